@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Benchmark of cuentas against the SQLite FTS5 peer on the shared synthetic corpus.
+#
+#   bash benches/run.sh                 # 100 MB and 1 GB (long: about an hour on 2 cores)
+#   bash benches/run.sh --sizes "100"   # sizes in MB of generated text
+#   bash benches/run.sh --smoke         # 5 MB, short runs: what CI runs so this script cannot rot
+#
+# Needs ../shared/bench (generator, queries, peer) beside the repository, python3, and wrk
+# (installed from Debian's packages when missing). Data goes to $BENCH_DATA (default
+# /tmp/cuentas-bench), never into the repository. Prints a table and writes
+# $BENCH_DATA/results-<size>.json. Figures belong in BENCHMARKS.md with this command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+SHARED=${SHARED:-$REPO/../shared/bench}
+DATA=${BENCH_DATA:-/tmp/cuentas-bench}
+SIZES="100 1000"
+SMOKE=0
+DURATION=30
+REPS=5
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --smoke) SMOKE=1; SIZES="5"; DURATION=3; REPS=1 ;;
+        --sizes) SIZES="$2"; shift ;;
+        --duration) DURATION="$2"; shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -f "$SHARED/gen_corpus.py" ] || { echo "benches/run.sh: $SHARED not found (../shared/bench)" >&2; exit 2; }
+mkdir -p "$DATA"
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "installing wrk (Debian package)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+fi
+
+echo "building the release binary"
+cargo build --release --locked --quiet
+BIN=$REPO/target/release/cuentas
+QUERIES=$SHARED/queries.txt
+
+# wrk script: each request takes the next query of the set.
+LUA=$DATA/queries.lua
+python3 - "$QUERIES" "$LUA" <<'PY'
+import sys, urllib.parse
+qs = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    if not line.strip() or line.startswith("#"):
+        continue
+    qs.append(line.split("\t")[0].strip())
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write("local paths = {\n")
+    for q in qs:
+        f.write('  "/api/search?q=%s",\n' % urllib.parse.quote_plus(q))
+    f.write("}\nlocal i = 0\nrequest = function()\n  i = i %% #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n".replace("%%", "%"))
+    f.write("done = function(summary, latency, requests)\n"
+            "  io.write(string.format(\"RESULT %d %d %.3f %.3f %d\\n\", summary.requests, summary.duration,"
+            " latency:percentile(50) / 1000, latency:percentile(99) / 1000,"
+            " summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))\n"
+            "end\n")
+PY
+
+for SIZE in $SIZES; do
+    echo
+    echo "=== ${SIZE} MB ==="
+    CORPUS=$DATA/c$SIZE
+    if [ ! -f "$CORPUS/MANIFEST.tsv" ]; then
+        python3 "$SHARED/gen_corpus.py" --target-mb "$SIZE" --seed 42 --out "$CORPUS" --jobs 2 >/dev/null
+    fi
+    TEXT_BYTES=$(find "$CORPUS" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
+    INDEX=$DATA/idx$SIZE
+    rm -rf "$INDEX"
+
+    # Index, end to end from the files.
+    /usr/bin/time -v "$BIN" --index "$INDEX" index --corpus "$CORPUS" 2>"$DATA/index-$SIZE.log" >/dev/null
+    INDEX_SECS=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$DATA/index-$SIZE.log")
+    PEAK_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DATA/index-$SIZE.log")
+    INDEX_BYTES=$(du -sb "$INDEX" | cut -f1)
+    MBS=$(python3 -c "print(round($TEXT_BYTES/1e6/$INDEX_SECS, 1))")
+
+    # Queries through the core (facets and snippets), single thread.
+    CORE=$("$BIN" --index "$INDEX" bench-queries --queries "$QUERIES" --reps "$REPS")
+
+    # HTTP load at 1, 8 and 32 connections; wrk shares the 2 cores with the server.
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    CUENTAS_LOG=warn "$BIN" --index "$INDEX" serve --addr "127.0.0.1:$PORT" 2>"$DATA/serve-$SIZE.log" &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null || true' EXIT
+    READY_START=$(date +%s.%N)
+    for _ in $(seq 1 100); do
+        curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+        sleep 0.05
+    done
+    READY_SECS=$(python3 -c "import time; print(round(time.time() - $READY_START, 2))")
+    HTTP=""
+    for C in 1 8 32; do
+        T=$(( C < 2 ? 1 : 2 ))
+        OUT=$(wrk -t"$T" -c"$C" -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" 2>&1 | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+        HTTP="$HTTP $C:$OUT"
+    done
+    SERVE_RSS_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status 2>/dev/null || echo 0)
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+    trap - EXIT
+
+    # The peer, on the same passages, in the same run.
+    PASSAGES=$DATA/p$SIZE.jsonl
+    [ -f "$PASSAGES" ] || python3 "$SHARED/make_passages.py" "$CORPUS" "$PASSAGES" >/dev/null
+    python3 "$SHARED/peer_sqlite_fts5.py" --passages "$PASSAGES" --db "$DATA/fts5-$SIZE.db" \
+        --label "${SIZE}MB" --reps "$REPS" --out "$DATA/fts5-$SIZE.json" >/dev/null
+
+    python3 - "$SIZE" "$TEXT_BYTES" "$INDEX_SECS" "$PEAK_KB" "$INDEX_BYTES" "$CORE" "$HTTP" \
+        "$DATA/fts5-$SIZE.json" "$READY_SECS" "$SERVE_RSS_KB" "$DATA/results-$SIZE.json" <<'PY'
+import json, sys
+size, text_bytes, secs, peak_kb, index_bytes, core, http, peer_path, ready, rss_kb, out = sys.argv[1:]
+text_mb = int(text_bytes) / 1e6
+core = json.loads(core)
+peer = json.load(open(peer_path))
+def find(d, *keys):
+    for k in keys:
+        if isinstance(d, dict) and k in d:
+            return d[k]
+    return None
+peer_mbs = peer.get("index", {}).get("mb_per_s")
+pq = peer.get("query_top10", {})
+peer_q = {k: round(pq[k], 3) for k in ("p50_ms", "p95_ms", "p99_ms", "qps") if k in pq}
+res = {
+    "size_mb": int(size), "text_mb": round(text_mb, 1),
+    "index": {"seconds": float(secs), "mb_per_s": round(text_mb / float(secs), 1),
+              "peak_rss_mb": round(int(peak_kb) / 1024, 1), "size_mb": round(int(index_bytes) / 1e6, 1),
+              "size_ratio": round(int(index_bytes) / int(text_bytes), 2)},
+    "core": core, "http": {}, "ready_seconds": float(ready), "serve_peak_rss_mb": round(int(rss_kb) / 1024, 1),
+    "peer": {"index_mb_per_s": peer_mbs, "queries": peer_q},
+}
+for part in http.split():
+    c, rest = part.split(":", 1)
+    vals = rest.split(",") if "," in rest else rest.split()
+    if len(vals) >= 5:
+        n, dur_us, p50, p99, errors = vals[:5]
+        res["http"][c] = {"req_per_s": round(int(n) / (int(dur_us) / 1e6), 0), "p50_ms": float(p50),
+                          "p99_ms": float(p99), "errors": int(errors)}
+json.dump(res, open(out, "w"), indent=2)
+print(f"text {text_mb:.1f} MB")
+ratio = lambda a, b: f"{a / b:.1f}x" if a and b else "n/a"
+print(f"index   {res['index']['mb_per_s']} MB/s  peak RSS {res['index']['peak_rss_mb']} MB  "
+      f"size {res['index']['size_mb']} MB ({res['index']['size_ratio']}x text)  "
+      f"peer {peer_mbs} MB/s  ratio {ratio(res['index']['mb_per_s'], peer_mbs)}")
+print(f"core    p50 {core['p50_ms']:.2f} ms  p95 {core['p95_ms']:.2f} ms  p99 {core['p99_ms']:.2f} ms  "
+      f"{core['qps']:.0f} QPS")
+print(f"peer    p50 {peer_q.get('p50_ms')} ms  p95 {peer_q.get('p95_ms')} ms  p99 {peer_q.get('p99_ms')} ms  "
+      f"{peer_q.get('qps', 0):.0f} QPS   QPS ratio {ratio(core['qps'], peer_q.get('qps'))}  "
+      f"p50 ratio (peer/cuentas) {ratio(peer_q.get('p50_ms'), core['p50_ms'])}")
+for c, h in res["http"].items():
+    print(f"http c={c:>2}  {h['req_per_s']:.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p99_ms']:.2f} ms  errors {h['errors']}")
+print(f"serve ready in {ready} s, peak RSS {res['serve_peak_rss_mb']} MB")
+if any(h["errors"] for h in res["http"].values()):
+    sys.exit("HTTP errors during the load run")
+PY
+done

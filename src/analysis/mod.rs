@@ -1,0 +1,181 @@
+//! The Spanish analyzer: how report text and queries become index terms.
+//!
+//! Owns tokenizing, folding, stemming and reading numbers; knows tantivy's tokenizer traits and
+//! nothing of the schema, the index or search. Every pipeline is written in [`register`] and the
+//! `query_*` functions below, stage by stage:
+//!
+//! ```text
+//! SpanishTokenizer (words, whole numbers, joined COVID-19)   lossless: offsets into the text
+//!   → Folder    (lowercase, drop accents, ñ twin at index)   lossy
+//!   → SpanishStem (Snowball + short plurals)                 lossy, stemmed field only
+//! ```
+//! Order matters: folding runs before stemming so `Manabí` and `manabi` stem alike. Text must be
+//! NFC before it gets here (ingest does it; queries go through [`normalize_query`]), though the
+//! segmenter also keeps decomposed accents inside their word.
+
+pub mod fold;
+pub mod numbers;
+pub mod stem;
+pub mod text;
+pub mod tokenizer;
+
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+use unicode_normalization::UnicodeNormalization;
+
+pub use self::fold::Folder;
+pub use self::stem::SpanishStem;
+pub use self::text::{fold_keep_enye, fold_key};
+pub use self::tokenizer::SpanishTokenizer;
+
+/// Name of the stemmed analyzer, for the main text field.
+pub const STEMMED: &str = "es";
+/// Name of the unstemmed (folded only) twin, for exact words and phrases.
+pub const EXACT: &str = "es_exact";
+
+/// Registers the index-time analyzers under [`STEMMED`] and [`EXACT`]. tantivy does not persist
+/// custom tokenizers: call this on every index you create or open.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(STEMMED, index_stemmed());
+    manager.register(EXACT, index_exact());
+}
+
+/// Index side, stemmed: `Años` → `año` + `ano`.
+pub fn index_stemmed() -> TextAnalyzer {
+    TextAnalyzer::builder(SpanishTokenizer::default())
+        .filter(Folder::index())
+        .filter(SpanishStem)
+        .build()
+}
+
+/// Index side, unstemmed: `Años` → `años` + `anos`.
+pub fn index_exact() -> TextAnalyzer {
+    TextAnalyzer::builder(SpanishTokenizer::default())
+        .filter(Folder::index())
+        .build()
+}
+
+/// Query side, stemmed: like the index side but `año` gives no `ano` twin.
+pub fn query_stemmed() -> TextAnalyzer {
+    TextAnalyzer::builder(SpanishTokenizer::default())
+        .filter(Folder::query())
+        .filter(SpanishStem)
+        .build()
+}
+
+/// Query side, unstemmed.
+pub fn query_exact() -> TextAnalyzer {
+    TextAnalyzer::builder(SpanishTokenizer::default())
+        .filter(Folder::query())
+        .build()
+}
+
+/// NFC-normalises typed text (a browser or terminal may send decomposed accents).
+pub fn normalize_query(s: &str) -> String {
+    s.nfc().collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream};
+
+    /// Every token `analyzer` gives for `text`.
+    pub fn all_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        stream.process(&mut |t| out.push(t.clone()));
+        out
+    }
+
+    pub fn token_texts(tokens: &[Token]) -> Vec<&str> {
+        tokens.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    /// Asserts one token's position, text and byte offsets.
+    pub fn assert_token(token: &Token, position: usize, text: &str, from: usize, to: usize) {
+        assert_eq!(
+            (
+                token.position,
+                token.text.as_str(),
+                token.offset_from,
+                token.offset_to
+            ),
+            (position, text, from, to),
+            "token {token:?}: check the stage's position and offset handling"
+        );
+    }
+
+    fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+        all_tokens(analyzer, text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    /// Whether the query `q` shares every position's term with the document text `doc`.
+    fn finds(q: &str, doc: &str) -> bool {
+        let doc_terms = terms(&mut super::index_stemmed(), doc);
+        let q_terms = terms(&mut super::query_stemmed(), q);
+        !q_terms.is_empty() && q_terms.iter().all(|t| doc_terms.contains(t))
+    }
+
+    #[test]
+    fn whole_pipeline_folds_case_and_accents() {
+        assert!(finds("rendicion", "Rendición de Cuentas"));
+        assert!(finds("MANABI", "Dirección Provincial IESS Manabí"));
+        assert!(finds("politicas publicas", "Políticas Públicas"));
+    }
+
+    #[test]
+    fn whole_pipeline_treats_enye_one_way() {
+        assert!(finds("ano", "durante el año 2021"));
+        assert!(
+            !finds("año", "el ano"),
+            "a query with ñ must not find a word without it"
+        );
+        assert!(finds("año", "el Año fiscal"));
+        assert!(finds("ninos", "niños y niñas"));
+    }
+
+    #[test]
+    fn whole_pipeline_stems_and_mends_short_plurals() {
+        assert!(finds("discapacidad", "personas con discapacidades"));
+        assert!(finds("año", "los últimos años"));
+        assert!(finds("mes", "durante los meses"));
+        assert!(finds("meses", "cada mes"));
+        assert!(finds("atencion", "atenciones médicas"));
+    }
+
+    #[test]
+    fn whole_pipeline_reads_every_form_of_a_number_alike() {
+        let forms = ["4'803.665,69", "4.803.665,69", "4803665,69", "4803665.69"];
+        for doc in forms {
+            for q in forms {
+                assert!(finds(q, doc), "{q} must find {doc}");
+            }
+        }
+        assert!(finds("1193703286", "USD 1.193.703.286"));
+        assert!(finds("11852096", "11.852.096 de atenciones"));
+        assert!(finds("132,76%", "en un 132.76 %"));
+        assert!(finds("187000", "187 mil atenciones"));
+        assert!(finds("1199", "1.199 avisos"));
+        assert!(finds("1.199", "1.199 avisos"));
+    }
+
+    #[test]
+    fn whole_pipeline_keeps_mixed_tokens_findable() {
+        assert!(finds("covid19", "casos COVID-19"));
+        assert!(finds("covid", "casos COVID-19"));
+        assert!(finds("covid 19", "casos COVID19"));
+        assert!(finds("COVID-19", "virus COVID19"));
+    }
+
+    #[test]
+    fn whole_pipeline_keeps_words_a_stopword_list_would_drop() {
+        for w in ["estado", "sin", "no", "contra", "sobre", "entre"] {
+            assert!(
+                finds(w, &format!("texto {w} texto")),
+                "{w} must stay searchable"
+            );
+        }
+    }
+}

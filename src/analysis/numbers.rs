@@ -1,0 +1,494 @@
+//! Reading numbers the way Ecuadorian reports write them, into canonical values.
+//!
+//! A number is a run of digit groups joined by separators:
+//! - `.` and `,`: thousands *or* decimal mark, told apart by digit-group patterns;
+//! - `'` `’` `´` `‘` `` ` ``: the millions mark (`4'803.665,69`), always a grouping mark;
+//! - one space or no-break space before exactly three digits (`123 456`): thousands.
+//!
+//! Rules, from the last separator back:
+//! - a last `.`/`,` followed by 1, 2 or 4+ digits is the decimal mark (`132.76`, `45,3`);
+//! - every other separator groups, so the groups after the first have exactly 3 digits and the
+//!   first has 1 to 3 (`1.193.703.286`, `4'803.665,69`);
+//! - a millions mark is followed by six digits before any decimal: `6'614,115` is 6 614 115;
+//! - a last `.`/`,` followed by exactly three digits is truly ambiguous when nothing else decides
+//!   (`1.199`, `1,234.567`): both readings are kept, the likelier first.
+//!
+//! What cannot be read whole is cut to its longest readable prefix (`14.05.2023` → `14.05`,
+//! then `2023`). Canonical text is the shortest decimal form of the value with a `.` decimal
+//! mark (`4803665.69`, `1199`, `1.199`), so any written form of a value gives the same token.
+
+/// One way of reading a number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub value: f64,
+    /// The value in canonical form: the index term of the number.
+    pub canonical: String,
+}
+
+/// A number read at some offset of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    /// Byte offset just past the number's last digit.
+    pub end: usize,
+    /// The likelier reading first; two readings only when the form is truly ambiguous.
+    pub readings: Vec<Reading>,
+}
+
+impl Number {
+    /// The likelier value.
+    pub fn value(&self) -> f64 {
+        self.readings.first().map_or(0.0, |r| r.value)
+    }
+
+    /// Whether the form has two readings (`1.199`).
+    pub fn is_ambiguous(&self) -> bool {
+        self.readings.len() > 1
+    }
+}
+
+/// Most digit groups read into one number (longer runs are table junk or identifiers).
+const MAX_GROUPS: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    Dot,
+    Comma,
+    /// A millions mark: `'` `’` `´` `‘` `` ` ``.
+    Mark,
+    Space,
+}
+
+fn sep_of(c: char) -> Option<Sep> {
+    match c {
+        '.' => Some(Sep::Dot),
+        ',' => Some(Sep::Comma),
+        '\'' | '\u{2019}' | '\u{b4}' | '\u{2018}' | '`' => Some(Sep::Mark),
+        ' ' | '\u{a0}' | '\u{202f}' => Some(Sep::Space),
+        _ => None,
+    }
+}
+
+/// Reads the number whose first digit is at byte `start` of `text`. The caller decides whether
+/// `start` is a word boundary. `None` if no ASCII digit stands there.
+pub fn scan_number(text: &str, start: usize) -> Option<Number> {
+    let bytes = text.as_bytes();
+    if !bytes.get(start)?.is_ascii_digit() {
+        return None;
+    }
+    // Digit groups as byte ranges, and the separator before each group after the first.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut seps: Vec<Sep> = Vec::new();
+    let mut i = digits_end(bytes, start);
+    groups.push((start, i));
+    while groups.len() < MAX_GROUPS {
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let Some(sep) = sep_of(c) else {
+            break;
+        };
+        let next = i + c.len_utf8();
+        if !bytes.get(next).is_some_and(u8::is_ascii_digit) {
+            break;
+        }
+        let end = digits_end(bytes, next);
+        if sep == Sep::Space {
+            // Only `123 456`: a short group before, exactly three digits after, then no digit.
+            let (s, e) = groups[groups.len() - 1];
+            let prev_ok = if groups.len() == 1 {
+                e - s <= 3
+            } else {
+                e - s == 3
+            };
+            if !prev_ok || end - next != 3 || seps.iter().any(|&s| s != Sep::Space) {
+                break;
+            }
+        }
+        seps.push(sep);
+        groups.push((next, end));
+        i = end;
+    }
+    let digits: Vec<&str> = groups.iter().map(|&(s, e)| &text[s..e]).collect();
+    // The longest readable prefix.
+    for n in (1..=digits.len()).rev() {
+        if let Some(readings) = interpret(&digits[..n], &seps[..n - 1]) {
+            return Some(Number {
+                end: groups[n - 1].1,
+                readings,
+            });
+        }
+    }
+    None
+}
+
+fn digits_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
+}
+
+/// The readings of `groups` joined by `seps`, likelier first; `None` if they cannot be one
+/// number.
+fn interpret(groups: &[&str], seps: &[Sep]) -> Option<Vec<Reading>> {
+    let Some((&last_sep, grouping_seps)) = seps.split_last() else {
+        return Some(vec![reading(groups[0], "")]);
+    };
+    let last = groups[groups.len() - 1];
+    let head = &groups[..groups.len() - 1];
+    // Reading A: the last separator is the decimal mark.
+    let decimal = matches!(last_sep, Sep::Dot | Sep::Comma)
+        && valid_grouping(head, grouping_seps)
+        && !grouping_seps.contains(&last_sep)
+        && !(grouping_seps.contains(&Sep::Mark) && marks_need_more_digits(head, grouping_seps));
+    // Reading B: every separator groups thousands.
+    let grouped = valid_grouping(groups, seps) && !marks_misplaced(groups, seps);
+    let a = || reading(&head.concat(), last);
+    let b = || reading(&groups.concat(), "");
+    match (decimal, grouped) {
+        (false, false) => None,
+        (true, false) => Some(vec![a()]),
+        (false, true) => Some(vec![b()]),
+        (true, true) => {
+            let first = groups[0];
+            if grouping_seps.contains(&Sep::Mark) {
+                // Six digits follow a millions mark: `6'614,115` groups.
+                Some(vec![b()])
+            } else if grouping_seps.is_empty() {
+                // `1.199`, `24.800`: thousands is likelier; `0.125` has no thousands reading.
+                if first.bytes().all(|d| d == b'0') {
+                    Some(vec![a()])
+                } else {
+                    Some(vec![b(), a()])
+                }
+            } else if last_sep == Sep::Dot && grouping_seps.contains(&Sep::Comma) {
+                // `1,234.567`: commas for millions, as some reports write.
+                Some(vec![b(), a()])
+            } else {
+                // `1.234,567`, `1 234,567`: the usual Spanish decimal comma.
+                Some(vec![a(), b()])
+            }
+        }
+    }
+}
+
+/// Whether `groups` joined by `seps` are thousands groups: first 1–3 digits, then 3 each, with
+/// one kind of `.`/`,` at most (a millions mark or spaces may mix in).
+fn valid_grouping(groups: &[&str], seps: &[Sep]) -> bool {
+    if seps.is_empty() {
+        return true;
+    }
+    let has_dot = seps.contains(&Sep::Dot);
+    let has_comma = seps.contains(&Sep::Comma);
+    if has_dot && has_comma && !seps.contains(&Sep::Mark) {
+        // `1,234.567` as all grouping: commas above dots (millions, then thousands).
+        let first_dot = seps.iter().position(|&s| s == Sep::Dot);
+        let last_comma = seps.iter().rposition(|&s| s == Sep::Comma);
+        if last_comma > first_dot {
+            return false;
+        }
+    }
+    (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+/// A millions mark must have exactly two 3-digit groups after it (or one, the last): else the
+/// grouping reading is wrong (`4'803.665,690` is not 4 803 665 690).
+fn marks_misplaced(groups: &[&str], seps: &[Sep]) -> bool {
+    match seps.iter().rposition(|&s| s == Sep::Mark) {
+        Some(m) => groups.len() - (m + 1) > 2,
+        None => false,
+    }
+}
+
+/// With a decimal reading, the part before the decimal mark (`head`) must end with the six
+/// digits a millions mark announces: `4'803.665,69` yes, `6'614,115` no (too few).
+fn marks_need_more_digits(head: &[&str], seps: &[Sep]) -> bool {
+    match seps.iter().rposition(|&s| s == Sep::Mark) {
+        Some(m) => head.len() - (m + 1) < 2,
+        None => false,
+    }
+}
+
+fn reading(int: &str, frac: &str) -> Reading {
+    let text = if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    };
+    let value = text.parse::<f64>().unwrap_or(0.0);
+    Reading {
+        value,
+        canonical: canonical_of(value, int, frac),
+    }
+}
+
+/// The canonical text of a value: its shortest decimal form (`4803665.69`, `1.199`, `1199`).
+pub fn canonical(value: f64) -> String {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e15 {
+        return format!("{}", value as i64);
+    }
+    format!("{value}")
+}
+
+/// Canonical text, keeping every digit of integers too long for an f64 (identifiers).
+fn canonical_of(value: f64, int: &str, frac: &str) -> String {
+    if frac.is_empty() && int.len() > 15 {
+        let trimmed = int.trim_start_matches('0');
+        return if trimmed.is_empty() {
+            "0".into()
+        } else {
+            trimmed.to_string()
+        };
+    }
+    canonical(value)
+}
+
+/// A scale word right after a number (`187 mil`, `550 millones`, `1 millón`, `2 mil millones`):
+/// returns where the scale words end and the factor. One space, or none, may stand between.
+pub fn scale_after(text: &str, end: usize) -> Option<(usize, f64)> {
+    let (word, word_end) = word_after(text, end)?;
+    let factor = scale_of(&word)?;
+    if factor == 1e3 {
+        // `mil millones` is a thousand millions.
+        if let Some((next, next_end)) = word_after(text, word_end) {
+            if scale_of(&next) == Some(1e6) {
+                return Some((next_end, 1e9));
+            }
+        }
+    }
+    Some((word_end, factor))
+}
+
+/// The lowercased, unaccented word after at most two spaces from `at`, and its end.
+fn word_after(text: &str, at: usize) -> Option<(String, usize)> {
+    let rest = text.get(at..)?;
+    let spaces = rest
+        .chars()
+        .take_while(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .take(3)
+        .collect::<Vec<_>>();
+    if spaces.len() > 2 {
+        return None;
+    }
+    let start = at + spaces.iter().map(|c| c.len_utf8()).sum::<usize>();
+    let word_len = text[start..]
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(text.len() - start, |(i, _)| i);
+    if word_len == 0 || word_len > 16 {
+        return None;
+    }
+    let word = crate::analysis::fold_key(&text[start..start + word_len]);
+    Some((word, start + word_len))
+}
+
+fn scale_of(word: &str) -> Option<f64> {
+    match word {
+        "mil" => Some(1e3),
+        "millon" | "millones" => Some(1e6),
+        "billon" | "billones" => Some(1e12),
+        _ => None,
+    }
+}
+
+/// Reads an amount typed by a person, for ranges: `1000000`, `1e6`, `1'000.000`,
+/// `1.000.000,50`, `USD 2 millones`, `$ 1.5 millones`, `10%`, `-5`. `None` if it is not one
+/// amount.
+pub fn parse_amount(s: &str) -> Option<f64> {
+    let mut t = s.trim();
+    let negative = t.starts_with('-');
+    t = t.trim_start_matches(['-', '+']).trim_start();
+    for prefix in ["US$", "USD.", "USD", "usd", "$"] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            t = rest.trim_start();
+            break;
+        }
+    }
+    t = t.trim_end_matches(['%', ' ']);
+    for suffix in ["dólares", "dolares", "USD"] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            t = rest.trim_end();
+        }
+    }
+    if t.is_empty() {
+        return None;
+    }
+    let sign = if negative { -1.0 } else { 1.0 };
+    let plain = t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if plain && t.bytes().filter(|&b| b == b'.').count() <= 1 {
+        if let Ok(v) = t.parse::<f64>() {
+            if v.is_finite() {
+                // `1.000` typed alone reads as a thousand, as in the reports.
+                if let Some(n) = scan_number(t, 0).filter(|n| n.end == t.len()) {
+                    return Some(sign * n.value());
+                }
+                return Some(sign * v);
+            }
+        }
+    }
+    let n = scan_number(t, 0)?;
+    let (end, factor) = scale_after(t, n.end).unwrap_or((n.end, 1.0));
+    t[end..]
+        .trim()
+        .is_empty()
+        .then(|| sign * n.value() * factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(s: &str) -> (Vec<f64>, usize) {
+        let n = scan_number(s, 0).unwrap_or_else(|| panic!("{s} reads as a number"));
+        (n.readings.iter().map(|r| r.value).collect(), n.end)
+    }
+
+    fn values(s: &str) -> Vec<f64> {
+        read(s).0
+    }
+
+    fn canon(s: &str) -> Vec<String> {
+        scan_number(s, 0)
+            .map(|n| n.readings.into_iter().map(|r| r.canonical).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_form_of_one_amount_is_one_canonical_token() {
+        for s in [
+            "4'803.665,69",
+            "4.803.665,69",
+            "4803665,69",
+            "4803665.69",
+            "4’803.665,69",
+            "4´803.665,69",
+        ] {
+            assert_eq!(
+                canon(s),
+                ["4803665.69"],
+                "{s}: check the decimal and grouping rules"
+            );
+        }
+        assert_eq!(canon("1.193.703.286"), ["1193703286"]);
+        assert_eq!(canon("11.852.096"), ["11852096"]);
+        assert_eq!(canon("132.76"), ["132.76"]);
+        assert_eq!(canon("132,76"), ["132.76"]);
+    }
+
+    #[test]
+    fn grouping_marks_of_every_kind() {
+        assert_eq!(values("45.000.000"), [45_000_000.0]);
+        assert_eq!(values("7'123.456"), [7_123_456.0]);
+        assert_eq!(values("2’345.678"), [2_345_678.0]);
+        assert_eq!(values("1´234.000"), [1_234_000.0]);
+        assert_eq!(values("1.234’567.890"), [1_234_567_890.0]);
+        assert_eq!(values("12´345.678,90"), [12_345_678.90]);
+        assert_eq!(values("123 456 dólares"), [123_456.0]);
+        assert_eq!(values("234\u{a0}567 personas"), [234_567.0]);
+        assert_eq!(values("1456"), [1456.0]);
+        assert_eq!(values("1'634.129"), [1_634_129.0]);
+        assert_eq!(
+            values("6'614,115"),
+            [6_614_115.0],
+            "six digits follow a millions mark"
+        );
+        assert_eq!(values("3'618.310,04"), [3_618_310.04]);
+    }
+
+    #[test]
+    fn decimals_with_either_mark() {
+        assert_eq!(values("45,3"), [45.3]);
+        assert_eq!(values("92,15"), [92.15]);
+        assert_eq!(values("3.5"), [3.5]);
+        assert_eq!(
+            values("0.125"),
+            [0.125],
+            "no thousands reading starts with 0"
+        );
+        assert_eq!(values("1.234.567,89"), [1_234_567.89]);
+        assert_eq!(values("1,234,567.89"), [1_234_567.89]);
+    }
+
+    #[test]
+    fn truly_ambiguous_forms_keep_both_readings_likelier_first() {
+        assert_eq!(values("1.199"), [1199.0, 1.199]);
+        assert_eq!(values("175.280"), [175_280.0, 175.28]);
+        assert_eq!(
+            values("1,234.567"),
+            [1_234_567.0, 1234.567],
+            "comma for millions"
+        );
+        assert_eq!(
+            values("1.234,567"),
+            [1234.567],
+            "dots above commas read as a decimal comma"
+        );
+        assert_eq!(canon("1.199"), ["1199", "1.199"]);
+    }
+
+    #[test]
+    fn unreadable_runs_are_cut_to_a_readable_prefix() {
+        assert_eq!(read("14.05.2023"), (vec![14.05], 5));
+        assert_eq!(read("2021-2025"), (vec![2021.0], 4));
+        assert_eq!(read("1.5. Otro"), (vec![1.5], 3));
+        assert_eq!(
+            read("175.280 presenciales,24.800"),
+            (vec![175_280.0, 175.28], 7)
+        );
+    }
+
+    #[test]
+    fn spaces_group_only_three_digits_after_a_short_group() {
+        assert_eq!(read("2021 300 inspecciones"), (vec![2021.0], 4));
+        assert_eq!(read("10 a 14"), (vec![10.0], 2));
+        assert_eq!(
+            read("5  842"),
+            (vec![5.0], 1),
+            "two spaces separate table cells"
+        );
+        assert_eq!(read("12 3456"), (vec![12.0], 2));
+    }
+
+    #[test]
+    fn scale_words_multiply() {
+        let text = "187 mil atenciones";
+        assert_eq!(scale_after(text, 3), Some((7, 1e3)));
+        assert_eq!(scale_after("550 millones de", 3), Some((12, 1e6)));
+        assert_eq!(scale_after("1 millón", 1), Some((9, 1e6)));
+        assert_eq!(scale_after("2 mil millones", 1), Some((14, 1e9)));
+        assert_eq!(scale_after("9 militares", 1), None);
+        assert_eq!(scale_after("9 personas", 1), None);
+    }
+
+    #[test]
+    fn typed_amounts_in_any_format() {
+        for (s, v) in [
+            ("1000000", 1e6),
+            ("1e6", 1e6),
+            ("1'000.000", 1e6),
+            ("1.000.000,50", 1_000_000.5),
+            ("1 millón", 1e6),
+            ("USD 2 millones", 2e6),
+            ("$ 1.5 millones", 1.5e6),
+            ("10%", 10.0),
+            ("-5", -5.0),
+            ("1.000", 1000.0),
+            ("0.5", 0.5),
+        ] {
+            assert_eq!(parse_amount(s), Some(v), "{s}");
+        }
+        for s in ["", "mucho", "1 2 3 x", "abc1"] {
+            assert_eq!(parse_amount(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn canonical_form_is_shortest() {
+        assert_eq!(canonical(4_803_665.69), "4803665.69");
+        assert_eq!(canonical(187_000.0), "187000");
+        assert_eq!(canonical(0.1), "0.1");
+    }
+}

@@ -1,0 +1,132 @@
+//! The stem stage: Spanish Snowball stemming, after folding, with short plurals mended.
+//!
+//! Expects folded, lowercased tokens (fold before stem: stemming accented words first gives a
+//! different stem for `Manabí` and `manabi`). Never changes offsets or positions. Tokens with a
+//! digit (numbers, `covid19`) pass unchanged.
+//!
+//! Snowball leaves short plurals alone (`años`, `mes`/`meses` differ in their region rules), so
+//! after stemming a word that still ends in vowel + `s` loses the `s` and is stemmed again, up to
+//! twice. The rule runs on both sides (index and query), so `año`, `años`, `mes` and `meses`
+//! meet; the cost is that a few singulars ending in `s` (`virus`) index as `viru`, harmlessly.
+
+use std::borrow::Cow;
+
+use frostem::{Algorithm, Stemmer};
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+/// Stems folded Spanish words; see the module docs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpanishStem;
+
+impl TokenFilter for SpanishStem {
+    type Tokenizer<T: Tokenizer> = SpanishStemFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> SpanishStemFilter<T> {
+        SpanishStemFilter { inner }
+    }
+}
+
+/// A tokenizer wrapped by [`SpanishStem`].
+#[derive(Clone)]
+pub struct SpanishStemFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for SpanishStemFilter<T> {
+    type TokenStream<'a> = SpanishStemTokenStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        SpanishStemTokenStream {
+            tail: self.inner.token_stream(text),
+            stemmer: Stemmer::new(Algorithm::Spanish),
+        }
+    }
+}
+
+/// The stream of [`SpanishStemFilter`].
+pub struct SpanishStemTokenStream<T> {
+    tail: T,
+    stemmer: Stemmer,
+}
+
+impl<T: TokenStream> TokenStream for SpanishStemTokenStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Cow::Owned(stem) = stem_word(self.stemmer, &token.text) {
+            token.text = stem;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// The stem of one folded word; borrowed when unchanged.
+pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
+    if word.bytes().any(|b| b.is_ascii_digit()) {
+        return Cow::Borrowed(word);
+    }
+    let mut current = stemmer.stem(word);
+    for _ in 0..2 {
+        if !ends_in_vowel_s(&current) {
+            break;
+        }
+        let singular = &current[..current.len() - 1];
+        current = Cow::Owned(stemmer.stem(singular).into_owned());
+    }
+    current
+}
+
+/// `años`, `meses`→`mes`, `países`→`pais`: a word of 3+ bytes ending in vowel + `s`.
+fn ends_in_vowel_s(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() >= 3
+        && b[b.len() - 1] == b's'
+        && matches!(b[b.len() - 2], b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stem(w: &str) -> String {
+        stem_word(Stemmer::new(Algorithm::Spanish), w).into_owned()
+    }
+
+    #[test]
+    fn singular_and_plural_meet() {
+        for (a, b) in [
+            ("discapacidad", "discapacidades"),
+            ("año", "años"),
+            ("ano", "anos"),
+            ("mes", "meses"),
+            ("pais", "paises"),
+            ("atencion", "atenciones"),
+            ("politica", "politicas"),
+            ("convenio", "convenios"),
+            ("glosa", "glosas"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} and {b} must share a stem");
+        }
+    }
+
+    #[test]
+    fn numbers_and_mixed_tokens_are_not_stemmed() {
+        assert_eq!(stem("4803665.69"), "4803665.69");
+        assert_eq!(stem("covid19"), "covid19");
+    }
+
+    #[test]
+    fn enye_survives_stemming() {
+        assert_ne!(stem("año"), stem("ano"), "año and ano must stay apart");
+    }
+}

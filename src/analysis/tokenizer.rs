@@ -1,0 +1,337 @@
+//! The segmenter: text → word and number tokens, before any folding.
+//!
+//! It cuts words at anything that is not a letter, digit or combining mark, and reads numbers
+//! whole with [`numbers::scan_number`], so `USD 4'803.665,69` gives one token `4803665.69`.
+//! It never changes the text it points into: offsets always slice the original.
+//!
+//! Besides the plain tokens it adds, *at the same position*:
+//! - the second reading of an ambiguous number (`1.199` → `1199` and `1.199`);
+//! - the scaled value of `187 mil` / `550 millones` (`187000`), spanning the scale word;
+//! - the joined form of a hyphenated or mixed token (`COVID-19` → `COVID19`, then `COVID`, `19`),
+//!   with `position_length` set to the number of positions it covers.
+//!
+//! Tokens keep their written case; the fold stage lowercases.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::numbers;
+use super::text::is_word_char;
+
+/// Tokens longer than this many bytes (hashes in URLs, junk) are dropped; their position is kept.
+const MAX_TOKEN_BYTES: usize = 48;
+
+/// Hyphenated chains longer than this are not joined (`a-b-c-d-e`).
+const MAX_JOINED_PARTS: usize = 4;
+
+/// Splits Spanish report text into words and whole numbers. See the module docs.
+#[derive(Clone, Default)]
+pub struct SpanishTokenizer {
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for SpanishTokenizer {
+    type TokenStream<'a> = SpanishTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SpanishTokenStream<'a> {
+        self.tokens.clear();
+        segment(text, &mut self.tokens);
+        SpanishTokenStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
+/// The stream over the tokens [`segment`] produced.
+pub struct SpanishTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for SpanishTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self
+            .next
+            .saturating_sub(1)
+            .min(self.tokens.len().saturating_sub(1))]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self.next.saturating_sub(1);
+        &mut self.tokens[i]
+    }
+}
+
+/// Appends the tokens of `text` to `out`. Positions start at 0.
+pub fn segment(text: &str, out: &mut Vec<Token>) {
+    Segmenter {
+        text,
+        out,
+        position: 0,
+        joined_until: 0,
+    }
+    .run();
+}
+
+struct Segmenter<'t, 'o> {
+    text: &'t str,
+    out: &'o mut Vec<Token>,
+    position: usize,
+    /// End of the last hyphenated chain already joined, so its later parts don't join again.
+    joined_until: usize,
+}
+
+impl Segmenter<'_, '_> {
+    fn run(&mut self) {
+        let bytes = self.text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let Some(c) = self.text[i..].chars().next() else {
+                break;
+            };
+            if !is_word_char(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            if c.is_ascii_digit() {
+                if let Some(end) = self.number(i) {
+                    i = end;
+                    continue;
+                }
+            }
+            let end = self.word_end(i);
+            if i >= self.joined_until {
+                self.join_hyphenated(i, end);
+            }
+            self.word(i, end);
+            i = end;
+        }
+    }
+
+    /// Emits the number starting at `start`, if one stands there and is not glued to letters
+    /// (`4x4`, `2do` are words). Returns where it ends.
+    fn number(&mut self, start: usize) -> Option<usize> {
+        let number = numbers::scan_number(self.text, start)?;
+        if number.end <= start || self.letter_at(number.end) {
+            return None;
+        }
+        let scale = numbers::scale_after(self.text, number.end);
+        for reading in &number.readings {
+            self.push(&reading.canonical, start, number.end, 1);
+        }
+        if let Some((scale_end, factor)) = scale {
+            for reading in &number.readings {
+                let scaled = numbers::canonical(reading.value * factor);
+                // Spans the scale word: `187 mil` is marked whole in snippets.
+                self.push(&scaled, start, scale_end, 2);
+            }
+        }
+        self.position += 1;
+        Some(number.end)
+    }
+
+    /// Emits a word run; a run mixing letters and digits (`COVID19`) gives the joined token and
+    /// then its letter and digit parts.
+    fn word(&mut self, start: usize, end: usize) {
+        let run = &self.text[start..end];
+        let has_digit = run.bytes().any(|b| b.is_ascii_digit());
+        let has_letter = run.chars().any(char::is_alphabetic);
+        if !(has_digit && has_letter) {
+            self.push(run, start, end, 1);
+            self.position += 1;
+            return;
+        }
+        let parts = split_letters_digits(run);
+        self.push(run, start, end, parts.len());
+        for (from, to) in parts {
+            self.push(&run[from..to], start + from, start + to, 1);
+            self.position += 1;
+        }
+    }
+
+    /// Before the first part of `w1-w2[-w3…]`, emits `w1w2…` spanning the chain, when one part
+    /// has a letter (`COVID-19`, `socio-económico`; not `2018-2028`).
+    fn join_hyphenated(&mut self, start: usize, first_end: usize) {
+        let mut parts = vec![(start, first_end)];
+        let mut end = first_end;
+        while parts.len() < MAX_JOINED_PARTS + 1 {
+            let Some(h) = self.text[end..].chars().next() else {
+                break;
+            };
+            if !matches!(h, '-' | '\u{2010}' | '\u{2011}') {
+                break;
+            }
+            let next = end + h.len_utf8();
+            match self.text[next..].chars().next() {
+                Some(c) if is_word_char(c) => {
+                    let next_end = self.word_end(next);
+                    parts.push((next, next_end));
+                    end = next_end;
+                }
+                _ => break,
+            }
+        }
+        if parts.len() < 2 || parts.len() > MAX_JOINED_PARTS {
+            return;
+        }
+        let any_letter = parts
+            .iter()
+            .any(|&(s, e)| self.text[s..e].chars().any(char::is_alphabetic));
+        if !any_letter {
+            return;
+        }
+        let joined: String = parts.iter().map(|&(s, e)| &self.text[s..e]).collect();
+        let covered = parts
+            .iter()
+            .map(|&(s, e)| split_letters_digits(&self.text[s..e]).len().max(1))
+            .sum();
+        self.push(&joined, start, end, covered);
+        self.joined_until = end;
+    }
+
+    fn word_end(&self, start: usize) -> usize {
+        self.text[start..]
+            .char_indices()
+            .find(|&(_, c)| !is_word_char(c))
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
+    fn letter_at(&self, at: usize) -> bool {
+        self.text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_alphabetic)
+    }
+
+    fn push(&mut self, text: &str, from: usize, to: usize, position_length: usize) {
+        if text.len() > MAX_TOKEN_BYTES {
+            return;
+        }
+        self.out.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position: self.position,
+            text: text.to_string(),
+            position_length,
+        });
+    }
+}
+
+/// Byte ranges of the letter and digit parts of a mixed run: `COVID19` → `COVID`, `19`.
+/// A run without both gives itself whole.
+fn split_letters_digits(run: &str) -> Vec<(usize, usize)> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut prev_digit: Option<bool> = None;
+    for (i, c) in run.char_indices() {
+        if !c.is_alphanumeric() {
+            // A combining mark belongs to the letter before it.
+            continue;
+        }
+        let digit = c.is_ascii_digit();
+        if let Some(p) = prev_digit {
+            if p != digit {
+                parts.push((start, i));
+                start = i;
+            }
+        }
+        prev_digit = Some(digit);
+    }
+    parts.push((start, run.len()));
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tests::token_texts;
+
+    fn tokens(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        segment(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn words_keep_their_case_and_offsets() {
+        let t = tokens("Rendición de Cuentas");
+        assert_eq!(token_texts(&t), ["Rendición", "de", "Cuentas"]);
+        assert_eq!((t[0].offset_from, t[0].offset_to), (0, 10));
+        assert_eq!(t[2].position, 2);
+    }
+
+    #[test]
+    fn decomposed_accents_do_not_split_a_word() {
+        let t = tokens("Rendicio\u{301}n");
+        assert_eq!(
+            t.len(),
+            1,
+            "a combining mark must stay inside its word: {t:?}"
+        );
+    }
+
+    #[test]
+    fn a_money_amount_is_one_canonical_token() {
+        let t = tokens("recaudado de USD 4'803.665,69.");
+        assert_eq!(token_texts(&t), ["recaudado", "de", "USD", "4803665.69"]);
+        let n = &t[3];
+        assert_eq!(
+            &"recaudado de USD 4'803.665,69."[n.offset_from..n.offset_to],
+            "4'803.665,69"
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_number_gives_both_readings_at_one_position() {
+        let t = tokens("1.199 avisos");
+        assert_eq!(token_texts(&t), ["1199", "1.199", "avisos"]);
+        assert_eq!(t[0].position, t[1].position);
+        assert_eq!(t[2].position, 1);
+    }
+
+    #[test]
+    fn a_scale_word_adds_the_scaled_value_spanning_it() {
+        let text = "187 mil atenciones";
+        let t = tokens(text);
+        assert_eq!(token_texts(&t), ["187", "187000", "mil", "atenciones"]);
+        assert_eq!(&text[t[1].offset_from..t[1].offset_to], "187 mil");
+        assert_eq!(t[1].position, 0);
+        assert_eq!(t[2].position, 1);
+    }
+
+    #[test]
+    fn hyphenated_and_mixed_tokens_are_joined_and_split() {
+        let t = tokens("COVID-19 y COVID19");
+        assert_eq!(
+            token_texts(&t),
+            ["COVID19", "COVID", "19", "y", "COVID19", "COVID", "19"]
+        );
+        assert_eq!(t[0].position, 0);
+        assert_eq!(t[0].position_length, 2);
+        assert_eq!(t[2].position, 1);
+        assert_eq!(t[3].position, 2);
+        assert_eq!(t[4].position, 3);
+        assert_eq!(t[6].position, 4);
+    }
+
+    #[test]
+    fn a_year_range_is_not_joined() {
+        let t = tokens("plan 2018-2028");
+        assert_eq!(token_texts(&t), ["plan", "2018", "2028"]);
+    }
+
+    #[test]
+    fn percentages_lose_the_sign_and_keep_the_number() {
+        assert_eq!(token_texts(&tokens("132.76 %")), ["132.76"]);
+        assert_eq!(token_texts(&tokens("132,76%")), ["132.76"]);
+    }
+}

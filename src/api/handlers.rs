@@ -1,0 +1,194 @@
+//! Handlers: decode parameters, call the search core off the async runtime, render JSON.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody};
+use super::params::Params;
+use super::{timeout_of, AppState};
+use crate::index::Engine;
+use crate::search::{
+    self, Facets, RawRequest, ReportDetail, ReportSummary, Request, Response, Suggestions,
+};
+
+/// Parameters of `/api/search`.
+pub const SEARCH_PARAMS: [&str; 6] = ["q", "year", "province", "policy", "limit", "offset"];
+
+/// Runs `work` on the blocking pool against the current index, within the request timeout.
+async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Engine) -> Result<T, search::SearchError> + Send + 'static,
+{
+    let engine = state.engine();
+    let task = tokio::task::spawn_blocking(move || work(&engine));
+    match tokio::time::timeout(timeout_of(state), task).await {
+        Ok(joined) => Ok(joined??),
+        Err(_) => Err(ApiError::Timeout),
+    }
+}
+
+/// Search passages.
+#[utoipa::path(get, path = "/api/search", tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "Words (all must match), \"phrases\", -excluded, a OR b, figures in any format; empty lists passages"),
+        ("year" = Option<Vec<String>>, Query, description = "Year reported on; repeatable", explode = true),
+        ("province" = Option<Vec<String>>, Query, description = "Province (any case and accents) or nacional; repeatable", explode = true),
+        ("policy" = Option<Vec<String>>, Query, description = "intercultural, generacional, discapacidades, genero, movilidad_humana; repeatable", explode = true),
+        ("limit" = Option<u32>, Query, description = "Hits per page, default 10, at most 100"),
+        ("offset" = Option<u32>, Query, description = "Hits to skip"),
+    ),
+    responses((status = 200, body = Response), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Response>, ApiError> {
+    let p = Params::parse(query.as_deref(), &SEARCH_PARAMS)?;
+    let raw = RawRequest {
+        q: p.last("q"),
+        year: p.all("year"),
+        province: p.all("province"),
+        policy: p.all("policy"),
+        limit: p.last("limit"),
+        offset: p.last("offset"),
+    };
+    let request = Request::from_raw(&raw)?;
+    Ok(Json(
+        blocking(&state, move |e| search::run(e, &request)).await?,
+    ))
+}
+
+/// Complete the last word of a query from the index's vocabulary.
+#[utoipa::path(get, path = "/api/suggest", tag = "search",
+    params(("q" = String, Query, description = "The query typed so far"),
+           ("limit" = Option<u32>, Query, description = "Suggestions, at most 10")),
+    responses((status = 200, body = Suggestions), (status = 400, body = ErrorBody)))]
+pub async fn suggest(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Suggestions>, ApiError> {
+    let p = Params::parse(query.as_deref(), &["q", "limit"])?;
+    let q = p.last("q").unwrap_or_default();
+    if q.chars().count() > search::query::MAX_QUERY_CHARS {
+        return Err(ApiError::BadRequest(
+            "the query is too long for suggestions".into(),
+        ));
+    }
+    let limit = match p.last("limit") {
+        None => search::suggest::MAX_SUGGESTIONS,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=search::suggest::MAX_SUGGESTIONS).contains(l))
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!("invalid limit {l:?}: a whole number from 1 to 10"))
+            })?,
+    };
+    Ok(Json(
+        blocking(&state, move |e| search::suggest(e, &q, limit)).await?,
+    ))
+}
+
+/// Every facet value with its count over the whole index.
+#[utoipa::path(get, path = "/api/facets", tag = "search", responses((status = 200, body = Facets)))]
+pub async fn facets(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Facets>, ApiError> {
+    Params::parse(query.as_deref(), &[])?;
+    Ok(Json(blocking(&state, search::all_facets).await?))
+}
+
+/// The list of reports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    pub reports: Vec<ReportSummary>,
+}
+
+/// Every indexed report with its metadata and passage count.
+#[utoipa::path(get, path = "/api/reports", tag = "reports", responses((status = 200, body = ReportList)))]
+pub async fn reports(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<ReportList>, ApiError> {
+    Params::parse(query.as_deref(), &[])?;
+    let engine = state.engine();
+    Ok(Json(ReportList {
+        reports: search::reports(&engine),
+    }))
+}
+
+/// One report: metadata, full text and every passage, highlighted for `q`.
+#[utoipa::path(get, path = "/api/reports/{id}", tag = "reports",
+    params(("id" = String, Path, description = "Report id"),
+           ("q" = Option<String>, Query, description = "Words to highlight")),
+    responses((status = 200, body = ReportDetail), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<ReportDetail>, ApiError> {
+    let Path(id) = path.map_err(|e| ApiError::BadRequest(format!("invalid report id: {e}")))?;
+    let p = Params::parse(query.as_deref(), &["q"])?;
+    let q = p.last("q").unwrap_or_default();
+    Ok(Json(
+        blocking(&state, move |e| search::report_detail(e, &id, &q)).await?,
+    ))
+}
+
+/// Alive.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process answers")))]
+pub async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready: an index is open and answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "An index is open"), (status = 503, body = ErrorBody)))]
+pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let engine = state.engine();
+    let passages = engine.searcher().num_docs();
+    Ok(Json(serde_json::json!({
+        "status": "ready",
+        "reports": engine.reports().len(),
+        "passages": passages,
+    })))
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics().render(),
+    )
+}
+
+/// This API's OpenAPI description.
+pub async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        super::openapi_json(),
+    )
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route: see /openapi.json for the routes".into())
+}
+
+pub async fn method_not_allowed() -> impl IntoResponse {
+    let body = ErrorBody {
+        error: super::error::ErrorDetail {
+            code: "method_not_allowed",
+            message: "method not allowed on this route: see /openapi.json".into(),
+        },
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body))
+}

@@ -1,0 +1,279 @@
+//! The HTTP face: an axum router over the search core, the search page, and `serve`.
+//!
+//! Owns routing, parameter decoding, error responses, metrics and the hot swap of the index;
+//! every answer comes from `search` (handlers parse, call the core off the async runtime, render).
+//! Routes (all JSON but the page):
+//! ```text
+//! GET  /api/search      q, year*, province*, policy*, limit, offset
+//! GET  /api/suggest     q
+//! GET  /api/facets
+//! GET  /api/reports     GET /api/reports/{id}?q=
+//! GET  /api/figures     q, filters, min, max, kind, limit, offset, format=json|csv
+//! POST /api/figures/batch   body: one figure or phrase a line (or CSV with a query column)
+//! GET  /healthz /readyz /metrics /openapi.json
+//! GET  /  /informe/{id}  /assets/app.js  /assets/app.css   the search page
+//! ```
+
+mod error;
+mod figures;
+mod handlers;
+mod metrics;
+mod openapi;
+mod page;
+mod params;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use self::error::ApiError;
+pub use self::metrics::Metrics;
+pub use self::openapi::openapi_json;
+use crate::index::{Engine, IndexDir};
+
+/// Largest request body accepted.
+const BODY_LIMIT: usize = 1 << 20;
+/// How often the index folder is checked for a new generation.
+const RELOAD_EVERY: Duration = Duration::from_millis(500);
+
+/// What handlers share: the current index (swapped on rebuild), settings, metrics.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    engine: ArcSwap<Engine>,
+    index_dir: IndexDir,
+    metrics: Metrics,
+    timeout: Duration,
+}
+
+/// Settings of the HTTP face.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Origins allowed by CORS; empty = same origin only.
+    pub cors_origins: Vec<String>,
+    /// Longest time a request may take.
+    pub timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            cors_origins: Vec::new(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(engine: Engine, index_dir: IndexDir, options: &ServeOptions) -> AppState {
+        let state = AppState {
+            inner: Arc::new(Shared {
+                engine: ArcSwap::from_pointee(engine),
+                index_dir,
+                metrics: Metrics::default(),
+                timeout: options.timeout,
+            }),
+        };
+        state.update_index_gauges(&state.engine());
+        state
+    }
+
+    /// The index serving now; a request keeps the one it started with.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.inner.engine.load_full()
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    fn update_index_gauges(&self, engine: &Engine) {
+        let m = &self.inner.metrics;
+        m.index_bytes.store(engine.size_bytes(), Ordering::Relaxed);
+        m.index_built_at
+            .store(engine.manifest.built_at, Ordering::Relaxed);
+        m.index_reports
+            .store(engine.reports().len() as u64, Ordering::Relaxed);
+    }
+
+    /// Opens the published generation if it is not the one serving, and swaps it in.
+    /// Returns whether a swap happened. Requests in flight finish on the old one.
+    pub fn reload_if_changed(&self) -> Result<bool, crate::index::IndexError> {
+        let Some(current) = self.inner.index_dir.current()? else {
+            return Ok(false);
+        };
+        if self.engine().path == current {
+            return Ok(false);
+        }
+        let engine = Engine::open_generation(&current)?;
+        self.update_index_gauges(&engine);
+        self.inner.engine.store(Arc::new(engine));
+        self.inner.metrics.reloads.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(generation = %current.display(), "serving a new index generation");
+        Ok(true)
+    }
+}
+
+/// The whole application: routes, page and middleware.
+pub fn router(state: AppState, options: &ServeOptions) -> Router {
+    let api = Router::new()
+        .route("/api/search", get(handlers::search))
+        .route("/api/suggest", get(handlers::suggest))
+        .route("/api/facets", get(handlers::facets))
+        .route("/api/reports", get(handlers::reports))
+        .route("/api/reports/{id}", get(handlers::report))
+        .route("/api/figures", get(figures::figures))
+        .route("/api/figures/batch", axum::routing::post(figures::batch))
+        .route("/healthz", get(handlers::healthz))
+        .route("/readyz", get(handlers::readyz))
+        .route("/metrics", get(handlers::metrics))
+        .route("/openapi.json", get(handlers::openapi));
+    let app = api
+        .merge(page::routes())
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            record_metrics,
+        ))
+        .with_state(state);
+
+    let mut app = app
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            options.timeout + Duration::from_secs(1),
+        ))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ));
+    if let Some(cors) = cors(&options.cors_origins) {
+        app = app.layer(cors);
+    }
+    // Outermost: log method, path (never the query string), status and latency.
+    app.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &Request| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            })
+            .on_request(())
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// CORS for the configured origins; none configured means same origin only (no CORS headers).
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    (!list.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(list))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+    })
+}
+
+async fn record_metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(req).await;
+    state
+        .metrics()
+        .record(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Serves `state` on `listener` until SIGINT or SIGTERM; requests in flight finish first. A
+/// background task picks up new index generations published by `cuentas index`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    options: &ServeOptions,
+) -> std::io::Result<()> {
+    let watcher = tokio::spawn(watch_index(state.clone()));
+    let app = router(state, options);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    watcher.abort();
+    result
+}
+
+async fn watch_index(state: AppState) {
+    let mut last_error: Option<String> = None;
+    loop {
+        tokio::time::sleep(RELOAD_EVERY).await;
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || s.reload_if_changed()).await {
+            Ok(Ok(_)) => last_error = None,
+            Ok(Err(e)) => {
+                let msg = e.to_string();
+                if last_error.as_deref() != Some(msg.as_str()) {
+                    tracing::warn!(error = %msg, "a new index could not be opened; still serving the previous one");
+                    last_error = Some(msg);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "index watcher task failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The state's request timeout, for handlers.
+pub(crate) fn timeout_of(state: &AppState) -> Duration {
+    state.inner.timeout
+}

@@ -1,0 +1,802 @@
+//! The command line: clap definitions (what people type) and one function per command that
+//! builds the core's request, calls the core and prints the result.
+//!
+//! Exit codes: 0 success (for `search`, at least one hit), 1 `search` found nothing, 2 error.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::api::{self, AppState, ServeOptions};
+use crate::config::{self, Config, Flags};
+use crate::extract::Extractor;
+use crate::index::{self, BuildOptions, BuildSummary, Engine, IndexDir, IndexError};
+use crate::search::{self, FigureRequest, RawFigureRequest, RawRequest, Request, Response};
+
+/// Search the public accountability reports (Rendición de Cuentas) of Ecuador's IESS.
+///
+/// Index a folder of reports (PDF or text), then search it in Spanish: accents, plurals and
+/// figures in any format (4'803.665,69 = 4803665.69) are found alike.
+#[derive(Debug, Parser)]
+#[command(name = "cuentas", version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  cuentas index --corpus corpus\n  cuentas search \"mora patronal\" --year 2021\n  cuentas search 4803665.69\n  cuentas reports --json"
+)]
+pub struct Cli {
+    /// Folder of the index [env: CUENTAS_INDEX; default: index]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Configuration file [env: CUENTAS_CONFIG; default: config/cuentas.toml if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the index from folders of reports, replacing the current one atomically.
+    ///
+    /// Reads .txt (UTF-8 or Windows-1252) and .pdf files recursively; files that cannot be read
+    /// are skipped and listed with their reason. A `cuentas.csv` in a folder corrects metadata.
+    ///
+    /// Example: cuentas index --corpus corpus --corpus /data/informes
+    Index(IndexArgs),
+    /// Search passages: words (all must match), "phrases", -excluded, a OR b, figures.
+    ///
+    /// Example: cuentas search "mora patronal" --year 2021 --province bolivar
+    Search(SearchArgs),
+    /// List every indexed report with its metadata.
+    ///
+    /// Example: cuentas reports --json
+    Reports(ReportsArgs),
+    /// Find figures (amounts, percentages, counts) in any written format, with their source.
+    ///
+    /// A figure in the query finds every way of writing it (4803665.69 = USD 4'803.665,69);
+    /// quoted ("4'803.665,69") it finds that exact form only. Words narrow to passages.
+    /// Every figure is listed: no cap, also for CSV exports.
+    ///
+    /// Examples:
+    ///   cuentas figures --kind usd --min 1000000000
+    ///   cuentas figures "mora patronal" --format csv > mora.csv
+    ///   cuentas figures --batch cifras.txt --format csv
+    Figures(FiguresArgs),
+    /// Show what extraction reads in one report file: metadata, passages, policies, figures.
+    ///
+    /// Prints JSON. Use it to check a new report before indexing, or to find what to correct
+    /// in a `cuentas.csv`.
+    ///
+    /// Example: cuentas inspect corpus/003_ba189c1830490d8b.txt
+    Inspect(InspectArgs),
+    /// Serve the search page and the JSON API; builds the index first if there is none.
+    ///
+    /// Picks up a new index built by `cuentas index` without a restart. Stops on Ctrl-C or
+    /// SIGTERM after finishing the requests in flight.
+    ///
+    /// Example: cuentas serve --addr 127.0.0.1:8080
+    Serve(ServeArgs),
+    /// Time a query set through the search core, as the API runs it (facets and snippets);
+    /// prints JSON. Used by benches/run.sh.
+    #[command(hide = true)]
+    BenchQueries(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Query file: one query a line (first tab-separated column); `#` lines are skipped
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
+    /// Timed passes over the whole set
+    #[arg(long, default_value_t = 5)]
+    pub reps: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: CUENTAS_ADDR; default: 127.0.0.1:8080]
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+    /// Folder of reports to index when there is no index yet; repeatable [env: CUENTAS_CORPUS]
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Folder of reports to index; repeat for several [env: CUENTAS_CORPUS; default: corpus]
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for; empty lists passages matching the filters.
+    ///
+    /// Words must all match (accents and case don't matter, plurals match singulars);
+    /// "double quotes" for a phrase; -word to exclude; a OR b; figures in any format.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Only reports of this year; repeat for several (e.g. --year 2020 --year 2021)
+    #[arg(long, value_name = "Y")]
+    pub year: Vec<String>,
+    /// Only reports of this province, any case or accents, or "nacional" (e.g. --province manabi)
+    #[arg(long, value_name = "P")]
+    pub province: Vec<String>,
+    /// Only passages about this equality policy: intercultural, generacional, discapacidades,
+    /// genero, movilidad_humana
+    #[arg(long, value_name = "T")]
+    pub policy: Vec<String>,
+    /// Hits to show (at most 100)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "10",
+        allow_hyphen_values = true
+    )]
+    pub limit: String,
+    /// Hits to skip, for the next page
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "0",
+        allow_hyphen_values = true
+    )]
+    pub offset: String,
+    /// Print the JSON of the HTTP API instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    /// Words and/or figures; empty lists every figure that passes the filters
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Smallest value, in any format: 1000000, 1'000.000, 1e6, "1 millón"
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub min: Option<String>,
+    /// Largest value, in any format
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub max: Option<String>,
+    /// Only figures of this kind: usd, percent or count
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only reports of this year; repeatable
+    #[arg(long, value_name = "Y")]
+    pub year: Vec<String>,
+    /// Only reports of this province (any case or accents) or "nacional"; repeatable
+    #[arg(long, value_name = "P")]
+    pub province: Vec<String>,
+    /// Only passages about this equality policy; repeatable
+    #[arg(long, value_name = "T")]
+    pub policy: Vec<String>,
+    /// Output: a table for people, json, or csv (RFC 4180, UTF-8) for spreadsheets
+    #[arg(long, value_name = "FORMAT", default_value = "table", value_parser = ["table", "json", "csv"])]
+    pub format: String,
+    /// Show at most this many figures (default: all)
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub limit: Option<String>,
+    /// Skip this many figures
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub offset: Option<String>,
+    /// Look up every line of FILE (a figure or phrase a line, or CSV with a query column);
+    /// one row per query and figure, with each query's count
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub batch: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A report file (.txt or .pdf)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Also print the report's full text
+    #[arg(long)]
+    pub text: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportsArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What a command asks `main` to exit with.
+pub enum Outcome {
+    Success,
+    NothingFound,
+}
+
+/// Merges configuration with the command's flags.
+pub fn config(cli: &Cli) -> Result<Config> {
+    let mut flags = Flags {
+        config: cli.config.clone(),
+        index_dir: cli.index.clone(),
+        ..Flags::default()
+    };
+    match &cli.command {
+        Command::Index(args) => flags.corpus = args.corpus.clone(),
+        Command::Serve(args) => {
+            flags.corpus = args.corpus.clone();
+            flags.addr = args.addr.clone();
+        }
+        _ => {}
+    }
+    Ok(config::load(&flags, &|k| std::env::var(k).ok())?)
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let config = config(&cli)?;
+    match cli.command {
+        Command::Index(_) => {
+            let summary = build_index(&config)?;
+            print_summary(&summary);
+            Ok(Outcome::Success)
+        }
+        Command::Search(args) => search(&config, args),
+        Command::Reports(args) => reports(&config, args),
+        Command::Inspect(args) => inspect(args),
+        Command::Figures(args) => figures(&config, args),
+        Command::Serve(_) => serve(&config),
+        Command::BenchQueries(args) => bench_queries(&config, args),
+    }
+}
+
+/// Runs every query `reps` times after one warm-up pass; prints latency percentiles and QPS.
+fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
+    let text = std::fs::read_to_string(&args.queries)
+        .with_context(|| format!("cannot read {}", args.queries.display()))?;
+    let requests: Vec<Request> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .filter_map(|q| Request::new(q.trim()).ok())
+        .collect();
+    let engine = open(config)?;
+    let mut hits = 0usize;
+    for r in &requests {
+        hits += search::run(&engine, r)?.total;
+    }
+    let mut latencies = Vec::with_capacity(requests.len() * args.reps);
+    let started = std::time::Instant::now();
+    for _ in 0..args.reps {
+        for r in &requests {
+            let t = std::time::Instant::now();
+            search::run(&engine, r)?;
+            latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies.get(i).copied().unwrap_or(0.0)
+    };
+    let report = serde_json::json!({
+        "queries": requests.len(), "reps": args.reps, "total_hits": hits,
+        "p50_ms": pct(0.5), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+        "mean_ms": latencies.iter().sum::<f64>() / latencies.len().max(1) as f64,
+        "qps": latencies.len() as f64 / wall.max(1e-9),
+    });
+    println!("{report}");
+    Ok(Outcome::Success)
+}
+
+fn figures(config: &Config, args: FiguresArgs) -> Result<Outcome> {
+    let raw = RawFigureRequest {
+        search: RawRequest {
+            q: Some(args.query.join(" ")),
+            year: args.year,
+            province: args.province,
+            policy: args.policy,
+            ..RawRequest::default()
+        },
+        min: args.min,
+        max: args.max,
+        kind: args.kind,
+        limit: args.limit,
+        offset: args.offset,
+    };
+    let request = FigureRequest::from_raw(&raw)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if let Some(path) = &args.batch {
+        let input = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read batch file {}", path.display()))?;
+        let engine = open(config)?;
+        if args.format == "json" {
+            let mut rows = Vec::new();
+            search::export::run_batch(&engine, &input, &raw, &mut |row| {
+                rows.push(serde_json::json!({
+                    "line": row.line, "query": row.query, "count": row.count,
+                    "error": row.error, "figure": row.hit,
+                }));
+                Ok(())
+            })?;
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rows": rows }))?;
+            writeln!(out)?;
+        } else {
+            search::export::write_batch_csv(&engine, &input, &raw, &mut out)?;
+        }
+        out.flush()?;
+        return Ok(Outcome::Success);
+    }
+    let engine = open(config)?;
+    let total = match args.format.as_str() {
+        "csv" => search::export::write_figures_csv(&engine, &request, &mut out)?,
+        "json" => {
+            let response = search::run_figures(&engine, &request)?;
+            serde_json::to_writer_pretty(&mut out, &response)?;
+            writeln!(out)?;
+            response.total
+        }
+        _ => {
+            let response = search::run_figures(&engine, &request)?;
+            print_figures(&mut out, &response)?;
+            response.total
+        }
+    };
+    out.flush()?;
+    Ok(if total == 0 {
+        Outcome::NothingFound
+    } else {
+        Outcome::Success
+    })
+}
+
+fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::io::Result<()> {
+    let mode = match r.mode {
+        search::FigureMode::All => "every figure",
+        search::FigureMode::Value => "figures of that value, however written",
+        search::FigureMode::Exact => "that exact written form",
+    };
+    writeln!(out, "{} figures ({mode}, {:.1} ms)", r.total, r.took_ms)?;
+    for f in &r.figures {
+        let place = f.province.as_deref().unwrap_or("?");
+        let year = f.year.map_or("?".to_string(), |y| y.to_string());
+        let page = f.page.map(|p| format!(" p. {p}")).unwrap_or_default();
+        let label = f
+            .label
+            .as_deref()
+            .map(|l| format!(" · {l}"))
+            .unwrap_or_default();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:>18} {:<7} {}{label}",
+            format_value(f.value),
+            f.kind.as_str(),
+            f.text
+        )?;
+        writeln!(
+            out,
+            "    {place} · {year} · {}{page} · chars {}-{}",
+            f.source, f.span.0, f.span.1
+        )?;
+        writeln!(out, "    «{}»", f.sentence)?;
+    }
+    Ok(())
+}
+
+/// A value with thousands grouped for reading: 4803665.69 → 4,803,665.69.
+fn format_value(v: f64) -> String {
+    let s = if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.2}")
+    };
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// Opens the index (building it first when there is none) and serves it until stopped.
+fn serve(config: &Config) -> Result<Outcome> {
+    let dir = IndexDir::new(&config.index_dir);
+    let engine = match Engine::open(&dir) {
+        Ok(engine) => engine,
+        Err(IndexError::NotBuilt(_)) => {
+            eprintln!(
+                "no index in {}: building it from {}",
+                config.index_dir.display(),
+                config
+                    .corpus
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            print_summary(&build_index(config)?);
+            Engine::open(&dir)?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let options = ServeOptions {
+        cors_origins: config.cors_origins.clone(),
+        timeout: std::time::Duration::from_secs(config.request_timeout_secs),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        eprintln!(
+            "serving {} reports on http://{addr}/ (Ctrl-C to stop)",
+            engine.reports().len()
+        );
+        let state = AppState::new(engine, dir, &options);
+        api::serve(listener, state, &options)
+            .await
+            .context("serving HTTP")
+    })?;
+    Ok(Outcome::Success)
+}
+
+/// Builds the index from the configured corpus, with a progress bar on a terminal.
+pub fn build_index(config: &Config) -> Result<BuildSummary> {
+    let dir = IndexDir::new(&config.index_dir);
+    let options = BuildOptions {
+        memory_budget: config.memory_mb << 20,
+        threads: config.effective_threads(),
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} indexing {pos}/{len} reports [{bar:30}] {elapsed}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    });
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let result = index::build(
+        &config.corpus,
+        &dir,
+        &Extractor::builtin(),
+        &options,
+        &progress,
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    result.with_context(|| format!("indexing into {}", config.index_dir.display()))
+}
+
+fn print_summary(s: &BuildSummary) {
+    let mut err = std::io::stderr().lock();
+    let size = if s.text_bytes < 1_000_000 {
+        format!("{:.1} kB", s.text_bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", s.text_bytes as f64 / 1e6)
+    };
+    let _ = writeln!(
+        err,
+        "indexed {} reports, {} passages, {} figures ({size} of text) in {:.1}s into {}",
+        s.reports,
+        s.passages,
+        s.figures,
+        s.elapsed.as_secs_f64(),
+        s.generation.display()
+    );
+    if !s.skipped.is_empty() {
+        let files = if s.skipped.len() == 1 {
+            "file"
+        } else {
+            "files"
+        };
+        let _ = writeln!(err, "skipped {} {files}:", s.skipped.len());
+        for sk in &s.skipped {
+            let _ = writeln!(err, "  {}: {}", sk.path.display(), sk.reason);
+        }
+    }
+    for w in &s.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+}
+
+fn open(config: &Config) -> Result<Engine> {
+    Ok(Engine::open(&IndexDir::new(&config.index_dir))?)
+}
+
+fn search(config: &Config, args: SearchArgs) -> Result<Outcome> {
+    let raw = RawRequest {
+        q: Some(args.query.join(" ")),
+        year: args.year,
+        province: args.province,
+        policy: args.policy,
+        limit: Some(args.limit),
+        offset: Some(args.offset),
+    };
+    let request = Request::from_raw(&raw)?;
+    let engine = open(config)?;
+    let response = search::run(&engine, &request)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &response)?;
+        writeln!(out)?;
+    } else {
+        print_hits(
+            &mut out,
+            &response,
+            request.offset,
+            std::io::stdout().is_terminal(),
+        )?;
+    }
+    Ok(if response.total == 0 {
+        Outcome::NothingFound
+    } else {
+        Outcome::Success
+    })
+}
+
+fn print_hits(
+    out: &mut impl Write,
+    r: &Response,
+    offset: usize,
+    color: bool,
+) -> std::io::Result<()> {
+    let (on, off) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    let what = if r.query.is_empty() {
+        String::new()
+    } else {
+        format!(" for {:?}", r.query)
+    };
+    writeln!(out, "{} passages{} ({:.1} ms)", r.total, what, r.took_ms)?;
+    for (i, h) in r.hits.iter().enumerate() {
+        let place = h.province.as_deref().unwrap_or("?");
+        let year = h.year.map_or("?".to_string(), |y| y.to_string());
+        let page = h.page.map(|p| format!(" · p. {p}")).unwrap_or_default();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:>3}. {place} · {year} · {}{page} · {}",
+            offset + i + 1,
+            h.source,
+            h.passage_id
+        )?;
+        writeln!(out, "     {}", h.title)?;
+        let snippet = h.snippet.replace("<mark>", on).replace("</mark>", off);
+        writeln!(out, "     {}", unescape_html(&snippet))?;
+        if !h.figures.is_empty() {
+            let figs: Vec<String> = h
+                .figures
+                .iter()
+                .take(6)
+                .map(|f| format!("{} = {} {}", f.text, f.value, f.kind.as_str()))
+                .collect();
+            writeln!(out, "     figures: {}", figs.join(" · "))?;
+        }
+    }
+    let dims = [
+        ("year", &r.facets.year),
+        ("province", &r.facets.province),
+        ("policy", &r.facets.policy),
+    ];
+    writeln!(out)?;
+    for (name, values) in dims {
+        if values.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = values
+            .iter()
+            .map(|v| format!("{} ({})", v.label, v.count))
+            .collect();
+        writeln!(out, "{name}: {}", list.join(", "))?;
+    }
+    Ok(())
+}
+
+fn unescape_html(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+fn inspect(args: InspectArgs) -> Result<Outcome> {
+    let root = args
+        .file
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new(""));
+    let doc = crate::ingest::read(&args.file, root)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let mut report = Extractor::builtin().extract(&doc, None);
+    if !args.text {
+        report.text = String::new();
+    }
+    let mut out = std::io::stdout().lock();
+    let mut json = serde_json::to_value(&report)?;
+    if let Some(obj) = json.as_object_mut() {
+        obj.insert("encoding".into(), serde_json::to_value(doc.encoding)?);
+        obj.insert("pages".into(), doc.pages.len().into());
+        if !args.text {
+            obj.remove("text");
+        }
+    }
+    serde_json::to_writer_pretty(&mut out, &json)?;
+    writeln!(out)?;
+    Ok(Outcome::Success)
+}
+
+fn reports(config: &Config, args: ReportsArgs) -> Result<Outcome> {
+    let engine = open(config)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({ "reports": search::reports(&engine) }),
+        )?;
+        writeln!(out)?;
+        return Ok(Outcome::Success);
+    }
+    writeln!(out, "{} reports", engine.reports().len())?;
+    for r in engine.reports() {
+        writeln!(
+            out,
+            "{}  {}  {:<10}  {:>4} passages  {}  {}",
+            r.report_id,
+            r.year.map_or("????".into(), |y| y.to_string()),
+            r.province.as_deref().unwrap_or("?"),
+            r.passages,
+            r.source,
+            r.unit.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(Outcome::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(args).expect("parses")
+    }
+
+    #[test]
+    fn index_takes_several_corpus_folders() {
+        let cli = parse(&["cuentas", "index", "--corpus", "a", "--corpus", "b"]);
+        let Command::Index(a) = cli.command else {
+            panic!("expected index")
+        };
+        assert_eq!(a.corpus, [PathBuf::from("a"), PathBuf::from("b")]);
+    }
+
+    #[test]
+    fn search_takes_words_and_repeatable_filters() {
+        let cli = parse(&[
+            "cuentas",
+            "search",
+            "mora",
+            "patronal",
+            "--year",
+            "2021",
+            "--province",
+            "manabi",
+            "--province",
+            "bolivar",
+            "--policy",
+            "genero",
+            "--limit",
+            "5",
+            "--json",
+        ]);
+        let Command::Search(a) = cli.command else {
+            panic!("expected search")
+        };
+        assert_eq!(a.query, ["mora", "patronal"]);
+        assert_eq!(a.year, ["2021"]);
+        assert_eq!(a.province, ["manabi", "bolivar"]);
+        assert_eq!(a.policy, ["genero"]);
+        assert_eq!(a.limit, "5");
+        assert!(a.json);
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_command() {
+        let cli = parse(&["cuentas", "search", "x", "--index", "/tmp/i"]);
+        assert_eq!(cli.index, Some(PathBuf::from("/tmp/i")));
+        let cli = parse(&["cuentas", "--config", "c.toml", "reports"]);
+        assert_eq!(cli.config, Some(PathBuf::from("c.toml")));
+    }
+
+    #[test]
+    fn a_negative_offset_reaches_validation() {
+        let cli = parse(&["cuentas", "search", "x", "--offset", "-1"]);
+        let Command::Search(a) = cli.command else {
+            panic!("expected search")
+        };
+        assert_eq!(a.offset, "-1");
+    }
+
+    #[test]
+    fn serve_takes_an_address_and_corpus_folders() {
+        let cli = parse(&[
+            "cuentas",
+            "serve",
+            "--addr",
+            "127.0.0.1:9000",
+            "--corpus",
+            "c",
+        ]);
+        let Command::Serve(a) = cli.command else {
+            panic!("expected serve")
+        };
+        assert_eq!(a.addr.as_deref(), Some("127.0.0.1:9000"));
+        assert_eq!(a.corpus, [PathBuf::from("c")]);
+    }
+
+    #[test]
+    fn figures_takes_ranges_kinds_formats_and_a_batch_file() {
+        let cli = parse(&[
+            "cuentas",
+            "figures",
+            "mora",
+            "--min",
+            "1'000.000",
+            "--max",
+            "1e9",
+            "--kind",
+            "usd",
+            "--format",
+            "csv",
+            "--province",
+            "bolivar",
+        ]);
+        let Command::Figures(a) = cli.command else {
+            panic!("expected figures")
+        };
+        assert_eq!(
+            (a.min.as_deref(), a.max.as_deref()),
+            (Some("1'000.000"), Some("1e9"))
+        );
+        assert_eq!((a.kind.as_deref(), a.format.as_str()), (Some("usd"), "csv"));
+        let cli = parse(&["cuentas", "figures", "--batch", "list.txt"]);
+        let Command::Figures(a) = cli.command else {
+            panic!("expected figures")
+        };
+        assert_eq!(a.batch, Some(PathBuf::from("list.txt")));
+        assert!(Cli::try_parse_from(["cuentas", "figures", "--format", "xml"]).is_err());
+    }
+
+    #[test]
+    fn values_are_grouped_for_reading() {
+        assert_eq!(format_value(4803665.69), "4,803,665.69");
+        assert_eq!(format_value(1193703286.0), "1,193,703,286");
+        assert_eq!(format_value(132.76), "132.76");
+    }
+
+    #[test]
+    fn an_unknown_command_is_refused() {
+        assert!(Cli::try_parse_from(["cuentas", "frobnicate"]).is_err());
+    }
+}

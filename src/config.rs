@@ -1,0 +1,354 @@
+//! Configuration, merged once: built-in defaults < `config/cuentas.toml` < `CUENTAS_*`
+//! environment variables < command-line flags. Lower layers get plain values from [`Config`]
+//! and never read files or the environment themselves.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+/// The default configuration file, relative to the working directory.
+pub const DEFAULT_FILE: &str = "config/cuentas.toml";
+
+/// A configuration value that cannot be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid {key} {value:?} (from {origin}): {expected}")]
+    Value {
+        key: &'static str,
+        value: String,
+        origin: String,
+        expected: &'static str,
+    },
+}
+
+/// The merged configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub index_dir: PathBuf,
+    pub corpus: Vec<PathBuf>,
+    pub memory_mb: usize,
+    /// 0 = one per core.
+    pub threads: usize,
+    pub addr: String,
+    pub cors_origins: Vec<String>,
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            index_dir: PathBuf::from("index"),
+            corpus: vec![PathBuf::from("corpus")],
+            memory_mb: 256,
+            threads: 0,
+            addr: "127.0.0.1:8080".into(),
+            cors_origins: Vec::new(),
+            request_timeout_secs: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Threads to use for reading and extracting.
+    pub fn effective_threads(&self) -> usize {
+        if self.threads == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            self.threads
+        }
+    }
+}
+
+/// What flags can set; `None`/empty leaves the value to lower layers.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub config: Option<PathBuf>,
+    pub index_dir: Option<PathBuf>,
+    pub corpus: Vec<PathBuf>,
+    pub addr: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    index: IndexSection,
+    #[serde(default)]
+    corpus: CorpusSection,
+    #[serde(default)]
+    server: ServerSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndexSection {
+    dir: Option<PathBuf>,
+    memory_mb: Option<usize>,
+    threads: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorpusSection {
+    dirs: Option<Vec<PathBuf>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSection {
+    addr: Option<String>,
+    cors_origins: Option<Vec<String>>,
+    request_timeout_secs: Option<u64>,
+}
+
+/// Merges every layer. `env` looks a variable up (`std::env::var` in the binary, a map in tests).
+pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let mut c = Config::default();
+
+    // The file: an explicit one must exist; the default one may be absent.
+    let explicit = flags
+        .config
+        .clone()
+        .or_else(|| env("CUENTAS_CONFIG").map(PathBuf::from));
+    let path = explicit
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => apply_file(&mut c, &path, &text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {}
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    }
+
+    if let Some(v) = env("CUENTAS_INDEX") {
+        c.index_dir = PathBuf::from(v);
+    }
+    if let Some(v) = env("CUENTAS_CORPUS") {
+        c.corpus = v
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect();
+    }
+    if let Some(v) = env("CUENTAS_ADDR") {
+        c.addr = v;
+    }
+    if let Some(v) = env("CUENTAS_MEMORY_MB") {
+        c.memory_mb = number(
+            "index.memory_mb",
+            &v,
+            "CUENTAS_MEMORY_MB",
+            "MiB from 16 to 16384",
+        )?;
+    }
+    if let Some(v) = env("CUENTAS_THREADS") {
+        c.threads = number(
+            "index.threads",
+            &v,
+            "CUENTAS_THREADS",
+            "0 (one per core) to 64",
+        )?;
+    }
+    if let Some(v) = env("CUENTAS_CORS_ORIGINS") {
+        c.cors_origins = v
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    if let Some(v) = env("CUENTAS_REQUEST_TIMEOUT_SECS") {
+        c.request_timeout_secs = number(
+            "server.request_timeout_secs",
+            &v,
+            "CUENTAS_REQUEST_TIMEOUT_SECS",
+            "seconds from 1 to 3600",
+        )? as u64;
+    }
+
+    if let Some(v) = &flags.index_dir {
+        c.index_dir = v.clone();
+    }
+    if !flags.corpus.is_empty() {
+        c.corpus = flags.corpus.clone();
+    }
+    if let Some(v) = &flags.addr {
+        c.addr = v.clone();
+    }
+    validate(&c)?;
+    Ok(c)
+}
+
+fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError> {
+    let file: FileConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string().trim().replace('\n', " "),
+    })?;
+    if let Some(v) = file.index.dir {
+        c.index_dir = v;
+    }
+    if let Some(v) = file.index.memory_mb {
+        c.memory_mb = v;
+    }
+    if let Some(v) = file.index.threads {
+        c.threads = v;
+    }
+    if let Some(v) = file.corpus.dirs {
+        c.corpus = v;
+    }
+    if let Some(v) = file.server.addr {
+        c.addr = v;
+    }
+    if let Some(v) = file.server.cors_origins {
+        c.cors_origins = v;
+    }
+    if let Some(v) = file.server.request_timeout_secs {
+        c.request_timeout_secs = v;
+    }
+    Ok(())
+}
+
+fn number(
+    key: &'static str,
+    v: &str,
+    origin: &str,
+    expected: &'static str,
+) -> Result<usize, ConfigError> {
+    v.trim().parse().map_err(|_| ConfigError::Value {
+        key,
+        value: v.to_string(),
+        origin: origin.to_string(),
+        expected,
+    })
+}
+
+fn validate(c: &Config) -> Result<(), ConfigError> {
+    let bad = |key, value: String, expected| ConfigError::Value {
+        key,
+        value,
+        origin: "the merged configuration".into(),
+        expected,
+    };
+    if !(16..=16384).contains(&c.memory_mb) {
+        return Err(bad(
+            "index.memory_mb",
+            c.memory_mb.to_string(),
+            "MiB from 16 to 16384",
+        ));
+    }
+    if c.threads > 64 {
+        return Err(bad(
+            "index.threads",
+            c.threads.to_string(),
+            "0 (one per core) to 64",
+        ));
+    }
+    if !(1..=3600).contains(&c.request_timeout_secs) {
+        return Err(bad(
+            "server.request_timeout_secs",
+            c.request_timeout_secs.to_string(),
+            "seconds from 1 to 3600",
+        ));
+    }
+    if c.addr.parse::<std::net::SocketAddr>().is_err() {
+        return Err(bad(
+            "server.addr",
+            c.addr.clone(),
+            "HOST:PORT with an IP address, e.g. 127.0.0.1:8080",
+        ));
+    }
+    if c.corpus.is_empty() {
+        return Err(bad("corpus.dirs", String::new(), "at least one folder"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn the_shipped_file_parses_and_matches_the_defaults() {
+        let mut c = Config::default();
+        apply_file(
+            &mut c,
+            Path::new(DEFAULT_FILE),
+            include_str!("../config/cuentas.toml"),
+        )
+        .expect("config/cuentas.toml parses");
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn flags_beat_environment_which_beats_the_file() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[server]\naddr = \"127.0.0.1:1111\"\n[index]\ndir = \"from-file\"\n",
+        )
+        .expect("write");
+        let flags = Flags {
+            config: Some(file),
+            addr: Some("127.0.0.1:3333".into()),
+            ..Flags::default()
+        };
+        let c = load(
+            &flags,
+            &env_of(&[
+                ("CUENTAS_ADDR", "127.0.0.1:2222"),
+                ("CUENTAS_CORPUS", "a, b"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(c.addr, "127.0.0.1:3333");
+        assert_eq!(c.index_dir, PathBuf::from("from-file"));
+        assert_eq!(c.corpus, [PathBuf::from("a"), PathBuf::from("b")]);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_origin() {
+        let err =
+            load(&Flags::default(), &env_of(&[("CUENTAS_MEMORY_MB", "lots")])).expect_err("bad");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("index.memory_mb") && msg.contains("CUENTAS_MEMORY_MB"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_refused() {
+        let mut c = Config::default();
+        let err =
+            apply_file(&mut c, Path::new("x.toml"), "[index]\ndirr = \"x\"\n").expect_err("bad");
+        assert!(err.to_string().contains("dirr"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error() {
+        let flags = Flags {
+            config: Some(PathBuf::from("/nonexistent/cuentas.toml")),
+            ..Flags::default()
+        };
+        assert!(load(&flags, &env_of(&[])).is_err());
+    }
+}

@@ -1,0 +1,930 @@
+//! Figures: every amount, percentage and count of a text, with its value, kind and label.
+//!
+//! A figure is a number (read by [`numbers::scan_number`], so `4'803.665,69`, `1.193.703.286`,
+//! `123 456` and `45,3` all read right) with what is written around it:
+//! - a currency before or after (`USD`, `US$`, `$`, `dólares`) makes it `usd`;
+//! - `%` or `por ciento` after makes it `percent`; anything else is a `count`;
+//! - a scale word multiplies it (`187 mil`, `USD 550 millones`, `$ 12 millones 345 mil`).
+//!
+//! Numbers that are not figures are left out: years and dates (`2021`, `15 de marzo de 2022`,
+//! `14/05/2022`, `2018-2028`), identifiers and references (`RUC.0968599020001`,
+//! `artículo 90`, `Decreto Ejecutivo 111`, `Zona 9`, `COVID-19`, `AS-400`, long digit runs),
+//! phone numbers, times, web addresses, list numbering (`1. `) and age brackets of tables
+//! (`De 1 a 4 años`). A form that stays truly ambiguous (`1.199` with nothing to decide it)
+//! keeps its second reading in `alt_value`.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::model::{Figure, FigureKind};
+use crate::analysis::{fold_key, numbers};
+
+/// Every figure of `text`, in order; offsets are byte offsets into `text`.
+pub fn extract_figures(text: &str) -> Vec<Figure> {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let excluded = excluded_ranges(text);
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    // The end of the last number seen, and whether it was a reference (`artículos 100 y 208`).
+    let mut last: Option<(usize, bool)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && is_alnum_before(text, i)) {
+            i += 1;
+            continue;
+        }
+        let Some(number) = numbers::scan_number(text, i) else {
+            i += 1;
+            continue;
+        };
+        let end = number.end;
+        if letter_at(text, end) {
+            // `2do`, `4x4`, `10mg`: not a figure; skip the whole run.
+            i = skip_word(text, end);
+            continue;
+        }
+        let reference = is_reference(text, i, end, last);
+        let skip = reference
+            || excluded.iter().any(|&(s, e)| i < e && end > s)
+            || glued_to_identifier(text, i)
+            || is_list_number(text, i, end)
+            || (is_long_identifier(text, i, end) && currency_before(text, i).is_none());
+        if !skip {
+            if let Some(figure) = figure_at(text, i, &number) {
+                let next = figure.end.max(end);
+                last = Some((next, false));
+                out.push(figure);
+                i = next;
+                continue;
+            }
+        }
+        last = Some((end, reference));
+        i = end;
+    }
+    out
+}
+
+/// Reads the figure whose number starts at `start`; `None` for a year.
+fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figure> {
+    let raw = &text[start..number.end];
+    let prefix = currency_before(text, start);
+    let mut end = number.end;
+    let mut factor = 1.0;
+    let mut extra = 0.0;
+    if let Some((scale_end, f)) = numbers::scale_after(text, end) {
+        factor = f;
+        end = scale_end;
+        // `12 millones 345 mil`: a thousands part after millions.
+        if f >= 1e6 {
+            if let Some((more, more_end)) = thousands_after(text, end) {
+                extra = more;
+                end = more_end;
+            }
+        }
+    }
+    let percent_end = percent_after(text, end);
+    let currency_end = if percent_end.is_none() {
+        currency_after(text, end)
+    } else {
+        None
+    };
+    let kind = if percent_end.is_some() {
+        FigureKind::Percent
+    } else if prefix.is_some() || currency_end.is_some() {
+        FigureKind::Usd
+    } else {
+        FigureKind::Count
+    };
+    let end = percent_end.or(currency_end).unwrap_or(end);
+    let plain = raw.bytes().all(|b| b.is_ascii_digit());
+    if kind == FigureKind::Count
+        && factor == 1.0
+        && plain
+        && raw.len() == 4
+        && is_year_like(text, start, end, number.value())
+    {
+        return None;
+    }
+    let start_with_prefix = prefix.unwrap_or(start);
+    let (value, alt) = resolve(text, number, kind, factor > 1.0, end);
+    let scale = |v: f64| v * factor + extra;
+    Some(Figure {
+        text: text[start_with_prefix..end].to_string(),
+        value: scale(value),
+        kind,
+        alt_value: alt.map(scale),
+        label: label(text, start_with_prefix, end, kind),
+        start: start_with_prefix,
+        end,
+        span: (0, 0),
+    })
+}
+
+/// The value and, when still ambiguous, the other reading. Money has no three-decimal cents,
+/// percentages are not in the thousands, counted plural things are not fractional, `9.000`
+/// is nine thousand.
+fn resolve(
+    text: &str,
+    number: &numbers::Number,
+    kind: FigureKind,
+    scaled: bool,
+    end: usize,
+) -> (f64, Option<f64>) {
+    let readings = &number.readings;
+    let first = readings.first().map_or(0.0, |r| r.value);
+    let Some(second) = readings.get(1).map(|r| r.value) else {
+        return (first, None);
+    };
+    let (grouped, decimal) = if first >= second {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    if decimal.fract() == 0.0 || kind == FigureKind::Usd || scaled {
+        return (grouped, None);
+    }
+    if kind == FigureKind::Percent {
+        return if grouped > 1000.0 {
+            (decimal, None)
+        } else {
+            (first, Some(second))
+        };
+    }
+    if next_word(text, end).is_some_and(|w| w.len() > 3 && w.ends_with('s')) {
+        return (grouped, None);
+    }
+    (first, Some(second))
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is not a figure
+
+/// Byte ranges of dates, ranges of years, phone numbers, times, web addresses and age brackets.
+fn excluded_ranges(text: &str) -> Vec<(usize, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        let month = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre";
+        let patterns = [
+            // 15 de marzo de 2022, 1 de enero, 15 de marzo del 2022
+            format!(r"(?i)\b\d{{1,2}}\s+(?:de\s+)?(?:{month})\b(?:\s+(?:de(?:l)?\s+)?\d{{4}})?"),
+            // marzo de 2022, enero 2021, Enero-Diciembre 2021
+            format!(r"(?i)\b(?:{month})(?:\s*[-–]\s*(?:{month}))?\s+(?:de(?:l)?\s+)?\d{{4}}\b"),
+            // 14/05/2022, 14-05-2022, 2022-05-14
+            r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b".to_string(),
+            // 2018-2028, 2018 – 2028, 2020/2021
+            r"\b(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d\b".to_string(),
+            // phones: (02) 398-1234, 02 398 1234, 0991234567, 1800-000-000
+            r"\(0\d\)\s*\d{3}[\s-]?\d{3,4}\b|\b0\d[\s-]\d{3}[\s-]\d{4}\b|\b0?9\d{8}\b|\b1[\s-]?800[\s-]?\d{3}[\s-]?\d{3,4}\b|\b\d{3,4}-\d{4}\b".to_string(),
+            // 08:00, 14h00, 24/7
+            r"\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{2}\b|\b24\s*/\s*7\b".to_string(),
+            // web and mail addresses
+            r"(?i)\bhttps?://\S+|\bwww\.\S+|\S+@\S+\.\w+".to_string(),
+            // age brackets: de 1 a 4 años, menores de 1 año, 65 años y más, 10 a 19 años de edad
+            r"(?i)\b(?:de|entre|desde)\s+\d{1,3}\s+(?:a|y|hasta|al)\s+\d{1,3}\s+años\b|\b(?:menores|mayores)\s+de\s+\d{1,3}\s+años?\b|\b\d{1,3}\s+años\s+(?:y|o)\s+más\b|\b\d{1,3}\s+a\s+\d{1,3}\s+años\b".to_string(),
+        ];
+        Regex::new(&patterns.join("|")).expect("exclusion patterns compile")
+    });
+    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+}
+
+/// Words after which a number is a reference, an identifier or a label, not a quantity.
+const REFERENCE_WORDS: [&str; 66] = [
+    "articulo",
+    "articulos",
+    "art",
+    "arts",
+    "decreto",
+    "decretos",
+    "acuerdo",
+    "acuerdos",
+    "resolucion",
+    "resoluciones",
+    "oficio",
+    "memorando",
+    "circular",
+    "ley",
+    "leyes",
+    "literal",
+    "numeral",
+    "inciso",
+    "capitulo",
+    "seccion",
+    "titulo",
+    "registro",
+    "suplemento",
+    "ruc",
+    "cedula",
+    "codigo",
+    "nro",
+    "no",
+    "n",
+    "nº",
+    "num",
+    "numero",
+    "telefono",
+    "telefonos",
+    "telf",
+    "tel",
+    "fax",
+    "celular",
+    "ext",
+    "extension",
+    "casilla",
+    "pagina",
+    "paginas",
+    "pag",
+    "tabla",
+    "grafico",
+    "cuadro",
+    "figura",
+    "anexo",
+    "zona",
+    "distrito",
+    "circuito",
+    "version",
+    "lote",
+    "piso",
+    "objetivo",
+    "eje",
+    "fase",
+    "tipo",
+    "nivel",
+    "covid",
+    "sars",
+    "iso",
+    "inen",
+    "cie",
+    "item",
+];
+
+/// Words between a reference word and its number (`Decreto Ejecutivo 111`, `Nro. 5`).
+const REFERENCE_LINKS: [&str; 10] = [
+    "ejecutivo",
+    "ministerial",
+    "interministerial",
+    "oficial",
+    "supremo",
+    "organica",
+    "organico",
+    "nro",
+    "no",
+    "numero",
+];
+
+/// Whether the number at `start..end` is a reference: after a reference word, or listed after
+/// one (`artículos 100 y 208`).
+fn is_reference(text: &str, start: usize, end: usize, last: Option<(usize, bool)>) -> bool {
+    let before = &text[floor(text, start.saturating_sub(40))..start];
+    if before.trim_end().ends_with('#') {
+        return true;
+    }
+    let mut words = before
+        .split(|c: char| !c.is_alphanumeric() && c != 'º')
+        .filter(|w| !w.is_empty())
+        .rev()
+        .map(fold_key);
+    let Some(prev) = words.next() else {
+        return false;
+    };
+    if REFERENCE_WORDS.contains(&prev.as_str()) {
+        return true;
+    }
+    if REFERENCE_LINKS.contains(&prev.as_str()) {
+        if let Some(prev2) = words.next() {
+            if REFERENCE_WORDS.contains(&prev2.as_str()) {
+                return true;
+            }
+        }
+    }
+    // An acronym right before a bare number names a standard or a system (`ISO 9001`).
+    let raw_prev = before
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let bare = text[start..end].bytes().all(|b| b.is_ascii_digit());
+    if bare
+        && (2..=8).contains(&raw_prev.len())
+        && raw_prev.chars().all(|c| c.is_ascii_uppercase())
+        && !matches!(raw_prev, "USD" | "US" | "DE" | "EN" | "Y" | "A")
+        && before.ends_with(' ')
+        && !percent_or_scale_after(text, end)
+    {
+        return true;
+    }
+    // `artículos 100 y 208`: joined to a reference by `y`, `,`, `al`, `a`.
+    if let Some((last_end, true)) = last {
+        let gap = text.get(last_end..start).unwrap_or("");
+        let joined = gap.len() <= 6
+            && gap
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .all(|w| matches!(w, "" | "y" | "e" | "al" | "a" | "hasta"));
+        if joined {
+            return true;
+        }
+    }
+    false
+}
+
+fn percent_or_scale_after(text: &str, end: usize) -> bool {
+    percent_after(text, end).is_some() || numbers::scale_after(text, end).is_some()
+}
+
+/// `COVID-19`, `AS-400`, `IESS-DP-2021-001`: a number glued by `-`, `.`, `/` or `_` to a word.
+fn glued_to_identifier(text: &str, start: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    match (before.next(), before.next()) {
+        (Some('-' | '.' | '/' | '_' | '\u{2010}' | '\u{2011}'), Some(c)) => c.is_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// `1. Las 101 Unidades`: a list number opening a passage or a line.
+fn is_list_number(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let opens = before.is_empty()
+        || before.ends_with(['\n', ':', ';'])
+        || before.chars().all(|c| !c.is_alphanumeric());
+    let after = &text[end..];
+    opens
+        && end - start <= 2
+        && (after.starts_with(". ") || after.starts_with(") ") || after.starts_with(".\t"))
+}
+
+/// A run of ten or more digits without separators: RUC, cédula, account or phone numbers.
+fn is_long_identifier(text: &str, start: usize, end: usize) -> bool {
+    end - start >= 10 && text[start..end].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A four-digit number that reads as a year: no plural noun after it, or a year word before.
+fn is_year_like(text: &str, start: usize, end: usize, value: f64) -> bool {
+    if !(1950.0..=2100.0).contains(&value) {
+        return false;
+    }
+    const YEAR_WORDS: [&str; 24] = [
+        "ano",
+        "anos",
+        "en",
+        "de",
+        "del",
+        "el",
+        "periodo",
+        "ejercicio",
+        "gestion",
+        "hasta",
+        "desde",
+        "a",
+        "al",
+        "y",
+        "fiscal",
+        "plan",
+        "agenda",
+        "cuentas",
+        "durante",
+        "para",
+        "entre",
+        "diciembre",
+        "enero",
+        "corte",
+    ];
+    let prev = text[..start]
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .map(fold_key);
+    if prev.as_deref().is_some_and(|p| YEAR_WORDS.contains(&p)) {
+        return true;
+    }
+    // `1980 pacientes` counts; `2021 se ejecutó` is a year.
+    !next_word(text, end).is_some_and(|w| w.len() > 3 && w.ends_with('s') && !w.ends_with("mos"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units around a number
+
+/// Start of a currency written before `start` (`USD `, `US$`, `$ `, `USD. `).
+fn currency_before(text: &str, start: usize) -> Option<usize> {
+    let before = &text[floor(text, start.saturating_sub(12))..start];
+    let trimmed = before.trim_end_matches([' ', '\u{a0}']);
+    if before.len() - trimmed.len() > 2 {
+        return None;
+    }
+    let base = start - before.len();
+    for sign in ["US$", "U$S", "USD.", "USD", "usd", "Usd", "U.S.D.", "$"] {
+        if let Some(rest) = trimmed.strip_suffix(sign) {
+            // `USD` must be a word of its own.
+            if sign.starts_with(|c: char| c.is_alphabetic())
+                && rest.chars().next_back().is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            return Some(base + rest.len());
+        }
+    }
+    None
+}
+
+/// End of `%`, `por ciento` or `por cien` after `end`.
+fn percent_after(text: &str, end: usize) -> Option<usize> {
+    let rest = text.get(end..)?;
+    let spaces = rest.len() - rest.trim_start_matches([' ', '\u{a0}', '\u{202f}']).len();
+    if spaces <= 2 && rest[spaces..].starts_with('%') {
+        return Some(end + spaces + 1);
+    }
+    let lower = rest[..floor(rest, 16)].to_lowercase();
+    for words in [" por ciento", " por cien"] {
+        if lower.starts_with(words)
+            && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
+        {
+            return Some(end + words.len());
+        }
+    }
+    None
+}
+
+/// End of `dólares`, `de dólares`, `USD` after `end`.
+fn currency_after(text: &str, end: usize) -> Option<usize> {
+    let rest = text.get(end..)?;
+    let lower = fold_key(&rest[..floor(rest, 24)]);
+    for words in [" de dolares", " dolares", " usd", " de usd", " dolar"] {
+        if lower.starts_with(words)
+            && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
+        {
+            // Folding keeps one character for one (`ó` → `o`): count characters, not bytes.
+            let written = rest
+                .char_indices()
+                .nth(words.chars().count())
+                .map_or(rest.len(), |(i, _)| i);
+            return Some(end + written);
+        }
+    }
+    None
+}
+
+/// `345 mil` after a millions amount: its value and end.
+fn thousands_after(text: &str, end: usize) -> Option<(f64, usize)> {
+    let rest = text.get(end..)?;
+    let spaces = rest.len() - rest.trim_start_matches(' ').len();
+    if spaces == 0 || spaces > 2 {
+        return None;
+    }
+    let start = end + spaces;
+    let n = numbers::scan_number(text, start)?;
+    let (scale_end, factor) = numbers::scale_after(text, n.end)?;
+    (factor == 1e3 && n.value() < 1000.0).then(|| (n.value() * 1e3, scale_end))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels
+
+const STOP: [&str; 40] = [
+    "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
+    "como", "se", "mas", "menos", "el", "la", "los", "las", "un", "una", "lo", "su", "sus", "del",
+    "de", "respecto", "segun", "sobre", "entre", "cada", "total", "es", "son", "fue", "han", "ha",
+];
+
+const MONTHS: [&str; 13] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "setiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+fn is_content(word: &str) -> bool {
+    if word.chars().count() < 3 || !word.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let key = fold_key(word);
+    !STOP.contains(&key.as_str()) && !MONTHS.contains(&key.as_str())
+}
+
+/// What the figure at `start..end` counts, when the sentence says it.
+fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<String> {
+    let after = words_after(text, end);
+    let lead = after.first().map(|w| fold_key(w));
+    let lead = lead.as_deref();
+    let after_label = |skip: usize| label_forward(&after[skip.min(after.len())..]);
+    match kind {
+        FigureKind::Count => match lead {
+            Some("de" | "del") => after_label(1),
+            _ => after_label(0),
+        }
+        .or_else(|| label_backward(text, start)),
+        FigureKind::Usd => match lead {
+            Some("en" | "de" | "por") => after_label(1),
+            _ => None,
+        }
+        .or_else(|| label_backward(text, start)),
+        FigureKind::Percent => match lead {
+            Some("de") => after_label(1),
+            _ => None,
+        }
+        .or_else(|| label_backward(text, start)),
+    }
+}
+
+/// Up to six words after `end`, stopping at punctuation.
+fn words_after(text: &str, end: usize) -> Vec<&str> {
+    let rest = &text[end..floor(text, end + 80)];
+    let stop = rest
+        .find(|c: char| {
+            matches!(
+                c,
+                '.' | ',' | ';' | ':' | '(' | ')' | '=' | '\n' | '"' | '“' | '”'
+            )
+        })
+        .unwrap_or(rest.len());
+    rest[..stop].split_whitespace().take(6).collect()
+}
+
+fn label_forward(words: &[&str]) -> Option<String> {
+    let mut taken: Vec<&str> = Vec::new();
+    let mut content = 0;
+    for (i, w) in words.iter().enumerate() {
+        let key = fold_key(w);
+        if is_content(w) && !w.chars().any(|c| c.is_ascii_digit()) {
+            taken.push(w);
+            content += 1;
+            if content == 3 {
+                break;
+            }
+        } else if content > 0
+            && matches!(key.as_str(), "de" | "del")
+            && words.get(i + 1).is_some_and(|n| is_content(n))
+        {
+            taken.push(w);
+        } else {
+            break;
+        }
+    }
+    (content > 0).then(|| taken.join(" "))
+}
+
+fn label_backward(text: &str, start: usize) -> Option<String> {
+    let before = &text[floor(text, start.saturating_sub(80))..start];
+    let before =
+        before.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '$'));
+    // The clause before the figure: after the last break (a decimal point is no break).
+    let mut cut = 0;
+    let mut next: Option<char> = None;
+    for (i, c) in before.char_indices().rev() {
+        let breaks = matches!(c, '(' | ')' | '\n' | '"' | '“' | '”' | '=' | ':' | ';')
+            || (matches!(c, '.' | ',') && next.is_none_or(char::is_whitespace));
+        if breaks {
+            cut = i + c.len_utf8();
+            break;
+        }
+        next = Some(c);
+    }
+    let words: Vec<&str> = before[cut..].split_whitespace().collect();
+    let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
+    let link = |w: &str| matches!(fold_key(w).as_str(), "de" | "del" | "por" | "y" | "a");
+    // Skip the connectors right before the figure (`recaudado de`, `en un`).
+    let mut i = words.len();
+    while i > 0 && !is_content(words[i - 1]) {
+        if words[i - 1].chars().any(|c| c.is_ascii_digit()) || matches!(words[i - 1], "USD" | "US$")
+        {
+            return None;
+        }
+        i -= 1;
+    }
+    let end = i;
+    // Content words back, with links and small numbers between them.
+    let (mut first, mut content) = (i, 0);
+    while i > 0 {
+        let w = words[i - 1];
+        if is_content(w) {
+            content += 1;
+            first = i - 1;
+            if content == 4 {
+                break;
+            }
+        } else if !(link(w) || small_number(w)) {
+            break;
+        }
+        i -= 1;
+    }
+    // A table row's label may open with a link or a number: `De 1 a 4 años`.
+    let mut k = first;
+    while k > 0 && (link(words[k - 1]) || small_number(words[k - 1])) {
+        k -= 1;
+        if words[k].chars().next().is_some_and(char::is_uppercase) {
+            first = k;
+        }
+    }
+    (content > 0).then(|| words[first..end].join(" "))
+}
+
+fn next_word(text: &str, end: usize) -> Option<String> {
+    let rest = text.get(end..)?.trim_start();
+    let w: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+    (!w.is_empty()).then(|| fold_key(&w))
+}
+
+fn is_alnum_before(text: &str, i: usize) -> bool {
+    text[..i]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+fn letter_at(text: &str, at: usize) -> bool {
+    text[at..].chars().next().is_some_and(char::is_alphabetic)
+}
+
+fn skip_word(text: &str, from: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphanumeric())
+        .map_or(text.len(), |(i, _)| from + i)
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (text as written, value, kind) of every figure in `s`.
+    fn figures(s: &str) -> Vec<(String, f64, &'static str)> {
+        extract_figures(s)
+            .into_iter()
+            .map(|f| (f.text, f.value, f.kind.as_str()))
+            .collect()
+    }
+
+    fn one(s: &str) -> (String, f64, &'static str) {
+        let all = figures(s);
+        assert_eq!(all.len(), 1, "{s}: {all:?}");
+        all.into_iter().next().unwrap_or_default()
+    }
+
+    fn approx(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn every_listed_format_reads_right() {
+        let cases: [(&str, &str, f64, &str); 31] = [
+            (
+                "recaudado de USD 4'803.665,69.",
+                "USD 4'803.665,69",
+                4_803_665.69,
+                "usd",
+            ),
+            (
+                "con $45.000.000 en recaudaciones",
+                "$45.000.000",
+                45_000_000.0,
+                "usd",
+            ),
+            (
+                "facturación de USD 1.193.703.286, que",
+                "USD 1.193.703.286",
+                1_193_703_286.0,
+                "usd",
+            ),
+            (
+                "un total de 7'123.456 dólares",
+                "7'123.456 dólares",
+                7_123_456.0,
+                "usd",
+            ),
+            (
+                "se atendieron 2’345.678 consultas",
+                "2’345.678",
+                2_345_678.0,
+                "count",
+            ),
+            ("con 1´234.000 afiliados", "1´234.000", 1_234_000.0, "count"),
+            (
+                "pagó $ 1.234’567.890 en pensiones",
+                "$ 1.234’567.890",
+                1_234_567_890.0,
+                "usd",
+            ),
+            (
+                "inversión de USD. 12´345.678,90 en obras",
+                "USD. 12´345.678,90",
+                12_345_678.90,
+                "usd",
+            ),
+            (
+                "11.852.096 de atenciones",
+                "11.852.096",
+                11_852_096.0,
+                "count",
+            ),
+            (
+                "Atención: 175.280 presenciales",
+                "175.280",
+                175_280.0,
+                "count",
+            ),
+            (
+                "se pagaron 123 456 dólares",
+                "123 456 dólares",
+                123_456.0,
+                "usd",
+            ),
+            (
+                "para 234\u{a0}567 personas",
+                "234\u{a0}567",
+                234_567.0,
+                "count",
+            ),
+            ("se emitieron 1456 certificados", "1456", 1456.0, "count"),
+            (
+                "mora patronal en un 132.76 %",
+                "132.76 %",
+                132.76,
+                "percent",
+            ),
+            ("una cobertura del 45,3%", "45,3%", 45.3, "percent"),
+            ("alcanzó el 92,15 % de la meta", "92,15 %", 92.15, "percent"),
+            ("un incremento (15%) frente a", "15%", 15.0, "percent"),
+            ("Más de 9 mil atenciones", "9 mil", 9000.0, "count"),
+            (
+                "y 187 mil atenciones médicas",
+                "187 mil",
+                187_000.0,
+                "count",
+            ),
+            (
+                "con USD 550 millones de facturación",
+                "USD 550 millones",
+                550_000_000.0,
+                "usd",
+            ),
+            (
+                "unos 3.5 millones de habitantes",
+                "3.5 millones",
+                3_500_000.0,
+                "count",
+            ),
+            (
+                "se invirtió $ 12 millones 345 mil en",
+                "$ 12 millones 345 mil",
+                12_345_000.0,
+                "usd",
+            ),
+            (
+                "suma 1,234.567 dólares",
+                "1,234.567 dólares",
+                1_234_567.0,
+                "usd",
+            ),
+            (
+                "Beneficiarios = 6'614,115",
+                "6'614,115",
+                6_614_115.0,
+                "count",
+            ),
+            ("el 30 por ciento de", "30 por ciento", 30.0, "percent"),
+            ("US$ 1.234,56 por afiliado", "US$ 1.234,56", 1234.56, "usd"),
+            (
+                "3,5 millones de dólares en",
+                "3,5 millones de dólares",
+                3_500_000.0,
+                "usd",
+            ),
+            ("23 mil dólares", "23 mil dólares", 23_000.0, "usd"),
+            ("en 2020 (10.372.269)", "10.372.269", 10_372_269.0, "count"),
+            ("De 5 a 9 años 1'634.129", "1'634.129", 1_634_129.0, "count"),
+            (
+                "mil millones: 2 mil millones de dólares",
+                "2 mil millones de dólares",
+                2e9,
+                "usd",
+            ),
+        ];
+        for (input, text, value, kind) in cases {
+            let (t, v, k) = one(input);
+            assert_eq!((t.as_str(), k), (text, kind), "{input}");
+            assert!(approx(v, value), "{input}: {v} != {value}");
+        }
+    }
+
+    #[test]
+    fn dates_years_and_references_are_not_figures() {
+        for s in [
+            "el 15 de marzo de 2022 se firmó",
+            "plan estratégico 2018-2028;",
+            "Plan Estratégico 2018 – 2028",
+            "durante el año 2021",
+            "Rendición de Cuentas 2021",
+            "RUC.0968599020001",
+            "RUC: 1760004650001",
+            "del artículo 90 de la Ley",
+            "los artículos 100 y 208 de la Constitución",
+            "Decreto Ejecutivo 111",
+            "Resolución Nro. 505",
+            "llame al (02) 398-1234 o al 0991234567",
+            "de 08:00 a 16:30",
+            "fecha 14/05/2022",
+            "Zona 9 de Salud",
+            "virus COVID-19 y COVID19 y COVID.19",
+            "MIS AS-400 / SOAM.",
+            "https://www.youtube.com/watch?v=MJuwhzmM4xA",
+            "niñas de 10 a 19 años de edad",
+            "Menores de 1 año",
+            "De 65 años y más",
+            "norma ISO 9001",
+            "Enero-Diciembre 2021.",
+        ] {
+            assert_eq!(figures(s), [], "{s} has no figure");
+        }
+        assert_eq!(
+            figures("1. Las 101 Unidades Médicas"),
+            [("101".to_string(), 101.0, "count")]
+        );
+    }
+
+    #[test]
+    fn a_truly_ambiguous_form_keeps_both_readings() {
+        let f = &extract_figures("el índice llegó a 1.199 en total")[0];
+        assert_eq!((f.value, f.alt_value), (1199.0, Some(1.199)));
+        let f = &extract_figures("1.199 avisos de entrada")[0];
+        assert_eq!(
+            (f.value, f.alt_value),
+            (1199.0, None),
+            "plural things are whole"
+        );
+        let f = &extract_figures("con USD 1.199 de saldo")[0];
+        assert_eq!(f.alt_value, None);
+        let f = &extract_figures("brindó 9.000 atenciones")[0];
+        assert_eq!((f.value, f.alt_value), (9000.0, None));
+    }
+
+    #[test]
+    fn labels_say_what_is_counted() {
+        let label = |s: &str| extract_figures(s).into_iter().next().and_then(|f| f.label);
+        assert_eq!(
+            label("1.199 avisos de entrada durante el año").as_deref(),
+            Some("avisos de entrada")
+        );
+        assert_eq!(
+            label("obteniendo un monto total recaudado de USD 4'803.665,69.").as_deref(),
+            Some("recaudado")
+        );
+        assert_eq!(
+            label("el incremento del 30% de ventiladores para").as_deref(),
+            Some("ventiladores")
+        );
+        assert_eq!(
+            label("187 mil atenciones médicas virtuales asistidas").as_deref(),
+            Some("atenciones médicas virtuales")
+        );
+        assert_eq!(
+            label("Atenciones por enfermedades catastróficas: 394.173").as_deref(),
+            Some("Atenciones por enfermedades catastróficas")
+        );
+        assert_eq!(
+            label("$45.000.000 en recaudaciones, 600").as_deref(),
+            Some("recaudaciones")
+        );
+        assert_eq!(
+            label("una operatividad del 91,8%, que").as_deref(),
+            Some("operatividad")
+        );
+        assert_eq!(
+            label("Grupos 273.242 De 1 a 4 años 790.147").as_deref(),
+            Some("Grupos")
+        );
+        let row = extract_figures("Grupos 273.242 De 1 a 4 años 790.147");
+        assert_eq!(row[1].label.as_deref(), Some("De 1 a 4 años"));
+        assert_eq!(
+            label("Total Atenciones Internos y Externos=17.940.211").as_deref(),
+            Some("Atenciones Internos y Externos")
+        );
+        assert_eq!(
+            label("efectuándose: 300 inspecciones por zona de enero a diciembre").as_deref(),
+            Some("inspecciones")
+        );
+    }
+
+    #[test]
+    fn offsets_slice_the_figure_as_written() {
+        let text = "Se logró USD 4'803.665,69 y el 132.76 % de la meta.";
+        for f in extract_figures(text) {
+            assert_eq!(&text[f.start..f.end], f.text);
+        }
+    }
+}

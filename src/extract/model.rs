@@ -1,0 +1,160 @@
+//! The data that extraction produces: a [`Report`] with its metadata, [`Passage`]s and
+//! [`Figure`]s. Plain data, no behaviour beyond small helpers; every later layer reads these.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One equality-policy type of the state's template "Políticas públicas para la igualdad".
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    Intercultural,
+    Generacional,
+    Discapacidades,
+    Genero,
+    MovilidadHumana,
+}
+
+impl Policy {
+    /// Every policy, in the template's order.
+    pub const ALL: [Policy; 5] = [
+        Policy::Intercultural,
+        Policy::Generacional,
+        Policy::Discapacidades,
+        Policy::Genero,
+        Policy::MovilidadHumana,
+    ];
+
+    /// The slug used in facets, filters and JSON (`movilidad_humana`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Policy::Intercultural => "intercultural",
+            Policy::Generacional => "generacional",
+            Policy::Discapacidades => "discapacidades",
+            Policy::Genero => "genero",
+            Policy::MovilidadHumana => "movilidad_humana",
+        }
+    }
+
+    /// The Spanish label shown to people (`Movilidad humana`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Policy::Intercultural => "Intercultural",
+            Policy::Generacional => "Generacional",
+            Policy::Discapacidades => "Discapacidades",
+            Policy::Genero => "Género",
+            Policy::MovilidadHumana => "Movilidad humana",
+        }
+    }
+
+    /// Reads a slug or label in any case, with or without accents, `_`, `-` or space.
+    pub fn parse(s: &str) -> Option<Policy> {
+        let key: String = crate::analysis::fold_key(s)
+            .chars()
+            .map(|c| if c == '-' || c == ' ' { '_' } else { c })
+            .collect();
+        match key.as_str() {
+            "intercultural" | "interculturales" | "interculturalidad" => {
+                Some(Policy::Intercultural)
+            }
+            "generacional" | "generacionales" | "intergeneracional" => Some(Policy::Generacional),
+            "discapacidad" | "discapacidades" => Some(Policy::Discapacidades),
+            "genero" | "generos" => Some(Policy::Genero),
+            "movilidad_humana" | "movilidad" => Some(Policy::MovilidadHumana),
+            _ => None,
+        }
+    }
+}
+
+/// What a figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    /// An amount of money (USD is the currency of Ecuador).
+    Usd,
+    /// A percentage.
+    Percent,
+    /// A plain count or quantity.
+    Count,
+}
+
+impl FigureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FigureKind::Usd => "usd",
+            FigureKind::Percent => "percent",
+            FigureKind::Count => "count",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FigureKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "usd" | "$" | "dolares" | "dólares" | "money" => Some(FigureKind::Usd),
+            "percent" | "%" | "porcentaje" | "pct" => Some(FigureKind::Percent),
+            "count" | "cantidad" | "number" => Some(FigureKind::Count),
+            _ => None,
+        }
+    }
+}
+
+/// A figure found in a text, with where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Figure {
+    /// The figure as written, unit words included (`USD 4'803.665,69`, `187 mil`, `132.76 %`).
+    pub text: String,
+    /// Its value (`4803665.69`, `187000`, `132.76`).
+    pub value: f64,
+    pub kind: FigureKind,
+    /// The other value a truly ambiguous form can have (`1.199` → 1199 read, 1.199 here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt_value: Option<f64>,
+    /// What it counts, when the sentence says so ("atenciones", "recaudado").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Byte range of `text` in the passage text.
+    pub start: usize,
+    pub end: usize,
+    /// Character span `[start, end)` of the figure in the report's full text.
+    #[serde(default)]
+    #[schema(value_type = Vec<u64>)]
+    pub span: (usize, usize),
+}
+
+/// A paragraph-sized unit of a report: what a hit shows and cites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    /// Stable id: the report id and the passage's ordinal (`7392a04fe1206fbf-0004`).
+    pub id: String,
+    /// Ordinal within the report, from 0.
+    pub ordinal: usize,
+    /// The passage text, repaired (lines re-joined), as shown to people.
+    pub text: String,
+    /// 1-based page number, when the source has pages (PDF).
+    pub page: Option<u32>,
+    /// Character (Unicode scalar) span `[start, end)` in the report's full text.
+    pub span: (usize, usize),
+    pub policies: Vec<Policy>,
+    /// Figures of the passage; their byte ranges point into `text`.
+    pub figures: Vec<Figure>,
+}
+
+/// Everything known about one report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Stable id from the report's content (16 hex digits).
+    pub id: String,
+    /// Path of the file relative to its corpus folder, `/`-separated.
+    pub source: String,
+    pub title: String,
+    /// The year reported on (not the publication date).
+    pub year: Option<i32>,
+    /// Proper name of the province (`Manabí`) or `Nacional`.
+    pub province: Option<String>,
+    /// The reporting unit as written.
+    pub unit: Option<String>,
+    /// The full text (NFC), as read from the file.
+    pub text: String,
+    pub passages: Vec<Passage>,
+}

@@ -1,0 +1,659 @@
+//! Passages: a report's text, repaired from PDF extraction, cut into paragraph-sized units.
+//!
+//! Repairs: lines broken mid-sentence are joined (across blank lines and page breaks too, when
+//! the sentence plainly goes on), hyphenated words are mended (`comunica-` + `ción`), page
+//! numbers and running headers are dropped, runs of spaces collapse. Cuts: at paragraph ends,
+//! before each bullet or numbered item, and before source notes ("Fuente:"); the short lines of
+//! a flattened table stay together. A long paragraph is cut at sentence ends.
+//!
+//! Each [`Draft`] keeps the way back to the text it came from: its byte range and a map from
+//! its own offsets to the source's, so a figure found in a passage can be cited in the report.
+
+use std::collections::HashMap;
+
+/// A passage before tagging: repaired text and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// The repaired text, as shown to people.
+    pub text: String,
+    /// Byte range in the source text, from the first to just past the last character used.
+    pub start: usize,
+    pub end: usize,
+    /// `(offset in text, offset in source)` where each stretch copied unchanged begins.
+    segments: Vec<(usize, usize)>,
+}
+
+impl Draft {
+    /// The source offset of byte `offset` of the passage text.
+    pub fn source_offset(&self, offset: usize) -> usize {
+        let i = self.segments.partition_point(|&(t, _)| t <= offset);
+        match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some(&(t, s)) => s + (offset - t),
+            None => self.start,
+        }
+    }
+}
+
+/// A passage longer than this (bytes) is cut at the next sentence end.
+const SOFT_MAX: usize = 1200;
+/// A passage longer than this is cut at the next line, sentence or not.
+const HARD_MAX: usize = 3000;
+/// A line this short (characters) may be a cell of a flattened table.
+const SHORT_LINE: usize = 45;
+
+/// Splits `text` into repaired passages, in order.
+pub fn split(text: &str) -> Vec<Draft> {
+    let lines = lines(text);
+    let noise = noise_lines(text, &lines);
+    let width = typical_width(&lines);
+    let mut out = Vec::new();
+    let mut current: Option<Builder> = None;
+    // What stands between the previous content line and this one.
+    let (mut blank_gap, mut page_gap) = (false, false);
+    for (i, line) in lines.iter().enumerate() {
+        let content = &text[line.start..line.end];
+        if line.page_break {
+            page_gap = true;
+        }
+        if content.is_empty() || noise[i] {
+            blank_gap = true;
+            continue;
+        }
+        let kind = LineKind::of(content);
+        match current.as_mut() {
+            Some(b) if b.joins(content, kind, blank_gap || page_gap, width) => b.push(text, line),
+            _ => {
+                if let Some(b) = current.take() {
+                    out.extend(b.finish());
+                }
+                current = Some(Builder::new(text, line, kind));
+            }
+        }
+        blank_gap = false;
+        page_gap = false;
+    }
+    if let Some(b) = current {
+        out.extend(b.finish());
+    }
+    out
+}
+
+/// One line of the source: the byte range of its content without surrounding blanks.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+    /// A form feed stands before this line.
+    page_break: bool,
+}
+
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+fn lines(text: &str) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut page_break = false;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '\n')))
+    {
+        if c != '\n' && c != '\u{c}' {
+            continue;
+        }
+        let raw = &text[start..i];
+        let lead = raw.len() - raw.trim_start_matches(is_blank).len();
+        let trimmed = raw.trim_matches(is_blank);
+        out.push(Line {
+            start: start + lead,
+            end: start + lead + trimmed.len(),
+            page_break,
+        });
+        page_break = c == '\u{c}';
+        start = i + c.len_utf8();
+    }
+    out
+}
+
+/// The usual length of a full line, in bytes: lines near it were wrapped, not ended.
+fn typical_width(lines: &[Line]) -> usize {
+    let mut widths: Vec<usize> = lines
+        .iter()
+        .map(|l| l.end - l.start)
+        .filter(|&w| w > 0)
+        .collect();
+    if widths.is_empty() {
+        return 80;
+    }
+    widths.sort_unstable();
+    widths[(widths.len() * 9 / 10).min(widths.len() - 1)].max(40)
+}
+
+/// Which lines are page furniture: page numbers, and running headers or footers (a short
+/// line repeated next to page breaks).
+fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
+    let mut noise: Vec<bool> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let s = &text[l.start..l.end];
+            is_page_number(s) && isolated(lines, i)
+        })
+        .collect();
+    // Lines next to a page boundary (a form feed or a page number), by text.
+    let near_boundary = |i: usize| {
+        let lo = i.saturating_sub(3);
+        let hi = (i + 3).min(lines.len() - 1);
+        (lo..=hi).any(|j| lines[j].page_break || (j != i && noise[j]))
+    };
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        let s = &text[l.start..l.end];
+        if s.is_empty() || s.len() > 120 || noise[i] {
+            continue;
+        }
+        let e = seen.entry(s).or_default();
+        e.0 += 1;
+        e.1 += usize::from(near_boundary(i));
+    }
+    let furniture: Vec<&str> = seen
+        .into_iter()
+        .filter(|&(_, (n, near))| n >= 3 && near * 3 >= n * 2)
+        .map(|(s, _)| s)
+        .collect();
+    if !furniture.is_empty() {
+        for (i, l) in lines.iter().enumerate() {
+            if furniture.contains(&&text[l.start..l.end]) {
+                noise[i] = true;
+            }
+        }
+    }
+    noise
+}
+
+/// A line that is blank-separated from its neighbours (or at a page edge).
+fn isolated(lines: &[Line], i: usize) -> bool {
+    let blank = |j: Option<usize>| match j.and_then(|j| lines.get(j)) {
+        None => true,
+        Some(l) => l.start == l.end,
+    };
+    blank(i.checked_sub(1)) || blank(Some(i + 1)) || lines[i].page_break
+}
+
+/// `12`, `Página 3 de 20`, `Pág. 3`, `- 3 -`, `3 | P á g i n a`, `3/20`.
+fn is_page_number(s: &str) -> bool {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let lower = crate::analysis::fold_key(&compact);
+    let digits_only =
+        |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
+    if digits_only(&lower) {
+        return lower.len() <= 3;
+    }
+    if let Some(rest) = lower.strip_prefix('-').and_then(|r| r.strip_suffix('-')) {
+        return digits_only(rest);
+    }
+    for suffix in ["|pagina", "pagina"] {
+        if let Some(rest) = lower.strip_suffix(suffix) {
+            return digits_only(rest.trim_end_matches('|'));
+        }
+    }
+    for prefix in ["pagina", "pag.", "pag", "p."] {
+        if let Some(rest) = lower.strip_prefix(prefix) {
+            let (a, b) = rest
+                .split_once("de")
+                .or_else(|| rest.split_once('/'))
+                .unwrap_or((rest, "1"));
+            return digits_only(a) && digits_only(b);
+        }
+    }
+    if let Some((a, b)) = lower.split_once('/') {
+        return digits_only(a) && digits_only(b) && a.len() <= 3;
+    }
+    false
+}
+
+/// What a line starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    /// `- item`, `• item`, `1. item`, `a) item`.
+    Item,
+    /// `Fuente: …`, `Elaborado por: …`, `Fecha de corte: …`.
+    SourceNote,
+    Text,
+}
+
+impl LineKind {
+    fn of(line: &str) -> LineKind {
+        if is_item(line) {
+            LineKind::Item
+        } else if is_source_note(line) {
+            LineKind::SourceNote
+        } else {
+            LineKind::Text
+        }
+    }
+}
+
+/// Bullet glyphs that open a list item (PDF symbol fonts put theirs in the private use area).
+fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '•'
+            | '●'
+            | '▪'
+            | '■'
+            | '◦'
+            | '○'
+            | '►'
+            | '➢'
+            | '✓'
+            | '*'
+            | '·'
+            | '–'
+            | '—'
+            | '→'
+    ) || ('\u{e000}'..='\u{f8ff}').contains(&c)
+}
+
+fn is_item(line: &str) -> bool {
+    let mut chars = line.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    if is_bullet(first) {
+        // `-5 %` is a number, `- item` a bullet.
+        return !chars.next().is_some_and(|c| c.is_ascii_digit());
+    }
+    // `1. `, `12) `, `a. `, `b) `, `iv. ` followed by a capital or a quote.
+    let marker_end = line
+        .char_indices()
+        .find(|&(_, c)| c == '.' || c == ')')
+        .map(|(i, _)| i);
+    let Some(end) = marker_end else {
+        return false;
+    };
+    let marker = &line[..end];
+    let numbered =
+        !marker.is_empty() && marker.len() <= 2 && marker.bytes().all(|b| b.is_ascii_digit());
+    let lettered = marker.len() == 1 && marker.bytes().all(|b| b.is_ascii_lowercase());
+    let roman = !marker.is_empty()
+        && marker.len() <= 4
+        && marker.bytes().all(|b| matches!(b, b'i' | b'v' | b'x'));
+    if !(numbered || lettered || roman) {
+        return false;
+    }
+    let rest = &line[end + 1..];
+    rest.starts_with(' ')
+        && rest
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || matches!(c, '"' | '“' | '«'))
+}
+
+fn is_source_note(line: &str) -> bool {
+    let head: String = line.chars().take(24).collect();
+    let key = crate::analysis::fold_key(&head);
+    [
+        "fuente:",
+        "fuentes:",
+        "elaborado por",
+        "elaboracion:",
+        "fecha de corte",
+        "nota:",
+    ]
+    .iter()
+    .any(|p| key.starts_with(p))
+}
+
+/// Words after which a sentence cannot end.
+const CONNECTORS: [&str; 32] = [
+    "de", "del", "la", "las", "el", "los", "y", "e", "o", "u", "en", "con", "por", "para", "a",
+    "al", "que", "su", "sus", "un", "una", "unos", "unas", "entre", "sobre", "desde", "hasta",
+    "como", "se", "lo", "sin", "ante",
+];
+
+fn ends_with_connector(line: &str) -> bool {
+    let last = line
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let lower = last.to_lowercase();
+    CONNECTORS.contains(&lower.as_str())
+}
+
+/// A passage being built from lines.
+struct Builder {
+    text: String,
+    start: usize,
+    end: usize,
+    segments: Vec<(usize, usize)>,
+    kind: LineKind,
+    /// Characters of the last line added.
+    last_len: usize,
+    /// Whether every line so far was short (a table or a heading block).
+    all_short: bool,
+    /// Lines so far.
+    lines: usize,
+}
+
+impl Builder {
+    fn new(source: &str, line: &Line, kind: LineKind) -> Builder {
+        let mut b = Builder {
+            text: String::new(),
+            start: line.start,
+            end: line.end,
+            segments: Vec::new(),
+            kind,
+            last_len: 0,
+            all_short: true,
+            lines: 1,
+        };
+        let mut start = line.start;
+        if kind == LineKind::Item {
+            // Drop the bullet glyph (not numbering) from what people read.
+            let content = &source[line.start..line.end];
+            if let Some(first) = content.chars().next().filter(|&c| is_bullet(c)) {
+                let rest = &content[first.len_utf8()..];
+                start += first.len_utf8() + (rest.len() - rest.trim_start().len());
+            }
+        }
+        b.start = start;
+        b.append(source, start, line.end);
+        b
+    }
+
+    /// Whether the line `next` (of `kind`) continues this passage.
+    fn joins(&self, next: &str, kind: LineKind, gap: bool, width: usize) -> bool {
+        if self.text.len() >= HARD_MAX {
+            return false;
+        }
+        let prev = self.text.trim_end();
+        let first = next.chars().next().unwrap_or(' ');
+        let prev_last = prev.chars().next_back().unwrap_or(' ');
+        let ends_sentence = matches!(prev_last, '.' | '!' | '?' | ':' | ';');
+        if self.text.len() >= SOFT_MAX && ends_sentence {
+            return false;
+        }
+        match kind {
+            LineKind::Item => return false,
+            LineKind::SourceNote => return self.kind == LineKind::SourceNote,
+            LineKind::Text => {}
+        }
+        if prev.ends_with('-') && prev_last == '-' {
+            return true;
+        }
+        if prev_last == ',' || ends_with_connector(prev) {
+            return true;
+        }
+        if first.is_lowercase() || matches!(first, ',' | ';' | ')' | '%') {
+            return !ends_sentence || !gap;
+        }
+        let next_len = next.chars().count();
+        if ends_sentence {
+            // A full line ending a sentence was wrapped there by chance; a short one ended the
+            // paragraph.
+            return !gap && self.last_len * 10 >= width * 8 && self.kind != LineKind::SourceNote;
+        }
+        if !gap && self.last_len * 10 >= width * 8 {
+            return true;
+        }
+        // Prose without a sentence end goes on, even past a blank line or a page break:
+        // headings and table cells are short lines.
+        // ... but a lone line before a blank is a heading ("NARRATIVA RENDICIÓN DE CUENTAS").
+        let heading = gap && self.lines == 1 && self.kind == LineKind::Text;
+        if !self.all_short && self.kind != LineKind::SourceNote && !heading {
+            return true;
+        }
+        // Short lines without sentence ends: cells of a flattened table, kept together.
+        self.all_short && self.last_len <= SHORT_LINE && next_len <= SHORT_LINE * 2
+            || (self.kind == LineKind::SourceNote && next_len <= SHORT_LINE)
+            || first.is_ascii_digit() && self.last_len <= SHORT_LINE
+    }
+
+    fn push(&mut self, source: &str, line: &Line) {
+        let content = &source[line.start..line.end];
+        let prev_last = self.text.chars().next_back();
+        let prev_before = self.text.chars().rev().nth(1);
+        let first = content.chars().next();
+        let hyphenated = prev_last == Some('-');
+        if hyphenated
+            && prev_before.is_some_and(char::is_alphabetic)
+            && first.is_some_and(char::is_lowercase)
+        {
+            // `comunica-` + `ción`: drop the hyphen, no space.
+            self.text.pop();
+        } else if !(hyphenated
+            && prev_before.is_some_and(|c| c.is_ascii_digit())
+            && first.is_some_and(|c| c.is_ascii_digit()))
+        {
+            // `2021-` + `2025` joins as `2021-2025`; everything else gets one space.
+            self.text.push(' ');
+        }
+        self.append(source, line.start, line.end);
+        self.end = line.end;
+        self.lines += 1;
+        let len = content.chars().count();
+        self.all_short &= len <= SHORT_LINE;
+    }
+
+    /// Copies `source[from..to]`, collapsing runs of blanks into one space.
+    fn append(&mut self, source: &str, from: usize, to: usize) {
+        let slice = &source[from..to];
+        let mut in_blank = false;
+        let mut segment_open = false;
+        for (i, c) in slice.char_indices() {
+            if is_blank(c) && c != '\u{a0}' {
+                if !in_blank {
+                    self.text.push(' ');
+                    in_blank = true;
+                }
+                segment_open = false;
+                continue;
+            }
+            if !segment_open {
+                self.segments.push((self.text.len(), from + i));
+                segment_open = true;
+            }
+            in_blank = false;
+            self.text.push(c);
+        }
+        self.last_len = slice.chars().count();
+        self.all_short &= self.last_len <= SHORT_LINE;
+    }
+
+    fn finish(self) -> Vec<Draft> {
+        let draft = Draft {
+            text: self.text,
+            start: self.start,
+            end: self.end,
+            segments: self.segments,
+        };
+        if draft.text.len() <= HARD_MAX {
+            vec![draft]
+        } else {
+            cut_long(draft)
+        }
+    }
+}
+
+/// Cuts a passage longer than [`HARD_MAX`] at sentence ends, in pieces of about [`SOFT_MAX`].
+fn cut_long(draft: Draft) -> Vec<Draft> {
+    let text = &draft.text;
+    let mut cuts = Vec::new();
+    let mut piece_start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let long = i - piece_start >= SOFT_MAX;
+        let sentence_end = matches!(bytes[i], b'.' | b'!' | b'?' | b';')
+            && bytes.get(i + 1) == Some(&b' ')
+            && bytes
+                .get(i + 2)
+                .is_some_and(|b| b.is_ascii_uppercase() || *b >= 0x80);
+        if (long && sentence_end) || i - piece_start >= HARD_MAX && bytes[i] == b' ' {
+            cuts.push(i + 1);
+            piece_start = i + 1;
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    for to in cuts.into_iter().chain(std::iter::once(text.len())) {
+        let piece = &text[from..to];
+        let lead = piece.len() - piece.trim_start().len();
+        let trimmed = piece.trim();
+        if !trimmed.is_empty() {
+            let t0 = from + lead;
+            let t1 = t0 + trimmed.len();
+            let last_len = trimmed.chars().next_back().map_or(1, char::len_utf8);
+            let mut segments: Vec<(usize, usize)> = vec![(0, draft.source_offset(t0))];
+            segments.extend(
+                draft
+                    .segments
+                    .iter()
+                    .filter(|&&(t, _)| t > t0 && t < t1)
+                    .map(|&(t, s)| (t - t0, s)),
+            );
+            out.push(Draft {
+                text: trimmed.to_string(),
+                start: draft.source_offset(t0),
+                end: draft.source_offset(t1 - last_len) + last_len,
+                segments,
+            });
+        }
+        from = to;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        split(s).into_iter().map(|d| d.text).collect()
+    }
+
+    #[test]
+    fn lines_broken_mid_sentence_are_joined_across_blank_lines() {
+        let t = texts("visitas personales a los mayores\n\ndeudores de cada cantón, cumpliendo la meta.\n\n- Feria Inclusiva");
+        assert_eq!(
+            t,
+            [
+                "visitas personales a los mayores deudores de cada cantón, cumpliendo la meta.",
+                "Feria Inclusiva"
+            ]
+        );
+    }
+
+    #[test]
+    fn hyphenated_words_and_year_ranges_are_mended() {
+        assert_eq!(
+            texts("la comunica-\nción interna"),
+            ["la comunicación interna"]
+        );
+        assert_eq!(
+            texts("Agenda 2021-\n\n2025 de discapacidades"),
+            ["Agenda 2021-2025 de discapacidades"]
+        );
+    }
+
+    #[test]
+    fn bullets_and_numbered_items_are_passages_of_their_own() {
+        let t = texts("Logros:\n- Uno, con\nsu detalle.\n- Dos.\n1. Tres.\n2. Cuatro.\na. Políticas públicas interculturales\n\u{f0b7} Cinco");
+        assert_eq!(
+            t,
+            [
+                "Logros:",
+                "Uno, con su detalle.",
+                "Dos.",
+                "1. Tres.",
+                "2. Cuatro.",
+                "a. Políticas públicas interculturales",
+                "Cinco"
+            ]
+        );
+    }
+
+    #[test]
+    fn page_numbers_and_running_headers_are_dropped() {
+        let page = |n: usize| {
+            format!("Rendición de Cuentas 2021 – IESS Loja\nTexto de la página {n} que sigue\n\n{n}\n\n")
+        };
+        let text: String = (1..=4).map(page).collect();
+        let t = texts(&text);
+        assert!(t.iter().all(|p| !p.contains("IESS Loja")), "{t:?}");
+        assert!(t.iter().all(|p| p.trim() != "3"), "{t:?}");
+        assert!(is_page_number("Página 3 de 20"));
+        assert!(is_page_number("- 7 -"));
+        assert!(is_page_number("12 | P á g i n a"));
+        assert!(!is_page_number("1'634.129"));
+        assert!(!is_page_number("2021"));
+    }
+
+    #[test]
+    fn a_sentence_end_at_a_short_line_ends_the_paragraph() {
+        let long = "x".repeat(70);
+        let text =
+            format!("{long} uno.\n{long} dos\ncontinúa aquí.\nCorto final.\nNuevo párrafo {long}");
+        let t = texts(&text);
+        assert_eq!(t.len(), 3, "{t:#?}");
+        assert!(t[0].ends_with("dos continúa aquí."), "{t:#?}");
+        assert_eq!(t[1], "Corto final.");
+    }
+
+    #[test]
+    fn a_lone_line_before_a_blank_is_a_heading() {
+        let t = texts("NARRATIVA RENDICIÓN DE CUENTAS DIRECCIÓN PROVINCIAL MANABI\n\nEstimados afiliados, el Instituto");
+        assert_eq!(t.len(), 2, "{t:#?}");
+        let t = texts("- Las 10 Unidades Médicas del Seguro General y los 135 Dispensarios del Seguro\n\nCampesino, brindaron atención.");
+        assert_eq!(t.len(), 1, "an item goes on: {t:#?}");
+    }
+
+    #[test]
+    fn flattened_table_cells_stay_together() {
+        let t = texts("Grupos de Edad\n\nAtenciones\nMenores de 1 año       273.242\n\nDe 1 a 4 años              790.147\n\nFuente: MIS AS-400 / SOAM.\n\nFecha de corte: Enero-Diciembre\n2021.");
+        assert_eq!(
+            t,
+            [
+                "Grupos de Edad Atenciones Menores de 1 año 273.242 De 1 a 4 años 790.147",
+                "Fuente: MIS AS-400 / SOAM. Fecha de corte: Enero-Diciembre 2021."
+            ]
+        );
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_source() {
+        let src = "  Se recaudó   USD 4'803.665,69\n\nen total.";
+        let d = &split(src)[0];
+        assert_eq!(d.text, "Se recaudó USD 4'803.665,69 en total.");
+        let at = d.text.find("4'803").expect("figure");
+        let s = d.source_offset(at);
+        assert_eq!(&src[s..s + 12], "4'803.665,69");
+        let en = d.text.find("en total").expect("words");
+        assert_eq!(
+            &src[d.source_offset(en)..d.source_offset(en) + 8],
+            "en total"
+        );
+        assert_eq!(
+            &src[d.start..d.end],
+            "Se recaudó   USD 4'803.665,69\n\nen total."
+        );
+    }
+
+    #[test]
+    fn long_paragraphs_are_cut_at_sentence_ends() {
+        let sentence = "Esta es una oración de prueba con varias palabras. ";
+        let text = sentence.repeat(120);
+        let parts = split(&text);
+        assert!(parts.len() > 2);
+        for p in &parts {
+            assert!(p.text.len() <= HARD_MAX, "{}", p.text.len());
+            assert!(p.text.ends_with('.'), "{}", p.text);
+            let s = p.source_offset(0);
+            assert_eq!(&text[s..s + 4], "Esta");
+        }
+    }
+}

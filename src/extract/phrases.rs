@@ -1,0 +1,209 @@
+//! Finding listed names and keywords in text, word by word: the matcher behind the gazetteer
+//! and the policy keywords.
+//!
+//! Words are compared folded (case and accents), with a rule per word for what folding would
+//! blur: a capital letter for proper names (`Manta`, not `manta`), or the accents as written for
+//! words whose accent is their meaning (`género`, not `generó`). At each word the longest entry
+//! wins and matches never overlap.
+
+use std::collections::HashMap;
+
+use crate::analysis::{fold_key, text::is_word_char};
+
+/// What a word of the text must look like besides folding to the entry's word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum WordRule {
+    Any,
+    /// Starts with a capital letter.
+    Capital,
+    /// Lowercased, it is exactly this (accents included), unless written in capitals.
+    Accented(String),
+}
+
+#[derive(Debug, Clone)]
+struct Entry<T> {
+    words: Vec<String>,
+    rules: Vec<WordRule>,
+    value: T,
+}
+
+/// A set of phrases to find, each carrying a value.
+#[derive(Debug, Clone)]
+pub struct PhraseSet<T> {
+    entries: Vec<Entry<T>>,
+    /// Folded first word → entries, longest first.
+    by_first: HashMap<String, Vec<usize>>,
+}
+
+/// How [`PhraseSet::add`] reads the case and accents of a phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// Capitalised words must be capitalised in the text (place names).
+    Proper,
+    /// A one-word phrase with accents must keep them in the text (keywords); longer phrases
+    /// match folded.
+    Accents,
+}
+
+impl<T> Default for PhraseSet<T> {
+    fn default() -> Self {
+        PhraseSet {
+            entries: Vec::new(),
+            by_first: HashMap::new(),
+        }
+    }
+}
+
+/// A match: the entry's value and the byte range in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found<'s, T> {
+    pub value: &'s T,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl<T> PhraseSet<T> {
+    /// Adds `phrase`, read as `spelling` says. A phrase without words is ignored.
+    pub fn add(&mut self, phrase: &str, spelling: Spelling, value: T) {
+        let words: Vec<&str> = words(phrase).map(|(_, w)| w).collect();
+        let Some(first) = words.first() else {
+            return;
+        };
+        let rules = words
+            .iter()
+            .map(|w| match spelling {
+                Spelling::Proper if w.chars().next().is_some_and(char::is_uppercase) => {
+                    WordRule::Capital
+                }
+                Spelling::Accents if words.len() == 1 && !w.is_ascii() => {
+                    WordRule::Accented(w.to_lowercase())
+                }
+                _ => WordRule::Any,
+            })
+            .collect();
+        self.by_first
+            .entry(fold_key(first))
+            .or_default()
+            .push(self.entries.len());
+        self.entries.push(Entry {
+            words: words.iter().map(|w| fold_key(w)).collect(),
+            rules,
+            value,
+        });
+        let entries = &self.entries;
+        if let Some(list) = self.by_first.get_mut(&fold_key(first)) {
+            list.sort_by_key(|&e| std::cmp::Reverse(entries[e].words.len()));
+        }
+    }
+
+    /// Every match in `text`, in order, longest first at each word, without overlaps.
+    pub fn find_all<'s>(&'s self, text: &str) -> Vec<Found<'s, T>> {
+        let all: Vec<(usize, &str)> = words(text).collect();
+        let keys: Vec<String> = all.iter().map(|(_, w)| key(w)).collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < all.len() {
+            let Some(candidates) = self.by_first.get(&keys[i]) else {
+                i += 1;
+                continue;
+            };
+            let hit = candidates.iter().find_map(|&e| {
+                let entry = &self.entries[e];
+                let n = entry.words.len();
+                let fits = i + n <= all.len()
+                    && (0..n).all(|k| {
+                        keys[i + k] == entry.words[k] && rule_holds(&entry.rules[k], all[i + k].1)
+                    });
+                fits.then_some((entry, n))
+            });
+            match hit {
+                Some((entry, n)) => {
+                    let (last_start, last) = all[i + n - 1];
+                    out.push(Found {
+                        value: &entry.value,
+                        start: all[i].0,
+                        end: last_start + last.len(),
+                    });
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+}
+
+fn rule_holds(rule: &WordRule, word: &str) -> bool {
+    match rule {
+        WordRule::Any => true,
+        WordRule::Capital => word.chars().next().is_some_and(char::is_uppercase),
+        WordRule::Accented(lower) => {
+            word.chars().all(|c| !c.is_lowercase()) || word.to_lowercase() == *lower
+        }
+    }
+}
+
+/// The folded form of a word; cheap for ASCII.
+fn key(word: &str) -> String {
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        fold_key(word)
+    }
+}
+
+/// Words of `text` (letters, digits, combining marks) with their byte offsets.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = 0;
+    std::iter::from_fn(move || {
+        let tail = text.get(rest..)?;
+        let start = rest + tail.find(is_word_char)?;
+        let len = text[start..]
+            .find(|c: char| !is_word_char(c))
+            .unwrap_or(text.len() - start);
+        rest = start + len;
+        Some((start, &text[start..start + len]))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_phrase_wins_and_rules_apply() {
+        let mut set = PhraseSet::default();
+        set.add("Loja", Spelling::Proper, 1);
+        set.add("Nueva Loja", Spelling::Proper, 2);
+        let found: Vec<i32> = set
+            .find_all("de NUEVA LOJA a Loja, no loja")
+            .iter()
+            .map(|f| *f.value)
+            .collect();
+        assert_eq!(found, [2, 1]);
+    }
+
+    #[test]
+    fn accented_keywords_keep_their_accent() {
+        let mut set = PhraseSet::default();
+        set.add("género", Spelling::Accents, ());
+        set.add("violencia de género", Spelling::Accents, ());
+        assert_eq!(set.find_all("igualdad de Género").len(), 1);
+        assert_eq!(set.find_all("POLÍTICAS DE GENERO").len(), 1);
+        assert!(set.find_all("el hospital generó ingresos").is_empty());
+        assert_eq!(
+            set.find_all("violencia de genero").len(),
+            1,
+            "phrases match folded"
+        );
+    }
+
+    #[test]
+    fn offsets_cover_the_phrase() {
+        let mut set = PhraseSet::default();
+        set.add("adulto mayor", Spelling::Accents, ());
+        let text = "centros del Adulto  Mayor.";
+        let f = &set.find_all(text)[0];
+        assert_eq!(&text[f.start..f.end], "Adulto  Mayor");
+    }
+}

@@ -1,0 +1,317 @@
+//! Corpus folders → a complete new generation of the index, swapped in at the end.
+//!
+//! Reading and extraction run on worker threads (PDF parsing and figure extraction are the slow
+//! part), while this thread feeds tantivy's writer, which has its own indexing threads. A file
+//! that cannot be read is skipped with its reason; the build fails only when nothing at all could
+//! be indexed, and then the previous generation stays current.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tantivy::schema::Facet;
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use super::schema::{schema, Fields};
+use super::vocab::AccentCounter;
+use super::{
+    IndexDir, IndexError, Manifest, ReportMeta, ACCENTS_FILE, MANIFEST_FILE, PASSAGES_DIR,
+};
+use crate::extract::{Extractor, Overrides, Report};
+use crate::ingest::{self, Skipped};
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Memory for tantivy's indexing buffers, in bytes (split across its threads).
+    pub memory_budget: usize,
+    /// Threads reading and extracting reports.
+    pub threads: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            memory_budget: 256 << 20,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub reports: usize,
+    pub passages: usize,
+    pub figures: usize,
+    /// Bytes of report text indexed.
+    pub text_bytes: u64,
+    pub skipped: Vec<Skipped>,
+    /// Problems in metadata files, one line each.
+    pub warnings: Vec<String>,
+    /// The published generation.
+    pub generation: PathBuf,
+    pub elapsed: Duration,
+}
+
+/// Builds a new generation from `corpus` into `dir` and publishes it. `progress` is called with
+/// (files done, files in all) as files are processed.
+pub fn build(
+    corpus: &[PathBuf],
+    dir: &IndexDir,
+    extractor: &Extractor,
+    options: &BuildOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildSummary, IndexError> {
+    let started = Instant::now();
+    let walk = ingest::walk(corpus)?;
+    let mut skipped = walk.skipped;
+    let mut warnings = Vec::new();
+
+    let mut overrides: HashMap<PathBuf, Overrides> = HashMap::new();
+    for root in corpus {
+        match Overrides::load(root, &extractor.gazetteer) {
+            Ok(o) => {
+                warnings.extend(
+                    o.warnings
+                        .iter()
+                        .map(|w| format!("{}: {w}", root.display())),
+                );
+                overrides.insert(root.clone(), o);
+            }
+            Err(e) => warnings.push(e.to_string()),
+        }
+    }
+
+    let staging = dir.begin()?;
+    let tantivy_dir = staging.path().join(PASSAGES_DIR);
+    std::fs::create_dir_all(&tantivy_dir).map_err(|source| IndexError::Io {
+        path: tantivy_dir.clone(),
+        source,
+    })?;
+    let tv = |source| IndexError::Tantivy {
+        path: tantivy_dir.clone(),
+        source,
+    };
+    let (schema, fields) = schema();
+    let index = Index::create_in_dir(&tantivy_dir, schema).map_err(tv)?;
+    crate::analysis::register(index.tokenizers());
+    let writer_threads = options.threads.clamp(1, 8);
+    let budget = options.memory_budget.max(writer_threads * (16 << 20));
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(writer_threads, budget)
+        .map_err(tv)?;
+
+    let files = walk.files;
+    let total = files.len();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let mut reports: Vec<(usize, ReportMeta)> = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let (mut n_passages, mut n_figures, mut text_bytes) = (0, 0, 0u64);
+    let mut add_error = None;
+    let mut accents = AccentCounter::default();
+
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, Result<Report, Skipped>, PathBuf)>(64);
+        for _ in 0..options.threads.max(1) {
+            let tx = tx.clone();
+            let (files, next, done, overrides) = (&files, &next, &done, &overrides);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                let result = read_and_extract(file, extractor, overrides);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                if tx.send((i, result, file.path.clone())).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        for (i, result, path) in rx {
+            let report = match result {
+                Ok(r) => r,
+                Err(s) => {
+                    skipped.push(s);
+                    continue;
+                }
+            };
+            if let Some(first) = seen.get(&report.id) {
+                skipped.push(Skipped {
+                    path,
+                    reason: format!("same text as {first}, indexed once"),
+                });
+                continue;
+            }
+            if report.passages.is_empty() {
+                skipped.push(Skipped {
+                    path,
+                    reason: "no text passages found".into(),
+                });
+                continue;
+            }
+            seen.insert(report.id.clone(), report.source.clone());
+            for p in &report.passages {
+                accents.add_text(&p.text);
+            }
+            if add_error.is_none() {
+                if let Err(e) = add_report(&writer, &fields, &report) {
+                    add_error = Some(e);
+                }
+            }
+            let figures: usize = report.passages.iter().map(|p| p.figures.len()).sum();
+            n_passages += report.passages.len();
+            n_figures += figures;
+            text_bytes += report.text.len() as u64;
+            reports.push((i, meta_of(&report, &path, figures)));
+        }
+    });
+    if let Some(e) = add_error {
+        return Err(tv(e));
+    }
+    if reports.is_empty() {
+        return Err(IndexError::NothingIndexed {
+            reason: nothing_reason(corpus, &skipped),
+        });
+    }
+    writer.commit().map_err(tv)?;
+    writer.wait_merging_threads().map_err(tv)?;
+
+    // Corpus order, whatever order the workers finished in.
+    reports.sort_by_key(|(i, _)| *i);
+    let manifest = Manifest {
+        version: Manifest::VERSION,
+        built_at: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        reports: reports.into_iter().map(|(_, m)| m).collect(),
+    };
+    write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
+    write_json(&staging.path().join(ACCENTS_FILE), &accents.finish())?;
+    let generation = dir.publish(staging)?;
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(BuildSummary {
+        reports: manifest.reports.len(),
+        passages: n_passages,
+        figures: n_figures,
+        text_bytes,
+        skipped,
+        warnings,
+        generation,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Reads and extracts one file. A panic in extraction (a bug meeting an odd file) skips the
+/// file with its reason instead of stopping the build.
+fn read_and_extract(
+    file: &ingest::SourceFile,
+    extractor: &Extractor,
+    overrides: &HashMap<PathBuf, Overrides>,
+) -> Result<Report, Skipped> {
+    let skipped = |reason: String| Skipped {
+        path: file.path.clone(),
+        reason,
+    };
+    let doc = ingest::read(&file.path, &file.root).map_err(|e| skipped(e.to_string()))?;
+    let fix = overrides.get(&file.root).and_then(|o| o.get(&doc.source));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        extractor.extract(&doc, fix)
+    }))
+    .map_err(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("unknown failure");
+        skipped(format!(
+            "extraction failed ({what}); please report this file"
+        ))
+    })
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), IndexError> {
+    let json = serde_json::to_vec(value).map_err(|e| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    std::fs::write(path, json).map_err(|source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn nothing_reason(corpus: &[PathBuf], skipped: &[Skipped]) -> String {
+    let folders: Vec<String> = corpus.iter().map(|p| p.display().to_string()).collect();
+    if skipped.is_empty() {
+        format!("no .txt or .pdf reports found in {}", folders.join(", "))
+    } else {
+        format!(
+            "all {} files in {} were skipped",
+            skipped.len(),
+            folders.join(", ")
+        )
+    }
+}
+
+fn meta_of(report: &Report, path: &Path, figures: usize) -> ReportMeta {
+    ReportMeta {
+        report_id: report.id.clone(),
+        source: report.source.clone(),
+        path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        title: report.title.clone(),
+        year: report.year,
+        province: report.province.clone(),
+        unit: report.unit.clone(),
+        passages: report.passages.len(),
+        figures,
+    }
+}
+
+/// Adds one tantivy document per passage of `report`.
+fn add_report(writer: &IndexWriter, f: &Fields, report: &Report) -> tantivy::Result<()> {
+    let mut report_facets = Vec::new();
+    if let Some(year) = report.year {
+        report_facets.push(Facet::from_path(["year", &year.to_string()]));
+    }
+    if let Some(province) = &report.province {
+        report_facets.push(Facet::from_path(["province", province.as_str()]));
+    }
+    for p in &report.passages {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.passage_id, &p.id);
+        doc.add_text(f.report_id, &report.id);
+        doc.add_u64(f.ordinal, p.ordinal as u64);
+        doc.add_text(f.body, &p.text);
+        doc.add_text(f.body_exact, &p.text);
+        for facet in &report_facets {
+            doc.add_facet(f.facets, facet.clone());
+        }
+        let mut policies = HashSet::new();
+        let mut slugs = Vec::new();
+        for policy in &p.policies {
+            if policies.insert(*policy) {
+                doc.add_facet(f.facets, Facet::from_path(["policy", policy.slug()]));
+                slugs.push(policy.slug());
+            }
+        }
+        doc.add_text(f.policies, slugs.join(" "));
+        if let Some(year) = report.year.and_then(|y| u64::try_from(y).ok()) {
+            doc.add_u64(f.year, year);
+        }
+        doc.add_u64(f.page, p.page.map_or(0, u64::from));
+        doc.add_u64(f.span_start, p.span.0 as u64);
+        doc.add_u64(f.span_end, p.span.1 as u64);
+        if !p.figures.is_empty() {
+            let json = serde_json::to_string(&p.figures).unwrap_or_else(|_| "[]".into());
+            doc.add_text(f.figures, json);
+            for fig in &p.figures {
+                doc.add_f64(f.figure_value, fig.value);
+            }
+        }
+        writer.add_document(doc)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! The index on disk: its schema, how it is built from a corpus and swapped in, and how it is
+//! opened for searching.
+//!
+//! Main types: [`IndexDir`] (generations and the atomic swap), [`build::build`] (corpus → new
+//! generation), [`Engine`] (an opened generation: tantivy index, reader, report metadata).
+//! Knows tantivy and the extraction types; knows nothing of queries' syntax, HTTP or the CLI.
+
+pub mod build;
+pub mod schema;
+pub mod store;
+pub mod vocab;
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+use thiserror::Error;
+
+pub use self::build::{build, BuildOptions, BuildSummary};
+pub use self::schema::Fields;
+pub use self::store::IndexDir;
+
+/// Folder of the tantivy index inside a generation.
+const PASSAGES_DIR: &str = "passages";
+/// Report metadata inside a generation.
+const MANIFEST_FILE: &str = "reports.json";
+/// Accented spellings of folded words inside a generation.
+const ACCENTS_FILE: &str = "accents.json";
+
+/// What can go wrong building or opening an index.
+#[derive(Debug, Error)]
+pub enum IndexError {
+    #[error("no index in {0}: build one with `cuentas index`")]
+    NotBuilt(PathBuf),
+    #[error("nothing could be indexed: {reason}")]
+    NothingIndexed { reason: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("index at {path} is damaged ({reason}): rebuild it with `cuentas index`")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("index error in {path}: {source}")]
+    Tantivy {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+}
+
+/// Metadata of one indexed report, as listed by `cuentas reports` and `/api/reports`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportMeta {
+    pub report_id: String,
+    /// Path relative to its corpus folder.
+    pub source: String,
+    /// Where the file was read from, to show the full text again.
+    pub path: PathBuf,
+    pub title: String,
+    pub year: Option<i32>,
+    pub province: Option<String>,
+    pub unit: Option<String>,
+    /// Number of passages.
+    pub passages: usize,
+    /// Number of figures found in its passages.
+    pub figures: usize,
+}
+
+/// The manifest written beside the tantivy index of a generation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Format version of this file.
+    pub version: u32,
+    /// Unix seconds when the build finished.
+    pub built_at: u64,
+    pub reports: Vec<ReportMeta>,
+}
+
+impl Manifest {
+    pub const VERSION: u32 = 1;
+}
+
+/// An opened, read-only generation of the index.
+pub struct Engine {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub manifest: Manifest,
+    /// The generation folder.
+    pub path: PathBuf,
+    /// Folded word → its most common accented spelling (`atencion` → `atención`).
+    pub accents: HashMap<String, String>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Engine {
+    /// Opens the current generation of `dir`.
+    pub fn open(dir: &IndexDir) -> Result<Engine, IndexError> {
+        let path = dir
+            .current()?
+            .ok_or_else(|| IndexError::NotBuilt(dir.root().to_path_buf()))?;
+        Engine::open_generation(&path)
+    }
+
+    /// Opens one generation folder.
+    pub fn open_generation(path: &Path) -> Result<Engine, IndexError> {
+        let tantivy_dir = path.join(PASSAGES_DIR);
+        let tv = |source| IndexError::Tantivy {
+            path: tantivy_dir.clone(),
+            source,
+        };
+        let index = Index::open_in_dir(&tantivy_dir).map_err(tv)?;
+        crate::analysis::register(index.tokenizers());
+        let fields = Fields::from_schema(&index.schema()).map_err(tv)?;
+        // A generation never changes after it is published: no reload needed.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tv)?;
+        let manifest_path = path.join(MANIFEST_FILE);
+        let bytes = fs::read(&manifest_path).map_err(|source| IndexError::Io {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        let manifest: Manifest =
+            serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
+                path: manifest_path.clone(),
+                reason: e.to_string(),
+            })?;
+        if manifest.version != Manifest::VERSION {
+            return Err(IndexError::Corrupt {
+                path: manifest_path,
+                reason: format!(
+                    "manifest version {} is not {}",
+                    manifest.version,
+                    Manifest::VERSION
+                ),
+            });
+        }
+        let by_id = manifest
+            .reports
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.report_id.clone(), i))
+            .collect();
+        // Spellings only dress up suggestions: a missing or bad file is not fatal.
+        let accents = fs::read(path.join(ACCENTS_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        Ok(Engine {
+            index,
+            reader,
+            fields,
+            manifest,
+            path: path.to_path_buf(),
+            accents,
+            by_id,
+        })
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Every report, in corpus order.
+    pub fn reports(&self) -> &[ReportMeta] {
+        &self.manifest.reports
+    }
+
+    pub fn report(&self, id: &str) -> Option<&ReportMeta> {
+        self.by_id.get(id).map(|&i| &self.manifest.reports[i])
+    }
+
+    /// How people write a folded index word: `atencion` → `atención`, `ano` → `año`.
+    pub fn display_word(&self, folded: &str) -> String {
+        let key = crate::analysis::fold_key(folded);
+        self.accents
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| folded.to_string())
+    }
+
+    /// Size of the generation on disk, in bytes.
+    pub fn size_bytes(&self) -> u64 {
+        dir_size(&self.path)
+    }
+}
+
+fn dir_size(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}

@@ -1,0 +1,100 @@
+//! Every field of the passage index, in one place, with why it is indexed, stored or fast.
+//!
+//! One tantivy document is one passage; its report's metadata rides along so that filters and
+//! facets need no join.
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    FAST, INDEXED, STORED, STRING,
+};
+
+use crate::analysis;
+
+/// Handles to the fields of [`schema`].
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// Passage id: a raw term, to fetch one passage; stored to show it.
+    pub passage_id: Field,
+    /// Report id: a raw term, to list a report's passages; stored to join with report metadata.
+    pub report_id: Field,
+    /// Position of the passage in its report: fast, to order a report's passages; stored.
+    pub ordinal: Field,
+    /// The passage text through the stemmed analyzer, with positions for phrases; stored for
+    /// snippets and display.
+    pub body: Field,
+    /// The same text through the unstemmed analyzer, with positions: exact words and phrases rank
+    /// above stemmed-only matches. Not stored (body has the text).
+    pub body_exact: Field,
+    /// Facets `/year/2021`, `/province/Manabí`, `/policy/genero`: filters and counts.
+    pub facets: Field,
+    /// Reported year: fast and indexed, for ranges and sorting.
+    pub year: Field,
+    /// 1-based page, stored (0 = none).
+    pub page: Field,
+    /// Character span of the passage in its report's text: stored.
+    pub span_start: Field,
+    pub span_end: Field,
+    /// Policy slugs of the passage, space-separated: stored for display (facets are not stored).
+    pub policies: Field,
+    /// The passage's figures as JSON: stored for display and export.
+    pub figures: Field,
+    /// Each figure's value: indexed and fast for range filters.
+    pub figure_value: Field,
+}
+
+/// Builds the schema and returns it with its field handles.
+pub fn schema() -> (Schema, Fields) {
+    let mut sb = Schema::builder();
+    let text = |tokenizer: &str, stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        passage_id: sb.add_text_field("passage_id", STRING | STORED),
+        report_id: sb.add_text_field("report_id", STRING | STORED),
+        ordinal: sb.add_u64_field("ordinal", STORED | FAST),
+        body: sb.add_text_field("body", text(analysis::STEMMED, true)),
+        body_exact: sb.add_text_field("body_exact", text(analysis::EXACT, false)),
+        facets: sb.add_facet_field("facets", FacetOptions::default()),
+        year: sb.add_u64_field("year", INDEXED | FAST | STORED),
+        page: sb.add_u64_field("page", STORED),
+        span_start: sb.add_u64_field("span_start", STORED),
+        span_end: sb.add_u64_field("span_end", STORED),
+        policies: sb.add_text_field("policies", STORED),
+        figures: sb.add_text_field("figures", STORED),
+        figure_value: sb.add_f64_field(
+            "figure_value",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
+    };
+    (sb.build(), fields)
+}
+
+impl Fields {
+    /// Looks the fields up by name in an opened index's schema.
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            passage_id: f("passage_id")?,
+            report_id: f("report_id")?,
+            ordinal: f("ordinal")?,
+            body: f("body")?,
+            body_exact: f("body_exact")?,
+            facets: f("facets")?,
+            year: f("year")?,
+            page: f("page")?,
+            span_start: f("span_start")?,
+            span_end: f("span_end")?,
+            policies: f("policies")?,
+            figures: f("figures")?,
+            figure_value: f("figure_value")?,
+        })
+    }
+}

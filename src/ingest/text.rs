@@ -1,0 +1,144 @@
+//! Decoding text files: UTF-8 (with or without a byte-order mark), UTF-16 with a mark, and
+//! Windows-1252 for old Windows exports, told apart by whether the bytes are valid UTF-8.
+//! UTF-8 text that was decoded as Windows-1252 once too often (`AtenciÃ³n`) is mended.
+
+use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+use serde::{Deserialize, Serialize};
+
+use super::IngestError;
+
+/// How a file's bytes were turned into text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    Utf8,
+    /// UTF-8 whose characters had been double-encoded (mojibake), mended.
+    Utf8Mended,
+    Utf16,
+    Windows1252,
+    /// Text extracted from a PDF.
+    Pdf,
+}
+
+/// Share of control or replacement characters above which bytes are not text.
+const MAX_JUNK_SHARE: f64 = 0.02;
+
+/// Decodes the bytes of a text file.
+pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), IngestError> {
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return Ok((
+            UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
+            Encoding::Utf16,
+        ));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return Ok((
+            UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
+            Encoding::Utf16,
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.contains(&0) {
+        return Err(IngestError::Binary("binary content (NUL bytes)"));
+    }
+    let (text, encoding) = match std::str::from_utf8(bytes) {
+        Ok(s) => match mend_mojibake(s) {
+            Some(mended) => (mended, Encoding::Utf8Mended),
+            None => (s.to_string(), Encoding::Utf8),
+        },
+        Err(_) => (
+            WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+            Encoding::Windows1252,
+        ),
+    };
+    if junk_share(&text) > MAX_JUNK_SHARE {
+        return Err(IngestError::Binary("binary content (control characters)"));
+    }
+    Ok((text, encoding))
+}
+
+/// Share of characters that no text file holds: controls other than whitespace, replacement
+/// and private-use characters.
+fn junk_share(text: &str) -> f64 {
+    let (mut junk, mut all) = (0usize, 0usize);
+    for c in text.chars() {
+        all += 1;
+        let bad = (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+            || c == '\u{fffd}'
+            || ('\u{e000}'..='\u{f8ff}').contains(&c);
+        junk += usize::from(bad);
+    }
+    if all == 0 {
+        0.0
+    } else {
+        junk as f64 / all as f64
+    }
+}
+
+/// `AtenciÃ³n` → `Atención`: text that was UTF-8, read as Windows-1252 and saved as UTF-8.
+/// Mended only when the whole text maps back to Windows-1252 bytes that are valid UTF-8.
+fn mend_mojibake(s: &str) -> Option<String> {
+    let suspicious = s.matches(['Ã', 'Â']).count();
+    if suspicious == 0 {
+        return None;
+    }
+    let (bytes, _, unmappable) = WINDOWS_1252.encode(s);
+    if unmappable {
+        return None;
+    }
+    let mended = String::from_utf8(bytes.into_owned()).ok()?;
+    (mended.matches(['Ã', 'Â']).count() < suspicious).then_some(mended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        assert_eq!(decode("Manabí".as_bytes()).expect("utf-8").0, "Manabí");
+        let with_bom = [b"\xEF\xBB\xBF".as_slice(), "año".as_bytes()].concat();
+        assert_eq!(decode(&with_bom).expect("bom").0, "año");
+    }
+
+    #[test]
+    fn windows_1252_is_detected_without_mojibake() {
+        let (text, enc) =
+            decode(b"Rendici\xF3n de Cuentas \x93Bol\xEDvar\x94 a\xF1o").expect("cp1252");
+        assert_eq!(text, "Rendición de Cuentas “Bolívar” año");
+        assert_eq!(enc, Encoding::Windows1252);
+    }
+
+    #[test]
+    fn utf16_with_a_mark() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "Políticas".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        assert_eq!(decode(&bytes).expect("utf-16").0, "Políticas");
+    }
+
+    #[test]
+    fn double_encoded_text_is_mended() {
+        let (text, enc) = decode("AtenciÃ³n en ManabÃ\u{ad}".as_bytes()).expect("mends");
+        assert_eq!(
+            (text.as_str(), enc),
+            ("Atención en Manabí", Encoding::Utf8Mended)
+        );
+        // A real `Ã` in good text stays.
+        assert_eq!(
+            decode("São Paulo Ã".as_bytes()).expect("keeps").0,
+            "São Paulo Ã"
+        );
+    }
+
+    #[test]
+    fn binary_junk_is_refused() {
+        assert!(decode(b"\x00\x01\x02PK").is_err());
+        let junk: Vec<u8> = (0..2000u32).map(|i| (i * 7919 % 251) as u8 | 1).collect();
+        assert!(decode(&junk).is_err());
+    }
+}

@@ -1,0 +1,47 @@
+//! The `cuentas` binary: parse, configure logging, dispatch; errors printed as one line.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cuentas::cli::{self, Cli, Outcome};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The server logs each request at info; the other commands only warnings.
+    let default_level = if matches!(cli.command, cli::Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    init_logging(default_level);
+    match cli::run(cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::NothingFound) => ExitCode::from(1),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("cuentas: {}", chain.join(": "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs go to stderr; `CUENTAS_LOG` (or `RUST_LOG`) sets the filter.
+fn init_logging(default_level: &str) {
+    let filter = std::env::var("CUENTAS_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| default_level.into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

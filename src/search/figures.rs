@@ -1,0 +1,441 @@
+//! Figure search: the figures of matching passages, by value, range and kind, each with what a
+//! citation needs (report, file, page, span, the sentence quoted).
+//!
+//! Passages are found as in text search (a figure in the query matches every written form,
+//! through the analyzer), narrowed by a range on the passages' figure values; then each
+//! passage's figures are filtered one by one. Results stream to a sink, so an export has no cap.
+//!
+//! Modes, reported in the response:
+//! - `all`: no figure in the query; every figure of the matching passages;
+//! - `value`: the query holds figures (`4803665.69`); only figures of that value, however written;
+//! - `exact`: the query is one quoted figure (`"4'803.665,69"`); only that surface form.
+
+use std::ops::Bound;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::schema::Value;
+use tantivy::{TantivyDocument, Term};
+use utoipa::ToSchema;
+
+use super::{with_filters, RawRequest, Request, SearchError};
+use crate::analysis::numbers;
+use crate::extract::{Figure, FigureKind};
+use crate::index::Engine;
+
+/// Longest sentence quoted, in characters, around the figure.
+const MAX_SENTENCE_CHARS: usize = 400;
+
+/// Parameters as typed, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RawFigureRequest {
+    /// Query and filters; its `limit` and `offset` are ignored (figures page on their own).
+    pub search: RawRequest,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub kind: Option<String>,
+    /// Figures per page; none = every figure.
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+/// Most figures in one JSON page (exports stream every figure instead).
+pub const MAX_FIGURE_LIMIT: usize = 10_000;
+
+/// How the query selected figures.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureMode {
+    All,
+    Value,
+    Exact,
+}
+
+/// A validated figure search.
+#[derive(Debug, Clone)]
+pub struct FigureRequest {
+    pub search: Request,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub kind: Option<FigureKind>,
+    pub mode: FigureMode,
+    /// Values asked for in `value` mode.
+    pub values: Vec<f64>,
+    /// The surface form asked for in `exact` mode.
+    pub exact: Option<String>,
+    /// Figures per page; `None` = all.
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+impl FigureRequest {
+    pub fn from_raw(raw: &RawFigureRequest) -> Result<FigureRequest, SearchError> {
+        let search = Request::from_raw(&RawRequest {
+            limit: None,
+            offset: None,
+            ..raw.search.clone()
+        })?;
+        let limit = match raw
+            .limit
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(l) => Some(super::request::parse_count(
+                "limit",
+                Some(l),
+                0,
+                MAX_FIGURE_LIMIT,
+            )?),
+        };
+        let offset =
+            super::request::parse_count("offset", raw.offset.as_deref(), 0, usize::MAX >> 1)?;
+        let amount = |name: &'static str, v: &Option<String>| -> Result<Option<f64>, SearchError> {
+            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => numbers::parse_amount(s).map(Some).ok_or_else(|| {
+                    SearchError::BadParameter {
+                        name,
+                        value: s.to_string(),
+                        expected: "an amount such as 1000000, 1'000.000, 1.000.000,50, 1e6 or \"1 millón\"".into(),
+                    }
+                }),
+            }
+        };
+        let min = amount("min", &raw.min)?;
+        let max = amount("max", &raw.max)?;
+        if let (Some(a), Some(b)) = (min, max) {
+            if a > b {
+                return Err(SearchError::BadParameter {
+                    name: "max",
+                    value: b.to_string(),
+                    expected: format!("at least min ({a})"),
+                });
+            }
+        }
+        let kind = match raw.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(k) => Some(
+                FigureKind::parse(k).ok_or_else(|| SearchError::BadParameter {
+                    name: "kind",
+                    value: k.to_string(),
+                    expected: "usd, percent or count".into(),
+                })?,
+            ),
+        };
+        let q = search.query.trim();
+        let quoted =
+            q.len() >= 2 && q.starts_with('"') && q.ends_with('"') && q.matches('"').count() == 2;
+        let inner = q.trim_matches('"').trim();
+        let query_values = values_in(inner);
+        let (mode, exact) = if quoted && !query_values.is_empty() && is_one_figure(inner) {
+            (FigureMode::Exact, Some(inner.to_string()))
+        } else if !query_values.is_empty() {
+            (FigureMode::Value, None)
+        } else {
+            (FigureMode::All, None)
+        };
+        Ok(FigureRequest {
+            search,
+            min,
+            max,
+            kind,
+            mode,
+            values: query_values,
+            exact,
+            limit,
+            offset,
+        })
+    }
+
+    /// Whether `f` (found in `passage_text`) is asked for.
+    fn accepts(&self, f: &Figure, passage_text: &str) -> bool {
+        let in_range = |v: f64| self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m);
+        if !in_range(f.value) || self.kind.is_some_and(|k| k != f.kind) {
+            return false;
+        }
+        let same = |v: f64| {
+            self.values
+                .iter()
+                .any(|q| (q - v).abs() <= 1e-9 * q.abs().max(1.0))
+        };
+        match self.mode {
+            FigureMode::All => true,
+            FigureMode::Value => same(f.value) || f.alt_value.is_some_and(same),
+            FigureMode::Exact => self.exact.as_deref().is_some_and(|surface| {
+                f.text.contains(surface)
+                    || passage_text
+                        .get(f.start..f.end)
+                        .is_some_and(|s| s.contains(surface))
+            }),
+        }
+    }
+}
+
+/// Every value a query's numbers can have (both readings of an ambiguous one).
+fn values_in(q: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < q.len() {
+        let at_boundary = i == 0
+            || !q[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+        if at_boundary && q.as_bytes()[i].is_ascii_digit() {
+            if let Some(n) = numbers::scan_number(q, i) {
+                let scale = numbers::scale_after(q, n.end).map_or(1.0, |(_, f)| f);
+                out.extend(n.readings.iter().map(|r| r.value * scale));
+                i = n.end.max(i + 1);
+                continue;
+            }
+        }
+        i += q[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// Whether `q` is a single figure as written (digits, separators, currency and percent signs).
+fn is_one_figure(q: &str) -> bool {
+    q.chars().any(|c| c.is_ascii_digit())
+        && q.chars().all(|c| {
+            c.is_ascii_digit()
+                || matches!(c, '.' | ',' | '\'' | '’' | '´' | ' ' | '\u{a0}' | '$' | '%')
+                || c.is_alphabetic()
+        })
+        && q.split_whitespace().count() <= 4
+}
+
+/// One figure with its citation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FigureHit {
+    /// The figure as written.
+    pub text: String,
+    pub value: f64,
+    pub kind: FigureKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alt_value: Option<f64>,
+    pub label: Option<String>,
+    pub report_id: String,
+    pub source: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub province: Option<String>,
+    pub unit: Option<String>,
+    pub passage_id: String,
+    pub page: Option<u32>,
+    /// Character span `[start, end)` of the figure in the report's text.
+    #[schema(value_type = Vec<u64>)]
+    pub span: (usize, usize),
+    /// The sentence the figure stands in, quoted from the passage.
+    pub sentence: String,
+}
+
+/// A page of figure hits.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FigureResponse {
+    pub query: String,
+    pub mode: FigureMode,
+    /// Figures matching, over all pages.
+    pub total: usize,
+    pub took_ms: f64,
+    pub figures: Vec<FigureHit>,
+}
+
+/// Runs `request` and returns one page (`limit`, `offset` of the request) with the total.
+pub fn run_figures(
+    engine: &Engine,
+    request: &FigureRequest,
+) -> Result<FigureResponse, SearchError> {
+    let started = Instant::now();
+    let (offset, limit) = (request.offset, request.limit.unwrap_or(usize::MAX));
+    let mut figures = Vec::new();
+    let total = for_each_figure(engine, request, &mut |i, hit| {
+        if i >= offset && i - offset < limit {
+            figures.push(hit);
+        }
+        Ok(())
+    })?;
+    Ok(FigureResponse {
+        query: request.search.query.clone(),
+        mode: request.mode,
+        total,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        figures,
+    })
+}
+
+/// Calls `sink` with (ordinal, hit) for every figure asked for, best passages first, without a
+/// cap; returns how many there were. An error from `sink` (a closed connection) stops the scan.
+pub fn for_each_figure(
+    engine: &Engine,
+    request: &FigureRequest,
+    sink: &mut dyn FnMut(usize, FigureHit) -> Result<(), SearchError>,
+) -> Result<usize, SearchError> {
+    let searcher = engine.searcher();
+    let f = &engine.fields;
+    let text = super::query::build(
+        &request.search.items,
+        super::query::TextFields {
+            stemmed: f.body,
+            exact: f.body_exact,
+        },
+    );
+    let mut query = with_filters(text, &request.search, f);
+    if request.min.is_some() || request.max.is_some() {
+        let bound = |v: Option<f64>| match v {
+            Some(v) => Bound::Included(Term::from_field_f64(f.figure_value, v)),
+            None => Bound::Unbounded,
+        };
+        let range: Box<dyn Query> =
+            Box::new(RangeQuery::new(bound(request.min), bound(request.max)));
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, range),
+        ]));
+    }
+    let n_docs = usize::try_from(searcher.num_docs())
+        .unwrap_or(usize::MAX)
+        .max(1);
+    let top = searcher.search(&*query, &TopDocs::with_limit(n_docs).order_by_score())?;
+    let mut count = 0;
+    for (_, address) in top {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let Some(json) = doc.get_first(f.figures).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let passage_figures: Vec<Figure> = serde_json::from_str(json).unwrap_or_default();
+        let str_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let passage_text = str_of(f.body);
+        let report_id = str_of(f.report_id);
+        let report = engine.report(report_id);
+        for fig in passage_figures {
+            if !request.accepts(&fig, passage_text) {
+                continue;
+            }
+            let page = u64_of(f.page);
+            let hit = FigureHit {
+                sentence: sentence_around(passage_text, fig.start, fig.end),
+                text: fig.text,
+                value: fig.value,
+                kind: fig.kind,
+                alt_value: fig.alt_value,
+                label: fig.label,
+                report_id: report_id.to_string(),
+                source: report.map(|r| r.source.clone()).unwrap_or_default(),
+                title: report.map(|r| r.title.clone()).unwrap_or_default(),
+                year: report.and_then(|r| r.year),
+                province: report.and_then(|r| r.province.clone()),
+                unit: report.and_then(|r| r.unit.clone()),
+                passage_id: str_of(f.passage_id).to_string(),
+                page: (page > 0).then_some(page as u32),
+                span: fig.span,
+            };
+            sink(count, hit)?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// The sentence of `text` holding bytes `start..end`: from the previous sentence end (a `.`,
+/// `;`, `!` or `?` followed by a space, or a line break) to the next, trimmed to a readable size.
+pub fn sentence_around(text: &str, start: usize, end: usize) -> String {
+    let start = floor_boundary(text, start.min(text.len()));
+    let end = floor_boundary(text, end.min(text.len()).max(start));
+    let is_end = |s: &str, i: usize| {
+        let b = s.as_bytes();
+        matches!(b[i], b'.' | b';' | b'!' | b'?' | b'\n')
+            && (i + 1 >= b.len() || b[i + 1].is_ascii_whitespace())
+    };
+    let mut from = 0;
+    for i in (0..start).rev() {
+        if is_end(text, i) {
+            from = i + 1;
+            break;
+        }
+    }
+    let mut to = text.len();
+    for i in end..text.len() {
+        if is_end(text, i) {
+            to = i + 1;
+            break;
+        }
+    }
+    let from = ceil_boundary(text, from);
+    let to = floor_boundary(text, to);
+    let sentence = text[from..to].trim();
+    if sentence.chars().count() <= MAX_SENTENCE_CHARS {
+        return sentence.to_string();
+    }
+    // Too long (a table row run): keep a window around the figure.
+    let half = MAX_SENTENCE_CHARS / 2;
+    let a = floor_boundary(text, start.saturating_sub(half).max(from));
+    let b = floor_boundary(text, (end + half).min(to));
+    format!("…{}…", text[a..b].trim())
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(q: &str) -> FigureRequest {
+        FigureRequest::from_raw(&RawFigureRequest {
+            search: RawRequest {
+                q: Some(q.into()),
+                ..RawRequest::default()
+            },
+            ..RawFigureRequest::default()
+        })
+        .expect("valid")
+    }
+
+    #[test]
+    fn the_mode_follows_the_query() {
+        assert_eq!(request("mora patronal").mode, FigureMode::All);
+        assert_eq!(request("4803665.69").mode, FigureMode::Value);
+        assert_eq!(request("\"4'803.665,69\"").mode, FigureMode::Exact);
+        assert_eq!(request("\"mora patronal\"").mode, FigureMode::All);
+    }
+
+    #[test]
+    fn the_sentence_is_cut_at_sentence_ends_not_decimal_points() {
+        let text = "Primera frase. Se recaudó USD 4.803.665,69 en 2021; luego otra cosa.";
+        let start = text.find("USD").unwrap_or(0);
+        assert_eq!(
+            sentence_around(text, start, start + 16),
+            "Se recaudó USD 4.803.665,69 en 2021;"
+        );
+    }
+
+    #[test]
+    fn bad_amounts_and_kinds_are_refused_with_what_is_accepted() {
+        let raw = |min: &str, kind: &str| RawFigureRequest {
+            min: Some(min.into()),
+            kind: Some(kind.into()),
+            ..RawFigureRequest::default()
+        };
+        assert!(FigureRequest::from_raw(&raw("mucho", "")).is_err());
+        assert!(FigureRequest::from_raw(&raw("1", "euros")).is_err());
+        let ok = FigureRequest::from_raw(&raw("1e6", "usd")).expect("valid");
+        assert_eq!((ok.min, ok.kind), (Some(1e6), Some(FigureKind::Usd)));
+    }
+}

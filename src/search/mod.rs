@@ -1,0 +1,293 @@
+//! The search core shared by the CLI and the HTTP API: a [`Request`] in, a [`Response`] out.
+//!
+//! Owns the query language (`query`), filters and facets, ranking and snippets. Knows the index
+//! and tantivy; knows nothing of clap or axum: faces build a `Request` with
+//! [`Request::from_raw`] (which validates what people typed) and render the `Response`.
+
+pub mod export;
+pub mod figures;
+pub mod query;
+pub mod report;
+mod request;
+mod response;
+pub mod suggest;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use thiserror::Error;
+
+pub use self::figures::{
+    for_each_figure, run_figures, FigureHit, FigureMode, FigureRequest, FigureResponse,
+    RawFigureRequest,
+};
+pub use self::report::{report_detail, reports, PassageView, ReportDetail, ReportSummary};
+pub use self::request::{RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT};
+pub use self::response::{FacetValue, Facets, Hit, Response};
+pub use self::suggest::{suggest, Suggestion, Suggestions};
+use crate::extract::{Figure, Policy};
+use crate::index::{Engine, Fields};
+
+/// Longest snippet, in bytes of the passage text.
+const SNIPPET_BYTES: usize = 260;
+
+/// Why a search could not be answered.
+#[derive(Debug, Error)]
+pub enum SearchError {
+    /// The query text cannot be understood; the message says how to fix it.
+    #[error("{0}")]
+    BadQuery(String),
+    /// A parameter has a value outside what it accepts.
+    #[error("invalid {name} {value:?}: {expected}")]
+    BadParameter {
+        name: &'static str,
+        value: String,
+        expected: String,
+    },
+    /// What was asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The index failed; not the caller's fault.
+    #[error("search failed: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+impl From<std::io::Error> for SearchError {
+    fn from(e: std::io::Error) -> Self {
+        SearchError::Index(tantivy::TantivyError::from(e))
+    }
+}
+
+impl SearchError {
+    /// Whether the caller caused it (a 4xx), as opposed to the index (a 5xx).
+    pub fn is_caller_error(&self) -> bool {
+        !matches!(self, SearchError::Index(_))
+    }
+}
+
+/// Runs `request` against `engine`. When a query finds nothing, runs it again with the closest
+/// spelling of its unknown words and says so in `corrected_query`.
+pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
+    let started = Instant::now();
+    let mut response = run_once(engine, request)?;
+    if response.total == 0 && !request.query.is_empty() {
+        if let Some(corrected) = suggest::correct(engine, &request.query)? {
+            let mut again = request.clone();
+            again.items = query::parse(&corrected)?;
+            let mut retry = run_once(engine, &again)?;
+            if retry.total > 0 {
+                retry.query = request.query.clone();
+                retry.corrected_query = Some(corrected);
+                response = retry;
+            }
+        }
+    }
+    response.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(response)
+}
+
+fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
+    let started = Instant::now();
+    let searcher = engine.searcher();
+    let f = &engine.fields;
+    let text = query::build(
+        &request.items,
+        query::TextFields {
+            stemmed: f.body,
+            exact: f.body_exact,
+        },
+    );
+    let browse = text.is_none();
+    let full = with_filters(text, request, f);
+
+    let mut facet_collector = FacetCollector::for_field("facets");
+    for dim in ["/year", "/province", "/policy"] {
+        facet_collector.add_facet(dim);
+    }
+    let top = TopDocs::with_limit(request.limit.max(1))
+        .and_offset(request.offset)
+        .order_by_score();
+    let (top, total, facet_counts) = searcher.search(&*full, &(top, Count, facet_collector))?;
+
+    let snippets = if browse {
+        None
+    } else {
+        let mut g = SnippetGenerator::create(&searcher, &*full, f.body)?;
+        g.set_max_num_chars(SNIPPET_BYTES);
+        Some(g)
+    };
+    let mut hits = Vec::with_capacity(top.len());
+    if request.limit > 0 {
+        for (score, address) in top {
+            hits.push(hit(engine, &searcher, address, score, snippets.as_ref())?);
+        }
+    }
+    let facets = Facets::from_counts(&facet_counts);
+    Ok(Response {
+        query: request.query.clone(),
+        corrected_query: None,
+        total,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        hits,
+        facets,
+    })
+}
+
+/// Adds the filters of `request` to the text query (or to everything in browse mode). Filters
+/// don't score: they are boosted by zero.
+fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let facet_filter = |facets: Vec<Facet>| -> Box<dyn Query> {
+        let terms: Vec<(Occur, Box<dyn Query>)> = facets
+            .iter()
+            .map(|facet| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_facet(f.facets, facet),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))
+    };
+    if !request.years.is_empty() {
+        let facets = request
+            .years
+            .iter()
+            .map(|y| Facet::from_path(["year", &y.to_string()]))
+            .collect();
+        clauses.push((Occur::Must, facet_filter(facets)));
+    }
+    if !request.provinces.is_empty() {
+        let facets = request
+            .provinces
+            .iter()
+            .map(|p| Facet::from_path(["province", p.as_str()]))
+            .collect();
+        clauses.push((Occur::Must, facet_filter(facets)));
+    }
+    if !request.policies.is_empty() {
+        let facets = request
+            .policies
+            .iter()
+            .map(|p| Facet::from_path(["policy", p.slug()]))
+            .collect();
+        clauses.push((Occur::Must, facet_filter(facets)));
+    }
+    match text {
+        Some(q) if clauses.is_empty() => q,
+        Some(q) => {
+            clauses.push((Occur::Must, q));
+            Box::new(BooleanQuery::new(clauses))
+        }
+        None if clauses.is_empty() => Box::new(AllQuery),
+        None => Box::new(BooleanQuery::new(clauses)),
+    }
+}
+
+/// Reads one hit's stored fields and joins its report's metadata.
+fn hit(
+    engine: &Engine,
+    searcher: &Searcher,
+    address: DocAddress,
+    score: f32,
+    snippets: Option<&SnippetGenerator>,
+) -> Result<Hit, SearchError> {
+    let f = &engine.fields;
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let text_of = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+    let text = text_of(f.body);
+    let report_id = text_of(f.report_id);
+    let report = engine.report(&report_id);
+    let snippet = match snippets {
+        Some(g) => {
+            let mut s = g.snippet(&text);
+            s.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let html = s.to_html();
+            if html.is_empty() {
+                lead(&text)
+            } else {
+                html
+            }
+        }
+        None => lead(&text),
+    };
+    let figures: Vec<Figure> = match doc.get_first(f.figures).and_then(|v| v.as_str()) {
+        Some(json) => serde_json::from_str(json).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let policies = text_of(f.policies)
+        .split_whitespace()
+        .filter_map(Policy::parse)
+        .collect();
+    let page = u64_of(f.page);
+    Ok(Hit {
+        report_id,
+        source: report.map(|r| r.source.clone()).unwrap_or_default(),
+        title: report.map(|r| r.title.clone()).unwrap_or_default(),
+        year: report.and_then(|r| r.year),
+        province: report.and_then(|r| r.province.clone()),
+        unit: report.and_then(|r| r.unit.clone()),
+        passage_id: text_of(f.passage_id),
+        page: (page > 0).then_some(page as u32),
+        span: (u64_of(f.span_start) as usize, u64_of(f.span_end) as usize),
+        policies,
+        text,
+        snippet,
+        figures,
+        score,
+    })
+}
+
+/// The start of a passage as an HTML-escaped snippet without marks (browse mode).
+fn lead(text: &str) -> String {
+    let mut end = text.len().min(SNIPPET_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = escape_html(&text[..end]);
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Escapes text for HTML, as tantivy's snippets do.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Facet counts over every passage of the index (for a portal's filters).
+pub fn all_facets(engine: &Engine) -> Result<Facets, SearchError> {
+    let searcher = engine.searcher();
+    let mut c = FacetCollector::for_field("facets");
+    for dim in ["/year", "/province", "/policy"] {
+        c.add_facet(dim);
+    }
+    let counts = searcher.search(&AllQuery, &c)?;
+    Ok(Facets::from_counts(&counts))
+}
+
+/// Facet values by dimension, for building responses.
+pub(crate) type Buckets = BTreeMap<String, u64>;

@@ -1,0 +1,406 @@
+//! The query language of the search box and the CLI, and its translation to tantivy queries.
+//!
+//! ```text
+//! mora patronal          every word must match (in any form: accents, plurals, numbers)
+//! "muerte materna"       a phrase; exact wording ranks first, stemmed wording still matches
+//! -covid                 excludes passages with the word (or "-a phrase")
+//! salud OR seguro        either side (binds the words next to it)
+//! 4'803.665,69           a figure, in any written form
+//! ```
+//! Parsing never fails on odd input except for an unclosed quote, which gets a message. Words are
+//! analyzed with the same Spanish analyzer as the index (query flavour), then turned into
+//! `TermQuery` / `PhraseQuery` trees on the stemmed field and its unstemmed twin.
+
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::{TextAnalyzer, Token};
+use tantivy::Term;
+
+use super::SearchError;
+use crate::analysis::{self, stem::stem_word};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// Boost of a match on the unstemmed twin field over a stemmed-only match.
+const EXACT_BOOST: f32 = 1.5;
+/// Ambiguous tokens in a phrase multiply into several phrases; beyond this, keep the first.
+const MAX_PHRASE_VARIANTS: usize = 16;
+
+/// One item of a parsed query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// Free text (one or more words); analyzed as a whole so `4 803 665` stays one number.
+    Words(String),
+    /// A quoted phrase.
+    Phrase(String),
+    /// `-word` or `-"phrase"`.
+    Not(Box<Item>),
+    /// The `OR` operator between the items around it.
+    Or,
+}
+
+/// Splits a query into items. The only error is an unclosed quote.
+pub fn parse(query: &str) -> Result<Vec<Item>, SearchError> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::BadQuery(format!(
+            "the query is longer than {MAX_QUERY_CHARS} characters: shorten it"
+        )));
+    }
+    let mut items = Vec::new();
+    let mut words = String::new();
+    let mut chars = query.chars().peekable();
+    let flush = |words: &mut String, items: &mut Vec<Item>| {
+        if !words.trim().is_empty() {
+            items.push(Item::Words(words.trim().to_string()));
+        }
+        words.clear();
+    };
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            if !words.ends_with(' ') {
+                words.push(' ');
+            }
+            chars.next();
+            continue;
+        }
+        // The start of a bare token: read it whole.
+        let negated = c == '-' && words_boundary(&words);
+        if negated {
+            chars.next();
+            if chars.peek().is_none_or(|c| c.is_whitespace()) {
+                continue; // a lone `-` means nothing
+            }
+        }
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut phrase = String::new();
+            let mut closed = false;
+            for c in chars.by_ref() {
+                if c == '"' {
+                    closed = true;
+                    break;
+                }
+                phrase.push(c);
+            }
+            if !closed {
+                return Err(SearchError::BadQuery(
+                    "unbalanced quote in the query: close the phrase with \" or remove the quote"
+                        .into(),
+                ));
+            }
+            flush(&mut words, &mut items);
+            let item = Item::Phrase(phrase.trim().to_string());
+            items.push(if negated {
+                Item::Not(Box::new(item))
+            } else {
+                item
+            });
+            continue;
+        }
+        let mut token = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == '"' {
+                break;
+            }
+            token.push(c);
+            chars.next();
+        }
+        if token == "OR" || token == "||" {
+            flush(&mut words, &mut items);
+            items.push(Item::Or);
+        } else if negated {
+            flush(&mut words, &mut items);
+            items.push(Item::Not(Box::new(Item::Words(token))));
+        } else {
+            let token = token.strip_prefix('+').unwrap_or(&token);
+            words.push_str(token);
+        }
+    }
+    flush(&mut words, &mut items);
+    Ok(items)
+}
+
+fn words_boundary(words: &str) -> bool {
+    words.is_empty() || words.ends_with(' ')
+}
+
+/// The fields a text query runs against.
+#[derive(Clone, Copy)]
+pub struct TextFields {
+    pub stemmed: Field,
+    pub exact: Field,
+}
+
+/// A tantivy query for parsed items; `None` when they hold no searchable word (browse mode).
+pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
+    let mut analyzer = analysis::query_exact();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // When an `OR` was just read, the next unit joins the previous positive clause.
+    let mut pending_or = false;
+    for item in items {
+        match item {
+            Item::Or => pending_or = true,
+            Item::Not(inner) => {
+                for q in units(inner, fields, &mut analyzer) {
+                    clauses.push((Occur::MustNot, q));
+                }
+                pending_or = false;
+            }
+            Item::Words(_) | Item::Phrase(_) => {
+                for (i, q) in units(item, fields, &mut analyzer).into_iter().enumerate() {
+                    if i == 0 && pending_or {
+                        if let Some(pos) = clauses.iter().rposition(|(o, _)| *o == Occur::Must) {
+                            let (_, prev) = clauses.remove(pos);
+                            let either =
+                                BooleanQuery::new(vec![(Occur::Should, prev), (Occur::Should, q)]);
+                            clauses.insert(pos, (Occur::Must, Box::new(either)));
+                            continue;
+                        }
+                    }
+                    clauses.push((Occur::Must, q));
+                }
+                pending_or = false;
+            }
+        }
+    }
+    if clauses.is_empty() {
+        return None;
+    }
+    if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+        // Only exclusions: exclude from everything.
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+        return clauses.pop().map(|(_, q)| q);
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The required units of one item: one query per word (or per joined group), or one per phrase.
+fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Box<dyn Query>> {
+    match item {
+        Item::Words(text) => word_units(&tokens(analyzer, text), fields),
+        Item::Phrase(text) => phrase_query(&tokens(analyzer, text), fields)
+            .into_iter()
+            .collect(),
+        Item::Not(inner) => units(inner, fields, analyzer),
+        Item::Or => Vec::new(),
+    }
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+    let text = analysis::normalize_query(text);
+    let mut stream = analyzer.token_stream(&text);
+    let mut out = Vec::new();
+    stream.process(&mut |t| out.push(t.clone()));
+    out
+}
+
+/// Groups tokens by position into units: a joined token (`covid19`, `187000` over `187 mil`)
+/// stands for the positions it covers, as an alternative to the phrase of its parts.
+fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Box<dyn Query>> {
+    let mut units: Vec<Box<dyn Query>> = Vec::new();
+    let Some(last) = tokens.iter().map(|t| t.position).max() else {
+        return units;
+    };
+    let mut pos = tokens.iter().map(|t| t.position).min().unwrap_or(0);
+    while pos <= last {
+        let here: Vec<&Token> = tokens.iter().filter(|t| t.position == pos).collect();
+        if here.is_empty() {
+            pos += 1;
+            continue;
+        }
+        let span = here
+            .iter()
+            .map(|t| t.position_length.max(1))
+            .max()
+            .unwrap_or(1);
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for t in here.iter().filter(|t| t.position_length.max(1) == span) {
+            alternatives.push(word_query(&t.text, fields));
+        }
+        if span > 1 {
+            let parts: Vec<Token> = tokens
+                .iter()
+                .filter(|t| t.position >= pos && t.position < pos + span && t.position_length <= 1)
+                .cloned()
+                .collect();
+            if let Some(q) = phrase_query(&parts, fields) {
+                alternatives.push(q);
+            }
+        }
+        units.push(either(alternatives));
+        pos += span;
+    }
+    units
+}
+
+/// A word on both fields: the stemmed form, and the exact (folded) form boosted.
+fn word_query(folded: &str, fields: TextFields) -> Box<dyn Query> {
+    let stemmed = stem_word(frostem_es(), folded).into_owned();
+    let stem_q = term_query(fields.stemmed, &stemmed);
+    let exact_q = Box::new(BoostQuery::new(
+        term_query(fields.exact, folded),
+        EXACT_BOOST,
+    ));
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, stem_q),
+        (Occur::Should, exact_q),
+    ]))
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// A phrase on both fields; positions with several readings multiply into several phrases.
+fn phrase_query(tokens: &[Token], fields: TextFields) -> Option<Box<dyn Query>> {
+    // Joined tokens duplicate their parts inside a phrase: keep the parts.
+    let tokens: Vec<&Token> = tokens.iter().filter(|t| t.position_length <= 1).collect();
+    let first = tokens.iter().map(|t| t.position).min()?;
+    let last = tokens.iter().map(|t| t.position).max()?;
+    let mut slots: Vec<Vec<&str>> = Vec::new();
+    for pos in first..=last {
+        let here: Vec<&str> = tokens
+            .iter()
+            .filter(|t| t.position == pos)
+            .map(|t| t.text.as_str())
+            .collect();
+        if !here.is_empty() {
+            slots.push(here);
+        }
+    }
+    if slots.len() == 1 {
+        return Some(either(
+            slots[0].iter().map(|w| word_query(w, fields)).collect(),
+        ));
+    }
+    let mut variants: Vec<Vec<&str>> = vec![Vec::new()];
+    for slot in &slots {
+        let mut next = Vec::new();
+        for v in &variants {
+            for w in slot {
+                if next.len() < MAX_PHRASE_VARIANTS {
+                    let mut v = v.clone();
+                    v.push(*w);
+                    next.push(v);
+                }
+            }
+        }
+        variants = next;
+    }
+    let stemmer = frostem_es();
+    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+    for words in variants {
+        let exact: Vec<Term> = words
+            .iter()
+            .map(|w| Term::from_field_text(fields.exact, w))
+            .collect();
+        let stemmed: Vec<Term> = words
+            .iter()
+            .map(|w| Term::from_field_text(fields.stemmed, &stem_word(stemmer, w)))
+            .collect();
+        alternatives.push(Box::new(BoostQuery::new(
+            Box::new(PhraseQuery::new(exact)),
+            EXACT_BOOST * 2.0,
+        )));
+        alternatives.push(Box::new(PhraseQuery::new(stemmed)));
+    }
+    Some(either(alternatives))
+}
+
+/// One query matching any of `alternatives`.
+fn either(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if alternatives.len() == 1 {
+        if let Some(q) = alternatives.pop() {
+            return q;
+        }
+    }
+    Box::new(BooleanQuery::new(
+        alternatives
+            .into_iter()
+            .map(|q| (Occur::Should, q))
+            .collect(),
+    ))
+}
+
+fn frostem_es() -> frostem::Stemmer {
+    frostem::Stemmer::new(frostem::Algorithm::Spanish)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Item {
+        Item::Words(s.into())
+    }
+
+    #[test]
+    fn plain_words_stay_one_run() {
+        assert_eq!(
+            parse("mora  patronal").expect("ok"),
+            [words("mora patronal")]
+        );
+        assert_eq!(
+            parse("USD 4 803 665,69").expect("ok"),
+            [words("USD 4 803 665,69")]
+        );
+    }
+
+    #[test]
+    fn phrases_exclusions_and_or_are_items() {
+        assert_eq!(
+            parse("\"muerte materna\" -covid salud OR seguro").expect("ok"),
+            [
+                Item::Phrase("muerte materna".into()),
+                Item::Not(Box::new(words("covid"))),
+                words("salud"),
+                Item::Or,
+                words("seguro"),
+            ]
+        );
+        assert_eq!(
+            parse("-\"adulto mayor\"").expect("ok"),
+            [Item::Not(Box::new(Item::Phrase("adulto mayor".into())))]
+        );
+    }
+
+    #[test]
+    fn a_hyphen_inside_a_word_is_not_an_exclusion() {
+        assert_eq!(parse("COVID-19").expect("ok"), [words("COVID-19")]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_that_says_how_to_fix_it() {
+        let err = parse("\"rendicion de").expect_err("must fail");
+        assert!(err.to_string().contains("quote"), "{err}");
+    }
+
+    #[test]
+    fn odd_input_parses_without_error() {
+        for q in [
+            "rendicion AND (",
+            "nofield:x",
+            "+",
+            "-",
+            "&&",
+            "*",
+            "a OR",
+            "OR b",
+            "((",
+            "año:2021",
+        ] {
+            assert!(parse(q).is_ok(), "{q} must parse leniently");
+        }
+    }
+
+    #[test]
+    fn an_overlong_query_is_refused() {
+        let q = "a".repeat(MAX_QUERY_CHARS + 1);
+        assert!(parse(&q).is_err());
+    }
+}

@@ -1,0 +1,230 @@
+//! A search request: what people typed ([`RawRequest`]) and what the core runs ([`Request`]).
+//! The one conversion between them validates every value and says what is accepted.
+
+use std::sync::OnceLock;
+
+use super::query::{self, Item};
+use super::SearchError;
+use crate::extract::overrides::canonical_province;
+use crate::extract::{Gazetteer, Policy};
+
+/// Hits per page when none is asked for.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Most hits per page.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset served (deeper pages cost memory for nothing a person reads).
+pub const MAX_OFFSET: usize = 100_000;
+
+/// Parameters as typed on the command line or in a URL, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RawRequest {
+    pub q: Option<String>,
+    pub year: Vec<String>,
+    pub province: Vec<String>,
+    pub policy: Vec<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+/// A validated search request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The query as typed (trimmed).
+    pub query: String,
+    pub items: Vec<Item>,
+    pub years: Vec<i32>,
+    /// Proper names (`Manabí`) or `Nacional`.
+    pub provinces: Vec<String>,
+    pub policies: Vec<Policy>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Request {
+    /// A request for `q` with no filters and the default page.
+    pub fn new(q: &str) -> Result<Request, SearchError> {
+        Request::from_raw(&RawRequest {
+            q: Some(q.to_string()),
+            ..RawRequest::default()
+        })
+    }
+
+    /// Validates `raw`: every error names the parameter, the value and what is accepted.
+    pub fn from_raw(raw: &RawRequest) -> Result<Request, SearchError> {
+        let query = raw.q.as_deref().unwrap_or("").trim().to_string();
+        let items = query::parse(&query)?;
+        let years = raw
+            .year
+            .iter()
+            .flat_map(|v| split_list(v))
+            .map(|v| parse_year(&v))
+            .collect::<Result<_, _>>()?;
+        let provinces = raw
+            .province
+            .iter()
+            .flat_map(|v| split_list(v))
+            .map(|v| {
+                canonical_province(&v, gazetteer()).ok_or_else(|| SearchError::BadParameter {
+                    name: "province",
+                    value: v.clone(),
+                    expected: "a province of Ecuador (any case, with or without accents, e.g. manabi) or nacional".into(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let policies = raw
+            .policy
+            .iter()
+            .flat_map(|v| split_list(v))
+            .map(|v| {
+                Policy::parse(&v).ok_or_else(|| SearchError::BadParameter {
+                    name: "policy",
+                    value: v.clone(),
+                    expected: "one of intercultural, generacional, discapacidades, genero, movilidad_humana".into(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let limit = parse_count("limit", raw.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
+        let offset = parse_count("offset", raw.offset.as_deref(), 0, MAX_OFFSET)?;
+        Ok(Request {
+            query,
+            items,
+            years,
+            provinces,
+            policies,
+            limit,
+            offset,
+        })
+    }
+}
+
+/// `2020,2021` in one parameter counts as two values.
+fn split_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_year(v: &str) -> Result<i32, SearchError> {
+    v.parse::<i32>()
+        .ok()
+        .filter(|y| (1950..=2100).contains(y))
+        .ok_or_else(|| SearchError::BadParameter {
+            name: "year",
+            value: v.to_string(),
+            expected: "a year with four digits, e.g. 2021".into(),
+        })
+}
+
+pub(crate) fn parse_count(
+    name: &'static str,
+    v: Option<&str>,
+    default: usize,
+    max: usize,
+) -> Result<usize, SearchError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    let bad = |expected: String| SearchError::BadParameter {
+        name,
+        value: v.to_string(),
+        expected,
+    };
+    match v.parse::<i64>() {
+        Ok(n) if n < 0 => Err(bad("it cannot be negative".into())),
+        Ok(n) if n as u64 > max as u64 => Err(bad(format!("at most {max}"))),
+        Ok(n) => Ok(n as usize),
+        Err(_) => Err(bad(format!("a whole number from 0 to {max}"))),
+    }
+}
+
+fn gazetteer() -> &'static Gazetteer {
+    static G: OnceLock<Gazetteer> = OnceLock::new();
+    G.get_or_init(Gazetteer::builtin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawRequest {
+        RawRequest::default()
+    }
+
+    #[test]
+    fn filters_accept_any_case_and_accents() {
+        let r = Request::from_raw(&RawRequest {
+            province: vec!["manabi".into(), "MANABÍ".into(), "nacional".into()],
+            policy: vec!["Género".into(), "movilidad-humana".into()],
+            year: vec!["2020,2021".into()],
+            ..raw()
+        })
+        .expect("valid");
+        assert_eq!(r.provinces, ["Manabí", "Manabí", "Nacional"]);
+        assert_eq!(r.policies, [Policy::Genero, Policy::MovilidadHumana]);
+        assert_eq!(r.years, [2020, 2021]);
+    }
+
+    #[test]
+    fn bad_values_name_the_parameter_and_what_it_accepts() {
+        for (r, needle) in [
+            (
+                RawRequest {
+                    year: vec!["abc".into()],
+                    ..raw()
+                },
+                "year",
+            ),
+            (
+                RawRequest {
+                    province: vec!["Atlántida".into()],
+                    ..raw()
+                },
+                "province",
+            ),
+            (
+                RawRequest {
+                    policy: vec!["deporte".into()],
+                    ..raw()
+                },
+                "policy",
+            ),
+            (
+                RawRequest {
+                    limit: Some("100000".into()),
+                    ..raw()
+                },
+                "at most 100",
+            ),
+            (
+                RawRequest {
+                    offset: Some("-1".into()),
+                    ..raw()
+                },
+                "negative",
+            ),
+            (
+                RawRequest {
+                    limit: Some("diez".into()),
+                    ..raw()
+                },
+                "whole number",
+            ),
+        ] {
+            let err = Request::from_raw(&r).expect_err("must fail");
+            assert!(
+                err.to_string().contains(needle),
+                "{err} should mention {needle}"
+            );
+            assert!(err.is_caller_error());
+        }
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_given() {
+        let r = Request::from_raw(&raw()).expect("valid");
+        assert_eq!((r.limit, r.offset), (DEFAULT_LIMIT, 0));
+        assert!(r.items.is_empty());
+    }
+}

@@ -1,0 +1,206 @@
+//! Words from the index itself: completions while typing, and the closest spelling of a word
+//! that is not in the index.
+//!
+//! Both read the term dictionary of the unstemmed field, so they only ever offer words that
+//! really occur, and show them as the reports spell them (`atencion` → `atención`).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::Term;
+use utoipa::ToSchema;
+
+use super::SearchError;
+use crate::analysis::{fold_keep_enye, normalize_query};
+use crate::index::Engine;
+
+/// Completions offered at most.
+pub const MAX_SUGGESTIONS: usize = 10;
+/// Terms read from the dictionary for one prefix; enough for a ranking by frequency.
+const PREFIX_SCAN: usize = 5_000;
+/// Terms read at most when looking for a spelling correction.
+const CORRECTION_SCAN: usize = 400_000;
+/// Shortest word that gets a spelling correction.
+pub const MIN_CORRECTED_CHARS: usize = 5;
+
+/// Completions of the last word of a query.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Suggestions {
+    pub query: String,
+    pub suggestions: Vec<Suggestion>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Suggestion {
+    /// The completed word as the reports spell it.
+    pub word: String,
+    /// The whole query with its last word completed.
+    pub text: String,
+    /// Passages containing the word.
+    pub count: u64,
+}
+
+/// Completes the last word of `q` from the index vocabulary, most frequent first.
+pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, SearchError> {
+    let q = normalize_query(q);
+    let (head, last) = match q.rfind(char::is_whitespace) {
+        Some(i) => (&q[..=i], &q[i + 1..]),
+        None => ("", q.as_str()),
+    };
+    let prefix = fold_keep_enye(last.trim_start_matches(['-', '"', '+']));
+    let mut out = Suggestions {
+        query: q.clone(),
+        suggestions: Vec::new(),
+    };
+    if prefix.chars().count() < 2 || !prefix.chars().all(char::is_alphabetic) {
+        return Ok(out);
+    }
+    let mut freq: HashMap<String, u64> = HashMap::new();
+    let searcher = engine.searcher();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(engine.fields.body_exact)?;
+        let mut stream = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .into_stream()?;
+        let mut seen = 0;
+        while let Some((key, info)) = stream.next() {
+            if !key.starts_with(prefix.as_bytes()) || seen >= PREFIX_SCAN {
+                break;
+            }
+            seen += 1;
+            if let Ok(word) = std::str::from_utf8(key) {
+                if word.chars().all(char::is_alphabetic) {
+                    *freq.entry(word.to_string()).or_default() += u64::from(info.doc_freq);
+                }
+            }
+        }
+    }
+    // `año` and its twin `ano` show as one word: keep the larger count.
+    let mut by_display: HashMap<String, u64> = HashMap::new();
+    for (word, count) in freq {
+        let display = engine.display_word(&word);
+        let entry = by_display.entry(display).or_default();
+        *entry = (*entry).max(count);
+    }
+    let mut ranked: Vec<(String, u64)> = by_display.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.suggestions = ranked
+        .into_iter()
+        .take(limit.min(MAX_SUGGESTIONS))
+        .map(|(word, count)| Suggestion {
+            text: format!("{head}{word}"),
+            word,
+            count,
+        })
+        .collect();
+    Ok(out)
+}
+
+/// `q` with each word of five letters or more that the index lacks replaced by the most
+/// frequent index word one edit away; `None` when nothing needed or could be corrected.
+pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> {
+    let searcher = engine.searcher();
+    let mut changed = false;
+    let mut words = Vec::new();
+    for word in q.split_whitespace() {
+        let folded = fold_keep_enye(word);
+        let plain = folded.chars().all(char::is_alphabetic);
+        if !plain || folded.chars().count() < MIN_CORRECTED_CHARS {
+            words.push(word.to_string());
+            continue;
+        }
+        let term = Term::from_field_text(engine.fields.body_exact, &folded);
+        if searcher.doc_freq(&term)? > 0 {
+            words.push(word.to_string());
+            continue;
+        }
+        match closest(engine, &folded)? {
+            Some(better) => {
+                changed = true;
+                words.push(engine.display_word(&better));
+            }
+            None => words.push(word.to_string()),
+        }
+    }
+    Ok(changed.then(|| words.join(" ")))
+}
+
+/// The most frequent index word at edit distance 1 from `word` (a transposition counts as one).
+fn closest(engine: &Engine, word: &str) -> Result<Option<String>, SearchError> {
+    let searcher = engine.searcher();
+    let target: Vec<char> = word.chars().collect();
+    let mut best: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(engine.fields.body_exact)?;
+        let mut stream = inverted.terms().stream()?;
+        let mut scanned = 0;
+        while let Some((key, info)) = stream.next() {
+            scanned += 1;
+            if scanned > CORRECTION_SCAN {
+                break;
+            }
+            let Ok(candidate) = std::str::from_utf8(key) else {
+                continue;
+            };
+            let len = candidate.chars().count();
+            if len + 1 < target.len() || len > target.len() + 1 {
+                continue;
+            }
+            if within_one_edit(&target, candidate) {
+                *best.entry(candidate.to_string()).or_default() += u64::from(info.doc_freq);
+            }
+        }
+    }
+    Ok(best
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(w, _)| w))
+}
+
+/// Whether `b` is one insertion, deletion, substitution or adjacent transposition from `a`.
+fn within_one_edit(a: &[char], b: &str) -> bool {
+    let b: Vec<char> = b.chars().collect();
+    if a == b.as_slice() {
+        return false;
+    }
+    let (n, m) = (a.len(), b.len());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (da, db) = (
+        n - prefix - suffix.min(n - prefix),
+        m - prefix - suffix.min(m - prefix),
+    );
+    match (da, db) {
+        (1, 0) | (0, 1) | (1, 1) => true,
+        (2, 2) => a[prefix] == b[prefix + 1] && a[prefix + 1] == b[prefix],
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(a: &str, b: &str) -> bool {
+        within_one_edit(&a.chars().collect::<Vec<_>>(), b)
+    }
+
+    #[test]
+    fn one_edit_covers_insertions_deletions_substitutions_and_swaps() {
+        assert!(one("rendicoin", "rendicion"));
+        assert!(one("rendicon", "rendicion"));
+        assert!(one("rendiciion", "rendicion"));
+        assert!(one("randicion", "rendicion"));
+        assert!(one("envejecimeinto", "envejecimiento"));
+        assert!(!one("rendicion", "rendicion"));
+        assert!(!one("rendicion", "rendiciones"));
+        assert!(!one("abcd", "badc"));
+    }
+}

@@ -1,0 +1,444 @@
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use cuentas::api::{self, AppState, ServeOptions};
+use cuentas::index::{Engine, IndexDir};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::support::{build, corpus, index_dir};
+
+fn app() -> Router {
+    let dir = IndexDir::new(index_dir());
+    let engine = Engine::open(&dir).expect("opens");
+    let options = ServeOptions::default();
+    api::router(AppState::new(engine, dir, &options), &options)
+}
+
+/// GETs `uri` in-process; returns status, headers' content-type and the body.
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let req = Request::get(uri).body(Body::empty()).expect("request");
+    let res = app.clone().oneshot(req).await.expect("answers");
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (status, ctype, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
+    let (status, ctype, body) = get(app, uri).await;
+    assert!(
+        ctype.starts_with("application/json"),
+        "{uri}: content-type {ctype}"
+    );
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}")),
+    )
+}
+
+/// Asserts `uri` is a 4xx JSON error whose message mentions `needle`.
+async fn assert_error(app: &Router, uri: &str, status: StatusCode, needle: &str) {
+    let (got, json) = get_json(app, uri).await;
+    assert_eq!(got, status, "{uri}: {json}");
+    let message = json["error"]["message"].as_str().unwrap_or_default();
+    assert!(json["error"]["code"].is_string(), "{uri}: {json}");
+    assert!(
+        message.contains(needle),
+        "{uri}: {message:?} should mention {needle:?}"
+    );
+}
+
+#[tokio::test]
+async fn search_filters_by_province_without_accents_and_marks_the_original_word() {
+    let app = app();
+    let (status, json) = get_json(&app, "/api/search?q=rendicion&province=manabi").await;
+    assert_eq!(status, StatusCode::OK);
+    let hits = json["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["province"] == "Manabí"), "{json}");
+    assert!(
+        hits.iter().any(|h| h["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("<mark>Rendición</mark>"))),
+        "{json}"
+    );
+    assert_eq!(json["facets"]["province"][0]["value"], "Manabí");
+    assert!(json["facets"]["year"][0]["count"]
+        .as_u64()
+        .is_some_and(|c| c > 0));
+    assert!(json["took_ms"].is_number());
+}
+
+#[tokio::test]
+async fn search_finds_a_figure_written_another_way() {
+    let (status, json) = get_json(&app(), "/api/search?q=4803665.69").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["hits"][0]["province"], "Bolívar");
+    assert!(json["hits"][0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("4'803.665,69")));
+}
+
+#[tokio::test]
+async fn repeated_filters_combine() {
+    let (_, json) = get_json(&app(), "/api/search?q=salud&year=2020&year=2021&limit=100").await;
+    let (_, only) = get_json(&app(), "/api/search?q=salud&year=2021&limit=100").await;
+    assert!(json["total"].as_u64() > only["total"].as_u64());
+}
+
+#[tokio::test]
+async fn caller_mistakes_are_400_with_a_message() {
+    let app = app();
+    assert_error(
+        &app,
+        "/api/search?q=x&year=abc",
+        StatusCode::BAD_REQUEST,
+        "year",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?q=x&limit=100000",
+        StatusCode::BAD_REQUEST,
+        "at most 100",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?q=x&offset=-5",
+        StatusCode::BAD_REQUEST,
+        "negative",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?q=%22rendicion",
+        StatusCode::BAD_REQUEST,
+        "quote",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?q=%zz",
+        StatusCode::BAD_REQUEST,
+        "percent-encoding",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?q=%C3%28",
+        StatusCode::BAD_REQUEST,
+        "percent-encoding",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?q=x&province=narnia",
+        StatusCode::BAD_REQUEST,
+        "province",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?q=x&policy=deporte",
+        StatusCode::BAD_REQUEST,
+        "policy",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/search?query=x",
+        StatusCode::BAD_REQUEST,
+        "unknown parameter",
+    )
+    .await;
+    let long = "a".repeat(10_000);
+    assert_error(
+        &app,
+        &format!("/api/search?q={long}"),
+        StatusCode::BAD_REQUEST,
+        "longer",
+    )
+    .await;
+    assert_error(&app, "/api/reports/nope", StatusCode::NOT_FOUND, "nope").await;
+    assert_error(&app, "/api/nothing-here", StatusCode::NOT_FOUND, "route").await;
+}
+
+#[tokio::test]
+async fn odd_queries_are_answered_not_failed() {
+    let app = app();
+    for q in [
+        "rendicion%20AND%20(",
+        "nofield%3Ax",
+        "%2B",
+        "-",
+        "%26%26",
+        "*",
+        "a%20OR",
+        "((",
+        "%5C",
+    ] {
+        let (status, _) = get_json(&app, &format!("/api/search?q={q}")).await;
+        assert_eq!(status, StatusCode::OK, "{q}");
+    }
+}
+
+#[tokio::test]
+async fn a_misspelt_query_is_answered_for_the_closest_word() {
+    let (status, json) = get_json(&app(), "/api/search?q=envejecimeinto").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["corrected_query"], "envejecimiento", "{json}");
+    assert!(json["total"].as_u64().is_some_and(|t| t > 0));
+    assert!(json["hits"][0]["snippet"]
+        .as_str()
+        .is_some_and(|s| s.contains("<mark>")));
+}
+
+#[tokio::test]
+async fn suggest_completes_the_last_word_without_accents() {
+    let (status, json) = get_json(&app(), "/api/suggest?q=programa%20envej").await;
+    assert_eq!(status, StatusCode::OK);
+    let first = &json["suggestions"][0];
+    assert_eq!(first["word"], "envejecimiento", "{json}");
+    assert_eq!(first["text"], "programa envejecimiento");
+    let (_, json) = get_json(&app(), "/api/suggest?q=rendi").await;
+    assert!(
+        json["suggestions"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|w| w["word"] == "rendición")),
+        "{json}"
+    );
+}
+
+#[tokio::test]
+async fn facets_cover_the_whole_index() {
+    let (status, json) = get_json(&app(), "/api/facets").await;
+    assert_eq!(status, StatusCode::OK);
+    let provinces: Vec<&str> = json["province"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|v| v["value"].as_str())
+        .collect();
+    for p in ["Bolívar", "Manabí", "Nacional"] {
+        assert!(provinces.contains(&p), "{provinces:?}");
+    }
+    assert!(json["policy"].as_array().is_some_and(|p| !p.is_empty()));
+}
+
+#[tokio::test]
+async fn reports_list_and_one_report_with_highlighted_passages() {
+    let app = app();
+    let (status, json) = get_json(&app, "/api/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    let reports = json["reports"].as_array().expect("reports");
+    assert_eq!(reports.len(), 3);
+    let manabi = reports
+        .iter()
+        .find(|r| r["province"] == "Manabí")
+        .expect("Manabí");
+    assert!(manabi["passages"].as_u64().is_some_and(|n| n > 3));
+    let id = manabi["report_id"].as_str().expect("id");
+
+    let (status, json) = get_json(&app, &format!("/api/reports/{id}?q=convenios")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json["text"].as_str().is_some_and(|t| t.contains("Manabí")));
+    let passages = json["passages"].as_array().expect("passages");
+    assert_eq!(
+        passages.len() as u64,
+        manabi["passages"].as_u64().unwrap_or(0)
+    );
+    let matched: Vec<&Value> = passages.iter().filter(|p| p["matched"] == true).collect();
+    assert!(!matched.is_empty());
+    assert!(matched
+        .iter()
+        .all(|p| p["html"].as_str().is_some_and(|h| h.contains("<mark>"))));
+    let text = json["text"].as_str().unwrap_or_default();
+    let chars: Vec<char> = text.chars().collect();
+    for p in passages {
+        let (s, e) = (
+            p["span"][0].as_u64().unwrap_or(0) as usize,
+            p["span"][1].as_u64().unwrap_or(0) as usize,
+        );
+        assert!(s < e && e <= chars.len(), "span {s}..{e} outside the text");
+    }
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_and_openapi() {
+    let app = app();
+    let (status, _) = get_json(&app, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, json) = get_json(&app, "/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["reports"], 3);
+    get_json(&app, "/api/search?q=salud").await;
+    let (status, ctype, text) = get(&app, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("text/plain"));
+    assert!(
+        text.contains("cuentas_http_requests_total{route=\"/api/search\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("cuentas_http_request_duration_seconds_bucket{route=\"/api/search\""));
+    assert!(text.contains("cuentas_index_size_bytes"));
+    assert!(text.contains("cuentas_index_last_rebuild_timestamp_seconds"));
+    let (status, json) = get_json(&app, "/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for path in [
+        "/api/search",
+        "/api/suggest",
+        "/api/facets",
+        "/api/reports",
+        "/api/reports/{id}",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(
+            json["paths"][path].is_object(),
+            "{path} missing from openapi.json"
+        );
+    }
+    assert!(json["components"]["schemas"]["Hit"]["properties"]["snippet"].is_object());
+}
+
+#[tokio::test]
+async fn the_page_is_served_with_security_headers() {
+    let app = app();
+    for uri in ["/", "/informe/abc", "/assets/app.js", "/assets/app.css"] {
+        let req = Request::get(uri).body(Body::empty()).expect("request");
+        let res = app.clone().oneshot(req).await.expect("answers");
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        let csp = res
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(csp.contains("default-src 'self'"), "{uri}: {csp}");
+        assert_eq!(
+            res.headers()
+                .get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff")
+        );
+    }
+    let (_, ctype, html) = get(&app, "/").await;
+    assert!(ctype.starts_with("text/html"));
+    assert!(html.contains("lang=\"es\""));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "the page must not load anything from elsewhere"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let req = Request::post("/api/search")
+        .body(Body::empty())
+        .expect("request");
+    let res = app().oneshot(req).await.expect("answers");
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// A plain HTTP/1.1 GET over a socket; returns the status code and body.
+pub fn http_get(addr: std::net::SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+#[test]
+fn a_rebuild_while_clients_search_fails_no_request() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    build(&[corpus()], &index).expect("first build");
+    let dir = IndexDir::new(&index);
+    let first_generation = Engine::open(&dir).expect("opens").path;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("binds port 0");
+    let addr = listener.local_addr().expect("addr");
+    let state = AppState::new(
+        Engine::open(&dir).expect("opens"),
+        dir.clone(),
+        &ServeOptions::default(),
+    );
+    let server_state = state.clone();
+    runtime.spawn(async move {
+        let _ = api::serve(listener, server_state, &ServeOptions::default()).await;
+    });
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut ok, mut failed) = (0, Vec::new());
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < deadline {
+                match http_get(addr, "/api/search?q=mora+patronal") {
+                    Ok((200, body)) if body.contains("patronal") => ok += 1,
+                    other => failed.push(format!("{other:?}")),
+                }
+            }
+            (ok, failed)
+        })
+    };
+    for _ in 0..2 {
+        build(&[corpus()], &index).expect("rebuild");
+        std::thread::sleep(Duration::from_millis(1200));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (ok, failed) = client.join().expect("client thread");
+    assert!(
+        failed.is_empty(),
+        "{} failed requests: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(5)]
+    );
+    assert!(ok > 10, "the client ran ({ok} requests)");
+    assert_ne!(
+        state.engine().path,
+        first_generation,
+        "the server picked up the new index"
+    );
+    let (status, metrics) = http_get(addr, "/metrics").expect("metrics");
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("cuentas_index_reloads_total 2"),
+        "{metrics}"
+    );
+    runtime.shutdown_timeout(Duration::from_secs(2));
+}

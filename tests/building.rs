@@ -1,0 +1,151 @@
+use std::fs;
+
+use cuentas::index::{Engine, IndexDir};
+use cuentas::search::{self, Request};
+
+use crate::support::{build, corpus, fixtures};
+
+#[test]
+fn broken_files_are_skipped_with_their_reason_and_the_rest_is_indexed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("reports");
+    fs::create_dir_all(folder.join("sub")).expect("mkdir");
+    fs::copy(
+        corpus().join("003_ba189c1830490d8b.txt"),
+        folder.join("sub/manabi.txt"),
+    )
+    .expect("copy");
+    for name in ["broken.pdf", "junk.txt", "empty.txt", "notes.docx"] {
+        fs::copy(fixtures().join(name), folder.join(name)).expect("copy fixture");
+    }
+    let summary = build(&[folder], &tmp.path().join("index")).expect("builds");
+    assert_eq!(summary.reports, 1);
+    let reasons: Vec<String> = summary
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.path.display(), s.reason))
+        .collect();
+    assert_eq!(summary.skipped.len(), 4, "{reasons:#?}");
+    for name in ["broken.pdf", "junk.txt", "empty.txt", "notes.docx"] {
+        assert!(
+            reasons.iter().any(|r| r.contains(name)),
+            "{name} must be listed: {reasons:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_folder_with_nothing_readable_is_an_error_and_keeps_the_previous_index() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    build(&[corpus()], &index).expect("first build");
+    let before = IndexDir::new(&index).current().expect("reads");
+
+    let junk = tmp.path().join("junk");
+    fs::create_dir_all(&junk).expect("mkdir");
+    fs::copy(fixtures().join("junk.txt"), junk.join("junk.txt")).expect("copy");
+    let err = build(&[junk], &index).expect_err("nothing to index");
+    assert!(
+        err.to_string().contains("nothing could be indexed"),
+        "{err}"
+    );
+    assert_eq!(IndexDir::new(&index).current().expect("reads"), before);
+    let engine = Engine::open(&IndexDir::new(&index)).expect("the previous index still opens");
+    assert_eq!(engine.reports().len(), 3);
+}
+
+#[test]
+fn rebuilding_swaps_atomically_and_keeps_ids() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    build(&[corpus()], &index).expect("first build");
+    let old = Engine::open(&IndexDir::new(&index)).expect("opens");
+    let old_ids: Vec<String> = old.reports().iter().map(|r| r.report_id.clone()).collect();
+    let request = Request::new("mora patronal").expect("valid");
+    let old_hit = search::run(&old, &request).expect("search").hits[0]
+        .passage_id
+        .clone();
+
+    build(&[corpus()], &index).expect("second build");
+    // A reader opened before the swap keeps answering from its generation.
+    assert!(
+        search::run(&old, &request)
+            .expect("old reader still works")
+            .total
+            > 0
+    );
+    let new = Engine::open(&IndexDir::new(&index)).expect("opens");
+    assert_ne!(old.path, new.path, "a rebuild publishes a new generation");
+    let new_ids: Vec<String> = new.reports().iter().map(|r| r.report_id.clone()).collect();
+    assert_eq!(old_ids, new_ids);
+    assert_eq!(
+        search::run(&new, &request).expect("search").hits[0].passage_id,
+        old_hit
+    );
+}
+
+#[test]
+fn an_interrupted_build_leaves_the_current_index_usable() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    build(&[corpus()], &index).expect("build");
+    // What a killed build leaves behind: a staging folder with partial files, from a dead pid.
+    let stale = index.join(".staging-1-999999999");
+    fs::create_dir_all(stale.join("passages")).expect("mkdir");
+    fs::write(stale.join("passages/meta.json"), "{ partial").expect("write");
+    let engine = Engine::open(&IndexDir::new(&index)).expect("current index opens");
+    assert_eq!(engine.reports().len(), 3);
+    build(&[corpus()], &index).expect("next build");
+    assert!(
+        !stale.exists(),
+        "the next build removes stale staging folders"
+    );
+}
+
+#[test]
+fn windows_1252_bom_and_pdf_copies_read_like_the_originals() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("reports");
+    fs::create_dir_all(&folder).expect("mkdir");
+    for name in [
+        "bolivar-2021-cp1252.txt",
+        "manabi-2020-bom.txt",
+        "nacional-2021.pdf",
+    ] {
+        fs::copy(fixtures().join(name), folder.join(name)).expect("copy fixture");
+    }
+    let index = tmp.path().join("index");
+    let summary = build(&[folder], &index).expect("builds");
+    assert_eq!(summary.reports, 3, "skipped: {:?}", summary.skipped);
+    let engine = Engine::open(&IndexDir::new(&index)).expect("opens");
+    let by_source = |s: &str| {
+        engine
+            .reports()
+            .iter()
+            .find(|r| r.source == s)
+            .unwrap_or_else(|| panic!("{s} indexed"))
+            .clone()
+    };
+    let b = by_source("bolivar-2021-cp1252.txt");
+    assert_eq!(
+        (b.year, b.province.as_deref()),
+        (Some(2021), Some("Bolívar"))
+    );
+    assert!(!b.title.contains('Ã'), "mojibake in {}", b.title);
+    let n = by_source("nacional-2021.pdf");
+    assert_eq!(
+        (n.year, n.province.as_deref()),
+        (Some(2021), Some("Nacional"))
+    );
+
+    let r =
+        search::run(&engine, &Request::new("\"muerte materna\"").expect("valid")).expect("search");
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.source == "nacional-2021.pdf")
+        .expect("found in the pdf");
+    assert!(hit.page.is_some_and(|p| p >= 1), "a pdf hit has its page");
+    let r = search::run(&engine, &Request::new("recaudado").expect("valid")).expect("search");
+    assert!(r.hits.iter().any(|h| h.source == "bolivar-2021-cp1252.txt"));
+}

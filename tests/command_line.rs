@@ -1,0 +1,68 @@
+use std::process::Command;
+
+use crate::support::corpus;
+
+fn cuentas(index: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cuentas"))
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .env_remove("CUENTAS_CONFIG")
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn index_then_search_from_the_command_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    let corpus = corpus();
+    let out = cuentas(
+        &index,
+        &["index", "--corpus", corpus.to_str().expect("utf-8 path")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("indexed 3 reports"), "{stderr}");
+
+    let out = cuentas(&index, &["search", "mora", "patronal", "--year", "2021"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("[mora] [patronal]"), "{stdout}");
+    assert!(stdout.contains("Bolívar"), "{stdout}");
+
+    let out = cuentas(&index, &["search", "4.803.665,69", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(json["hits"][0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("4'803.665,69")));
+    assert!(json["facets"]["year"].is_array());
+
+    let out = cuentas(&index, &["reports", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["reports"].as_array().map(Vec::len), Some(3));
+
+    let out = cuentas(&index, &["search", "zzzzqqq"]);
+    assert_eq!(out.status.code(), Some(1), "no hits exits 1");
+}
+
+#[test]
+fn errors_are_one_line_and_exit_two() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = cuentas(&tmp.path().join("none"), &["search", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("cuentas: ") && stderr.contains("cuentas index"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+
+    let out = cuentas(&tmp.path().join("none"), &["search", "x", "--year", "abc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("year"));
+}

@@ -1,0 +1,97 @@
+use cuentas::extract::{Extractor, Policy, Report};
+use cuentas::ingest;
+
+use crate::support::corpus;
+
+fn report(name: &str) -> Report {
+    let root = corpus();
+    let doc = ingest::read(&root.join(name), &root).expect("reads");
+    Extractor::builtin().extract(&doc, None)
+}
+
+#[test]
+fn the_three_sample_reports_have_their_year_province_and_unit() {
+    let bolivar = report("000_7392a04fe1206fbf.txt");
+    assert_eq!(
+        (bolivar.year, bolivar.province.as_deref()),
+        (Some(2021), Some("Bolívar"))
+    );
+    let manabi = report("003_ba189c1830490d8b.txt");
+    assert_eq!(
+        (manabi.year, manabi.province.as_deref()),
+        (Some(2020), Some("Manabí"))
+    );
+    assert_eq!(
+        manabi.unit.as_deref(),
+        Some("Dirección Provincial IESS Manabí")
+    );
+    let nacional = report("004_a8a0011ab6fa9785.txt");
+    assert_eq!(
+        (nacional.year, nacional.province.as_deref()),
+        (Some(2021), Some("Nacional"))
+    );
+    assert_eq!(
+        nacional.unit.as_deref(),
+        Some("Dirección Nacional de Seguro de Salud Individual y Familiar")
+    );
+}
+
+#[test]
+fn passage_spans_point_back_into_the_report_text() {
+    for name in [
+        "000_7392a04fe1206fbf.txt",
+        "003_ba189c1830490d8b.txt",
+        "004_a8a0011ab6fa9785.txt",
+    ] {
+        let r = report(name);
+        let chars: Vec<char> = r.text.chars().collect();
+        for p in &r.passages {
+            let (s, e) = p.span;
+            assert!(
+                s < e && e <= chars.len(),
+                "{name} {}: bad span {s}..{e}",
+                p.id
+            );
+            let first_word: String = p.text.chars().take_while(|c| c.is_alphanumeric()).collect();
+            let source: String = chars[s..e].iter().collect();
+            assert!(
+                source.contains(&first_word),
+                "{name} {}: span text {source:?} does not hold {first_word:?}",
+                p.id
+            );
+        }
+    }
+}
+
+#[test]
+fn policy_sections_tag_their_passages() {
+    let r = report("004_a8a0011ab6fa9785.txt");
+    let tagged = |needle: &str, policy: Policy| {
+        r.passages
+            .iter()
+            .filter(|p| p.text.contains(needle))
+            .any(|p| p.policies.contains(&policy))
+    };
+    assert!(tagged(
+        "Lineamiento de Educación y Comunicación",
+        Policy::Intercultural
+    ));
+    assert!(tagged(
+        "Envejecimiento Activo durante la Pandemia",
+        Policy::Generacional
+    ));
+    assert!(tagged(
+        "Manual integral en Salud Sexual",
+        Policy::Discapacidades
+    ));
+    assert!(tagged("Población LGBTIQ+", Policy::Genero));
+    assert!(tagged("tamizaje de prevención", Policy::MovilidadHumana));
+}
+
+#[test]
+fn passage_ids_are_the_same_on_every_extraction() {
+    let a = report("003_ba189c1830490d8b.txt");
+    let b = report("003_ba189c1830490d8b.txt");
+    let ids = |r: &Report| r.passages.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&a), ids(&b));
+}

@@ -1,0 +1,14 @@
+//! Behaviour over the real sample reports in `corpus/`, one test binary of topical modules.
+
+mod support;
+
+// Searches a journalist runs on the sample reports.
+mod search_corpus;
+// Metadata, passages and policy tags of the three real reports.
+mod extraction;
+// Building: broken files, encodings, PDF, atomic rebuild.
+mod building;
+// The `cuentas` binary as people run it.
+mod command_line;
+// The HTTP API, in-process and over a real socket.
+mod api;

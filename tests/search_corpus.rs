@@ -1,0 +1,192 @@
+use crate::support::search;
+
+const BOLIVAR: &str = "000_7392a04fe1206fbf.txt";
+const MANABI: &str = "003_ba189c1830490d8b.txt";
+const NACIONAL: &str = "004_a8a0011ab6fa9785.txt";
+
+#[test]
+fn rendicion_de_cuentas_finds_every_report() {
+    let r = search("rendicion de cuentas", &[]);
+    let mut sources: Vec<&str> = r.hits.iter().map(|h| h.source.as_str()).collect();
+    sources.sort();
+    sources.dedup();
+    assert_eq!(sources, [BOLIVAR, MANABI, NACIONAL], "{r:#?}");
+}
+
+#[test]
+fn mora_patronal_in_2021_puts_the_recovered_amount_first() {
+    let r = search("mora patronal", &[("year", "2021")]);
+    let first = r.hits.first().expect("a hit");
+    assert_eq!(first.source, BOLIVAR);
+    assert!(first.text.contains("USD 4'803.665,69"), "{}", first.text);
+    assert!(
+        first
+            .snippet
+            .contains("<mark>mora</mark> <mark>patronal</mark>"),
+        "{}",
+        first.snippet
+    );
+    assert!(r.hits.iter().all(|h| h.year == Some(2021)));
+}
+
+#[test]
+fn a_figure_is_found_in_any_written_form() {
+    for q in ["4803665.69", "4.803.665,69", "4'803.665,69", "4803665,69"] {
+        let r = search(q, &[]);
+        let first = r
+            .hits
+            .first()
+            .unwrap_or_else(|| panic!("{q} finds nothing"));
+        assert!(
+            first.text.contains("USD 4'803.665,69"),
+            "{q}: {}",
+            first.text
+        );
+        assert!(
+            first.snippet.contains("<mark>4&#x27;803.665,69</mark>"),
+            "{q}: the figure must be marked as written: {}",
+            first.snippet
+        );
+    }
+}
+
+#[test]
+fn a_count_written_with_dots_is_found_without_them() {
+    let r = search("11852096", &[]);
+    let first = r.hits.first().expect("a hit");
+    assert_eq!(first.source, NACIONAL);
+    assert!(first.text.contains("11.852.096"));
+}
+
+#[test]
+fn discapacidad_in_the_disability_policy_finds_its_plural() {
+    let r = search("discapacidad", &[("policy", "discapacidades")]);
+    assert!(r.total > 0);
+    assert!(r
+        .hits
+        .iter()
+        .all(|h| h.policies.iter().any(|p| p.slug() == "discapacidades")));
+    assert!(
+        r.hits
+            .iter()
+            .any(|h| h.snippet.contains("<mark>Discapacidad</mark>")
+                || h.snippet.contains("<mark>discapacidades</mark>")),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn a_phrase_finds_its_exact_words() {
+    let r = search("\"muerte materna\"", &[]);
+    let first = r.hits.first().expect("a hit");
+    assert!(
+        first
+            .snippet
+            .contains("<mark>muerte</mark> <mark>materna</mark>"),
+        "{}",
+        first.snippet
+    );
+    assert_eq!(first.source, NACIONAL);
+}
+
+#[test]
+fn hospital_manta_is_in_manabi_2020() {
+    let r = search("hospital manta", &[]);
+    let first = r.hits.first().expect("a hit");
+    assert_eq!(
+        (first.province.as_deref(), first.year),
+        (Some("Manabí"), Some(2020))
+    );
+}
+
+#[test]
+fn a_province_filter_without_accents_keeps_only_that_report() {
+    let r = search("", &[("province", "manabi"), ("limit", "100")]);
+    assert!(r.total > 0);
+    assert!(r.hits.iter().all(|h| h.source == MANABI), "{r:#?}");
+    assert_eq!(r.facets.province.len(), 1);
+    assert_eq!(r.facets.province[0].label, "Manabí");
+}
+
+#[test]
+fn accents_and_case_do_not_matter() {
+    let a = search("rendicion", &[]).total;
+    assert!(a > 0);
+    assert_eq!(search("RENDICIÓN", &[]).total, a);
+    assert_eq!(search("Rendición", &[]).total, a);
+    let r = search("rendicion", &[("province", "MANABÍ")]);
+    assert!(r
+        .hits
+        .iter()
+        .all(|h| h.province.as_deref() == Some("Manabí")));
+    assert!(
+        r.hits
+            .iter()
+            .any(|h| h.snippet.contains("<mark>Rendición</mark>")),
+        "the accented original is marked: {r:#?}"
+    );
+}
+
+#[test]
+fn facets_count_every_match_not_just_the_page() {
+    let r = search("salud", &[("limit", "1")]);
+    assert_eq!(r.hits.len(), 1);
+    let by_year: u64 = r.facets.year.iter().map(|v| v.count).sum();
+    assert_eq!(
+        by_year as usize, r.total,
+        "year facet counts must add up to the total"
+    );
+}
+
+#[test]
+fn excluding_a_word_removes_its_passages() {
+    let with = search("atenciones", &[]).total;
+    let without = search("atenciones -covid", &[]);
+    assert!(without.total < with);
+    assert!(without
+        .hits
+        .iter()
+        .all(|h| !h.text.to_lowercase().contains("covid")));
+}
+
+#[test]
+fn or_widens_a_search() {
+    let a = search("ventiladores", &[]).total;
+    let b = search("telemedicina OR ventiladores", &[]).total;
+    assert!(b >= a && a > 0);
+}
+
+#[test]
+fn scaled_amounts_are_found_by_their_value() {
+    let r = search("187000", &[]);
+    let first = r.hits.first().expect("a hit");
+    assert!(
+        first.snippet.contains("<mark>187 mil</mark>"),
+        "{}",
+        first.snippet
+    );
+}
+
+#[test]
+fn covid_is_found_however_it_is_written() {
+    for q in ["covid19", "COVID-19", "covid 19", "covid"] {
+        assert!(search(q, &[]).total > 0, "{q}");
+    }
+}
+
+#[test]
+fn paging_moves_through_the_hits() {
+    let all = search("salud", &[("limit", "100")]);
+    let page2 = search("salud", &[("limit", "2"), ("offset", "2")]);
+    let ids: Vec<_> = all.hits[2..4].iter().map(|h| &h.passage_id).collect();
+    let ids2: Vec<_> = page2.hits.iter().map(|h| &h.passage_id).collect();
+    assert_eq!(ids, ids2);
+}
+
+#[test]
+fn snippets_escape_html_from_reports() {
+    for h in search("salud", &[("limit", "100")]).hits {
+        let stripped = h.snippet.replace("<mark>", "").replace("</mark>", "");
+        assert!(!stripped.contains('<'), "unescaped markup in {}", h.snippet);
+    }
+}

@@ -1,0 +1,81 @@
+//! Shared test helpers: an index of the sample corpus built once per test run.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use cuentas::extract::Extractor;
+use cuentas::index::{self, BuildOptions, BuildSummary, Engine, IndexDir};
+use cuentas::search::{self, RawRequest, Request, Response};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn corpus() -> PathBuf {
+    repo().join("corpus")
+}
+
+pub fn fixtures() -> PathBuf {
+    repo().join("tests/fixtures")
+}
+
+/// Builds an index of `folders` into `dir`.
+pub fn build(folders: &[PathBuf], dir: &Path) -> Result<BuildSummary, index::IndexError> {
+    let options = BuildOptions {
+        memory_budget: 64 << 20,
+        threads: 2,
+    };
+    index::build(
+        folders,
+        &IndexDir::new(dir),
+        &Extractor::builtin(),
+        &options,
+        &|_, _| {},
+    )
+}
+
+struct Shared {
+    dir: tempfile::TempDir,
+    engine: Engine,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        build(&[corpus()], dir.path()).expect("the sample corpus indexes");
+        let engine = Engine::open(&IndexDir::new(dir.path())).expect("opens");
+        Shared { dir, engine }
+    })
+}
+
+/// The sample corpus, indexed once for the whole test binary.
+pub fn engine() -> &'static Engine {
+    &shared().engine
+}
+
+/// The folder of that shared index (read-only: tests that rebuild make their own).
+pub fn index_dir() -> &'static Path {
+    shared().dir.path()
+}
+
+/// Runs a search with filters given as (name, value) pairs.
+pub fn search(q: &str, filters: &[(&str, &str)]) -> Response {
+    let mut raw = RawRequest {
+        q: Some(q.to_string()),
+        ..RawRequest::default()
+    };
+    for (k, v) in filters {
+        let v = v.to_string();
+        match *k {
+            "year" => raw.year.push(v),
+            "province" => raw.province.push(v),
+            "policy" => raw.policy.push(v),
+            "limit" => raw.limit = Some(v),
+            "offset" => raw.offset = Some(v),
+            other => panic!("unknown filter {other}"),
+        }
+    }
+    let request = Request::from_raw(&raw).expect("valid request");
+    search::run(engine(), &request).expect("search runs")
+}
