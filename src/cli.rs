@@ -81,6 +81,20 @@ pub enum Command {
     /// prints JSON. Used by benches/run.sh.
     #[command(hide = true)]
     BenchQueries(BenchArgs),
+    /// Time reading and extraction alone over a corpus (no index); prints JSON. Used to
+    /// profile indexing.
+    #[command(hide = true)]
+    BenchExtract(BenchExtractArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchExtractArgs {
+    /// Folder of reports
+    #[arg(long, value_name = "DIR")]
+    pub corpus: PathBuf,
+    /// Worker threads
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
 }
 
 #[derive(Debug, Args)]
@@ -243,7 +257,53 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Figures(args) => figures(&config, args),
         Command::Serve(_) => serve(&config),
         Command::BenchQueries(args) => bench_queries(&config, args),
+        Command::BenchExtract(args) => bench_extract(args),
     }
+}
+
+/// Reads and extracts every report of a folder on `threads` threads; prints MB/s.
+fn bench_extract(args: BenchExtractArgs) -> Result<Outcome> {
+    let walk = crate::ingest::walk(std::slice::from_ref(&args.corpus))?;
+    let extractor = Extractor::builtin();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let started = std::time::Instant::now();
+    let (bytes, passages, figures) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..args.threads.max(1))
+            .map(|_| {
+                scope.spawn(|| {
+                    let (mut bytes, mut passages, mut figures) = (0usize, 0usize, 0usize);
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = walk.files.get(i) else { break };
+                        if let Ok(doc) = crate::ingest::read(&file.path, &file.root) {
+                            let report = extractor.extract(&doc, None);
+                            bytes += doc.text.len();
+                            passages += report.passages.len();
+                            figures += report
+                                .passages
+                                .iter()
+                                .map(|p| p.figures.len())
+                                .sum::<usize>();
+                        }
+                    }
+                    (bytes, passages, figures)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .filter_map(|w| w.join().ok())
+            .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+    });
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({
+            "threads": args.threads, "seconds": secs, "mb": bytes as f64 / 1e6,
+            "mb_per_s": bytes as f64 / 1e6 / secs, "passages": passages, "figures": figures,
+        })
+    );
+    Ok(Outcome::Success)
 }
 
 /// Runs every query `reps` times after one warm-up pass; prints latency percentiles and QPS.

@@ -12,3 +12,5 @@ mod building;
 mod command_line;
 // The HTTP API, in-process and over a real socket.
 mod api;
+// Figure extraction against a hand-made list, figure search and export.
+mod figures;

@@ -9,7 +9,7 @@ use std::mem;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-use super::text::fold_keep_enye;
+use super::text::fold_into;
 
 /// Lowercases and removes accents; see the module docs for `ñ`.
 #[derive(Clone, Copy, Debug)]
@@ -56,6 +56,7 @@ impl<T: Tokenizer> Tokenizer for FolderFilter<T> {
             tail: self.inner.token_stream(text),
             enye_twin: self.folder.enye_twin,
             twin: None,
+            buf: String::new(),
         }
     }
 }
@@ -66,6 +67,8 @@ pub struct FolderTokenStream<T> {
     enye_twin: bool,
     /// The `n` twin of the current token, emitted on the next `advance`.
     twin: Option<String>,
+    /// Folding buffer, swapped with each token's text so no token allocates.
+    buf: String,
 }
 
 impl<T: TokenStream> TokenStream for FolderTokenStream<T> {
@@ -82,11 +85,12 @@ impl<T: TokenStream> TokenStream for FolderTokenStream<T> {
             token.text.make_ascii_lowercase();
             return true;
         }
-        let mut folded = fold_keep_enye(&token.text);
-        if self.enye_twin && folded.contains('ñ') {
-            self.twin = Some(folded.replace('ñ', "n"));
+        self.buf.clear();
+        fold_into(&token.text, true, &mut self.buf);
+        if self.enye_twin && self.buf.contains('ñ') {
+            self.twin = Some(self.buf.replace('ñ', "n"));
         }
-        mem::swap(&mut token.text, &mut folded);
+        mem::swap(&mut token.text, &mut self.buf);
         true
     }
 

@@ -329,7 +329,15 @@ pub fn parse_amount(s: &str) -> Option<f64> {
             }
         }
     }
-    let n = scan_number(t, 0)?;
+    let Some(n) = scan_number(t, 0) else {
+        // `un millón`, `mil millones`: a scale word alone.
+        let words = t
+            .strip_prefix("un ")
+            .or_else(|| t.strip_prefix("una "))
+            .unwrap_or(t);
+        let (end, factor) = scale_after(words, 0)?;
+        return words[end..].trim().is_empty().then_some(sign * factor);
+    };
     let (end, factor) = scale_after(t, n.end).unwrap_or((n.end, 1.0));
     t[end..]
         .trim()
@@ -477,6 +485,8 @@ mod tests {
             ("-5", -5.0),
             ("1.000", 1000.0),
             ("0.5", 0.5),
+            ("un millón", 1e6),
+            ("mil millones", 1e9),
         ] {
             assert_eq!(parse_amount(s), Some(v), "{s}");
         }

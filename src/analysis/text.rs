@@ -5,33 +5,43 @@
 //! Spanish distinguishes by a mark, so [`fold_keep_enye`] keeps it and [`fold_key`] does not.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
 
 /// Folds case and accents and keeps `ñ`: `Años` → `años`, `MANABÍ` → `manabi`.
 pub fn fold_keep_enye(s: &str) -> String {
-    fold_into(s, true)
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, true, &mut out);
+    out
 }
 
 /// Folds case and accents, `ñ` included: `Años` → `anos`, `Bolívar` → `bolivar`.
 /// The form used for comparing names and for keys that people type without accents.
 pub fn fold_key(s: &str) -> String {
-    fold_into(s, false)
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, false, &mut out);
+    out
 }
 
-fn fold_into(s: &str, keep_enye: bool) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Appends the folded form of `s` to `out`.
+pub fn fold_into(s: &str, keep_enye: bool, out: &mut String) {
     if s.is_ascii() {
         out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-        return out;
+        return;
     }
-    // Compose first so that a decomposed `n` + U+0303 is seen as `ñ`.
-    for c in s.nfc() {
-        for lower in c.to_lowercase() {
-            if keep_enye && lower == 'ñ' {
+    for c in s.chars() {
+        // A decomposed `ñ` (`n` + U+0303) folds like the composed one.
+        if c == '\u{303}' && out.ends_with('n') {
+            if keep_enye {
+                out.pop();
                 out.push('ñ');
-                continue;
             }
-            if lower.is_ascii() {
+            continue;
+        }
+        if let Some(f) = fold_latin(c, keep_enye) {
+            out.push(f);
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            if lower.is_ascii() || (keep_enye && lower == 'ñ') {
                 out.push(lower);
                 continue;
             }
@@ -42,13 +52,34 @@ fn fold_into(s: &str, keep_enye: bool) -> String {
             });
         }
     }
-    out
+}
+
+/// The folded form of ASCII and the accented Latin letters of Spanish text, without tables.
+#[inline]
+fn fold_latin(c: char, keep_enye: bool) -> Option<char> {
+    Some(match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        c if c.is_ascii() => c,
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
+        'ñ' | 'Ñ' if keep_enye => 'ñ',
+        'ñ' | 'Ñ' => 'n',
+        'ç' | 'Ç' => 'c',
+        _ => return None,
+    })
 }
 
 /// Whether `c` continues a word: letters, digits and combining marks (PDF text often carries
 /// decomposed accents, `o` + U+0301, which must not split a word).
+#[inline]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    c.is_alphanumeric() || (c >= '\u{300}' && is_combining_mark(c))
 }
 
 #[cfg(test)]
@@ -68,6 +99,22 @@ mod tests {
         assert_eq!(fold_keep_enye("AÑO"), "año");
         assert_eq!(fold_keep_enye("Niños"), "niños");
         assert_eq!(fold_keep_enye("Políticas"), "politicas");
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_unicode_decomposition() {
+        for c in "áàâäãéèêëíìîïóòôöõúùûüñçÁÀÂÄÃÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇ".chars()
+        {
+            let mut slow = String::new();
+            for lower in c.to_lowercase() {
+                decompose_canonical(lower, |d| {
+                    if !is_combining_mark(d) {
+                        slow.push(d);
+                    }
+                });
+            }
+            assert_eq!(fold_key(&c.to_string()), slow, "{c}");
+        }
     }
 
     #[test]

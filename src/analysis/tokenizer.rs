@@ -24,6 +24,9 @@ const MAX_TOKEN_BYTES: usize = 48;
 const MAX_JOINED_PARTS: usize = 4;
 
 /// Splits Spanish report text into words and whole numbers. See the module docs.
+///
+/// Keeps its tokens between texts and reuses their strings, so tokenizing allocates nothing
+/// once warm.
 #[derive(Clone, Default)]
 pub struct SpanishTokenizer {
     tokens: Vec<Token>,
@@ -33,10 +36,9 @@ impl Tokenizer for SpanishTokenizer {
     type TokenStream<'a> = SpanishTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> SpanishTokenStream<'a> {
-        self.tokens.clear();
-        segment(text, &mut self.tokens);
+        let used = segment_into(text, &mut self.tokens);
         SpanishTokenStream {
-            tokens: &mut self.tokens,
+            tokens: &mut self.tokens[..used],
             next: 0,
         }
     }
@@ -44,7 +46,7 @@ impl Tokenizer for SpanishTokenizer {
 
 /// The stream over the tokens [`segment`] produced.
 pub struct SpanishTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    tokens: &'a mut [Token],
     next: usize,
 }
 
@@ -73,18 +75,31 @@ impl TokenStream for SpanishTokenStream<'_> {
 
 /// Appends the tokens of `text` to `out`. Positions start at 0.
 pub fn segment(text: &str, out: &mut Vec<Token>) {
-    Segmenter {
+    let mut pool = Vec::new();
+    let used = segment_into(text, &mut pool);
+    pool.truncate(used);
+    out.append(&mut pool);
+}
+
+/// Writes the tokens of `text` into `pool` from its start, reusing the tokens already there;
+/// returns how many it wrote.
+fn segment_into(text: &str, pool: &mut Vec<Token>) -> usize {
+    let mut s = Segmenter {
         text,
-        out,
+        out: pool,
+        used: 0,
         position: 0,
         joined_until: 0,
-    }
-    .run();
+    };
+    s.run();
+    s.used
 }
 
 struct Segmenter<'t, 'o> {
     text: &'t str,
     out: &'o mut Vec<Token>,
+    /// Tokens of `out` written for this text.
+    used: usize,
     position: usize,
     /// End of the last hyphenated chain already joined, so its later parts don't join again.
     joined_until: usize,
@@ -216,13 +231,17 @@ impl Segmenter<'_, '_> {
         if text.len() > MAX_TOKEN_BYTES {
             return;
         }
-        self.out.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position: self.position,
-            text: text.to_string(),
-            position_length,
-        });
+        if self.used == self.out.len() {
+            self.out.push(Token::default());
+        }
+        let token = &mut self.out[self.used];
+        token.offset_from = from;
+        token.offset_to = to;
+        token.position = self.position;
+        token.position_length = position_length;
+        token.text.clear();
+        token.text.push_str(text);
+        self.used += 1;
     }
 }
 

@@ -93,7 +93,7 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figur
     };
     let kind = if percent_end.is_some() {
         FigureKind::Percent
-    } else if prefix.is_some() || currency_end.is_some() {
+    } else if prefix.is_some() || currency_end.is_some() || money_like(raw) {
         FigureKind::Usd
     } else {
         FigureKind::Count
@@ -121,6 +121,15 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figur
         end,
         span: (0, 0),
     })
+}
+
+/// `96.338,93`, `1'628.354,46`: grouped thousands with two decimals and no unit is an amount
+/// of money in these reports (counts have no cents, percentages their sign).
+fn money_like(raw: &str) -> bool {
+    let Some((int, cents)) = raw.rsplit_once(',') else {
+        return false;
+    };
+    cents.len() == 2 && int.contains(['.', '\'', '’', '´'])
 }
 
 /// The value and, when still ambiguous, the other reading. Money has no three-decimal cents,
@@ -153,7 +162,7 @@ fn resolve(
             (first, Some(second))
         };
     }
-    if next_word(text, end).is_some_and(|w| w.len() > 3 && w.ends_with('s')) {
+    if noun_after(text, end).is_some_and(|w| w.len() > 3 && w.ends_with('s')) {
         return (grouped, None);
     }
     (first, Some(second))
@@ -185,7 +194,7 @@ fn excluded_ranges(text: &str) -> Vec<(usize, usize)> {
             // age brackets: de 1 a 4 años, menores de 1 año, 65 años y más, 10 a 19 años de edad
             r"(?i)\b(?:de|entre|desde)\s+\d{1,3}\s+(?:a|y|hasta|al)\s+\d{1,3}\s+años\b|\b(?:menores|mayores)\s+de\s+\d{1,3}\s+años?\b|\b\d{1,3}\s+años\s+(?:y|o)\s+más\b|\b\d{1,3}\s+a\s+\d{1,3}\s+años\b".to_string(),
         ];
-        Regex::new(&patterns.join("|")).expect("exclusion patterns compile")
+        super::pattern(&patterns.join("|"))
     });
     re.find_iter(text).map(|m| (m.start(), m.end())).collect()
 }
@@ -514,7 +523,18 @@ fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<Strin
     let after = words_after(text, end);
     let lead = after.first().map(|w| fold_key(w));
     let lead = lead.as_deref();
-    let after_label = |skip: usize| label_forward(&after[skip.min(after.len())..]);
+    // After `de`/`en`, an article may stand before the noun: `35% de los cargos`.
+    let after_label = |skip: usize| {
+        let rest = &after[skip.min(after.len())..];
+        let article = rest.first().is_some_and(|w| {
+            skip > 0
+                && matches!(
+                    fold_key(w).as_str(),
+                    "el" | "la" | "los" | "las" | "un" | "una" | "sus" | "su"
+                )
+        });
+        label_forward(&rest[usize::from(article)..])
+    };
     match kind {
         FigureKind::Count => match lead {
             Some("de" | "del") => after_label(1),
@@ -624,6 +644,20 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
         }
     }
     (content > 0).then(|| words[first..end].join(" "))
+}
+
+/// The first word after `end` that is not `de`, `del`, `en` or an article (`155.600 de fondos`).
+fn noun_after(text: &str, end: usize) -> Option<String> {
+    words_after(text, end)
+        .into_iter()
+        .map(fold_key)
+        .find(|w| {
+            !matches!(
+                w.as_str(),
+                "de" | "del" | "en" | "el" | "la" | "los" | "las" | "un" | "una"
+            )
+        })
+        .filter(|w| w.chars().all(char::is_alphabetic))
 }
 
 fn next_word(text: &str, end: usize) -> Option<String> {
@@ -918,6 +952,18 @@ mod tests {
             label("efectuándose: 300 inspecciones por zona de enero a diciembre").as_deref(),
             Some("inspecciones")
         );
+    }
+
+    #[test]
+    fn grouped_amounts_with_cents_are_money() {
+        let all = figures("Bienes de consumo 96.338,93 70.761,79 73.45 %");
+        assert_eq!(
+            all.iter().map(|f| f.2).collect::<Vec<_>>(),
+            ["usd", "usd", "percent"]
+        );
+        assert_eq!(one("un promedio de 3,25 consultas").2, "count");
+        let f = &extract_figures("594 solicitudes y 155.600 de fondos de reserva")[1];
+        assert_eq!((f.value, f.alt_value), (155_600.0, None));
     }
 
     #[test]

@@ -74,7 +74,7 @@ fn year_rules() -> &'static [YearRule] {
     RULES.get_or_init(|| {
         let y = r"((?:19|20)\d\d)\b";
         let rule = |pattern: String, weight| YearRule {
-            re: Regex::new(&pattern).expect("year pattern compiles"),
+            re: super::pattern(&pattern),
             weight,
         };
         vec![
@@ -106,16 +106,15 @@ fn year_rules() -> &'static [YearRule] {
 fn date_or_range() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(
+        super::pattern(
             r"(?i)\d{1,2}\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\s+(?:de(?:l)?\s+)?(?:19|20)\d\d|\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?:19|20)\d\d\s*[-–/]\s*(?:19|20)\d\d",
         )
-        .expect("date pattern compiles")
     })
 }
 
 fn bare_year() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\b((?:19|20)\d\d)\b").expect("year pattern compiles"))
+    RE.get_or_init(|| super::pattern(r"\b((?:19|20)\d\d)\b"))
 }
 
 /// The year reported on.
@@ -169,14 +168,13 @@ const UNIT_HEADS: &str = r"(?:(?:Sub)?[Dd]irecci[oó]n\s+(?:Provincial|Nacional|
 
 fn unit_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(&format!(r"^{UNIT_HEADS}\b")).expect("unit pattern compiles"))
+    RE.get_or_init(|| super::pattern(&format!(r"^{UNIT_HEADS}\b")))
 }
 
 fn unit_label() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?im)^\s*(?:unidad|nombre\s+de\s+la\s+unidad|unidad\s+(?:operativa|responsable)|entidad\s+operativa\s+desconcentrada|dependencia)\s*:\s*(\S.{2,160}?)\s*$")
-            .expect("unit label pattern compiles")
+        super::pattern(r"(?im)^\s*(?:unidad|nombre\s+de\s+la\s+unidad|unidad\s+(?:operativa|responsable)|entidad\s+operativa\s+desconcentrada|dependencia)\s*:\s*(\S.{2,160}?)\s*$")
     })
 }
 
@@ -186,8 +184,7 @@ fn unit_in_prose() -> &'static Regex {
         // "la Dirección Provincial IESS Manabí, da a conocer": the head, then capitalised words
         // and the connectors of names, up to punctuation.
         let word = r"(?:[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñü.\-]*|de|del|de\s+la|de\s+los|de\s+las|y|e|la|el|los|las)";
-        Regex::new(&format!(r"\b(?:la|el|La|El)\s+({UNIT_HEADS}(?:\s+{word}){{0,14}})"))
-            .expect("unit prose pattern compiles")
+        super::pattern(&format!(r"\b(?:la|el|La|El)\s+({UNIT_HEADS}(?:\s+{word}){{0,14}})"))
     })
 }
 
@@ -269,52 +266,65 @@ fn is_shouted(s: &str) -> bool {
 fn national_unit() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:direcci[oó]n|subdirecci[oó]n|coordinaci[oó]n|gerencia)\s+(?:nacional|general)\b|\bnivel\s+nacional\b|\bplanta\s+central\b")
-            .expect("national pattern compiles")
+        super::pattern(r"(?i)\b(?:direcci[oó]n|subdirecci[oó]n|coordinaci[oó]n|gerencia)\s+(?:nacional|general)\b|\bnivel\s+nacional\b|\bplanta\s+central\b")
     })
 }
 
 fn provincial_context() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)(?:provincia\s+(?:de(?:l)?\s+)?|provincial\s+(?:(?:del?\s+)?(?:iess\s+)?(?:de(?:l)?\s+)?)?)$")
-            .expect("provincial pattern compiles")
+        super::pattern(r"(?i)(?:provincia\s+(?:de(?:l)?\s+)?|provincial\s+(?:(?:del?\s+)?(?:iess\s+)?(?:de(?:l)?\s+)?)?)$")
     })
 }
 
 /// The province (proper name) or `Nacional`.
+///
+/// Weights: a province named as such ("provincia de X", "Dirección Provincial IESS X") 30;
+/// any place in the unit's name 10; a province's name 3, its capital 2, another place 1; all
+/// doubled in the header. "Hospital Básico IESS Bolívar" under "Dirección Provincial IESS
+/// Carchi" is in Carchi (Bolívar is also a canton there).
 fn province(text: &str, unit: Option<&str>, lines: &[&str], g: &Gazetteer) -> Option<String> {
+    let mut scores: HashMap<&str, (u32, usize)> = HashMap::new();
+    fn add<'g>(
+        scores: &mut HashMap<&'g str, (u32, usize)>,
+        province: &'g str,
+        weight: u32,
+        at: usize,
+    ) {
+        let e = scores.entry(province).or_insert((0, at));
+        e.0 += weight;
+        e.1 = e.1.min(at);
+    }
     if let Some(u) = unit {
-        if let Some(m) = g.mentions(u).first() {
-            return Some(m.province.to_string());
+        for m in g.mentions(u) {
+            let provincial =
+                m.kind == PlaceKind::Province && provincial_context().is_match(&u[..m.start]);
+            add(&mut scores, m.province, if provincial { 30 } else { 10 }, 0);
         }
-        if national_unit().is_match(u) {
+    }
+    if scores.is_empty() {
+        let national = unit.is_some_and(|u| national_unit().is_match(u)) || {
+            let header_text = lines.join("\n");
+            national_unit().is_match(&header_text)
+                && !fold_key(&header_text).contains("provincial")
+                && g.mentions(&header_text).is_empty()
+        };
+        if national {
             return Some(NATIONAL.to_string());
         }
     }
-    let header_text = lines.join("\n");
-    let header_national = national_unit().is_match(&header_text)
-        && !header_text.to_lowercase().contains("provincial")
-        && g.mentions(&header_text).is_empty();
-    if header_national {
-        return Some(NATIONAL.to_string());
-    }
-    let mut scores: HashMap<&str, (u32, usize)> = HashMap::new();
     for m in g.mentions(text) {
+        let before = &text[floor(text, m.start.saturating_sub(40))..m.start];
         let mut weight = match m.kind {
+            PlaceKind::Province if provincial_context().is_match(before) => 30,
             PlaceKind::Province => 3,
             PlaceKind::Capital => 2,
             PlaceKind::Place => 1,
         };
-        let before = &text[floor(text, m.start.saturating_sub(40))..m.start];
-        if m.kind == PlaceKind::Province && provincial_context().is_match(before) {
-            weight += 6;
-        }
         if m.start < HEADER_BYTES {
             weight *= 2;
         }
-        let e = scores.entry(m.province).or_insert((0, m.start));
-        e.0 += weight;
+        add(&mut scores, m.province, weight, m.start);
     }
     scores
         .into_iter()
@@ -421,6 +431,12 @@ mod tests {
         let m = meta("Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\nHospital General Manta\nPeríodo: enero a diciembre de 2021\n");
         assert_eq!(m.unit.as_deref(), Some("Hospital General Manta"));
         assert_eq!(m.province.as_deref(), Some("Manabí"));
+        let m = meta("Rendición de Cuentas 2020\nDirección Provincial IESS Carchi\nHospital Básico IESS Bolívar\n");
+        assert_eq!(
+            m.province.as_deref(),
+            Some("Carchi"),
+            "Bolívar is also a canton of Carchi"
+        );
         let m =
             meta("INFORME\nUnidad: Coordinación Provincial del Seguro Social Campesino de Loja\n");
         assert_eq!(

@@ -127,7 +127,7 @@ fn typical_width(lines: &[Line]) -> usize {
         return 80;
     }
     widths.sort_unstable();
-    widths[(widths.len() * 9 / 10).min(widths.len() - 1)].max(40)
+    widths[(widths.len() * 9 / 10).min(widths.len() - 1)].max(60)
 }
 
 /// Which lines are page furniture: page numbers, and running headers or footers (a short
@@ -157,14 +157,14 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
         e.0 += 1;
         e.1 += usize::from(near_boundary(i));
     }
-    let furniture: Vec<&str> = seen
+    let furniture: std::collections::HashSet<&str> = seen
         .into_iter()
         .filter(|&(_, (n, near))| n >= 3 && near * 3 >= n * 2)
         .map(|(s, _)| s)
         .collect();
     if !furniture.is_empty() {
         for (i, l) in lines.iter().enumerate() {
-            if furniture.contains(&&text[l.start..l.end]) {
+            if furniture.contains(&text[l.start..l.end]) {
                 noise[i] = true;
             }
         }
@@ -183,6 +183,9 @@ fn isolated(lines: &[Line], i: usize) -> bool {
 
 /// `12`, `Página 3 de 20`, `Pág. 3`, `- 3 -`, `3 | P á g i n a`, `3/20`.
 fn is_page_number(s: &str) -> bool {
+    if s.len() > 40 || !s.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let lower = crate::analysis::fold_key(&compact);
     let digits_only =
@@ -407,8 +410,9 @@ impl Builder {
             return true;
         }
         // Short lines without sentence ends: cells of a flattened table, kept together.
-        self.all_short && self.last_len <= SHORT_LINE && next_len <= SHORT_LINE * 2
-            || (self.kind == LineKind::SourceNote && next_len <= SHORT_LINE)
+        // A full-width line after them is a paragraph's first line, not a cell.
+        let cell = next_len <= SHORT_LINE * 2 && next_len * 10 < width * 8;
+        self.all_short && self.kind != LineKind::SourceNote && self.last_len <= SHORT_LINE && cell
             || first.is_ascii_digit() && self.last_len <= SHORT_LINE
     }
 
@@ -441,6 +445,7 @@ impl Builder {
     /// Copies `source[from..to]`, collapsing runs of blanks into one space.
     fn append(&mut self, source: &str, from: usize, to: usize) {
         let slice = &source[from..to];
+        self.text.reserve(slice.len() + 1);
         let mut in_blank = false;
         let mut segment_open = false;
         for (i, c) in slice.char_indices() {
@@ -602,6 +607,16 @@ mod tests {
         assert_eq!(t.len(), 3, "{t:#?}");
         assert!(t[0].ends_with("dos continúa aquí."), "{t:#?}");
         assert_eq!(t[1], "Corto final.");
+    }
+
+    #[test]
+    fn a_heading_does_not_swallow_its_paragraph_or_a_source_note() {
+        let long = "palabra ".repeat(11);
+        let text = format!("Ejecución presupuestaria\nEl presupuesto {long}\nsigue aquí.\nElaborado por: Unidad Financiera\nPrestaciones económicas\nEl seguro {long}");
+        let t = texts(&text);
+        assert_eq!(t.len(), 5, "{t:#?}");
+        assert_eq!(t[0], "Ejecución presupuestaria");
+        assert_eq!(t[3], "Prestaciones económicas");
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! words whose accent is their meaning (`género`, not `generó`). At each word the longest entry
 //! wins and matches never overlap.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
-use crate::analysis::{fold_key, text::is_word_char};
+use crate::analysis::{fold_key, text::fold_into, text::is_word_char};
 
 /// What a word of the text must look like besides folding to the entry's word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ struct Entry<T> {
 pub struct PhraseSet<T> {
     entries: Vec<Entry<T>>,
     /// Folded first word → entries, longest first.
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: FxHashMap<String, Vec<usize>>,
 }
 
 /// How [`PhraseSet::add`] reads the case and accents of a phrase.
@@ -49,7 +49,7 @@ impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
         PhraseSet {
             entries: Vec::new(),
-            by_first: HashMap::new(),
+            by_first: FxHashMap::default(),
         }
     }
 }
@@ -99,11 +99,14 @@ impl<T> PhraseSet<T> {
     /// Every match in `text`, in order, longest first at each word, without overlaps.
     pub fn find_all<'s>(&'s self, text: &str) -> Vec<Found<'s, T>> {
         let all: Vec<(usize, &str)> = words(text).collect();
-        let keys: Vec<String> = all.iter().map(|(_, w)| key(w)).collect();
         let mut out = Vec::new();
+        // One buffer for the folded word looked up, one for the words after it.
+        let (mut key, mut next) = (String::new(), String::new());
         let mut i = 0;
         while i < all.len() {
-            let Some(candidates) = self.by_first.get(&keys[i]) else {
+            key.clear();
+            fold_into(all[i].1, false, &mut key);
+            let Some(candidates) = self.by_first.get(key.as_str()) else {
                 i += 1;
                 continue;
             };
@@ -111,8 +114,11 @@ impl<T> PhraseSet<T> {
                 let entry = &self.entries[e];
                 let n = entry.words.len();
                 let fits = i + n <= all.len()
-                    && (0..n).all(|k| {
-                        keys[i + k] == entry.words[k] && rule_holds(&entry.rules[k], all[i + k].1)
+                    && rule_holds(&entry.rules[0], all[i].1)
+                    && (1..n).all(|k| {
+                        next.clear();
+                        fold_into(all[i + k].1, false, &mut next);
+                        next == entry.words[k] && rule_holds(&entry.rules[k], all[i + k].1)
                     });
                 fits.then_some((entry, n))
             });
@@ -140,15 +146,6 @@ fn rule_holds(rule: &WordRule, word: &str) -> bool {
         WordRule::Accented(lower) => {
             word.chars().all(|c| !c.is_lowercase()) || word.to_lowercase() == *lower
         }
-    }
-}
-
-/// The folded form of a word; cheap for ASCII.
-fn key(word: &str) -> String {
-    if word.is_ascii() {
-        word.to_ascii_lowercase()
-    } else {
-        fold_key(word)
     }
 }
 

@@ -28,6 +28,8 @@ enum Keyword {
 pub struct PolicyTagger {
     /// Folded headings, longest first, with their policy (`None` for umbrella headings).
     headings: Vec<(String, Option<Policy>)>,
+    /// First letters of the headings.
+    initials: Vec<String>,
     keywords: PhraseSet<Keyword>,
 }
 
@@ -97,7 +99,18 @@ impl PolicyTagger {
             }
         }
         headings.sort_by_key(|(h, _)| std::cmp::Reverse(h.len()));
-        Ok(PolicyTagger { headings, keywords })
+        let mut initials: Vec<String> = headings
+            .iter()
+            .filter_map(|(h, _)| h.chars().next())
+            .map(String::from)
+            .collect();
+        initials.sort();
+        initials.dedup();
+        Ok(PolicyTagger {
+            headings,
+            initials,
+            keywords,
+        })
     }
 
     /// The policies of each passage, in order; `passages` are a report's passages in order.
@@ -145,6 +158,11 @@ impl PolicyTagger {
     /// heading, `None` otherwise.
     fn heading(&self, text: &str) -> Option<Option<Policy>> {
         let head = strip_marker(text);
+        // Cheap test first: every heading's first word starts with one of these letters.
+        let first = head.chars().next().map(|c| fold_key(&c.to_string()));
+        if !first.is_some_and(|f| self.initials.contains(&f)) {
+            return None;
+        }
         let end = head.char_indices().nth(90).map_or(head.len(), |(i, _)| i);
         let key = fold_key(&head[..end]);
         self.headings.iter().find_map(|(h, policy)| {
@@ -161,6 +179,13 @@ impl PolicyTagger {
     /// The policy of the last full heading ("Políticas públicas de género") inside `text`
     /// after its start, if any.
     fn last_heading_inside(&self, text: &str) -> Option<Policy> {
+        // Every heading looked for here names a "política": most passages have none.
+        if !["olític", "OLÍTIC", "olitic", "OLITIC"]
+            .iter()
+            .any(|p| text.contains(p))
+        {
+            return None;
+        }
         let key = fold_key(text);
         let mut best: Option<(usize, Policy)> = None;
         for (h, policy) in &self.headings {
@@ -200,6 +225,9 @@ fn strip_marker(text: &str) -> &str {
 /// A short line without a sentence end, starting with a capital: a section heading
 /// ("5. Ejecución presupuestaria", "GESTIÓN FINANCIERA").
 fn looks_like_heading(text: &str) -> bool {
+    if text.len() > 120 {
+        return false;
+    }
     let body = strip_marker(text);
     let words = body.split_whitespace().count();
     (1..=8).contains(&words)

@@ -115,57 +115,73 @@ pub fn build(
     let mut accents = AccentCounter::default();
 
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<(usize, Result<Report, Skipped>, PathBuf)>(64);
+        let (tx, rx) = mpsc::sync_channel::<(usize, Result<Prepared, Skipped>, PathBuf)>(64);
+        let mut workers = Vec::new();
         for _ in 0..options.threads.max(1) {
             let tx = tx.clone();
-            let (files, next, done, overrides) = (&files, &next, &done, &overrides);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                let result = read_and_extract(file, extractor, overrides);
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                if tx.send((i, result, file.path.clone())).is_err() {
-                    break;
+            let (files, next, done, overrides, fields) =
+                (&files, &next, &done, &overrides, &fields);
+            // Workers read, extract and build the documents; this thread only feeds the writer.
+            workers.push(scope.spawn(move || {
+                let mut accents = AccentCounter::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let result = read_and_extract(file, extractor, overrides).map(|report| {
+                        for p in &report.passages {
+                            accents.add_text(&p.text);
+                        }
+                        prepare(fields, report, &file.path)
+                    });
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    if tx.send((i, result, file.path.clone())).is_err() {
+                        break;
+                    }
                 }
-            });
+                accents
+            }));
         }
         drop(tx);
         for (i, result, path) in rx {
-            let report = match result {
+            let prepared = match result {
                 Ok(r) => r,
                 Err(s) => {
                     skipped.push(s);
                     continue;
                 }
             };
-            if let Some(first) = seen.get(&report.id) {
+            let meta = prepared.meta;
+            if let Some(first) = seen.get(&meta.report_id) {
                 skipped.push(Skipped {
                     path,
                     reason: format!("same text as {first}, indexed once"),
                 });
                 continue;
             }
-            if report.passages.is_empty() {
+            if meta.passages == 0 {
                 skipped.push(Skipped {
                     path,
                     reason: "no text passages found".into(),
                 });
                 continue;
             }
-            seen.insert(report.id.clone(), report.source.clone());
-            for p in &report.passages {
-                accents.add_text(&p.text);
-            }
-            if add_error.is_none() {
-                if let Err(e) = add_report(&writer, &fields, &report) {
-                    add_error = Some(e);
+            seen.insert(meta.report_id.clone(), meta.source.clone());
+            for doc in prepared.docs {
+                if add_error.is_none() {
+                    if let Err(e) = writer.add_document(doc) {
+                        add_error = Some(e);
+                    }
                 }
             }
-            let figures: usize = report.passages.iter().map(|p| p.figures.len()).sum();
-            n_passages += report.passages.len();
-            n_figures += figures;
-            text_bytes += report.text.len() as u64;
-            reports.push((i, meta_of(&report, &path, figures)));
+            n_passages += meta.passages;
+            n_figures += meta.figures;
+            text_bytes += prepared.text_bytes;
+            reports.push((i, meta));
+        }
+        for w in workers {
+            if let Ok(counter) = w.join() {
+                accents.merge(counter);
+            }
         }
     });
     if let Some(e) = add_error {
@@ -256,8 +272,16 @@ fn nothing_reason(corpus: &[PathBuf], skipped: &[Skipped]) -> String {
     }
 }
 
-fn meta_of(report: &Report, path: &Path, figures: usize) -> ReportMeta {
-    ReportMeta {
+/// A report ready for the writer: its documents and its metadata.
+struct Prepared {
+    meta: ReportMeta,
+    docs: Vec<TantivyDocument>,
+    text_bytes: u64,
+}
+
+fn prepare(fields: &Fields, report: Report, path: &Path) -> Prepared {
+    let figures: usize = report.passages.iter().map(|p| p.figures.len()).sum();
+    let meta = ReportMeta {
         report_id: report.id.clone(),
         source: report.source.clone(),
         path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
@@ -267,11 +291,16 @@ fn meta_of(report: &Report, path: &Path, figures: usize) -> ReportMeta {
         unit: report.unit.clone(),
         passages: report.passages.len(),
         figures,
+    };
+    Prepared {
+        meta,
+        text_bytes: report.text.len() as u64,
+        docs: documents(fields, &report),
     }
 }
 
-/// Adds one tantivy document per passage of `report`.
-fn add_report(writer: &IndexWriter, f: &Fields, report: &Report) -> tantivy::Result<()> {
+/// One tantivy document per passage of `report`.
+fn documents(f: &Fields, report: &Report) -> Vec<TantivyDocument> {
     let mut report_facets = Vec::new();
     if let Some(year) = report.year {
         report_facets.push(Facet::from_path(["year", &year.to_string()]));
@@ -279,9 +308,9 @@ fn add_report(writer: &IndexWriter, f: &Fields, report: &Report) -> tantivy::Res
     if let Some(province) = &report.province {
         report_facets.push(Facet::from_path(["province", province.as_str()]));
     }
+    let mut docs = Vec::with_capacity(report.passages.len());
     for p in &report.passages {
         let mut doc = TantivyDocument::default();
-        doc.add_text(f.passage_id, &p.id);
         doc.add_text(f.report_id, &report.id);
         doc.add_u64(f.ordinal, p.ordinal as u64);
         doc.add_text(f.body, &p.text);
@@ -304,14 +333,14 @@ fn add_report(writer: &IndexWriter, f: &Fields, report: &Report) -> tantivy::Res
         doc.add_u64(f.page, p.page.map_or(0, u64::from));
         doc.add_u64(f.span_start, p.span.0 as u64);
         doc.add_u64(f.span_end, p.span.1 as u64);
-        if !p.figures.is_empty() {
-            let json = serde_json::to_string(&p.figures).unwrap_or_else(|_| "[]".into());
-            doc.add_text(f.figures, json);
-            for fig in &p.figures {
-                doc.add_f64(f.figure_value, fig.value);
-            }
+        for fig in &p.figures {
+            doc.add_f64(f.figure_value, fig.value);
+            doc.add_u64(
+                f.figure_spans,
+                (fig.span.0 as u64) << 32 | fig.span.1 as u64,
+            );
         }
-        writer.add_document(doc)?;
+        docs.push(doc);
     }
-    Ok(())
+    docs
 }

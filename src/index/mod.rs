@@ -15,12 +15,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 use thiserror::Error;
 
 pub use self::build::{build, BuildOptions, BuildSummary};
 pub use self::schema::Fields;
 pub use self::store::IndexDir;
+use crate::extract::{Figure, Policy};
 
 /// Folder of the tantivy index inside a generation.
 const PASSAGES_DIR: &str = "passages";
@@ -81,7 +83,22 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    pub const VERSION: u32 = 1;
+    /// Raised whenever the schema or extraction changes what an index holds.
+    pub const VERSION: u32 = 2;
+}
+
+/// A passage as stored in the index, with its figures read again from its text.
+#[derive(Debug, Clone)]
+pub struct StoredPassage {
+    pub passage_id: String,
+    pub report_id: String,
+    pub ordinal: u64,
+    pub text: String,
+    pub page: Option<u32>,
+    /// Character span `[start, end)` in the report's text.
+    pub span: (usize, usize),
+    pub policies: Vec<Policy>,
+    pub figures: Vec<Figure>,
 }
 
 /// An opened, read-only generation of the index.
@@ -186,10 +203,49 @@ impl Engine {
             .unwrap_or_else(|| folded.to_string())
     }
 
+    /// Reads a stored passage document.
+    pub fn stored_passage(&self, doc: &TantivyDocument) -> StoredPassage {
+        let f = &self.fields;
+        let str_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let text = str_of(f.body).to_string();
+        let report_id = str_of(f.report_id).to_string();
+        let ordinal = u64_of(f.ordinal);
+        let spans: Vec<u64> = doc
+            .get_all(f.figure_spans)
+            .filter_map(|v| v.as_u64())
+            .collect();
+        let mut figures = crate::extract::figures::extract_figures(&text);
+        if figures.len() == spans.len() {
+            for (fig, span) in figures.iter_mut().zip(spans) {
+                fig.span = ((span >> 32) as usize, (span & 0xffff_ffff) as usize);
+            }
+        }
+        let page = u64_of(f.page);
+        StoredPassage {
+            passage_id: passage_id(&report_id, ordinal),
+            policies: str_of(f.policies)
+                .split_whitespace()
+                .filter_map(Policy::parse)
+                .collect(),
+            span: (u64_of(f.span_start) as usize, u64_of(f.span_end) as usize),
+            page: u32::try_from(page).ok().filter(|&p| p > 0),
+            report_id,
+            ordinal,
+            text,
+            figures,
+        }
+    }
+
     /// Size of the generation on disk, in bytes.
     pub fn size_bytes(&self) -> u64 {
         dir_size(&self.path)
     }
+}
+
+/// A passage's id: its report's id and its ordinal (`7392a04fe1206fbf-0004`).
+pub fn passage_id(report_id: &str, ordinal: u64) -> String {
+    format!("{report_id}-{ordinal:04}")
 }
 
 fn dir_size(path: &Path) -> u64 {

@@ -13,8 +13,6 @@ use crate::analysis;
 /// Handles to the fields of [`schema`].
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
-    /// Passage id: a raw term, to fetch one passage; stored to show it.
-    pub passage_id: Field,
     /// Report id: a raw term, to list a report's passages; stored to join with report metadata.
     pub report_id: Field,
     /// Position of the passage in its report: fast, to order a report's passages; stored.
@@ -36,8 +34,10 @@ pub struct Fields {
     pub span_end: Field,
     /// Policy slugs of the passage, space-separated: stored for display (facets are not stored).
     pub policies: Field,
-    /// The passage's figures as JSON: stored for display and export.
-    pub figures: Field,
+    /// Character span in the report's text of each figure of the passage, `start << 32 | end`:
+    /// stored. The figures themselves are read again from the passage text when shown (the
+    /// same extraction, so the same figures in the same order): far smaller than storing them.
+    pub figure_spans: Field,
     /// Each figure's value: indexed and fast for range filters.
     pub figure_value: Field,
 }
@@ -57,7 +57,6 @@ pub fn schema() -> (Schema, Fields) {
         }
     };
     let fields = Fields {
-        passage_id: sb.add_text_field("passage_id", STRING | STORED),
         report_id: sb.add_text_field("report_id", STRING | STORED),
         ordinal: sb.add_u64_field("ordinal", STORED | FAST),
         body: sb.add_text_field("body", text(analysis::STEMMED, true)),
@@ -68,7 +67,7 @@ pub fn schema() -> (Schema, Fields) {
         span_start: sb.add_u64_field("span_start", STORED),
         span_end: sb.add_u64_field("span_end", STORED),
         policies: sb.add_text_field("policies", STORED),
-        figures: sb.add_text_field("figures", STORED),
+        figure_spans: sb.add_u64_field("figure_spans", STORED),
         figure_value: sb.add_f64_field(
             "figure_value",
             NumericOptions::default().set_indexed().set_fast(),
@@ -82,7 +81,6 @@ impl Fields {
     pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
         let f = |name: &str| schema.get_field(name);
         Ok(Fields {
-            passage_id: f("passage_id")?,
             report_id: f("report_id")?,
             ordinal: f("ordinal")?,
             body: f("body")?,
@@ -93,7 +91,7 @@ impl Fields {
             span_start: f("span_start")?,
             span_end: f("span_end")?,
             policies: f("policies")?,
-            figures: f("figures")?,
+            figure_spans: f("figure_spans")?,
             figure_value: f("figure_value")?,
         })
     }

@@ -3,9 +3,11 @@
 //! The index holds folded terms (`atencion`); suggestions and spelling corrections show the form
 //! the reports use most (`atención`). Only words that folding changes are kept.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crate::analysis::{fold_key, text::is_word_char};
+use rustc_hash::FxHashMap;
+
+use crate::analysis::text::{fold_into, is_word_char};
 
 /// Longest word kept, in characters.
 const MAX_WORD_CHARS: usize = 32;
@@ -13,7 +15,9 @@ const MAX_WORD_CHARS: usize = 32;
 /// Counts the spellings of each folded word.
 #[derive(Debug, Default)]
 pub struct AccentCounter {
-    counts: HashMap<String, HashMap<String, u32>>,
+    counts: FxHashMap<String, FxHashMap<String, u32>>,
+    lower: String,
+    key: String,
 }
 
 impl AccentCounter {
@@ -26,17 +30,33 @@ impl AccentCounter {
             if !word.chars().all(char::is_alphabetic) {
                 continue;
             }
-            let lower = word.to_lowercase();
-            let key = fold_key(&lower);
-            if key == lower {
+            self.lower.clear();
+            self.lower.extend(word.chars().flat_map(char::to_lowercase));
+            self.key.clear();
+            fold_into(&self.lower, false, &mut self.key);
+            if self.key == self.lower {
                 continue;
             }
-            *self
-                .counts
-                .entry(key)
-                .or_default()
-                .entry(lower)
-                .or_default() += 1;
+            let forms = match self.counts.get_mut(self.key.as_str()) {
+                Some(forms) => forms,
+                None => self.counts.entry(self.key.clone()).or_default(),
+            };
+            match forms.get_mut(self.lower.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    forms.insert(self.lower.clone(), 1);
+                }
+            }
+        }
+    }
+
+    /// Adds the counts of `other` (another thread's).
+    pub fn merge(&mut self, other: AccentCounter) {
+        for (key, forms) in other.counts {
+            let mine = self.counts.entry(key).or_default();
+            for (form, n) in forms {
+                *mine.entry(form).or_default() += n;
+            }
         }
     }
 

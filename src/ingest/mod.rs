@@ -218,10 +218,9 @@ pub fn clean(raw: &str) -> String {
             c => out.push(c),
         }
     }
-    if out.is_ascii() {
-        out
-    } else {
-        out.nfc().collect()
+    match unicode_normalization::is_nfc_quick(out.chars()) {
+        unicode_normalization::IsNormalized::Yes => out,
+        _ => out.nfc().collect(),
     }
 }
 

@@ -16,7 +16,6 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
-use tantivy::schema::Value;
 use tantivy::{TantivyDocument, Term};
 use utoipa::ToSchema;
 
@@ -304,35 +303,27 @@ pub fn for_each_figure(
     let mut count = 0;
     for (_, address) in top {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let Some(json) = doc.get_first(f.figures).and_then(|v| v.as_str()) else {
-            continue;
-        };
-        let passage_figures: Vec<Figure> = serde_json::from_str(json).unwrap_or_default();
-        let str_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let passage_text = str_of(f.body);
-        let report_id = str_of(f.report_id);
-        let report = engine.report(report_id);
-        for fig in passage_figures {
-            if !request.accepts(&fig, passage_text) {
+        let p = engine.stored_passage(&doc);
+        let report = engine.report(&p.report_id);
+        for fig in p.figures {
+            if !request.accepts(&fig, &p.text) {
                 continue;
             }
-            let page = u64_of(f.page);
             let hit = FigureHit {
-                sentence: sentence_around(passage_text, fig.start, fig.end),
+                sentence: sentence_around(&p.text, fig.start, fig.end),
                 text: fig.text,
                 value: fig.value,
                 kind: fig.kind,
                 alt_value: fig.alt_value,
                 label: fig.label,
-                report_id: report_id.to_string(),
+                report_id: p.report_id.clone(),
                 source: report.map(|r| r.source.clone()).unwrap_or_default(),
                 title: report.map(|r| r.title.clone()).unwrap_or_default(),
                 year: report.and_then(|r| r.year),
                 province: report.and_then(|r| r.province.clone()),
                 unit: report.and_then(|r| r.unit.clone()),
-                passage_id: str_of(f.passage_id).to_string(),
-                page: (page > 0).then_some(page as u32),
+                passage_id: p.passage_id.clone(),
+                page: p.page,
                 span: fig.span,
             };
             sink(count, hit)?;

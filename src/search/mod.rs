@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use thiserror::Error;
@@ -30,7 +30,7 @@ pub use self::report::{report_detail, reports, PassageView, ReportDetail, Report
 pub use self::request::{RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT};
 pub use self::response::{FacetValue, Facets, Hit, Response};
 pub use self::suggest::{suggest, Suggestion, Suggestions};
-use crate::extract::{Figure, Policy};
+
 use crate::index::{Engine, Fields};
 
 /// Longest snippet, in bytes of the passage text.
@@ -198,53 +198,36 @@ fn hit(
     score: f32,
     snippets: Option<&SnippetGenerator>,
 ) -> Result<Hit, SearchError> {
-    let f = &engine.fields;
     let doc: TantivyDocument = searcher.doc(address)?;
-    let text_of = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-    let text = text_of(f.body);
-    let report_id = text_of(f.report_id);
-    let report = engine.report(&report_id);
+    let p = engine.stored_passage(&doc);
+    let report = engine.report(&p.report_id);
     let snippet = match snippets {
         Some(g) => {
-            let mut s = g.snippet(&text);
+            let mut s = g.snippet(&p.text);
             s.set_snippet_prefix_postfix("<mark>", "</mark>");
             let html = s.to_html();
             if html.is_empty() {
-                lead(&text)
+                lead(&p.text)
             } else {
                 html
             }
         }
-        None => lead(&text),
+        None => lead(&p.text),
     };
-    let figures: Vec<Figure> = match doc.get_first(f.figures).and_then(|v| v.as_str()) {
-        Some(json) => serde_json::from_str(json).unwrap_or_default(),
-        None => Vec::new(),
-    };
-    let policies = text_of(f.policies)
-        .split_whitespace()
-        .filter_map(Policy::parse)
-        .collect();
-    let page = u64_of(f.page);
     Ok(Hit {
-        report_id,
         source: report.map(|r| r.source.clone()).unwrap_or_default(),
         title: report.map(|r| r.title.clone()).unwrap_or_default(),
         year: report.and_then(|r| r.year),
         province: report.and_then(|r| r.province.clone()),
         unit: report.and_then(|r| r.unit.clone()),
-        passage_id: text_of(f.passage_id),
-        page: (page > 0).then_some(page as u32),
-        span: (u64_of(f.span_start) as usize, u64_of(f.span_end) as usize),
-        policies,
-        text,
+        report_id: p.report_id,
+        passage_id: p.passage_id,
+        page: p.page,
+        span: p.span,
+        policies: p.policies,
+        text: p.text,
         snippet,
-        figures,
+        figures: p.figures,
         score,
     })
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 use utoipa::ToSchema;
@@ -109,35 +109,29 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
     let mut passages = Vec::with_capacity(top.len());
     for (_, address) in top {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let str_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let text = str_of(f.body).to_string();
+        let p = engine.stored_passage(&doc);
         let (html, matched) = match &highlighter {
             Some(g) => {
-                let mut snippet = g.snippet(&text);
+                let mut snippet = g.snippet(&p.text);
                 snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
                 if snippet.highlighted().is_empty() {
-                    (escape_html(&text), false)
+                    (escape_html(&p.text), false)
                 } else {
                     (snippet.to_html(), true)
                 }
             }
-            None => (escape_html(&text), false),
+            None => (escape_html(&p.text), false),
         };
-        let page = u64_of(f.page);
         passages.push(PassageView {
-            passage_id: str_of(f.passage_id).to_string(),
-            ordinal: u64_of(f.ordinal),
-            page: (page > 0).then_some(page as u32),
-            span: (u64_of(f.span_start) as usize, u64_of(f.span_end) as usize),
-            policies: str_of(f.policies)
-                .split_whitespace()
-                .filter_map(Policy::parse)
-                .collect(),
+            passage_id: p.passage_id,
+            ordinal: p.ordinal,
+            page: p.page,
+            span: p.span,
+            policies: p.policies,
             html,
             matched,
-            figures: serde_json::from_str(str_of(f.figures)).unwrap_or_default(),
-            text,
+            figures: p.figures,
+            text: p.text,
         });
     }
     passages.sort_by_key(|p| p.ordinal);

@@ -1,0 +1,232 @@
+use std::collections::HashMap;
+
+use cuentas::extract::Extractor;
+use cuentas::ingest;
+use cuentas::search::export::write_figures_csv;
+use cuentas::search::{run_figures, FigureMode, FigureRequest, RawFigureRequest, RawRequest};
+
+use crate::support::{corpus, engine, repo, search};
+
+/// (text as written, value, kind) of a figure; text with whitespace collapsed.
+type Key = (String, String, String);
+
+fn key(text: &str, value: f64, kind: &str) -> Key {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (text, format!("{value:.4}"), kind.to_string())
+}
+
+/// The hand-made list of every figure of the sample reports, by file.
+fn gold() -> HashMap<String, Vec<Key>> {
+    let text = std::fs::read_to_string(repo().join("tests/figures_gold.tsv")).expect("gold list");
+    let mut out: HashMap<String, Vec<Key>> = HashMap::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 4, "bad gold line {line:?}");
+        let value: f64 = cols[2].parse().expect("gold value");
+        out.entry(cols[0].to_string())
+            .or_default()
+            .push(key(cols[1], value, cols[3]));
+    }
+    out
+}
+
+fn extracted(file: &str) -> Vec<Key> {
+    let root = corpus();
+    let doc = ingest::read(&root.join(file), &root).expect("reads");
+    let report = Extractor::builtin().extract(&doc, None);
+    report
+        .passages
+        .iter()
+        .flat_map(|p| &p.figures)
+        .map(|f| key(&f.text, f.value, f.kind.as_str()))
+        .collect()
+}
+
+/// Matches as multisets: (true positives, extracted, gold, misses, false alarms).
+fn compare(found: &[Key], gold: &[Key]) -> (usize, Vec<Key>, Vec<Key>) {
+    let mut left: Vec<Option<&Key>> = gold.iter().map(Some).collect();
+    let mut false_alarms = Vec::new();
+    let mut tp = 0;
+    for f in found {
+        match left.iter().position(|g| *g == Some(f)) {
+            Some(i) => {
+                left[i] = None;
+                tp += 1;
+            }
+            None => false_alarms.push(f.clone()),
+        }
+    }
+    let misses = left.into_iter().flatten().cloned().collect();
+    (tp, misses, false_alarms)
+}
+
+#[test]
+fn extraction_matches_the_hand_made_list_of_every_figure() {
+    let gold = gold();
+    let (mut tp, mut n_found, mut n_gold) = (0, 0, 0);
+    let mut report = String::new();
+    let mut files: Vec<&String> = gold.keys().collect();
+    files.sort();
+    for file in files {
+        let found = extracted(file);
+        let (t, misses, alarms) = compare(&found, &gold[file]);
+        tp += t;
+        n_found += found.len();
+        n_gold += gold[file].len();
+        for m in misses {
+            report.push_str(&format!("  missed in {file}: {m:?}\n"));
+        }
+        for a in alarms {
+            report.push_str(&format!("  not a gold figure in {file}: {a:?}\n"));
+        }
+    }
+    let precision = tp as f64 / n_found.max(1) as f64;
+    let recall = tp as f64 / n_gold.max(1) as f64;
+    eprintln!(
+        "figure extraction on corpus/: precision {precision:.3} ({tp}/{n_found}), recall {recall:.3} ({tp}/{n_gold})\n{report}"
+    );
+    assert!(
+        precision >= 0.98 && recall >= 0.98,
+        "precision {precision:.3}, recall {recall:.3}:\n{report}"
+    );
+}
+
+fn figures(q: &str, set: impl FnOnce(&mut RawFigureRequest)) -> cuentas::search::FigureResponse {
+    let mut raw = RawFigureRequest {
+        search: RawRequest {
+            q: Some(q.to_string()),
+            ..RawRequest::default()
+        },
+        ..RawFigureRequest::default()
+    };
+    set(&mut raw);
+    let request = FigureRequest::from_raw(&raw).expect("valid figure request");
+    run_figures(engine(), &request).expect("runs")
+}
+
+#[test]
+fn amounts_over_a_billion_are_the_two_health_billing_figures() {
+    let r = figures("", |r| {
+        r.kind = Some("usd".into());
+        r.min = Some("1000000000".into());
+    });
+    let mut texts: Vec<&str> = r.figures.iter().map(|f| f.text.as_str()).collect();
+    texts.sort();
+    assert_eq!(texts, ["USD 1.029.539.608", "USD 1.193.703.286"]);
+    assert!(r
+        .figures
+        .iter()
+        .all(|f| f.province.as_deref() == Some("Nacional") && f.year == Some(2021)));
+    // The same range typed in the formats people use.
+    for min in ["1e9", "1.000'000.000", "mil millones"] {
+        let again = figures("", |r| {
+            r.kind = Some("usd".into());
+            r.min = Some(min.into());
+        });
+        assert_eq!(again.total, 2, "--min {min}");
+    }
+}
+
+#[test]
+fn a_figure_search_finds_every_written_form_and_says_which_mode_ran() {
+    for q in [
+        "4803665.69",
+        "4.803.665,69",
+        "4'803.665,69",
+        "USD 4803665,69",
+    ] {
+        let r = figures(q, |_| {});
+        assert_eq!(r.mode, FigureMode::Value, "{q}");
+        assert_eq!(r.total, 1, "{q}: {r:#?}");
+        assert_eq!(r.figures[0].text, "USD 4'803.665,69");
+        assert_eq!(r.figures[0].source, "000_7392a04fe1206fbf.txt");
+    }
+    let exact = figures("\"4'803.665,69\"", |_| {});
+    assert_eq!((exact.mode, exact.total), (FigureMode::Exact, 1));
+    let other_form = figures("\"4.803.665,69\"", |_| {});
+    assert_eq!(
+        (other_form.mode, other_form.total),
+        (FigureMode::Exact, 0),
+        "exact mode matches the written form only"
+    );
+}
+
+#[test]
+fn every_figure_hit_carries_its_citation() {
+    let r = figures("mora patronal", |_| {});
+    let bolivar: Vec<_> = r
+        .figures
+        .iter()
+        .filter(|f| f.province.as_deref() == Some("Bolívar"))
+        .collect();
+    assert_eq!(bolivar.len(), 3, "{r:#?}");
+    let text = engine()
+        .report(&bolivar[0].report_id)
+        .map(|m| std::fs::read_to_string(&m.path).expect("source"));
+    let chars: Vec<char> = text.expect("report").chars().collect();
+    for f in bolivar {
+        assert!(
+            f.sentence.contains(&f.text),
+            "the sentence quotes the figure: {f:?}"
+        );
+        assert_eq!(f.source, "000_7392a04fe1206fbf.txt");
+        assert_eq!((f.year, f.title.is_empty()), (Some(2021), false));
+        let cited: String = chars[f.span.0..f.span.1].iter().collect();
+        assert_eq!(
+            cited, f.text,
+            "the span points at the figure in the report's text"
+        );
+    }
+}
+
+#[test]
+fn the_csv_export_is_valid_and_holds_the_quoted_sentences() {
+    let raw = RawFigureRequest {
+        search: RawRequest {
+            q: Some("mora patronal".into()),
+            ..RawRequest::default()
+        },
+        ..RawFigureRequest::default()
+    };
+    let request = FigureRequest::from_raw(&raw).expect("valid");
+    let mut out = Vec::new();
+    let n = write_figures_csv(engine(), &request, &mut out).expect("exports");
+    let text = String::from_utf8(out).expect("utf-8");
+    let body = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for spreadsheets");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    assert_eq!(&headers[0], "figure");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("valid row")).collect();
+    assert_eq!(rows.len(), n);
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    let amounts: Vec<&str> = rows
+        .iter()
+        .filter(|r| &r[col("province")] == "Bolívar")
+        .map(|r| &r[col("figure")])
+        .collect();
+    assert!(
+        amounts.contains(&"USD 4'803.665,69") && amounts.contains(&"USD 3'618.310,04"),
+        "{amounts:?}"
+    );
+    for r in &rows {
+        assert!(r[col("sentence")].contains(&r[col("figure")]), "{r:?}");
+    }
+}
+
+#[test]
+fn a_text_search_for_a_scaled_value_finds_it_written_in_words() {
+    let r = search("187000", &[]);
+    let first = r.hits.first().expect("a hit");
+    assert!(
+        first.text.contains("187 mil atenciones médicas virtuales"),
+        "{}",
+        first.text
+    );
+    assert!(
+        first.snippet.contains("<mark>187 mil</mark>"),
+        "{}",
+        first.snippet
+    );
+}
