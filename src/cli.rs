@@ -105,6 +105,9 @@ pub struct BenchArgs {
     /// Timed passes over the whole set
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
+    /// Also list the slowest queries, with their time in ms
+    #[arg(long, default_value_t = 0)]
+    pub slowest: usize,
 }
 
 #[derive(Debug, Args)]
@@ -322,14 +325,19 @@ fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
         hits += search::run(&engine, r)?.total;
     }
     let mut latencies = Vec::with_capacity(requests.len() * args.reps);
+    let mut worst: Vec<(f64, &str)> = Vec::new();
     let started = std::time::Instant::now();
     for _ in 0..args.reps {
         for r in &requests {
             let t = std::time::Instant::now();
             search::run(&engine, r)?;
-            latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            latencies.push(ms);
+            worst.push((ms, r.query.as_str()));
         }
     }
+    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+    worst.truncate(args.slowest);
     let wall = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| {
@@ -341,6 +349,7 @@ fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
         "p50_ms": pct(0.5), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
         "mean_ms": latencies.iter().sum::<f64>() / latencies.len().max(1) as f64,
         "qps": latencies.len() as f64 / wall.max(1e-9),
+        "slowest": worst,
     });
     println!("{report}");
     Ok(Outcome::Success)

@@ -442,3 +442,156 @@ fn a_rebuild_while_clients_search_fails_no_request() {
     );
     runtime.shutdown_timeout(Duration::from_secs(2));
 }
+
+#[tokio::test]
+async fn figures_as_json_with_their_citation() {
+    let (status, json) = get_json(&app(), "/api/figures?kind=usd&min=1e9").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["total"], 2, "{json}");
+    assert_eq!(json["mode"], "all");
+    let f = &json["figures"][0];
+    for field in [
+        "text",
+        "value",
+        "kind",
+        "label",
+        "report_id",
+        "source",
+        "title",
+        "year",
+        "province",
+        "unit",
+        "passage_id",
+        "span",
+        "sentence",
+    ] {
+        assert!(f.get(field).is_some(), "{field} missing: {f}");
+    }
+    let (_, json) = get_json(&app(), "/api/figures?q=%224%27803.665%2C69%22").await;
+    assert_eq!(
+        (json["mode"].as_str(), json["total"].as_u64()),
+        (Some("exact"), Some(1)),
+        "{json}"
+    );
+}
+
+#[tokio::test]
+async fn figures_as_csv_stream_every_row_even_compressed() {
+    for encoding in ["identity", "gzip"] {
+        let req = Request::get("/api/figures?q=mora+patronal&format=csv")
+            .header("accept-encoding", encoding)
+            .body(Body::empty())
+            .expect("request");
+        let res = app().oneshot(req).await.expect("answers");
+        assert_eq!(res.status(), StatusCode::OK);
+        let ctype = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(ctype.starts_with("text/csv"), "{ctype}");
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("the whole body")
+            .to_bytes();
+        assert!(!body.is_empty());
+        if encoding == "identity" {
+            let text = String::from_utf8(body.to_vec()).expect("utf-8");
+            assert!(text.starts_with("\u{feff}figure,value,kind"), "{text}");
+            assert!(text.contains("USD 4'803.665,69"), "{text}");
+        }
+    }
+    let req = Request::get("/api/figures?q=mora")
+        .header("accept", "text/csv")
+        .body(Body::empty())
+        .expect("request");
+    let res = app().oneshot(req).await.expect("answers");
+    assert!(res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/csv")));
+}
+
+#[tokio::test]
+async fn a_batch_answers_every_line_and_reports_bad_ones() {
+    let body = "4803665.69\n\"mora patronal\"\n\"sin cerrar\n11852096\n";
+    let req = Request::post("/api/figures/batch")
+        .body(Body::from(body))
+        .expect("request");
+    let res = app().oneshot(req).await.expect("answers");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    let json: Value = serde_json::from_slice(&bytes).expect("json");
+    let queries = json["queries"].as_array().expect("queries");
+    assert_eq!(queries.len(), 4, "{json}");
+    assert_eq!(queries[0]["count"], 1);
+    assert!(queries[1]["count"].as_u64().is_some_and(|n| n >= 3));
+    assert!(
+        queries[2]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("quote")),
+        "{json}"
+    );
+    assert_eq!(queries[3]["figures"][0]["text"], "11.852.096");
+    let req = Request::post("/api/figures/batch?format=csv")
+        .body(Body::from(body))
+        .expect("request");
+    let res = app().oneshot(req).await.expect("answers");
+    let text = String::from_utf8(
+        res.into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec(),
+    )
+    .expect("utf-8");
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("valid csv")).collect();
+    assert!(
+        rows.iter().any(|r| r[0] == *"3" && !r[3].is_empty()),
+        "the bad line has its error"
+    );
+}
+
+#[tokio::test]
+async fn figure_parameters_are_checked() {
+    let app = app();
+    assert_error(
+        &app,
+        "/api/figures?min=mucho",
+        StatusCode::BAD_REQUEST,
+        "min",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/figures?kind=euros",
+        StatusCode::BAD_REQUEST,
+        "kind",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/figures?min=10&max=1",
+        StatusCode::BAD_REQUEST,
+        "max",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/figures?format=xml",
+        StatusCode::BAD_REQUEST,
+        "format",
+    )
+    .await;
+    let req = Request::post("/api/figures/batch")
+        .body(Body::from(""))
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("answers");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

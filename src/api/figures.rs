@@ -189,9 +189,11 @@ where
             let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    // Fused: the compression layer may poll again after the end, which `unfold` forbids.
+    let stream =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        }));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
