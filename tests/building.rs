@@ -149,3 +149,73 @@ fn windows_1252_bom_and_pdf_copies_read_like_the_originals() {
     let r = search::run(&engine, &Request::new("recaudado").expect("valid")).expect("search");
     assert!(r.hits.iter().any(|h| h.source == "bolivar-2021-cp1252.txt"));
 }
+
+#[test]
+fn a_metadata_file_beside_the_reports_corrects_extraction() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("reports");
+    fs::create_dir_all(folder.join("sub")).expect("mkdir");
+    fs::copy(
+        corpus().join("000_7392a04fe1206fbf.txt"),
+        folder.join("sub/bolivar.txt"),
+    )
+    .expect("copy");
+    fs::copy(
+        corpus().join("003_ba189c1830490d8b.txt"),
+        folder.join("manabi.txt"),
+    )
+    .expect("copy");
+    fs::write(
+        folder.join("cuentas.csv"),
+        "source,year,province,unit,title\n\
+         sub/bolivar.txt,,,Dirección Provincial IESS Bolívar,\n\
+         manabi.txt,2019,GUAYAS,,Informe corregido\n\
+         missing.txt,20x1,,,\n\
+         typo.txt,2020,,,\n",
+    )
+    .expect("write");
+    let summary = build(&[folder], &tmp.path().join("index")).expect("builds");
+    assert_eq!(summary.reports, 2);
+    assert_eq!(
+        summary.warnings.len(),
+        2,
+        "bad rows are reported: {:?}",
+        summary.warnings
+    );
+    assert!(
+        summary.warnings.iter().any(|w| w.contains("typo.txt")),
+        "{:?}",
+        summary.warnings
+    );
+    let engine = Engine::open(&IndexDir::new(tmp.path().join("index"))).expect("opens");
+    let by_source = |s: &str| {
+        engine
+            .reports()
+            .iter()
+            .find(|r| r.source == s)
+            .cloned()
+            .expect("indexed")
+    };
+    let b = by_source("sub/bolivar.txt");
+    assert_eq!(
+        (b.year, b.province.as_deref()),
+        (Some(2021), Some("Bolívar")),
+        "empty cells keep extraction"
+    );
+    assert_eq!(b.unit.as_deref(), Some("Dirección Provincial IESS Bolívar"));
+    let m = by_source("manabi.txt");
+    assert_eq!(
+        (m.year, m.province.as_deref(), m.title.as_str()),
+        (Some(2019), Some("Guayas"), "Informe corregido")
+    );
+    let r = search::run(
+        &engine,
+        &Request::from_raw(&search::RawRequest {
+            province: vec!["guayas".into()],
+            ..search::RawRequest::default()
+        })
+        .expect("valid"),
+    )
+    .expect("search");
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.source == "manabi.txt"));
+}

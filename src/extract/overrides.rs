@@ -161,6 +161,11 @@ impl Overrides {
         Ok(out)
     }
 
+    /// The source paths corrected, in no order.
+    pub fn sources(&self) -> impl Iterator<Item = &str> {
+        self.by_source.keys().map(String::as_str)
+    }
+
     /// The correction for the report at `source` (relative to the folder), if any.
     pub fn get(&self, source: &str) -> Option<&Override> {
         self.by_source.get(source)

@@ -79,6 +79,20 @@ pub fn build(
                         .iter()
                         .map(|w| format!("{}: {w}", root.display())),
                 );
+                let found: HashSet<String> = walk
+                    .files
+                    .iter()
+                    .filter(|f| &f.root == root)
+                    .map(|f| ingest::relative_source(&f.path, root))
+                    .collect();
+                let mut unknown: Vec<&str> = o.sources().filter(|s| !found.contains(*s)).collect();
+                unknown.sort_unstable();
+                warnings.extend(unknown.into_iter().map(|s| {
+                    format!(
+                        "{}: cuentas.csv names {s:?}, which is not a report file in this folder",
+                        root.display()
+                    )
+                }));
                 overrides.insert(root.clone(), o);
             }
             Err(e) => warnings.push(e.to_string()),

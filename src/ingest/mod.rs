@@ -238,7 +238,8 @@ fn page_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-fn relative_source(path: &Path, root: &Path) -> String {
+/// `path` relative to `root`, `/`-separated.
+pub fn relative_source(path: &Path, root: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
