@@ -14,3 +14,5 @@ mod command_line;
 mod api;
 // Figure extraction against a hand-made list, figure search and export.
 mod figures;
+// The search page driven in headless Chromium (skipped, saying so, without the browser).
+mod page_browser;
