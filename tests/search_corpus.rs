@@ -104,8 +104,44 @@ fn a_province_filter_without_accents_keeps_only_that_report() {
     let r = search("", &[("province", "manabi"), ("limit", "100")]);
     assert!(r.total > 0);
     assert!(r.hits.iter().all(|h| h.source == MANABI), "{r:#?}");
-    assert_eq!(r.facets.province.len(), 1);
-    assert_eq!(r.facets.province[0].label, "Manabí");
+    assert_eq!(
+        r.facets.year.len(),
+        1,
+        "other facets count only Manabí's passages"
+    );
+    let manabi = r
+        .facets
+        .province
+        .iter()
+        .find(|v| v.label == "Manabí")
+        .expect("Manabí listed");
+    assert_eq!(manabi.count as usize, r.total);
+    assert_eq!(
+        r.facets.province.len(),
+        3,
+        "the province facet offers the other provinces too"
+    );
+}
+
+#[test]
+fn headings_rank_below_passages_that_say_something() {
+    let r = search("rendicion de cuentas", &[("province", "manabi")]);
+    let first = r.hits.first().expect("a hit");
+    assert!(first.text.split_whitespace().count() > 12, "{}", first.text);
+}
+
+#[test]
+fn snippets_keep_the_closing_punctuation_and_show_cuts() {
+    let r = search("mora patronal", &[("province", "manabi")]);
+    let h = r.hits.first().expect("a hit");
+    assert!(
+        h.snippet.ends_with("<mark>patronal</mark>."),
+        "{}",
+        h.snippet
+    );
+    let long = search("cooperación interinstitucional", &[("province", "bolivar")]);
+    let s = &long.hits.first().expect("a hit").snippet;
+    assert!(s.ends_with('…') || s.ends_with('.'), "{s}");
 }
 
 #[test]

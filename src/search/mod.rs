@@ -6,6 +6,7 @@
 
 pub mod export;
 pub mod figures;
+mod highlight;
 pub mod query;
 pub mod report;
 mod request;
@@ -18,8 +19,7 @@ use std::time::Instant;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 use thiserror::Error;
 
 pub use self::figures::{
@@ -103,23 +103,37 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         },
     );
     let browse = text.is_none();
-    let full = with_filters(text, request, f);
+    let full = filtered(text.as_deref(), request, f, None);
 
-    let mut facet_collector = FacetCollector::for_field("facets");
-    for dim in ["/year", "/province", "/policy"] {
-        facet_collector.add_facet(dim);
+    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+    let (top, total, facet_counts) = if browse {
+        // Browsing lists passages in report order: no score to speak of.
+        let top = top.order_by_score();
+        searcher.search(&*full, &(top, Count, facet_collector(&DIMENSIONS)))?
+    } else {
+        let top = top.tweak_score(length_prior);
+        searcher.search(&*full, &(top, Count, facet_collector(&DIMENSIONS)))?
+    };
+    let mut facets = Facets::from_counts(&facet_counts);
+    // Counts of a filtered dimension leave out its own filter, so a portal can offer the
+    // other values of it (Manabí checked, Guayas still listed with its count).
+    for dim in Dimension::ALL {
+        if request.has_filter(dim) {
+            let without = filtered(text.as_deref(), request, f, Some(dim));
+            let counts = searcher.search(&*without, &facet_collector(&[dim]))?;
+            facets.replace(dim, Facets::from_counts(&counts));
+        }
     }
-    let top = TopDocs::with_limit(request.limit.max(1))
-        .and_offset(request.offset)
-        .order_by_score();
-    let (top, total, facet_counts) = searcher.search(&*full, &(top, Count, facet_collector))?;
 
     let snippets = if browse {
         None
     } else {
-        let mut g = SnippetGenerator::create(&searcher, &*full, f.body)?;
-        g.set_max_num_chars(SNIPPET_BYTES);
-        Some(g)
+        Some(highlight::Highlighter::new(
+            &searcher,
+            &*full,
+            f.body,
+            SNIPPET_BYTES,
+        )?)
     };
     let mut hits = Vec::with_capacity(top.len());
     if request.limit > 0 {
@@ -127,7 +141,6 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
             hits.push(hit(engine, &searcher, address, score, snippets.as_ref())?);
         }
     }
-    let facets = Facets::from_counts(&facet_counts);
     Ok(Response {
         query: request.query.clone(),
         corrected_query: None,
@@ -138,9 +151,69 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     })
 }
 
-/// Adds the filters of `request` to the text query (or to everything in browse mode). Filters
-/// don't score: they are boosted by zero.
-fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> Box<dyn Query> {
+/// The three facet dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Year,
+    Province,
+    Policy,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 3] = [Dimension::Year, Dimension::Province, Dimension::Policy];
+
+    fn root(self) -> &'static str {
+        match self {
+            Dimension::Year => "/year",
+            Dimension::Province => "/province",
+            Dimension::Policy => "/policy",
+        }
+    }
+}
+
+const DIMENSIONS: [Dimension; 3] = Dimension::ALL;
+
+fn facet_collector(dims: &[Dimension]) -> FacetCollector {
+    let mut c = FacetCollector::for_field("facets");
+    for dim in dims {
+        c.add_facet(dim.root());
+    }
+    c
+}
+
+/// Multiplies each score by the passage's prior weight ([`crate::index::build::passage_weight`]):
+/// headings that only repeat the query's words rank below passages that say something.
+fn length_prior(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score {
+    let weights = segment
+        .fast_fields()
+        .u64("weight")
+        .ok()
+        .map(|c| c.first_or_default_col(100));
+    move |doc, score| {
+        let w = weights.as_ref().map_or(100, |c| c.get_val(doc));
+        score * w as f32 / 100.0
+    }
+}
+
+/// The text query with the request's filters (all of them, or all but one dimension's);
+/// everything when there is neither.
+fn filtered(
+    text: Option<&dyn Query>,
+    request: &Request,
+    f: &Fields,
+    except: Option<Dimension>,
+) -> Box<dyn Query> {
+    with_filters_except(text.map(|q| q.box_clone()), request, f, except)
+}
+
+/// Adds the filters of `request` to the text query (or to everything in browse mode), but for
+/// those of `except`. Filters don't score: they are boosted by zero.
+fn with_filters_except(
+    text: Option<Box<dyn Query>>,
+    request: &Request,
+    f: &Fields,
+    except: Option<Dimension>,
+) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let facet_filter = |facets: Vec<Facet>| -> Box<dyn Query> {
         let terms: Vec<(Occur, Box<dyn Query>)> = facets
@@ -155,7 +228,7 @@ fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> 
             .collect();
         Box::new(BoostQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))
     };
-    if !request.years.is_empty() {
+    if !request.years.is_empty() && except != Some(Dimension::Year) {
         let facets = request
             .years
             .iter()
@@ -163,7 +236,7 @@ fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> 
             .collect();
         clauses.push((Occur::Must, facet_filter(facets)));
     }
-    if !request.provinces.is_empty() {
+    if !request.provinces.is_empty() && except != Some(Dimension::Province) {
         let facets = request
             .provinces
             .iter()
@@ -171,7 +244,7 @@ fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> 
             .collect();
         clauses.push((Occur::Must, facet_filter(facets)));
     }
-    if !request.policies.is_empty() {
+    if !request.policies.is_empty() && except != Some(Dimension::Policy) {
         let facets = request
             .policies
             .iter()
@@ -190,28 +263,24 @@ fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> 
     }
 }
 
+/// The text query with every filter of `request` (figure search uses it too).
+fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> Box<dyn Query> {
+    with_filters_except(text, request, f, None)
+}
+
 /// Reads one hit's stored fields and joins its report's metadata.
 fn hit(
     engine: &Engine,
     searcher: &Searcher,
     address: DocAddress,
     score: f32,
-    snippets: Option<&SnippetGenerator>,
+    snippets: Option<&highlight::Highlighter>,
 ) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let p = engine.stored_passage(&doc);
     let report = engine.report(&p.report_id);
     let snippet = match snippets {
-        Some(g) => {
-            let mut s = g.snippet(&p.text);
-            s.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let html = s.to_html();
-            if html.is_empty() {
-                lead(&p.text)
-            } else {
-                html
-            }
-        }
+        Some(h) => h.snippet(&p.text).unwrap_or_else(|| lead(&p.text)),
         None => lead(&p.text),
     };
     Ok(Hit {
@@ -264,11 +333,7 @@ pub fn escape_html(s: &str) -> String {
 /// Facet counts over every passage of the index (for a portal's filters).
 pub fn all_facets(engine: &Engine) -> Result<Facets, SearchError> {
     let searcher = engine.searcher();
-    let mut c = FacetCollector::for_field("facets");
-    for dim in ["/year", "/province", "/policy"] {
-        c.add_facet(dim);
-    }
-    let counts = searcher.search(&AllQuery, &c)?;
+    let counts = searcher.search(&AllQuery, &facet_collector(&DIMENSIONS))?;
     Ok(Facets::from_counts(&counts))
 }
 

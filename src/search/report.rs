@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 use utoipa::ToSchema;
 
+use super::highlight::Highlighter;
 use super::query::{self, TextFields};
 use super::{escape_html, SearchError};
 use crate::extract::{Figure, Policy};
@@ -103,7 +103,12 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
             exact: f.body_exact,
         },
     ) {
-        Some(text_query) => Some(highlighter(&searcher, &*text_query, f.body)?),
+        Some(text_query) => Some(Highlighter::new(
+            &searcher,
+            &*text_query,
+            f.body,
+            usize::MAX >> 1,
+        )?),
         None => None,
     };
     let mut passages = Vec::with_capacity(top.len());
@@ -111,15 +116,7 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
         let doc: TantivyDocument = searcher.doc(address)?;
         let p = engine.stored_passage(&doc);
         let (html, matched) = match &highlighter {
-            Some(g) => {
-                let mut snippet = g.snippet(&p.text);
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                if snippet.highlighted().is_empty() {
-                    (escape_html(&p.text), false)
-                } else {
-                    (snippet.to_html(), true)
-                }
-            }
+            Some(h) => h.whole(&p.text),
             None => (escape_html(&p.text), false),
         };
         passages.push(PassageView {
@@ -141,17 +138,6 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
         text_error,
         passages,
     })
-}
-
-/// A snippet generator that returns whole passages (they are paragraph-sized).
-fn highlighter(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
-    field: tantivy::schema::Field,
-) -> Result<SnippetGenerator, SearchError> {
-    let mut g = SnippetGenerator::create(searcher, query, field)?;
-    g.set_max_num_chars(1 << 20);
-    Ok(g)
 }
 
 /// Reads the report's text again from its source, checking it is the text that was indexed.

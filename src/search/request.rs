@@ -41,6 +41,15 @@ pub struct Request {
 }
 
 impl Request {
+    /// Whether the request filters on `dim`.
+    pub fn has_filter(&self, dim: super::Dimension) -> bool {
+        match dim {
+            super::Dimension::Year => !self.years.is_empty(),
+            super::Dimension::Province => !self.provinces.is_empty(),
+            super::Dimension::Policy => !self.policies.is_empty(),
+        }
+    }
+
     /// A request for `q` with no filters and the default page.
     pub fn new(q: &str) -> Result<Request, SearchError> {
         Request::from_raw(&RawRequest {

@@ -60,6 +60,15 @@ pub struct FacetValue {
 }
 
 impl Facets {
+    /// Takes the counts of `dim` from `other`.
+    pub(crate) fn replace(&mut self, dim: super::Dimension, other: Facets) {
+        match dim {
+            super::Dimension::Year => self.year = other.year,
+            super::Dimension::Province => self.province = other.province,
+            super::Dimension::Policy => self.policy = other.policy,
+        }
+    }
+
     pub(crate) fn from_counts(counts: &FacetCounts) -> Facets {
         let dim = |root: &str| -> Buckets {
             counts

@@ -104,13 +104,11 @@ function readState(search = location.search) {
   return state;
 }
 
-/** The API parameters of a state: q and facet filters (less `without`), figure filter if asked. */
-function apiParams(state, { without = null, figures = false, ...extra } = {}) {
+/** The API parameters of a state: q and facet filters, the figure filter if asked. */
+function apiParams(state, { figures = false, ...extra } = {}) {
   const params = new URLSearchParams();
   if (state.q) params.set('q', state.q);
-  for (const { key } of FACETS) {
-    if (key !== without) state[key].forEach((value) => params.append(key, value));
-  }
+  for (const { key } of FACETS) state[key].forEach((value) => params.append(key, value));
   if (figures) FIGURE_FILTERS.forEach((key) => state[key] && params.set(key, state[key]));
   for (const [key, value] of Object.entries(extra)) params.set(key, String(value));
   return params;
@@ -145,13 +143,13 @@ async function loadSearch({ focusResults = false } = {}) {
     if (isActive(state)) {
       sessionStorage.setItem(LAST_SEARCH_KEY, location.pathname + location.search);
       const offset = (state.page - 1) * PAGE_SIZE;
-      const [result, facets, figures] = await Promise.all([
+      // The API counts each facet without its own filter: other values stay offered.
+      const [result, figures] = await Promise.all([
         getJson(`/api/search?${apiParams(state, { limit: PAGE_SIZE, offset })}`),
-        otherFacetCounts(state),
         hasFigureFilter(state) ? fetchFigures(state) : null,
       ]);
       if (token !== searchToken) return;
-      renderResults(state, result, { ...result.facets, ...facets }, figures);
+      renderResults(state, result, result.facets, figures);
     } else {
       const facets = await getJson('/api/facets');
       if (token !== searchToken) return;
@@ -169,16 +167,6 @@ async function loadSearch({ focusResults = false } = {}) {
     $('titulo-resultados').focus({ preventScroll: true });
     $('estado').scrollIntoView({ block: 'start' });
   }
-}
-
-/**
- * The API counts a facet after every filter: once "Manabí" is chosen, the other provinces vanish.
- * Each facet with a selection is asked again without its own filter, so values can be added.
- */
-async function otherFacetCounts(state) {
-  const selected = FACETS.filter(({ key }) => state[key].length > 0);
-  return Object.fromEntries(await Promise.all(selected.map(({ key }) =>
-    getJson(`/api/search?${apiParams(state, { without: key, limit: 0 })}`).then((r) => [key, r.facets[key]]))));
 }
 
 /** The figure table's data; an error is returned (not thrown) so that the passages still show. */
@@ -310,26 +298,14 @@ function renderHits(state, hits) {
     h('h3', { class: 'resultado-titulo' },
       h('a', { class: 'enlace-informe', href: reportUrl(hit.report_id, state.q, hit.passage_id), text: hit.title })),
     metaLine(hit),
-    markedText('p', 'fragmento', hit.snippet, hit.text, hit.figures),
+    markedText('p', 'fragmento', hit.snippet, hit.figures),
     policyTags(hit.policies))));
 }
 
-/**
- * An element with the server's highlighted `html` (escaped text, <mark> only) and its figures.
- * The server drops what follows the last word ("." included) and cuts long snippets without a
- * sign: trailing punctuation is put back from the plain `text`, and a cut shows as "…".
- */
-function markedText(tag, className, html, text, figures) {
+/** An element with the server's highlighted `html` (escaped text, <mark> only) and its figures. */
+function markedText(tag, className, html, figures) {
   const node = h(tag, { class: className });
   node.innerHTML = html;
-  const shown = node.textContent;
-  const at = shown ? text.indexOf(shown) : -1;
-  if (at >= 0) {
-    const rest = text.slice(at + shown.length);
-    if (/^[^\p{L}\p{N}]+$/u.test(rest)) node.append(rest);
-    else if (rest.trim()) node.append(' …');
-    if (text.slice(0, at).trim()) node.prepend('… ');
-  }
   highlightFigures(node, figures);
   return node;
 }
@@ -636,7 +612,7 @@ function passageBlock(passage) {
     (passage.policies || []).map((slug) => h('span', { class: 'etiqueta', text: POLICY_LABELS[slug] || slug })));
   const attrs = { id: passage.passage_id, class: passage.matched ? 'pasaje coincide' : 'pasaje', tabindex: '-1' };
   return h('section', { ...attrs, 'aria-label': `Pasaje ${passage.ordinal + 1}` },
-    meta, markedText('p', 'pasaje-texto', passage.html, passage.text, passage.figures));
+    meta, markedText('p', 'pasaje-texto', passage.html, passage.figures));
 }
 
 /** Scrolls to, focuses and marks the passage named in the URL fragment. */
