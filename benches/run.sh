@@ -97,7 +97,7 @@ for SIZE in $SIZES; do
     HTTP=""
     for C in 1 8 32; do
         T=$(( C < 2 ? 1 : 2 ))
-        OUT=$(wrk -t"$T" -c"$C" -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" 2>&1 | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+        OUT=$(wrk -t"$T" -c"$C" -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$PORT" 2>&1 | awk '/^RESULT/ {print $2 "," $3 "," $4 "," $5 "," $6}')
         HTTP="$HTTP $C:$OUT"
     done
     SERVE_RSS_KB=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status 2>/dev/null || echo 0)
@@ -126,13 +126,16 @@ def find(d, *keys):
 peer_mbs = peer.get("index", {}).get("mb_per_s")
 pq = peer.get("query_top10", {})
 peer_q = {k: round(pq[k], 3) for k in ("p50_ms", "p95_ms", "p99_ms", "qps") if k in pq}
+ps = peer.get("query_top10_snippet", {})
+peer_snip = {k: round(ps[k], 3) for k in ("p50_ms", "p95_ms", "p99_ms", "qps") if k in ps}
 res = {
     "size_mb": int(size), "text_mb": round(text_mb, 1),
     "index": {"seconds": float(secs), "mb_per_s": round(text_mb / float(secs), 1),
               "peak_rss_mb": round(int(peak_kb) / 1024, 1), "size_mb": round(int(index_bytes) / 1e6, 1),
               "size_ratio": round(int(index_bytes) / int(text_bytes), 2)},
     "core": core, "http": {}, "ready_seconds": float(ready), "serve_peak_rss_mb": round(int(rss_kb) / 1024, 1),
-    "peer": {"index_mb_per_s": peer_mbs, "queries": peer_q},
+    "peer": {"index_mb_per_s": peer_mbs, "index_size_mb": round(peer.get("index", {}).get("size_bytes", 0) / 1e6, 1),
+             "queries": peer_q, "queries_with_snippets": peer_snip},
 }
 for part in http.split():
     c, rest = part.split(":", 1)
@@ -152,6 +155,8 @@ print(f"core    p50 {core['p50_ms']:.2f} ms  p95 {core['p95_ms']:.2f} ms  p99 {c
 print(f"peer    p50 {peer_q.get('p50_ms')} ms  p95 {peer_q.get('p95_ms')} ms  p99 {peer_q.get('p99_ms')} ms  "
       f"{peer_q.get('qps', 0):.0f} QPS   QPS ratio {ratio(core['qps'], peer_q.get('qps'))}  "
       f"p50 ratio (peer/cuentas) {ratio(peer_q.get('p50_ms'), core['p50_ms'])}")
+print(f"peer+snippets p50 {peer_snip.get('p50_ms')} ms  p99 {peer_snip.get('p99_ms')} ms  "
+      f"{peer_snip.get('qps', 0):.0f} QPS   QPS ratio {ratio(core['qps'], peer_snip.get('qps'))}")
 for c, h in res["http"].items():
     print(f"http c={c:>2}  {h['req_per_s']:.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p99_ms']:.2f} ms  errors {h['errors']}")
 print(f"serve ready in {ready} s, peak RSS {res['serve_peak_rss_mb']} MB")

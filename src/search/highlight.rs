@@ -124,7 +124,10 @@ mod tests {
         let text = "Uno <b> dos mora patronal.";
         let m = text.find("mora").unwrap_or(0);
         let mut html = String::new();
-        let mark = Range { start: m, end: m + 4 };
+        let mark = Range {
+            start: m,
+            end: m + 4,
+        };
         render(text, 0..text.len(), std::slice::from_ref(&mark), &mut html);
         assert_eq!(html, "Uno &lt;b&gt; dos <mark>mora</mark> patronal.");
         assert_eq!(word_end(text, text.len() - 1), text.len());

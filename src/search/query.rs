@@ -132,55 +132,90 @@ pub struct TextFields {
 }
 
 /// A tantivy query for parsed items; `None` when they hold no searchable word (browse mode).
+///
+/// Every unit (a word, a joined group, a phrase) is required on the stemmed field, and its
+/// exact form is an optional boost on the unstemmed twin: a document with the exact words has
+/// their stems too, so matching is the same, and tantivy scores the boosts only on documents
+/// that already match, which keeps queries fast.
 pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
     let mut analyzer = analysis::query_exact();
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    // When an `OR` was just read, the next unit joins the previous positive clause.
+    let mut required: Vec<(Occur, Unit)> = Vec::new();
+    // When an `OR` was just read, the next unit joins the previous positive one.
     let mut pending_or = false;
     for item in items {
         match item {
             Item::Or => pending_or = true,
             Item::Not(inner) => {
-                for q in units(inner, fields, &mut analyzer) {
-                    clauses.push((Occur::MustNot, q));
+                for u in units(inner, fields, &mut analyzer) {
+                    required.push((Occur::MustNot, u));
                 }
                 pending_or = false;
             }
             Item::Words(_) | Item::Phrase(_) => {
-                for (i, q) in units(item, fields, &mut analyzer).into_iter().enumerate() {
+                for (i, u) in units(item, fields, &mut analyzer).into_iter().enumerate() {
                     if i == 0 && pending_or {
-                        if let Some(pos) = clauses.iter().rposition(|(o, _)| *o == Occur::Must) {
-                            let (_, prev) = clauses.remove(pos);
-                            let either =
-                                BooleanQuery::new(vec![(Occur::Should, prev), (Occur::Should, q)]);
-                            clauses.insert(pos, (Occur::Must, Box::new(either)));
+                        if let Some(pos) = required.iter().rposition(|(o, _)| *o == Occur::Must) {
+                            let (_, prev) = required.remove(pos);
+                            required.insert(pos, (Occur::Must, Unit::either(vec![prev, u])));
                             continue;
                         }
                     }
-                    clauses.push((Occur::Must, q));
+                    required.push((Occur::Must, u));
                 }
                 pending_or = false;
             }
         }
     }
-    if clauses.is_empty() {
+    if required.is_empty() {
         return None;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (occur, unit) in required {
+        clauses.push((occur, unit.required));
+        if occur == Occur::Must {
+            boosts.extend(unit.boost.map(|b| (Occur::Should, b)));
+        }
     }
     if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
         // Only exclusions: exclude from everything.
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
-    if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+    if clauses.len() == 1 && boosts.is_empty() && clauses[0].0 == Occur::Must {
         return clauses.pop().map(|(_, q)| q);
     }
+    clauses.extend(boosts);
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
-/// The required units of one item: one query per word (or per joined group), or one per phrase.
-fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Box<dyn Query>> {
+/// What one word, group or phrase of a query asks: a required match on the stemmed field, and
+/// the same words exactly as a boost on the unstemmed one.
+struct Unit {
+    required: Box<dyn Query>,
+    boost: Option<Box<dyn Query>>,
+}
+
+impl Unit {
+    /// A unit matching any of `units`.
+    fn either(units: Vec<Unit>) -> Unit {
+        let mut required = Vec::with_capacity(units.len());
+        let mut boosts = Vec::new();
+        for u in units {
+            required.push(u.required);
+            boosts.extend(u.boost);
+        }
+        Unit {
+            required: either(required),
+            boost: (!boosts.is_empty()).then(|| either(boosts)),
+        }
+    }
+}
+
+/// The units of one item: one per word (or per joined group), or one per phrase.
+fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Unit> {
     match item {
         Item::Words(text) => word_units(&tokens(analyzer, text), fields),
-        Item::Phrase(text) => phrase_query(&tokens(analyzer, text), fields)
+        Item::Phrase(text) => phrase_unit(&tokens(analyzer, text), fields)
             .into_iter()
             .collect(),
         Item::Not(inner) => units(inner, fields, analyzer),
@@ -198,8 +233,8 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 
 /// Groups tokens by position into units: a joined token (`covid19`, `187000` over `187 mil`)
 /// stands for the positions it covers, as an alternative to the phrase of its parts.
-fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Box<dyn Query>> {
-    let mut units: Vec<Box<dyn Query>> = Vec::new();
+fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
+    let mut units = Vec::new();
     let Some(last) = tokens.iter().map(|t| t.position).max() else {
         return units;
     };
@@ -215,38 +250,35 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Box<dyn Query>> {
             .map(|t| t.position_length.max(1))
             .max()
             .unwrap_or(1);
-        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-        for t in here.iter().filter(|t| t.position_length.max(1) == span) {
-            alternatives.push(word_query(&t.text, fields));
-        }
+        let mut alternatives: Vec<Unit> = here
+            .iter()
+            .filter(|t| t.position_length.max(1) == span)
+            .map(|t| word_unit(&t.text, fields))
+            .collect();
         if span > 1 {
             let parts: Vec<Token> = tokens
                 .iter()
                 .filter(|t| t.position >= pos && t.position < pos + span && t.position_length <= 1)
                 .cloned()
                 .collect();
-            if let Some(q) = phrase_query(&parts, fields) {
-                alternatives.push(q);
-            }
+            alternatives.extend(phrase_unit(&parts, fields));
         }
-        units.push(either(alternatives));
+        units.push(Unit::either(alternatives));
         pos += span;
     }
     units
 }
 
-/// A word on both fields: the stemmed form, and the exact (folded) form boosted.
-fn word_query(folded: &str, fields: TextFields) -> Box<dyn Query> {
-    let stemmed = stem_word(frostem_es(), folded).into_owned();
-    let stem_q = term_query(fields.stemmed, &stemmed);
-    let exact_q = Box::new(BoostQuery::new(
-        term_query(fields.exact, folded),
-        EXACT_BOOST,
-    ));
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Should, stem_q),
-        (Occur::Should, exact_q),
-    ]))
+/// A word: its stem required, its exact (folded) form a boost.
+fn word_unit(folded: &str, fields: TextFields) -> Unit {
+    let stemmed = stem_word(frostem_es(), folded);
+    Unit {
+        required: term_query(fields.stemmed, &stemmed),
+        boost: Some(Box::new(BoostQuery::new(
+            term_query(fields.exact, folded),
+            EXACT_BOOST,
+        ))),
+    }
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -256,8 +288,9 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
-/// A phrase on both fields; positions with several readings multiply into several phrases.
-fn phrase_query(tokens: &[Token], fields: TextFields) -> Option<Box<dyn Query>> {
+/// A phrase: stemmed required, exact a boost; positions with several readings multiply into
+/// several phrases.
+fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
     // Joined tokens duplicate their parts inside a phrase: keep the parts.
     let tokens: Vec<&Token> = tokens.iter().filter(|t| t.position_length <= 1).collect();
     let first = tokens.iter().map(|t| t.position).min()?;
@@ -274,8 +307,8 @@ fn phrase_query(tokens: &[Token], fields: TextFields) -> Option<Box<dyn Query>> 
         }
     }
     if slots.len() == 1 {
-        return Some(either(
-            slots[0].iter().map(|w| word_query(w, fields)).collect(),
+        return Some(Unit::either(
+            slots[0].iter().map(|w| word_unit(w, fields)).collect(),
         ));
     }
     let mut variants: Vec<Vec<&str>> = vec![Vec::new()];
@@ -293,7 +326,8 @@ fn phrase_query(tokens: &[Token], fields: TextFields) -> Option<Box<dyn Query>> 
         variants = next;
     }
     let stemmer = frostem_es();
-    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+    let mut required: Vec<Box<dyn Query>> = Vec::new();
+    let mut boosts: Vec<Box<dyn Query>> = Vec::new();
     for words in variants {
         let exact: Vec<Term> = words
             .iter()
@@ -303,13 +337,16 @@ fn phrase_query(tokens: &[Token], fields: TextFields) -> Option<Box<dyn Query>> 
             .iter()
             .map(|w| Term::from_field_text(fields.stemmed, &stem_word(stemmer, w)))
             .collect();
-        alternatives.push(Box::new(BoostQuery::new(
+        boosts.push(Box::new(BoostQuery::new(
             Box::new(PhraseQuery::new(exact)),
             EXACT_BOOST * 2.0,
         )));
-        alternatives.push(Box::new(PhraseQuery::new(stemmed)));
+        required.push(Box::new(PhraseQuery::new(stemmed)));
     }
-    Some(either(alternatives))
+    Some(Unit {
+        required: either(required),
+        boost: Some(either(boosts)),
+    })
 }
 
 /// One query matching any of `alternatives`.
