@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
+use super::key::PassageKey;
 use super::schema::{schema, Fields};
 use super::vocab::AccentCounter;
 use super::{
@@ -127,6 +128,9 @@ pub fn build(
     let (mut n_passages, mut n_figures, mut text_bytes) = (0, 0, 0u64);
     let mut add_error = None;
     let mut accents = AccentCounter::default();
+    // Province ids of passage keys: the gazetteer's provinces, then national units.
+    let mut provinces: Vec<String> = extractor.gazetteer.provinces().to_vec();
+    provinces.push(crate::extract::metadata::NATIONAL.to_string());
 
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<(usize, Result<Prepared, Skipped>, PathBuf)>(64);
@@ -135,6 +139,7 @@ pub fn build(
             let tx = tx.clone();
             let (files, next, done, overrides, fields) =
                 (&files, &next, &done, &overrides, &fields);
+            let provinces = provinces.as_slice();
             // Workers read, extract and build the documents; this thread only feeds the writer.
             workers.push(scope.spawn(move || {
                 let mut accents = AccentCounter::default();
@@ -145,7 +150,7 @@ pub fn build(
                         for p in &report.passages {
                             accents.add_text(&p.text);
                         }
-                        prepare(fields, report, &file.path)
+                        prepare(fields, provinces, report, &file.path)
                     });
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     if tx.send((i, result, file.path.clone())).is_err() {
@@ -216,6 +221,7 @@ pub fn build(
         built_at: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
+        provinces,
         reports: reports.into_iter().map(|(_, m)| m).collect(),
     };
     write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
@@ -293,7 +299,7 @@ struct Prepared {
     text_bytes: u64,
 }
 
-fn prepare(fields: &Fields, report: Report, path: &Path) -> Prepared {
+fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -> Prepared {
     let figures: usize = report.passages.iter().map(|p| p.figures.len()).sum();
     let meta = ReportMeta {
         report_id: report.id.clone(),
@@ -309,7 +315,7 @@ fn prepare(fields: &Fields, report: Report, path: &Path) -> Prepared {
     Prepared {
         meta,
         text_bytes: report.text.len() as u64,
-        docs: documents(fields, &report),
+        docs: documents(fields, provinces, &report),
     }
 }
 
@@ -334,7 +340,12 @@ pub fn passage_weight(text: &str) -> u64 {
 }
 
 /// One tantivy document per passage of `report`.
-fn documents(f: &Fields, report: &Report) -> Vec<TantivyDocument> {
+fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDocument> {
+    let province_id = report
+        .province
+        .as_ref()
+        .and_then(|p| provinces.iter().position(|q| q == p))
+        .map_or(0, |i| (i + 1) as u8);
     let mut report_facets = Vec::new();
     if let Some(year) = report.year {
         report_facets.push(Facet::from_path(["year", &year.to_string()]));
@@ -347,7 +358,13 @@ fn documents(f: &Fields, report: &Report) -> Vec<TantivyDocument> {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.report_id, &report.id);
         doc.add_u64(f.ordinal, p.ordinal as u64);
-        doc.add_u64(f.weight, passage_weight(&p.text));
+        let key = PassageKey::new(
+            report.year,
+            province_id,
+            &p.policies,
+            passage_weight(&p.text),
+        );
+        doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
         doc.add_text(f.body_exact, &p.text);
         for facet in &report_facets {

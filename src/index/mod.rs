@@ -6,6 +6,7 @@
 //! Knows tantivy and the extraction types; knows nothing of queries' syntax, HTTP or the CLI.
 
 pub mod build;
+pub mod key;
 pub mod schema;
 pub mod store;
 pub mod vocab;
@@ -79,12 +80,14 @@ pub struct Manifest {
     pub version: u32,
     /// Unix seconds when the build finished.
     pub built_at: u64,
+    /// Province names by id (id 1 is the first): the ids packed in passage keys.
+    pub provinces: Vec<String>,
     pub reports: Vec<ReportMeta>,
 }
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 3;
+    pub const VERSION: u32 = 4;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.
@@ -201,6 +204,14 @@ impl Engine {
             .get(&key)
             .cloned()
             .unwrap_or_else(|| folded.to_string())
+    }
+
+    /// The province named by id `id` in passage keys.
+    pub fn province_name(&self, id: u8) -> Option<&str> {
+        usize::from(id)
+            .checked_sub(1)
+            .and_then(|i| self.manifest.provinces.get(i))
+            .map(String::as_str)
     }
 
     /// Reads a stored passage document.

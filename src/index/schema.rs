@@ -17,9 +17,9 @@ pub struct Fields {
     pub report_id: Field,
     /// Position of the passage in its report: fast, to order a report's passages; stored.
     pub ordinal: Field,
-    /// Prior weight of the passage in ranking, in percent (headings and very short lines weigh
-    /// less than passages that say something): fast, read while scoring.
-    pub weight: Field,
+    /// Year, province, policies and ranking weight packed in one number (see `key`): fast, read
+    /// once per matching passage to rank it and count it in the facets.
+    pub key: Field,
     /// The passage text through the stemmed analyzer, with positions for phrases; stored for
     /// snippets and display.
     pub body: Field,
@@ -62,7 +62,7 @@ pub fn schema() -> (Schema, Fields) {
     let fields = Fields {
         report_id: sb.add_text_field("report_id", STRING | STORED),
         ordinal: sb.add_u64_field("ordinal", STORED | FAST),
-        weight: sb.add_u64_field("weight", FAST),
+        key: sb.add_u64_field("key", FAST),
         body: sb.add_text_field("body", text(analysis::STEMMED, true)),
         body_exact: sb.add_text_field("body_exact", text(analysis::EXACT, false)),
         facets: sb.add_facet_field("facets", FacetOptions::default()),
@@ -87,7 +87,7 @@ impl Fields {
         Ok(Fields {
             report_id: f("report_id")?,
             ordinal: f("ordinal")?,
-            weight: f("weight")?,
+            key: f("key")?,
             body: f("body")?,
             body_exact: f("body_exact")?,
             facets: f("facets")?,

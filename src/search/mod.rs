@@ -4,6 +4,7 @@
 //! and tantivy; knows nothing of clap or axum: faces build a `Request` with
 //! [`Request::from_raw`] (which validates what people typed) and render the `Response`.
 
+mod collect;
 pub mod export;
 pub mod figures;
 mod highlight;
@@ -13,13 +14,11 @@ mod request;
 mod response;
 pub mod suggest;
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
-use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use thiserror::Error;
 
 pub use self::figures::{
@@ -105,25 +104,25 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let browse = text.is_none();
     let full = filtered(text.as_deref(), request, f, None);
 
-    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
-    let (top, total, facet_counts) = if browse {
+    let wanted = collect::Passages {
+        limit: request.limit,
+        offset: request.offset,
         // Browsing lists passages in report order: no score to speak of.
-        let top = top.order_by_score();
-        searcher.search(&*full, &(top, Count, facet_collector(&DIMENSIONS)))?
-    } else {
-        let top = top.tweak_score(length_prior);
-        searcher.search(&*full, &(top, Count, facet_collector(&DIMENSIONS)))?
+        ranked: !browse,
     };
-    let mut facets = Facets::from_counts(&facet_counts);
+    let collected = searcher.search(&*full, &wanted)?;
+    let province = |id| engine.province_name(id);
+    let mut facets = Facets::from_collected(&collected, province);
     // Counts of a filtered dimension leave out its own filter, so a portal can offer the
     // other values of it (Manabí checked, Guayas still listed with its count).
     for dim in Dimension::ALL {
         if request.has_filter(dim) {
             let without = filtered(text.as_deref(), request, f, Some(dim));
-            let counts = searcher.search(&*without, &facet_collector(&[dim]))?;
-            facets.replace(dim, Facets::from_counts(&counts));
+            let counts = searcher.search(&*without, &collect::Passages::counts())?;
+            facets.replace(dim, Facets::from_collected(&counts, province));
         }
     }
+    let (top, total) = (collected.top, collected.total);
 
     let snippets = if browse {
         None
@@ -161,38 +160,6 @@ pub enum Dimension {
 
 impl Dimension {
     pub const ALL: [Dimension; 3] = [Dimension::Year, Dimension::Province, Dimension::Policy];
-
-    fn root(self) -> &'static str {
-        match self {
-            Dimension::Year => "/year",
-            Dimension::Province => "/province",
-            Dimension::Policy => "/policy",
-        }
-    }
-}
-
-const DIMENSIONS: [Dimension; 3] = Dimension::ALL;
-
-fn facet_collector(dims: &[Dimension]) -> FacetCollector {
-    let mut c = FacetCollector::for_field("facets");
-    for dim in dims {
-        c.add_facet(dim.root());
-    }
-    c
-}
-
-/// Multiplies each score by the passage's prior weight ([`crate::index::build::passage_weight`]):
-/// headings that only repeat the query's words rank below passages that say something.
-fn length_prior(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score {
-    let weights = segment
-        .fast_fields()
-        .u64("weight")
-        .ok()
-        .map(|c| c.first_or_default_col(100));
-    move |doc, score| {
-        let w = weights.as_ref().map_or(100, |c| c.get_val(doc));
-        score * w as f32 / 100.0
-    }
 }
 
 /// The text query with the request's filters (all of them, or all but one dimension's);
@@ -333,9 +300,8 @@ pub fn escape_html(s: &str) -> String {
 /// Facet counts over every passage of the index (for a portal's filters).
 pub fn all_facets(engine: &Engine) -> Result<Facets, SearchError> {
     let searcher = engine.searcher();
-    let counts = searcher.search(&AllQuery, &facet_collector(&DIMENSIONS))?;
-    Ok(Facets::from_counts(&counts))
+    let counts = searcher.search(&AllQuery, &collect::Passages::counts())?;
+    Ok(Facets::from_collected(&counts, |id| {
+        engine.province_name(id)
+    }))
 }
-
-/// Facet values by dimension, for building responses.
-pub(crate) type Buckets = BTreeMap<String, u64>;

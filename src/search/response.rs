@@ -1,10 +1,9 @@
 //! The answer to a search, in the JSON shape of the public contract (DESIGN.md).
 
 use serde::Serialize;
-use tantivy::collector::FacetCounts;
 use utoipa::ToSchema;
 
-use super::Buckets;
+use super::collect::Collected;
 use crate::extract::{Figure, Policy};
 
 /// One page of hits, the total and facet counts over every match.
@@ -69,48 +68,50 @@ impl Facets {
         }
     }
 
-    pub(crate) fn from_counts(counts: &FacetCounts) -> Facets {
-        let dim = |root: &str| -> Buckets {
-            counts
-                .get(root)
-                .filter_map(|(facet, n)| {
-                    let path = facet.to_path();
-                    path.last().map(|last| (last.to_string(), n))
-                })
-                .collect()
-        };
-        let mut year: Vec<FacetValue> = dim("/year")
-            .into_iter()
-            .map(|(v, count)| FacetValue {
-                label: v.clone(),
-                value: v,
+    /// The facets of one collecting pass; `province` names province ids.
+    pub(crate) fn from_collected<'a>(
+        c: &Collected,
+        province: impl Fn(u8) -> Option<&'a str>,
+    ) -> Facets {
+        let mut year: Vec<FacetValue> = c
+            .years
+            .iter()
+            .filter(|(&y, &n)| y > 0 && n > 0)
+            .map(|(y, &count)| FacetValue {
+                value: y.to_string(),
+                label: y.to_string(),
                 count,
             })
             .collect();
         year.sort_by(|a, b| b.value.cmp(&a.value));
-        let mut province: Vec<FacetValue> = dim("/province")
-            .into_iter()
-            .map(|(v, count)| FacetValue {
-                label: v.clone(),
-                value: v,
-                count,
-            })
-            .collect();
-        province.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        let policies = dim("/policy");
-        let policy = Policy::ALL
+        let mut provinces: Vec<FacetValue> = c
+            .provinces
             .iter()
-            .filter_map(|p| {
-                policies.get(p.slug()).map(|&count| FacetValue {
-                    value: p.slug().to_string(),
-                    label: p.label().to_string(),
+            .enumerate()
+            .filter(|(id, &n)| *id > 0 && n > 0)
+            .filter_map(|(id, &count)| {
+                let name = province(u8::try_from(id).ok()?)?;
+                Some(FacetValue {
+                    value: name.to_string(),
+                    label: name.to_string(),
                     count,
                 })
             })
             .collect();
+        provinces.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        let policy = Policy::ALL
+            .iter()
+            .zip(c.policies)
+            .filter(|(_, n)| *n > 0)
+            .map(|(p, count)| FacetValue {
+                value: p.slug().to_string(),
+                label: p.label().to_string(),
+                count,
+            })
+            .collect();
         Facets {
             year,
-            province,
+            province: provinces,
             policy,
         }
     }

@@ -1,0 +1,88 @@
+//! The passage key: a passage's year, province, policies and ranking weight packed in one u64
+//! fast field, so that one column read per matching passage serves both ranking and facet
+//! counts.
+//!
+//! ```text
+//! bits  0..5   policies, one bit each in the order of `Policy::ALL`
+//! bits  5..10  province id (0 = none; ids name provinces in the manifest)
+//! bits 10..22  year (0 = none)
+//! bits 22..29  ranking weight in percent (0 to 100)
+//! ```
+
+use crate::extract::Policy;
+
+/// Most province ids a key holds (the 24 provinces and "Nacional" fit).
+pub const MAX_PROVINCES: usize = 31;
+
+/// An unpacked passage key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassageKey {
+    pub policies: u8,
+    pub province: u8,
+    pub year: u16,
+    pub weight: u8,
+}
+
+impl PassageKey {
+    pub fn new(year: Option<i32>, province: u8, policies: &[Policy], weight: u64) -> PassageKey {
+        let mut bits = 0u8;
+        for p in policies {
+            bits |= 1 << policy_bit(*p);
+        }
+        PassageKey {
+            policies: bits,
+            province: province.min(MAX_PROVINCES as u8),
+            year: year
+                .and_then(|y| u16::try_from(y).ok())
+                .filter(|&y| y < 4096)
+                .unwrap_or(0),
+            weight: weight.min(100) as u8,
+        }
+    }
+
+    pub fn pack(self) -> u64 {
+        u64::from(self.policies & 0x1f)
+            | u64::from(self.province & 0x1f) << 5
+            | u64::from(self.year & 0xfff) << 10
+            | u64::from(self.weight & 0x7f) << 22
+    }
+
+    #[inline]
+    pub fn unpack(key: u64) -> PassageKey {
+        PassageKey {
+            policies: (key & 0x1f) as u8,
+            province: ((key >> 5) & 0x1f) as u8,
+            year: ((key >> 10) & 0xfff) as u16,
+            weight: ((key >> 22) & 0x7f) as u8,
+        }
+    }
+
+    /// The key of a passage with nothing known and full weight (for a missing value).
+    pub fn default_packed() -> u64 {
+        PassageKey {
+            policies: 0,
+            province: 0,
+            year: 0,
+            weight: 100,
+        }
+        .pack()
+    }
+}
+
+/// The bit of `p` in a key.
+pub fn policy_bit(p: Policy) -> usize {
+    Policy::ALL.iter().position(|&q| q == p).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_unpacks_to_what_was_packed() {
+        let k = PassageKey::new(Some(2021), 7, &[Policy::Genero, Policy::Intercultural], 35);
+        assert_eq!(PassageKey::unpack(k.pack()), k);
+        assert_eq!(k.policies, 0b01001);
+        assert_eq!(PassageKey::unpack(PassageKey::default_packed()).weight, 100);
+    }
+}
