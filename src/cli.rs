@@ -127,14 +127,9 @@ pub struct IndexArgs {
     pub corpus: Vec<PathBuf>,
 }
 
+/// The filters of `search` and `figures`.
 #[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// What to look for; empty lists passages matching the filters.
-    ///
-    /// Words must all match (accents and case don't matter, plurals match singulars);
-    /// "double quotes" for a phrase; -word to exclude; a OR b; figures in any format.
-    #[arg(value_name = "QUERY")]
-    pub query: Vec<String>,
+pub struct FilterArgs {
     /// Only reports of this year; repeat for several (e.g. --year 2020 --year 2021)
     #[arg(long, value_name = "Y")]
     pub year: Vec<String>,
@@ -145,6 +140,31 @@ pub struct SearchArgs {
     /// genero, movilidad_humana
     #[arg(long, value_name = "T")]
     pub policy: Vec<String>,
+}
+
+impl FilterArgs {
+    /// A search request with these filters and the query `q`.
+    fn request(self, q: String) -> RawRequest {
+        RawRequest {
+            q: Some(q),
+            year: self.year,
+            province: self.province,
+            policy: self.policy,
+            ..RawRequest::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for; empty lists passages matching the filters.
+    ///
+    /// Words must all match (accents and case don't matter, plurals match singulars);
+    /// "double quotes" for a phrase; -word to exclude; a OR b; figures in any format.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Hits to show (at most 100)
     #[arg(
         long,
@@ -180,15 +200,8 @@ pub struct FiguresArgs {
     /// Only figures of this kind: usd, percent or count
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
-    /// Only reports of this year; repeatable
-    #[arg(long, value_name = "Y")]
-    pub year: Vec<String>,
-    /// Only reports of this province (any case or accents) or "nacional"; repeatable
-    #[arg(long, value_name = "P")]
-    pub province: Vec<String>,
-    /// Only passages about this equality policy; repeatable
-    #[arg(long, value_name = "T")]
-    pub policy: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Output: a table for people, json, or csv (RFC 4180, UTF-8) for spreadsheets
     #[arg(long, value_name = "FORMAT", default_value = "table", value_parser = ["table", "json", "csv"])]
     pub format: String,
@@ -357,13 +370,7 @@ fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
 
 fn figures(config: &Config, args: FiguresArgs) -> Result<Outcome> {
     let raw = RawFigureRequest {
-        search: RawRequest {
-            q: Some(args.query.join(" ")),
-            year: args.year,
-            province: args.province,
-            policy: args.policy,
-            ..RawRequest::default()
-        },
+        search: args.filters.request(args.query.join(" ")),
         min: args.min,
         max: args.max,
         kind: args.kind,
@@ -593,12 +600,9 @@ fn open(config: &Config) -> Result<Engine> {
 
 fn search(config: &Config, args: SearchArgs) -> Result<Outcome> {
     let raw = RawRequest {
-        q: Some(args.query.join(" ")),
-        year: args.year,
-        province: args.province,
-        policy: args.policy,
         limit: Some(args.limit),
         offset: Some(args.offset),
+        ..args.filters.request(args.query.join(" "))
     };
     let request = Request::from_raw(&raw)?;
     let engine = open(config)?;
@@ -783,9 +787,9 @@ mod tests {
             panic!("expected search")
         };
         assert_eq!(a.query, ["mora", "patronal"]);
-        assert_eq!(a.year, ["2021"]);
-        assert_eq!(a.province, ["manabi", "bolivar"]);
-        assert_eq!(a.policy, ["genero"]);
+        assert_eq!(a.filters.year, ["2021"]);
+        assert_eq!(a.filters.province, ["manabi", "bolivar"]);
+        assert_eq!(a.filters.policy, ["genero"]);
         assert_eq!(a.limit, "5");
         assert!(a.json);
     }

@@ -72,6 +72,24 @@ fn fold_latin(c: char, keep_enye: bool) -> Option<char> {
     })
 }
 
+/// `i` moved back to the nearest char boundary of `s` (and into it).
+pub fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `i` moved on to the nearest char boundary of `s` (and into it).
+pub fn ceil_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// Whether `c` continues a word: letters, digits and combining marks (PDF text often carries
 /// decomposed accents, `o` + U+0301, which must not split a word).
 #[inline]

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::model::{Figure, FigureKind};
+use crate::analysis::text::floor_boundary;
 use crate::analysis::{fold_key, numbers};
 
 /// Every figure of `text`, in order; offsets are byte offsets into `text`.
@@ -286,7 +287,7 @@ const REFERENCE_LINKS: [&str; 10] = [
 /// Whether the number at `start..end` is a reference: after a reference word, or listed after
 /// one (`artículos 100 y 208`).
 fn is_reference(text: &str, start: usize, end: usize, last: Option<(usize, bool)>) -> bool {
-    let before = &text[floor(text, start.saturating_sub(40))..start];
+    let before = &text[floor_boundary(text, start.saturating_sub(40))..start];
     if before.trim_end().ends_with('#') {
         return true;
     }
@@ -415,7 +416,7 @@ fn is_year_like(text: &str, start: usize, end: usize, value: f64) -> bool {
 
 /// Start of a currency written before `start` (`USD `, `US$`, `$ `, `USD. `).
 fn currency_before(text: &str, start: usize) -> Option<usize> {
-    let before = &text[floor(text, start.saturating_sub(12))..start];
+    let before = &text[floor_boundary(text, start.saturating_sub(12))..start];
     let trimmed = before.trim_end_matches([' ', '\u{a0}']);
     if before.len() - trimmed.len() > 2 {
         return None;
@@ -442,7 +443,7 @@ fn percent_after(text: &str, end: usize) -> Option<usize> {
     if spaces <= 2 && rest[spaces..].starts_with('%') {
         return Some(end + spaces + 1);
     }
-    let lower = rest[..floor(rest, 16)].to_lowercase();
+    let lower = rest[..floor_boundary(rest, 16)].to_lowercase();
     for words in [" por ciento", " por cien"] {
         if lower.starts_with(words)
             && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
@@ -456,7 +457,7 @@ fn percent_after(text: &str, end: usize) -> Option<usize> {
 /// End of `dólares`, `de dólares`, `USD` after `end`.
 fn currency_after(text: &str, end: usize) -> Option<usize> {
     let rest = text.get(end..)?;
-    let lower = fold_key(&rest[..floor(rest, 24)]);
+    let lower = fold_key(&rest[..floor_boundary(rest, 24)]);
     for words in [" de dolares", " dolares", " usd", " de usd", " dolar"] {
         if lower.starts_with(words)
             && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
@@ -556,7 +557,7 @@ fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<Strin
 
 /// Up to six words after `end`, stopping at punctuation.
 fn words_after(text: &str, end: usize) -> Vec<&str> {
-    let rest = &text[end..floor(text, end + 80)];
+    let rest = &text[end..floor_boundary(text, end + 80)];
     let stop = rest
         .find(|c: char| {
             matches!(
@@ -592,7 +593,7 @@ fn label_forward(words: &[&str]) -> Option<String> {
 }
 
 fn label_backward(text: &str, start: usize) -> Option<String> {
-    let before = &text[floor(text, start.saturating_sub(80))..start];
+    let before = &text[floor_boundary(text, start.saturating_sub(80))..start];
     let before =
         before.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '$'));
     // The clause before the figure: after the last break (a decimal point is no break).
@@ -682,14 +683,6 @@ fn skip_word(text: &str, from: usize) -> usize {
         .char_indices()
         .find(|&(_, c)| !c.is_alphanumeric())
         .map_or(text.len(), |(i, _)| from + i)
-}
-
-fn floor(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]

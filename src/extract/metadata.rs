@@ -19,6 +19,7 @@ use regex::Regex;
 
 use super::gazetteer::{Gazetteer, PlaceKind};
 use crate::analysis::fold_key;
+use crate::analysis::text::floor_boundary;
 
 /// Metadata of one report; `None` where the text does not tell.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -190,7 +191,7 @@ fn unit_in_prose() -> &'static Regex {
 
 /// The reporting unit, as written.
 fn unit(text: &str, lines: &[&str]) -> Option<String> {
-    if let Some(c) = unit_label().captures(&text[..floor(text, HEADER_BYTES * 2)]) {
+    if let Some(c) = unit_label().captures(&text[..floor_boundary(text, HEADER_BYTES * 2)]) {
         if let Some(m) = c.get(1) {
             let u = clean_name(m.as_str());
             if unit_line().is_match(&u) || u.split_whitespace().count() >= 2 {
@@ -209,7 +210,7 @@ fn unit(text: &str, lines: &[&str]) -> Option<String> {
     if let Some(u) = mixed {
         return Some(u.clone());
     }
-    let prose = &text[..floor(text, HEADER_BYTES * 2)];
+    let prose = &text[..floor_boundary(text, HEADER_BYTES * 2)];
     let in_prose = unit_in_prose()
         .captures_iter(prose)
         .filter_map(|c| c.get(1))
@@ -314,7 +315,7 @@ fn province(text: &str, unit: Option<&str>, lines: &[&str], g: &Gazetteer) -> Op
         }
     }
     for m in g.mentions(text) {
-        let before = &text[floor(text, m.start.saturating_sub(40))..m.start];
+        let before = &text[floor_boundary(text, m.start.saturating_sub(40))..m.start];
         let mut weight = match m.kind {
             PlaceKind::Province if provincial_context().is_match(before) => 30,
             PlaceKind::Province => 3,
@@ -382,14 +383,6 @@ fn truncate_words(s: &str, max_chars: usize) -> String {
     }
     out.push('…');
     out
-}
-
-fn floor(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]

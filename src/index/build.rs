@@ -35,7 +35,7 @@ pub struct BuildOptions {
 impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
-            memory_budget: 256 << 20,
+            memory_budget: 128 << 20,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }

@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 
 use super::{with_filters, RawRequest, Request, SearchError};
 use crate::analysis::numbers;
+use crate::analysis::text::{ceil_boundary, floor_boundary};
 use crate::extract::{Figure, FigureKind};
 use crate::index::Engine;
 
@@ -368,20 +369,6 @@ pub fn sentence_around(text: &str, start: usize, end: usize) -> String {
     let a = floor_boundary(text, start.saturating_sub(half).max(from));
     let b = floor_boundary(text, (end + half).min(to));
     format!("…{}…", text[a..b].trim())
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_boundary(s: &str, mut i: usize) -> usize {
-    while i < s.len() && !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 #[cfg(test)]
