@@ -4,6 +4,7 @@
 #   bash benches/run.sh                 # 100 MB and 1 GB (long: about an hour on 2 cores)
 #   bash benches/run.sh --sizes "100"   # sizes in MB of generated text
 #   bash benches/run.sh --smoke         # 5 MB, short runs: what CI runs so this script cannot rot
+#   bash benches/run.sh --sample        # HTTP load over the bundled sample reports only (30 s, 32 connections)
 #
 # Needs ../shared/bench (generator, queries, peer) beside the repository, python3, and wrk
 # (installed from Debian's packages when missing). Data goes to $BENCH_DATA (default
@@ -16,11 +17,13 @@ SHARED=${SHARED:-$REPO/../shared/bench}
 DATA=${BENCH_DATA:-/tmp/cuentas-bench}
 SIZES="100 1000"
 SMOKE=0
+SAMPLE=0
 DURATION=30
 REPS=5
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) SMOKE=1; SIZES="5"; DURATION=3; REPS=1 ;;
+        --sample) SAMPLE=1 ;;
         --sizes) SIZES="$2"; shift ;;
         --duration) DURATION="$2"; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
@@ -61,6 +64,20 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
             " summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))\n"
             "end\n")
 PY
+
+if [ "$SAMPLE" = 1 ]; then
+    # The sample index: 30 s at 32 connections, the whole query set in turn.
+    INDEX=$DATA/idx-sample
+    rm -rf "$INDEX"
+    "$BIN" --index "$INDEX" index --corpus "$REPO/corpus" 2>/dev/null
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    CUENTAS_LOG=warn "$BIN" --index "$INDEX" serve --addr "127.0.0.1:$PORT" 2>"$DATA/serve-sample.log" &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null || true' EXIT
+    for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+    wrk -t2 -c32 -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" | grep -v '^RESULT'
+    exit 0
+fi
 
 for SIZE in $SIZES; do
     echo

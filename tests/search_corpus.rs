@@ -226,3 +226,23 @@ fn snippets_escape_html_from_reports() {
         assert!(!stripped.contains('<'), "unescaped markup in {}", h.snippet);
     }
 }
+
+#[test]
+fn a_query_word_may_name_the_reports_province_or_year() {
+    // The passage says neither "Manabí" nor "2020": its report does.
+    let r = search("recaudaciones manabi 2020", &[]);
+    let first = r.hits.first().expect("a hit");
+    assert!(
+        first.text.contains("$45.000.000 en recaudaciones"),
+        "{}",
+        first.text
+    );
+    assert_eq!(first.province.as_deref(), Some("Manabí"));
+    // A province named in the text still ranks above one only named by the report.
+    let r = search("universidad manabi", &[]);
+    assert!(
+        r.hits[0].text.contains("Universidad Técnica de Manabí"),
+        "{:#?}",
+        r.hits[0]
+    );
+}

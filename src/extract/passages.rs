@@ -131,7 +131,7 @@ fn typical_width(lines: &[Line]) -> usize {
 }
 
 /// Which lines are page furniture: page numbers, and running headers or footers (a short
-/// line repeated next to page breaks).
+/// line repeated next to page breaks: two times out of three, or both times of two).
 fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
     let mut noise: Vec<bool> = lines
         .iter()
@@ -159,7 +159,7 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
     }
     let furniture: std::collections::HashSet<&str> = seen
         .into_iter()
-        .filter(|&(_, (n, near))| n >= 3 && near * 3 >= n * 2)
+        .filter(|&(_, (n, near))| (n >= 3 && near * 3 >= n * 2) || (n == 2 && near == 2))
         .map(|(s, _)| s)
         .collect();
     if !furniture.is_empty() {

@@ -279,10 +279,7 @@ pub fn for_each_figure(
     let f = &engine.fields;
     let text = super::query::build(
         &request.search.items,
-        super::query::TextFields {
-            stemmed: f.body,
-            exact: f.body_exact,
-        },
+        super::query::TextFields::of(&engine.fields),
     );
     let mut query = with_filters(text, &request.search, f);
     if request.min.is_some() || request.max.is_some() {

@@ -23,6 +23,8 @@ use crate::analysis::{self, stem::stem_word};
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Boost of a match on the unstemmed twin field over a stemmed-only match.
 const EXACT_BOOST: f32 = 1.5;
+/// Weight of a word matching the report's province or year rather than the passage's text.
+const CONTEXT_BOOST: f32 = 0.3;
 /// Ambiguous tokens in a phrase multiply into several phrases; beyond this, keep the first.
 const MAX_PHRASE_VARIANTS: usize = 16;
 
@@ -129,6 +131,19 @@ fn words_boundary(words: &str) -> bool {
 pub struct TextFields {
     pub stemmed: Field,
     pub exact: Field,
+    /// The report's province and year: a word of the query may name them instead of the text
+    /// (`recaudación manabí 2021`).
+    pub context: Field,
+}
+
+impl TextFields {
+    pub fn of(f: &crate::index::Fields) -> TextFields {
+        TextFields {
+            stemmed: f.body,
+            exact: f.body_exact,
+            context: f.context,
+        }
+    }
 }
 
 /// A tantivy query for parsed items; `None` when they hold no searchable word (browse mode).
@@ -269,11 +284,16 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     units
 }
 
-/// A word: its stem required, its exact (folded) form a boost.
+/// A word: its stem required in the text (or naming the report's province or year, which
+/// weighs less), its exact (folded) form a boost.
 fn word_unit(folded: &str, fields: TextFields) -> Unit {
     let stemmed = stem_word(frostem_es(), folded);
+    let in_context = Box::new(BoostQuery::new(
+        term_query(fields.context, &stemmed),
+        CONTEXT_BOOST,
+    ));
     Unit {
-        required: term_query(fields.stemmed, &stemmed),
+        required: either(vec![term_query(fields.stemmed, &stemmed), in_context]),
         boost: Some(Box::new(BoostQuery::new(
             term_query(fields.exact, folded),
             EXACT_BOOST,

@@ -9,7 +9,7 @@ use tantivy::{TantivyDocument, Term};
 use utoipa::ToSchema;
 
 use super::highlight::Highlighter;
-use super::query::{self, TextFields};
+use super::query;
 use super::{escape_html, SearchError};
 use crate::extract::{Figure, Policy};
 use crate::index::{Engine, ReportMeta};
@@ -98,10 +98,7 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
     )?;
     let highlighter = match query::build(
         &query::parse(q)?,
-        TextFields {
-            stemmed: f.body,
-            exact: f.body_exact,
-        },
+        super::query::TextFields::of(&engine.fields),
     ) {
         Some(text_query) => Some(Highlighter::new(
             &searcher,
