@@ -162,14 +162,37 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
         .filter(|&(_, (n, near))| (n >= 3 && near * 3 >= n * 2) || (n == 2 && near == 2))
         .map(|(s, _)| s)
         .collect();
-    if !furniture.is_empty() {
-        for (i, l) in lines.iter().enumerate() {
-            if furniture.contains(&text[l.start..l.end]) {
-                noise[i] = true;
-            }
+    // The first line after a page break that names the report ("Rendición de Cuentas 2021 –
+    // IESS Guayas") is its running header, even on a document too short to repeat it.
+    let after_break = |i: usize| {
+        lines[..i]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, l)| l.start != l.end)
+            .is_some_and(|(j, _)| noise[j])
+            || lines[i].page_break
+    };
+    let mut headers = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let s = &text[l.start..l.end];
+        if furniture.contains(s)
+            || (i > 0 && s.len() <= 100 && after_break(i) && is_report_header(s))
+        {
+            headers.push(i);
         }
     }
+    for i in headers {
+        noise[i] = true;
+    }
     noise
+}
+
+/// A short line naming the accountability report, without a sentence end.
+fn is_report_header(s: &str) -> bool {
+    s.len() <= 100
+        && !s.ends_with(['.', ',', ';', ':'])
+        && crate::analysis::fold_key(s).contains("rendicion de cuentas")
 }
 
 /// A line that is blank-separated from its neighbours (or at a page edge).
@@ -596,6 +619,23 @@ mod tests {
         assert!(is_page_number("12 | P á g i n a"));
         assert!(!is_page_number("1'634.129"));
         assert!(!is_page_number("2021"));
+    }
+
+    #[test]
+    fn a_running_header_after_a_page_number_is_dropped_even_once() {
+        let text = "Texto que termina aquí.\n\n1 | P á g i n a\n\nRendición de Cuentas 2011 – IESS Guayas\nEl Juzgado de Coactiva efectuó 121 embargos.";
+        let t = texts(text);
+        assert_eq!(
+            t,
+            [
+                "Texto que termina aquí.",
+                "El Juzgado de Coactiva efectuó 121 embargos."
+            ]
+        );
+        assert_eq!(
+            texts("Rendición de Cuentas 2021\nDirección Nacional"),
+            ["Rendición de Cuentas 2021 Dirección Nacional"]
+        );
     }
 
     #[test]
