@@ -66,3 +66,59 @@ fn errors_are_one_line_and_exit_two() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("year"));
 }
+
+#[test]
+fn serve_answers_then_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cuentas"))
+        .arg("--index")
+        .arg(&index)
+        .args(["serve", "--addr", "127.0.0.1:0", "--corpus"])
+        .arg(corpus())
+        .env_remove("CUENTAS_CONFIG")
+        .env("CUENTAS_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // With no index, serve builds one first, then says where it listens.
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("http://")
+                .nth(1)
+                .map(|a| a.split('/').next().unwrap_or("").to_string())
+        })
+        .expect("a serving line");
+    let addr: std::net::SocketAddr = addr.parse().expect("an address");
+    let (status, body) = crate::api::http_get(addr, "/api/search?q=rendicion").expect("answers");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        index.join("CURRENT").exists(),
+        "the index was built on first run"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "exits 0 on SIGTERM, got {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

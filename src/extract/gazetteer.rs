@@ -77,14 +77,18 @@ struct IgnoreRow {
 const BUILTIN: &str = include_str!("../../config/gazetteer.toml");
 
 impl Gazetteer {
-    /// The gazetteer compiled into the binary (parsed once).
+    /// The gazetteer compiled into the binary.
     pub fn builtin() -> Gazetteer {
+        Gazetteer::shared().clone()
+    }
+
+    /// The gazetteer compiled into the binary, parsed once and shared.
+    pub fn shared() -> &'static Gazetteer {
         static G: OnceLock<Gazetteer> = OnceLock::new();
         G.get_or_init(|| {
             // The file ships with the binary and a unit test parses it: it cannot be wrong here.
             Gazetteer::parse(BUILTIN).expect("config/gazetteer.toml is valid")
         })
-        .clone()
     }
 
     /// Parses a gazetteer in the format of `config/gazetteer.toml`.

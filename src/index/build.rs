@@ -353,11 +353,6 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
     if let Some(province) = &report.province {
         report_facets.push(Facet::from_path(["province", province.as_str()]));
     }
-    let context = [
-        report.province.clone().unwrap_or_default(),
-        report.year.map(|y| y.to_string()).unwrap_or_default(),
-    ]
-    .join(" ");
     let mut docs = Vec::with_capacity(report.passages.len());
     for p in &report.passages {
         let mut doc = TantivyDocument::default();
@@ -372,7 +367,6 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
         doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
         doc.add_text(f.body_exact, &p.text);
-        doc.add_text(f.context, &context);
         for facet in &report_facets {
             doc.add_facet(f.facets, facet.clone());
         }

@@ -26,9 +26,6 @@ pub struct Fields {
     /// The same text through the unstemmed analyzer, with positions: exact words and phrases rank
     /// above stemmed-only matches. Not stored (body has the text).
     pub body_exact: Field,
-    /// The report's province and year through the stemmed analyzer, frequencies only: a query
-    /// word may name them instead of the passage's text. Not stored.
-    pub context: Field,
     /// Facets `/year/2021`, `/province/Manabí`, `/policy/genero`: filters and counts.
     pub facets: Field,
     /// Reported year: fast and indexed, for ranges and sorting.
@@ -68,14 +65,6 @@ pub fn schema() -> (Schema, Fields) {
         key: sb.add_u64_field("key", FAST),
         body: sb.add_text_field("body", text(analysis::STEMMED, true)),
         body_exact: sb.add_text_field("body_exact", text(analysis::EXACT, false)),
-        context: sb.add_text_field(
-            "context",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(analysis::STEMMED)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            ),
-        ),
         facets: sb.add_facet_field("facets", FacetOptions::default()),
         year: sb.add_u64_field("year", INDEXED | FAST | STORED),
         page: sb.add_u64_field("page", STORED),
@@ -101,7 +90,6 @@ impl Fields {
             key: f("key")?,
             body: f("body")?,
             body_exact: f("body_exact")?,
-            context: f("context")?,
             facets: f("facets")?,
             year: f("year")?,
             page: f("page")?,

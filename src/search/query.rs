@@ -12,19 +12,22 @@
 //! `TermQuery` / `PhraseQuery` trees on the stemmed field and its unstemmed twin.
 
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::Term;
 
 use super::SearchError;
 use crate::analysis::{self, stem::stem_word};
+use crate::extract::Gazetteer;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Boost of a match on the unstemmed twin field over a stemmed-only match.
 const EXACT_BOOST: f32 = 1.5;
-/// Weight of a word matching the report's province or year rather than the passage's text.
+/// Weight of words matching the report's province or year rather than the passage's text.
 const CONTEXT_BOOST: f32 = 0.3;
+/// Longest province name, in words, looked for in a query.
+const MAX_PLACE_WORDS: usize = 5;
 /// Ambiguous tokens in a phrase multiply into several phrases; beyond this, keep the first.
 const MAX_PHRASE_VARIANTS: usize = 16;
 
@@ -131,9 +134,9 @@ fn words_boundary(words: &str) -> bool {
 pub struct TextFields {
     pub stemmed: Field,
     pub exact: Field,
-    /// The report's province and year: a word of the query may name them instead of the text
+    /// The facets: a query may name a report's province or year instead of the text
     /// (`recaudación manabí 2021`).
-    pub context: Field,
+    pub facets: Field,
 }
 
 impl TextFields {
@@ -141,7 +144,7 @@ impl TextFields {
         TextFields {
             stemmed: f.body,
             exact: f.body_exact,
-            context: f.context,
+            facets: f.facets,
         }
     }
 }
@@ -260,6 +263,11 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             pos += 1;
             continue;
         }
+        if let Some((unit, words)) = report_context_unit(tokens, pos, fields) {
+            units.push(unit);
+            pos += words;
+            continue;
+        }
         let span = here
             .iter()
             .map(|t| t.position_length.max(1))
@@ -271,12 +279,7 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             .map(|t| word_unit(&t.text, fields))
             .collect();
         if span > 1 {
-            let parts: Vec<Token> = tokens
-                .iter()
-                .filter(|t| t.position >= pos && t.position < pos + span && t.position_length <= 1)
-                .cloned()
-                .collect();
-            alternatives.extend(phrase_unit(&parts, fields));
+            alternatives.extend(phrase_unit(&parts(tokens, pos, span), fields));
         }
         units.push(Unit::either(alternatives));
         pos += span;
@@ -284,16 +287,74 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     units
 }
 
-/// A word: its stem required in the text (or naming the report's province or year, which
-/// weighs less), its exact (folded) form a boost.
+/// The single tokens at positions `pos..pos + span`.
+fn parts(tokens: &[Token], pos: usize, span: usize) -> Vec<Token> {
+    tokens
+        .iter()
+        .filter(|t| t.position >= pos && t.position < pos + span && t.position_length <= 1)
+        .cloned()
+        .collect()
+}
+
+/// A province (`manabi`, `los rios`) or a year (`2021`) at `pos`: found in the text, or naming
+/// the report's province or year, which weighs less. Returns the unit and the words it took.
+fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Option<(Unit, usize)> {
+    let first = |p: usize| {
+        tokens
+            .iter()
+            .find(|t| t.position == p && t.position_length <= 1)
+    };
+    let facet = |path: [&str; 2]| -> Unit {
+        let term = Term::from_facet(fields.facets, &Facet::from_path(path));
+        Unit {
+            required: Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                CONTEXT_BOOST,
+            )),
+            boost: None,
+        }
+    };
+    let word = first(pos)?;
+    if let Ok(year) = word.text.parse::<u16>() {
+        if (1990..=2100).contains(&year) && word.text.len() == 4 {
+            let unit = Unit::either(vec![
+                word_unit(&word.text, fields),
+                facet(["year", &word.text]),
+            ]);
+            return Some((unit, 1));
+        }
+    }
+    for n in (1..=MAX_PLACE_WORDS).rev() {
+        let words: Option<Vec<&str>> = (pos..pos + n)
+            .map(|p| first(p).map(|t| t.text.as_str()))
+            .collect();
+        let Some(words) = words else { continue };
+        if words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+            continue;
+        }
+        if let Some(province) = Gazetteer::shared().province(&words.join(" ")) {
+            let in_text = if n == 1 {
+                Some(word_unit(words[0], fields))
+            } else {
+                phrase_unit(&parts(tokens, pos, n), fields)
+            };
+            let unit = Unit::either(
+                in_text
+                    .into_iter()
+                    .chain([facet(["province", province])])
+                    .collect(),
+            );
+            return Some((unit, n));
+        }
+    }
+    None
+}
+
+/// A word: its stem required, its exact (folded) form a boost.
 fn word_unit(folded: &str, fields: TextFields) -> Unit {
     let stemmed = stem_word(frostem_es(), folded);
-    let in_context = Box::new(BoostQuery::new(
-        term_query(fields.context, &stemmed),
-        CONTEXT_BOOST,
-    ));
     Unit {
-        required: either(vec![term_query(fields.stemmed, &stemmed), in_context]),
+        required: term_query(fields.stemmed, &stemmed),
         boost: Some(Box::new(BoostQuery::new(
             term_query(fields.exact, folded),
             EXACT_BOOST,

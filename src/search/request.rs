@@ -1,8 +1,6 @@
 //! A search request: what people typed ([`RawRequest`]) and what the core runs ([`Request`]).
 //! The one conversion between them validates every value and says what is accepted.
 
-use std::sync::OnceLock;
-
 use super::query::{self, Item};
 use super::SearchError;
 use crate::extract::overrides::canonical_province;
@@ -149,8 +147,7 @@ pub(crate) fn parse_count(
 }
 
 fn gazetteer() -> &'static Gazetteer {
-    static G: OnceLock<Gazetteer> = OnceLock::new();
-    G.get_or_init(Gazetteer::builtin)
+    Gazetteer::shared()
 }
 
 #[cfg(test)]
