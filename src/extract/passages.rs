@@ -246,6 +246,8 @@ enum LineKind {
     Item,
     /// `Fuente: …`, `Elaborado por: …`, `Fecha de corte: …`.
     SourceNote,
+    /// A labelled value: `Unidad: Hospital General Manta`, `Teléfono: (04) 314-4802`.
+    Field,
     Text,
 }
 
@@ -255,6 +257,8 @@ impl LineKind {
             LineKind::Item
         } else if is_source_note(line) {
             LineKind::SourceNote
+        } else if is_field(line) {
+            LineKind::Field
         } else {
             LineKind::Text
         }
@@ -316,6 +320,20 @@ fn is_item(line: &str) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || matches!(c, '"' | '“' | '«'))
+}
+
+/// `Label: value`, the label a capitalised run of at most five words.
+fn is_field(line: &str) -> bool {
+    let Some((label, value)) = line.split_once(':') else {
+        return false;
+    };
+    let words = label.split_whitespace().count();
+    label.chars().next().is_some_and(char::is_uppercase)
+        && (1..=5).contains(&words)
+        && label.len() <= 40
+        && !label.chars().any(|c| c.is_ascii_digit())
+        && value.starts_with(' ')
+        && !value.trim().is_empty()
 }
 
 fn is_source_note(line: &str) -> bool {
@@ -404,7 +422,7 @@ impl Builder {
         }
         match kind {
             LineKind::Item => return false,
-            LineKind::SourceNote => return self.kind == LineKind::SourceNote,
+            LineKind::SourceNote | LineKind::Field => return self.kind == kind,
             LineKind::Text => {}
         }
         if prev.ends_with('-') && prev_last == '-' {
@@ -413,6 +431,10 @@ impl Builder {
         if prev_last == ',' || ends_with_connector(prev) {
             return true;
         }
+        if matches!(self.kind, LineKind::SourceNote | LineKind::Field) {
+            // Only what plainly goes on: `Fecha de corte: Enero-Diciembre` + `2021.`
+            return first.is_lowercase() || first.is_ascii_digit();
+        }
         if first.is_lowercase() || matches!(first, ',' | ';' | ')' | '%') {
             return !ends_sentence || !gap;
         }
@@ -420,7 +442,7 @@ impl Builder {
         if ends_sentence {
             // A full line ending a sentence was wrapped there by chance; a short one ended the
             // paragraph.
-            return !gap && self.last_len * 10 >= width * 8 && self.kind != LineKind::SourceNote;
+            return !gap && self.last_len * 10 >= width * 8;
         }
         if !gap && self.last_len * 10 >= width * 8 {
             return true;
@@ -429,13 +451,13 @@ impl Builder {
         // headings and table cells are short lines.
         // ... but a lone line before a blank is a heading ("NARRATIVA RENDICIÓN DE CUENTAS").
         let heading = gap && self.lines == 1 && self.kind == LineKind::Text;
-        if !self.all_short && self.kind != LineKind::SourceNote && !heading {
+        if !self.all_short && !heading {
             return true;
         }
         // Short lines without sentence ends: cells of a flattened table, kept together.
         // A full-width line after them is a paragraph's first line, not a cell.
         let cell = next_len <= SHORT_LINE * 2 && next_len * 10 < width * 8;
-        self.all_short && self.kind != LineKind::SourceNote && self.last_len <= SHORT_LINE && cell
+        self.all_short && self.last_len <= SHORT_LINE && cell
             || first.is_ascii_digit() && self.last_len <= SHORT_LINE
     }
 
@@ -657,6 +679,22 @@ mod tests {
         assert_eq!(t.len(), 5, "{t:#?}");
         assert_eq!(t[0], "Ejecución presupuestaria");
         assert_eq!(t[3], "Prestaciones económicas");
+    }
+
+    #[test]
+    fn labelled_values_are_a_block_of_their_own() {
+        let t = texts("Rendición de Cuentas 2011\nDirección Provincial IESS Guayas\nPeríodo: enero a diciembre de 2011\nDATOS GENERALES\nUnidad: Dirección Provincial IESS Guayas\nDirección: Calle Olmedo y 24 de Mayo,\nSimón Bolívar\nPresentación\nEl Instituto Ecuatoriano de Seguridad Social presenta el informe de Rendición de Cuentas de la Dirección.");
+        assert_eq!(
+            t,
+            [
+                "Rendición de Cuentas 2011 Dirección Provincial IESS Guayas",
+                "Período: enero a diciembre de 2011",
+                "DATOS GENERALES",
+                "Unidad: Dirección Provincial IESS Guayas Dirección: Calle Olmedo y 24 de Mayo, Simón Bolívar",
+                "Presentación",
+                "El Instituto Ecuatoriano de Seguridad Social presenta el informe de Rendición de Cuentas de la Dirección."
+            ]
+        );
     }
 
     #[test]
