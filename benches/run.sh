@@ -97,6 +97,11 @@ for SIZE in $SIZES; do
     INDEX_BYTES=$(du -sb "$INDEX" | cut -f1)
     MBS=$(python3 -c "print(round($TEXT_BYTES/1e6/$INDEX_SECS, 1))")
 
+    # Metadata read from the text, against the generator's manifest.
+    "$BIN" --index "$INDEX" reports --json > "$DATA/reports-$SIZE.json"
+    python3 "$REPO/benches/metadata_eval.py" "$CORPUS" "$DATA/reports-$SIZE.json" > "$DATA/metadata-$SIZE.json"
+    echo "metadata $(cat "$DATA/metadata-$SIZE.json")"
+
     # Queries through the core (facets and snippets), single thread.
     CORE=$("$BIN" --index "$INDEX" bench-queries --queries "$QUERIES" --reps "$REPS")
 
