@@ -6,6 +6,10 @@
 #   bash benches/run.sh --smoke         # 5 MB, short runs: what CI runs so this script cannot rot
 #   bash benches/run.sh --sample        # HTTP load over the bundled sample reports only (30 s, 32 connections)
 #
+# With TANTIVY_CLI set to a tantivy-cli binary (cargo install tantivy-cli --root DIR; not a
+# dependency of cuentas), plain tantivy is measured in the same run too: its index of the same
+# passages (default tokenizer, no Spanish analysis) and `tantivy serve` under the same load.
+#
 # Needs ../shared/bench (generator, queries, peer) beside the repository, python3, and wrk
 # (installed from Debian's packages when missing). Data goes to $BENCH_DATA (default
 # /tmp/cuentas-bench), never into the repository. Prints a table and writes
@@ -133,10 +137,44 @@ for SIZE in $SIZES; do
     python3 "$SHARED/peer_sqlite_fts5.py" --passages "$PASSAGES" --db "$DATA/fts5-$SIZE.db" \
         --label "${SIZE}MB" --reps "$REPS" --out "$DATA/fts5-$SIZE.json" >/dev/null
 
-    python3 - "$SIZE" "$TEXT_BYTES" "$INDEX_SECS" "$PEAK_KB" "$INDEX_BYTES" "$CORE" "$HTTP" \
-        "$DATA/fts5-$SIZE.json" "$READY_SECS" "$SERVE_RSS_KB" "$DATA/results-$SIZE.json" <<'PY'
+    # Plain tantivy (tantivy-cli), when given: same passages, same query load over HTTP.
+    TCLI=""
+    if [ -n "${TANTIVY_CLI:-}" ] && [ -x "$TANTIVY_CLI" ]; then
+        TIDX=$DATA/tantivy-$SIZE
+        rm -rf "$TIDX" && mkdir -p "$TIDX"
+        python3 - "$TIDX/meta.json" <<'PY'
 import json, sys
-size, text_bytes, secs, peak_kb, index_bytes, core, http, peer_path, ready, rss_kb, out = sys.argv[1:]
+text = lambda name, tok, record: {"name": name, "type": "text", "options": {"indexing": {"record": record, "fieldnorms": True, "tokenizer": tok}, "stored": True, "fast": False}}
+schema = [{"name": "id", "type": "u64", "options": {"indexed": True, "fieldnorms": False, "fast": False, "stored": True}},
+          text("doc", "raw", "basic"), text("province", "raw", "basic"), text("unit", "raw", "basic"),
+          {"name": "year", "type": "u64", "options": {"indexed": True, "fieldnorms": False, "fast": True, "stored": True}},
+          text("body", "default", "position")]
+json.dump({"index_settings": {"docstore_compression": "lz4", "docstore_blocksize": 16384}, "segments": [],
+           "schema": schema, "opstamp": 0}, open(sys.argv[1], "w"))
+PY
+        T0=$(date +%s.%N)
+        "$TANTIVY_CLI" index -i "$TIDX" < "$PASSAGES" >/dev/null 2>&1
+        TSECS=$(python3 -c "import time; print(round(time.time() - $T0, 2))")
+        TPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+        "$TANTIVY_CLI" serve -i "$TIDX" --host 127.0.0.1 -p "$TPORT" >/dev/null 2>&1 &
+        TSERVER=$!
+        for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$TPORT/api/?q=salud&nhits=10" >/dev/null 2>&1 && break; sleep 0.1; done
+        TLUA=$DATA/queries-tantivy.lua
+        sed -e 's#"/api/search?q=#"/api/?nhits=10\&q=#' "$LUA" > "$TLUA"
+        for C in 1 8 32; do
+            T=$(( C < 2 ? 1 : 2 ))
+            OUT=$(wrk -t"$T" -c"$C" -d"${DURATION}s" -s "$TLUA" "http://127.0.0.1:$TPORT" 2>&1 | awk '/^RESULT/ {print $2 "," $3 "," $4 "," $5 "," $6}')
+            TCLI="$TCLI $C:$OUT"
+        done
+        kill "$TSERVER" 2>/dev/null || true
+        wait "$TSERVER" 2>/dev/null || true
+        TCLI="index:$TSECS $TCLI"
+    fi
+
+    python3 - "$SIZE" "$TEXT_BYTES" "$INDEX_SECS" "$PEAK_KB" "$INDEX_BYTES" "$CORE" "$HTTP" \
+        "$DATA/fts5-$SIZE.json" "$READY_SECS" "$SERVE_RSS_KB" "$DATA/results-$SIZE.json" "$TCLI" <<'PY'
+import json, sys
+size, text_bytes, secs, peak_kb, index_bytes, core, http, peer_path, ready, rss_kb, out, tcli = sys.argv[1:]
 text_mb = int(text_bytes) / 1e6
 core = json.loads(core)
 peer = json.load(open(peer_path))
@@ -166,6 +204,20 @@ for part in http.split():
         n, dur_us, p50, p99, errors = vals[:5]
         res["http"][c] = {"req_per_s": round(int(n) / (int(dur_us) / 1e6), 0), "p50_ms": float(p50),
                           "p99_ms": float(p99), "errors": int(errors)}
+def load(parts):
+    runs = {}
+    for part in parts:
+        c, rest = part.split(":", 1)
+        vals = rest.split(",")
+        if len(vals) >= 5:
+            n, dur_us, p50, p99, errors = vals[:5]
+            runs[c] = {"req_per_s": round(int(n) / (int(dur_us) / 1e6), 0), "p50_ms": float(p50),
+                       "p99_ms": float(p99), "errors": int(errors)}
+    return runs
+if tcli.strip():
+    parts = tcli.split()
+    tsecs = float(parts[0].split(":", 1)[1])
+    res["tantivy_cli"] = {"index_mb_per_s": round(text_mb / tsecs, 1), "http": load(parts[1:])}
 json.dump(res, open(out, "w"), indent=2)
 print(f"text {text_mb:.1f} MB")
 ratio = lambda a, b: f"{a / b:.1f}x" if a and b else "n/a"
@@ -182,6 +234,13 @@ print(f"peer+snippets p50 {peer_snip.get('p50_ms')} ms  p99 {peer_snip.get('p99_
 for c, h in res["http"].items():
     print(f"http c={c:>2}  {h['req_per_s']:.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p99_ms']:.2f} ms  errors {h['errors']}")
 print(f"serve ready in {ready} s, peak RSS {res['serve_peak_rss_mb']} MB")
+if "tantivy_cli" in res:
+    t = res["tantivy_cli"]
+    print(f"tantivy-cli index {t['index_mb_per_s']} MB/s (no Spanish analysis, no extraction)")
+    for c, h in t["http"].items():
+        ours = res["http"].get(c, {}).get("req_per_s")
+        print(f"tantivy-cli http c={c:>2}  {h['req_per_s']:.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p99_ms']:.2f} ms  "
+              f"errors {h['errors']}   cuentas/tantivy {ratio(ours, h['req_per_s'])}")
 if any(h["errors"] for h in res["http"].values()):
     sys.exit("HTTP errors during the load run")
 PY
