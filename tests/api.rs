@@ -610,3 +610,52 @@ async fn figure_parameters_are_checked() {
     let res = app.clone().oneshot(req).await.expect("answers");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn cors_answers_only_the_configured_origins() {
+    let dir = IndexDir::new(index_dir());
+    let options = ServeOptions {
+        cors_origins: vec!["https://portal.example.ec".into()],
+        ..ServeOptions::default()
+    };
+    let portal = api::router(
+        AppState::new(Engine::open(&dir).expect("opens"), dir, &options),
+        &options,
+    );
+    let allowed = |origin: &'static str| {
+        let app = portal.clone();
+        async move {
+            let req = Request::get("/api/search?q=salud")
+                .header("origin", origin)
+                .body(Body::empty())
+                .expect("request");
+            let res = app.oneshot(req).await.expect("answers");
+            res.headers()
+                .get("access-control-allow-origin")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        }
+    };
+    assert_eq!(
+        allowed("https://portal.example.ec").await.as_deref(),
+        Some("https://portal.example.ec")
+    );
+    assert_eq!(allowed("https://elsewhere.example").await, None);
+    // By default, same origin only: no CORS headers at all.
+    let req = Request::get("/api/search?q=salud")
+        .header("origin", "https://portal.example.ec")
+        .body(Body::empty())
+        .expect("request");
+    let res = app().oneshot(req).await.expect("answers");
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused() {
+    let body = "4803665.69\n".repeat(120_000); // about 1.3 MB
+    let req = Request::post("/api/figures/batch")
+        .body(Body::from(body))
+        .expect("request");
+    let res = app().oneshot(req).await.expect("answers");
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
