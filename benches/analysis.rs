@@ -24,7 +24,7 @@ fn texts() -> Vec<String> {
     let folder = std::env::var_os("BENCH_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"));
-    let walk = ingest::walk(&[folder]).expect("corpus folder");
+    let walk = ingest::walk(&[folder], &[]).expect("corpus folder");
     // A small folder is read again and again up to the sample size.
     let mut out = Vec::new();
     let mut total = 0;

@@ -279,7 +279,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 
 /// Reads and extracts every report of a folder on `threads` threads; prints MB/s.
 fn bench_extract(args: BenchExtractArgs) -> Result<Outcome> {
-    let walk = crate::ingest::walk(std::slice::from_ref(&args.corpus))?;
+    let walk = crate::ingest::walk(std::slice::from_ref(&args.corpus), &[])?;
     let extractor = Extractor::builtin();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let started = std::time::Instant::now();

@@ -63,7 +63,7 @@ impl Extractor {
                     f.span = (from, to.max(from));
                 }
                 Passage {
-                    id: crate::index::passage_id(&id, ordinal as u64),
+                    id: model::passage_id(&id, ordinal as u64),
                     ordinal,
                     page: doc.page_at(draft.start),
                     span: (start, chars.at(draft.end)),

@@ -122,6 +122,11 @@ pub struct Figure {
     pub span: (usize, usize),
 }
 
+/// A passage's id: its report's id and its ordinal (`7392a04fe1206fbf-0004`).
+pub fn passage_id(report_id: &str, ordinal: u64) -> String {
+    format!("{report_id}-{ordinal:04}")
+}
+
 /// A paragraph-sized unit of a report: what a hit shows and cites.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Passage {

@@ -67,7 +67,7 @@ pub fn build(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildSummary, IndexError> {
     let started = Instant::now();
-    let walk = ingest::walk(corpus)?;
+    let walk = ingest::walk(corpus, &[crate::extract::overrides::FILE_NAME])?;
     let mut skipped = walk.skipped;
     let mut warnings = Vec::new();
 

@@ -234,7 +234,7 @@ impl Engine {
         }
         let page = u64_of(f.page);
         StoredPassage {
-            passage_id: passage_id(&report_id, ordinal),
+            passage_id: crate::extract::model::passage_id(&report_id, ordinal),
             policies: str_of(f.policies)
                 .split_whitespace()
                 .filter_map(Policy::parse)
@@ -252,11 +252,6 @@ impl Engine {
     pub fn size_bytes(&self) -> u64 {
         dir_size(&self.path)
     }
-}
-
-/// A passage's id: its report's id and its ordinal (`7392a04fe1206fbf-0004`).
-pub fn passage_id(report_id: &str, ordinal: u64) -> String {
-    format!("{report_id}-{ordinal:04}")
 }
 
 fn dir_size(path: &Path) -> u64 {

@@ -94,12 +94,11 @@ pub struct Walk {
     pub skipped: Vec<Skipped>,
 }
 
-/// File names in a corpus folder that are not reports and are not listed as skipped.
-const NOT_REPORTS: [&str; 1] = [crate::extract::overrides::FILE_NAME];
-
 /// Lists the report files under each folder, recursively. A folder that does not exist is an
-/// error; an entry inside one that cannot be read is skipped with its reason.
-pub fn walk(roots: &[PathBuf]) -> Result<Walk, IngestError> {
+/// error; an entry inside one that cannot be read is skipped with its reason. Hidden files and
+/// the file names in `quiet` (files that belong in a corpus folder but are not reports) are
+/// neither listed nor skipped.
+pub fn walk(roots: &[PathBuf], quiet: &[&str]) -> Result<Walk, IngestError> {
     let mut out = Walk::default();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|source| IngestError::Root {
@@ -132,7 +131,7 @@ pub fn walk(roots: &[PathBuf]) -> Result<Walk, IngestError> {
                 continue;
             }
             let name = entry.file_name().to_string_lossy();
-            if name.starts_with('.') || NOT_REPORTS.contains(&name.as_ref()) {
+            if name.starts_with('.') || quiet.contains(&name.as_ref()) {
                 continue;
             }
             if Format::of(entry.path()).is_some() {
@@ -296,7 +295,7 @@ mod tests {
         ] {
             std::fs::write(root.join(name), "x").expect("write");
         }
-        let walk = walk(std::slice::from_ref(&root)).expect("walks");
+        let walk = walk(std::slice::from_ref(&root), &["cuentas.csv"]).expect("walks");
         let files: Vec<String> = walk
             .files
             .iter()
@@ -305,6 +304,6 @@ mod tests {
         assert_eq!(files, ["b.txt", "sub/a.PDF"]);
         assert_eq!(walk.skipped.len(), 1);
         assert!(walk.skipped[0].path.ends_with("notes.docx"));
-        assert!(super::walk(&[root.join("missing")]).is_err());
+        assert!(super::walk(&[root.join("missing")], &[]).is_err());
     }
 }
