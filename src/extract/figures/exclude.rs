@@ -1,0 +1,255 @@
+//! What is not a figure: dates and ranges of years, phone numbers, times, web addresses and
+//! age brackets (by pattern), references and identifiers (by the word before them or the
+//! characters they are glued to), list numbering, and four-digit years.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{next_word, percent_after};
+use crate::analysis::fold_key;
+use crate::analysis::numbers;
+use crate::analysis::text::floor_boundary;
+/// Byte ranges of dates, ranges of years, phone numbers, times, web addresses and age brackets.
+pub(super) fn excluded_ranges(text: &str) -> Vec<(usize, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        let month = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre";
+        let patterns = [
+            // 15 de marzo de 2022, 1 de enero, 15 de marzo del 2022
+            format!(r"(?i)\b\d{{1,2}}\s+(?:de\s+)?(?:{month})\b(?:\s+(?:de(?:l)?\s+)?\d{{4}})?"),
+            // marzo de 2022, enero 2021, Enero-Diciembre 2021
+            format!(r"(?i)\b(?:{month})(?:\s*[-–]\s*(?:{month}))?\s+(?:de(?:l)?\s+)?\d{{4}}\b"),
+            // 14/05/2022, 14-05-2022, 2022-05-14
+            r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b".to_string(),
+            // 2018-2028, 2018 – 2028, 2020/2021
+            r"\b(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d\b".to_string(),
+            // phones: (02) 398-1234, 02 398 1234, 0991234567, 1800-000-000
+            r"\(0\d\)\s*\d{3}[\s-]?\d{3,4}\b|\b0\d[\s-]\d{3}[\s-]\d{4}\b|\b0?9\d{8}\b|\b1[\s-]?800[\s-]?\d{3}[\s-]?\d{3,4}\b|\b\d{3,4}-\d{4}\b".to_string(),
+            // 08:00, 14h00, 24/7
+            r"\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{2}\b|\b24\s*/\s*7\b".to_string(),
+            // web and mail addresses
+            r"(?i)\bhttps?://\S+|\bwww\.\S+|\S+@\S+\.\w+".to_string(),
+            // age brackets: de 1 a 4 años, menores de 1 año, 65 años y más, 10 a 19 años de edad
+            r"(?i)\b(?:de|entre|desde)\s+\d{1,3}\s+(?:a|y|hasta|al)\s+\d{1,3}\s+años\b|\b(?:menores|mayores)\s+de\s+\d{1,3}\s+años?\b|\b\d{1,3}\s+años\s+(?:y|o)\s+más\b|\b\d{1,3}\s+a\s+\d{1,3}\s+años\b".to_string(),
+        ];
+        crate::extract::pattern(&patterns.join("|"))
+    });
+    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+}
+
+/// Words after which a number is a reference, an identifier or a label, not a quantity.
+const REFERENCE_WORDS: [&str; 66] = [
+    "articulo",
+    "articulos",
+    "art",
+    "arts",
+    "decreto",
+    "decretos",
+    "acuerdo",
+    "acuerdos",
+    "resolucion",
+    "resoluciones",
+    "oficio",
+    "memorando",
+    "circular",
+    "ley",
+    "leyes",
+    "literal",
+    "numeral",
+    "inciso",
+    "capitulo",
+    "seccion",
+    "titulo",
+    "registro",
+    "suplemento",
+    "ruc",
+    "cedula",
+    "codigo",
+    "nro",
+    "no",
+    "n",
+    "nº",
+    "num",
+    "numero",
+    "telefono",
+    "telefonos",
+    "telf",
+    "tel",
+    "fax",
+    "celular",
+    "ext",
+    "extension",
+    "casilla",
+    "pagina",
+    "paginas",
+    "pag",
+    "tabla",
+    "grafico",
+    "cuadro",
+    "figura",
+    "anexo",
+    "zona",
+    "distrito",
+    "circuito",
+    "version",
+    "lote",
+    "piso",
+    "objetivo",
+    "eje",
+    "fase",
+    "tipo",
+    "nivel",
+    "covid",
+    "sars",
+    "iso",
+    "inen",
+    "cie",
+    "item",
+];
+
+/// Words between a reference word and its number (`Decreto Ejecutivo 111`, `Nro. 5`).
+const REFERENCE_LINKS: [&str; 10] = [
+    "ejecutivo",
+    "ministerial",
+    "interministerial",
+    "oficial",
+    "supremo",
+    "organica",
+    "organico",
+    "nro",
+    "no",
+    "numero",
+];
+
+/// Whether the number at `start..end` is a reference: after a reference word, or listed after
+/// one (`artículos 100 y 208`).
+pub(super) fn is_reference(
+    text: &str,
+    start: usize,
+    end: usize,
+    last: Option<(usize, bool)>,
+) -> bool {
+    let before = &text[floor_boundary(text, start.saturating_sub(40))..start];
+    if before.trim_end().ends_with('#') {
+        return true;
+    }
+    let mut words = before
+        .split(|c: char| !c.is_alphanumeric() && c != 'º')
+        .filter(|w| !w.is_empty())
+        .rev()
+        .map(fold_key);
+    let Some(prev) = words.next() else {
+        return false;
+    };
+    if REFERENCE_WORDS.contains(&prev.as_str()) {
+        return true;
+    }
+    if REFERENCE_LINKS.contains(&prev.as_str()) {
+        if let Some(prev2) = words.next() {
+            if REFERENCE_WORDS.contains(&prev2.as_str()) {
+                return true;
+            }
+        }
+    }
+    // An acronym right before a bare number names a standard or a system (`ISO 9001`).
+    let raw_prev = before
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let bare = text[start..end].bytes().all(|b| b.is_ascii_digit());
+    if bare
+        && (2..=8).contains(&raw_prev.len())
+        && raw_prev.chars().all(|c| c.is_ascii_uppercase())
+        && !matches!(raw_prev, "USD" | "US" | "DE" | "EN" | "Y" | "A")
+        && before.ends_with(' ')
+        && !percent_or_scale_after(text, end)
+    {
+        return true;
+    }
+    // `artículos 100 y 208`: joined to a reference by `y`, `,`, `al`, `a`.
+    if let Some((last_end, true)) = last {
+        let gap = text.get(last_end..start).unwrap_or("");
+        let joined = gap.len() <= 6
+            && gap
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .all(|w| matches!(w, "" | "y" | "e" | "al" | "a" | "hasta"));
+        if joined {
+            return true;
+        }
+    }
+    false
+}
+
+fn percent_or_scale_after(text: &str, end: usize) -> bool {
+    percent_after(text, end).is_some() || numbers::scale_after(text, end).is_some()
+}
+
+/// `COVID-19`, `AS-400`, `IESS-DP-2021-001`: a number glued by `-`, `.`, `/` or `_` to a word.
+pub(super) fn glued_to_identifier(text: &str, start: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    match (before.next(), before.next()) {
+        (Some('-' | '.' | '/' | '_' | '\u{2010}' | '\u{2011}'), Some(c)) => c.is_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// `1. Las 101 Unidades`: a list number opening a passage or a line.
+pub(super) fn is_list_number(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let opens = before.is_empty()
+        || before.ends_with(['\n', ':', ';'])
+        || before.chars().all(|c| !c.is_alphanumeric());
+    let after = &text[end..];
+    opens
+        && end - start <= 2
+        && (after.starts_with(". ") || after.starts_with(") ") || after.starts_with(".\t"))
+}
+
+/// A run of ten or more digits without separators: RUC, cédula, account or phone numbers.
+pub(super) fn is_long_identifier(text: &str, start: usize, end: usize) -> bool {
+    end - start >= 10 && text[start..end].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A four-digit number that reads as a year: no plural noun after it, or a year word before.
+pub(super) fn is_year_like(text: &str, start: usize, end: usize, value: f64) -> bool {
+    if !(1950.0..=2100.0).contains(&value) {
+        return false;
+    }
+    const YEAR_WORDS: [&str; 24] = [
+        "ano",
+        "anos",
+        "en",
+        "de",
+        "del",
+        "el",
+        "periodo",
+        "ejercicio",
+        "gestion",
+        "hasta",
+        "desde",
+        "a",
+        "al",
+        "y",
+        "fiscal",
+        "plan",
+        "agenda",
+        "cuentas",
+        "durante",
+        "para",
+        "entre",
+        "diciembre",
+        "enero",
+        "corte",
+    ];
+    let prev = text[..start]
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .map(fold_key);
+    if prev.as_deref().is_some_and(|p| YEAR_WORDS.contains(&p)) {
+        return true;
+    }
+    // `1980 pacientes` counts; `2021 se ejecutó` is a year.
+    !next_word(text, end).is_some_and(|w| w.len() > 3 && w.ends_with('s') && !w.ends_with("mos"))
+}

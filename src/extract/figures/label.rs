@@ -1,0 +1,164 @@
+//! What a figure counts (its label), when the sentence says it: the noun phrase after it
+//! (`1.199 avisos de entrada`, `30% de ventiladores`), else the words before it (`monto total
+//! recaudado de USD …`, a table row's `De 1 a 4 años 790.147`).
+
+use super::FigureKind;
+use crate::analysis::fold_key;
+use crate::analysis::text::floor_boundary;
+const STOP: [&str; 40] = [
+    "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
+    "como", "se", "mas", "menos", "el", "la", "los", "las", "un", "una", "lo", "su", "sus", "del",
+    "de", "respecto", "segun", "sobre", "entre", "cada", "total", "es", "son", "fue", "han", "ha",
+];
+
+const MONTHS: [&str; 13] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "setiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+fn is_content(word: &str) -> bool {
+    if word.chars().count() < 3 || !word.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let key = fold_key(word);
+    !STOP.contains(&key.as_str()) && !MONTHS.contains(&key.as_str())
+}
+
+/// What the figure at `start..end` counts, when the sentence says it.
+pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<String> {
+    let after = words_after(text, end);
+    let lead = after.first().map(|w| fold_key(w));
+    let lead = lead.as_deref();
+    // After `de`/`en`, an article may stand before the noun: `35% de los cargos`.
+    let after_label = |skip: usize| {
+        let rest = &after[skip.min(after.len())..];
+        let article = rest.first().is_some_and(|w| {
+            skip > 0
+                && matches!(
+                    fold_key(w).as_str(),
+                    "el" | "la" | "los" | "las" | "un" | "una" | "sus" | "su"
+                )
+        });
+        label_forward(&rest[usize::from(article)..])
+    };
+    match kind {
+        FigureKind::Count => match lead {
+            Some("de" | "del") => after_label(1),
+            _ => after_label(0),
+        }
+        .or_else(|| label_backward(text, start)),
+        FigureKind::Usd => match lead {
+            Some("en" | "de" | "por") => after_label(1),
+            _ => None,
+        }
+        .or_else(|| label_backward(text, start)),
+        FigureKind::Percent => match lead {
+            Some("de") => after_label(1),
+            _ => None,
+        }
+        .or_else(|| label_backward(text, start)),
+    }
+}
+
+/// Up to six words after `end`, stopping at punctuation.
+pub(super) fn words_after(text: &str, end: usize) -> Vec<&str> {
+    let rest = &text[end..floor_boundary(text, end + 80)];
+    let stop = rest
+        .find(|c: char| {
+            matches!(
+                c,
+                '.' | ',' | ';' | ':' | '(' | ')' | '=' | '\n' | '"' | '“' | '”'
+            )
+        })
+        .unwrap_or(rest.len());
+    rest[..stop].split_whitespace().take(6).collect()
+}
+
+fn label_forward(words: &[&str]) -> Option<String> {
+    let mut taken: Vec<&str> = Vec::new();
+    let mut content = 0;
+    for (i, w) in words.iter().enumerate() {
+        let key = fold_key(w);
+        if is_content(w) && !w.chars().any(|c| c.is_ascii_digit()) {
+            taken.push(w);
+            content += 1;
+            if content == 3 {
+                break;
+            }
+        } else if content > 0
+            && matches!(key.as_str(), "de" | "del")
+            && words.get(i + 1).is_some_and(|n| is_content(n))
+        {
+            taken.push(w);
+        } else {
+            break;
+        }
+    }
+    (content > 0).then(|| taken.join(" "))
+}
+
+fn label_backward(text: &str, start: usize) -> Option<String> {
+    let before = &text[floor_boundary(text, start.saturating_sub(80))..start];
+    let before =
+        before.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '$'));
+    // The clause before the figure: after the last break (a decimal point is no break).
+    let mut cut = 0;
+    let mut next: Option<char> = None;
+    for (i, c) in before.char_indices().rev() {
+        let breaks = matches!(c, '(' | ')' | '\n' | '"' | '“' | '”' | '=' | ':' | ';')
+            || (matches!(c, '.' | ',') && next.is_none_or(char::is_whitespace));
+        if breaks {
+            cut = i + c.len_utf8();
+            break;
+        }
+        next = Some(c);
+    }
+    let words: Vec<&str> = before[cut..].split_whitespace().collect();
+    let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
+    let link = |w: &str| matches!(fold_key(w).as_str(), "de" | "del" | "por" | "y" | "a");
+    // Skip the connectors right before the figure (`recaudado de`, `en un`).
+    let mut i = words.len();
+    while i > 0 && !is_content(words[i - 1]) {
+        if words[i - 1].chars().any(|c| c.is_ascii_digit()) || matches!(words[i - 1], "USD" | "US$")
+        {
+            return None;
+        }
+        i -= 1;
+    }
+    let end = i;
+    // Content words back, with links and small numbers between them.
+    let (mut first, mut content) = (i, 0);
+    while i > 0 {
+        let w = words[i - 1];
+        if is_content(w) {
+            content += 1;
+            first = i - 1;
+            if content == 4 {
+                break;
+            }
+        } else if !(link(w) || small_number(w)) {
+            break;
+        }
+        i -= 1;
+    }
+    // A table row's label may open with a link or a number: `De 1 a 4 años`.
+    let mut k = first;
+    while k > 0 && (link(words[k - 1]) || small_number(words[k - 1])) {
+        k -= 1;
+        if words[k].chars().next().is_some_and(char::is_uppercase) {
+            first = k;
+        }
+    }
+    (content > 0).then(|| words[first..end].join(" "))
+}
