@@ -9,11 +9,15 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+mod bench;
+mod print;
+
+use self::print::{print_figures, print_hits, print_summary};
 use crate::api::{self, AppState, ServeOptions};
 use crate::config::{self, Config, Flags};
 use crate::extract::Extractor;
 use crate::index::{self, BuildOptions, BuildSummary, Engine, IndexDir, IndexError};
-use crate::search::{self, FigureRequest, RawFigureRequest, RawRequest, Request, Response};
+use crate::search::{self, FigureRequest, RawFigureRequest, RawRequest, Request};
 
 /// Search the public accountability reports (Rendición de Cuentas) of Ecuador's IESS.
 ///
@@ -272,100 +276,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Inspect(args) => inspect(args),
         Command::Figures(args) => figures(&config, args),
         Command::Serve(_) => serve(&config),
-        Command::BenchQueries(args) => bench_queries(&config, args),
-        Command::BenchExtract(args) => bench_extract(args),
+        Command::BenchQueries(args) => bench::bench_queries(&config, args),
+        Command::BenchExtract(args) => bench::bench_extract(args),
     }
-}
-
-/// Reads and extracts every report of a folder on `threads` threads; prints MB/s.
-fn bench_extract(args: BenchExtractArgs) -> Result<Outcome> {
-    let walk = crate::ingest::walk(std::slice::from_ref(&args.corpus), &[])?;
-    let extractor = Extractor::builtin();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let started = std::time::Instant::now();
-    let (bytes, passages, figures) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..args.threads.max(1))
-            .map(|_| {
-                scope.spawn(|| {
-                    let (mut bytes, mut passages, mut figures) = (0usize, 0usize, 0usize);
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(file) = walk.files.get(i) else { break };
-                        if let Ok(doc) = crate::ingest::read(&file.path, &file.root) {
-                            let report = extractor.extract(&doc, None);
-                            bytes += doc.text.len();
-                            passages += report.passages.len();
-                            figures += report
-                                .passages
-                                .iter()
-                                .map(|p| p.figures.len())
-                                .sum::<usize>();
-                        }
-                    }
-                    (bytes, passages, figures)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .filter_map(|w| w.join().ok())
-            .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
-    });
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "{}",
-        serde_json::json!({
-            "threads": args.threads, "seconds": secs, "mb": bytes as f64 / 1e6,
-            "mb_per_s": bytes as f64 / 1e6 / secs, "passages": passages, "figures": figures,
-        })
-    );
-    Ok(Outcome::Success)
-}
-
-/// Runs every query `reps` times after one warm-up pass; prints latency percentiles and QPS.
-fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
-    let text = std::fs::read_to_string(&args.queries)
-        .with_context(|| format!("cannot read {}", args.queries.display()))?;
-    let requests: Vec<Request> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').next())
-        .filter_map(|q| Request::new(q.trim()).ok())
-        .collect();
-    let engine = open(config)?;
-    let mut hits = 0usize;
-    for r in &requests {
-        hits += search::run(&engine, r)?.total;
-    }
-    let mut latencies = Vec::with_capacity(requests.len() * args.reps);
-    let mut worst: Vec<(f64, &str)> = Vec::new();
-    let started = std::time::Instant::now();
-    for _ in 0..args.reps {
-        for r in &requests {
-            let t = std::time::Instant::now();
-            search::run(&engine, r)?;
-            let ms = t.elapsed().as_secs_f64() * 1000.0;
-            latencies.push(ms);
-            worst.push((ms, r.query.as_str()));
-        }
-    }
-    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
-    worst.truncate(args.slowest);
-    let wall = started.elapsed().as_secs_f64();
-    latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies.get(i).copied().unwrap_or(0.0)
-    };
-    let report = serde_json::json!({
-        "queries": requests.len(), "reps": args.reps, "total_hits": hits,
-        "p50_ms": pct(0.5), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-        "mean_ms": latencies.iter().sum::<f64>() / latencies.len().max(1) as f64,
-        "qps": latencies.len() as f64 / wall.max(1e-9),
-        "slowest": worst,
-    });
-    println!("{report}");
-    Ok(Outcome::Success)
 }
 
 fn figures(config: &Config, args: FiguresArgs) -> Result<Outcome> {
@@ -421,64 +334,6 @@ fn figures(config: &Config, args: FiguresArgs) -> Result<Outcome> {
     } else {
         Outcome::Success
     })
-}
-
-fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::io::Result<()> {
-    let mode = match r.mode {
-        search::FigureMode::All => "every figure",
-        search::FigureMode::Value => "figures of that value, however written",
-        search::FigureMode::Exact => "that exact written form",
-    };
-    writeln!(out, "{} figures ({mode}, {:.1} ms)", r.total, r.took_ms)?;
-    for f in &r.figures {
-        let place = f.province.as_deref().unwrap_or("?");
-        let year = f.year.map_or("?".to_string(), |y| y.to_string());
-        let page = f.page.map(|p| format!(" p. {p}")).unwrap_or_default();
-        let label = f
-            .label
-            .as_deref()
-            .map(|l| format!(" · {l}"))
-            .unwrap_or_default();
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{:>18} {:<7} {}{label}",
-            format_value(f.value),
-            f.kind.as_str(),
-            f.text
-        )?;
-        writeln!(
-            out,
-            "    {place} · {year} · {}{page} · chars {}-{}",
-            f.source, f.span.0, f.span.1
-        )?;
-        writeln!(out, "    «{}»", f.sentence)?;
-    }
-    Ok(())
-}
-
-/// A value with thousands grouped for reading: 4803665.69 → 4,803,665.69.
-fn format_value(v: f64) -> String {
-    let s = if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.2}")
-    };
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
 }
 
 /// Opens the index (building it first when there is none) and serves it until stopped.
@@ -562,38 +417,6 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
     result.with_context(|| format!("indexing into {}", config.index_dir.display()))
 }
 
-fn print_summary(s: &BuildSummary) {
-    let mut err = std::io::stderr().lock();
-    let size = if s.text_bytes < 1_000_000 {
-        format!("{:.1} kB", s.text_bytes as f64 / 1e3)
-    } else {
-        format!("{:.1} MB", s.text_bytes as f64 / 1e6)
-    };
-    let _ = writeln!(
-        err,
-        "indexed {} reports, {} passages, {} figures ({size} of text) in {:.1}s into {}",
-        s.reports,
-        s.passages,
-        s.figures,
-        s.elapsed.as_secs_f64(),
-        s.generation.display()
-    );
-    if !s.skipped.is_empty() {
-        let files = if s.skipped.len() == 1 {
-            "file"
-        } else {
-            "files"
-        };
-        let _ = writeln!(err, "skipped {} {files}:", s.skipped.len());
-        for sk in &s.skipped {
-            let _ = writeln!(err, "  {}: {}", sk.path.display(), sk.reason);
-        }
-    }
-    for w in &s.warnings {
-        let _ = writeln!(err, "warning: {w}");
-    }
-}
-
 fn open(config: &Config) -> Result<Engine> {
     Ok(Engine::open(&IndexDir::new(&config.index_dir))?)
 }
@@ -624,75 +447,6 @@ fn search(config: &Config, args: SearchArgs) -> Result<Outcome> {
     } else {
         Outcome::Success
     })
-}
-
-fn print_hits(
-    out: &mut impl Write,
-    r: &Response,
-    offset: usize,
-    color: bool,
-) -> std::io::Result<()> {
-    let (on, off) = if color {
-        ("\x1b[1;33m", "\x1b[0m")
-    } else {
-        ("[", "]")
-    };
-    let what = if r.query.is_empty() {
-        String::new()
-    } else {
-        format!(" for {:?}", r.query)
-    };
-    writeln!(out, "{} passages{} ({:.1} ms)", r.total, what, r.took_ms)?;
-    for (i, h) in r.hits.iter().enumerate() {
-        let place = h.province.as_deref().unwrap_or("?");
-        let year = h.year.map_or("?".to_string(), |y| y.to_string());
-        let page = h.page.map(|p| format!(" · p. {p}")).unwrap_or_default();
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{:>3}. {place} · {year} · {}{page} · {}",
-            offset + i + 1,
-            h.source,
-            h.passage_id
-        )?;
-        writeln!(out, "     {}", h.title)?;
-        let snippet = h.snippet.replace("<mark>", on).replace("</mark>", off);
-        writeln!(out, "     {}", unescape_html(&snippet))?;
-        if !h.figures.is_empty() {
-            let figs: Vec<String> = h
-                .figures
-                .iter()
-                .take(6)
-                .map(|f| format!("{} = {} {}", f.text, f.value, f.kind.as_str()))
-                .collect();
-            writeln!(out, "     figures: {}", figs.join(" · "))?;
-        }
-    }
-    let dims = [
-        ("year", &r.facets.year),
-        ("province", &r.facets.province),
-        ("policy", &r.facets.policy),
-    ];
-    writeln!(out)?;
-    for (name, values) in dims {
-        if values.is_empty() {
-            continue;
-        }
-        let list: Vec<String> = values
-            .iter()
-            .map(|v| format!("{} ({})", v.label, v.count))
-            .collect();
-        writeln!(out, "{name}: {}", list.join(", "))?;
-    }
-    Ok(())
-}
-
-fn unescape_html(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
 }
 
 fn inspect(args: InspectArgs) -> Result<Outcome> {
@@ -859,13 +613,6 @@ mod tests {
         };
         assert_eq!(a.batch, Some(PathBuf::from("list.txt")));
         assert!(Cli::try_parse_from(["cuentas", "figures", "--format", "xml"]).is_err());
-    }
-
-    #[test]
-    fn values_are_grouped_for_reading() {
-        assert_eq!(format_value(4803665.69), "4,803,665.69");
-        assert_eq!(format_value(1193703286.0), "1,193,703,286");
-        assert_eq!(format_value(132.76), "132.76");
     }
 
     #[test]

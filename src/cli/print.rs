@@ -1,0 +1,177 @@
+//! What the commands print for people: hit lists, figure lists and the build summary.
+
+use std::io::Write;
+
+use crate::index::BuildSummary;
+use crate::search::{self, Response};
+
+pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::io::Result<()> {
+    let mode = match r.mode {
+        search::FigureMode::All => "every figure",
+        search::FigureMode::Value => "figures of that value, however written",
+        search::FigureMode::Exact => "that exact written form",
+    };
+    writeln!(out, "{} figures ({mode}, {:.1} ms)", r.total, r.took_ms)?;
+    for f in &r.figures {
+        let place = f.province.as_deref().unwrap_or("?");
+        let year = f.year.map_or("?".to_string(), |y| y.to_string());
+        let page = f.page.map(|p| format!(" p. {p}")).unwrap_or_default();
+        let label = f
+            .label
+            .as_deref()
+            .map(|l| format!(" · {l}"))
+            .unwrap_or_default();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:>18} {:<7} {}{label}",
+            format_value(f.value),
+            f.kind.as_str(),
+            f.text
+        )?;
+        writeln!(
+            out,
+            "    {place} · {year} · {}{page} · chars {}-{}",
+            f.source, f.span.0, f.span.1
+        )?;
+        writeln!(out, "    «{}»", f.sentence)?;
+    }
+    Ok(())
+}
+
+/// A value with thousands grouped for reading: 4803665.69 → 4,803,665.69.
+pub fn format_value(v: f64) -> String {
+    let s = if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.2}")
+    };
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+pub fn print_summary(s: &BuildSummary) {
+    let mut err = std::io::stderr().lock();
+    let size = if s.text_bytes < 1_000_000 {
+        format!("{:.1} kB", s.text_bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", s.text_bytes as f64 / 1e6)
+    };
+    let _ = writeln!(
+        err,
+        "indexed {} reports, {} passages, {} figures ({size} of text) in {:.1}s into {}",
+        s.reports,
+        s.passages,
+        s.figures,
+        s.elapsed.as_secs_f64(),
+        s.generation.display()
+    );
+    if !s.skipped.is_empty() {
+        let files = if s.skipped.len() == 1 {
+            "file"
+        } else {
+            "files"
+        };
+        let _ = writeln!(err, "skipped {} {files}:", s.skipped.len());
+        for sk in &s.skipped {
+            let _ = writeln!(err, "  {}: {}", sk.path.display(), sk.reason);
+        }
+    }
+    for w in &s.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+}
+
+pub fn print_hits(
+    out: &mut impl Write,
+    r: &Response,
+    offset: usize,
+    color: bool,
+) -> std::io::Result<()> {
+    let (on, off) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    let what = if r.query.is_empty() {
+        String::new()
+    } else {
+        format!(" for {:?}", r.query)
+    };
+    writeln!(out, "{} passages{} ({:.1} ms)", r.total, what, r.took_ms)?;
+    for (i, h) in r.hits.iter().enumerate() {
+        let place = h.province.as_deref().unwrap_or("?");
+        let year = h.year.map_or("?".to_string(), |y| y.to_string());
+        let page = h.page.map(|p| format!(" · p. {p}")).unwrap_or_default();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:>3}. {place} · {year} · {}{page} · {}",
+            offset + i + 1,
+            h.source,
+            h.passage_id
+        )?;
+        writeln!(out, "     {}", h.title)?;
+        let snippet = h.snippet.replace("<mark>", on).replace("</mark>", off);
+        writeln!(out, "     {}", unescape_html(&snippet))?;
+        if !h.figures.is_empty() {
+            let figs: Vec<String> = h
+                .figures
+                .iter()
+                .take(6)
+                .map(|f| format!("{} = {} {}", f.text, f.value, f.kind.as_str()))
+                .collect();
+            writeln!(out, "     figures: {}", figs.join(" · "))?;
+        }
+    }
+    let dims = [
+        ("year", &r.facets.year),
+        ("province", &r.facets.province),
+        ("policy", &r.facets.policy),
+    ];
+    writeln!(out)?;
+    for (name, values) in dims {
+        if values.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = values
+            .iter()
+            .map(|v| format!("{} ({})", v.label, v.count))
+            .collect();
+        writeln!(out, "{name}: {}", list.join(", "))?;
+    }
+    Ok(())
+}
+
+fn unescape_html(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_grouped_for_reading() {
+        assert_eq!(format_value(4803665.69), "4,803,665.69");
+        assert_eq!(format_value(1193703286.0), "1,193,703,286");
+        assert_eq!(format_value(132.76), "132.76");
+    }
+}
