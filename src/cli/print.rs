@@ -11,7 +11,8 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
         search::FigureMode::Value => "figures of that value, however written",
         search::FigureMode::Exact => "that exact written form",
     };
-    writeln!(out, "{} figures ({mode}, {:.1} ms)", r.total, r.took_ms)?;
+    let noun = if r.total == 1 { "figure" } else { "figures" };
+    writeln!(out, "{} {noun} ({mode}, {:.1} ms)", r.total, r.took_ms)?;
     for f in &r.figures {
         let place = f.province.as_deref().unwrap_or("?");
         let year = f.year.map_or("?".to_string(), |y| y.to_string());
@@ -111,7 +112,11 @@ pub fn print_hits(
     } else {
         format!(" for {:?}", r.query)
     };
-    writeln!(out, "{} passages{} ({:.1} ms)", r.total, what, r.took_ms)?;
+    let noun = if r.total == 1 { "passage" } else { "passages" };
+    writeln!(out, "{} {noun}{} ({:.1} ms)", r.total, what, r.took_ms)?;
+    if let Some(corrected) = &r.corrected_query {
+        writeln!(out, "(nothing for {:?}: showing {corrected:?})", r.query)?;
+    }
     for (i, h) in r.hits.iter().enumerate() {
         let place = h.province.as_deref().unwrap_or("?");
         let year = h.year.map_or("?".to_string(), |y| y.to_string());
