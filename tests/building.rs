@@ -219,3 +219,28 @@ fn a_metadata_file_beside_the_reports_corrects_extraction() {
     .expect("search");
     assert!(r.total > 0 && r.hits.iter().all(|h| h.source == "manabi.txt"));
 }
+
+#[test]
+fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    build(&[corpus()], &index).expect("builds");
+    let generation = IndexDir::new(&index)
+        .current()
+        .expect("reads")
+        .expect("published");
+    let manifest = generation.join("reports.json");
+    let text = fs::read_to_string(&manifest).expect("manifest");
+    let old = text.replacen(
+        &format!("\"version\":{}", cuentas::index::Manifest::VERSION),
+        "\"version\":1",
+        1,
+    );
+    assert_ne!(old, text, "the manifest names its version");
+    fs::write(&manifest, old).expect("write");
+    match Engine::open(&IndexDir::new(&index)) {
+        Err(cuentas::index::IndexError::Outdated { found: 1, .. }) => {}
+        Err(e) => panic!("expected an outdated index, got {e}"),
+        Ok(_) => panic!("an outdated index must not open"),
+    }
+}

@@ -341,9 +341,13 @@ fn serve(config: &Config) -> Result<Outcome> {
     let dir = IndexDir::new(&config.index_dir);
     let engine = match Engine::open(&dir) {
         Ok(engine) => engine,
-        Err(IndexError::NotBuilt(_)) => {
+        Err(e @ (IndexError::NotBuilt(_) | IndexError::Outdated { .. })) => {
+            let why = match e {
+                IndexError::NotBuilt(_) => "no index",
+                _ => "an index of another version",
+            };
             eprintln!(
-                "no index in {}: building it from {}",
+                "{why} in {}: building it from {}",
                 config.index_dir.display(),
                 config
                     .corpus

@@ -44,6 +44,8 @@ pub enum IndexError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("index at {path} was built by another version of cuentas (format {found}): rebuild it with `cuentas index`")]
+    Outdated { path: PathBuf, found: u32 },
     #[error("index at {path} is damaged ({reason}): rebuild it with `cuentas index`")]
     Corrupt { path: PathBuf, reason: String },
     #[error("index error in {path}: {source}")]
@@ -128,6 +130,31 @@ impl Engine {
 
     /// Opens one generation folder.
     pub fn open_generation(path: &Path) -> Result<Engine, IndexError> {
+        // The manifest first: an index built by another version of cuentas is told apart from
+        // a damaged one, so that `serve` can rebuild it.
+        let manifest_path = path.join(MANIFEST_FILE);
+        let bytes = fs::read(&manifest_path).map_err(|source| IndexError::Io {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        #[derive(Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let corrupt = |e: serde_json::Error| IndexError::Corrupt {
+            path: manifest_path.clone(),
+            reason: e.to_string(),
+        };
+        let version = serde_json::from_slice::<Version>(&bytes)
+            .map_err(corrupt)?
+            .version;
+        if version != Manifest::VERSION {
+            return Err(IndexError::Outdated {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(corrupt)?;
         let tantivy_dir = path.join(PASSAGES_DIR);
         let tv = |source| IndexError::Tantivy {
             path: tantivy_dir.clone(),
@@ -142,26 +169,6 @@ impl Engine {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tv)?;
-        let manifest_path = path.join(MANIFEST_FILE);
-        let bytes = fs::read(&manifest_path).map_err(|source| IndexError::Io {
-            path: manifest_path.clone(),
-            source,
-        })?;
-        let manifest: Manifest =
-            serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
-                path: manifest_path.clone(),
-                reason: e.to_string(),
-            })?;
-        if manifest.version != Manifest::VERSION {
-            return Err(IndexError::Corrupt {
-                path: manifest_path,
-                reason: format!(
-                    "manifest version {} is not {}",
-                    manifest.version,
-                    Manifest::VERSION
-                ),
-            });
-        }
         let by_id = manifest
             .reports
             .iter()
