@@ -90,6 +90,15 @@ pub fn ceil_boundary(s: &str, i: usize) -> usize {
     i
 }
 
+/// Whether `word` is one of `list`: a plain scan that compares lengths and first bytes before
+/// any bytes (these lists are short, and most words fail at once).
+#[inline]
+pub fn is_one_of(word: &str, list: &[&str]) -> bool {
+    let (len, first) = (word.len(), word.as_bytes().first());
+    list.iter()
+        .any(|w| w.len() == len && w.as_bytes().first() == first && *w == word)
+}
+
 /// Whether `c` continues a word: letters, digits and combining marks (PDF text often carries
 /// decomposed accents, `o` + U+0301, which must not split a word).
 #[inline]

@@ -20,6 +20,7 @@ use regex::Regex;
 use super::gazetteer::{Gazetteer, PlaceKind};
 use crate::analysis::fold_key;
 use crate::analysis::text::floor_boundary;
+use crate::analysis::text::is_one_of;
 
 /// Metadata of one report; `None` where the text does not tell.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -228,7 +229,7 @@ fn is_name(line: &str) -> bool {
     line.split_whitespace().all(|w| {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
         w.is_empty()
-            || CONNECTORS.contains(&w)
+            || is_one_of(w, &CONNECTORS)
             || w.chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())

@@ -9,7 +9,8 @@
 //! Each [`Draft`] keeps the way back to the text it came from: its byte range and a map from
 //! its own offsets to the source's, so a figure found in a passage can be cited in the report.
 
-use std::collections::HashMap;
+use crate::analysis::text::is_one_of;
+use rustc_hash::FxHashMap;
 
 /// A passage before tagging: repaired text and where it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +148,7 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
         let hi = (i + 3).min(lines.len() - 1);
         (lo..=hi).any(|j| lines[j].page_break || (j != i && noise[j]))
     };
-    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut seen: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
     for (i, l) in lines.iter().enumerate() {
         let s = &text[l.start..l.end];
         if s.is_empty() || s.len() > 120 || noise[i] {
@@ -157,7 +158,7 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
         e.0 += 1;
         e.1 += usize::from(near_boundary(i));
     }
-    let furniture: std::collections::HashSet<&str> = seen
+    let furniture: rustc_hash::FxHashSet<&str> = seen
         .into_iter()
         .filter(|&(_, (n, near))| (n >= 3 && near * 3 >= n * 2) || (n == 2 && near == 2))
         .map(|(s, _)| s)
@@ -364,7 +365,7 @@ fn ends_with_connector(line: &str) -> bool {
         .next()
         .unwrap_or("");
     let lower = last.to_lowercase();
-    CONNECTORS.contains(&lower.as_str())
+    is_one_of(&lower, &CONNECTORS)
 }
 
 /// A passage being built from lines.

@@ -10,6 +10,7 @@ use super::{next_word, percent_after};
 use crate::analysis::fold_key;
 use crate::analysis::numbers;
 use crate::analysis::text::floor_boundary;
+use crate::analysis::text::is_one_of;
 /// Byte ranges of dates, ranges of years, phone numbers, times, web addresses and age brackets.
 pub(super) fn excluded_ranges(text: &str) -> Vec<(usize, usize)> {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -142,12 +143,12 @@ pub(super) fn is_reference(
     let Some(prev) = words.next() else {
         return false;
     };
-    if REFERENCE_WORDS.contains(&prev.as_str()) {
+    if is_one_of(&prev, &REFERENCE_WORDS) {
         return true;
     }
-    if REFERENCE_LINKS.contains(&prev.as_str()) {
+    if is_one_of(&prev, &REFERENCE_LINKS) {
         if let Some(prev2) = words.next() {
-            if REFERENCE_WORDS.contains(&prev2.as_str()) {
+            if is_one_of(&prev2, &REFERENCE_WORDS) {
                 return true;
             }
         }
@@ -247,7 +248,7 @@ pub(super) fn is_year_like(text: &str, start: usize, end: usize, value: f64) -> 
         .split(|c: char| !c.is_alphanumeric())
         .rfind(|w| !w.is_empty())
         .map(fold_key);
-    if prev.as_deref().is_some_and(|p| YEAR_WORDS.contains(&p)) {
+    if prev.as_deref().is_some_and(|p| is_one_of(p, &YEAR_WORDS)) {
         return true;
     }
     // `1980 pacientes` counts; `2021 se ejecutó` is a year.

@@ -5,6 +5,7 @@
 use super::FigureKind;
 use crate::analysis::fold_key;
 use crate::analysis::text::floor_boundary;
+use crate::analysis::text::is_one_of;
 const STOP: [&str; 40] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
     "como", "se", "mas", "menos", "el", "la", "los", "las", "un", "una", "lo", "su", "sus", "del",
@@ -32,7 +33,7 @@ fn is_content(word: &str) -> bool {
         return false;
     }
     let key = fold_key(word);
-    !STOP.contains(&key.as_str()) && !MONTHS.contains(&key.as_str())
+    !is_one_of(&key, &STOP) && !is_one_of(&key, &MONTHS)
 }
 
 /// What the figure at `start..end` counts, when the sentence says it.
