@@ -33,6 +33,47 @@ pub struct PhraseSet<T> {
     entries: Vec<Entry<T>>,
     /// Folded first word → entries, longest first.
     by_first: FxHashMap<String, Vec<usize>>,
+    /// Folded first letters of entries, for words in any case and for capitalised words only:
+    /// most words of a text are rejected by their first letter, before folding.
+    initials: Initials,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Initials {
+    /// One bit per ASCII byte.
+    any_case: u128,
+    capital: u128,
+    /// An entry starts with a letter outside ASCII after folding: no quick reject.
+    other: bool,
+}
+
+impl Initials {
+    fn add(&mut self, folded_first: &str, capital: bool) {
+        match folded_first.bytes().next() {
+            Some(b) if b.is_ascii() => {
+                let set = if capital {
+                    &mut self.capital
+                } else {
+                    &mut self.any_case
+                };
+                *set |= 1 << b;
+            }
+            _ => self.other = true,
+        }
+    }
+
+    /// Whether an entry may start at `word`.
+    #[inline]
+    fn may_start(&self, word: &str) -> bool {
+        let Some(c) = word.chars().next() else {
+            return false;
+        };
+        if self.other || !c.is_ascii() {
+            return true;
+        }
+        let bit = 1u128 << (c.to_ascii_lowercase() as u8);
+        self.any_case & bit != 0 || (!c.is_ascii_lowercase() && self.capital & bit != 0)
+    }
 }
 
 /// How [`PhraseSet::add`] reads the case and accents of a phrase.
@@ -50,6 +91,7 @@ impl<T> Default for PhraseSet<T> {
         PhraseSet {
             entries: Vec::new(),
             by_first: FxHashMap::default(),
+            initials: Initials::default(),
         }
     }
 }
@@ -69,7 +111,7 @@ impl<T> PhraseSet<T> {
         let Some(first) = words.first() else {
             return;
         };
-        let rules = words
+        let rules: Vec<WordRule> = words
             .iter()
             .map(|w| match spelling {
                 Spelling::Proper if w.chars().next().is_some_and(char::is_uppercase) => {
@@ -81,8 +123,10 @@ impl<T> PhraseSet<T> {
                 _ => WordRule::Any,
             })
             .collect();
+        let first_key = fold_key(first);
+        self.initials.add(&first_key, rules_first_capital(&rules));
         self.by_first
-            .entry(fold_key(first))
+            .entry(first_key)
             .or_default()
             .push(self.entries.len());
         self.entries.push(Entry {
@@ -104,6 +148,10 @@ impl<T> PhraseSet<T> {
         let (mut key, mut next) = (String::new(), String::new());
         let mut i = 0;
         while i < all.len() {
+            if !self.initials.may_start(all[i].1) {
+                i += 1;
+                continue;
+            }
             key.clear();
             fold_into(all[i].1, false, &mut key);
             let Some(candidates) = self.by_first.get(key.as_str()) else {
@@ -137,6 +185,10 @@ impl<T> PhraseSet<T> {
         }
         out
     }
+}
+
+fn rules_first_capital(rules: &[WordRule]) -> bool {
+    matches!(rules.first(), Some(WordRule::Capital))
 }
 
 fn rule_holds(rule: &WordRule, word: &str) -> bool {
