@@ -23,6 +23,12 @@ fn app() -> Router {
 /// GETs `uri` in-process; returns status, headers' content-type and the body.
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
     let req = Request::get(uri).body(Body::empty()).expect("request");
+    let (status, ctype, bytes) = send(app, req).await;
+    (status, ctype, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Sends `req` in-process; returns status, content-type and the whole body.
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, String, axum::body::Bytes) {
     let res = app.clone().oneshot(req).await.expect("answers");
     let status = res.status();
     let ctype = res
@@ -31,8 +37,13 @@ async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    (status, ctype, String::from_utf8_lossy(&bytes).into_owned())
+    let bytes = res
+        .into_body()
+        .collect()
+        .await
+        .expect("the whole body")
+        .to_bytes();
+    (status, ctype, bytes)
 }
 
 async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
@@ -497,21 +508,9 @@ async fn figures_as_csv_stream_every_row_even_compressed() {
             .header("accept-encoding", encoding)
             .body(Body::empty())
             .expect("request");
-        let res = app().oneshot(req).await.expect("answers");
-        assert_eq!(res.status(), StatusCode::OK);
-        let ctype = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let (status, ctype, body) = send(&app(), req).await;
+        assert_eq!(status, StatusCode::OK);
         assert!(ctype.starts_with("text/csv"), "{ctype}");
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .expect("the whole body")
-            .to_bytes();
         assert!(!body.is_empty());
         if encoding == "identity" {
             let text = String::from_utf8(body.to_vec()).expect("utf-8");
