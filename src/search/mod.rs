@@ -118,7 +118,8 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     }
     let (top, total) = (collected.top, collected.total);
 
-    let snippets = if browse {
+    // No snippets to make when browsing or when only counts are asked for.
+    let snippets = if browse || request.limit == 0 {
         None
     } else {
         Some(highlight::Highlighter::new(
