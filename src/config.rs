@@ -40,6 +40,12 @@ pub struct Config {
     pub addr: String,
     pub cors_origins: Vec<String>,
     pub request_timeout_secs: u64,
+    /// Seconds allowed to read one PDF.
+    pub pdf_timeout_secs: u64,
+    /// Memory allowed to the process reading one PDF, in MiB.
+    pub pdf_memory_mb: u64,
+    /// Largest report file read, in MiB.
+    pub max_file_mb: u64,
 }
 
 impl Default for Config {
@@ -52,6 +58,9 @@ impl Default for Config {
             addr: "127.0.0.1:8080".into(),
             cors_origins: Vec::new(),
             request_timeout_secs: 10,
+            pdf_timeout_secs: 60,
+            pdf_memory_mb: 1024,
+            max_file_mb: 256,
         }
     }
 }
@@ -65,6 +74,15 @@ impl Config {
             self.threads
         }
     }
+
+    /// The limits on reading one report file.
+    pub fn read_limits(&self) -> crate::ingest::Limits {
+        crate::ingest::Limits {
+            pdf_time: std::time::Duration::from_secs(self.pdf_timeout_secs),
+            pdf_memory: self.pdf_memory_mb << 20,
+            max_file: self.max_file_mb << 20,
+        }
+    }
 }
 
 /// What flags can set; `None`/empty leaves the value to lower layers.
@@ -74,6 +92,8 @@ pub struct Flags {
     pub index_dir: Option<PathBuf>,
     pub corpus: Vec<PathBuf>,
     pub addr: Option<String>,
+    pub pdf_timeout_secs: Option<u64>,
+    pub pdf_memory_mb: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +105,16 @@ struct FileConfig {
     corpus: CorpusSection,
     #[serde(default)]
     server: ServerSection,
+    #[serde(default)]
+    reading: ReadingSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadingSection {
+    pdf_timeout_secs: Option<u64>,
+    pdf_memory_mb: Option<u64>,
+    max_file_mb: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,6 +204,31 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         )? as u64;
     }
 
+    if let Some(v) = env("CUENTAS_PDF_TIMEOUT_SECS") {
+        c.pdf_timeout_secs = number(
+            "reading.pdf_timeout_secs",
+            &v,
+            "CUENTAS_PDF_TIMEOUT_SECS",
+            "seconds from 1 to 86400",
+        )? as u64;
+    }
+    if let Some(v) = env("CUENTAS_PDF_MEMORY_MB") {
+        c.pdf_memory_mb = number(
+            "reading.pdf_memory_mb",
+            &v,
+            "CUENTAS_PDF_MEMORY_MB",
+            "MiB from 64 to 65536",
+        )? as u64;
+    }
+    if let Some(v) = env("CUENTAS_MAX_FILE_MB") {
+        c.max_file_mb = number(
+            "reading.max_file_mb",
+            &v,
+            "CUENTAS_MAX_FILE_MB",
+            "MiB from 1 to 4096",
+        )? as u64;
+    }
+
     if let Some(v) = &flags.index_dir {
         c.index_dir = v.clone();
     }
@@ -182,6 +237,12 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     }
     if let Some(v) = &flags.addr {
         c.addr = v.clone();
+    }
+    if let Some(v) = flags.pdf_timeout_secs {
+        c.pdf_timeout_secs = v;
+    }
+    if let Some(v) = flags.pdf_memory_mb {
+        c.pdf_memory_mb = v;
     }
     validate(&c)?;
     Ok(c)
@@ -212,6 +273,15 @@ fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError
     }
     if let Some(v) = file.server.request_timeout_secs {
         c.request_timeout_secs = v;
+    }
+    if let Some(v) = file.reading.pdf_timeout_secs {
+        c.pdf_timeout_secs = v;
+    }
+    if let Some(v) = file.reading.pdf_memory_mb {
+        c.pdf_memory_mb = v;
+    }
+    if let Some(v) = file.reading.max_file_mb {
+        c.max_file_mb = v;
     }
     Ok(())
 }
@@ -249,6 +319,27 @@ fn validate(c: &Config) -> Result<(), ConfigError> {
             "index.threads",
             c.threads.to_string(),
             "0 (one per core) to 64",
+        ));
+    }
+    if !(1..=86400).contains(&c.pdf_timeout_secs) {
+        return Err(bad(
+            "reading.pdf_timeout_secs",
+            c.pdf_timeout_secs.to_string(),
+            "seconds from 1 to 86400",
+        ));
+    }
+    if !(64..=65536).contains(&c.pdf_memory_mb) {
+        return Err(bad(
+            "reading.pdf_memory_mb",
+            c.pdf_memory_mb.to_string(),
+            "MiB from 64 to 65536",
+        ));
+    }
+    if !(1..=4096).contains(&c.max_file_mb) {
+        return Err(bad(
+            "reading.max_file_mb",
+            c.max_file_mb.to_string(),
+            "MiB from 1 to 4096",
         ));
     }
     if !(1..=3600).contains(&c.request_timeout_secs) {

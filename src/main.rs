@@ -7,6 +7,11 @@ use cuentas::cli::{self, Cli, Outcome};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let cli::Command::ReadPdf(args) = &cli.command {
+        // A child process of `index`: no logs, its answer is its output and its exit code.
+        let code = cuentas::ingest::isolate::child_main(&args.file);
+        return ExitCode::from(u8::try_from(code).unwrap_or(2));
+    }
     // The server logs each request at info; the other commands only warnings.
     let default_level = if matches!(cli.command, cli::Command::Serve(_)) {
         "info"

@@ -8,6 +8,8 @@ mod search_corpus;
 mod extraction;
 // Building: broken files, encodings, PDF, atomic rebuild.
 mod building;
+// Real and hostile PDFs: cells, signs, table labels, limits.
+mod pdf_reading;
 // The `cuentas` binary as people run it.
 mod command_line;
 // The HTTP API, in-process and over a real socket.

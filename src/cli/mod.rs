@@ -17,6 +17,7 @@ use crate::api::{self, AppState, ServeOptions};
 use crate::config::{self, Config, Flags};
 use crate::extract::Extractor;
 use crate::index::{self, BuildOptions, BuildSummary, Engine, IndexDir, IndexError};
+use crate::ingest::Reader;
 use crate::search::{self, FigureRequest, RawFigureRequest, RawRequest, Request};
 
 /// Search the public accountability reports (Rendición de Cuentas) of Ecuador's IESS.
@@ -89,6 +90,27 @@ pub enum Command {
     /// profile indexing.
     #[command(hide = true)]
     BenchExtract(BenchExtractArgs),
+    /// Read one PDF and print its pages as JSON: the child process `index` runs for each PDF,
+    /// under a time and a memory limit.
+    #[command(hide = true)]
+    ReadPdf(ReadPdfArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReadPdfArgs {
+    /// The PDF to read
+    pub file: PathBuf,
+}
+
+/// Limits on reading files, for the commands that index.
+#[derive(Debug, Args)]
+pub struct ReadingArgs {
+    /// Seconds allowed to read one PDF before it is skipped [env: CUENTAS_PDF_TIMEOUT_SECS; default: 60]
+    #[arg(long, value_name = "SECS")]
+    pub pdf_timeout: Option<u64>,
+    /// Memory allowed to read one PDF, in MiB [env: CUENTAS_PDF_MEMORY_MB; default: 1024]
+    #[arg(long, value_name = "MB")]
+    pub pdf_memory_mb: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +144,8 @@ pub struct ServeArgs {
     /// Folder of reports to index when there is no index yet; repeatable [env: CUENTAS_CORPUS]
     #[arg(long, value_name = "DIR")]
     pub corpus: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +153,8 @@ pub struct IndexArgs {
     /// Folder of reports to index; repeat for several [env: CUENTAS_CORPUS; default: corpus]
     #[arg(long, value_name = "DIR")]
     pub corpus: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 /// The filters of `search` and `figures`.
@@ -252,10 +278,16 @@ pub fn config(cli: &Cli) -> Result<Config> {
         ..Flags::default()
     };
     match &cli.command {
-        Command::Index(args) => flags.corpus = args.corpus.clone(),
+        Command::Index(args) => {
+            flags.corpus = args.corpus.clone();
+            flags.pdf_timeout_secs = args.reading.pdf_timeout;
+            flags.pdf_memory_mb = args.reading.pdf_memory_mb;
+        }
         Command::Serve(args) => {
             flags.corpus = args.corpus.clone();
             flags.addr = args.addr.clone();
+            flags.pdf_timeout_secs = args.reading.pdf_timeout;
+            flags.pdf_memory_mb = args.reading.pdf_memory_mb;
         }
         _ => {}
     }
@@ -278,6 +310,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Serve(_) => serve(&config),
         Command::BenchQueries(args) => bench::bench_queries(&config, args),
         Command::BenchExtract(args) => bench::bench_extract(args),
+        Command::ReadPdf(args) => match crate::ingest::isolate::child_main(&args.file) {
+            0 => Ok(Outcome::Success),
+            _ => anyhow::bail!("cannot read {}", args.file.display()),
+        },
     }
 }
 
@@ -392,6 +428,7 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
     let options = BuildOptions {
         memory_budget: config.memory_mb << 20,
         threads: config.effective_threads(),
+        reader: Reader::new(config.read_limits()),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);

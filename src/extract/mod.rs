@@ -13,6 +13,7 @@ pub mod overrides;
 pub mod passages;
 mod phrases;
 pub mod policy;
+pub mod table;
 
 pub use self::gazetteer::Gazetteer;
 pub use self::model::{Figure, FigureKind, Passage, Policy, Report};
@@ -57,6 +58,7 @@ impl Extractor {
                 // Offsets only grow through a passage, so one counter serves them all.
                 let start = chars.at(draft.start);
                 let mut figures = figures::extract_figures(&draft.text);
+                table::label_figures(&draft.text, &draft.columns, &mut figures);
                 for f in &mut figures {
                     let from = chars.at(draft.source_offset(f.start));
                     let to = chars.at(draft.source_offset(f.end.saturating_sub(1)) + 1);
@@ -70,6 +72,7 @@ impl Extractor {
                     text: draft.text,
                     policies,
                     figures,
+                    columns: draft.columns,
                 }
             })
             .collect();

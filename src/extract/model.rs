@@ -120,6 +120,9 @@ pub struct Figure {
     #[serde(default)]
     #[schema(value_type = Vec<u64>)]
     pub span: (usize, usize),
+    /// The row and column of the table the figure sits in, when it sits in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<super::table::TableCell>,
 }
 
 /// A passage's id: its report's id and its ordinal (`7392a04fe1206fbf-0004`).
@@ -143,6 +146,9 @@ pub struct Passage {
     pub policies: Vec<Policy>,
     /// Figures of the passage; their byte ranges point into `text`.
     pub figures: Vec<Figure>,
+    /// For a table row (cells separated by ` | `): the column header of each cell.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
 }
 
 /// Everything known about one report.

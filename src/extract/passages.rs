@@ -6,9 +6,13 @@
 //! before each bullet or numbered item, and before source notes ("Fuente:"); the short lines of
 //! a flattened table stay together. A long paragraph is cut at sentence ends.
 //!
+//! A line of tab-separated cells is a table row: a passage of its own whose cells stay apart
+//! and know their column headers (see [`super::table`]).
+//!
 //! Each [`Draft`] keeps the way back to the text it came from: its byte range and a map from
 //! its own offsets to the source's, so a figure found in a passage can be cited in the report.
 
+use super::table::{self, RawCell, CELL_SEPARATOR};
 use crate::analysis::text::is_one_of;
 use rustc_hash::FxHashMap;
 
@@ -22,6 +26,8 @@ pub struct Draft {
     pub end: usize,
     /// `(offset in text, offset in source)` where each stretch copied unchanged begins.
     segments: Vec<(usize, usize)>,
+    /// For a table row: the column header of each cell of `text` (empty when none is known).
+    pub columns: Vec<String>,
 }
 
 impl Draft {
@@ -51,6 +57,7 @@ pub fn split(text: &str) -> Vec<Draft> {
     let mut current: Option<Builder> = None;
     // What stands between the previous content line and this one.
     let (mut blank_gap, mut page_gap) = (false, false);
+    let mut header = table::Header::default();
     for (i, line) in lines.iter().enumerate() {
         let content = &text[line.start..line.end];
         if line.page_break {
@@ -59,6 +66,26 @@ pub fn split(text: &str) -> Vec<Draft> {
         if content.is_empty() || noise[i] {
             blank_gap = true;
             continue;
+        }
+        if line.row {
+            if let Some(b) = current.take() {
+                out.extend(b.finish());
+            }
+            let cells = table::cells(content, line.start);
+            if table::is_header_row(text, &cells) {
+                header.add_row(text, &cells);
+                out.push(row_draft(text, &cells, None));
+            } else {
+                header.close();
+                out.push(row_draft(text, &cells, Some(&header)));
+            }
+            blank_gap = false;
+            page_gap = false;
+            continue;
+        }
+        if content.len() > SHORT_LINE * 2 {
+            // Prose: whatever table came before has ended.
+            header.clear();
         }
         let kind = LineKind::of(content);
         match current.as_mut() {
@@ -86,6 +113,32 @@ struct Line {
     end: usize,
     /// A form feed stands before this line.
     page_break: bool,
+    /// Cells separated by tabs: a table row (its leading empty cells are kept in the range).
+    row: bool,
+}
+
+/// A table row's passage: its cells joined by [`CELL_SEPARATOR`], each with its header.
+fn row_draft(source: &str, cells: &[RawCell], header: Option<&table::Header>) -> Draft {
+    let mut text = String::new();
+    let mut segments = Vec::with_capacity(cells.len());
+    let mut columns = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            text.push_str(CELL_SEPARATOR);
+        }
+        segments.push((text.len(), cell.start));
+        text.push_str(&source[cell.start..cell.end]);
+        if let Some(h) = header.filter(|h| !h.is_empty()) {
+            columns.push(h.of(cell.column).to_string());
+        }
+    }
+    Draft {
+        text,
+        start: cells.first().map_or(0, |c| c.start),
+        end: cells.last().map_or(0, |c| c.end),
+        segments,
+        columns,
+    }
 }
 
 fn is_blank(c: char) -> bool {
@@ -104,12 +157,23 @@ fn lines(text: &str) -> Vec<Line> {
             continue;
         }
         let raw = &text[start..i];
-        let lead = raw.len() - raw.trim_start_matches(is_blank).len();
         let trimmed = raw.trim_matches(is_blank);
+        // Two cells or more: keep the leading tabs that say which columns are empty.
+        let row = trimmed.contains('\t');
+        let trimmed = if row {
+            raw.trim_matches(|c| c != '\t' && is_blank(c))
+        } else {
+            trimmed
+        };
+        let lead = raw.len()
+            - raw
+                .trim_start_matches(|c| is_blank(c) && !(row && c == '\t'))
+                .len();
         out.push(Line {
             start: start + lead,
             end: start + lead + trimmed.len(),
             page_break,
+            row,
         });
         page_break = c == '\u{c}';
         start = i + c.len_utf8();
@@ -520,6 +584,7 @@ impl Builder {
             start: self.start,
             end: self.end,
             segments: self.segments,
+            columns: Vec::new(),
         };
         if draft.text.len() <= HARD_MAX {
             vec![draft]
@@ -572,6 +637,7 @@ fn cut_long(draft: Draft) -> Vec<Draft> {
                 start: draft.source_offset(t0),
                 end: draft.source_offset(t1 - last_len) + last_len,
                 segments,
+                columns: Vec::new(),
             });
         }
         from = to;

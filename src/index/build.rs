@@ -30,6 +30,8 @@ pub struct BuildOptions {
     pub memory_budget: usize,
     /// Threads reading and extracting reports.
     pub threads: usize,
+    /// How files are read, and the limits on each.
+    pub reader: ingest::Reader,
 }
 
 impl Default for BuildOptions {
@@ -37,6 +39,7 @@ impl Default for BuildOptions {
         BuildOptions {
             memory_budget: 128 << 20,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            reader: ingest::Reader::default(),
         }
     }
 }
@@ -146,12 +149,14 @@ pub fn build(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    let result = read_and_extract(file, extractor, overrides).map(|report| {
-                        for p in &report.passages {
-                            accents.add_text(&p.text);
-                        }
-                        prepare(fields, provinces, report, &file.path)
-                    });
+                    let result = read_and_extract(file, &options.reader, extractor, overrides).map(
+                        |report| {
+                            for p in &report.passages {
+                                accents.add_text(&p.text);
+                            }
+                            prepare(fields, provinces, report, &file.path)
+                        },
+                    );
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     if tx.send((i, result, file.path.clone())).is_err() {
                         break;
@@ -244,6 +249,7 @@ pub fn build(
 /// file with its reason instead of stopping the build.
 fn read_and_extract(
     file: &ingest::SourceFile,
+    reader: &ingest::Reader,
     extractor: &Extractor,
     overrides: &HashMap<PathBuf, Overrides>,
 ) -> Result<Report, Skipped> {
@@ -251,7 +257,9 @@ fn read_and_extract(
         path: file.path.clone(),
         reason,
     };
-    let doc = ingest::read(&file.path, &file.root).map_err(|e| skipped(e.to_string()))?;
+    let doc = reader
+        .read(&file.path, &file.root)
+        .map_err(|e| skipped(e.to_string()))?;
     let fix = overrides.get(&file.root).and_then(|o| o.get(&doc.source));
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         extractor.extract(&doc, fix)
@@ -383,6 +391,9 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
             doc.add_u64(f.year, year);
         }
         doc.add_u64(f.page, p.page.map_or(0, u64::from));
+        if !p.columns.is_empty() {
+            doc.add_text(f.columns, crate::extract::table::join_columns(&p.columns));
+        }
         doc.add_u64(f.span_start, p.span.0 as u64);
         doc.add_u64(f.span_end, p.span.1 as u64);
         for fig in &p.figures {

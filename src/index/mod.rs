@@ -89,7 +89,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 6;
+    pub const VERSION: u32 = 7;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.
@@ -234,6 +234,8 @@ impl Engine {
             .filter_map(|v| v.as_u64())
             .collect();
         let mut figures = crate::extract::figures::extract_figures(&text);
+        let columns = crate::extract::table::split_columns(str_of(f.columns));
+        crate::extract::table::label_figures(&text, &columns, &mut figures);
         if figures.len() == spans.len() {
             for (fig, span) in figures.iter_mut().zip(spans) {
                 fig.span = ((span >> 32) as usize, (span & 0xffff_ffff) as usize);

@@ -43,6 +43,9 @@ pub struct Fields {
     pub figure_spans: Field,
     /// Each figure's value: indexed and fast for range filters.
     pub figure_value: Field,
+    /// For a table row: the header of each of its cells, joined by U+001F (stored; empty for
+    /// prose). Figures in the row are labelled with it when shown.
+    pub columns: Field,
 }
 
 /// Builds the schema and returns it with its field handles.
@@ -76,6 +79,7 @@ pub fn schema() -> (Schema, Fields) {
             "figure_value",
             NumericOptions::default().set_indexed().set_fast(),
         ),
+        columns: sb.add_text_field("columns", STORED),
     };
     (sb.build(), fields)
 }
@@ -98,6 +102,7 @@ impl Fields {
             policies: f("policies")?,
             figure_spans: f("figure_spans")?,
             figure_value: f("figure_value")?,
+            columns: f("columns")?,
         })
     }
 }

@@ -1,11 +1,13 @@
-//! Reading report files: walking corpus folders, decoding text, extracting PDF text by page.
+//! Reading report files: walking corpus folders, decoding text, reading PDF pages.
 //!
 //! Owns the way from bytes on disk to a [`Document`]: NFC text with `\n` line ends and, when
-//! the source has pages (a PDF, or a text export with form feeds), where each page starts.
-//! Knows nothing of passages, metadata, tantivy or the faces. A file that cannot be read gives
-//! an [`IngestError`] saying why; the caller skips it and goes on.
+//! the source has pages (a PDF, or a text export with form feeds), where each page starts. The
+//! cells of a table row are separated by tabs. Knows nothing of passages, metadata, tantivy or
+//! the faces. A file that cannot be read gives an [`IngestError`] saying why; the caller skips
+//! it and goes on. PDFs are read in a child process under [`Limits`] (see [`isolate`]).
 
-mod pdf;
+pub mod isolate;
+pub mod pdf;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 
+pub use self::isolate::Limits;
 pub use self::text::Encoding;
 
 /// Largest file read, in bytes; bigger files are skipped (a report is a few MB at most).
@@ -32,8 +35,8 @@ pub enum IngestError {
     Read(#[from] std::io::Error),
     #[error("empty file")]
     Empty,
-    #[error("too large ({0} MB; at most 256 MB)")]
-    TooLarge(u64),
+    #[error("too large ({size} MB; the limit is {limit} MB)")]
+    TooLarge { size: u64, limit: u64 },
     #[error("not text: {0}")]
     Binary(&'static str),
     #[error("broken PDF: {0}")]
@@ -42,6 +45,10 @@ pub enum IngestError {
     NoTextLayer,
     #[error("not a report file: only .txt and .pdf are read")]
     Unsupported,
+    #[error("over a reading limit: {0}")]
+    OverLimit(String),
+    #[error("cannot run the PDF reader {program}: {reason}")]
+    Reader { program: PathBuf, reason: String },
 }
 
 /// A report file read into text.
@@ -168,22 +175,93 @@ impl Format {
     }
 }
 
-/// Reads one report file found under `root`.
+/// Reads report files under [`Limits`], PDFs through a child process.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub limits: Limits,
+    /// The program run as `PROGRAM read-pdf FILE` to read a PDF (normally this executable).
+    pub program: PathBuf,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Reader::new(Limits::default())
+    }
+}
+
+impl Reader {
+    /// A reader with `limits` that runs this executable to read PDFs.
+    pub fn new(limits: Limits) -> Reader {
+        Reader {
+            limits,
+            program: isolate::default_program(),
+        }
+    }
+
+    /// The same reader running `program` to read PDFs.
+    pub fn with_program(mut self, program: impl Into<PathBuf>) -> Reader {
+        self.program = program.into();
+        self
+    }
+
+    /// Reads one report file found under `root`.
+    pub fn read(&self, path: &Path, root: &Path) -> Result<Document, IngestError> {
+        let format = Format::of(path).ok_or(IngestError::Unsupported)?;
+        let size = std::fs::metadata(path)?.len();
+        if size > self.limits.max_file {
+            return Err(IngestError::TooLarge {
+                size: size >> 20,
+                limit: self.limits.max_file >> 20,
+            });
+        }
+        let (raw, encoding) = match format {
+            Format::Text => {
+                let bytes = std::fs::read(path)?;
+                if bytes.is_empty() {
+                    return Err(IngestError::Empty);
+                }
+                text::decode(&bytes)?
+            }
+            Format::Pdf => {
+                if size == 0 {
+                    return Err(IngestError::Empty);
+                }
+                let pages = isolate::read_pdf(&self.program, path, &self.limits)?;
+                (join_pages(&pages), Encoding::Pdf)
+            }
+        };
+        document(&raw, encoding, format, path, root)
+    }
+}
+
+/// Reads one report file found under `root` with the default limits.
 pub fn read(path: &Path, root: &Path) -> Result<Document, IngestError> {
-    let format = Format::of(path).ok_or(IngestError::Unsupported)?;
-    let size = std::fs::metadata(path)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(IngestError::TooLarge(size >> 20));
+    Reader::default().read(path, root)
+}
+
+/// Pages joined into one text, a form feed before each page but the first.
+pub fn join_pages(pages: &[String]) -> String {
+    let mut text = String::new();
+    for (i, page) in pages.iter().enumerate() {
+        if i > 0 {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push('\u{c}');
+        }
+        text.push_str(page.trim_matches(|c: char| c == '\n' || c == '\u{c}'));
     }
-    let bytes = std::fs::read(path)?;
-    if bytes.is_empty() {
-        return Err(IngestError::Empty);
-    }
-    let (raw, encoding) = match format {
-        Format::Text => text::decode(&bytes)?,
-        Format::Pdf => (pdf::extract(&bytes)?, Encoding::Pdf),
-    };
-    let text = clean(&raw);
+    text
+}
+
+fn document(
+    raw: &str,
+    encoding: Encoding,
+    format: Format,
+    path: &Path,
+    root: &Path,
+) -> Result<Document, IngestError> {
+    let text = clean(raw);
     if text.trim().is_empty() {
         return Err(match format {
             Format::Pdf => IngestError::NoTextLayer,

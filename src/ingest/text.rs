@@ -57,7 +57,68 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), IngestError> {
     if junk_share(&text) > MAX_JUNK_SHARE {
         return Err(IngestError::Binary("binary content (control characters)"));
     }
+    if !reads_as_words(&text) {
+        return Err(IngestError::Binary(
+            "no words in any accepted encoding (binary content)",
+        ));
+    }
     Ok((text, encoding))
+}
+
+/// Whether text reads as words: in its first 64 KB, nearly every character is a letter, a
+/// digit, a blank or a mark that prose and tables use. Random bytes decoded as Windows-1252
+/// are half symbols.
+fn reads_as_words(text: &str) -> bool {
+    let (mut good, mut all) = (0usize, 0usize);
+    for c in text.chars().take(64 << 10) {
+        all += 1;
+        let ok = c.is_alphanumeric()
+            || c.is_whitespace()
+            || matches!(
+                c,
+                '.' | ','
+                    | ';'
+                    | ':'
+                    | '!'
+                    | '?'
+                    | '¡'
+                    | '¿'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '"'
+                    | '\''
+                    | '«'
+                    | '»'
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | '-'
+                    | '–'
+                    | '—'
+                    | '/'
+                    | '%'
+                    | '$'
+                    | '°'
+                    | '#'
+                    | '&'
+                    | '*'
+                    | '+'
+                    | '='
+                    | '@'
+                    | '_'
+                    | '|'
+                    | '•'
+                    | '…'
+                    | '´'
+                    | '<'
+                    | '>'
+            );
+        good += usize::from(ok);
+    }
+    all == 0 || good * 100 >= all * 90
 }
 
 /// Share of characters that no text file holds: controls other than whitespace, replacement
@@ -133,6 +194,24 @@ mod tests {
             decode("São Paulo Ã".as_bytes()).expect("keeps").0,
             "São Paulo Ã"
         );
+    }
+
+    #[test]
+    fn random_bytes_without_controls_are_not_a_report() {
+        // Printable bytes, ASCII symbols and Latin-1: valid Windows-1252, but no words.
+        let junk: Vec<u8> = (0..4096u32)
+            .map(|i| {
+                let r = (i.wrapping_mul(2_654_435_761) >> 13) % 0x70;
+                if r < 0x10 {
+                    0x21 + r as u8
+                } else {
+                    0xa0 + (r - 0x10) as u8
+                }
+            })
+            .collect();
+        let err = decode(&junk).expect_err("junk");
+        assert!(err.to_string().contains("no words"), "{err}");
+        assert!(decode("Presupuesto: 1.250.000,00 | 85,5 %".as_bytes()).is_ok());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::index::Engine;
 pub const BOM: &str = "\u{feff}";
 
 /// Columns of a figure export, in order.
-pub const FIGURE_COLUMNS: [&str; 15] = [
+pub const FIGURE_COLUMNS: [&str; 17] = [
     "figure",
     "value",
     "kind",
@@ -27,6 +27,8 @@ pub const FIGURE_COLUMNS: [&str; 15] = [
     "span_end",
     "passage_id",
     "report_id",
+    "table_row",
+    "table_column",
 ];
 
 /// Columns of a batch lookup: the query, its line, its count and error, then a figure's.
@@ -51,6 +53,11 @@ pub fn figure_cells(h: &FigureHit) -> Vec<String> {
         h.span.1.to_string(),
         h.passage_id.clone(),
         h.report_id.clone(),
+        h.table.as_ref().map(|t| t.row.clone()).unwrap_or_default(),
+        h.table
+            .as_ref()
+            .map(|t| t.column.clone())
+            .unwrap_or_default(),
     ]
 }
 

@@ -232,6 +232,9 @@ pub struct FigureHit {
     pub span: (usize, usize),
     /// The sentence the figure stands in, quoted from the passage.
     pub sentence: String,
+    /// Its row and column, when the figure sits in a table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<crate::extract::table::TableCell>,
 }
 
 /// A page of figure hits.
@@ -314,6 +317,7 @@ pub fn for_each_figure(
                 kind: fig.kind,
                 alt_value: fig.alt_value,
                 label: fig.label,
+                table: fig.table,
                 report_id: p.report_id.clone(),
                 source: report.map(|r| r.source.clone()).unwrap_or_default(),
                 title: report.map(|r| r.title.clone()).unwrap_or_default(),

@@ -21,9 +21,19 @@ pub fn fixtures() -> PathBuf {
 
 /// Builds an index of `folders` into `dir`.
 pub fn build(folders: &[PathBuf], dir: &Path) -> Result<BuildSummary, index::IndexError> {
+    build_with(folders, dir, reader())
+}
+
+/// Builds an index of `folders` into `dir`, reading files with `reader`.
+pub fn build_with(
+    folders: &[PathBuf],
+    dir: &Path,
+    reader: cuentas::ingest::Reader,
+) -> Result<BuildSummary, index::IndexError> {
     let options = BuildOptions {
         memory_budget: 64 << 20,
         threads: 2,
+        reader,
     };
     index::build(
         folders,
@@ -32,6 +42,11 @@ pub fn build(folders: &[PathBuf], dir: &Path) -> Result<BuildSummary, index::Ind
         &options,
         &|_, _| {},
     )
+}
+
+/// A reader that runs the `cuentas` binary built for these tests to read PDFs.
+pub fn reader() -> cuentas::ingest::Reader {
+    cuentas::ingest::Reader::default().with_program(env!("CARGO_BIN_EXE_cuentas"))
 }
 
 struct Shared {

@@ -115,17 +115,72 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figur
     }
     let start_with_prefix = prefix.unwrap_or(start);
     let (value, alt) = resolve(text, number, kind, factor > 1.0, end);
-    let scale = |v: f64| v * factor + extra;
+    let (sign_start, sign_end, negative) = match sign(text, start, start_with_prefix, end) {
+        Some((s, e)) => (s, e, true),
+        None => (start_with_prefix, end, false),
+    };
+    let scale = |v: f64| {
+        let v = v * factor + extra;
+        if negative {
+            -v
+        } else {
+            v
+        }
+    };
     Some(Figure {
-        text: text[start_with_prefix..end].to_string(),
+        text: text[sign_start..sign_end].to_string(),
         value: scale(value),
         kind,
         alt_value: alt.map(scale),
         label: label(text, start_with_prefix, end, kind),
-        start: start_with_prefix,
-        end,
+        start: sign_start,
+        end: sign_end,
         span: (0, 0),
+        table: None,
     })
+}
+
+/// A negative figure's written range: `-1.234,56`, `$ -1.234`, `-$1.234`, `- 1.234` opening a
+/// table cell, or accounting parentheses `(1.234,56)` filling a table cell. `digits` is where
+/// the number starts, `start` where the figure starts (its currency, if any), `end` its end.
+fn sign(text: &str, digits: usize, start: usize, end: usize) -> Option<(usize, usize)> {
+    let before = |at: usize| text[..at].chars().next_back();
+    let opens_cell = |at: usize| {
+        let head = text[..at].trim_end_matches(' ');
+        head.is_empty() || head.ends_with('|')
+    };
+    let closes_cell = |at: usize| {
+        let tail = text[at..].trim_start_matches(' ');
+        tail.is_empty() || tail.starts_with('|')
+    };
+    let in_row = text.contains(crate::extract::table::CELL_SEPARATOR);
+    // A minus sign right before the digits, or before the currency.
+    for at in [digits, start] {
+        let Some(c) = before(at) else { continue };
+        if c == '-' || c == '\u{2212}' {
+            let minus = at - c.len_utf8();
+            let prev = before(minus);
+            if prev.is_none_or(|p| !(p.is_alphanumeric() || matches!(p, '-' | '/' | '.' | ','))) {
+                return Some((minus.min(start), end));
+            }
+        }
+    }
+    // `- 1.234,56` opening a table cell.
+    let head = text[..start].trim_end_matches(' ');
+    if in_row && head.len() < start && head.ends_with(['-', '\u{2212}']) {
+        let minus = head.len() - head.chars().next_back().map_or(1, char::len_utf8);
+        if opens_cell(minus) {
+            return Some((minus, end));
+        }
+    }
+    // `(1.234,56)` filling a table cell.
+    if in_row && before(start) == Some('(') && text[end..].starts_with(')') {
+        let open = start - 1;
+        if opens_cell(open) && closes_cell(end + 1) {
+            return Some((open, end + 1));
+        }
+    }
+    None
 }
 
 /// `96.338,93`, `1'628.354,46`: grouped thousands with two decimals and no unit is an amount

@@ -1,0 +1,245 @@
+//! Table rows: a line whose cells are separated by tabs (as the PDF reader writes the rows of a
+//! table, and as spreadsheet exports do) is a passage of its own, its cells kept apart by
+//! [`CELL_SEPARATOR`], each cell knowing its column's header.
+//!
+//! Headers are the rows of words (no amounts) at the top of a table; several such rows stack
+//! into one header per column (`Presupuesto` over `codificado`). A figure in a row gets the
+//! row's label (its cells of words) and its column's header as its label and its
+//! [`TableCell`].
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::Figure;
+
+/// What stands between two cells in a row passage's text.
+pub const CELL_SEPARATOR: &str = " | ";
+
+/// Where a figure sits in a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TableCell {
+    /// The row's label: its cells of words (`Sueldos y salarios`).
+    pub row: String,
+    /// The column's header (`Devengado`); empty when the table has none.
+    pub column: String,
+}
+
+/// One cell of a row line: its column and its byte range in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawCell {
+    pub column: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The non-empty cells of the row `line`, which starts at byte `offset` of the source.
+pub fn cells(line: &str, offset: usize) -> Vec<RawCell> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for (column, cell) in line.split('\t').enumerate() {
+        let lead = cell.len() - cell.trim_start().len();
+        let trimmed = cell.trim();
+        if !trimmed.is_empty() {
+            let start = offset + pos + lead;
+            out.push(RawCell {
+                column,
+                start,
+                end: start + trimmed.len(),
+            });
+        }
+        pos += cell.len() + 1;
+    }
+    out
+}
+
+/// Whether a cell is a number rather than words: most of its characters are digits and the
+/// marks numbers are written with.
+pub fn is_numeric(cell: &str) -> bool {
+    let (mut digits, mut other) = (0usize, 0usize);
+    for c in cell.chars().filter(|c| !c.is_whitespace()) {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if matches!(
+            c,
+            '.' | ',' | '\'' | '’' | '-' | '(' | ')' | '%' | '$' | '+'
+        ) {
+        } else {
+            other += 1;
+        }
+    }
+    digits > 0 && other <= digits / 3
+}
+
+/// A row of words only: part of a table's header.
+pub fn is_header_row(source: &str, cells: &[RawCell]) -> bool {
+    cells.len() >= 2
+        && cells.iter().all(|c| {
+            let s = &source[c.start..c.end];
+            !is_numeric(s) && s.chars().any(char::is_alphabetic)
+        })
+}
+
+/// The header of each column, built from consecutive header rows.
+#[derive(Debug, Default, Clone)]
+pub struct Header {
+    columns: Vec<String>,
+    /// The last row read was a header row (the next one stacks under it).
+    open: bool,
+}
+
+impl Header {
+    /// Takes a header row: stacks under the rows just before it, or starts a new header.
+    pub fn add_row(&mut self, source: &str, cells: &[RawCell]) {
+        if !self.open {
+            self.columns.clear();
+        }
+        self.open = true;
+        for c in cells {
+            if self.columns.len() <= c.column {
+                self.columns.resize(c.column + 1, String::new());
+            }
+            let slot = &mut self.columns[c.column];
+            if !slot.is_empty() {
+                slot.push(' ');
+            }
+            slot.push_str(&source[c.start..c.end]);
+        }
+    }
+
+    /// A data row was read: the next header row starts a new header.
+    pub fn close(&mut self) {
+        self.open = false;
+    }
+
+    /// Forgets the header (the table ended).
+    pub fn clear(&mut self) {
+        self.columns.clear();
+        self.open = false;
+    }
+
+    /// The header of `column`, empty when unknown.
+    pub fn of(&self, column: usize) -> &str {
+        self.columns.get(column).map_or("", String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.iter().all(String::is_empty)
+    }
+}
+
+/// Labels the figures of a row passage: `text` is the passage (cells joined by
+/// [`CELL_SEPARATOR`]), `columns` the header of each of its cells.
+pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
+    if columns.is_empty() {
+        return;
+    }
+    let cells: Vec<(usize, &str)> = {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        for cell in text.split(CELL_SEPARATOR) {
+            out.push((pos, cell));
+            pos += cell.len() + CELL_SEPARATOR.len();
+        }
+        out
+    };
+    let row: Vec<&str> = cells
+        .iter()
+        .map(|&(_, c)| c.trim())
+        .filter(|c| !is_numeric(c) && c.chars().any(char::is_alphabetic))
+        .collect();
+    let row = row.join(" ");
+    for figure in figures {
+        let index = cells
+            .iter()
+            .rposition(|&(start, _)| start <= figure.start)
+            .unwrap_or(0);
+        let column = columns.get(index).cloned().unwrap_or_default();
+        let label = match (row.is_empty(), column.is_empty()) {
+            (false, false) => format!("{row} · {column}"),
+            (false, true) => row.clone(),
+            (true, false) => column.clone(),
+            (true, true) => continue,
+        };
+        figure.label = Some(label);
+        figure.table = Some(TableCell {
+            row: row.clone(),
+            column,
+        });
+    }
+}
+
+/// Column headers as stored in the index: joined by a unit separator.
+pub fn join_columns(columns: &[String]) -> String {
+    columns.join("\u{1f}")
+}
+
+/// The inverse of [`join_columns`].
+pub fn split_columns(stored: &str) -> Vec<String> {
+    if stored.is_empty() {
+        return Vec::new();
+    }
+    stored.split('\u{1f}').map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_keep_their_columns_and_offsets() {
+        let line = "Sueldos\t\t1.250,00\t 85,50";
+        let cells = cells(line, 10);
+        assert_eq!(
+            cells.iter().map(|c| c.column).collect::<Vec<_>>(),
+            [0, 2, 3]
+        );
+        assert_eq!(cells[2].start, 10 + line.find("85").expect("in line"));
+    }
+
+    #[test]
+    fn numbers_and_words_are_told_apart() {
+        assert!(is_numeric("1.250.000,00"));
+        assert!(is_numeric("(1.234,56)"));
+        assert!(is_numeric("-85,5 %"));
+        assert!(!is_numeric("Sueldos y salarios"));
+        assert!(!is_numeric("Presupuesto 2013"));
+    }
+
+    #[test]
+    fn header_rows_stack_and_a_new_table_starts_a_new_header() {
+        let source = "Presupuesto\tEjecución\ncodificado\tdevengado";
+        let mut h = Header::default();
+        let first = cells(&source[..22], 0);
+        let second = cells(&source[23..], 23);
+        h.add_row(source, &first);
+        h.add_row(source, &second);
+        assert_eq!(h.of(0), "Presupuesto codificado");
+        assert_eq!(h.of(1), "Ejecución devengado");
+        h.close();
+        h.add_row(source, &second);
+        assert_eq!(h.of(0), "codificado");
+    }
+
+    #[test]
+    fn figures_in_a_row_get_the_row_and_column_as_label() {
+        let text = "5.1.01 | Sueldos y salarios | 92.594.092,94 | 85.300,50";
+        let mut figures = crate::extract::figures::extract_figures(text);
+        let columns: Vec<String> = ["Partida", "Descripción", "Codificado", "Devengado"]
+            .map(String::from)
+            .to_vec();
+        label_figures(text, &columns, &mut figures);
+        let last = figures.last().expect("a figure");
+        assert_eq!(last.value, 85300.5);
+        assert_eq!(
+            last.label.as_deref(),
+            Some("Sueldos y salarios · Devengado")
+        );
+        assert_eq!(
+            last.table,
+            Some(TableCell {
+                row: "Sueldos y salarios".into(),
+                column: "Devengado".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,517 @@
+//! From glyphs placed on a page to lines of text, each line its cells in reading order.
+//!
+//! Nothing here trusts the order or the spaces of the content stream: words and cells come from
+//! the gaps between glyphs, as a reader sees them. Lines are glyphs sharing a baseline, sorted
+//! left to right; a gap wider than [`WORD_GAP`] of the font size separates words, one wider than
+//! [`CELL_GAP`] separates cells. Consecutive lines of several cells form a table region whose
+//! columns are found by aligning the cells of its fullest rows, so each row is written with one
+//! tab between columns (empty columns kept), and the columns line up from row to row. Runs of
+//! letter-spaced single letters (`R e n d i c i ó n`) are joined back into words.
+
+/// A glyph as drawn: its text, where it starts and ends on the baseline, and its size, in the
+/// page's units (points, y growing upwards).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub text: String,
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub size: f32,
+    /// A space was drawn just before it in the content stream.
+    pub space_before: bool,
+}
+
+/// A gap wider than this share of the font size separates two words.
+pub const WORD_GAP: f32 = 0.14;
+/// A gap wider than this share of the font size separates two cells of a table.
+pub const CELL_GAP: f32 = 1.1;
+/// Lines whose baselines are closer than this share of the font size are one line.
+const SAME_LINE: f32 = 0.45;
+/// A vertical gap larger than this many line heights ends a paragraph (a blank line).
+const PARAGRAPH_GAP: f32 = 1.9;
+
+/// One line of a page: its cells, each made of words.
+#[derive(Debug, Clone)]
+struct Line {
+    y: f32,
+    size: f32,
+    cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone)]
+struct Cell {
+    x0: f32,
+    x1: f32,
+    text: String,
+    /// The words of the cell: where each starts and ends, and its byte range in `text`.
+    words: Vec<(f32, f32, usize, usize)>,
+}
+
+/// The text of one page: lines separated by `\n`, a blank line where a paragraph ends, cells of
+/// a table separated by `\t`.
+pub fn page_text(mut glyphs: Vec<Glyph>) -> String {
+    glyphs.retain(|g| g.size.is_finite() && g.x0.is_finite() && g.y.is_finite());
+    if glyphs.is_empty() {
+        return String::new();
+    }
+    let lines = group_lines(glyphs);
+    let lines: Vec<Line> = lines.into_iter().map(build_line).collect();
+    render(&lines)
+}
+
+/// Groups glyphs into lines by baseline, top to bottom, each sorted left to right.
+fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<Vec<Glyph>> {
+    glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
+    let mut lines: Vec<Vec<Glyph>> = Vec::new();
+    let mut line_y = f32::NAN;
+    let mut line_size = 0.0f32;
+    for g in glyphs {
+        let tolerance = SAME_LINE * line_size.max(g.size).max(1.0);
+        if lines.is_empty() || (line_y - g.y).abs() > tolerance {
+            line_y = g.y;
+            line_size = g.size;
+            lines.push(vec![g]);
+        } else if let Some(line) = lines.last_mut() {
+            line_size = line_size.max(g.size);
+            line.push(g);
+        }
+    }
+    for line in &mut lines {
+        line.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        dedupe_overdrawn(line);
+    }
+    lines
+}
+
+/// Drops glyphs drawn twice at almost the same place (fake bold, shadows).
+fn dedupe_overdrawn(line: &mut Vec<Glyph>) {
+    let mut out: Vec<Glyph> = Vec::with_capacity(line.len());
+    for g in line.drain(..) {
+        let twice = out.iter().rev().take(3).any(|p| {
+            p.text == g.text && (p.x0 - g.x0).abs() < 0.15 * g.size.max(1.0) && p.y == g.y
+                || p.text == g.text && (p.x0 - g.x0).abs() < 0.05 * g.size.max(1.0)
+        });
+        if !twice {
+            out.push(g);
+        }
+    }
+    *line = out;
+}
+
+/// Words and cells of one line, from the gaps between its glyphs.
+fn build_line(glyphs: Vec<Glyph>) -> Line {
+    let size = median(glyphs.iter().map(|g| g.size)).max(1.0);
+    let y = glyphs.first().map_or(0.0, |g| g.y);
+    // Words first: (x0, x1, text).
+    let mut words: Vec<(f32, f32, String)> = Vec::new();
+    let mut prev_x1 = f32::NEG_INFINITY;
+    for g in glyphs {
+        let gap = g.x0 - prev_x1;
+        // A space drawn with no room for it (after a ligature, say) separates nothing.
+        let size = g.size.max(1.0);
+        let new_word =
+            words.is_empty() || gap > WORD_GAP * size || g.space_before && gap > 0.05 * size;
+        if new_word {
+            words.push((g.x0, g.x1, g.text));
+        } else if let Some(w) = words.last_mut() {
+            w.1 = w.1.max(g.x1);
+            w.2.push_str(&g.text);
+        }
+        prev_x1 = prev_x1.max(g.x1);
+    }
+    let words = join_letter_spaced(words, size);
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut prev_spaced = false;
+    for (x0, x1, text, spaced) in words {
+        // Letter-spaced words stand far apart without being cells.
+        let limit = if spaced || prev_spaced { 3.0 } else { CELL_GAP };
+        prev_spaced = spaced;
+        // Two amounts side by side are two cells, unless the second is a group of thousands.
+        let amounts = cells.last().is_some_and(|c| {
+            let prev = c.words.last().map_or("", |&(_, _, a, b)| &c.text[a..b]);
+            is_amount(prev) && is_amount(&text) && !is_thousands_group(&text)
+                // Digits far apart: a space of thousands is one space wide, cells are further.
+                || is_digits(prev) && is_digits(&text) && x0 - c.x1 > 0.4 * size
+        });
+        let wide = cells
+            .last()
+            .is_none_or(|c| x0 - c.x1 > limit * size || amounts);
+        if wide {
+            let words = vec![(x0, x1, 0, text.len())];
+            cells.push(Cell {
+                x0,
+                x1,
+                text,
+                words,
+            });
+        } else if let Some(c) = cells.last_mut() {
+            c.x1 = c.x1.max(x1);
+            c.text.push(' ');
+            let start = c.text.len();
+            c.text.push_str(&text);
+            c.words.push((x0, x1, start, c.text.len()));
+        }
+    }
+    Line { y, size, cells }
+}
+
+/// Joins runs of single letters drawn apart (`R e n d i c i ó n  d e`) into words: inside a
+/// run of four or more one-character words, a gap clearly wider than the run's narrowest gap
+/// separates words, the others are letter spacing. Words from such runs are marked `true`.
+fn join_letter_spaced(words: Vec<(f32, f32, String)>, size: f32) -> Vec<(f32, f32, String, bool)> {
+    let single = |w: &(f32, f32, String)| {
+        let mut chars = w.2.chars();
+        chars.next().is_some_and(char::is_alphanumeric) && chars.next().is_none()
+    };
+    if words.iter().filter(|w| single(w)).count() < 4 {
+        return words
+            .into_iter()
+            .map(|(a, b, t)| (a, b, t, false))
+            .collect();
+    }
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let mut j = i;
+        while j < words.len()
+            && single(&words[j])
+            && (j == i || words[j].0 - words[j - 1].1 < size * 1.5)
+        {
+            j += 1;
+        }
+        if j - i < 4 {
+            let (a, b, t) = words[i].clone();
+            out.push((a, b, t, false));
+            i += 1;
+            continue;
+        }
+        let run = &words[i..j];
+        let gaps: Vec<f32> = run.windows(2).map(|w| w[1].0 - w[0].1).collect();
+        let narrow = gaps.iter().copied().fold(f32::INFINITY, f32::min).max(0.0);
+        let (a, b, t) = run[0].clone();
+        let mut word = (a, b, t, true);
+        for (next, gap) in run[1..].iter().zip(gaps) {
+            if gap > narrow * 1.8 + 0.12 * size {
+                let (a, b, t) = next.clone();
+                out.push(std::mem::replace(&mut word, (a, b, t, true)));
+            } else {
+                word.1 = next.1;
+                word.2.push_str(&next.2);
+            }
+        }
+        out.push(word);
+        i = j;
+    }
+    out
+}
+
+/// Writes the lines of a page, aligning the columns of table regions.
+fn render(lines: &[Line]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let end = region_end(lines, i);
+        if end > i {
+            let rows = &lines[i..end];
+            let bands = column_bands(rows);
+            for (k, line) in rows.iter().enumerate() {
+                paragraph_break(&mut out, lines, i + k);
+                if line.cells.len() >= 2 {
+                    write_row(&mut out, line, &bands);
+                } else if let Some(cell) = line.cells.first() {
+                    out.push_str(&cell.text);
+                }
+                out.push('\n');
+            }
+            i = end;
+            continue;
+        }
+        paragraph_break(&mut out, lines, i);
+        if let Some(cell) = lines[i].cells.first() {
+            out.push_str(&cell.text);
+        }
+        out.push('\n');
+        i += 1;
+    }
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// The end of the table region starting at line `i` (`i` itself when none starts there): lines
+/// of several cells, and single lines between them (a section name, a wrapped cell).
+fn region_end(lines: &[Line], i: usize) -> usize {
+    let multi = |k: usize| lines.get(k).is_some_and(|l| l.cells.len() >= 2);
+    if !multi(i) {
+        return i;
+    }
+    let mut end = i + 1;
+    loop {
+        if multi(end) {
+            end += 1;
+        } else if multi(end + 1) {
+            end += 2;
+        } else if multi(end + 2) && !multi(end) {
+            end += 3;
+        } else {
+            return end;
+        }
+    }
+}
+
+/// A blank line before line `k` when it stands well below the line before it.
+fn paragraph_break(out: &mut String, lines: &[Line], k: usize) {
+    if k == 0 {
+        return;
+    }
+    let (prev, line) = (&lines[k - 1], &lines[k]);
+    let height = prev.size.max(line.size).max(1.0);
+    if prev.y - line.y > PARAGRAPH_GAP * height * 1.2 {
+        out.push('\n');
+    }
+}
+
+/// The columns of a table region, as x ranges: the stretches of the page that the cells of
+/// its rows cover, between the gaps that (almost) no row covers. Columns of amounts are found
+/// from the amounts alone (they line up well), columns of words from the other cells, cut
+/// where they run into a column of amounts. Rows of words only (headers, centred over several
+/// columns) do not vote when there are rows of numbers.
+fn column_bands(rows: &[Line]) -> Vec<(f32, f32)> {
+    let multi: Vec<&Line> = rows.iter().filter(|r| r.cells.len() >= 2).collect();
+    let numeric = |r: &&Line| {
+        r.cells
+            .iter()
+            .any(|c| c.text.bytes().any(|b| b.is_ascii_digit()))
+    };
+    let voters: Vec<&Line> = if multi.iter().filter(|r| numeric(r)).count() >= 2 {
+        multi.iter().copied().filter(numeric).collect()
+    } else {
+        multi
+    };
+    let tolerance = voters.len() / 10;
+    let cells = || voters.iter().flat_map(|r| r.cells.iter());
+    let amounts = covered(cells().filter(|c| is_amount(&c.text)), tolerance);
+    let words = covered(cells().filter(|c| !is_amount(&c.text)), tolerance);
+    let mut bands = amounts.clone();
+    for (mut x0, x1) in words {
+        for &(a0, a1) in &amounts {
+            if a0 <= x0 && x0 < a1 {
+                x0 = a1;
+            }
+        }
+        let cut = amounts
+            .iter()
+            .filter(|&&(a0, _)| a0 > x0 && a0 < x1)
+            .map(|&(a0, _)| a0)
+            .fold(x1, f32::min);
+        if cut - x0 > 2.0 {
+            bands.push((x0, cut));
+        }
+    }
+    bands.sort_by(|a, b| a.0.total_cmp(&b.0));
+    bands
+}
+
+/// The stretches of x that more than `tolerance` of `cells` cover.
+fn covered<'c>(cells: impl Iterator<Item = &'c Cell> + Clone, tolerance: usize) -> Vec<(f32, f32)> {
+    let lo = cells.clone().map(|c| c.x0).fold(f32::INFINITY, f32::min);
+    let hi = cells
+        .clone()
+        .map(|c| c.x1)
+        .fold(f32::NEG_INFINITY, f32::max);
+    if !(lo.is_finite() && hi.is_finite()) || hi - lo > 20_000.0 {
+        return Vec::new();
+    }
+    // Coverage in half-point bins.
+    let bins = ((hi - lo) * 2.0).ceil() as usize + 1;
+    let bin = |x: f32| (((x - lo) * 2.0) as usize).min(bins - 1);
+    let mut cover = vec![0usize; bins];
+    for cell in cells {
+        for c in &mut cover[bin(cell.x0)..=bin(cell.x1)] {
+            *c += 1;
+        }
+    }
+    let mut bands: Vec<(f32, f32)> = Vec::new();
+    let mut open: Option<usize> = None;
+    for (b, &n) in cover.iter().enumerate() {
+        match (open, n > tolerance) {
+            (None, true) => open = Some(b),
+            (Some(start), false) => {
+                bands.push((lo + start as f32 / 2.0, lo + b as f32 / 2.0));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        bands.push((lo + start as f32 / 2.0, hi));
+    }
+    bands
+}
+
+/// The band a stretch belongs to: the one it overlaps most, or the nearest.
+fn band_of(x0: f32, x1: f32, bands: &[(f32, f32)]) -> usize {
+    let mut best = (0usize, f32::NEG_INFINITY);
+    for (i, &(b0, b1)) in bands.iter().enumerate() {
+        let overlap = x1.min(b1) - x0.max(b0);
+        if overlap > best.1 {
+            best = (i, overlap);
+        }
+    }
+    best.0
+}
+
+/// Writes a row's cells at their columns, a tab between columns. A cell that spans a gap
+/// between columns (two cells drawn too close to be told apart) is split at the gap.
+fn write_row(out: &mut String, line: &Line, bands: &[(f32, f32)]) {
+    if bands.len() < 2 {
+        let cells: Vec<&str> = line.cells.iter().map(|c| c.text.as_str()).collect();
+        out.push_str(&cells.join("\t"));
+        return;
+    }
+    let mut slots: Vec<String> = vec![String::new(); bands.len()];
+    let mut last = 0;
+    for cell in &line.cells {
+        let mut previous: Option<usize> = None;
+        for &(x0, x1, a, b) in &cell.words {
+            // Words keep their order: a word never goes left of the one before it.
+            let mut band = band_of(x0, x1, bands).max(last);
+            let joined = previous == Some(band);
+            if !joined && !slots[band].is_empty() {
+                // Two cells in one column would read as one number: keep them apart.
+                if band + 1 < bands.len() && slots[band + 1].is_empty() {
+                    band += 1;
+                } else {
+                    slots[band].push_str("  ");
+                }
+            } else if joined {
+                slots[band].push(' ');
+            }
+            slots[band].push_str(&cell.text[a..b]);
+            previous = Some(band);
+            last = band;
+        }
+    }
+    while slots.last().is_some_and(String::is_empty) {
+        slots.pop();
+    }
+    out.push_str(&slots.join("\t"));
+}
+
+/// A written amount: digits with a decimal or grouping mark (`1,337.69`, `-0,50`, `12,5%`).
+fn is_amount(word: &str) -> bool {
+    let body = word
+        .trim_start_matches(['-', '(', '$'])
+        .trim_end_matches([')', '%']);
+    body.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'\''))
+        && body.bytes().any(|b| matches!(b, b'.' | b','))
+}
+
+fn is_digits(word: &str) -> bool {
+    !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Three digits, perhaps with decimals: what follows a space in `123 456` or `1 234,50`.
+fn is_thousands_group(word: &str) -> bool {
+    let int = word.split([',', '.']).next().unwrap_or("");
+    int.len() == 3 && int.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn median(values: impl Iterator<Item = f32>) -> f32 {
+    let mut v: Vec<f32> = values.filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f32::total_cmp);
+    v[v.len() / 2]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Glyphs of `text` drawn from `x` on baseline `y`, each character `w` wide, `gap` apart.
+    fn run(text: &str, x: f32, y: f32, w: f32, gap: f32) -> Vec<Glyph> {
+        let mut out = Vec::new();
+        let mut x = x;
+        let mut space = false;
+        for c in text.chars() {
+            if c == ' ' {
+                space = true;
+                x += w;
+                continue;
+            }
+            out.push(Glyph {
+                text: c.to_string(),
+                x0: x,
+                x1: x + w,
+                y,
+                size: 10.0,
+                space_before: space,
+            });
+            space = false;
+            x += w + gap;
+        }
+        out
+    }
+
+    #[test]
+    fn words_come_from_spaces_and_gaps_not_from_the_stream_order() {
+        let mut glyphs = run("Rendición", 10.0, 700.0, 5.0, 0.0);
+        glyphs.extend(run("de", 62.0, 700.0, 5.0, 0.0));
+        glyphs.reverse();
+        assert_eq!(page_text(glyphs), "Rendición de");
+    }
+
+    #[test]
+    fn lines_go_top_to_bottom_and_far_lines_are_paragraphs() {
+        let mut glyphs = run("abajo", 10.0, 600.0, 5.0, 0.0);
+        glyphs.extend(run("medio", 10.0, 688.0, 5.0, 0.0));
+        glyphs.extend(run("arriba", 10.0, 700.0, 5.0, 0.0));
+        assert_eq!(page_text(glyphs), "arriba\nmedio\n\nabajo");
+    }
+
+    #[test]
+    fn cells_apart_are_never_glued() {
+        // `0,00` and `4.137.297.527,65` with a wide gap and no space glyph between them.
+        let mut glyphs = run("0,00", 100.0, 500.0, 5.0, 0.0);
+        glyphs.extend(run("4.137.297.527,65", 140.0, 500.0, 5.0, 0.0));
+        assert_eq!(page_text(glyphs), "0,00\t4.137.297.527,65");
+    }
+
+    #[test]
+    fn table_columns_line_up_with_empty_cells_kept() {
+        let mut glyphs = Vec::new();
+        glyphs.extend(run("Partida", 10.0, 700.0, 5.0, 0.0));
+        glyphs.extend(run("Codificado", 150.0, 700.0, 5.0, 0.0));
+        glyphs.extend(run("Devengado", 250.0, 700.0, 5.0, 0.0));
+        glyphs.extend(run("Sueldos", 10.0, 688.0, 5.0, 0.0));
+        glyphs.extend(run("1.250,00", 155.0, 688.0, 5.0, 0.0));
+        glyphs.extend(run("85,50", 265.0, 688.0, 5.0, 0.0));
+        glyphs.extend(run("Horas extra", 10.0, 676.0, 5.0, 0.0));
+        glyphs.extend(run("12,00", 270.0, 676.0, 5.0, 0.0));
+        assert_eq!(
+            page_text(glyphs),
+            "Partida\tCodificado\tDevengado\nSueldos\t1.250,00\t85,50\nHoras extra\t\t12,00"
+        );
+    }
+
+    #[test]
+    fn letter_spaced_headings_are_joined_into_words() {
+        let mut glyphs = run("Rendición", 10.0, 700.0, 5.0, 3.0);
+        glyphs.extend(run("de", 90.0, 700.0, 5.0, 3.0));
+        glyphs.extend(run("2019", 120.0, 700.0, 5.0, 3.0));
+        assert_eq!(page_text(glyphs), "Rendición de 2019");
+    }
+
+    #[test]
+    fn overdrawn_glyphs_count_once() {
+        let mut glyphs = run("Total", 10.0, 700.0, 5.0, 0.0);
+        glyphs.extend(run("Total", 10.3, 700.0, 5.0, 0.0));
+        assert_eq!(page_text(glyphs), "Total");
+    }
+}
