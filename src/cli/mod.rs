@@ -433,16 +433,17 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} indexing {pos}/{len} reports [{bar:30}] {elapsed}",
+            "{spinner} indexing {pos}/{len} files, {msg} [{bar:30}] {elapsed}",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar
     });
-    let progress = |done: usize, total: usize| {
+    let progress = |p: index::Progress| {
         if let Some(bar) = &bar {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
+            bar.set_length(p.files_total as u64);
+            bar.set_position(p.files_done as u64);
+            bar.set_message(format!("{} pages", p.pages));
         }
     };
     let result = index::build(

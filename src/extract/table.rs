@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::Figure;
+use super::model::{Figure, FigureKind};
 
 /// What stands between two cells in a row passage's text.
 pub const CELL_SEPARATOR: &str = " | ";
@@ -148,7 +148,13 @@ pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
         .filter(|c| !is_numeric(c) && c.chars().any(char::is_alphabetic))
         .collect();
     let row = row.join(" ");
+    // In a row of amounts of money, a plain number with cents (`-158.96`) is money too.
+    let money = figures.iter().any(|f| f.kind == FigureKind::Usd);
     for figure in figures {
+        if money && figure.kind == FigureKind::Count && has_cents(&figure.text) {
+            figure.kind = FigureKind::Usd;
+            figure.alt_value = None;
+        }
         let index = cells
             .iter()
             .rposition(|&(start, _)| start <= figure.start)
@@ -165,6 +171,18 @@ pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
             row: row.clone(),
             column,
         });
+    }
+}
+
+/// `158.96`, `(2.500,00)`: two decimals after the last mark.
+fn has_cents(text: &str) -> bool {
+    let digits = text.trim_end_matches(')');
+    match digits.rfind(['.', ',']) {
+        Some(i) => {
+            let cents = &digits[i + 1..];
+            cents.len() == 2 && cents.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
     }
 }
 
@@ -222,14 +240,14 @@ mod tests {
 
     #[test]
     fn figures_in_a_row_get_the_row_and_column_as_label() {
-        let text = "5.1.01 | Sueldos y salarios | 92.594.092,94 | 85.300,50";
+        let text = "5.1.01 | Sueldos y salarios | 92.594.092,94 | 85.30";
         let mut figures = crate::extract::figures::extract_figures(text);
         let columns: Vec<String> = ["Partida", "Descripción", "Codificado", "Devengado"]
             .map(String::from)
             .to_vec();
         label_figures(text, &columns, &mut figures);
         let last = figures.last().expect("a figure");
-        assert_eq!(last.value, 85300.5);
+        assert_eq!(last.value, 85.3);
         assert_eq!(
             last.label.as_deref(),
             Some("Sueldos y salarios · Devengado")

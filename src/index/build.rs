@@ -44,6 +44,15 @@ impl Default for BuildOptions {
     }
 }
 
+/// How far a build has gone, for a progress bar.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub files_done: usize,
+    pub files_total: usize,
+    /// Pages read so far (a text file without page breaks counts as one).
+    pub pages: usize,
+}
+
 /// What a build did.
 #[derive(Debug)]
 pub struct BuildSummary {
@@ -60,14 +69,14 @@ pub struct BuildSummary {
     pub elapsed: Duration,
 }
 
-/// Builds a new generation from `corpus` into `dir` and publishes it. `progress` is called with
-/// (files done, files in all) as files are processed.
+/// Builds a new generation from `corpus` into `dir` and publishes it. `progress` is called as
+/// files are processed.
 pub fn build(
     corpus: &[PathBuf],
     dir: &IndexDir,
     extractor: &Extractor,
     options: &BuildOptions,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary, IndexError> {
     let started = Instant::now();
     let walk = ingest::walk(corpus, &[crate::extract::overrides::FILE_NAME])?;
@@ -126,6 +135,7 @@ pub fn build(
     let total = files.len();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    let pages = AtomicUsize::new(0);
     let mut reports: Vec<(usize, ReportMeta)> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     let (mut n_passages, mut n_figures, mut text_bytes) = (0, 0, 0u64);
@@ -140,8 +150,8 @@ pub fn build(
         let mut workers = Vec::new();
         for _ in 0..options.threads.max(1) {
             let tx = tx.clone();
-            let (files, next, done, overrides, fields) =
-                (&files, &next, &done, &overrides, &fields);
+            let (files, next, done, pages, overrides, fields) =
+                (&files, &next, &done, &pages, &overrides, &fields);
             let provinces = provinces.as_slice();
             // Workers read, extract and build the documents; this thread only feeds the writer.
             workers.push(scope.spawn(move || {
@@ -149,15 +159,19 @@ pub fn build(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    let result = read_and_extract(file, &options.reader, extractor, overrides).map(
-                        |report| {
-                            for p in &report.passages {
-                                accents.add_text(&p.text);
-                            }
-                            prepare(fields, provinces, report, &file.path)
-                        },
-                    );
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    let result = read_and_extract(file, &options.reader, extractor, overrides);
+                    let read = result.as_ref().map_or(0, |(_, n)| *n);
+                    let result = result.map(|(report, _)| {
+                        for p in &report.passages {
+                            accents.add_text(&p.text);
+                        }
+                        prepare(fields, provinces, report, &file.path)
+                    });
+                    progress(Progress {
+                        files_done: done.fetch_add(1, Ordering::Relaxed) + 1,
+                        files_total: total,
+                        pages: pages.fetch_add(read, Ordering::Relaxed) + read,
+                    });
                     if tx.send((i, result, file.path.clone())).is_err() {
                         break;
                     }
@@ -252,7 +266,7 @@ fn read_and_extract(
     reader: &ingest::Reader,
     extractor: &Extractor,
     overrides: &HashMap<PathBuf, Overrides>,
-) -> Result<Report, Skipped> {
+) -> Result<(Report, usize), Skipped> {
     let skipped = |reason: String| Skipped {
         path: file.path.clone(),
         reason,
@@ -261,8 +275,9 @@ fn read_and_extract(
         .read(&file.path, &file.root)
         .map_err(|e| skipped(e.to_string()))?;
     let fix = overrides.get(&file.root).and_then(|o| o.get(&doc.source));
+    let pages = doc.pages.len().max(1);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        extractor.extract(&doc, fix)
+        (extractor.extract(&doc, fix), pages)
     }))
     .map_err(|panic| {
         let what = panic

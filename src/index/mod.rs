@@ -20,7 +20,7 @@ use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 use thiserror::Error;
 
-pub use self::build::{build, BuildOptions, BuildSummary};
+pub use self::build::{build, BuildOptions, BuildSummary, Progress};
 pub use self::schema::Fields;
 pub use self::store::IndexDir;
 use crate::extract::{Figure, Policy};

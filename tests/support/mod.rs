@@ -40,7 +40,7 @@ pub fn build_with(
         &IndexDir::new(dir),
         &Extractor::builtin(),
         &options,
-        &|_, _| {},
+        &|_| {},
     )
 }
 
