@@ -8,6 +8,7 @@ FROM rust:1-bookworm AS build
 WORKDIR /src
 # Dependencies first, so that code changes don't refetch them.
 COPY Cargo.toml Cargo.lock ./
+COPY vendor ./vendor
 RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && cargo fetch --locked && rm -rf src
 COPY src ./src
@@ -18,6 +19,10 @@ COPY benches ./benches
 RUN cargo build --release --locked --bin cuentas
 
 FROM debian:bookworm-slim
+# OCR of scanned reports: Tesseract with its Spanish model, and pdftoppm to render PDF pages.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-spa poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /app --uid 10001 cuentas
 WORKDIR /app
 COPY --from=build /src/target/release/cuentas /usr/local/bin/cuentas

@@ -148,6 +148,7 @@ fn extraction(c: &mut Criterion) {
             text: t.clone(),
             pages: Vec::new(),
             encoding: ingest::Encoding::Utf8,
+            ocr: Vec::new(),
         })
         .collect();
     group.bench_function("whole report", |b| {

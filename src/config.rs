@@ -46,6 +46,10 @@ pub struct Config {
     pub pdf_memory_mb: u64,
     /// Largest report file read, in MiB.
     pub max_file_mb: u64,
+    /// Whether scanned pages and images are read by OCR.
+    pub ocr: bool,
+    /// Seconds allowed to render and read one scanned page.
+    pub ocr_page_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -61,6 +65,8 @@ impl Default for Config {
             pdf_timeout_secs: 60,
             pdf_memory_mb: 1024,
             max_file_mb: 256,
+            ocr: true,
+            ocr_page_timeout_secs: 180,
         }
     }
 }
@@ -72,6 +78,17 @@ impl Config {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         } else {
             self.threads
+        }
+    }
+
+    /// How scanned pages are read; `cache` is where pages read are kept.
+    pub fn ocr_settings(&self, cache: Option<PathBuf>) -> crate::ingest::OcrSettings {
+        crate::ingest::OcrSettings {
+            enabled: self.ocr,
+            page_time: std::time::Duration::from_secs(self.ocr_page_timeout_secs),
+            threads: self.effective_threads(),
+            cache,
+            ..crate::ingest::OcrSettings::default()
         }
     }
 
@@ -94,6 +111,9 @@ pub struct Flags {
     pub addr: Option<String>,
     pub pdf_timeout_secs: Option<u64>,
     pub pdf_memory_mb: Option<u64>,
+    /// `--no-ocr`.
+    pub no_ocr: bool,
+    pub ocr_page_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -115,6 +135,8 @@ struct ReadingSection {
     pdf_timeout_secs: Option<u64>,
     pdf_memory_mb: Option<u64>,
     max_file_mb: Option<u64>,
+    ocr: Option<bool>,
+    ocr_page_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -229,6 +251,29 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         )? as u64;
     }
 
+    if let Some(v) = env("CUENTAS_OCR") {
+        c.ocr = match v.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => {
+                return Err(ConfigError::Value {
+                    key: "reading.ocr",
+                    value: v,
+                    origin: "CUENTAS_OCR".into(),
+                    expected: "true or false",
+                })
+            }
+        };
+    }
+    if let Some(v) = env("CUENTAS_OCR_PAGE_TIMEOUT_SECS") {
+        c.ocr_page_timeout_secs = number(
+            "reading.ocr_page_timeout_secs",
+            &v,
+            "CUENTAS_OCR_PAGE_TIMEOUT_SECS",
+            "seconds from 1 to 86400",
+        )? as u64;
+    }
+
     if let Some(v) = &flags.index_dir {
         c.index_dir = v.clone();
     }
@@ -243,6 +288,12 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     }
     if let Some(v) = flags.pdf_memory_mb {
         c.pdf_memory_mb = v;
+    }
+    if flags.no_ocr {
+        c.ocr = false;
+    }
+    if let Some(v) = flags.ocr_page_timeout_secs {
+        c.ocr_page_timeout_secs = v;
     }
     validate(&c)?;
     Ok(c)
@@ -282,6 +333,12 @@ fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError
     }
     if let Some(v) = file.reading.max_file_mb {
         c.max_file_mb = v;
+    }
+    if let Some(v) = file.reading.ocr {
+        c.ocr = v;
+    }
+    if let Some(v) = file.reading.ocr_page_timeout_secs {
+        c.ocr_page_timeout_secs = v;
     }
     Ok(())
 }
@@ -333,6 +390,13 @@ fn validate(c: &Config) -> Result<(), ConfigError> {
             "reading.pdf_memory_mb",
             c.pdf_memory_mb.to_string(),
             "MiB from 64 to 65536",
+        ));
+    }
+    if !(1..=86400).contains(&c.ocr_page_timeout_secs) {
+        return Err(bad(
+            "reading.ocr_page_timeout_secs",
+            c.ocr_page_timeout_secs.to_string(),
+            "seconds from 1 to 86400",
         ));
     }
     if !(1..=4096).contains(&c.max_file_mb) {

@@ -10,6 +10,8 @@ mod extraction;
 mod building;
 // Real and hostile PDFs: cells, signs, table labels, limits.
 mod pdf_reading;
+// Scans read by OCR: recall, pages, figures, the cache, missing Tesseract.
+mod ocr;
 // The `cuentas` binary as people run it.
 mod command_line;
 // The HTTP API, in-process and over a real socket.

@@ -92,14 +92,18 @@ fn ligatures_and_tabular_digits_read_as_letters_and_digits() {
 }
 
 #[test]
-fn a_scan_without_a_text_layer_is_skipped_with_its_reason() {
-    let err = reader()
+fn a_scan_without_a_text_layer_is_skipped_with_its_reason_when_ocr_is_off() {
+    let reader = reader().with_ocr(cuentas::ingest::OcrSettings {
+        enabled: false,
+        ..Default::default()
+    });
+    let err = reader
         .read(
             &pdf("07_bellamaria-acta-cpccs-scan.pdf"),
             &fixtures().join("pdf"),
         )
         .expect_err("no text");
-    assert!(err.to_string().contains("text layer"), "{err}");
+    assert!(err.to_string().contains("without a text layer"), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,7 +262,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Prints `html` to a PDF with headless Chromium; `None` (after saying why) without it, unless
 /// `CUENTAS_E2E` is set (as CI does): then a missing browser fails the test.
-fn print_pdf(html: &str, dir: &Path) -> Option<PathBuf> {
+pub fn print_pdf(html: &str, dir: &Path) -> Option<PathBuf> {
     if !Path::new(CHROMIUM).exists() {
         assert!(
             std::env::var_os("CUENTAS_E2E").is_none(),
@@ -296,7 +300,7 @@ fn print_pdf(html: &str, dir: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-const TABLE_HTML: &str = r#"<!doctype html><html lang="es"><meta charset="utf-8">
+pub const TABLE_HTML: &str = r#"<!doctype html><html lang="es"><meta charset="utf-8">
 <style>
 body { font-family: "DejaVu Sans", sans-serif; font-size: 11pt; }
 h1 { letter-spacing: 0.5em; font-size: 14pt; }

@@ -111,6 +111,12 @@ pub struct ReadingArgs {
     /// Memory allowed to read one PDF, in MiB [env: CUENTAS_PDF_MEMORY_MB; default: 1024]
     #[arg(long, value_name = "MB")]
     pub pdf_memory_mb: Option<u64>,
+    /// Do not read scanned pages and images by OCR [env: CUENTAS_OCR=false]
+    #[arg(long)]
+    pub no_ocr: bool,
+    /// Seconds allowed to read one scanned page by OCR [env: CUENTAS_OCR_PAGE_TIMEOUT_SECS; default: 180]
+    #[arg(long, value_name = "SECS")]
+    pub ocr_page_timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -282,12 +288,16 @@ pub fn config(cli: &Cli) -> Result<Config> {
             flags.corpus = args.corpus.clone();
             flags.pdf_timeout_secs = args.reading.pdf_timeout;
             flags.pdf_memory_mb = args.reading.pdf_memory_mb;
+            flags.no_ocr = args.reading.no_ocr;
+            flags.ocr_page_timeout_secs = args.reading.ocr_page_timeout;
         }
         Command::Serve(args) => {
             flags.corpus = args.corpus.clone();
             flags.addr = args.addr.clone();
             flags.pdf_timeout_secs = args.reading.pdf_timeout;
             flags.pdf_memory_mb = args.reading.pdf_memory_mb;
+            flags.no_ocr = args.reading.no_ocr;
+            flags.ocr_page_timeout_secs = args.reading.ocr_page_timeout;
         }
         _ => {}
     }
@@ -428,12 +438,15 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
     let options = BuildOptions {
         memory_budget: config.memory_mb << 20,
         threads: config.effective_threads(),
-        reader: Reader::new(config.read_limits()),
+        reader: Reader {
+            ocr_stats: Some(std::sync::Arc::new(crate::ingest::OcrStats::default())),
+            ..Reader::new(config.read_limits()).with_ocr(config.ocr_settings(Some(dir.ocr_cache())))
+        },
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} indexing {pos}/{len} files, {msg} [{bar:30}] {elapsed}",
+            "{spinner} indexing {pos}/{len} files, {msg} [{bar:30}] {elapsed}, about {eta} left",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
@@ -443,7 +456,14 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
         if let Some(bar) = &bar {
             bar.set_length(p.files_total as u64);
             bar.set_position(p.files_done as u64);
-            bar.set_message(format!("{} pages", p.pages));
+            bar.set_message(if p.ocr_pages > 0 {
+                format!(
+                    "{} pages ({} by OCR, {} of them cached)",
+                    p.pages, p.ocr_pages, p.ocr_cached
+                )
+            } else {
+                format!("{} pages", p.pages)
+            });
         }
     };
     let result = index::build(

@@ -36,8 +36,19 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
             f.source, f.span.0, f.span.1
         )?;
         writeln!(out, "    «{}»", f.sentence)?;
+        if let Some(c) = f.ocr_confidence {
+            writeln!(out, "    {}", ocr_warning(c))?;
+        }
     }
     Ok(())
+}
+
+/// What a journalist must know of text read by OCR.
+pub fn ocr_warning(confidence: f32) -> String {
+    format!(
+        "texto reconocido por OCR (confianza {:.0} %): verifique la cifra en el documento",
+        confidence * 100.0
+    )
 }
 
 /// A value with thousands grouped for reading: 4803665.69 → 4,803,665.69.
@@ -80,6 +91,15 @@ pub fn print_summary(s: &BuildSummary) {
         s.elapsed.as_secs_f64(),
         s.generation.display()
     );
+    if s.ocr_pages_run + s.ocr_pages_cached > 0 {
+        let _ = writeln!(
+            err,
+            "OCR: {} scanned pages, {} read now, {} from the cache",
+            s.ocr_pages_run + s.ocr_pages_cached,
+            s.ocr_pages_run,
+            s.ocr_pages_cached
+        );
+    }
     if !s.skipped.is_empty() {
         let files = if s.skipped.len() == 1 {
             "file"
@@ -130,6 +150,9 @@ pub fn print_hits(
             h.passage_id
         )?;
         writeln!(out, "     {}", h.title)?;
+        if let Some(c) = h.ocr_confidence {
+            writeln!(out, "     {}", ocr_warning(c))?;
+        }
         let snippet = h.snippet.replace("<mark>", on).replace("</mark>", off);
         writeln!(out, "     {}", unescape_html(&snippet))?;
         if !h.figures.is_empty() {

@@ -68,6 +68,7 @@ impl Extractor {
                     id: model::passage_id(&id, ordinal as u64),
                     ordinal,
                     page: doc.page_at(draft.start),
+                    ocr_confidence: doc.ocr_at(draft.start),
                     span: (start, chars.at(draft.end)),
                     text: draft.text,
                     policies,

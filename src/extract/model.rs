@@ -149,6 +149,9 @@ pub struct Passage {
     /// For a table row (cells separated by ` | `): the column header of each cell.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// Tesseract's mean word confidence (0 to 1) when the passage was read by OCR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<f32>,
 }
 
 /// Everything known about one report.

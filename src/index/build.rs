@@ -51,6 +51,9 @@ pub struct Progress {
     pub files_total: usize,
     /// Pages read so far (a text file without page breaks counts as one).
     pub pages: usize,
+    /// Pages read by OCR so far, and of those, how many came from the cache.
+    pub ocr_pages: usize,
+    pub ocr_cached: usize,
 }
 
 /// What a build did.
@@ -62,6 +65,9 @@ pub struct BuildSummary {
     /// Bytes of report text indexed.
     pub text_bytes: u64,
     pub skipped: Vec<Skipped>,
+    /// Pages read by Tesseract in this build, and pages taken from the OCR cache.
+    pub ocr_pages_run: usize,
+    pub ocr_pages_cached: usize,
     /// Problems in metadata files, one line each.
     pub warnings: Vec<String>,
     /// The published generation.
@@ -171,6 +177,9 @@ pub fn build(
                         files_done: done.fetch_add(1, Ordering::Relaxed) + 1,
                         files_total: total,
                         pages: pages.fetch_add(read, Ordering::Relaxed) + read,
+                        ocr_pages: ocr_count(&options.reader, |s| &s.pages_run)
+                            + ocr_count(&options.reader, |s| &s.pages_cached),
+                        ocr_cached: ocr_count(&options.reader, |s| &s.pages_cached),
                     });
                     if tx.send((i, result, file.path.clone())).is_err() {
                         break;
@@ -253,10 +262,23 @@ pub fn build(
         figures: n_figures,
         text_bytes,
         skipped,
+        ocr_pages_run: ocr_count(&options.reader, |s| &s.pages_run),
+        ocr_pages_cached: ocr_count(&options.reader, |s| &s.pages_cached),
         warnings,
         generation,
         elapsed: started.elapsed(),
     })
+}
+
+/// A counter of the reader's OCR work (0 when it counts none).
+fn ocr_count(
+    reader: &ingest::Reader,
+    counter: impl Fn(&ingest::OcrStats) -> &AtomicUsize,
+) -> usize {
+    reader
+        .ocr_stats
+        .as_deref()
+        .map_or(0, |s| counter(s).load(Ordering::Relaxed))
 }
 
 /// Reads and extracts one file. A panic in extraction (a bug meeting an odd file) skips the
@@ -406,6 +428,9 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
             doc.add_u64(f.year, year);
         }
         doc.add_u64(f.page, p.page.map_or(0, u64::from));
+        if let Some(confidence) = p.ocr_confidence {
+            doc.add_f64(f.ocr, f64::from(confidence));
+        }
         if !p.columns.is_empty() {
             doc.add_text(f.columns, crate::extract::table::join_columns(&p.columns));
         }

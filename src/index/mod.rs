@@ -104,6 +104,8 @@ pub struct StoredPassage {
     pub span: (usize, usize),
     pub policies: Vec<Policy>,
     pub figures: Vec<Figure>,
+    /// OCR confidence (0 to 1) when the passage was read by OCR.
+    pub ocr_confidence: Option<f32>,
 }
 
 /// An opened, read-only generation of the index.
@@ -254,6 +256,10 @@ impl Engine {
             ordinal,
             text,
             figures,
+            ocr_confidence: doc
+                .get_first(f.ocr)
+                .and_then(|v| v.as_f64())
+                .map(|c| c as f32),
         }
     }
 

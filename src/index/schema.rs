@@ -46,6 +46,8 @@ pub struct Fields {
     /// For a table row: the header of each of its cells, joined by U+001F (stored; empty for
     /// prose). Figures in the row are labelled with it when shown.
     pub columns: Field,
+    /// OCR confidence (0 to 1) of a passage read by OCR: stored, absent otherwise.
+    pub ocr: Field,
 }
 
 /// Builds the schema and returns it with its field handles.
@@ -80,6 +82,7 @@ pub fn schema() -> (Schema, Fields) {
             NumericOptions::default().set_indexed().set_fast(),
         ),
         columns: sb.add_text_field("columns", STORED),
+        ocr: sb.add_f64_field("ocr", STORED),
     };
     (sb.build(), fields)
 }
@@ -103,6 +106,7 @@ impl Fields {
             figure_spans: f("figure_spans")?,
             figure_value: f("figure_value")?,
             columns: f("columns")?,
+            ocr: f("ocr")?,
         })
     }
 }

@@ -126,6 +126,11 @@ impl IndexDir {
         Ok(target)
     }
 
+    /// Where pages read by OCR are kept across builds (never removed by a build).
+    pub fn ocr_cache(&self) -> PathBuf {
+        self.root.join("ocr-cache")
+    }
+
     fn remove_old_generations(&self, current: &str, previous: Option<&str>) {
         let Ok(entries) = fs::read_dir(&self.root) else {
             return;

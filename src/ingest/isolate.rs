@@ -92,56 +92,22 @@ pub fn read_pdf(program: &Path, path: &Path, limits: &Limits) -> Result<Vec<Stri
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .env("RUST_BACKTRACE", "0");
-    cap_memory(&mut command, limits.pdf_memory);
-    let mut child = command.spawn().map_err(|e| IngestError::Reader {
-        program: program.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut s) = stdout {
-            let _ = (&mut s).take(MAX_OUTPUT + 1).read_to_end(&mut buf);
-            let _ = std::io::copy(&mut s, &mut std::io::sink());
-        }
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut s) = stderr {
-            let _ = (&mut s).take(64 << 10).read_to_end(&mut buf);
-            // Drain the rest so the child never blocks on a full pipe.
-            let _ = std::io::copy(&mut s, &mut std::io::sink());
-        }
-        buf
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() >= limits.pdf_time => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(poll_interval(started.elapsed())),
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(IngestError::Read(e));
-            }
-        }
-    };
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
-    let err = String::from_utf8_lossy(&err);
-    let Some(status) = status else {
+    let finished = run_limited(command, limits.pdf_time, limits.pdf_memory, MAX_OUTPUT).map_err(
+        |e| match e {
+            IngestError::Read(io) => IngestError::Reader {
+                program: program.to_path_buf(),
+                reason: io.to_string(),
+            },
+            other => other,
+        },
+    )?;
+    let Some((status, out, err)) = finished else {
         return Err(IngestError::OverLimit(format!(
             "took longer than {} s to read (the limit; see --pdf-timeout)",
             limits.pdf_time.as_secs_f64()
         )));
     };
+    let err = String::from_utf8_lossy(&err);
     if status.success() {
         if out.len() as u64 > MAX_OUTPUT {
             return Err(IngestError::OverLimit(format!(
@@ -157,6 +123,61 @@ pub fn read_pdf(program: &Path, path: &Path, limits: &Limits) -> Result<Vec<Stri
         return Ok(parsed.pages);
     }
     Err(failure(status, &err, limits))
+}
+
+/// A child process that ended: its exit, its stdout and its stderr.
+pub type Finished = (ExitStatus, Vec<u8>, Vec<u8>);
+
+/// Runs `command` (its stdout and stderr piped) with its address space capped at `memory`
+/// bytes, killing it after `time`. Its exit, stdout (at most `max_out` bytes and one more) and
+/// stderr (the first 64 KiB); `None` when it ran out of time.
+pub fn run_limited(
+    mut command: Command,
+    time: Duration,
+    memory: u64,
+    max_out: u64,
+) -> Result<Option<Finished>, IngestError> {
+    cap_memory(&mut command, memory);
+    let mut child = command.spawn()?;
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut s) = stdout {
+            let _ = (&mut s).take(max_out + 1).read_to_end(&mut buf);
+            // Drain the rest so the child never blocks on a full pipe.
+            let _ = std::io::copy(&mut s, &mut std::io::sink());
+        }
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut s) = stderr {
+            let _ = (&mut s).take(64 << 10).read_to_end(&mut buf);
+            let _ = std::io::copy(&mut s, &mut std::io::sink());
+        }
+        buf
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() >= time => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(poll_interval(started.elapsed())),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(IngestError::Read(e));
+            }
+        }
+    };
+    let out = out_reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    Ok(status.map(|s| (s, out, err)))
 }
 
 /// Why a child failed, from its exit and what it said.

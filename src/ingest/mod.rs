@@ -7,6 +7,7 @@
 //! it and goes on. PDFs are read in a child process under [`Limits`] (see [`isolate`]).
 
 pub mod isolate;
+pub mod ocr;
 pub mod pdf;
 mod text;
 
@@ -16,6 +17,7 @@ use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 
 pub use self::isolate::Limits;
+pub use self::ocr::{OcrSettings, OcrStats};
 pub use self::text::Encoding;
 
 /// Largest file read, in bytes; bigger files are skipped (a report is a few MB at most).
@@ -41,9 +43,13 @@ pub enum IngestError {
     Binary(&'static str),
     #[error("broken PDF: {0}")]
     BrokenPdf(String),
-    #[error("PDF without a text layer (scanned pages need OCR first)")]
+    #[error("PDF without a text layer, and OCR is off (--no-ocr or reading.ocr = false)")]
     NoTextLayer,
-    #[error("not a report file: only .txt and .pdf are read")]
+    #[error("scanned pages not read: {0}")]
+    NoOcr(String),
+    #[error("an image, and OCR is off (--no-ocr or reading.ocr = false)")]
+    ImageWithoutOcr,
+    #[error("not a report file: only .txt, .pdf and images (.png .jpg .tif) are read")]
     Unsupported,
     #[error("over a reading limit: {0}")]
     OverLimit(String),
@@ -64,9 +70,18 @@ pub struct Document {
     pub pages: Vec<usize>,
     /// How the file was decoded.
     pub encoding: Encoding,
+    /// For each page (as in `pages`), Tesseract's mean word confidence (0 to 1) when the page
+    /// was read by OCR; empty when no page was.
+    pub ocr: Vec<Option<f32>>,
 }
 
 impl Document {
+    /// The OCR confidence of the page holding byte `offset`, when that page was read by OCR.
+    pub fn ocr_at(&self, offset: usize) -> Option<f32> {
+        let page = self.page_at(offset)?;
+        self.ocr.get(page as usize - 1).copied().flatten()
+    }
+
     /// The 1-based page holding byte `offset` of the text, if the source has pages.
     pub fn page_at(&self, offset: usize) -> Option<u32> {
         if self.pages.is_empty() {
@@ -162,6 +177,8 @@ pub fn walk(roots: &[PathBuf], quiet: &[&str]) -> Result<Walk, IngestError> {
 enum Format {
     Text,
     Pdf,
+    /// A scan or photo, read by OCR.
+    Image,
 }
 
 impl Format {
@@ -170,17 +187,21 @@ impl Format {
         match ext.as_str() {
             "txt" | "text" => Some(Format::Text),
             "pdf" => Some(Format::Pdf),
+            "png" | "jpg" | "jpeg" | "tif" | "tiff" => Some(Format::Image),
             _ => None,
         }
     }
 }
 
-/// Reads report files under [`Limits`], PDFs through a child process.
+/// Reads report files under [`Limits`], PDFs through a child process, scans through OCR.
 #[derive(Debug, Clone)]
 pub struct Reader {
     pub limits: Limits,
     /// The program run as `PROGRAM read-pdf FILE` to read a PDF (normally this executable).
     pub program: PathBuf,
+    pub ocr: OcrSettings,
+    /// Counts OCR work across the files read, when set.
+    pub ocr_stats: Option<std::sync::Arc<OcrStats>>,
 }
 
 impl Default for Reader {
@@ -195,7 +216,15 @@ impl Reader {
         Reader {
             limits,
             program: isolate::default_program(),
+            ocr: OcrSettings::default(),
+            ocr_stats: None,
         }
+    }
+
+    /// The same reader with these OCR settings.
+    pub fn with_ocr(mut self, ocr: OcrSettings) -> Reader {
+        self.ocr = ocr;
+        self
     }
 
     /// The same reader running `program` to read PDFs.
@@ -214,24 +243,98 @@ impl Reader {
                 limit: self.limits.max_file >> 20,
             });
         }
-        let (raw, encoding) = match format {
+        match format {
             Format::Text => {
                 let bytes = std::fs::read(path)?;
                 if bytes.is_empty() {
                     return Err(IngestError::Empty);
                 }
-                text::decode(&bytes)?
+                let (raw, encoding) = text::decode(&bytes)?;
+                document(&raw, encoding, format, Vec::new(), path, root)
             }
             Format::Pdf => {
                 if size == 0 {
                     return Err(IngestError::Empty);
                 }
-                let pages = isolate::read_pdf(&self.program, path, &self.limits)?;
-                (join_pages(&pages), Encoding::Pdf)
+                let mut pages = isolate::read_pdf(&self.program, path, &self.limits)?;
+                let ocr = self.ocr_scanned_pages(path, &mut pages)?;
+                document(&join_pages(&pages), Encoding::Pdf, format, ocr, path, root)
             }
-        };
-        document(&raw, encoding, format, path, root)
+            Format::Image => {
+                if !self.ocr.enabled {
+                    return Err(IngestError::ImageWithoutOcr);
+                }
+                let hash = bytes_hash(&std::fs::read(path)?);
+                let stats = self.ocr_stats.as_deref();
+                let mut read = ocr::read_pages(path, false, &[1], &hash, &self.ocr, stats)?;
+                let page = read.remove(&1).unwrap_or(ocr::OcrPage {
+                    text: String::new(),
+                    confidence: 0.0,
+                });
+                let confidence = Some(page.confidence);
+                document(
+                    &page.text,
+                    Encoding::Ocr,
+                    format,
+                    vec![confidence],
+                    path,
+                    root,
+                )
+            }
+        }
     }
+
+    /// Reads by OCR the pages of a PDF whose text layer is missing or garbage, in place; the
+    /// confidence of each page (`None` for pages with a text layer).
+    fn ocr_scanned_pages(
+        &self,
+        path: &Path,
+        pages: &mut [String],
+    ) -> Result<Vec<Option<f32>>, IngestError> {
+        let scanned: Vec<u32> = (1u32..)
+            .zip(pages.iter())
+            .filter(|(_, text)| ocr::needs_ocr(text))
+            .map(|(n, _)| n)
+            .collect();
+        let all_scanned = scanned.len() == pages.len();
+        if scanned.is_empty() {
+            return Ok(Vec::new());
+        }
+        if !self.ocr.enabled {
+            return if all_scanned && pages.iter().all(|p| p.trim().is_empty()) {
+                Err(IngestError::NoTextLayer)
+            } else {
+                Ok(Vec::new())
+            };
+        }
+        let hash = bytes_hash(&std::fs::read(path)?);
+        let stats = self.ocr_stats.as_deref();
+        let read = match ocr::read_pages(path, true, &scanned, &hash, &self.ocr, stats) {
+            Ok(read) => read,
+            // Without OCR, a PDF with some text is still worth its text.
+            Err(e) if all_scanned => return Err(e),
+            Err(_) => return Ok(Vec::new()),
+        };
+        let mut confidence = vec![None; pages.len()];
+        for (n, page) in read {
+            let i = n as usize - 1;
+            if let Some(slot) = pages.get_mut(i) {
+                *slot = page.text;
+                confidence[i] = Some(page.confidence);
+            }
+        }
+        Ok(confidence)
+    }
+}
+
+/// FNV-1a of a file's bytes, in hex: the key of its OCR cache entry.
+fn bytes_hash(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 /// Reads one report file found under `root` with the default limits.
@@ -258,6 +361,7 @@ fn document(
     raw: &str,
     encoding: Encoding,
     format: Format,
+    ocr: Vec<Option<f32>>,
     path: &Path,
     root: &Path,
 ) -> Result<Document, IngestError> {
@@ -265,16 +369,22 @@ fn document(
     if text.trim().is_empty() {
         return Err(match format {
             Format::Pdf => IngestError::NoTextLayer,
+            Format::Image => IngestError::NoOcr("OCR found no text in the image".into()),
             Format::Text => IngestError::Empty,
         });
     }
-    let pages = page_starts(&text);
+    let mut pages = page_starts(&text);
+    if pages.is_empty() && format != Format::Text {
+        // A PDF of one page, or an image: page 1.
+        pages.push(0);
+    }
     Ok(Document {
         source: relative_source(path, root),
         path: path.to_path_buf(),
         text,
         pages,
         encoding,
+        ocr,
     })
 }
 
@@ -336,6 +446,7 @@ mod tests {
             text: "uno\n\u{c}dos\n\u{c}tres".into(),
             pages: page_starts("uno\n\u{c}dos\n\u{c}tres"),
             encoding: Encoding::Utf8,
+            ocr: Vec::new(),
         };
         assert_eq!(doc.pages, [0, 5, 10]);
         assert_eq!(doc.page_at(0), Some(1));

@@ -18,6 +18,8 @@ pub enum Encoding {
     Windows1252,
     /// Text extracted from a PDF.
     Pdf,
+    /// Text read from an image by OCR.
+    Ocr,
 }
 
 /// Share of control or replacement characters above which bytes are not text.

@@ -11,7 +11,7 @@ use crate::index::Engine;
 pub const BOM: &str = "\u{feff}";
 
 /// Columns of a figure export, in order.
-pub const FIGURE_COLUMNS: [&str; 17] = [
+pub const FIGURE_COLUMNS: [&str; 18] = [
     "figure",
     "value",
     "kind",
@@ -29,6 +29,7 @@ pub const FIGURE_COLUMNS: [&str; 17] = [
     "report_id",
     "table_row",
     "table_column",
+    "ocr_confidence",
 ];
 
 /// Columns of a batch lookup: the query, its line, its count and error, then a figure's.
@@ -58,6 +59,7 @@ pub fn figure_cells(h: &FigureHit) -> Vec<String> {
             .as_ref()
             .map(|t| t.column.clone())
             .unwrap_or_default(),
+        opt(h.ocr_confidence.map(|c| format!("{c:.2}"))),
     ]
 }
 

@@ -235,6 +235,12 @@ pub struct FigureHit {
     /// Its row and column, when the figure sits in a table.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<crate::extract::table::TableCell>,
+    /// The figure was read by OCR from a scan: check it against the document.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
+    /// Tesseract's mean word confidence (0 to 1) on the figure's page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<f32>,
 }
 
 /// A page of figure hits.
@@ -318,6 +324,8 @@ pub fn for_each_figure(
                 alt_value: fig.alt_value,
                 label: fig.label,
                 table: fig.table,
+                ocr: p.ocr_confidence.is_some(),
+                ocr_confidence: p.ocr_confidence,
                 report_id: p.report_id.clone(),
                 source: report.map(|r| r.source.clone()).unwrap_or_default(),
                 title: report.map(|r| r.title.clone()).unwrap_or_default(),

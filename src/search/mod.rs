@@ -260,6 +260,8 @@ fn hit(
         snippet,
         figures: p.figures,
         score,
+        ocr: p.ocr_confidence.is_some(),
+        ocr_confidence: p.ocr_confidence,
     })
 }
 

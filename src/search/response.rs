@@ -40,6 +40,12 @@ pub struct Hit {
     pub snippet: String,
     pub figures: Vec<Figure>,
     pub score: f32,
+    /// The passage was read by OCR from a scan: check its figures against the document.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
+    /// Tesseract's mean word confidence (0 to 1), for a passage read by OCR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<f32>,
 }
 
 /// Counts per facet value, by dimension.

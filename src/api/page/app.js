@@ -316,7 +316,11 @@ function metaLine(item) {
     item.province && h('span', { class: 'provincia', text: item.province }),
     item.year && h('span', { class: 'anio', text: String(item.year) }),
     hasValue(item.page) && h('span', { class: 'pagina', text: `pág. ${item.page}` }),
-    item.unit && h('span', { class: 'unidad', text: item.unit }));
+    item.unit && h('span', { class: 'unidad', text: item.unit }),
+    item.ocr && h('span', {
+      class: 'ocr',
+      text: `texto reconocido por OCR (confianza ${Math.round((item.ocr_confidence || 0) * 100)} %): verifique la cifra en el documento`,
+    }));
 }
 
 function policyTags(policies) {
