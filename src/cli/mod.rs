@@ -236,6 +236,10 @@ pub struct ReportsArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// List only the reports whose year, province or unit is missing or weakly supported,
+    /// with the evidence and a cuentas.csv line to correct them
+    #[arg(long)]
+    pub review: bool,
 }
 
 /// What a command asks `main` to exit with.
@@ -481,6 +485,23 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
 fn reports(config: &Config, args: ReportsArgs) -> Result<Outcome> {
     let engine = open(config)?;
     let mut out = std::io::stdout().lock();
+    if args.review {
+        let reports: Vec<search::ReportSummary> = search::reports(&engine)
+            .into_iter()
+            .filter(|r| !r.evidence.weak_fields().is_empty())
+            .collect();
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "reports": reports }))?;
+            writeln!(out)?;
+        } else {
+            print::review(&mut out, &reports)?;
+        }
+        return Ok(if reports.is_empty() {
+            Outcome::NothingFound
+        } else {
+            Outcome::Success
+        });
+    }
     if args.json {
         serde_json::to_writer_pretty(
             &mut out,

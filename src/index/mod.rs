@@ -69,6 +69,9 @@ pub struct ReportMeta {
     pub year: Option<i32>,
     pub province: Option<String>,
     pub unit: Option<String>,
+    /// What decided the year, province and unit.
+    #[serde(default)]
+    pub evidence: crate::extract::MetadataEvidence,
     /// Number of passages.
     pub passages: usize,
     /// Number of figures found in its passages.
@@ -89,7 +92,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 6;
+    pub const VERSION: u32 = 7;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.

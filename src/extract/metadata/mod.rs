@@ -1,0 +1,321 @@
+//! A report's year, province, unit and title, read from its prose, each with the evidence
+//! that decided it.
+//!
+//! Reports carry no metadata fields, so each value is weighed from cues, and the strongest cue
+//! is kept as the value's [`Evidence`] (quote, character span, confidence):
+//! - **year** ([`year`]): the year reported on, not the publication date;
+//! - **unit** ([`unit`]): the public body that reports, as written;
+//! - **province** ([`province`]): the province, `Nacional` for national units and national
+//!   documents, none for a report from outside Ecuador;
+//! - **title**: the line of the header that names the "Rendición de Cuentas", as written.
+//!
+//! Spans are character (Unicode scalar) offsets into the report's text, like figure spans.
+
+mod province;
+mod unit;
+mod year;
+
+use super::gazetteer::Gazetteer;
+use super::model::{Evidence, MetadataEvidence};
+use crate::analysis::fold_key;
+use crate::analysis::text::floor_boundary;
+
+/// Metadata of one report; `None` where the text does not tell.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Metadata {
+    pub title: String,
+    pub year: Option<i32>,
+    pub province: Option<String>,
+    pub unit: Option<String>,
+    /// What decided `year`, `province` and `unit`.
+    pub evidence: MetadataEvidence,
+}
+
+/// What `province` holds for national units.
+pub const NATIONAL: &str = "Nacional";
+
+/// The header: where titles, units and the reported period are written.
+const HEADER_BYTES: usize = 3000;
+/// Header lines (or cells of a laid-out line) looked at for the title and unit lines.
+const HEADER_LINES: usize = 40;
+/// Longest title kept, in characters.
+const MAX_TITLE_CHARS: usize = 160;
+/// Longest quote kept in evidence, in characters.
+const MAX_QUOTE_CHARS: usize = 200;
+
+/// One line of the header, or one cell of a line laid out in columns, trimmed.
+#[derive(Debug, Clone, Copy)]
+struct HeaderLine<'t> {
+    text: &'t str,
+    /// Byte offset of `text` in the report's text.
+    start: usize,
+}
+
+/// A cue that decided a value, with byte offsets until it becomes [`Evidence`].
+#[derive(Debug, Clone, PartialEq)]
+struct Cue {
+    start: usize,
+    end: usize,
+    weight: f32,
+    confidence: f32,
+    note: Option<String>,
+}
+
+impl Cue {
+    fn new(text: &str, start: usize, end: usize, weight: f32) -> Cue {
+        let start = floor_boundary(text, start);
+        Cue {
+            start,
+            end: floor_boundary(text, end).max(start),
+            weight,
+            confidence: 0.0,
+            note: None,
+        }
+    }
+
+    fn sure(text: &str, start: usize, end: usize, confidence: f32) -> Cue {
+        Cue {
+            confidence,
+            ..Cue::new(text, start, end, 0.0)
+        }
+    }
+
+    fn evidence(&self, text: &str) -> Evidence {
+        let quote = text[self.start..self.end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let from = text[..self.start].chars().count();
+        let to = from + text[self.start..self.end].chars().count();
+        Evidence {
+            quote: truncate_words(&quote, MAX_QUOTE_CHARS),
+            span: Some((from, to)),
+            confidence: (f64::from(self.confidence) * 100.0).round() / 100.0,
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// How sure a decision is: the winner's share of the weight, scaled down while the winner
+/// itself is weaker than `strong`.
+fn confidence(winner: f32, runner_up: f32, strong: f32) -> f32 {
+    if winner <= 0.0 {
+        return 0.0;
+    }
+    (winner / (winner + runner_up)) * (winner / strong).min(1.0)
+}
+
+/// Reads the metadata of a report's text.
+pub fn extract_metadata(text: &str, gazetteer: &Gazetteer) -> Metadata {
+    let lines = header_lines(text);
+    let unit = unit::unit(text, &lines);
+    let year = year::year(text, &lines);
+    let unit_at = unit.as_ref().map(|(u, c)| (u.as_str(), c.start, c.end));
+    let province = province::province(text, unit_at, &lines, gazetteer);
+    let evidence = MetadataEvidence {
+        year: year.as_ref().map(|(_, c)| c.evidence(text)),
+        province: province.as_ref().map(|(_, c)| c.evidence(text)),
+        unit: unit.as_ref().map(|(_, c)| c.evidence(text)),
+    };
+    Metadata {
+        title: title(&lines),
+        year: year.map(|(y, _)| y),
+        province: province.and_then(|(p, _)| p),
+        unit: unit.map(|(u, _)| u),
+        evidence,
+    }
+}
+
+/// The first non-blank lines, trimmed, without page numbers; a line laid out in columns (cells
+/// apart by three spaces or more, or a tab) gives one entry per cell.
+fn header_lines(text: &str) -> Vec<HeaderLine<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += raw.len();
+        let mut rest = raw.trim_end_matches(['\n', '\r']);
+        let mut at = line_start;
+        while !rest.is_empty() {
+            let cut = rest
+                .find("   ")
+                .into_iter()
+                .chain(rest.find('\t'))
+                .min()
+                .unwrap_or(rest.len());
+            let cell = &rest[..cut];
+            let trimmed =
+                cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{f0b7}' || c == '|');
+            if !trimmed.is_empty() && !trimmed.chars().all(|c| c.is_ascii_digit()) {
+                let start = at + (trimmed.as_ptr() as usize - cell.as_ptr() as usize);
+                out.push(HeaderLine {
+                    text: trimmed,
+                    start,
+                });
+                if out.len() >= HEADER_LINES {
+                    return out;
+                }
+            }
+            let skipped = rest[cut..].len() - rest[cut..].trim_start().len();
+            at += cut + skipped;
+            rest = &rest[cut + skipped..];
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Title
+
+/// The header line naming the accountability report (with a leading fragment such as
+/// "INFORME DE" joined), else the first meaningful line.
+fn title(lines: &[HeaderLine]) -> String {
+    let lines: Vec<&str> = lines.iter().map(|l| l.text).collect();
+    let names_report = |l: &str| fold_key(l).contains("rendicion de cuentas");
+    let pick = lines.iter().position(|l| names_report(l)).or_else(|| {
+        lines
+            .iter()
+            .position(|l| l.split_whitespace().count() >= 2 && !is_generic(l))
+    });
+    let Some(i) = pick else {
+        return String::new();
+    };
+    let mut title = lines[i].split_whitespace().collect::<Vec<_>>().join(" ");
+    if i > 0 {
+        let prev = lines[i - 1];
+        let prev_key = fold_key(prev);
+        if prev.chars().count() <= 40
+            && (prev_key.ends_with(" de") || prev_key == "informe" || prev_key.ends_with(" del"))
+        {
+            title = format!("{} {title}", prev.trim());
+        }
+    }
+    truncate_words(&title, MAX_TITLE_CHARS)
+}
+
+/// The institute's own name heads many reports without naming them.
+fn is_generic(line: &str) -> bool {
+    let key = fold_key(line);
+    key.starts_with("instituto ecuatoriano de seguridad social") && key.len() < 50
+}
+
+fn truncate_words(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for w in s.split_whitespace() {
+        if out.chars().count() + w.chars().count() + 1 > max_chars {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(text: &str) -> Metadata {
+        extract_metadata(text, &Gazetteer::builtin())
+    }
+
+    #[test]
+    fn the_year_is_the_year_reported_on() {
+        assert_eq!(meta("Rendición de Cuentas 2021\nTexto.").year, Some(2021));
+        assert_eq!(
+            meta("durante el período enero a diciembre de 2020.").year,
+            Some(2020)
+        );
+        assert_eq!(
+            meta("Quito, 14 de mayo de 2023\nPresentamos el informe correspondiente a 2022.").year,
+            Some(2022)
+        );
+        assert_eq!(
+            meta("Fecha de corte: Enero-Diciembre\n2021.").year,
+            Some(2021)
+        );
+        assert_eq!(
+            meta("ejecución del ejercicio fiscal 2019 y otros").year,
+            Some(2019)
+        );
+        assert_eq!(
+            meta("Plan estratégico 2018-2028. Firmado el 3 de marzo de 2024.").year,
+            None
+        );
+        assert_eq!(meta("logros de 2017, 2017 y 2016").year, Some(2017));
+    }
+
+    #[test]
+    fn the_unit_is_the_most_specific_one_written() {
+        let m = meta("Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\nHospital General Manta\nPeríodo: enero a diciembre de 2021\n");
+        assert_eq!(m.unit.as_deref(), Some("Hospital General Manta"));
+        assert_eq!(m.province.as_deref(), Some("Manabí"));
+        let m = meta("Rendición de Cuentas 2020\nDirección Provincial IESS Carchi\nHospital Básico IESS Bolívar\n");
+        assert_eq!(
+            m.province.as_deref(),
+            Some("Carchi"),
+            "Bolívar is also a canton of Carchi"
+        );
+        let m =
+            meta("INFORME\nUnidad: Coordinación Provincial del Seguro Social Campesino de Loja\n");
+        assert_eq!(
+            m.unit.as_deref(),
+            Some("Coordinación Provincial del Seguro Social Campesino de Loja")
+        );
+        assert_eq!(m.province.as_deref(), Some("Loja"));
+        let m = meta("NARRATIVA\n\nEn el presente informe, la Dirección Provincial IESS Manabí, da a conocer");
+        assert_eq!(m.unit.as_deref(), Some("Dirección Provincial IESS Manabí"));
+    }
+
+    #[test]
+    fn national_units_are_national() {
+        let m = meta("Rendición de Cuentas 2021\n\nDirección Nacional de Seguro de Salud Individual y Familiar\n\nen todas las provincias");
+        assert_eq!(m.province.as_deref(), Some(NATIONAL));
+        assert_eq!(
+            m.unit.as_deref(),
+            Some("Dirección Nacional de Seguro de Salud Individual y Familiar")
+        );
+    }
+
+    #[test]
+    fn a_province_can_be_only_implied() {
+        assert_eq!(
+            meta("convenio con la Universidad Estatal de Bolívar")
+                .province
+                .as_deref(),
+            Some("Bolívar")
+        );
+        assert_eq!(
+            meta("el Hospital IESS Manta atendió").province.as_deref(),
+            Some("Manabí")
+        );
+        assert_eq!(
+            meta("Informe de la provincia de Manabí. Obras en el cantón Pichincha y en Quito.")
+                .province
+                .as_deref(),
+            Some("Manabí")
+        );
+    }
+
+    #[test]
+    fn the_title_names_the_report() {
+        assert_eq!(
+            meta("\n\nINFORME NARRATIVO RENDICIÓN DE CUENTAS 2021\n\nEstimados").title,
+            "INFORME NARRATIVO RENDICIÓN DE CUENTAS 2021"
+        );
+        assert_eq!(
+            meta("INSTITUTO ECUATORIANO DE SEGURIDAD SOCIAL\nINFORME DE\nRendición de Cuentas 2019\n").title,
+            "INFORME DE Rendición de Cuentas 2019"
+        );
+        assert_eq!(
+            meta("Informe de gestión anual\nTexto").title,
+            "Informe de gestión anual"
+        );
+    }
+}
