@@ -318,4 +318,108 @@ mod tests {
             "Informe de gestión anual"
         );
     }
+
+    #[test]
+    fn a_surname_after_a_title_is_no_place() {
+        // Issue 13: the parish president "Durán" made an El Oro report a Guayas one.
+        let m = meta("GAD PARROQUIAL RURAL DE BELLAMARÍA\nInforme de Rendición de Cuentas 2015\nPresidente: Sr. Jaime Manolo Durán Chuchuca\nLa presidenta Lcda. María Durán informó.\nDurán Durán Durán\n");
+        assert_eq!(m.province.as_deref(), Some("El Oro"));
+        assert_eq!(
+            meta("Informe 2015. El Ing. Carlos Machala Pérez y el cantón Durán.")
+                .province
+                .as_deref(),
+            Some("Guayas"),
+            "a cue makes an ambiguous canton count; a surname after a title does not"
+        );
+    }
+
+    #[test]
+    fn one_table_row_does_not_make_a_national_guide_provincial() {
+        let m = meta("Secretaría Nacional de Planificación y Desarrollo\nGuía metodológica 2012\n\nTabla 5: fondos\n     Fondo de Vialidad de la Provincia de Loja        14,2       -      14,2\n");
+        assert_eq!(m.province.as_deref(), Some(NATIONAL));
+        let e = m.evidence.province.expect("evidence");
+        assert_eq!(e.quote, "Secretaría Nacional de Planificación y Desarrollo");
+    }
+
+    #[test]
+    fn national_cues_make_nacional() {
+        let m = meta("Boletín de prensa\nEl Ministerio de Inclusión Económica y Social entregó el bono a escala nacional; la provincia del Guayas concentra la mayor parte de los beneficiarios.\n");
+        assert_eq!(m.province.as_deref(), Some(NATIONAL));
+        let m = meta("LEY ORGÁNICA DE RÉGIMEN ESPECIAL\nArt. 1.- Para la provincia de Galápagos…");
+        assert_eq!(m.province.as_deref(), Some(NATIONAL), "a law is national");
+        let m = meta("Informe de Rendición de Cuentas 2015\nla Empresa Pública de Desarrollo Estratégico Ecuador Estratégico EP administra los excedentes de las empresas Petroecuador, Petroamazonas y Río Napo.");
+        assert_eq!(m.province.as_deref(), Some(NATIONAL));
+        let m = meta("Rendición de Cuentas 2019\nCobertura: Azuay, Bolívar, Cañar y Carchi.\n");
+        assert_eq!(
+            m.province.as_deref(),
+            Some(NATIONAL),
+            "a list of provinces is national"
+        );
+    }
+
+    #[test]
+    fn a_report_from_abroad_has_no_province_and_says_why() {
+        let m = meta("Municipalidad de Carmen de Areco\nOrdenanza Fiscal 2021\nConstitución de la Provincia de Buenos Aires, República Argentina.");
+        assert_eq!(m.province, None);
+        let e = m.evidence.province.expect("evidence of the decision");
+        assert_eq!(e.note.as_deref(), Some("outside Ecuador: no province"));
+    }
+
+    #[test]
+    fn the_year_of_a_title_cell_or_a_spaced_header_counts_and_cited_laws_do_not() {
+        let m = meta("JUNTA PARROQUIAL DE BELLAMARIA\n   CEDULA PRESUPUESTARIA DE GASTOS        Al   31 de diciembre del 2013\n");
+        assert_eq!(m.year, Some(2013));
+        assert_eq!(
+            m.evidence.year.map(|e| e.quote).as_deref(),
+            Some("Al 31 de diciembre del 2013")
+        );
+        assert_eq!(
+            meta("R E N D I C I Ó N   D E   C U E N T A S   2 0 1 5\nTexto.").year,
+            Some(2015)
+        );
+        assert_eq!(
+            meta("Según la Ley Orgánica publicada en el Registro Oficial 2008, y el COOTAD 2010, presentamos las obras 2014. Obras 2014.").year,
+            Some(2014)
+        );
+    }
+
+    #[test]
+    fn units_of_any_public_body_are_whole_titles() {
+        let unit = |t: &str| meta(t).unit;
+        assert_eq!(
+            unit("RENDICIÓN DE CUENTAS\nGOBIERNO AUTÓNOMO\nDESCENTRALIZADO PARROQUIAL RURAL\nLA MERCED\n").as_deref(),
+            Some("GOBIERNO AUTÓNOMO DESCENTRALIZADO PARROQUIAL RURAL LA MERCED")
+        );
+        assert_eq!(
+            unit("      Municipalidad de\n      Carmen de Areco          Del 02/01/2025 al 30/06/2025\n").as_deref(),
+            Some("Municipalidad de Carmen de Areco")
+        );
+        assert_eq!(
+            unit("Informe 2020\nEl Gobierno Autónomo Descentralizado Parroquial Rural de Bellamaría, cantón Santa Rosa, presenta").as_deref(),
+            Some("Gobierno Autónomo Descentralizado Parroquial Rural de Bellamaría")
+        );
+        assert_eq!(
+            unit("Junta Parroquial de Malvas\nInforme 2012").as_deref(),
+            Some("Junta Parroquial de Malvas")
+        );
+        assert_eq!(
+            unit("Informe 2019\nEl Ministerio de Salud Pública presenta su gestión.").as_deref(),
+            Some("Ministerio de Salud Pública")
+        );
+        assert_eq!(
+            unit("Informe 2021\nconvenio con la Universidad Estatal de Bolívar").as_deref(),
+            None,
+            "a partner named in an agreement is not the body that reports"
+        );
+    }
+
+    #[test]
+    fn a_parish_government_lands_in_its_province() {
+        let m = meta("GAD PARROQUIAL RURAL DE FUNDOCHAMBA\nRendición de cuentas 2018\n");
+        assert_eq!(m.province.as_deref(), Some("Loja"));
+        let e = m.evidence.province.expect("evidence");
+        assert_eq!(e.quote, "GAD PARROQUIAL RURAL DE FUNDOCHAMBA");
+        assert_eq!(e.span, Some((0, 35)));
+        assert!(e.confidence >= 0.9, "{e:?}");
+    }
 }

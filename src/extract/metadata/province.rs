@@ -15,7 +15,7 @@
 //!   ("cantón Durán"), and a name found in several provinces goes to those of them that other
 //!   cues support.
 //!
-//! National cues ("a escala nacional", "en todo el país", a law as the title, six provinces or
+//! National cues ("a escala nacional", "en todo el país", a law as the title (60), six provinces or
 //! more named) add to `Nacional`; places abroad ("Provincia de Buenos Aires") to no province.
 
 use std::collections::HashMap;
@@ -274,7 +274,7 @@ pub(super) fn province(
             tally.add(
                 text,
                 Target::National,
-                30.0,
+                60.0,
                 line.start,
                 line.start + line.text.len(),
             );

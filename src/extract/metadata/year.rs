@@ -102,7 +102,7 @@ fn date_or_range() -> &'static Regex {
 fn cited_law() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?i)(?:\bley\b|registro\s+oficial|\bR\.\s?O\.|constituci[oó]n|decreto|reglamento|c[oó]digo|cootad|suplemento|publicad[oa]|vigente\s+desde|expedid[oa]|aprobad[oa]\s+en)[^\n]{0,60}$")
+        pattern(r"(?i)(?:\bley\b|registro\s+oficial|\bR\.\s?O\.|constituci[oó]n|decreto|reglamento|c[oó]digo|cootad|suplemento|publicad[oa]|vigente\s+desde|expedid[oa]|aprobad[oa]\s+en)[^\n;,]{0,35}$")
     })
 }
 
