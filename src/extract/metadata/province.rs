@@ -111,7 +111,7 @@ fn law_title() -> &'static Regex {
 fn provincial_context() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?i)(?:provincia\s+(?:de(?:l)?\s+)?|provincial\s+(?:(?:del?\s+)?(?:iess\s+)?(?:de(?:l)?\s+)?)?)$")
+        pattern(r#"(?i)(?:provincia\s+(?:de(?:l)?\s+)?|provincial\s+(?:(?:del?\s+)?(?:iess\s+)?(?:de(?:l)?\s+)?)?)["“«']?$"#)
     })
 }
 
@@ -119,7 +119,7 @@ fn provincial_context() -> &'static Regex {
 fn place_context() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?i)(?:cant[oó]n|parroquia(?:\s+rural|\s+urbana)?|parroquial(?:\s+rural)?|municipal|municipalidad|municipio|ciudad|distrito\s+metropolitano|gad(?:m|pr)?|recinto|comuna)\s+(?:de(?:l)?\s+)?(?:la\s+)?(?:cant[oó]n\s+|parroquia\s+)?$")
+        pattern(r#"(?i)(?:cant[oó]n|parroquia(?:\s+rural|\s+urbana)?|parroquial(?:\s+rural)?|municipal|municipalidad|municipio|ciudad|distrito\s+metropolitano|gad(?:m|pr)?|recinto|comuna)\s+(?:de(?:l)?\s+)?(?:la\s+)?(?:cant[oó]n\s+|parroquia\s+)?["“«']?$"#)
     })
 }
 

@@ -48,7 +48,7 @@ fn year_rules() -> &'static [YearRule] {
                 false,
             ),
             rule(
-                format!(r"(?i)\benero\s*(?:de(?:l)?\s+(?:19|20)\d\d\s*)?(?:a|al|hasta|-|–|y)\s*(?:(?:el\s+)?31\s+de\s+)?diciembre\s*(?:de(?:l)?\s*)?{y}"),
+                format!(r"(?i)\benero\s*(?:(?:de(?:l)?\s+)?(?:19|20)\d\d\s*)?(?:a|al|hasta|-|–|y)\s*(?:(?:el\s+)?31\s+(?:de\s+)?)?diciembre\s*(?:de(?:l)?\s*)?{y}"),
                 8.0,
                 false,
             ),
@@ -61,6 +61,12 @@ fn year_rules() -> &'static [YearRule] {
                 format!(r"(?i)\bdel?\s+\d{{1,2}}/\d{{1,2}}/(?:19|20)\d\d\s+(?:al|a|hasta)\s+\d{{1,2}}/\d{{1,2}}/{y}"),
                 8.0,
                 false,
+            ),
+            // A cover with the year above the title: "2020" / "Rendición de Cuentas".
+            rule(
+                r"(?i)(?:^|\n)[ \t]*((?:19|20)\d\d)[ \t]*\r?\n[ \t]*rendici[oó]n\s+de\s+cuentas\b".to_string(),
+                8.0,
+                true,
             ),
             rule(format!(r"(?i)(?:ejercicio|per[ií]odo|a[ñn]o)\s+fiscal\s+(?:de(?:l)?\s+)?{y}"), 6.0, false),
             rule(format!(r"(?i)\bper[ií]odo\s*:?\s*{y}"), 4.0, false),
