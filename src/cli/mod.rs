@@ -52,9 +52,9 @@ pub enum Command {
     ///
     /// Example: cuentas search "mora patronal" --year 2021 --province bolivar
     Search(SearchArgs),
-    /// List every indexed report with its metadata.
+    /// List every indexed report with its metadata and the evidence for it.
     ///
-    /// Example: cuentas reports --json
+    /// Example: cuentas reports --json; cuentas reports --review
     Reports(ReportsArgs),
     /// Find figures (amounts, percentages, counts) in any written format, with their source.
     ///
@@ -579,6 +579,19 @@ mod tests {
         assert_eq!(cli.index, Some(PathBuf::from("/tmp/i")));
         let cli = parse(&["cuentas", "--config", "c.toml", "reports"]);
         assert_eq!(cli.config, Some(PathBuf::from("c.toml")));
+    }
+
+    #[test]
+    fn reports_takes_review_with_or_without_json() {
+        let Command::Reports(a) = parse(&["cuentas", "reports", "--review"]).command else {
+            panic!("expected reports")
+        };
+        assert!(a.review && !a.json);
+        let Command::Reports(a) = parse(&["cuentas", "reports", "--review", "--json"]).command
+        else {
+            panic!("expected reports")
+        };
+        assert!(a.review && a.json);
     }
 
     #[test]
