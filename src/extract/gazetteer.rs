@@ -36,6 +36,8 @@ pub struct Candidate {
     /// Index into [`Gazetteer::provinces`].
     pub province: usize,
     pub kind: PlaceKind,
+    /// A rural parish of that province bears the name: only those have parish governments.
+    pub rural: bool,
 }
 
 /// What one name of the gazetteer may mean.
@@ -132,7 +134,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn add(&mut self, name: &str, province: usize, kind: PlaceKind) {
+    fn add(&mut self, name: &str, province: usize, kind: PlaceKind, rural: bool) {
         let key = fold_key(name.trim());
         if key.is_empty() {
             return;
@@ -147,8 +149,15 @@ impl Builder {
         });
         let place = &mut self.places[i];
         match place.candidates.iter_mut().find(|c| c.province == province) {
-            Some(c) => c.kind = c.kind.min(kind),
-            None => place.candidates.push(Candidate { province, kind }),
+            Some(c) => {
+                c.kind = c.kind.min(kind);
+                c.rural |= rural;
+            }
+            None => place.candidates.push(Candidate {
+                province,
+                kind,
+                rural,
+            }),
         }
     }
 }
@@ -186,11 +195,11 @@ impl Gazetteer {
             names.push(p.name.clone());
             for n in std::iter::once(&p.name).chain(&p.aliases) {
                 by_key.insert(fold_key(n), i);
-                b.add(n, i, PlaceKind::Province);
+                b.add(n, i, PlaceKind::Province, false);
             }
-            b.add(&p.capital, i, PlaceKind::Capital);
+            b.add(&p.capital, i, PlaceKind::Capital, false);
             for place in &p.places {
-                b.add(place, i, PlaceKind::Place);
+                b.add(place, i, PlaceKind::Place, false);
             }
         }
         // A canton or parish named like a province counts as the province.
@@ -206,6 +215,7 @@ impl Gazetteer {
                     n + 1
                 ));
             };
+            let rural = kind == "rural";
             let kind = match kind {
                 "canton" => PlaceKind::Canton,
                 "urban" | "seat" | "rural" => PlaceKind::Parish,
@@ -213,7 +223,7 @@ impl Gazetteer {
             };
             for name in [name, alias] {
                 if !name.is_empty() && !province_names.contains(&fold_key(name)) {
-                    b.add(name, p, kind);
+                    b.add(name, p, kind, rural);
                 }
             }
         }

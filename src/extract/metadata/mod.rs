@@ -421,5 +421,11 @@ mod tests {
         assert_eq!(e.quote, "GAD PARROQUIAL RURAL DE FUNDOCHAMBA");
         assert_eq!(e.span, Some((0, 35)));
         assert!(e.confidence >= 0.9, "{e:?}");
+        let m = meta("GAD Parroquial Rural La Merced\nRendición de cuentas 2016\n");
+        assert_eq!(
+            m.province.as_deref(),
+            Some("Pichincha"),
+            "La Merced is a rural parish of Quito and an urban one of Ambato"
+        );
     }
 }

@@ -93,6 +93,11 @@ fn national_unit() -> &'static Regex {
     })
 }
 
+fn parish_government() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| pattern(r"(?i)\bparroquial\b|\bgadpr\b"))
+}
+
 fn national_text() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -260,8 +265,22 @@ pub(super) fn province(
             if m.needs_cue() && !place_context().is_match(&u[..m.start]) {
                 weight *= 0.2;
             }
+            // Parish governments ("GAD Parroquial", "Junta Parroquial") are those of rural
+            // parishes: of a name shared by several, the rural ones are meant.
+            let rural: Vec<usize> = m
+                .name
+                .candidates
+                .iter()
+                .filter(|c| c.rural)
+                .map(|c| c.province)
+                .collect();
+            let provinces = if parish_government().is_match(u) && !rural.is_empty() {
+                rural
+            } else {
+                m.name.candidates.iter().map(|c| c.province).collect()
+            };
             pending.push(Weighed {
-                provinces: m.name.candidates.iter().map(|c| c.province).collect(),
+                provinces,
                 weight,
                 start: s,
                 end: e,
