@@ -428,4 +428,33 @@ mod tests {
             "La Merced is a rural parish of Quito and an urban one of Ambato"
         );
     }
+
+    #[test]
+    fn odd_text_never_panics_and_spans_stay_in_the_text() {
+        let odd = [
+            "",
+            " ",
+            "\n\n\t\t   \u{f0b7}",
+            "ñ",
+            "Rendición de Cuentas 20",
+            "Municipalidad de",
+            "GAD Parroquial Rural de \"",
+            "   Municipalidad de\n   Á      \n",
+            "Sr. Durán\nDirección Provincial IESS",
+            "á é í ó ú 2 0 2 1 ñ",
+            "provincia de provincia de provincia de Loja Loja Loja",
+            "Ing. Loja. Sr. Manta, Quito; Cuenca — Guayaquil ⁂ 𝔐anabí 2021-2022 31/12/2021",
+        ];
+        for text in odd {
+            let m = meta(text);
+            let chars = text.chars().count();
+            for e in [m.evidence.year, m.evidence.province, m.evidence.unit]
+                .into_iter()
+                .flatten()
+            {
+                let (a, b) = e.span.expect("span");
+                assert!(a <= b && b <= chars, "{text:?}: {e:?}");
+            }
+        }
+    }
 }

@@ -52,7 +52,7 @@ pub(super) fn unit(text: &str, lines: &[HeaderLine]) -> Option<(String, Cue)> {
             let u = clean_name(m.as_str());
             let is_unit = unit_line().is_match(&u) || u.split_whitespace().count() >= 2;
             if is_unit && starts_capitalised(&u) && !is_person(&u) {
-                let end = m.start() + u.len().min(m.len());
+                let end = m.start() + written_len(&text[m.start()..], &u);
                 return Some((u, Cue::sure(text, m.start(), end, 0.95)));
             }
         }
