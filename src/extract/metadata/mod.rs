@@ -345,6 +345,8 @@ mod tests {
     fn national_cues_make_nacional() {
         let m = meta("Boletín de prensa\nEl Ministerio de Inclusión Económica y Social entregó el bono a escala nacional; la provincia del Guayas concentra la mayor parte de los beneficiarios.\n");
         assert_eq!(m.province.as_deref(), Some(NATIONAL));
+        let m = meta("Boletín\nEl IESS pagó pensiones a escala nacional en 2022. En Guayas se registró el mayor número de jubilados, seguido de Pichincha.");
+        assert_eq!(m.province.as_deref(), Some(NATIONAL), "a national release");
         let m = meta("LEY ORGÁNICA DE RÉGIMEN ESPECIAL\nArt. 1.- Para la provincia de Galápagos…");
         assert_eq!(m.province.as_deref(), Some(NATIONAL), "a law is national");
         let m = meta("Informe de Rendición de Cuentas 2015\nla Empresa Pública de Desarrollo Estratégico Ecuador Estratégico EP administra los excedentes de las empresas Petroecuador, Petroamazonas y Río Napo.");
@@ -410,6 +412,16 @@ mod tests {
             unit("Informe 2021\nconvenio con la Universidad Estatal de Bolívar").as_deref(),
             None,
             "a partner named in an agreement is not the body that reports"
+        );
+    }
+
+    #[test]
+    fn form_labels_are_cues() {
+        let m = meta("FORMULARIO DE INFORME 2014\nProvincia: LOJA\nCantón: ESPÍNDOLA\nDirección: BOLÍVAR Y SUCRE\n");
+        assert_eq!(m.province.as_deref(), Some("Loja"));
+        assert_eq!(
+            m.evidence.province.map(|e| e.quote).as_deref(),
+            Some("Provincia: LOJA")
         );
     }
 

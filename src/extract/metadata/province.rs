@@ -15,8 +15,9 @@
 //!   ("cantón Durán"), and a name found in several provinces goes to those of them that other
 //!   cues support.
 //!
-//! National cues ("a escala nacional", "en todo el país", a law as the title (60), six provinces or
-//! more named) add to `Nacional`; places abroad ("Provincia de Buenos Aires") to no province.
+//! National cues add to `Nacional`: "a escala nacional", "en todo el país" (15 in the header,
+//! 4 elsewhere), a law as the title (60), six provinces or more named. Places abroad
+//! ("Provincia de Buenos Aires") add to no province.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -116,7 +117,7 @@ fn law_title() -> &'static Regex {
 fn provincial_context() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r#"(?i)(?:provincia\s+(?:de(?:l)?\s+)?|provincial\s+(?:(?:del?\s+)?(?:iess\s+)?(?:de(?:l)?\s+)?)?)["“«']?$"#)
+        pattern(r#"(?i)(?:provincia\s*:?\s+(?:de(?:l)?\s+)?|provincial\s+(?:(?:del?\s+)?(?:iess\s+)?(?:de(?:l)?\s+)?)?)["“«']?$"#)
     })
 }
 
@@ -124,7 +125,7 @@ fn provincial_context() -> &'static Regex {
 fn place_context() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r#"(?i)(?:cant[oó]n|parroquia(?:\s+rural|\s+urbana)?|parroquial(?:\s+rural)?|municipal|municipalidad|municipio|ciudad|distrito\s+metropolitano|gad(?:m|pr)?|recinto|comuna)\s+(?:de(?:l)?\s+)?(?:la\s+)?(?:cant[oó]n\s+|parroquia\s+)?["“«']?$"#)
+        pattern(r#"(?i)(?:cant[oó]n|parroquia(?:\s+rural|\s+urbana)?|parroquial(?:\s+rural)?|municipal|municipalidad|municipio|ciudad|distrito\s+metropolitano|gad(?:m|pr)?|recinto|comuna)\s*:?\s+(?:de(?:l)?\s+)?(?:la\s+)?(?:cant[oó]n\s+|parroquia\s+)?["“«']?$"#)
     })
 }
 
@@ -302,7 +303,7 @@ pub(super) fn province(
     weigh_text(text, g, &mut tally, &mut pending);
     settle(text, &mut tally, pending);
     for m in national_text().find_iter(text) {
-        let weight = if m.start() < HEADER_BYTES { 6.0 } else { 2.0 };
+        let weight = if m.start() < HEADER_BYTES { 15.0 } else { 4.0 };
         tally.add(text, Target::National, weight, m.start(), m.end());
     }
     let provinces = tally.provinces();
