@@ -416,6 +416,13 @@ mod tests {
     }
 
     #[test]
+    fn a_local_public_company_is_in_its_city() {
+        let m = meta("Informe de gestión\nEmpresa Pública Municipal de Agua Potable y Alcantarillado de Ambato EP-EMAPA-A\nEjercicio fiscal 2019\n");
+        assert_eq!(m.province.as_deref(), Some("Tungurahua"));
+        assert!(m.evidence.province.is_some_and(|e| e.confidence >= 0.9));
+    }
+
+    #[test]
     fn form_labels_are_cues() {
         let m = meta("FORMULARIO DE INFORME 2014\nProvincia: LOJA\nCantón: ESPÍNDOLA\nDirección: BOLÍVAR Y SUCRE\n");
         assert_eq!(m.province.as_deref(), Some("Loja"));

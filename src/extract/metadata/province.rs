@@ -94,6 +94,13 @@ fn national_unit() -> &'static Regex {
     })
 }
 
+fn local_government() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        pattern(r"(?i)\b(?:municipal|provincial|cantonal|parroquial|metropolitan[oa])\b")
+    })
+}
+
 fn parish_government() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| pattern(r"(?i)\bparroquial\b|\bgadpr\b"))
@@ -259,7 +266,9 @@ pub(super) fn province(
             let provincial =
                 m.kind == PlaceKind::Province && provincial_context().is_match(&u[..m.start]);
             let mut weight = if provincial { 60.0 } else { 25.0 };
-            if in_named_body(u, 0, m.start) && !provincial {
+            // A company named after a place may work anywhere, unless it is the company of a
+            // local government ("Empresa Pública Municipal de Agua Potable de Ambato").
+            if in_named_body(u, 0, m.start) && !provincial && !local_government().is_match(u) {
                 weight *= 0.25;
             }
             // "Hospital Teodoro Maldonado Carbo": a surname in a unit's name is no parish.
