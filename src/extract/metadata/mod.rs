@@ -405,6 +405,11 @@ mod tests {
             Some("Junta Parroquial de Malvas")
         );
         assert_eq!(
+            unit("Narrativa\nLa Coordinación Provincial de Prestaciones del Seguro de Salud de Chimborazo presenta el informe de gestión 2020.").as_deref(),
+            Some("Coordinación Provincial de Prestaciones del Seguro de Salud de Chimborazo"),
+            "a connector such as \"del\" does not cut a name"
+        );
+        assert_eq!(
             unit("Informe 2019\nEl Ministerio de Salud Pública presenta su gestión.").as_deref(),
             Some("Ministerio de Salud Pública")
         );

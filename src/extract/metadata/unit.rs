@@ -37,9 +37,9 @@ fn unit_in_prose() -> &'static Regex {
     RE.get_or_init(|| {
         // "la Dirección Provincial IESS Manabí, da a conocer": the head, then capitalised words
         // and the connectors of names, up to punctuation or a lowercase word.
-        let word = r"(?:[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñü.\-]*|de|del|de\s+la|de\s+los|de\s+las|y|e|la|el|los|las)";
+        let word = r"(?:[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñü.\-]*|(?:del|de|la|el|los|las|y|e)\b)";
         pattern(&format!(
-            r"\b(?:la|el|La|El|del|al|por)\s+((?i:{UNIT_HEADS})(?:[ \t]*\n?[ \t]*{word}){{0,14}})"
+            r"\b(?:la|el|La|El|del|al|por)\s+((?i:{UNIT_HEADS})(?:(?:[ \t]+|[ \t]*\r?\n[ \t]*){word}){{0,14}})"
         ))
     })
 }
