@@ -249,6 +249,16 @@ mod tests {
             None
         );
         assert_eq!(meta("logros de 2017, 2017 y 2016").year, Some(2017));
+        let compared = format!(
+            "Rendición de Cuentas 2021\n{}{}",
+            "Texto de relleno del informe.\n".repeat(120),
+            "Creció respecto al ejercicio fiscal 2020.\n".repeat(4)
+        );
+        assert_eq!(
+            meta(&compared).year,
+            Some(2021),
+            "comparisons with the year before do not outweigh the title"
+        );
     }
 
     #[test]
@@ -418,6 +428,15 @@ mod tests {
             None,
             "a partner named in an agreement is not the body that reports"
         );
+    }
+
+    #[test]
+    fn a_city_named_on_every_page_does_not_outweigh_the_unit() {
+        let text = format!(
+            "Rendición de Cuentas 2021\nDirección Provincial IESS Bolívar\n{}",
+            "Se derivaron pacientes a Guayaquil.\n".repeat(60)
+        );
+        assert_eq!(meta(&text).province.as_deref(), Some("Bolívar"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //!   surname or common word in the unit's name counts a fifth unless a cue says it is a place;
 //! - in the text: "provincia de X" 15, a province's name 3, a capital or listed place 2, a
 //!   canton 1.5 (4 after "cantón", "GAD Municipal de" …), a parish only after such a cue (4);
-//!   three times as much in the header;
+//!   three times as much in the header; the k-th mention of a province counts 1/k;
 //! - against it: nothing inside a person's name ("Sr. Jaime Durán", "presidente Juan Loja
 //!   Pérez"), a quarter inside a company or programme name ("Fondo de Vialidad de la
 //!   Provincia de Loja", "Empresa Eléctrica Quito"), a third in a table row, nothing in a list
@@ -330,6 +330,9 @@ pub(super) fn province(
 /// Weighs every mention of a place in the text; lists of provinces become a national cue.
 fn weigh_text(text: &str, g: &Gazetteer, tally: &mut Tally, pending: &mut Vec<Weighed>) {
     let mut weighed: Vec<Weighed> = Vec::new();
+    // Mentions of a province so far: the k-th counts 1/k, so that a city named on every page
+    // (referrals to Guayaquil) does not outweigh the unit and the header.
+    let mut seen: HashMap<usize, f32> = HashMap::new();
     for m in g.mentions(text) {
         let line_start = text[..m.start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[m.end..].find('\n').map_or(text.len(), |i| m.end + i);
@@ -357,6 +360,11 @@ fn weigh_text(text: &str, g: &Gazetteer, tally: &mut Tally, pending: &mut Vec<We
         }
         if m.start < HEADER_BYTES {
             weight *= 3.0;
+        }
+        if let [only] = m.name.candidates[..] {
+            let k = seen.entry(only.province).or_insert(0.0);
+            *k += 1.0;
+            weight /= *k;
         }
         weighed.push(Weighed {
             provinces: m.name.candidates.iter().map(|c| c.province).collect(),

@@ -4,7 +4,8 @@
 //! diciembre de 2021", "al 31 de diciembre del 2013" and a period "del 02/01/2025 al
 //! 30/06/2025", which beat "ejercicio fiscal", which beats "presupuesto 2013" or a numbered
 //! act of the header ("Ordenanza Nº 3057/2021"). Cues in the header count double; a year
-//! letter-spaced in a header line ("2 0 1 3") is read too. Without any cue, the most frequent
+//! letter-spaced in a header line ("2 0 1 3") is read too; the k-th cue of one kind for one year
+//! counts 1/k. Without any cue, the most frequent
 //! bare year decides, leaving out dates ("14 de mayo de 2023"), ranges ("2018-2028") and the
 //! years of laws cited ("Registro Oficial … 2008").
 
@@ -134,6 +135,10 @@ pub(super) fn year(text: &str, header: &[HeaderLine]) -> Option<(i32, Cue)> {
     let mut vote =
         |y: i32, weight: f32, start: usize, end: usize| cast.push((y, weight, start, end));
     for rule in year_rules() {
+        // The k-th cue of one kind for one year counts 1/k: a report that compares with the
+        // year before ("respecto al ejercicio fiscal 2020", again and again) does not outweigh
+        // its title.
+        let mut seen: HashMap<i32, f32> = HashMap::new();
         for c in rule.re.captures_iter(text) {
             let (Some(all), Some(m)) = (c.get(0), c.get(1)) else {
                 continue;
@@ -146,7 +151,9 @@ pub(super) fn year(text: &str, header: &[HeaderLine]) -> Option<(i32, Cue)> {
                 continue;
             };
             if plausible(y) {
-                let weight = rule.weight * if in_header { 2.0 } else { 1.0 };
+                let k = seen.entry(y).or_insert(0.0);
+                *k += 1.0;
+                let weight = rule.weight * if in_header { 2.0 } else { 1.0 } / *k;
                 vote(y, weight, all.start(), all.end());
             }
         }
