@@ -410,6 +410,15 @@ mod tests {
             unit("Informe 2020\nEl Gobierno Autónomo Descentralizado Parroquial Rural de Bellamaría, cantón Santa Rosa, presenta").as_deref(),
             Some("Gobierno Autónomo Descentralizado Parroquial Rural de Bellamaría")
         );
+        let m = meta("Consejo Nacional Electoral\nDelegación Provincial Electoral de Cotopaxi\nRendición de cuentas 2019\n");
+        assert_eq!(
+            (m.unit.as_deref(), m.province.as_deref()),
+            (
+                Some("Delegación Provincial Electoral de Cotopaxi"),
+                Some("Cotopaxi")
+            ),
+            "the provincial office of a national body reports for its province"
+        );
         assert_eq!(
             unit("Junta Parroquial de Malvas\nInforme 2012").as_deref(),
             Some("Junta Parroquial de Malvas")
