@@ -222,8 +222,15 @@ impl Gazetteer {
                 other => return Err(format!("territory line {}: unknown kind {other:?}", n + 1)),
             };
             for name in [name, alias] {
-                if !name.is_empty() && !province_names.contains(&fold_key(name)) {
+                if name.is_empty() {
+                    continue;
+                }
+                if !province_names.contains(&fold_key(name)) {
                     b.add(name, p, kind, rural);
+                } else if kind == PlaceKind::Canton {
+                    // A canton named like a province is that canton only when the text says
+                    // "cantón": "cantón Bolívar" is in Carchi or Manabí.
+                    b.add(&format!("cantón {name}"), p, kind, false);
                 }
             }
         }
@@ -246,7 +253,10 @@ impl Gazetteer {
             let best = place.candidates.first().map(|c| c.kind);
             // A province's own name or a capital is never in doubt; other names are when they
             // point to several provinces, are parishes only, or are listed as ambiguous.
+            // "cantón Bolívar" carries its own cue.
+            let cued = key.starts_with("canton ");
             place.needs_cue = !matches!(best, Some(PlaceKind::Province | PlaceKind::Capital))
+                && !cued
                 && (place.candidates.len() > 1
                     || best == Some(PlaceKind::Parish)
                     || ambiguous.contains(key));
@@ -364,6 +374,20 @@ mod tests {
             m.name.candidates.len() > 3,
             "San Antonio is in several provinces"
         );
+    }
+
+    #[test]
+    fn a_canton_named_like_a_province_needs_the_word_canton() {
+        let g = Gazetteer::builtin();
+        let m = &g.mentions("GAD Municipal del Cantón Bolívar")[0];
+        let provinces: Vec<&str> = m
+            .name
+            .candidates
+            .iter()
+            .map(|c| g.province_name(c.province))
+            .collect();
+        assert_eq!(provinces, ["Carchi", "Manabí"]);
+        assert_eq!(provinces_in("la provincia Bolívar"), ["Bolívar"]);
     }
 
     #[test]

@@ -449,6 +449,12 @@ mod tests {
     }
 
     #[test]
+    fn a_canton_named_like_a_province_is_settled_by_other_cues() {
+        let m = meta("GOBIERNO AUTÓNOMO DESCENTRALIZADO MUNICIPAL DEL CANTÓN BOLÍVAR\nRendición de cuentas 2020\nObras en la ciudad de Calceta.\n");
+        assert_eq!(m.province.as_deref(), Some("Manabí"));
+    }
+
+    #[test]
     fn a_local_public_company_is_in_its_city() {
         let m = meta("Informe de gestión\nEmpresa Pública Municipal de Agua Potable y Alcantarillado de Ambato EP-EMAPA-A\nEjercicio fiscal 2019\n");
         assert_eq!(m.province.as_deref(), Some("Tungurahua"));
