@@ -292,34 +292,37 @@ impl Gazetteer {
 
     /// Every place of Ecuador mentioned in `text`, in order.
     pub fn mentions(&self, text: &str) -> Vec<Mention<'_>> {
-        self.set
-            .find_all(text)
-            .into_iter()
-            .filter_map(|f| match *f.value {
-                Target::Place(i) => {
-                    let name = &self.places[i];
-                    let first = name.candidates.first()?;
-                    Some(Mention {
-                        province: &self.names[first.province],
-                        kind: first.kind,
-                        name,
-                        start: f.start,
-                        end: f.end,
-                    })
-                }
-                Target::Abroad | Target::Ignore => None,
-            })
-            .collect()
+        self.scan(text).0
     }
 
     /// Byte ranges of the places outside Ecuador named in `text` ("Buenos Aires", "Perú").
     pub fn abroad(&self, text: &str) -> Vec<(usize, usize)> {
-        self.set
-            .find_all(text)
-            .into_iter()
-            .filter(|f| matches!(f.value, Target::Abroad))
-            .map(|f| (f.start, f.end))
-            .collect()
+        self.scan(text).1
+    }
+
+    /// [`Gazetteer::mentions`] and [`Gazetteer::abroad`] in one pass over the text.
+    pub fn scan(&self, text: &str) -> (Vec<Mention<'_>>, Vec<(usize, usize)>) {
+        let mut mentions = Vec::new();
+        let mut abroad = Vec::new();
+        for f in self.set.find_all(text) {
+            match *f.value {
+                Target::Place(i) => {
+                    let name = &self.places[i];
+                    if let Some(first) = name.candidates.first() {
+                        mentions.push(Mention {
+                            province: &self.names[first.province],
+                            kind: first.kind,
+                            name,
+                            start: f.start,
+                            end: f.end,
+                        });
+                    }
+                }
+                Target::Abroad => abroad.push((f.start, f.end)),
+                Target::Ignore => {}
+            }
+        }
+        (mentions, abroad)
     }
 }
 

@@ -96,6 +96,30 @@ impl Cue {
     }
 }
 
+/// Where lines start and end, found once: looking them up around every cue must not scan a
+/// long line again and again (text read from some PDFs has no line breaks).
+struct Lines {
+    breaks: Vec<usize>,
+    len: usize,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines {
+            breaks: text.match_indices('\n').map(|(i, _)| i).collect(),
+            len: text.len(),
+        }
+    }
+
+    /// Byte range of the line holding byte `at`, without its line break.
+    fn around(&self, at: usize) -> (usize, usize) {
+        let i = self.breaks.partition_point(|&b| b < at);
+        let start = if i == 0 { 0 } else { self.breaks[i - 1] + 1 };
+        let end = self.breaks.get(i).copied().unwrap_or(self.len);
+        (start, end)
+    }
+}
+
 /// How sure a decision is: the winner's share of the weight, scaled down while the winner
 /// itself is weaker than `strong`.
 fn confidence(winner: f32, runner_up: f32, strong: f32) -> f32 {
@@ -514,5 +538,15 @@ mod tests {
                 assert!(a <= b && b <= chars, "{text:?}: {e:?}");
             }
         }
+    }
+
+    #[test]
+    fn lines_are_found_around_an_offset() {
+        let lines = Lines::new("ab\ncd\n\nef");
+        assert_eq!(lines.around(0), (0, 2));
+        assert_eq!(lines.around(2), (0, 2));
+        assert_eq!(lines.around(3), (3, 5));
+        assert_eq!(lines.around(6), (6, 6));
+        assert_eq!(lines.around(8), (7, 9));
     }
 }

@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{confidence, Cue, HeaderLine, HEADER_BYTES};
+use super::{confidence, Cue, HeaderLine, Lines, HEADER_BYTES};
 use crate::analysis::text::floor_boundary;
 use crate::extract::gazetteer::{Gazetteer, Mention, PlaceKind};
 use crate::extract::pattern;
@@ -309,7 +309,8 @@ pub(super) fn province(
             );
         }
     }
-    weigh_text(text, g, &mut tally, &mut pending);
+    let (mentions, abroad) = g.scan(text);
+    weigh_text(text, &Lines::new(text), mentions, &mut tally, &mut pending);
     settle(text, &mut tally, pending);
     for m in national_text().find_iter(text) {
         let weight = if m.start() < HEADER_BYTES { 15.0 } else { 4.0 };
@@ -320,7 +321,7 @@ pub(super) fn province(
     if named >= 6 {
         tally.add(text, Target::National, 2.0 * named as f32, 0, 0);
     }
-    for (s, e) in g.abroad(text) {
+    for (s, e) in abroad {
         let weight = if s < HEADER_BYTES { 15.0 } else { 5.0 };
         tally.add(text, Target::Abroad, weight, s, e);
     }
@@ -328,14 +329,19 @@ pub(super) fn province(
 }
 
 /// Weighs every mention of a place in the text; lists of provinces become a national cue.
-fn weigh_text(text: &str, g: &Gazetteer, tally: &mut Tally, pending: &mut Vec<Weighed>) {
+fn weigh_text(
+    text: &str,
+    lines: &Lines,
+    mentions: Vec<Mention<'_>>,
+    tally: &mut Tally,
+    pending: &mut Vec<Weighed>,
+) {
     let mut weighed: Vec<Weighed> = Vec::new();
     // Mentions of a province so far: the k-th counts 1/k, so that a city named on every page
     // (referrals to Guayaquil) does not outweigh the unit and the header.
     let mut seen: HashMap<usize, f32> = HashMap::new();
-    for m in g.mentions(text) {
-        let line_start = text[..m.start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[m.end..].find('\n').map_or(text.len(), |i| m.end + i);
+    for m in mentions {
+        let (line_start, line_end) = lines.around(m.start);
         if in_person_name(text, line_start, m.start, m.end) || is_landform(text, m.start) {
             continue;
         }
@@ -355,7 +361,10 @@ fn weigh_text(text: &str, g: &Gazetteer, tally: &mut Tally, pending: &mut Vec<We
         if in_named_body(text, line_start, m.start) {
             weight *= 0.25;
         }
-        if is_table_row(&text[line_start..line_end]) {
+        // The cells around the mention tell a table row; a whole long line need not be read.
+        let row = &text[floor_boundary(text, m.start.saturating_sub(300)).max(line_start)
+            ..floor_boundary(text, (m.end + 300).min(line_end)).max(m.start)];
+        if is_table_row(row) {
             weight *= 0.3;
         }
         if m.start < HEADER_BYTES {
@@ -391,7 +400,7 @@ fn weigh_text(text: &str, g: &Gazetteer, tally: &mut Tally, pending: &mut Vec<We
     }
     for (&line, list) in &by_line {
         if list.len() >= 3 {
-            let end = text[line..].find('\n').map_or(text.len(), |i| line + i);
+            let (_, end) = lines.around(line);
             let weight = if line < HEADER_BYTES { 9.0 } else { 3.0 };
             tally.add(text, Target::National, weight, line, end);
         }

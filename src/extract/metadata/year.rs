@@ -14,7 +14,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{Cue, HeaderLine, HEADER_BYTES};
+use super::{Cue, HeaderLine, Lines, HEADER_BYTES};
+use crate::analysis::text::floor_boundary;
 use crate::extract::pattern;
 
 struct YearRule {
@@ -193,6 +194,7 @@ pub(super) fn year(text: &str, header: &[HeaderLine]) -> Option<(i32, Cue)> {
 
 /// Votes for bare years: one each, three in the header, none for dates, ranges and laws.
 fn bare_years(text: &str, vote: &mut impl FnMut(i32, f32, usize, usize)) {
+    let lines = Lines::new(text);
     let excluded: Vec<(usize, usize)> = date_or_range()
         .find_iter(text)
         .map(|m| (m.start(), m.end()))
@@ -205,8 +207,9 @@ fn bare_years(text: &str, vote: &mut impl FnMut(i32, f32, usize, usize)) {
         {
             continue;
         }
-        let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-        if cited_law().is_match(&text[line_start..m.start()]) {
+        let (line_start, _) = lines.around(m.start());
+        let before = floor_boundary(text, m.start().saturating_sub(120)).max(line_start);
+        if cited_law().is_match(&text[before..m.start()]) {
             continue;
         }
         if let Ok(y) = m.as_str().parse::<i32>() {
