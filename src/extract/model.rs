@@ -155,8 +155,11 @@ pub struct Evidence {
     /// like a figure's `span`; `null` when the value comes from `cuentas.csv`.
     #[schema(value_type = Option<Vec<u64>>)]
     pub span: Option<(usize, usize)>,
-    /// From 0 to 1: how much the deciding cue outweighs the others. Below
-    /// [`Evidence::REVIEW_BELOW`] the value is worth checking (`cuentas reports --review`).
+    /// From 0 to 1. For the year and the province: the winner's share of the weight of all
+    /// cues, scaled down while the winner itself is weak. For the unit: where it was read (a
+    /// labelled line 0.95, a header line 0.9, a shouted header line 0.8, the opening prose
+    /// 0.75). Below [`Evidence::REVIEW_BELOW`] the value is worth checking
+    /// (`cuentas reports --review`).
     pub confidence: f64,
     /// Why the value was taken, or left empty ("outside Ecuador", "no cue in the text").
     #[serde(default, skip_serializing_if = "Option::is_none")]
