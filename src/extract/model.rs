@@ -161,7 +161,8 @@ pub struct Evidence {
     /// 0.75). Below [`Evidence::REVIEW_BELOW`] the value is worth checking
     /// (`cuentas reports --review`).
     pub confidence: f64,
-    /// Why the value was taken, or left empty ("outside Ecuador", "no cue in the text").
+    /// Why a value was left empty on purpose ("outside Ecuador: no province"), or what a
+    /// cue without a quote was ("8 provinces named").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
