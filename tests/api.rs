@@ -275,6 +275,12 @@ async fn reports_list_and_one_report_with_highlighted_passages() {
         .find(|r| r["province"] == "Manabí")
         .expect("Manabí");
     assert!(manabi["passages"].as_u64().is_some_and(|n| n > 3));
+    let unit = &manabi["evidence"]["unit"];
+    assert_eq!(
+        unit["quote"], "Dirección Provincial IESS Manabí",
+        "{manabi}"
+    );
+    assert!(unit["span"].is_array() && unit["confidence"].is_number());
     let id = manabi["report_id"].as_str().expect("id");
 
     let (status, json) = get_json(&app, &format!("/api/reports/{id}?q=convenios")).await;

@@ -45,6 +45,27 @@ fn index_then_search_from_the_command_line() {
     let out = cuentas(&index, &["reports", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["reports"].as_array().map(Vec::len), Some(3));
+    let manabi = json["reports"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["province"] == "Manabí"))
+        .expect("Manabí");
+    let year = &manabi["evidence"]["year"];
+    assert_eq!(year["quote"], "Rendición de Cuentas 2020", "{manabi}");
+    assert!(year["span"][1].as_u64() > year["span"][0].as_u64());
+    assert!(year["confidence"].as_f64().is_some_and(|c| c > 0.9));
+
+    // Issue 13: reports whose metadata rests on weak cues, with the line to correct them.
+    let out = cuentas(&index, &["reports", "--review"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("000_7392a04fe1206fbf.txt") && stdout.contains("check province"),
+        "the Bolívar report names its province only in a partner's name: {stdout}"
+    );
+    assert!(
+        stdout.contains("cuentas.csv: 000_7392a04fe1206fbf.txt,2021,Bolívar,"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("004_a8a0011ab6fa9785.txt"), "{stdout}");
 
     let out = cuentas(&index, &["search", "zzzzqqq"]);
     assert_eq!(out.status.code(), Some(1), "no hits exits 1");

@@ -16,6 +16,8 @@ mod ocr;
 mod command_line;
 // The HTTP API, in-process and over a real socket.
 mod api;
+// Year, province and unit of real documents against a hand-made list (issue 13).
+mod metadata_gold;
 // Figure extraction against a hand-made list, figure search and export.
 mod figures;
 // The search page driven in headless Chromium (skipped, saying so, without the browser).

@@ -53,9 +53,9 @@ pub enum Command {
     ///
     /// Example: cuentas search "mora patronal" --year 2021 --province bolivar
     Search(SearchArgs),
-    /// List every indexed report with its metadata.
+    /// List every indexed report with its metadata and the evidence for it.
     ///
-    /// Example: cuentas reports --json
+    /// Example: cuentas reports --json; cuentas reports --review
     Reports(ReportsArgs),
     /// Find figures (amounts, percentages, counts) in any written format, with their source.
     ///
@@ -268,6 +268,10 @@ pub struct ReportsArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// List only the reports whose year, province or unit is missing or weakly supported,
+    /// with the evidence and a cuentas.csv line to correct them
+    #[arg(long)]
+    pub review: bool,
 }
 
 /// What a command asks `main` to exit with.
@@ -539,6 +543,23 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
 fn reports(config: &Config, args: ReportsArgs) -> Result<Outcome> {
     let engine = open(config)?;
     let mut out = std::io::stdout().lock();
+    if args.review {
+        let reports: Vec<search::ReportSummary> = search::reports(&engine)
+            .into_iter()
+            .filter(|r| !r.evidence.weak_fields().is_empty())
+            .collect();
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "reports": reports }))?;
+            writeln!(out)?;
+        } else {
+            print::review(&mut out, &reports)?;
+        }
+        return Ok(if reports.is_empty() {
+            Outcome::NothingFound
+        } else {
+            Outcome::Success
+        });
+    }
     if args.json {
         serde_json::to_writer_pretty(
             &mut out,
@@ -616,6 +637,19 @@ mod tests {
         assert_eq!(cli.index, Some(PathBuf::from("/tmp/i")));
         let cli = parse(&["cuentas", "--config", "c.toml", "reports"]);
         assert_eq!(cli.config, Some(PathBuf::from("c.toml")));
+    }
+
+    #[test]
+    fn reports_takes_review_with_or_without_json() {
+        let Command::Reports(a) = parse(&["cuentas", "reports", "--review"]).command else {
+            panic!("expected reports")
+        };
+        assert!(a.review && !a.json);
+        let Command::Reports(a) = parse(&["cuentas", "reports", "--review", "--json"]).command
+        else {
+            panic!("expected reports")
+        };
+        assert!(a.review && a.json);
     }
 
     #[test]

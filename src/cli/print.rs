@@ -192,6 +192,79 @@ fn unescape_html(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The reports to check by hand (`cuentas reports --review`): each weak or missing value with
+/// its evidence, then the `cuentas.csv` line to write, filled with what was extracted.
+pub fn review(out: &mut impl Write, reports: &[search::ReportSummary]) -> std::io::Result<()> {
+    let noun = if reports.len() == 1 {
+        "report"
+    } else {
+        "reports"
+    };
+    writeln!(
+        out,
+        "{} {noun} to review; correct the values in cuentas.csv beside the reports",
+        reports.len()
+    )?;
+    if !reports.is_empty() {
+        writeln!(
+            out,
+            "(header of that file: source,year,province,unit,title)"
+        )?;
+    }
+    for r in reports {
+        writeln!(out)?;
+        writeln!(out, "{}  {}", r.source, r.report_id)?;
+        let weak = r.evidence.weak_fields();
+        let fields = [
+            ("year", r.year.map(|y| y.to_string()), &r.evidence.year),
+            ("province", r.province.clone(), &r.evidence.province),
+            ("unit", r.unit.clone(), &r.evidence.unit),
+        ];
+        for (name, value, evidence) in fields {
+            let mark = if weak.contains(&name) { "check" } else { "ok" };
+            let value = value.unwrap_or_else(|| "-".to_string());
+            match evidence {
+                Some(e) => {
+                    let at = e
+                        .span
+                        .map(|(a, b)| format!(" chars {a}-{b}"))
+                        .unwrap_or_default();
+                    let note = e
+                        .note
+                        .as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default();
+                    writeln!(
+                        out,
+                        "  {mark:<5} {name:<8} {value}  confidence {:.2}{at}  «{}»{note}",
+                        e.confidence, e.quote
+                    )?;
+                }
+                None => writeln!(out, "  {mark:<5} {name:<8} {value}  (no cue in the text)")?,
+            }
+        }
+        let cells = [
+            r.source.clone(),
+            r.year.map(|y| y.to_string()).unwrap_or_default(),
+            r.province.clone().unwrap_or_default(),
+            r.unit.clone().unwrap_or_default(),
+            String::new(),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        writeln!(out, "  cuentas.csv: {}", line.join(","))?;
+    }
+    Ok(())
+}
+
+/// A CSV cell, quoted when it holds a comma, a quote or a line break.
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

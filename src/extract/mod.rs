@@ -16,7 +16,7 @@ pub mod policy;
 pub mod table;
 
 pub use self::gazetteer::Gazetteer;
-pub use self::model::{Figure, FigureKind, Passage, Policy, Report};
+pub use self::model::{Evidence, Figure, FigureKind, MetadataEvidence, Passage, Policy, Report};
 pub use self::overrides::{Override, Overrides};
 pub use self::policy::PolicyTagger;
 
@@ -84,6 +84,7 @@ impl Extractor {
             year: meta.year,
             province: meta.province,
             unit: meta.unit,
+            evidence: meta.evidence,
             text: doc.text.clone(),
             passages,
         }

@@ -154,6 +154,69 @@ pub struct Passage {
     pub ocr_confidence: Option<f32>,
 }
 
+/// Where a metadata value was read: the words that decided it and how sure the decision is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Evidence {
+    /// The words of the report that decided the value, as written (lines joined by a space),
+    /// or `cuentas.csv` when the metadata file set the value.
+    pub quote: String,
+    /// Character (Unicode scalar) span `[start, end)` of the quote in the report's full text,
+    /// like a figure's `span`; `null` when the value comes from `cuentas.csv`.
+    #[schema(value_type = Option<Vec<u64>>)]
+    pub span: Option<(usize, usize)>,
+    /// From 0 to 1. For the year and the province: the winner's share of the weight of all
+    /// cues, scaled down while the winner itself is weak. For the unit: where it was read (a
+    /// labelled line 0.95, a header line 0.9, a shouted header line 0.8, the opening prose
+    /// 0.75). Below [`Evidence::REVIEW_BELOW`] the value is worth checking
+    /// (`cuentas reports --review`).
+    pub confidence: f64,
+    /// Why a value was left empty on purpose ("outside Ecuador: no province"), or what a
+    /// cue without a quote was ("8 provinces named").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Evidence {
+    /// Confidence under which a value is listed for review.
+    pub const REVIEW_BELOW: f64 = 0.6;
+
+    /// The evidence of a value set in `cuentas.csv`.
+    pub fn from_overrides() -> Evidence {
+        Evidence {
+            quote: "cuentas.csv".to_string(),
+            span: None,
+            confidence: 1.0,
+            note: Some("set in cuentas.csv".to_string()),
+        }
+    }
+}
+
+/// The evidence of a report's year, province and unit; `None` where nothing was found.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+pub struct MetadataEvidence {
+    pub year: Option<Evidence>,
+    pub province: Option<Evidence>,
+    pub unit: Option<Evidence>,
+}
+
+impl MetadataEvidence {
+    /// The fields (`year`, `province`, `unit`) whose value is missing or weakly supported.
+    pub fn weak_fields(&self) -> Vec<&'static str> {
+        [
+            ("year", &self.year),
+            ("province", &self.province),
+            ("unit", &self.unit),
+        ]
+        .into_iter()
+        .filter(|(_, e)| {
+            e.as_ref()
+                .is_none_or(|e| e.confidence < Evidence::REVIEW_BELOW)
+        })
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
 /// Everything known about one report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -168,6 +231,9 @@ pub struct Report {
     pub province: Option<String>,
     /// The reporting unit as written.
     pub unit: Option<String>,
+    /// What decided the year, province and unit.
+    #[serde(default)]
+    pub evidence: MetadataEvidence,
     /// The full text (NFC), as read from the file.
     pub text: String,
     pub passages: Vec<Passage>,

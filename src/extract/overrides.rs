@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::metadata::Metadata;
+use super::model::Evidence;
 use super::Gazetteer;
 
 /// The file name looked for in each corpus folder.
@@ -49,12 +50,15 @@ impl Override {
         }
         if let Some(y) = self.year {
             meta.year = Some(y);
+            meta.evidence.year = Some(Evidence::from_overrides());
         }
         if let Some(p) = &self.province {
             meta.province = Some(p.clone());
+            meta.evidence.province = Some(Evidence::from_overrides());
         }
         if let Some(u) = &self.unit {
             meta.unit = Some(u.clone());
+            meta.evidence.unit = Some(Evidence::from_overrides());
         }
     }
 }
@@ -213,9 +217,15 @@ mod tests {
             year: Some(2021),
             province: None,
             unit: Some("U".into()),
+            ..Metadata::default()
         };
         fix.apply(&mut meta);
         assert_eq!((meta.year, meta.unit.as_deref()), (Some(2019), Some("U")));
+        assert_eq!(
+            meta.evidence.year.map(|e| e.quote).as_deref(),
+            Some("cuentas.csv"),
+            "a corrected value says where it comes from"
+        );
     }
 
     #[test]

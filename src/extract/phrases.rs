@@ -144,8 +144,10 @@ impl<T> PhraseSet<T> {
     pub fn find_all<'s>(&'s self, text: &str) -> Vec<Found<'s, T>> {
         let all: Vec<(usize, &str)> = words(text).collect();
         let mut out = Vec::new();
-        // One buffer for the folded word looked up, one for the words after it.
-        let (mut key, mut next) = (String::new(), String::new());
+        // The folded word looked up, and the words after it, folded once for all the entries
+        // that start with it (the gazetteer has some 150 names starting with "San").
+        let mut key = String::new();
+        let mut ahead: Vec<String> = Vec::new();
         let mut i = 0;
         while i < all.len() {
             if !self.initials.may_start(all[i].1) {
@@ -158,15 +160,22 @@ impl<T> PhraseSet<T> {
                 i += 1;
                 continue;
             };
+            let mut folded = 0;
             let hit = candidates.iter().find_map(|&e| {
                 let entry = &self.entries[e];
                 let n = entry.words.len();
                 let fits = i + n <= all.len()
                     && rule_holds(&entry.rules[0], all[i].1)
                     && (1..n).all(|k| {
-                        next.clear();
-                        fold_into(all[i + k].1, false, &mut next);
-                        next == entry.words[k] && rule_holds(&entry.rules[k], all[i + k].1)
+                        while folded < k {
+                            if ahead.len() <= folded {
+                                ahead.push(String::new());
+                            }
+                            ahead[folded].clear();
+                            fold_into(all[i + folded + 1].1, false, &mut ahead[folded]);
+                            folded += 1;
+                        }
+                        ahead[k - 1] == entry.words[k] && rule_holds(&entry.rules[k], all[i + k].1)
                     });
                 fits.then_some((entry, n))
             });

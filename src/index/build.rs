@@ -354,6 +354,7 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
         year: report.year,
         province: report.province.clone(),
         unit: report.unit.clone(),
+        evidence: report.evidence.clone(),
         passages: report.passages.len(),
         figures,
     };

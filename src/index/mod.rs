@@ -69,6 +69,9 @@ pub struct ReportMeta {
     pub year: Option<i32>,
     pub province: Option<String>,
     pub unit: Option<String>,
+    /// What decided the year, province and unit.
+    #[serde(default)]
+    pub evidence: crate::extract::MetadataEvidence,
     /// Number of passages.
     pub passages: usize,
     /// Number of figures found in its passages.

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::highlight::Highlighter;
 use super::query;
 use super::{escape_html, SearchError};
-use crate::extract::{Figure, Policy};
+use crate::extract::{Figure, MetadataEvidence, Policy};
 use crate::index::{Engine, ReportMeta};
 use crate::ingest;
 
@@ -26,6 +26,8 @@ pub struct ReportSummary {
     pub unit: Option<String>,
     pub passages: usize,
     pub figures: usize,
+    /// What decided the year, province and unit: quote, character span, confidence.
+    pub evidence: MetadataEvidence,
 }
 
 impl From<&ReportMeta> for ReportSummary {
@@ -39,6 +41,7 @@ impl From<&ReportMeta> for ReportSummary {
             unit: m.unit.clone(),
             passages: m.passages,
             figures: m.figures,
+            evidence: m.evidence.clone(),
         }
     }
 }
