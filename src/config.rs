@@ -179,6 +179,14 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         Err(source) => return Err(ConfigError::Read { path, source }),
     }
 
+    apply_env(&mut c, env)?;
+    apply_flags(&mut c, flags);
+    validate(&c)?;
+    Ok(c)
+}
+
+/// The `CUENTAS_*` environment layer.
+fn apply_env(c: &mut Config, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
     if let Some(v) = env("CUENTAS_INDEX") {
         c.index_dir = PathBuf::from(v);
     }
@@ -274,6 +282,11 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         )? as u64;
     }
 
+    Ok(())
+}
+
+/// The flags layer, above all others.
+fn apply_flags(c: &mut Config, flags: &Flags) {
     if let Some(v) = &flags.index_dir {
         c.index_dir = v.clone();
     }
@@ -295,8 +308,6 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     if let Some(v) = flags.ocr_page_timeout_secs {
         c.ocr_page_timeout_secs = v;
     }
-    validate(&c)?;
-    Ok(c)
 }
 
 fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError> {

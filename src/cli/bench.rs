@@ -7,40 +7,32 @@ use crate::config::Config;
 use crate::extract::Extractor;
 use crate::search::{self, Request};
 
-/// Reads and extracts every report of a folder on `threads` threads; prints MB/s.
+/// Reads and extracts every report of a folder on `threads` threads; prints MB/s. The same
+/// pool and the same reading as `index`, without the index.
 pub fn bench_extract(args: BenchExtractArgs) -> Result<Outcome> {
     let walk = crate::ingest::walk(std::slice::from_ref(&args.corpus), &[])?;
     let extractor = Extractor::builtin();
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let reader = crate::ingest::Reader::default();
+    let no_overrides = std::collections::HashMap::new();
     let started = std::time::Instant::now();
-    let (bytes, passages, figures) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..args.threads.max(1))
-            .map(|_| {
-                scope.spawn(|| {
-                    let (mut bytes, mut passages, mut figures) = (0usize, 0usize, 0usize);
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(file) = walk.files.get(i) else { break };
-                        if let Ok(doc) = crate::ingest::read(&file.path, &file.root) {
-                            let report = extractor.extract(&doc, None);
-                            bytes += doc.text.len();
-                            passages += report.passages.len();
-                            figures += report
-                                .passages
-                                .iter()
-                                .map(|p| p.figures.len())
-                                .sum::<usize>();
-                        }
-                    }
-                    (bytes, passages, figures)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .filter_map(|w| w.join().ok())
-            .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
-    });
+    let (mut bytes, mut passages, mut figures) = (0usize, 0usize, 0usize);
+    crate::index::pool::run(
+        &walk.files,
+        args.threads,
+        || (),
+        |_, file| crate::index::build::read_and_extract(file, &reader, &extractor, &no_overrides),
+        |_, result| {
+            if let Ok((report, _)) = result {
+                bytes += report.text.len();
+                passages += report.passages.len();
+                figures += report
+                    .passages
+                    .iter()
+                    .map(|p| p.figures.len())
+                    .sum::<usize>();
+            }
+        },
+    );
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}",

@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::schema::Facet;
@@ -86,10 +85,69 @@ pub fn build(
 ) -> Result<BuildSummary, IndexError> {
     let started = Instant::now();
     let walk = ingest::walk(corpus, &[crate::extract::overrides::FILE_NAME])?;
-    let mut skipped = walk.skipped;
-    let mut warnings = Vec::new();
+    let (overrides, warnings) = load_overrides(corpus, &walk.files, extractor);
+    let staging = dir.begin()?;
+    let mut out = Writer::create(staging.path(), options, extractor)?;
+    out.skipped = walk.skipped;
 
-    let mut overrides: HashMap<PathBuf, Overrides> = HashMap::new();
+    let files = walk.files;
+    let (done, pages) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let provinces = out.provinces.clone();
+    let fields = out.fields;
+    let counters = super::pool::run(
+        &files,
+        options.threads,
+        AccentCounter::default,
+        |accents, file| {
+            // Workers read, extract and build the documents; this thread only feeds the writer.
+            let result = read_and_extract(file, &options.reader, extractor, &overrides);
+            let read = result.as_ref().map_or(0, |(_, n)| *n);
+            progress(Progress {
+                files_done: done.fetch_add(1, Ordering::Relaxed) + 1,
+                files_total: files.len(),
+                pages: pages.fetch_add(read, Ordering::Relaxed) + read,
+                ocr_pages: ocr_count(&options.reader, |s| &s.pages_run)
+                    + ocr_count(&options.reader, |s| &s.pages_cached),
+                ocr_cached: ocr_count(&options.reader, |s| &s.pages_cached),
+            });
+            result.map(|(report, _)| {
+                for p in &report.passages {
+                    accents.add_text(&p.text);
+                }
+                prepare(&fields, &provinces, report, &file.path)
+            })
+        },
+        |i, result| out.take(i, result, &files[i].path),
+    );
+    for counter in counters {
+        out.accents.merge(counter);
+    }
+    let (manifest, totals, skipped) = out.finish(corpus)?;
+    write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
+    let generation = dir.publish(staging)?;
+    Ok(BuildSummary {
+        reports: manifest.reports.len(),
+        passages: totals.passages,
+        figures: totals.figures,
+        text_bytes: totals.text_bytes,
+        skipped,
+        ocr_pages_run: ocr_count(&options.reader, |s| &s.pages_run),
+        ocr_pages_cached: ocr_count(&options.reader, |s| &s.pages_cached),
+        warnings,
+        generation,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Each corpus folder's metadata file, and the warnings about them (bad rows, rows naming a
+/// file that is not there).
+fn load_overrides(
+    corpus: &[PathBuf],
+    files: &[ingest::SourceFile],
+    extractor: &Extractor,
+) -> (HashMap<PathBuf, Overrides>, Vec<String>) {
+    let mut overrides = HashMap::new();
+    let mut warnings = Vec::new();
     for root in corpus {
         match Overrides::load(root, &extractor.gazetteer) {
             Ok(o) => {
@@ -98,8 +156,7 @@ pub fn build(
                         .iter()
                         .map(|w| format!("{}: {w}", root.display())),
                 );
-                let found: HashSet<String> = walk
-                    .files
+                let found: HashSet<String> = files
                     .iter()
                     .filter(|f| &f.root == root)
                     .map(|f| ingest::relative_source(&f.path, root))
@@ -117,157 +174,146 @@ pub fn build(
             Err(e) => warnings.push(e.to_string()),
         }
     }
+    (overrides, warnings)
+}
 
-    let staging = dir.begin()?;
-    let tantivy_dir = staging.path().join(PASSAGES_DIR);
-    std::fs::create_dir_all(&tantivy_dir).map_err(|source| IndexError::Io {
-        path: tantivy_dir.clone(),
-        source,
-    })?;
-    let tv = |source| IndexError::Tantivy {
-        path: tantivy_dir.clone(),
-        source,
-    };
-    let (schema, fields) = schema();
-    let index = Index::create_in_dir(&tantivy_dir, schema).map_err(tv)?;
-    crate::analysis::register(index.tokenizers());
-    let writer_threads = options.threads.clamp(1, 8);
-    let budget = options.memory_budget.max(writer_threads * (16 << 20));
-    let mut writer: IndexWriter = index
-        .writer_with_num_threads(writer_threads, budget)
-        .map_err(tv)?;
+/// Counts of what was indexed.
+#[derive(Debug, Default)]
+struct Totals {
+    passages: usize,
+    figures: usize,
+    text_bytes: u64,
+}
 
-    let files = walk.files;
-    let total = files.len();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let pages = AtomicUsize::new(0);
-    let mut reports: Vec<(usize, ReportMeta)> = Vec::new();
-    let mut seen: HashMap<String, String> = HashMap::new();
-    let (mut n_passages, mut n_figures, mut text_bytes) = (0, 0, 0u64);
-    let mut add_error = None;
-    let mut accents = AccentCounter::default();
-    // Province ids of passage keys: the gazetteer's provinces, then national units.
-    let mut provinces: Vec<String> = extractor.gazetteer.provinces().to_vec();
-    provinces.push(crate::extract::metadata::NATIONAL.to_string());
+/// The receiving end of a build: tantivy's writer in the staging folder, and what the reports
+/// read so far add up to.
+struct Writer {
+    tantivy_dir: PathBuf,
+    writer: IndexWriter,
+    fields: Fields,
+    /// Province ids of passage keys: the gazetteer's provinces, then national units.
+    provinces: Vec<String>,
+    reports: Vec<(usize, ReportMeta)>,
+    /// Report id → the source it was first read from (duplicates are indexed once).
+    seen: HashMap<String, String>,
+    skipped: Vec<Skipped>,
+    totals: Totals,
+    accents: AccentCounter,
+    add_error: Option<tantivy::TantivyError>,
+}
 
-    std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<(usize, Result<Prepared, Skipped>, PathBuf)>(64);
-        let mut workers = Vec::new();
-        for _ in 0..options.threads.max(1) {
-            let tx = tx.clone();
-            let (files, next, done, pages, overrides, fields) =
-                (&files, &next, &done, &pages, &overrides, &fields);
-            let provinces = provinces.as_slice();
-            // Workers read, extract and build the documents; this thread only feeds the writer.
-            workers.push(scope.spawn(move || {
-                let mut accents = AccentCounter::default();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let result = read_and_extract(file, &options.reader, extractor, overrides);
-                    let read = result.as_ref().map_or(0, |(_, n)| *n);
-                    let result = result.map(|(report, _)| {
-                        for p in &report.passages {
-                            accents.add_text(&p.text);
-                        }
-                        prepare(fields, provinces, report, &file.path)
-                    });
-                    progress(Progress {
-                        files_done: done.fetch_add(1, Ordering::Relaxed) + 1,
-                        files_total: total,
-                        pages: pages.fetch_add(read, Ordering::Relaxed) + read,
-                        ocr_pages: ocr_count(&options.reader, |s| &s.pages_run)
-                            + ocr_count(&options.reader, |s| &s.pages_cached),
-                        ocr_cached: ocr_count(&options.reader, |s| &s.pages_cached),
-                    });
-                    if tx.send((i, result, file.path.clone())).is_err() {
-                        break;
-                    }
-                }
-                accents
-            }));
-        }
-        drop(tx);
-        for (i, result, path) in rx {
-            let prepared = match result {
-                Ok(r) => r,
-                Err(s) => {
-                    skipped.push(s);
-                    continue;
-                }
-            };
-            let meta = prepared.meta;
-            if let Some(first) = seen.get(&meta.report_id) {
-                skipped.push(Skipped {
-                    path,
-                    reason: format!("same text as {first}, indexed once"),
-                });
-                continue;
-            }
-            if meta.passages == 0 {
-                skipped.push(Skipped {
-                    path,
-                    reason: "no text passages found".into(),
-                });
-                continue;
-            }
-            seen.insert(meta.report_id.clone(), meta.source.clone());
-            for doc in prepared.docs {
-                if add_error.is_none() {
-                    if let Err(e) = writer.add_document(doc) {
-                        add_error = Some(e);
-                    }
-                }
-            }
-            n_passages += meta.passages;
-            n_figures += meta.figures;
-            text_bytes += prepared.text_bytes;
-            reports.push((i, meta));
-        }
-        for w in workers {
-            if let Ok(counter) = w.join() {
-                accents.merge(counter);
-            }
-        }
-    });
-    if let Some(e) = add_error {
-        return Err(tv(e));
+impl Writer {
+    fn create(
+        staging: &Path,
+        options: &BuildOptions,
+        extractor: &Extractor,
+    ) -> Result<Writer, IndexError> {
+        let tantivy_dir = staging.join(PASSAGES_DIR);
+        std::fs::create_dir_all(&tantivy_dir).map_err(|source| IndexError::Io {
+            path: tantivy_dir.clone(),
+            source,
+        })?;
+        let tv = |source| IndexError::Tantivy {
+            path: tantivy_dir.clone(),
+            source,
+        };
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&tantivy_dir, schema).map_err(tv)?;
+        crate::analysis::register(index.tokenizers());
+        let writer_threads = options.threads.clamp(1, 8);
+        let budget = options.memory_budget.max(writer_threads * (16 << 20));
+        let writer = index
+            .writer_with_num_threads(writer_threads, budget)
+            .map_err(tv)?;
+        let mut provinces: Vec<String> = extractor.gazetteer.provinces().to_vec();
+        provinces.push(crate::extract::metadata::NATIONAL.to_string());
+        Ok(Writer {
+            tantivy_dir,
+            writer,
+            fields,
+            provinces,
+            reports: Vec::new(),
+            seen: HashMap::new(),
+            skipped: Vec::new(),
+            totals: Totals::default(),
+            accents: AccentCounter::default(),
+            add_error: None,
+        })
     }
-    if reports.is_empty() {
-        return Err(IndexError::NothingIndexed {
-            reason: nothing_reason(corpus, &skipped),
-        });
-    }
-    writer.commit().map_err(tv)?;
-    writer.wait_merging_threads().map_err(tv)?;
 
-    // Corpus order, whatever order the workers finished in.
-    reports.sort_by_key(|(i, _)| *i);
-    let manifest = Manifest {
-        version: Manifest::VERSION,
-        built_at: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-        provinces,
-        reports: reports.into_iter().map(|(_, m)| m).collect(),
-    };
-    write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
-    write_json(&staging.path().join(ACCENTS_FILE), &accents.finish())?;
-    let generation = dir.publish(staging)?;
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(BuildSummary {
-        reports: manifest.reports.len(),
-        passages: n_passages,
-        figures: n_figures,
-        text_bytes,
-        skipped,
-        ocr_pages_run: ocr_count(&options.reader, |s| &s.pages_run),
-        ocr_pages_cached: ocr_count(&options.reader, |s| &s.pages_cached),
-        warnings,
-        generation,
-        elapsed: started.elapsed(),
-    })
+    /// Takes one file's result: its documents go to the writer, or the file to the skipped.
+    fn take(&mut self, i: usize, result: Result<Prepared, Skipped>, path: &Path) {
+        let prepared = match result {
+            Ok(r) => r,
+            Err(s) => {
+                self.skipped.push(s);
+                return;
+            }
+        };
+        let meta = prepared.meta;
+        let skip = |reason: String| Skipped {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if let Some(first) = self.seen.get(&meta.report_id) {
+            self.skipped
+                .push(skip(format!("same text as {first}, indexed once")));
+            return;
+        }
+        if meta.passages == 0 {
+            self.skipped.push(skip("no text passages found".into()));
+            return;
+        }
+        self.seen
+            .insert(meta.report_id.clone(), meta.source.clone());
+        for doc in prepared.docs {
+            if self.add_error.is_none() {
+                if let Err(e) = self.writer.add_document(doc) {
+                    self.add_error = Some(e);
+                }
+            }
+        }
+        self.totals.passages += meta.passages;
+        self.totals.figures += meta.figures;
+        self.totals.text_bytes += prepared.text_bytes;
+        self.reports.push((i, meta));
+    }
+
+    /// Commits the passages and writes the accents; the manifest to write, with the totals and
+    /// the skipped files (sorted).
+    fn finish(
+        mut self,
+        corpus: &[PathBuf],
+    ) -> Result<(Manifest, Totals, Vec<Skipped>), IndexError> {
+        let tv = |source| IndexError::Tantivy {
+            path: self.tantivy_dir.clone(),
+            source,
+        };
+        if let Some(e) = self.add_error.take() {
+            return Err(tv(e));
+        }
+        if self.reports.is_empty() {
+            return Err(IndexError::NothingIndexed {
+                reason: nothing_reason(corpus, &self.skipped),
+            });
+        }
+        self.writer.commit().map_err(tv)?;
+        self.writer.wait_merging_threads().map_err(tv)?;
+        let staging = self.tantivy_dir.parent().unwrap_or(&self.tantivy_dir);
+        write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
+        // Corpus order, whatever order the workers finished in.
+        self.reports.sort_by_key(|(i, _)| *i);
+        let manifest = Manifest {
+            version: Manifest::VERSION,
+            built_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            provinces: self.provinces,
+            reports: self.reports.into_iter().map(|(_, m)| m).collect(),
+        };
+        self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((manifest, self.totals, self.skipped))
+    }
 }
 
 /// A counter of the reader's OCR work (0 when it counts none).
@@ -283,7 +329,7 @@ fn ocr_count(
 
 /// Reads and extracts one file. A panic in extraction (a bug meeting an odd file) skips the
 /// file with its reason instead of stopping the build.
-fn read_and_extract(
+pub(crate) fn read_and_extract(
     file: &ingest::SourceFile,
     reader: &ingest::Reader,
     extractor: &Extractor,

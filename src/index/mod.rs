@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod key;
+pub(crate) mod pool;
 pub mod schema;
 pub mod store;
 pub mod vocab;
