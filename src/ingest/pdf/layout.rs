@@ -240,9 +240,15 @@ fn render(lines: &[Line]) -> String {
 }
 
 /// The end of the table region starting at line `i` (`i` itself when none starts there): lines
-/// of several cells, and single lines between them (a section name, a wrapped cell).
+/// of several cells, and the short single lines between them (section names such as `GASTOS
+/// CORRIENTES`, a wrapped cell), up to [`REGION_GAP`] of them in a row.
 fn region_end(lines: &[Line], i: usize) -> usize {
     let multi = |k: usize| lines.get(k).is_some_and(|l| l.cells.len() >= 2);
+    let short = |k: usize| {
+        lines
+            .get(k)
+            .is_some_and(|l| l.cells.len() == 1 && l.cells[0].text.chars().count() <= 60)
+    };
     if !multi(i) {
         return i;
     }
@@ -250,15 +256,22 @@ fn region_end(lines: &[Line], i: usize) -> usize {
     loop {
         if multi(end) {
             end += 1;
-        } else if multi(end + 1) {
-            end += 2;
-        } else if multi(end + 2) && !multi(end) {
-            end += 3;
+            continue;
+        }
+        let mut k = end;
+        while k < end + REGION_GAP && short(k) {
+            k += 1;
+        }
+        if k > end && multi(k) {
+            end = k + 1;
         } else {
             return end;
         }
     }
 }
+
+/// Most short single lines a table region spans.
+const REGION_GAP: usize = 6;
 
 /// A blank line before line `k` when it stands well below the line before it.
 fn paragraph_break(out: &mut String, lines: &[Line], k: usize) {
@@ -373,11 +386,16 @@ fn write_row(out: &mut String, line: &Line, bands: &[(f32, f32)]) {
     let mut slots: Vec<String> = vec![String::new(); bands.len()];
     let mut last = 0;
     for cell in &line.cells {
-        let mut previous: Option<usize> = None;
+        let mut previous: Option<(usize, f32)> = None;
         for &(x0, x1, a, b) in &cell.words {
-            // Words keep their order: a word never goes left of the one before it.
-            let mut band = band_of(x0, x1, bands).max(last);
-            let joined = previous == Some(band);
+            // Words keep their order: a word never goes left of the one before it; words one
+            // space apart stay together (a title over several columns is not cut).
+            let mut band = match previous {
+                Some((band, end)) if x0 - end <= 0.5 * line.size => band,
+                _ => band_of(x0, x1, bands).max(last),
+            };
+            let previous_band = previous.map(|(band, _)| band);
+            let joined = previous_band == Some(band);
             if !joined && !slots[band].is_empty() {
                 // Two cells in one column would read as one number: keep them apart.
                 if band + 1 < bands.len() && slots[band + 1].is_empty() {
@@ -389,7 +407,7 @@ fn write_row(out: &mut String, line: &Line, bands: &[(f32, f32)]) {
                 slots[band].push(' ');
             }
             slots[band].push_str(&cell.text[a..b]);
-            previous = Some(band);
+            previous = Some((band, x1));
             last = band;
         }
     }
