@@ -40,6 +40,10 @@ pub struct Config {
     pub addr: String,
     pub cors_origins: Vec<String>,
     pub request_timeout_secs: u64,
+    /// Threads answering searches and figure work; 0 = one per core.
+    pub search_threads: usize,
+    /// Searches that may wait for a thread; more are refused at once. 0 = four per thread.
+    pub search_queue: usize,
 }
 
 impl Default for Config {
@@ -52,17 +56,42 @@ impl Default for Config {
             addr: "127.0.0.1:8080".into(),
             cors_origins: Vec::new(),
             request_timeout_secs: 10,
+            search_threads: 0,
+            search_queue: 0,
         }
     }
+}
+
+/// Cores of this machine (2 when it cannot be told).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 impl Config {
     /// Threads to use for reading and extracting.
     pub fn effective_threads(&self) -> usize {
         if self.threads == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
+            cores()
         } else {
             self.threads
+        }
+    }
+
+    /// Threads of the search pool.
+    pub fn effective_search_threads(&self) -> usize {
+        if self.search_threads == 0 {
+            cores()
+        } else {
+            self.search_threads
+        }
+    }
+
+    /// Places in the search queue.
+    pub fn effective_search_queue(&self) -> usize {
+        if self.search_queue == 0 {
+            4 * self.effective_search_threads()
+        } else {
+            self.search_queue
         }
     }
 }
@@ -74,6 +103,8 @@ pub struct Flags {
     pub index_dir: Option<PathBuf>,
     pub corpus: Vec<PathBuf>,
     pub addr: Option<String>,
+    pub search_threads: Option<usize>,
+    pub search_queue: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,6 +138,8 @@ struct ServerSection {
     addr: Option<String>,
     cors_origins: Option<Vec<String>>,
     request_timeout_secs: Option<u64>,
+    search_threads: Option<usize>,
+    search_queue: Option<usize>,
 }
 
 /// Merges every layer. `env` looks a variable up (`std::env::var` in the binary, a map in tests).
@@ -174,6 +207,29 @@ pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         )? as u64;
     }
 
+    if let Some(v) = env("CUENTAS_SEARCH_THREADS") {
+        c.search_threads = number(
+            "server.search_threads",
+            &v,
+            "CUENTAS_SEARCH_THREADS",
+            "0 (one per core) to 64",
+        )?;
+    }
+    if let Some(v) = env("CUENTAS_SEARCH_QUEUE") {
+        c.search_queue = number(
+            "server.search_queue",
+            &v,
+            "CUENTAS_SEARCH_QUEUE",
+            "0 (four per search thread) to 4096",
+        )?;
+    }
+
+    if let Some(v) = flags.search_threads {
+        c.search_threads = v;
+    }
+    if let Some(v) = flags.search_queue {
+        c.search_queue = v;
+    }
     if let Some(v) = &flags.index_dir {
         c.index_dir = v.clone();
     }
@@ -212,6 +268,12 @@ fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError
     }
     if let Some(v) = file.server.request_timeout_secs {
         c.request_timeout_secs = v;
+    }
+    if let Some(v) = file.server.search_threads {
+        c.search_threads = v;
+    }
+    if let Some(v) = file.server.search_queue {
+        c.search_queue = v;
     }
     Ok(())
 }
@@ -256,6 +318,20 @@ fn validate(c: &Config) -> Result<(), ConfigError> {
             "server.request_timeout_secs",
             c.request_timeout_secs.to_string(),
             "seconds from 1 to 3600",
+        ));
+    }
+    if c.search_threads > 64 {
+        return Err(bad(
+            "server.search_threads",
+            c.search_threads.to_string(),
+            "0 (one per core) to 64",
+        ));
+    }
+    if c.search_queue > 4096 {
+        return Err(bad(
+            "server.search_queue",
+            c.search_queue.to_string(),
+            "0 (four per search thread) to 4096",
         ));
     }
     if c.addr.parse::<std::net::SocketAddr>().is_err() {
@@ -341,6 +417,32 @@ mod tests {
         let err =
             apply_file(&mut c, Path::new("x.toml"), "[index]\ndirr = \"x\"\n").expect_err("bad");
         assert!(err.to_string().contains("dirr"), "{err}");
+    }
+
+    #[test]
+    fn the_search_pool_is_set_by_file_environment_and_flags() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("c.toml");
+        std::fs::write(&file, "[server]\nsearch_threads = 3\nsearch_queue = 5\n").expect("write");
+        let flags = Flags {
+            config: Some(file),
+            ..Flags::default()
+        };
+        let c = load(&flags, &env_of(&[])).expect("loads");
+        assert_eq!(
+            (c.effective_search_threads(), c.effective_search_queue()),
+            (3, 5)
+        );
+        let c = load(&flags, &env_of(&[("CUENTAS_SEARCH_QUEUE", "0")])).expect("loads");
+        assert_eq!(c.effective_search_queue(), 12, "0 means four per thread");
+        let flags = Flags {
+            search_threads: Some(2),
+            ..flags
+        };
+        let c = load(&flags, &env_of(&[("CUENTAS_SEARCH_THREADS", "7")])).expect("loads");
+        assert_eq!(c.search_threads, 2, "the flag wins");
+        let err = load(&flags, &env_of(&[("CUENTAS_SEARCH_QUEUE", "9999")])).expect_err("bad");
+        assert!(err.to_string().contains("server.search_queue"), "{err}");
     }
 
     #[test]
