@@ -12,6 +12,8 @@ mod building;
 mod command_line;
 // The HTTP API, in-process and over a real socket.
 mod api;
+// Load shedding, deadlines, cancellation and limits of the HTTP API.
+mod overload;
 // Figure extraction against a hand-made list, figure search and export.
 mod figures;
 // The search page driven in headless Chromium (skipped, saying so, without the browser).
