@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use cuentas::api::{self, AppState, Outcome, ServeOptions};
+use cuentas::api::{self, AppState, Lane, Outcome, ServeOptions};
 use cuentas::index::{Engine, IndexDir};
 use cuentas::search::export::BatchLimits;
 use cuentas::search::{self, Cancel, FigureRequest, RawFigureRequest, RawRequest, SearchError};
@@ -26,13 +26,13 @@ fn app_with(options: ServeOptions) -> (Router, AppState) {
     (api::router(state.clone(), &options), state)
 }
 
-/// Occupies the pool's only thread until the returned sender is used or dropped.
-fn hold_the_thread(state: &AppState) -> mpsc::Sender<()> {
+/// Occupies the only thread of `lane` until the returned sender is used or dropped.
+fn hold_the_thread(state: &AppState, lane: Lane) -> mpsc::Sender<()> {
     let (release, wait) = mpsc::channel::<()>();
     let (started, running) = mpsc::channel::<()>();
     let answer = state
         .pool()
-        .try_run(Cancel::never(), move || {
+        .try_run(lane, Cancel::never(), move || {
             let _ = started.send(());
             let _ = wait.recv();
         })
@@ -91,15 +91,22 @@ fn one_thread(queue: usize, timeout: Duration) -> ServeOptions {
 #[tokio::test]
 async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_answers() {
     let (app, state) = app_with(one_thread(1, Duration::from_secs(10)));
-    let release = hold_the_thread(&state);
-    // The queue's one place taken by a second blocker.
-    let (release_queued, wait) = mpsc::channel::<()>();
-    let queued = state
-        .pool()
-        .try_run(Cancel::never(), move || {
-            let _ = wait.recv();
-        })
-        .expect("queued");
+    let mut releases = Vec::new();
+    let mut queued = Vec::new();
+    for lane in [Lane::Interactive, Lane::Bulk] {
+        releases.push(hold_the_thread(&state, lane));
+        // The queue's one place taken by a second blocker.
+        let (release, wait) = mpsc::channel::<()>();
+        queued.push(
+            state
+                .pool()
+                .try_run(lane, Cancel::never(), move || {
+                    let _ = wait.recv();
+                })
+                .expect("queued"),
+        );
+        releases.push(release);
+    }
     for uri in [
         "/api/search?q=salud",
         "/api/figures?min=0",
@@ -135,9 +142,10 @@ async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_ans
         );
     }
     assert_eq!(metric(&app, "cuentas_search_rejected_total").await, 4);
-    drop(release);
-    drop(release_queued);
-    assert!(matches!(queued.await, Ok(Outcome::Done(()))));
+    drop(releases);
+    for answer in queued {
+        assert!(matches!(answer.await, Ok(Outcome::Done(()))));
+    }
     let (status, _) = {
         let res = app
             .clone()
@@ -156,7 +164,7 @@ async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_ans
 #[tokio::test]
 async fn a_search_past_its_1ms_deadline_is_a_json_503_and_never_holds_the_thread() {
     let (app, state) = app_with(one_thread(4, Duration::from_millis(1)));
-    let release = hold_the_thread(&state);
+    let release = hold_the_thread(&state, Lane::Bulk);
     let res = app
         .clone()
         .oneshot(
@@ -177,7 +185,7 @@ async fn a_search_past_its_1ms_deadline_is_a_json_503_and_never_holds_the_thread
     );
     let next = state
         .pool()
-        .try_run(Cancel::never(), || 2)
+        .try_run(Lane::Bulk, Cancel::never(), || 2)
         .expect("room in the pool");
     assert!(matches!(next.await, Ok(Outcome::Done(2))));
     assert_eq!(metric(&app, "cuentas_search_busy").await, 0);
@@ -186,7 +194,7 @@ async fn a_search_past_its_1ms_deadline_is_a_json_503_and_never_holds_the_thread
 #[tokio::test]
 async fn a_client_that_leaves_mid_search_cancels_its_work() {
     let (app, state) = app_with(one_thread(4, Duration::from_secs(10)));
-    let release = hold_the_thread(&state);
+    let release = hold_the_thread(&state, Lane::Interactive);
     let request = app.clone().oneshot(
         Request::get("/api/search?q=salud")
             .body(Body::empty())
@@ -303,7 +311,7 @@ async fn a_batch_over_its_limits_is_refused_or_answered_with_errors_per_line() {
 #[tokio::test]
 async fn an_export_that_could_not_run_in_time_is_a_broken_stream_not_an_empty_file() {
     let (app, state) = app_with(one_thread(4, Duration::from_millis(1)));
-    let release = hold_the_thread(&state);
+    let release = hold_the_thread(&state, Lane::Bulk);
     let res = app
         .clone()
         .oneshot(

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
-use super::{AppState, Rejected, SearchPool};
+use super::{AppState, Lane, Rejected, SearchPool};
 use crate::search::export::{self, BatchRow};
 use crate::search::{
     self, Cancel, FigureHit, FigureRequest, FigureResponse, RawFigureRequest, RawRequest,
@@ -97,7 +97,7 @@ pub async fn figures(
         });
     }
     let response = state
-        .run(move |engine, cancel| {
+        .run(Lane::Bulk, move |engine, cancel| {
             request.search.cancel = cancel.clone();
             search::run_figures(engine, &request)
         })
@@ -164,7 +164,7 @@ pub async fn batch(
         );
     }
     let queries = state
-        .run(move |engine, cancel| {
+        .run(Lane::Bulk, move |engine, cancel| {
             let mut queries: Vec<BatchQuery> = Vec::new();
             export::run_batch(
                 engine,
@@ -220,7 +220,7 @@ where
     let token = cancel.clone();
     // The answer is not awaited: the body's stream reports the end (or its absence).
     let _answer = pool
-        .try_run(cancel, move || {
+        .try_run(Lane::Bulk, cancel, move || {
             let mut out = ChannelWriter {
                 tx,
                 buf: Vec::with_capacity(CHUNK),
@@ -416,7 +416,7 @@ mod tests {
         drop(body);
         // The thread is free again once the writer noticed; the next job runs.
         let next = pool
-            .try_run(Cancel::never(), || 1)
+            .try_run(Lane::Bulk, Cancel::never(), || 1)
             .expect("queued behind the stopped export");
         assert!(matches!(next.await, Ok(crate::api::Outcome::Done(1))));
         assert_eq!(stats.busy.load(std::sync::atomic::Ordering::Relaxed), 0);

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
-use super::AppState;
+use super::{AppState, Lane};
 use crate::search::{
     self, Facets, RawRequest, ReportDetail, ReportSummary, Request, Response, Suggestions,
 };
@@ -44,7 +44,7 @@ pub async fn search(
     let mut request = Request::from_raw(&raw)?;
     Ok(Json(
         state
-            .run(move |e, cancel| {
+            .run(Lane::Interactive, move |e, cancel| {
                 request.cancel = cancel.clone();
                 search::run(e, &request)
             })
@@ -79,7 +79,9 @@ pub async fn suggest(
             })?,
     };
     Ok(Json(
-        state.run(move |e, _| search::suggest(e, &q, limit)).await?,
+        state
+            .run(Lane::Interactive, move |e, _| search::suggest(e, &q, limit))
+            .await?,
     ))
 }
 
@@ -90,7 +92,11 @@ pub async fn facets(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Facets>, ApiError> {
     Params::parse(query.as_deref(), &[])?;
-    Ok(Json(state.run(|e, _| search::all_facets(e)).await?))
+    Ok(Json(
+        state
+            .run(Lane::Interactive, |e, _| search::all_facets(e))
+            .await?,
+    ))
 }
 
 /// A page of the list of reports.
@@ -153,7 +159,9 @@ pub async fn report(
     let shared = state.clone();
     Ok(Json(
         state
-            .run(move |e, cancel| search::report_detail(e, &id, &q, shared.texts(), cancel))
+            .run(Lane::Interactive, move |e, cancel| {
+                search::report_detail(e, &id, &q, shared.texts(), cancel)
+            })
             .await?,
     ))
 }

@@ -47,7 +47,8 @@ use tracing::Level;
 pub use self::error::ApiError;
 pub use self::metrics::Metrics;
 pub use self::openapi::openapi_json;
-pub use self::pool::{Outcome, PoolStats, Rejected, SearchPool};
+pub use self::params::Params;
+pub use self::pool::{Lane, Outcome, PoolStats, Rejected, SearchPool};
 use crate::index::{Engine, IndexDir};
 use crate::search::export::BatchLimits;
 use crate::search::report::TextCache;
@@ -155,11 +156,11 @@ impl AppState {
         Cancel::with_deadline(Instant::now().checked_add(self.inner.timeout))
     }
 
-    /// Runs `work` on the search pool against the current index, within the request's
-    /// deadline: 429 at once when the queue is full, 503 when the deadline passes (the work is
-    /// then stopped), and the work stopped too when the caller goes away (this future is
-    /// dropped).
-    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Runs `work` in `lane` of the search pool against the current index, within the
+    /// request's deadline: 429 at once when the queue is full, 503 when the deadline passes
+    /// (the work is then stopped), and the work stopped too when the caller goes away (this
+    /// future is dropped).
+    pub(crate) async fn run<T, F>(&self, lane: Lane, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Engine, &Cancel) -> Result<T, SearchError> + Send + 'static,
@@ -170,7 +171,7 @@ impl AppState {
         let token = cancel.clone();
         let answer = self
             .pool()
-            .try_run(cancel.clone(), move || work(&engine, &token))
+            .try_run(lane, cancel.clone(), move || work(&engine, &token))
             .map_err(|Rejected| ApiError::Overloaded)?;
         let outcome = tokio::time::timeout(self.inner.timeout, answer).await;
         match outcome {

@@ -1,9 +1,14 @@
-//! The search pool: a fixed number of threads and a bounded queue for every piece of search
-//! work (searches, figure lookups, exports, batches, report views), as Elasticsearch's search
-//! thread pool. When the queue is full a request is refused at once (429 with `Retry-After`)
-//! instead of making every search slower together; work whose token is cancelled while it
-//! waits is dropped without running. Routes that must answer under load (`/healthz`,
-//! `/readyz`, `/metrics`, the page) never use it.
+//! The search pool: a fixed number of threads and bounded queues for every piece of search
+//! work, as Elasticsearch's search thread pools. When a queue is full a request is refused at
+//! once (429 with `Retry-After`) instead of making every search slower together; work whose
+//! token is cancelled while it waits is dropped without running. Routes that must answer
+//! under load (`/healthz`, `/readyz`, `/metrics`, the page) never use it.
+//!
+//! Two lanes, each with its own threads and queue, so that one kind of work cannot starve the
+//! other: [`Lane::Interactive`] for what a person waits for at the search box (searches,
+//! suggestions, facets, report views: a page of best hits, milliseconds each) and
+//! [`Lane::Bulk`] for figure lookups, exports and batches, which read every matching passage
+//! and can take seconds each on a large index.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,31 +55,39 @@ pub enum Outcome<T> {
     Panicked,
 }
 
-/// A fixed pool of search threads fed by a bounded queue. Dropping it lets the threads finish
-/// the queued work and end.
+/// Which threads and queue a piece of work goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Searches, suggestions, facets, report views.
+    Interactive,
+    /// Figure lookups, exports, batches.
+    Bulk,
+}
+
+/// A fixed pool of search threads fed by bounded queues, one pair per [`Lane`]. Dropping it
+/// lets the threads finish the queued work and end.
 pub struct SearchPool {
-    tx: Sender<Job>,
+    interactive: Sender<Job>,
+    bulk: Sender<Job>,
     stats: Arc<PoolStats>,
 }
 
 impl SearchPool {
-    /// Starts `threads` threads (at least one) behind a queue of `queue` places.
+    /// Starts `threads` threads in all, split between the lanes (half, rounded down, for bulk
+    /// work; at least one each), each lane behind a queue of `queue` places.
     pub fn new(threads: usize, queue: usize, stats: Arc<PoolStats>) -> std::io::Result<SearchPool> {
-        let threads = threads.max(1);
-        let (tx, rx) = crossbeam_channel::bounded::<Job>(queue);
-        stats.threads.store(threads as u64, Ordering::Relaxed);
-        stats.capacity.store(queue as u64, Ordering::Relaxed);
-        for i in 0..threads {
-            let rx: Receiver<Job> = rx.clone();
-            std::thread::Builder::new()
-                .name(format!("search-{i}"))
-                .spawn(move || {
-                    while let Ok(job) = rx.recv() {
-                        job();
-                    }
-                })?;
-        }
-        Ok(SearchPool { tx, stats })
+        let bulk_threads = (threads / 2).max(1);
+        let interactive_threads = threads.saturating_sub(bulk_threads).max(1);
+        stats.threads.store(
+            (bulk_threads + interactive_threads) as u64,
+            Ordering::Relaxed,
+        );
+        stats.capacity.store(2 * queue as u64, Ordering::Relaxed);
+        Ok(SearchPool {
+            interactive: lane("search", interactive_threads, queue)?,
+            bulk: lane("figures", bulk_threads, queue)?,
+            stats,
+        })
     }
 
     /// The pool's counters.
@@ -82,10 +95,12 @@ impl SearchPool {
         &self.stats
     }
 
-    /// Queues `work`, or refuses it at once when the queue is full. The receiver gets what the
-    /// work returned; the work is skipped when `cancel` is set before a thread takes it.
+    /// Queues `work` in `lane`, or refuses it at once when that queue is full. The receiver
+    /// gets what the work returned; the work is skipped when `cancel` is set before a thread
+    /// takes it.
     pub fn try_run<T, F>(
         &self,
+        lane: Lane,
         cancel: Cancel,
         work: F,
     ) -> Result<oneshot::Receiver<Outcome<T>>, Rejected>
@@ -123,7 +138,11 @@ impl SearchPool {
             let _ = done.send(outcome);
         });
         self.stats.queued.fetch_add(1, Ordering::Relaxed);
-        match self.tx.try_send(job) {
+        let tx = match lane {
+            Lane::Interactive => &self.interactive,
+            Lane::Bulk => &self.bulk,
+        };
+        match tx.try_send(job) {
             Ok(()) => Ok(answer),
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 self.stats.queued.fetch_sub(1, Ordering::Relaxed);
@@ -132,6 +151,22 @@ impl SearchPool {
             }
         }
     }
+}
+
+/// Starts the `threads` threads of one lane behind a queue of `queue` places.
+fn lane(name: &str, threads: usize, queue: usize) -> std::io::Result<Sender<Job>> {
+    let (tx, rx) = crossbeam_channel::bounded::<Job>(queue);
+    for i in 0..threads {
+        let rx: Receiver<Job> = rx.clone();
+        std::thread::Builder::new()
+            .name(format!("{name}-{i}"))
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job();
+                }
+            })?;
+    }
+    Ok(tx)
 }
 
 #[cfg(test)]
@@ -147,30 +182,52 @@ mod tests {
         let (release, wait) = mpsc::channel::<()>();
         let (started, running) = mpsc::channel::<()>();
         let blocker = pool
-            .try_run(Cancel::never(), move || {
+            .try_run(Lane::Interactive, Cancel::never(), move || {
                 let _ = started.send(());
                 let _ = wait.recv();
             })
             .expect("taken");
         running.recv().expect("the blocker runs");
         let token = Cancel::with_deadline(None);
-        let queued = pool.try_run(token.clone(), || 7).expect("queued");
-        assert_eq!(pool.try_run(Cancel::never(), || 8).err(), Some(Rejected));
+        let queued = pool
+            .try_run(Lane::Interactive, token.clone(), || 7)
+            .expect("queued");
+        assert_eq!(
+            pool.try_run(Lane::Interactive, Cancel::never(), || 8).err(),
+            Some(Rejected)
+        );
         assert_eq!(stats.rejected.load(Ordering::Relaxed), 1);
         token.cancel();
         release.send(()).expect("release");
         assert!(matches!(blocker.blocking_recv(), Ok(Outcome::Done(()))));
         assert!(matches!(queued.blocking_recv(), Ok(Outcome::Skipped)));
         assert_eq!(stats.cancelled.load(Ordering::Relaxed), 1);
-        let again = pool.try_run(Cancel::never(), || 9).expect("room again");
+        let again = pool
+            .try_run(Lane::Interactive, Cancel::never(), || 9)
+            .expect("room again");
         assert!(matches!(again.blocking_recv(), Ok(Outcome::Done(9))));
         let panics = pool
-            .try_run(Cancel::never(), || -> u8 { panic!("a bug") })
+            .try_run(Lane::Interactive, Cancel::never(), || -> u8 {
+                panic!("a bug")
+            })
             .expect("taken");
         assert!(matches!(panics.blocking_recv(), Ok(Outcome::Panicked)));
         let after = pool
-            .try_run(Cancel::never(), || 10)
+            .try_run(Lane::Interactive, Cancel::never(), || 10)
             .expect("the thread lives on");
         assert!(matches!(after.blocking_recv(), Ok(Outcome::Done(10))));
+        // The other lane has threads of its own: the same blocker there leaves this one free.
+        let (release, wait) = mpsc::channel::<()>();
+        let bulk = pool
+            .try_run(Lane::Bulk, Cancel::never(), move || {
+                let _ = wait.recv();
+            })
+            .expect("taken");
+        let quick = pool
+            .try_run(Lane::Interactive, Cancel::never(), || 11)
+            .expect("taken");
+        assert!(matches!(quick.blocking_recv(), Ok(Outcome::Done(11))));
+        release.send(()).expect("release");
+        assert!(matches!(bulk.blocking_recv(), Ok(Outcome::Done(()))));
     }
 }

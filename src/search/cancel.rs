@@ -161,6 +161,10 @@ impl<C: Collector> Collector for Cancellable<C> {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
+        if self.cancel.inner.is_none() {
+            // Never cancelled (the command line): tantivy's own, possibly faster, loop.
+            return self.inner.collect_segment(weight, segment, reader);
+        }
         if self.cancel.is_cancelled() {
             return Err(cancelled());
         }

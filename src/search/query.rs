@@ -116,13 +116,47 @@ pub fn parse(query: &str) -> Result<Vec<Item>, SearchError> {
         } else if negated {
             flush(&mut words, &mut items);
             items.push(Item::Not(Box::new(Item::Words(token))));
+        } else if let Some(rest) = token.strip_prefix('+') {
+            // `+word` is the word (every word is required anyway). What follows the sign is never
+            // an operator, so that the query prints back as the same items.
+            words.push_str(match rest.trim_start_matches(['+', '-']) {
+                "OR" => "or",
+                "||" => "",
+                word => word,
+            });
         } else {
-            let token = token.strip_prefix('+').unwrap_or(&token);
-            words.push_str(token);
+            words.push_str(&token);
         }
     }
     flush(&mut words, &mut items);
     Ok(items)
+}
+
+/// Writes `items` back as query text that [`parse`] reads as the same items.
+pub fn print(items: &[Item]) -> String {
+    fn one(item: &Item, out: &mut String) {
+        match item {
+            Item::Words(w) => out.push_str(w),
+            Item::Phrase(p) => {
+                out.push('"');
+                out.push_str(p);
+                out.push('"');
+            }
+            Item::Not(inner) => {
+                out.push('-');
+                one(inner, out);
+            }
+            Item::Or => out.push_str("OR"),
+        }
+    }
+    let mut out = String::new();
+    for item in items {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        one(item, &mut out);
+    }
+    out
 }
 
 fn words_boundary(words: &str) -> bool {
@@ -514,6 +548,17 @@ mod tests {
         ] {
             assert!(parse(q).is_ok(), "{q} must parse leniently");
         }
+    }
+
+    #[test]
+    fn a_plus_sign_never_turns_what_follows_into_an_operator() {
+        // Found by the property test of issue 11: `+-` printed back as `-`, which parses to
+        // nothing.
+        for q in ["+-", "+-x", "+OR", "+||", "a +-b OR c", "-\"a b\" +x"] {
+            let items = parse(q).expect("parses");
+            assert_eq!(parse(&print(&items)).ok(), Some(items), "{q}");
+        }
+        assert_eq!(parse("+OR").ok(), Some(vec![Item::Words("or".into())]));
     }
 
     #[test]
