@@ -24,7 +24,7 @@ fn app() -> Router {
 }
 
 /// GETs `uri` in-process; returns status, headers' content-type and the body.
-async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+pub async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
     let req = Request::get(uri).body(Body::empty()).expect("request");
     let (status, ctype, bytes) = send(app, req).await;
     (status, ctype, String::from_utf8_lossy(&bytes).into_owned())

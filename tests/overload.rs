@@ -44,22 +44,18 @@ fn hold_the_thread(state: &AppState, lane: Lane) -> mpsc::Sender<()> {
 
 /// One value of `/metrics`.
 async fn metric(app: &Router, name: &str) -> u64 {
-    let req = Request::get("/metrics")
-        .body(Body::empty())
-        .expect("request");
-    let res = app.clone().oneshot(req).await.expect("answers");
-    let text = String::from_utf8(
-        res.into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec(),
-    )
-    .expect("utf-8");
+    let (_, _, text) = crate::api::get(app, "/metrics").await;
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
         .unwrap_or_else(|| panic!("{name} in {text}"))
+}
+
+/// GETs `uri` in-process and returns the response whole, body unread.
+async fn call(app: &Router, uri: &str) -> axum::response::Response {
+    app.clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("answers")
 }
 
 /// Waits (bounded) until `name` reaches `want`; returns the last value seen.
@@ -113,11 +109,7 @@ async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_ans
         "/api/figures?format=csv",
         "/api/facets",
     ] {
-        let res = app
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-            .await
-            .expect("answers");
+        let res = call(&app, uri).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{uri}");
         assert_eq!(
             res.headers()
@@ -130,11 +122,7 @@ async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_ans
         assert_eq!(json["error"]["code"], "overloaded", "{uri}: {json}");
     }
     for uri in ["/healthz", "/readyz", "/", "/api/reports"] {
-        let res = app
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-            .await
-            .expect("answers");
+        let res = call(&app, uri).await;
         assert_eq!(
             res.status(),
             StatusCode::OK,
@@ -147,15 +135,7 @@ async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_ans
         assert!(matches!(answer.await, Ok(Outcome::Done(()))));
     }
     let (status, _) = {
-        let res = app
-            .clone()
-            .oneshot(
-                Request::get("/api/search?q=salud")
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await
-            .expect("answers");
+        let res = call(&app, "/api/search?q=salud").await;
         (res.status(), ())
     };
     assert_eq!(status, StatusCode::OK, "served again once there is room");
@@ -165,15 +145,7 @@ async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_ans
 async fn a_search_past_its_1ms_deadline_is_a_json_503_and_never_holds_the_thread() {
     let (app, state) = app_with(one_thread(4, Duration::from_millis(1)));
     let release = hold_the_thread(&state, Lane::Bulk);
-    let res = app
-        .clone()
-        .oneshot(
-            Request::get("/api/figures?min=0&limit=100")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("answers");
+    let res = call(&app, "/api/figures?min=0&limit=100").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(res.headers().get("retry-after").is_some());
     assert_eq!(json_of(res).await["error"]["code"], "timeout");
@@ -312,15 +284,7 @@ async fn a_batch_over_its_limits_is_refused_or_answered_with_errors_per_line() {
 async fn an_export_that_could_not_run_in_time_is_a_broken_stream_not_an_empty_file() {
     let (app, state) = app_with(one_thread(4, Duration::from_millis(1)));
     let release = hold_the_thread(&state, Lane::Bulk);
-    let res = app
-        .clone()
-        .oneshot(
-            Request::get("/api/figures?format=csv")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("answers");
+    let res = call(&app, "/api/figures?format=csv").await;
     assert_eq!(res.status(), StatusCode::OK, "the export was queued");
     // Its deadline passes while it waits; then the thread is released and it is skipped.
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -334,20 +298,16 @@ async fn an_export_that_could_not_run_in_time_is_a_broken_stream_not_an_empty_fi
 #[tokio::test]
 async fn reports_page_with_limit_and_offset_and_give_the_total() {
     let (app, _) = app_with(ServeOptions::default());
-    let get = |uri: &'static str| {
-        app.clone()
-            .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-    };
-    let all = json_of(get("/api/reports").await.expect("answers")).await;
+    let all = json_of(call(&app, "/api/reports").await).await;
     let total = all["total"].as_u64().expect("total");
     assert_eq!(
         all["reports"].as_array().map(Vec::len),
         Some(total as usize)
     );
-    let page = json_of(get("/api/reports?limit=1&offset=1").await.expect("answers")).await;
+    let page = json_of(call(&app, "/api/reports?limit=1&offset=1").await).await;
     assert_eq!(page["total"].as_u64(), Some(total));
     assert_eq!(page["reports"].as_array().map(Vec::len), Some(1));
     assert_eq!(page["reports"][0], all["reports"][1]);
-    let bad = get("/api/reports?limit=-1").await.expect("answers");
+    let bad = call(&app, "/api/reports?limit=-1").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
