@@ -165,3 +165,69 @@ proptest! {
         }
     }
 }
+
+/// Text with what the parsers below care about: digits, separators, quotes, line breaks,
+/// accents, percent-escapes and odd characters.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[0-9]{1,4}",
+        Just(".".to_string()),
+        Just(",".to_string()),
+        Just("'".to_string()),
+        Just("\"".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+        Just(" ".to_string()),
+        Just("\u{c}".to_string()),
+        Just("%C3%B3".to_string()),
+        Just("%".to_string()),
+        Just("&".to_string()),
+        Just("=".to_string()),
+        Just("USD".to_string()),
+        Just("mil".to_string()),
+        Just("Fuente:".to_string()),
+        Just("- ".to_string()),
+        "[a-zñáéíóú]{1,8}",
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn figures_and_passages_stay_inside_any_text(text in tricky_text()) {
+        for f in cuentas::extract::figures::extract_figures(&text) {
+            prop_assert!(text.get(f.start..f.end).is_some(), "{}..{} in {:?}", f.start, f.end, text);
+            prop_assert!(f.value.is_finite());
+        }
+        for d in cuentas::extract::passages::split(&text) {
+            prop_assert!(d.start <= d.end && d.end <= text.len());
+            prop_assert!(d.source_offset(d.text.len()) <= text.len());
+        }
+    }
+
+    #[test]
+    fn a_batch_body_reads_into_numbered_non_empty_queries(text in tricky_text()) {
+        let lines = search::export::batch_queries(&text);
+        let mut last = 0;
+        for l in &lines {
+            prop_assert!(l.line >= last, "line numbers go forward in {:?}", text);
+            last = l.line;
+            if let Ok(q) = &l.query {
+                prop_assert!(!q.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_query_string_decodes_or_is_refused_without_panicking(text in tricky_text()) {
+        let _ = cuentas::api::Params::parse(Some(&text), &["q", "year"]);
+    }
+
+    #[test]
+    fn any_bytes_decode_or_are_refused_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok((text, _)) = cuentas::ingest::decode(&bytes) {
+            let _ = cuentas::ingest::clean(&text);
+        }
+    }
+}
