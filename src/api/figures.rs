@@ -72,7 +72,7 @@ fn wants_csv(p: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
         ("offset" = Option<u32>, Query),
         ("format" = Option<String>, Query, description = "json (default) or csv; or send Accept: text/csv"),
     ),
-    responses((status = 200, body = FigureResponse, description = "JSON page, or text/csv with every figure"), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = FigureResponse, description = "JSON page, or text/csv with every figure (cut, not ended, if it fails or passes the deadline)"), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn figures(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -27,7 +27,7 @@ pub const SEARCH_PARAMS: [&str; 6] = ["q", "year", "province", "policy", "limit"
         ("limit" = Option<u32>, Query, description = "Hits per page, default 10, at most 100"),
         ("offset" = Option<u32>, Query, description = "Hits to skip"),
     ),
-    responses((status = 200, body = Response), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Response), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -56,7 +56,7 @@ pub async fn search(
 #[utoipa::path(get, path = "/api/suggest", tag = "search",
     params(("q" = String, Query, description = "The query typed so far"),
            ("limit" = Option<u32>, Query, description = "Suggestions, at most 10")),
-    responses((status = 200, body = Suggestions), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Suggestions), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -86,7 +86,7 @@ pub async fn suggest(
 }
 
 /// Every facet value with its count over the whole index.
-#[utoipa::path(get, path = "/api/facets", tag = "search", responses((status = 200, body = Facets)))]
+#[utoipa::path(get, path = "/api/facets", tag = "search", responses((status = 200, body = Facets), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn facets(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -147,7 +147,7 @@ pub async fn reports(
 #[utoipa::path(get, path = "/api/reports/{id}", tag = "reports",
     params(("id" = String, Path, description = "Report id"),
            ("q" = Option<String>, Query, description = "Words to highlight")),
-    responses((status = 200, body = ReportDetail), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = ReportDetail), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn report(
     State(state): State<AppState>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
