@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
     let total = text.lines().count().max(1);
     let mut last = 0;
     for l in &lines {
-        assert!(l.line >= 1 && l.line <= total + 1, "{text:?}: line {}", l.line);
+        assert!(
+            l.line >= 1 && l.line <= total + 1,
+            "{text:?}: line {}",
+            l.line
+        );
         assert!(l.line >= last, "{text:?}: lines out of order");
         last = l.line;
         if let Ok(q) = &l.query {

@@ -10,7 +10,12 @@ fuzz_target!(|data: &[u8]| {
     };
     for f in extract_figures(text) {
         let slice = text.get(f.start..f.end);
-        assert!(slice.is_some(), "{text:?}: {}..{} is not a slice", f.start, f.end);
+        assert!(
+            slice.is_some(),
+            "{text:?}: {}..{} is not a slice",
+            f.start,
+            f.end
+        );
         assert!(f.value.is_finite());
     }
 });

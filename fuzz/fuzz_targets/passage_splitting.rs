@@ -10,7 +10,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for d in split(text) {
-        assert!(d.start <= d.end && d.end <= text.len(), "{text:?}: {}..{}", d.start, d.end);
+        assert!(
+            d.start <= d.end && d.end <= text.len(),
+            "{text:?}: {}..{}",
+            d.start,
+            d.end
+        );
         for i in 0..=d.text.len() {
             assert!(d.source_offset(i) <= text.len());
         }

@@ -12,6 +12,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(items) = query::parse(text) {
         let printed = query::print(&items);
         let again = query::parse(&printed);
-        assert_eq!(again.ok().as_ref(), Some(&items), "{text:?} printed as {printed:?}");
+        assert_eq!(
+            again.ok().as_ref(),
+            Some(&items),
+            "{text:?} printed as {printed:?}"
+        );
     }
 });
