@@ -151,7 +151,10 @@ pub fn print(items: &[Item]) -> String {
     }
     let mut out = String::new();
     for item in items {
-        if !out.is_empty() {
+        // A quote ends a phrase and starts one: no space is needed on either side of it, and
+        // leaving it out keeps the printed query no longer than the one typed (its limit).
+        let quoted = matches!(item, Item::Phrase(_));
+        if !out.is_empty() && !quoted && !out.ends_with('"') {
             out.push(' ');
         }
         one(item, &mut out);
@@ -559,6 +562,22 @@ mod tests {
             assert_eq!(parse(&print(&items)).ok(), Some(items), "{q}");
         }
         assert_eq!(parse("+OR").ok(), Some(vec![Item::Words("or".into())]));
+    }
+
+    #[test]
+    fn a_query_at_the_length_limit_prints_back_within_it() {
+        // Found by fuzzing (issue 11): 500 empty phrases side by side printed with a space
+        // between each, over the 1000-character limit, and no longer parsed.
+        for q in [
+            "\"\"".repeat(MAX_QUERY_CHARS / 2),
+            format!("a{}", "\"b\"".repeat(333)),
+            format!("{}-x", "\"b\"".repeat(332)),
+        ] {
+            let items = parse(&q).expect("within the limit");
+            let printed = print(&items);
+            assert!(printed.chars().count() <= q.chars().count(), "{printed}");
+            assert_eq!(parse(&printed).ok(), Some(items));
+        }
     }
 
     #[test]
