@@ -50,6 +50,10 @@ pub struct Config {
     pub ocr: bool,
     /// Seconds allowed to render and read one scanned page.
     pub ocr_page_timeout_secs: u64,
+    /// Threads answering searches and figure work; 0 = one per core.
+    pub search_threads: usize,
+    /// Searches that may wait for a thread; more are refused at once. 0 = four per thread.
+    pub search_queue: usize,
 }
 
 impl Default for Config {
@@ -67,15 +71,22 @@ impl Default for Config {
             max_file_mb: 256,
             ocr: true,
             ocr_page_timeout_secs: 180,
+            search_threads: 0,
+            search_queue: 0,
         }
     }
+}
+
+/// Cores of this machine (2 when it cannot be told).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 impl Config {
     /// Threads to use for reading and extracting.
     pub fn effective_threads(&self) -> usize {
         if self.threads == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
+            cores()
         } else {
             self.threads
         }
@@ -100,6 +111,24 @@ impl Config {
             max_file: self.max_file_mb << 20,
         }
     }
+
+    /// Threads of the search pool.
+    pub fn effective_search_threads(&self) -> usize {
+        if self.search_threads == 0 {
+            cores()
+        } else {
+            self.search_threads
+        }
+    }
+
+    /// Places in the search queue.
+    pub fn effective_search_queue(&self) -> usize {
+        if self.search_queue == 0 {
+            4 * self.effective_search_threads()
+        } else {
+            self.search_queue
+        }
+    }
 }
 
 /// What flags can set; `None`/empty leaves the value to lower layers.
@@ -114,6 +143,8 @@ pub struct Flags {
     /// `--no-ocr`.
     pub no_ocr: bool,
     pub ocr_page_timeout_secs: Option<u64>,
+    pub search_threads: Option<usize>,
+    pub search_queue: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +190,8 @@ struct ServerSection {
     addr: Option<String>,
     cors_origins: Option<Vec<String>>,
     request_timeout_secs: Option<u64>,
+    search_threads: Option<usize>,
+    search_queue: Option<usize>,
 }
 
 /// Merges every layer. `env` looks a variable up (`std::env::var` in the binary, a map in tests).
@@ -234,6 +267,23 @@ fn apply_env(c: &mut Config, env: &dyn Fn(&str) -> Option<String>) -> Result<(),
         )? as u64;
     }
 
+    if let Some(v) = env("CUENTAS_SEARCH_THREADS") {
+        c.search_threads = number(
+            "server.search_threads",
+            &v,
+            "CUENTAS_SEARCH_THREADS",
+            "0 (one per core) to 64",
+        )?;
+    }
+    if let Some(v) = env("CUENTAS_SEARCH_QUEUE") {
+        c.search_queue = number(
+            "server.search_queue",
+            &v,
+            "CUENTAS_SEARCH_QUEUE",
+            "0 (four per search thread) to 4096",
+        )?;
+    }
+
     if let Some(v) = env("CUENTAS_PDF_TIMEOUT_SECS") {
         c.pdf_timeout_secs = number(
             "reading.pdf_timeout_secs",
@@ -287,6 +337,12 @@ fn apply_env(c: &mut Config, env: &dyn Fn(&str) -> Option<String>) -> Result<(),
 
 /// The flags layer, above all others.
 fn apply_flags(c: &mut Config, flags: &Flags) {
+    if let Some(v) = flags.search_threads {
+        c.search_threads = v;
+    }
+    if let Some(v) = flags.search_queue {
+        c.search_queue = v;
+    }
     if let Some(v) = &flags.index_dir {
         c.index_dir = v.clone();
     }
@@ -350,6 +406,12 @@ fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError
     }
     if let Some(v) = file.reading.ocr_page_timeout_secs {
         c.ocr_page_timeout_secs = v;
+    }
+    if let Some(v) = file.server.search_threads {
+        c.search_threads = v;
+    }
+    if let Some(v) = file.server.search_queue {
+        c.search_queue = v;
     }
     Ok(())
 }
@@ -422,6 +484,20 @@ fn validate(c: &Config) -> Result<(), ConfigError> {
             "server.request_timeout_secs",
             c.request_timeout_secs.to_string(),
             "seconds from 1 to 3600",
+        ));
+    }
+    if c.search_threads > 64 {
+        return Err(bad(
+            "server.search_threads",
+            c.search_threads.to_string(),
+            "0 (one per core) to 64",
+        ));
+    }
+    if c.search_queue > 4096 {
+        return Err(bad(
+            "server.search_queue",
+            c.search_queue.to_string(),
+            "0 (four per search thread) to 4096",
         ));
     }
     if c.addr.parse::<std::net::SocketAddr>().is_err() {
@@ -507,6 +583,32 @@ mod tests {
         let err =
             apply_file(&mut c, Path::new("x.toml"), "[index]\ndirr = \"x\"\n").expect_err("bad");
         assert!(err.to_string().contains("dirr"), "{err}");
+    }
+
+    #[test]
+    fn the_search_pool_is_set_by_file_environment_and_flags() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("c.toml");
+        std::fs::write(&file, "[server]\nsearch_threads = 3\nsearch_queue = 5\n").expect("write");
+        let flags = Flags {
+            config: Some(file),
+            ..Flags::default()
+        };
+        let c = load(&flags, &env_of(&[])).expect("loads");
+        assert_eq!(
+            (c.effective_search_threads(), c.effective_search_queue()),
+            (3, 5)
+        );
+        let c = load(&flags, &env_of(&[("CUENTAS_SEARCH_QUEUE", "0")])).expect("loads");
+        assert_eq!(c.effective_search_queue(), 12, "0 means four per thread");
+        let flags = Flags {
+            search_threads: Some(2),
+            ..flags
+        };
+        let c = load(&flags, &env_of(&[("CUENTAS_SEARCH_THREADS", "7")])).expect("loads");
+        assert_eq!(c.search_threads, 2, "the flag wins");
+        let err = load(&flags, &env_of(&[("CUENTAS_SEARCH_QUEUE", "9999")])).expect_err("bad");
+        assert!(err.to_string().contains("server.search_queue"), "{err}");
     }
 
     #[test]

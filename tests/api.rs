@@ -17,11 +17,14 @@ fn app() -> Router {
     let dir = IndexDir::new(index_dir());
     let engine = Engine::open(&dir).expect("opens");
     let options = ServeOptions::default();
-    api::router(AppState::new(engine, dir, &options), &options)
+    api::router(
+        AppState::new(engine, dir, &options).expect("state"),
+        &options,
+    )
 }
 
 /// GETs `uri` in-process; returns status, headers' content-type and the body.
-async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+pub async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
     let req = Request::get(uri).body(Body::empty()).expect("request");
     let (status, ctype, bytes) = send(app, req).await;
     (status, ctype, String::from_utf8_lossy(&bytes).into_owned())
@@ -427,7 +430,8 @@ fn a_rebuild_while_clients_search_fails_no_request() {
         Engine::open(&dir).expect("opens"),
         dir.clone(),
         &ServeOptions::default(),
-    );
+    )
+    .expect("state");
     let server_state = state.clone();
     runtime.spawn(async move {
         let _ = api::serve(listener, server_state, &ServeOptions::default()).await;
@@ -624,7 +628,7 @@ async fn cors_answers_only_the_configured_origins() {
         ..ServeOptions::default()
     };
     let portal = api::router(
-        AppState::new(Engine::open(&dir).expect("opens"), dir, &options),
+        AppState::new(Engine::open(&dir).expect("opens"), dir, &options).expect("state"),
         &options,
     );
     let allowed = |origin: &'static str| {

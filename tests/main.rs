@@ -18,6 +18,10 @@ mod command_line;
 mod api;
 // Year, province and unit of real documents against a hand-made list (issue 13).
 mod metadata_gold;
+// Load shedding, deadlines, cancellation and limits of the HTTP API.
+mod overload;
+// Invariants checked on generated input (proptest).
+mod properties;
 // Figure extraction against a hand-made list, figure search and export.
 mod figures;
 // The search page driven in headless Chromium (skipped, saying so, without the browser).

@@ -80,7 +80,7 @@ fn find_in_path(program: &str) -> Option<PathBuf> {
 fn serve_sample_index(runtime: &tokio::runtime::Runtime) -> SocketAddr {
     let dir = IndexDir::new(index_dir());
     let options = ServeOptions::default();
-    let state = AppState::new(Engine::open(&dir).expect("opens"), dir, &options);
+    let state = AppState::new(Engine::open(&dir).expect("opens"), dir, &options).expect("state");
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("binds port 0");

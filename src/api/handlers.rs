@@ -1,4 +1,4 @@
-//! Handlers: decode parameters, call the search core off the async runtime, render JSON.
+//! Handlers: decode parameters, call the search core on the search pool, render JSON.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
@@ -9,28 +9,13 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
-use super::{timeout_of, AppState};
-use crate::index::Engine;
+use super::{AppState, Lane};
 use crate::search::{
     self, Facets, RawRequest, ReportDetail, ReportSummary, Request, Response, Suggestions,
 };
 
 /// Parameters of `/api/search`.
 pub const SEARCH_PARAMS: [&str; 6] = ["q", "year", "province", "policy", "limit", "offset"];
-
-/// Runs `work` on the blocking pool against the current index, within the request timeout.
-async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Engine) -> Result<T, search::SearchError> + Send + 'static,
-{
-    let engine = state.engine();
-    let task = tokio::task::spawn_blocking(move || work(&engine));
-    match tokio::time::timeout(timeout_of(state), task).await {
-        Ok(joined) => Ok(joined??),
-        Err(_) => Err(ApiError::Timeout),
-    }
-}
 
 /// Search passages.
 #[utoipa::path(get, path = "/api/search", tag = "search",
@@ -42,7 +27,7 @@ where
         ("limit" = Option<u32>, Query, description = "Hits per page, default 10, at most 100"),
         ("offset" = Option<u32>, Query, description = "Hits to skip"),
     ),
-    responses((status = 200, body = Response), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Response), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -56,9 +41,14 @@ pub async fn search(
         limit: p.last("limit"),
         offset: p.last("offset"),
     };
-    let request = Request::from_raw(&raw)?;
+    let mut request = Request::from_raw(&raw)?;
     Ok(Json(
-        blocking(&state, move |e| search::run(e, &request)).await?,
+        state
+            .run(Lane::Interactive, move |e, cancel| {
+                request.cancel = cancel.clone();
+                search::run(e, &request)
+            })
+            .await?,
     ))
 }
 
@@ -66,7 +56,7 @@ pub async fn search(
 #[utoipa::path(get, path = "/api/suggest", tag = "search",
     params(("q" = String, Query, description = "The query typed so far"),
            ("limit" = Option<u32>, Query, description = "Suggestions, at most 10")),
-    responses((status = 200, body = Suggestions), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Suggestions), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -89,36 +79,67 @@ pub async fn suggest(
             })?,
     };
     Ok(Json(
-        blocking(&state, move |e| search::suggest(e, &q, limit)).await?,
+        state
+            .run(Lane::Interactive, move |e, _| search::suggest(e, &q, limit))
+            .await?,
     ))
 }
 
 /// Every facet value with its count over the whole index.
-#[utoipa::path(get, path = "/api/facets", tag = "search", responses((status = 200, body = Facets)))]
+#[utoipa::path(get, path = "/api/facets", tag = "search", responses((status = 200, body = Facets), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn facets(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Facets>, ApiError> {
     Params::parse(query.as_deref(), &[])?;
-    Ok(Json(blocking(&state, search::all_facets).await?))
+    Ok(Json(
+        state
+            .run(Lane::Interactive, |e, _| search::all_facets(e))
+            .await?,
+    ))
 }
 
-/// The list of reports.
+/// A page of the list of reports.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportList {
+    /// Reports in the index, over all pages.
+    pub total: usize,
     pub reports: Vec<ReportSummary>,
 }
 
-/// Every indexed report with its metadata and passage count.
-#[utoipa::path(get, path = "/api/reports", tag = "reports", responses((status = 200, body = ReportList)))]
+/// Reports in a page when no limit is given (every report of a usual index).
+const DEFAULT_REPORT_LIMIT: usize = 1_000;
+/// Most reports in a page.
+const MAX_REPORT_LIMIT: usize = 10_000;
+
+/// The indexed reports with their metadata and passage count, in corpus order, a page at a
+/// time. Answered from the index's manifest in memory, without the search pool.
+#[utoipa::path(get, path = "/api/reports", tag = "reports",
+    params(("limit" = Option<u32>, Query, description = "Reports per page, default 1000, at most 10000"),
+           ("offset" = Option<u32>, Query, description = "Reports to skip")),
+    responses((status = 200, body = ReportList), (status = 400, body = ErrorBody)))]
 pub async fn reports(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<ReportList>, ApiError> {
-    Params::parse(query.as_deref(), &[])?;
+    let p = Params::parse(query.as_deref(), &["limit", "offset"])?;
+    let limit = search::parse_count(
+        "limit",
+        p.last("limit").as_deref(),
+        DEFAULT_REPORT_LIMIT,
+        MAX_REPORT_LIMIT,
+    )?;
+    let offset = search::parse_count("offset", p.last("offset").as_deref(), 0, usize::MAX >> 1)?;
     let engine = state.engine();
+    let all = engine.reports();
     Ok(Json(ReportList {
-        reports: search::reports(&engine),
+        total: all.len(),
+        reports: all
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(ReportSummary::from)
+            .collect(),
     }))
 }
 
@@ -126,7 +147,7 @@ pub async fn reports(
 #[utoipa::path(get, path = "/api/reports/{id}", tag = "reports",
     params(("id" = String, Path, description = "Report id"),
            ("q" = Option<String>, Query, description = "Words to highlight")),
-    responses((status = 200, body = ReportDetail), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = ReportDetail), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn report(
     State(state): State<AppState>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
@@ -135,8 +156,13 @@ pub async fn report(
     let Path(id) = path.map_err(|e| ApiError::BadRequest(format!("invalid report id: {e}")))?;
     let p = Params::parse(query.as_deref(), &["q"])?;
     let q = p.last("q").unwrap_or_default();
+    let shared = state.clone();
     Ok(Json(
-        blocking(&state, move |e| search::report_detail(e, &id, &q)).await?,
+        state
+            .run(Lane::Interactive, move |e, cancel| {
+                search::report_detail(e, &id, &q, shared.texts(), cancel)
+            })
+            .await?,
     ))
 }
 

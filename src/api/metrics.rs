@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use super::pool::PoolStats;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -34,6 +36,8 @@ pub struct Metrics {
     pub index_reports: AtomicU64,
     /// Times a new index generation was picked up while serving.
     pub reloads: AtomicU64,
+    /// The search pool's threads, queue, refusals and cancellations.
+    pub pool: Arc<PoolStats>,
 }
 
 impl Metrics {
@@ -128,6 +132,48 @@ impl Metrics {
                 "cuentas_index_reloads_total",
                 "New index generations picked up while serving.",
                 &self.reloads,
+                "counter",
+            ),
+            (
+                "cuentas_search_threads",
+                "Threads of the search pool.",
+                &self.pool.threads,
+                "gauge",
+            ),
+            (
+                "cuentas_search_queue_capacity",
+                "Places in the search queue.",
+                &self.pool.capacity,
+                "gauge",
+            ),
+            (
+                "cuentas_search_queued",
+                "Search jobs waiting for a thread.",
+                &self.pool.queued,
+                "gauge",
+            ),
+            (
+                "cuentas_search_busy",
+                "Search jobs running.",
+                &self.pool.busy,
+                "gauge",
+            ),
+            (
+                "cuentas_search_rejected_total",
+                "Requests refused at once because the search queue was full (answered 429).",
+                &self.pool.rejected,
+                "counter",
+            ),
+            (
+                "cuentas_search_cancelled_total",
+                "Search jobs stopped by their deadline or by their client going away.",
+                &self.pool.cancelled,
+                "counter",
+            ),
+            (
+                "cuentas_search_completed_total",
+                "Search jobs run to their end.",
+                &self.pool.completed,
                 "counter",
             ),
         ];

@@ -1,7 +1,9 @@
 //! The HTTP face: an axum router over the search core, the search page, and `serve`.
 //!
 //! Owns routing, parameter decoding, error responses, metrics and the hot swap of the index;
-//! every answer comes from `search` (handlers parse, call the core off the async runtime, render).
+//! every answer comes from `search` (handlers parse, call the core on the search pool, render).
+//! Search work runs on a fixed pool with a bounded queue (`pool`), under the request's
+//! deadline, and is cancelled when the deadline passes or the client goes away.
 //! Routes (all JSON but the page):
 //! ```text
 //! GET  /api/search      q, year*, province*, policy*, limit, offset
@@ -21,6 +23,7 @@ mod metrics;
 mod openapi;
 mod page;
 mod params;
+mod pool;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -44,7 +47,12 @@ use tracing::Level;
 pub use self::error::ApiError;
 pub use self::metrics::Metrics;
 pub use self::openapi::openapi_json;
+pub use self::params::Params;
+pub use self::pool::{Lane, Outcome, PoolStats, Rejected, SearchPool};
 use crate::index::{Engine, IndexDir};
+use crate::search::export::BatchLimits;
+use crate::search::report::TextCache;
+use crate::search::{Cancel, SearchError};
 
 /// Largest request body accepted.
 const BODY_LIMIT: usize = 1 << 20;
@@ -62,6 +70,9 @@ struct Shared {
     index_dir: IndexDir,
     metrics: Metrics,
     timeout: Duration,
+    pool: SearchPool,
+    texts: TextCache,
+    batch: BatchLimits,
 }
 
 /// Settings of the HTTP face.
@@ -69,31 +80,110 @@ struct Shared {
 pub struct ServeOptions {
     /// Origins allowed by CORS; empty = same origin only.
     pub cors_origins: Vec<String>,
-    /// Longest time a request may take.
+    /// Longest time a request may take, exports included; its work is stopped then.
     pub timeout: Duration,
+    /// Threads answering searches.
+    pub search_threads: usize,
+    /// Searches that may wait for a thread; more are refused with 429.
+    pub search_queue: usize,
+    /// Bytes of report text kept for report views.
+    pub report_cache_bytes: usize,
+    /// Limits of one `POST /api/figures/batch`.
+    pub batch: BatchLimits,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
+        let threads = crate::config::cores();
         ServeOptions {
             cors_origins: Vec::new(),
             timeout: Duration::from_secs(10),
+            search_threads: threads,
+            search_queue: 4 * threads,
+            report_cache_bytes: 64 << 20,
+            batch: BatchLimits::default(),
         }
     }
 }
 
 impl AppState {
-    pub fn new(engine: Engine, index_dir: IndexDir, options: &ServeOptions) -> AppState {
+    /// The state for `engine`, with its search pool started. Fails only when the pool's
+    /// threads cannot be started.
+    pub fn new(
+        engine: Engine,
+        index_dir: IndexDir,
+        options: &ServeOptions,
+    ) -> std::io::Result<AppState> {
+        let metrics = Metrics::default();
+        let pool = SearchPool::new(
+            options.search_threads,
+            options.search_queue,
+            Arc::clone(&metrics.pool),
+        )?;
         let state = AppState {
             inner: Arc::new(Shared {
                 engine: ArcSwap::from_pointee(engine),
                 index_dir,
-                metrics: Metrics::default(),
+                metrics,
                 timeout: options.timeout,
+                pool,
+                texts: TextCache::new(options.report_cache_bytes),
+                batch: options.batch,
             }),
         };
         state.update_index_gauges(&state.engine());
-        state
+        Ok(state)
+    }
+
+    /// The pool every piece of search work runs on.
+    pub fn pool(&self) -> &SearchPool {
+        &self.inner.pool
+    }
+
+    /// Report texts already read, for report views.
+    pub(crate) fn texts(&self) -> &TextCache {
+        &self.inner.texts
+    }
+
+    /// Limits of a batch lookup.
+    pub(crate) fn batch_limits(&self) -> &BatchLimits {
+        &self.inner.batch
+    }
+
+    /// A token for one request: set at its deadline, or by the guard when the request is
+    /// dropped (its client went away).
+    pub(crate) fn request_token(&self) -> Cancel {
+        Cancel::with_deadline(Instant::now().checked_add(self.inner.timeout))
+    }
+
+    /// Runs `work` in `lane` of the search pool against the current index, within the
+    /// request's deadline: 429 at once when the queue is full, 503 when the deadline passes
+    /// (the work is then stopped), and the work stopped too when the caller goes away (this
+    /// future is dropped).
+    pub(crate) async fn run<T, F>(&self, lane: Lane, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine, &Cancel) -> Result<T, SearchError> + Send + 'static,
+    {
+        let engine = self.engine();
+        let cancel = self.request_token();
+        let guard = cancel.guard();
+        let token = cancel.clone();
+        let answer = self
+            .pool()
+            .try_run(lane, cancel.clone(), move || work(&engine, &token))
+            .map_err(|Rejected| ApiError::Overloaded)?;
+        let outcome = tokio::time::timeout(self.inner.timeout, answer).await;
+        match outcome {
+            Ok(Ok(Outcome::Done(result))) => {
+                guard.disarm();
+                Ok(result?)
+            }
+            Ok(Ok(Outcome::Skipped)) | Err(_) => Err(ApiError::Timeout),
+            Ok(Ok(Outcome::Panicked) | Err(_)) => {
+                Err(ApiError::Internal("a search job failed".into()))
+            }
+        }
     }
 
     /// The index serving now; a request keeps the one it started with.
@@ -271,9 +361,4 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
-}
-
-/// The state's request timeout, for handlers.
-pub(crate) fn timeout_of(state: &AppState) -> Duration {
-    state.inner.timeout
 }

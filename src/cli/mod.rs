@@ -152,6 +152,13 @@ pub struct ServeArgs {
     pub corpus: Vec<PathBuf>,
     #[command(flatten)]
     pub reading: ReadingArgs,
+    /// Threads answering searches; 0 = one per core [env: CUENTAS_SEARCH_THREADS]
+    #[arg(long, value_name = "N")]
+    pub search_threads: Option<usize>,
+    /// Searches that may wait for a thread before more are refused with 429; 0 = four per
+    /// thread [env: CUENTAS_SEARCH_QUEUE]
+    #[arg(long, value_name = "N")]
+    pub search_queue: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -302,6 +309,8 @@ pub fn config(cli: &Cli) -> Result<Config> {
             flags.pdf_memory_mb = args.reading.pdf_memory_mb;
             flags.no_ocr = args.reading.no_ocr;
             flags.ocr_page_timeout_secs = args.reading.ocr_page_timeout;
+            flags.search_threads = args.search_threads;
+            flags.search_queue = args.search_queue;
         }
         _ => {}
     }
@@ -346,9 +355,16 @@ fn figures(config: &Config, args: FiguresArgs) -> Result<Outcome> {
         let input = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read batch file {}", path.display()))?;
         let engine = open(config)?;
+        // The command line has no deadline and no line limit: the user waits for their own file.
+        let lines = search::export::batch_queries(&input);
+        let limits = search::export::BatchLimits {
+            max_lines: usize::MAX,
+            max_figures: usize::MAX,
+        };
+        let never = search::Cancel::never();
         if args.format == "json" {
             let mut rows = Vec::new();
-            search::export::run_batch(&engine, &input, &raw, &mut |row| {
+            search::export::run_batch(&engine, &lines, &raw, &limits, &never, &mut |row| {
                 rows.push(serde_json::json!({
                     "line": row.line, "query": row.query, "count": row.count,
                     "error": row.error, "figure": row.hit,
@@ -358,7 +374,7 @@ fn figures(config: &Config, args: FiguresArgs) -> Result<Outcome> {
             serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rows": rows }))?;
             writeln!(out)?;
         } else {
-            search::export::write_batch_csv(&engine, &input, &raw, &mut out)?;
+            search::export::write_batch_csv(&engine, &lines, &raw, &limits, &never, &mut out)?;
         }
         out.flush()?;
         return Ok(Outcome::Success);
@@ -414,6 +430,9 @@ fn serve(config: &Config) -> Result<Outcome> {
     let options = ServeOptions {
         cors_origins: config.cors_origins.clone(),
         timeout: std::time::Duration::from_secs(config.request_timeout_secs),
+        search_threads: config.effective_search_threads(),
+        search_queue: config.effective_search_queue(),
+        ..ServeOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -428,7 +447,7 @@ fn serve(config: &Config) -> Result<Outcome> {
             "serving {} reports on http://{addr}/ (Ctrl-C to stop)",
             engine.reports().len()
         );
-        let state = AppState::new(engine, dir, &options);
+        let state = AppState::new(engine, dir, &options).context("starting the search threads")?;
         api::serve(listener, state, &options)
             .await
             .context("serving HTTP")
@@ -670,12 +689,17 @@ mod tests {
             "127.0.0.1:9000",
             "--corpus",
             "c",
+            "--search-threads",
+            "3",
+            "--search-queue",
+            "12",
         ]);
         let Command::Serve(a) = cli.command else {
             panic!("expected serve")
         };
         assert_eq!(a.addr.as_deref(), Some("127.0.0.1:9000"));
         assert_eq!(a.corpus, [PathBuf::from("c")]);
+        assert_eq!((a.search_threads, a.search_queue), (Some(3), Some(12)));
     }
 
     #[test]

@@ -21,6 +21,8 @@ use super::IndexError;
 
 const CURRENT: &str = "CURRENT";
 const GENERATION_PREFIX: &str = "gen-";
+/// The folder, beside the generations, of pages read by OCR.
+pub const OCR_CACHE_DIR: &str = "ocr-cache";
 const STAGING_PREFIX: &str = ".staging-";
 
 /// The index folder (`index/` by default).
@@ -128,7 +130,7 @@ impl IndexDir {
 
     /// Where pages read by OCR are kept across builds (never removed by a build).
     pub fn ocr_cache(&self) -> PathBuf {
-        self.root.join("ocr-cache")
+        self.root.join(OCR_CACHE_DIR)
     }
 
     fn remove_old_generations(&self, current: &str, previous: Option<&str>) {

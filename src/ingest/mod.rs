@@ -18,7 +18,7 @@ use unicode_normalization::UnicodeNormalization;
 
 pub use self::isolate::Limits;
 pub use self::ocr::{OcrSettings, OcrStats};
-pub use self::text::Encoding;
+pub use self::text::{decode, Encoding};
 
 /// Largest file read, in bytes; bigger files are skipped (a report is a few MB at most).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::figures::{for_each_figure, FigureHit, FigureRequest, RawFigureRequest};
-use super::SearchError;
+use super::{Cancel, SearchError};
 use crate::index::Engine;
 
 /// UTF-8 byte-order mark written before the header.
@@ -86,10 +86,35 @@ pub fn write_figures_csv(
     Ok(n)
 }
 
+/// One line of a batch file: the query it holds, or why it could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchLine {
+    /// Line number in the file (1 for the first line).
+    pub line: usize,
+    pub query: Result<String, String>,
+}
+
+/// How much one batch may ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchLimits {
+    /// Most queries in a batch; more is refused before any runs.
+    pub max_lines: usize,
+    /// Most figures over the whole batch; lines past it are answered with an error.
+    pub max_figures: usize,
+}
+
+impl Default for BatchLimits {
+    fn default() -> Self {
+        BatchLimits {
+            max_lines: 1_000,
+            max_figures: 100_000,
+        }
+    }
+}
+
 /// The queries of a batch file: a plain list (one figure or phrase a line), or a CSV whose
-/// header has a `query` column. Blank lines and lines starting with `#` are skipped. Each item
-/// is (line number, query).
-pub fn batch_queries(input: &str) -> Vec<(usize, String)> {
+/// header has a `query` column. Blank lines and lines starting with `#` are skipped.
+pub fn batch_queries(input: &str) -> Vec<BatchLine> {
     let input = input.strip_prefix(BOM).unwrap_or(input);
     let first = input.lines().next().unwrap_or("");
     let header: Vec<String> = first
@@ -104,84 +129,142 @@ pub fn batch_queries(input: &str) -> Vec<(usize, String)> {
             .records()
             .enumerate()
             .filter_map(|(i, r)| {
-                let line = i + 2;
-                match r {
-                    Ok(r) => r.get(col).map(|q| (line, q.trim().to_string())),
-                    Err(e) => Some((line, format!("\u{0}{e}"))),
-                }
+                let line = r
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.position())
+                    .map_or(i + 2, |p| p.line() as usize);
+                let query = match r {
+                    Ok(r) => Ok(r.get(col)?.trim().to_string()),
+                    Err(e) => Err(format!("unreadable csv line: {e}")),
+                };
+                Some(BatchLine { line, query })
             })
-            .filter(|(_, q)| !q.is_empty())
+            .filter(|l| l.query.as_ref().map_or(true, |q| !q.is_empty()))
             .collect();
     }
     input
         .lines()
         .enumerate()
-        .map(|(i, l)| (i + 1, l.trim().to_string()))
+        .map(|(i, l)| (i + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(line, l)| BatchLine {
+            line,
+            query: Ok(l.to_string()),
+        })
         .collect()
+}
+
+/// The queries of `input`, refused whole when there are more than `limits` allow.
+pub fn checked_batch(input: &str, limits: &BatchLimits) -> Result<Vec<BatchLine>, SearchError> {
+    let lines = batch_queries(input);
+    if lines.len() > limits.max_lines {
+        return Err(SearchError::BadParameter {
+            name: "batch",
+            value: format!("{} queries", lines.len()),
+            expected: format!("at most {} queries a batch: split it", limits.max_lines),
+        });
+    }
+    Ok(lines)
 }
 
 /// One row of a batch result.
 pub struct BatchRow {
     pub line: usize,
     pub query: String,
-    /// Figures found for the query.
+    /// Figures found for the query (counted up to the batch's limit).
     pub count: usize,
     pub error: Option<String>,
     pub hit: Option<FigureHit>,
 }
 
-/// Runs each query of `input` as a figure search with the shared `filters` (min, max, kind,
+impl BatchRow {
+    fn failed(line: usize, query: String, error: String) -> BatchRow {
+        BatchRow {
+            line,
+            query,
+            count: 0,
+            error: Some(error),
+            hit: None,
+        }
+    }
+}
+
+/// Runs each line of a batch as a figure search with the shared `filters` (min, max, kind,
 /// year, province, policy); a bad query gives a row with its error and the batch goes on.
+/// Once the batch has found `limits.max_figures` figures, the line that crossed it keeps the
+/// figures that fit and every later line is answered with an error instead of being run.
+/// `cancel` stops the batch between lines and inside each search.
 pub fn run_batch(
     engine: &Engine,
-    input: &str,
+    lines: &[BatchLine],
     filters: &RawFigureRequest,
+    limits: &BatchLimits,
+    cancel: &Cancel,
     sink: &mut dyn FnMut(BatchRow) -> Result<(), SearchError>,
 ) -> Result<usize, SearchError> {
-    let queries = batch_queries(input);
-    for (line, query) in &queries {
-        let (line, query) = (*line, query.clone());
-        if let Some(bad) = query.strip_prefix('\u{0}') {
-            sink(BatchRow {
-                line,
-                query: String::new(),
-                count: 0,
-                error: Some(format!("unreadable csv line: {bad}")),
-                hit: None,
-            })?;
+    let mut budget = limits.max_figures;
+    let over = || {
+        format!(
+            "not run: the batch reached its limit of {} figures; send the rest in another batch",
+            limits.max_figures
+        )
+    };
+    for BatchLine { line, query } in lines {
+        cancel.check()?;
+        let line = *line;
+        let query = match query {
+            Ok(q) => q.clone(),
+            Err(e) => {
+                sink(BatchRow::failed(line, String::new(), e.clone()))?;
+                continue;
+            }
+        };
+        if budget == 0 {
+            sink(BatchRow::failed(line, query, over()))?;
             continue;
         }
         let mut raw = filters.clone();
         raw.search.q = Some(query.clone());
         raw.limit = None;
         raw.offset = None;
-        let request = match FigureRequest::from_raw(&raw) {
+        let mut request = match FigureRequest::from_raw(&raw) {
             Ok(r) => r,
             Err(e) if e.is_caller_error() => {
-                sink(BatchRow {
-                    line,
-                    query,
-                    count: 0,
-                    error: Some(e.to_string()),
-                    hit: None,
-                })?;
+                sink(BatchRow::failed(line, query, e.to_string()))?;
                 continue;
             }
             Err(e) => return Err(e),
         };
+        request.search.cancel = cancel.clone();
         let mut hits = Vec::new();
+        let mut cut = false;
         for_each_figure(engine, &request, &mut |_, h| {
+            if hits.len() == budget {
+                cut = true;
+                return Err(SearchError::Cancelled);
+            }
             hits.push(h);
             Ok(())
+        })
+        .or_else(|e| match e {
+            SearchError::Cancelled if cut => Ok(0),
+            e => Err(e),
         })?;
+        budget -= hits.len();
         let count = hits.len();
+        let error = cut.then(|| {
+            format!(
+                "stopped at the batch's limit of {} figures: the figures shown are the first ones",
+                limits.max_figures
+            )
+        });
         if hits.is_empty() {
             sink(BatchRow {
                 line,
                 query: query.clone(),
                 count,
-                error: None,
+                error: error.clone(),
                 hit: None,
             })?;
         }
@@ -190,19 +273,21 @@ pub fn run_batch(
                 line,
                 query: query.clone(),
                 count,
-                error: None,
+                error: error.clone(),
                 hit: Some(hit),
             })?;
         }
     }
-    Ok(queries.len())
+    Ok(lines.len())
 }
 
 /// Runs a batch and writes it as CSV: [`BATCH_COLUMNS`] then [`FIGURE_COLUMNS`].
 pub fn write_batch_csv(
     engine: &Engine,
-    input: &str,
+    lines: &[BatchLine],
     filters: &RawFigureRequest,
+    limits: &BatchLimits,
+    cancel: &Cancel,
     out: &mut dyn Write,
 ) -> Result<usize, SearchError> {
     out.write_all(BOM.as_bytes())?;
@@ -213,7 +298,7 @@ pub fn write_batch_csv(
         .copied()
         .collect();
     w.write_record(&header).map_err(csv_error)?;
-    let n = run_batch(engine, input, filters, &mut |row| {
+    let n = run_batch(engine, lines, filters, limits, cancel, &mut |row| {
         let mut cells = vec![
             row.line.to_string(),
             row.query,
@@ -236,18 +321,24 @@ mod tests {
 
     #[test]
     fn a_plain_list_and_a_csv_with_a_query_column_both_read() {
+        let pairs = |input: &str| -> Vec<(usize, Result<String, String>)> {
+            batch_queries(input)
+                .into_iter()
+                .map(|l| (l.line, l.query))
+                .collect()
+        };
         assert_eq!(
-            batch_queries("4803665.69\n\n# comment\n\"mora patronal\"\n"),
+            pairs("4803665.69\n\n# comment\n\"mora patronal\"\n"),
             [
-                (1, "4803665.69".to_string()),
-                (4, "\"mora patronal\"".to_string())
+                (1, Ok("4803665.69".to_string())),
+                (4, Ok("\"mora patronal\"".to_string()))
             ]
         );
         assert_eq!(
-            batch_queries("id,query\n1,\"4.803.665,69\"\n2,ventiladores\n"),
+            pairs("id,query\n1,\"4.803.665,69\"\n2,ventiladores\n"),
             [
-                (2, "4.803.665,69".to_string()),
-                (3, "ventiladores".to_string())
+                (2, Ok("4.803.665,69".to_string())),
+                (3, Ok("ventiladores".to_string()))
             ]
         );
     }

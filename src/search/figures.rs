@@ -306,9 +306,16 @@ pub fn for_each_figure(
     let n_docs = usize::try_from(searcher.num_docs())
         .unwrap_or(usize::MAX)
         .max(1);
-    let top = searcher.search(&*query, &TopDocs::with_limit(n_docs).order_by_score())?;
+    let cancel = &request.search.cancel;
+    let top = super::search_with(
+        &searcher,
+        &*query,
+        TopDocs::with_limit(n_docs).order_by_score(),
+        cancel,
+    )?;
     let mut count = 0;
     for (_, address) in top {
+        cancel.check()?;
         let doc: TantivyDocument = searcher.doc(address)?;
         let p = engine.stored_passage(&doc);
         let report = engine.report(&p.report_id);

@@ -4,6 +4,7 @@
 //! and tantivy; knows nothing of clap or axum: faces build a `Request` with
 //! [`Request::from_raw`] (which validates what people typed) and render the `Response`.
 
+pub mod cancel;
 mod collect;
 pub mod export;
 pub mod figures;
@@ -21,12 +22,13 @@ use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use thiserror::Error;
 
+pub use self::cancel::{Cancel, CancelGuard};
 pub use self::figures::{
     for_each_figure, run_figures, FigureHit, FigureMode, FigureRequest, FigureResponse,
     RawFigureRequest,
 };
 pub use self::report::{report_detail, reports, PassageView, ReportDetail, ReportSummary};
-pub use self::request::{RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT};
+pub use self::request::{parse_count, RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT};
 pub use self::response::{FacetValue, Facets, Hit, Response};
 pub use self::suggest::{suggest, Suggestion, Suggestions};
 
@@ -54,6 +56,9 @@ pub enum SearchError {
     /// The index failed; not the caller's fault.
     #[error("search failed: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The work was stopped: its deadline passed or nobody waits for it any more.
+    #[error("the search was stopped: it took too long or its caller went away")]
+    Cancelled,
 }
 
 impl From<std::io::Error> for SearchError {
@@ -65,7 +70,10 @@ impl From<std::io::Error> for SearchError {
 impl SearchError {
     /// Whether the caller caused it (a 4xx), as opposed to the index (a 5xx).
     pub fn is_caller_error(&self) -> bool {
-        !matches!(self, SearchError::Index(_))
+        matches!(
+            self,
+            SearchError::BadQuery(_) | SearchError::BadParameter { .. } | SearchError::NotFound(_)
+        )
     }
 }
 
@@ -75,6 +83,7 @@ pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> 
     let started = Instant::now();
     let mut response = run_once(engine, request)?;
     if response.total == 0 && !request.query.is_empty() {
+        request.cancel.check()?;
         if let Some(corrected) = suggest::correct(engine, &request.query)? {
             let mut again = request.clone();
             again.items = query::parse(&corrected)?;
@@ -104,7 +113,8 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         // Browsing lists passages in report order: no score to speak of.
         ranked: !browse,
     };
-    let collected = searcher.search(&*full, &wanted)?;
+    let cancel = &request.cancel;
+    let collected = search_with(&searcher, &*full, wanted, cancel)?;
     let province = |id| engine.province_name(id);
     let mut facets = Facets::from_collected(&collected, province);
     // Counts of a filtered dimension leave out its own filter, so a portal can offer the
@@ -112,7 +122,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     for dim in Dimension::ALL {
         if request.has_filter(dim) {
             let without = filtered(text.as_deref(), request, f, Some(dim));
-            let counts = searcher.search(&*without, &collect::Passages::counts())?;
+            let counts = search_with(&searcher, &*without, collect::Passages::counts(), cancel)?;
             facets.replace(dim, Facets::from_collected(&counts, province));
         }
     }
@@ -132,6 +142,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let mut hits = Vec::with_capacity(top.len());
     if request.limit > 0 {
         for (score, address) in top {
+            cancel.check()?;
             hits.push(hit(engine, &searcher, address, score, snippets.as_ref())?);
         }
     }
@@ -143,6 +154,22 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         hits,
         facets,
     })
+}
+
+/// Runs `collector` over `query`, stopping between blocks of documents when `cancel` is set.
+fn search_with<C: tantivy::collector::Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: C,
+    cancel: &Cancel,
+) -> Result<C::Fruit, SearchError> {
+    let wrapped = cancel::Cancellable {
+        inner: collector,
+        cancel: cancel.clone(),
+    };
+    searcher
+        .search(query, &wrapped)
+        .map_err(|e| cancel.explain(e))
 }
 
 /// The three facet dimensions.

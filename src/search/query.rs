@@ -116,13 +116,50 @@ pub fn parse(query: &str) -> Result<Vec<Item>, SearchError> {
         } else if negated {
             flush(&mut words, &mut items);
             items.push(Item::Not(Box::new(Item::Words(token))));
+        } else if let Some(rest) = token.strip_prefix('+') {
+            // `+word` is the word (every word is required anyway). What follows the sign is never
+            // an operator, so that the query prints back as the same items.
+            words.push_str(match rest.trim_start_matches(['+', '-']) {
+                "OR" => "or",
+                "||" => "",
+                word => word,
+            });
         } else {
-            let token = token.strip_prefix('+').unwrap_or(&token);
-            words.push_str(token);
+            words.push_str(&token);
         }
     }
     flush(&mut words, &mut items);
     Ok(items)
+}
+
+/// Writes `items` back as query text that [`parse`] reads as the same items.
+pub fn print(items: &[Item]) -> String {
+    fn one(item: &Item, out: &mut String) {
+        match item {
+            Item::Words(w) => out.push_str(w),
+            Item::Phrase(p) => {
+                out.push('"');
+                out.push_str(p);
+                out.push('"');
+            }
+            Item::Not(inner) => {
+                out.push('-');
+                one(inner, out);
+            }
+            Item::Or => out.push_str("OR"),
+        }
+    }
+    let mut out = String::new();
+    for item in items {
+        // A quote ends a phrase and starts one: no space is needed on either side of it, and
+        // leaving it out keeps the printed query no longer than the one typed (its limit).
+        let quoted = matches!(item, Item::Phrase(_));
+        if !out.is_empty() && !quoted && !out.ends_with('"') {
+            out.push(' ');
+        }
+        one(item, &mut out);
+    }
+    out
 }
 
 fn words_boundary(words: &str) -> bool {
@@ -513,6 +550,33 @@ mod tests {
             "año:2021",
         ] {
             assert!(parse(q).is_ok(), "{q} must parse leniently");
+        }
+    }
+
+    #[test]
+    fn a_plus_sign_never_turns_what_follows_into_an_operator() {
+        // Found by the property test of issue 11: `+-` printed back as `-`, which parses to
+        // nothing.
+        for q in ["+-", "+-x", "+OR", "+||", "a +-b OR c", "-\"a b\" +x"] {
+            let items = parse(q).expect("parses");
+            assert_eq!(parse(&print(&items)).ok(), Some(items), "{q}");
+        }
+        assert_eq!(parse("+OR").ok(), Some(vec![Item::Words("or".into())]));
+    }
+
+    #[test]
+    fn a_query_at_the_length_limit_prints_back_within_it() {
+        // Found by fuzzing (issue 11): 500 empty phrases side by side printed with a space
+        // between each, over the 1000-character limit, and no longer parsed.
+        for q in [
+            "\"\"".repeat(MAX_QUERY_CHARS / 2),
+            format!("a{}", "\"b\"".repeat(333)),
+            format!("{}-x", "\"b\"".repeat(332)),
+        ] {
+            let items = parse(&q).expect("within the limit");
+            let printed = print(&items);
+            assert!(printed.chars().count() <= q.chars().count(), "{printed}");
+            assert_eq!(parse(&printed).ok(), Some(items));
         }
     }
 

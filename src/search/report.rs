@@ -1,5 +1,10 @@
 //! One report whole: its metadata, its text as read from the source file, and every passage
-//! with its page and span, highlighted for a query when one is given.
+//! with its page and span, highlighted for a query when one is given. Source files are read
+//! once per index generation and kept in a [`TextCache`] bounded in bytes.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -10,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::highlight::Highlighter;
 use super::query;
-use super::{escape_html, SearchError};
+use super::{escape_html, Cancel, SearchError};
 use crate::extract::{Figure, MetadataEvidence, Policy};
 use crate::index::{Engine, ReportMeta};
 use crate::ingest;
@@ -81,13 +86,22 @@ pub struct PassageView {
     pub figures: Vec<Figure>,
 }
 
-/// The report `id`, with passages highlighted for `q` (may be empty).
-pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail, SearchError> {
+/// The report `id`, with passages highlighted for `q` (may be empty). Its text comes from
+/// `cache`, read from the source file only on the first view of this index generation.
+pub fn report_detail(
+    engine: &Engine,
+    id: &str,
+    q: &str,
+    cache: &TextCache,
+    cancel: &Cancel,
+) -> Result<ReportDetail, SearchError> {
     let meta = engine
         .report(id)
         .cloned()
         .ok_or_else(|| SearchError::NotFound(format!("no report with id {id:?}")))?;
-    let (text, text_error) = read_text(&meta);
+    let source = cache.get_or_read(&engine.path, id, || read_text(&meta, &engine.path));
+    let (text, text_error) = (*source).clone();
+    cancel.check()?;
 
     let searcher = engine.searcher();
     let f = &engine.fields;
@@ -95,9 +109,11 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
         Term::from_field_text(f.report_id, id),
         IndexRecordOption::Basic,
     );
-    let top = searcher.search(
+    let top = super::search_with(
+        &searcher,
         &by_report,
-        &TopDocs::with_limit(meta.passages.max(1)).order_by_score(),
+        TopDocs::with_limit(meta.passages.max(1)).order_by_score(),
+        cancel,
     )?;
     let highlighter = match query::build(
         &query::parse(q)?,
@@ -113,6 +129,7 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
     };
     let mut passages = Vec::with_capacity(top.len());
     for (_, address) in top {
+        cancel.check()?;
         let doc: TantivyDocument = searcher.doc(address)?;
         let p = engine.stored_passage(&doc);
         let (html, matched) = match &highlighter {
@@ -141,9 +158,16 @@ pub fn report_detail(engine: &Engine, id: &str, q: &str) -> Result<ReportDetail,
 }
 
 /// Reads the report's text again from its source, checking it is the text that was indexed.
-fn read_text(meta: &ReportMeta) -> (Option<String>, Option<String>) {
+fn read_text(meta: &ReportMeta, generation: &std::path::Path) -> (Option<String>, Option<String>) {
     let root = meta.path.parent().unwrap_or(&meta.path);
-    match ingest::read(&meta.path, root) {
+    // Scans come from the OCR cache the build filled, beside the generation.
+    let reader = ingest::Reader::default().with_ocr(ingest::OcrSettings {
+        cache: generation
+            .parent()
+            .map(|index| index.join(crate::index::store::OCR_CACHE_DIR)),
+        ..ingest::OcrSettings::default()
+    });
+    match reader.read(&meta.path, root) {
         Ok(doc) if crate::extract::report_id(&doc.text) == meta.report_id => (Some(doc.text), None),
         Ok(_) => (
             None,
@@ -153,5 +177,131 @@ fn read_text(meta: &ReportMeta) -> (Option<String>, Option<String>) {
             )),
         ),
         Err(e) => (None, Some(format!("cannot read {}: {e}", meta.source))),
+    }
+}
+
+/// A report's text as read from its source: the text, or why it could not be had.
+pub type SourceText = (Option<String>, Option<String>);
+
+/// Report texts read from their source files, least recently viewed dropped first once the
+/// texts kept pass a size in bytes. Keyed by index generation and report, so a rebuilt index
+/// reads its files again.
+pub struct TextCache {
+    max_bytes: usize,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    entries: HashMap<(PathBuf, String), (Arc<SourceText>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+fn size_of(t: &SourceText) -> usize {
+    t.0.as_ref().map_or(0, String::len) + t.1.as_ref().map_or(0, String::len) + 64
+}
+
+impl TextCache {
+    /// A cache holding at most about `max_bytes` of text (a text larger than that is not kept).
+    pub fn new(max_bytes: usize) -> TextCache {
+        TextCache {
+            max_bytes,
+            state: Mutex::new(CacheState::default()),
+        }
+    }
+
+    /// Bytes of text held now.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        match self.state.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The text of report `id` in index generation `generation`, read with `read` when not
+    /// held. The lock is not held while reading, so two first views of one report may both
+    /// read it.
+    pub fn get_or_read(
+        &self,
+        generation: &std::path::Path,
+        id: &str,
+        read: impl FnOnce() -> SourceText,
+    ) -> Arc<SourceText> {
+        let key = (generation.to_path_buf(), id.to_string());
+        {
+            let mut state = self.lock();
+            state.clock += 1;
+            let now = state.clock;
+            if let Some((text, used)) = state.entries.get_mut(&key) {
+                *used = now;
+                return Arc::clone(text);
+            }
+        }
+        let text = Arc::new(read());
+        let size = size_of(&text);
+        if size > self.max_bytes {
+            return text;
+        }
+        let mut state = self.lock();
+        state.clock += 1;
+        let now = state.clock;
+        if let Some((old, _)) = state.entries.insert(key, (Arc::clone(&text), now)) {
+            state.bytes -= size_of(&old);
+        }
+        state.bytes += size;
+        while state.bytes > self.max_bytes {
+            let Some(oldest) = state
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some((gone, _)) = state.entries.remove(&oldest) {
+                state.bytes -= size_of(&gone);
+            }
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_cached_text_is_read_once_and_the_least_recent_goes_first() {
+        let cache = TextCache::new(3 * (100 + 64));
+        let reads = Cell::new(0);
+        let read = || {
+            reads.set(reads.get() + 1);
+            (Some("x".repeat(100)), None)
+        };
+        let generation = Path::new("gen-1");
+        for id in ["a", "b", "a", "c", "a"] {
+            cache.get_or_read(generation, id, read);
+        }
+        assert_eq!(reads.get(), 3, "a, b and c are each read once");
+        cache.get_or_read(generation, "d", read);
+        assert!(cache.bytes() <= 3 * (100 + 64));
+        cache.get_or_read(generation, "a", read);
+        assert_eq!(reads.get(), 4, "a was viewed last and is still held");
+        cache.get_or_read(generation, "b", read);
+        assert_eq!(
+            reads.get(),
+            5,
+            "b was the least recently viewed and was dropped"
+        );
+        cache.get_or_read(Path::new("gen-2"), "a", read);
+        assert_eq!(reads.get(), 6, "a new generation reads its files again");
     }
 }

@@ -36,6 +36,8 @@ pub struct Request {
     pub policies: Vec<Policy>,
     pub limit: usize,
     pub offset: usize,
+    /// Stops the work when set (a deadline, a caller gone); never set unless a face sets it.
+    pub cancel: super::Cancel,
 }
 
 impl Request {
@@ -100,6 +102,7 @@ impl Request {
             policies,
             limit,
             offset,
+            cancel: super::Cancel::never(),
         })
     }
 }
@@ -124,7 +127,9 @@ fn parse_year(v: &str) -> Result<i32, SearchError> {
         })
 }
 
-pub(crate) fn parse_count(
+/// A count parameter (`limit`, `offset`): `default` when absent, refused with what is
+/// accepted when negative, not a number or over `max`.
+pub fn parse_count(
     name: &'static str,
     v: Option<&str>,
     default: usize,

@@ -1,0 +1,234 @@
+//! Property tests (issue 11): invariants that must hold for any input, not only the examples.
+
+use cuentas::analysis::numbers;
+use cuentas::extract::Extractor;
+use cuentas::ingest::{Document, Encoding};
+use cuentas::search::{self, query, Request};
+use proptest::prelude::*;
+
+use crate::support::engine;
+
+/// Query-like text: words, accents, quotes, signs, OR, digits and separators.
+fn query_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("mora".to_string()),
+        Just("año".to_string()),
+        Just("OR".to_string()),
+        Just("||".to_string()),
+        Just("\"".to_string()),
+        Just("-".to_string()),
+        Just("+".to_string()),
+        Just(" ".to_string()),
+        Just("4'803.665,69".to_string()),
+        "[a-zñáé0-9.,'+-]{1,6}",
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+/// An amount written the ways the reports write it, each with its value.
+fn written_amount() -> impl Strategy<Value = (u64, u64, Vec<String>)> {
+    (0u64..1_000_000_000_000, 0u64..100).prop_map(|(int, cents)| {
+        let digits = int.to_string();
+        let groups: Vec<&str> = {
+            let first = digits.len() % 3;
+            let mut g = Vec::new();
+            if first > 0 {
+                g.push(&digits[..first]);
+            }
+            let mut i = first;
+            while i < digits.len() {
+                g.push(&digits[i..i + 3]);
+                i += 3;
+            }
+            g
+        };
+        let join = |sep: &str| groups.join(sep);
+        // Apostrophe before the millions, dots between the other thousands.
+        let apostrophe = if groups.len() > 2 {
+            let (head, tail) = groups.split_at(groups.len() - 2);
+            format!("{}'{}", head.join("."), tail.join("."))
+        } else {
+            join(".")
+        };
+        let forms = vec![
+            format!("{digits}.{cents:02}"),
+            format!("{},{cents:02}", join(".")),
+            format!("{}.{cents:02}", join(",")),
+            format!("{apostrophe},{cents:02}"),
+            format!("{},{cents:02}", join(" ")),
+        ];
+        (int, cents, forms)
+    })
+}
+
+proptest! {
+    #[test]
+    fn the_query_parser_never_panics_and_reads_back_what_it_prints(q in query_text()) {
+        if let Ok(items) = query::parse(&q) {
+            let printed = query::print(&items);
+            prop_assert_eq!(query::parse(&printed).ok(), Some(items), "printed as {:?}", printed);
+        }
+    }
+
+    #[test]
+    fn the_query_parser_never_panics_on_any_text(q in any::<String>()) {
+        let _ = query::parse(&q);
+    }
+
+    #[test]
+    fn a_numbers_value_does_not_depend_on_how_it_is_written((int, cents, forms) in written_amount()) {
+        let want = int as f64 + cents as f64 / 100.0;
+        for form in &forms {
+            let n = numbers::scan_number(form, 0);
+            prop_assert!(n.is_some(), "{} is not read", form);
+            let n = n.expect("checked");
+            prop_assert_eq!(n.end, form.len(), "{} is not read whole", form);
+            let close = |v: f64| (v - want).abs() <= 1e-9 * want.max(1.0);
+            prop_assert!(n.readings.iter().any(|r| close(r.value)), "{} read as {:?}, want {}", form, n.readings, want);
+            prop_assert_eq!(numbers::canonical(n.value()), numbers::canonical(want), "{}", form);
+        }
+    }
+
+    #[test]
+    fn figure_spans_slice_the_figure_out_of_the_report_text(
+        lines in prop::collection::vec(
+            (
+                "[A-Za-zñáéíóú ]{0,40}",
+                prop_oneof![
+                    Just("USD 4'803.665,69".to_string()),
+                    Just("132.76 %".to_string()),
+                    Just("$45.000.000".to_string()),
+                    Just("23 mil".to_string()),
+                    Just("USD 550 millones".to_string()),
+                    (1u32..1_000_000).prop_map(|n| format!("{n} atenciones")),
+                ],
+                "[a-záéíóúñ ,.]{0,30}",
+            ),
+            1..20,
+        )
+    ) {
+        let text: String = lines
+            .iter()
+            .map(|(a, f, b)| format!("{a} {f} {b}\n"))
+            .collect();
+        let doc = Document {
+            source: "p.txt".into(),
+            path: "p.txt".into(),
+            text: text.clone(),
+            pages: Vec::new(),
+            encoding: Encoding::Utf8,
+            ocr: Vec::new(),
+        };
+        let report = Extractor::builtin().extract(&doc, None);
+        let chars: Vec<char> = text.chars().collect();
+        for p in &report.passages {
+            for f in &p.figures {
+                prop_assert!(f.span.0 <= f.span.1 && f.span.1 <= chars.len());
+                let cited: String = chars[f.span.0..f.span.1].iter().collect();
+                let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+                prop_assert_eq!(squash(&cited), squash(&f.text), "in {:?}", text);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn snippets_are_cut_from_the_original_text(
+        words in prop::collection::vec(
+            prop_oneof![
+                Just("salud"), Just("rendición"), Just("rendicion"), Just("MANABÍ"),
+                Just("año"), Just("atención"), Just("4803665.69"), Just("afiliados"),
+                Just("niños"), Just("mora"), Just("OR"),
+            ],
+            1..4,
+        )
+    ) {
+        let mut request = Request::new(&words.join(" ")).expect("valid");
+        request.limit = 20;
+        let response = search::run(engine(), &request).expect("runs");
+        for hit in &response.hits {
+            let plain = hit
+                .snippet
+                .replace("<mark>", "")
+                .replace("</mark>", "")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#x27;", "'")
+                .replace("&amp;", "&");
+            for part in plain.split('…').filter(|s| !s.is_empty()) {
+                prop_assert!(hit.text.contains(part), "{:?} is not in the passage {:?}", part, hit.text);
+            }
+        }
+    }
+}
+
+/// Text with what the parsers below care about: digits, separators, quotes, line breaks,
+/// accents, percent-escapes and odd characters.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[0-9]{1,4}",
+        Just(".".to_string()),
+        Just(",".to_string()),
+        Just("'".to_string()),
+        Just("\"".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+        Just(" ".to_string()),
+        Just("\u{c}".to_string()),
+        Just("%C3%B3".to_string()),
+        Just("%".to_string()),
+        Just("&".to_string()),
+        Just("=".to_string()),
+        Just("USD".to_string()),
+        Just("mil".to_string()),
+        Just("Fuente:".to_string()),
+        Just("- ".to_string()),
+        "[a-zñáéíóú]{1,8}",
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn figures_and_passages_stay_inside_any_text(text in tricky_text()) {
+        for f in cuentas::extract::figures::extract_figures(&text) {
+            prop_assert!(text.get(f.start..f.end).is_some(), "{}..{} in {:?}", f.start, f.end, text);
+            prop_assert!(f.value.is_finite());
+        }
+        for d in cuentas::extract::passages::split(&text) {
+            prop_assert!(d.start <= d.end && d.end <= text.len());
+            prop_assert!(d.source_offset(d.text.len()) <= text.len());
+        }
+    }
+
+    #[test]
+    fn a_batch_body_reads_into_numbered_non_empty_queries(text in tricky_text()) {
+        let lines = search::export::batch_queries(&text);
+        let mut last = 0;
+        for l in &lines {
+            prop_assert!(l.line >= last, "line numbers go forward in {:?}", text);
+            last = l.line;
+            if let Ok(q) = &l.query {
+                prop_assert!(!q.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_query_string_decodes_or_is_refused_without_panicking(text in tricky_text()) {
+        let _ = cuentas::api::Params::parse(Some(&text), &["q", "year"]);
+    }
+
+    #[test]
+    fn any_bytes_decode_or_are_refused_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok((text, _)) = cuentas::ingest::decode(&bytes) {
+            let _ = cuentas::ingest::clean(&text);
+        }
+    }
+}
