@@ -75,7 +75,7 @@ if [ "$SAMPLE" = 1 ]; then
     rm -rf "$INDEX"
     "$BIN" --index "$INDEX" index --corpus "$REPO/corpus" 2>/dev/null
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    CUENTAS_LOG=warn "$BIN" --index "$INDEX" serve --addr "127.0.0.1:$PORT" 2>"$DATA/serve-sample.log" &
+    CUENTAS_LOG=warn "$BIN" --index "$INDEX" serve --addr "127.0.0.1:$PORT" --search-queue 128 2>"$DATA/serve-sample.log" &
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null || true' EXIT
     for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
@@ -109,9 +109,11 @@ for SIZE in $SIZES; do
     # Queries through the core (facets and snippets), single thread.
     CORE=$("$BIN" --index "$INDEX" bench-queries --queries "$QUERIES" --reps "$REPS")
 
-    # HTTP load at 1, 8 and 32 connections; wrk shares the 2 cores with the server.
+    # HTTP load at 1, 8 and 32 connections; wrk shares the 2 cores with the server. The search
+    # queue holds a request of every connection, so this measures capacity, not load shedding
+    # (benches/load.py measures that).
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    CUENTAS_LOG=warn "$BIN" --index "$INDEX" serve --addr "127.0.0.1:$PORT" 2>"$DATA/serve-$SIZE.log" &
+    CUENTAS_LOG=warn "$BIN" --index "$INDEX" serve --addr "127.0.0.1:$PORT" --search-queue 128 2>"$DATA/serve-$SIZE.log" &
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null || true' EXIT
     READY_START=$(date +%s.%N)
