@@ -259,6 +259,13 @@ mod tests {
     }
 
     #[test]
+    fn a_cycle_of_parents_ends() {
+        // Found by fuzzing: a page whose /Parent chain loops made the reader run forever.
+        let bytes = include_bytes!("../../../fuzz/seeds/pdf_reader/parent-cycle");
+        let _ = read_pages(bytes);
+    }
+
+    #[test]
     fn ligatures_and_minus_signs_are_plain_letters() {
         assert_eq!(normalize_glyph("\u{fb01}"), "fi");
         assert_eq!(normalize_glyph("\u{2212}"), "-");
