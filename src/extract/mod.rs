@@ -102,12 +102,7 @@ pub(crate) fn pattern(source: &str) -> regex::Regex {
 
 /// A report's id: FNV-1a (64 bits) of its text, in hex. Stable across rebuilds and moves.
 pub fn report_id(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    crate::ingest::fnv1a_hex(text.as_bytes())
 }
 
 /// Turns increasing byte offsets into character offsets in one pass.

@@ -264,7 +264,7 @@ impl Reader {
                 if !self.ocr.enabled {
                     return Err(IngestError::ImageWithoutOcr);
                 }
-                let hash = bytes_hash(&std::fs::read(path)?);
+                let hash = fnv1a_hex(&std::fs::read(path)?);
                 let stats = self.ocr_stats.as_deref();
                 let mut read = ocr::read_pages(path, false, &[1], &hash, &self.ocr, stats)?;
                 let page = read.remove(&1).unwrap_or(ocr::OcrPage {
@@ -307,7 +307,7 @@ impl Reader {
                 Ok(Vec::new())
             };
         }
-        let hash = bytes_hash(&std::fs::read(path)?);
+        let hash = fnv1a_hex(&std::fs::read(path)?);
         let stats = self.ocr_stats.as_deref();
         let read = match ocr::read_pages(path, true, &scanned, &hash, &self.ocr, stats) {
             Ok(read) => read,
@@ -327,8 +327,8 @@ impl Reader {
     }
 }
 
-/// FNV-1a of a file's bytes, in hex: the key of its OCR cache entry.
-fn bytes_hash(bytes: &[u8]) -> String {
+/// FNV-1a (64 bits) of some bytes, in hex: report ids and OCR cache keys.
+pub fn fnv1a_hex(bytes: &[u8]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         hash ^= u64::from(b);

@@ -150,7 +150,7 @@ pub fn read_pages(
     let version = check_tools(settings, pdf)?;
     let key = format!(
         "{bytes_hash}-{}",
-        &crate::extract::report_id(&format!("{}|{}|{version}", settings.lang, settings.dpi))[..8]
+        &super::fnv1a_hex(format!("{}|{}|{version}", settings.lang, settings.dpi).as_bytes())[..8]
     );
     let cache_file = settings
         .cache
