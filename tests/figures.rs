@@ -230,3 +230,112 @@ fn a_text_search_for_a_scaled_value_finds_it_written_in_words() {
         first.snippet
     );
 }
+
+/// A page of figures counted from the figure columns holds the same figures, in the same order
+/// and with the same total, as reading every candidate passage (what an export does).
+#[test]
+fn a_page_counted_from_the_figure_columns_equals_a_full_scan() {
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        ("", &[]),
+        ("", &[("kind", "usd")]),
+        ("", &[("kind", "percent")]),
+        ("", &[("kind", "count"), ("max", "100")]),
+        ("", &[("min", "1000000")]),
+        ("", &[("min", "-1"), ("max", "0")]),
+        ("", &[("year", "2021")]),
+        ("atenciones", &[]),
+        ("servicio OR atencion", &[("kind", "usd")]),
+        ("salud", &[("min", "0"), ("province", "Manabí")]),
+    ];
+    let engine = engine();
+    for (q, params) in cases {
+        let raw = |limit: Option<&str>, offset: Option<&str>| {
+            let mut raw = RawFigureRequest {
+                search: RawRequest {
+                    q: Some((*q).into()),
+                    ..RawRequest::default()
+                },
+                limit: limit.map(Into::into),
+                offset: offset.map(Into::into),
+                ..RawFigureRequest::default()
+            };
+            for (k, v) in *params {
+                match *k {
+                    "kind" => raw.kind = Some((*v).into()),
+                    "min" => raw.min = Some((*v).into()),
+                    "max" => raw.max = Some((*v).into()),
+                    "year" => raw.search.year = vec![(*v).into()],
+                    "province" => raw.search.province = vec![(*v).into()],
+                    other => panic!("no parameter {other}"),
+                }
+            }
+            FigureRequest::from_raw(&raw).expect("valid request")
+        };
+        let everything = run_figures(engine, &raw(None, None)).expect("scan");
+        let ids = |r: &cuentas::search::FigureResponse| -> Vec<(String, (usize, usize))> {
+            r.figures
+                .iter()
+                .map(|f| (f.passage_id.clone(), f.span))
+                .collect()
+        };
+        let all_ids = ids(&everything);
+        for (limit, offset) in [(10, 0), (7, 3), (25, 20), (0, 0), (5, 100_000)] {
+            let page = run_figures(
+                engine,
+                &raw(Some(&limit.to_string()), Some(&offset.to_string())),
+            )
+            .expect("page");
+            assert_eq!(page.total, everything.total, "total of {q:?} {params:?}");
+            let expected: Vec<_> = all_ids.iter().skip(offset).take(limit).cloned().collect();
+            assert_eq!(
+                ids(&page),
+                expected,
+                "page {offset}+{limit} of {q:?} {params:?}"
+            );
+        }
+    }
+}
+
+/// The figure columns hold what reading every stored passage again finds: the total of a
+/// figure search without words equals a count over every passage of the index.
+#[test]
+fn figure_totals_equal_a_count_over_every_stored_passage() {
+    use cuentas::extract::FigureKind;
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::AllQuery;
+
+    let engine = engine();
+    let searcher = engine.searcher();
+    let passages: Vec<_> = searcher
+        .search(&AllQuery, &DocSetCollector)
+        .expect("every passage")
+        .into_iter()
+        .map(|address| {
+            let doc: tantivy::TantivyDocument = searcher.doc(address).expect("stored");
+            engine.stored_passage(&doc)
+        })
+        .collect();
+    let cases: &[(Option<FigureKind>, Option<f64>, Option<f64>)] = &[
+        (None, None, None),
+        (Some(FigureKind::Usd), None, None),
+        (Some(FigureKind::Percent), Some(50.0), None),
+        (Some(FigureKind::Count), None, Some(1000.0)),
+        (None, Some(1e6), Some(1e9)),
+    ];
+    for &(kind, min, max) in cases {
+        let expected: usize = passages
+            .iter()
+            .flat_map(|p| &p.figures)
+            .filter(|f| kind.is_none_or(|k| f.kind == k))
+            .filter(|f| min.is_none_or(|m| f.value >= m) && max.is_none_or(|m| f.value <= m))
+            .count();
+        let r = figures("", |r| {
+            r.kind = kind.map(|k| k.as_str().into());
+            r.min = min.map(|m| m.to_string());
+            r.max = max.map(|m| m.to_string());
+            r.limit = Some("1".into());
+        });
+        assert!(expected > 0, "{kind:?} {min:?} {max:?} finds something");
+        assert_eq!(r.total, expected, "{kind:?} {min:?} {max:?}");
+    }
+}

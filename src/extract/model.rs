@@ -81,6 +81,9 @@ pub enum FigureKind {
 }
 
 impl FigureKind {
+    /// Every kind.
+    pub const ALL: [FigureKind; 3] = [FigureKind::Usd, FigureKind::Percent, FigureKind::Count];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FigureKind::Usd => "usd",

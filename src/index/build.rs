@@ -19,7 +19,7 @@ use super::vocab::AccentCounter;
 use super::{
     IndexDir, IndexError, Manifest, ReportMeta, ACCENTS_FILE, MANIFEST_FILE, PASSAGES_DIR,
 };
-use crate::extract::{Extractor, Overrides, Report};
+use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
 
 /// How to build.
@@ -483,12 +483,20 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
         }
         doc.add_u64(f.span_start, p.span.0 as u64);
         doc.add_u64(f.span_end, p.span.1 as u64);
+        let mut kinds = [false; FigureKind::ALL.len()];
         for fig in &p.figures {
-            doc.add_f64(f.figure_value, fig.value);
+            doc.add_f64(f.figure_field(fig.kind), fig.value);
+            kinds[fig.kind as usize] = true;
             doc.add_u64(
                 f.figure_spans,
                 (fig.span.0 as u64) << 32 | fig.span.1 as u64,
             );
+        }
+        for kind in FigureKind::ALL {
+            if kinds[kind as usize] {
+                // Adds `/figure` too: facets index their ancestors.
+                doc.add_facet(f.facets, super::schema::figure_facet(Some(kind)));
+            }
         }
         docs.push(doc);
     }

@@ -4,11 +4,12 @@
 //! facets need no join.
 
 use tantivy::schema::{
-    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-    FAST, INDEXED, STORED, STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST,
+    INDEXED, STORED, STRING,
 };
 
 use crate::analysis;
+use crate::extract::FigureKind;
 
 /// Handles to the fields of [`schema`].
 #[derive(Clone, Copy, Debug)]
@@ -41,8 +42,13 @@ pub struct Fields {
     /// stored. The figures themselves are read again from the passage text when shown (the
     /// same extraction, so the same figures in the same order): far smaller than storing them.
     pub figure_spans: Field,
-    /// Each figure's value: indexed and fast for range filters.
-    pub figure_value: Field,
+    /// Each figure's value, in the column of its kind (`figure_usd`, `figure_percent`,
+    /// `figure_count`): multi-valued fast fields, so that figure search counts and ranks
+    /// passages by range and kind without reading stored text. Passages with figures of a kind
+    /// also carry the facet `/figure/<kind>`, to find them without a scan.
+    pub figure_usd: Field,
+    pub figure_percent: Field,
+    pub figure_count: Field,
     /// For a table row: the header of each of its cells, joined by U+001F (stored; empty for
     /// prose). Figures in the row are labelled with it when shown.
     pub columns: Field,
@@ -77,17 +83,42 @@ pub fn schema() -> (Schema, Fields) {
         span_end: sb.add_u64_field("span_end", STORED),
         policies: sb.add_text_field("policies", STORED),
         figure_spans: sb.add_u64_field("figure_spans", STORED),
-        figure_value: sb.add_f64_field(
-            "figure_value",
-            NumericOptions::default().set_indexed().set_fast(),
-        ),
+        figure_usd: sb.add_f64_field(figure_column(FigureKind::Usd), FAST),
+        figure_percent: sb.add_f64_field(figure_column(FigureKind::Percent), FAST),
+        figure_count: sb.add_f64_field(figure_column(FigureKind::Count), FAST),
         columns: sb.add_text_field("columns", STORED),
         ocr: sb.add_f64_field("ocr", STORED),
     };
     (sb.build(), fields)
 }
 
+/// Name of the column of figure values of `kind`.
+pub fn figure_column(kind: FigureKind) -> &'static str {
+    match kind {
+        FigureKind::Usd => "figure_usd",
+        FigureKind::Percent => "figure_percent",
+        FigureKind::Count => "figure_count",
+    }
+}
+
+/// The facet of passages holding a figure of `kind` (`/figure/usd`), or any figure (`/figure`).
+pub fn figure_facet(kind: Option<FigureKind>) -> Facet {
+    match kind {
+        Some(k) => Facet::from_path(["figure", k.as_str()]),
+        None => Facet::from_path(["figure"]),
+    }
+}
+
 impl Fields {
+    /// The column field of figure values of `kind`.
+    pub fn figure_field(&self, kind: FigureKind) -> Field {
+        match kind {
+            FigureKind::Usd => self.figure_usd,
+            FigureKind::Percent => self.figure_percent,
+            FigureKind::Count => self.figure_count,
+        }
+    }
+
     /// Looks the fields up by name in an opened index's schema.
     pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
         let f = |name: &str| schema.get_field(name);
@@ -104,7 +135,9 @@ impl Fields {
             span_end: f("span_end")?,
             policies: f("policies")?,
             figure_spans: f("figure_spans")?,
-            figure_value: f("figure_value")?,
+            figure_usd: f(figure_column(FigureKind::Usd))?,
+            figure_percent: f(figure_column(FigureKind::Percent))?,
+            figure_count: f(figure_column(FigureKind::Count))?,
             columns: f("columns")?,
             ocr: f("ocr")?,
         })

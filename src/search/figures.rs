@@ -2,27 +2,30 @@
 //! citation needs (report, file, page, span, the sentence quoted).
 //!
 //! Passages are found as in text search (a figure in the query matches every written form,
-//! through the analyzer), narrowed by a range on the passages' figure values; then each
-//! passage's figures are filtered one by one. Results stream to a sink, so an export has no cap.
+//! through the analyzer), narrowed to those holding a figure of the kind and range asked for by
+//! the figure columns (`figure_passages`); then the figures of the passages shown are read
+//! again from their text and filtered one by one. Results stream to a sink, so an export has no
+//! cap.
 //!
 //! Modes, reported in the response:
 //! - `all`: no figure in the query; every figure of the matching passages;
 //! - `value`: the query holds figures (`4803665.69`); only figures of that value, however written;
 //! - `exact`: the query is one quoted figure (`"4'803.665,69"`); only that surface form.
 
-use std::ops::Bound;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
-use tantivy::{TantivyDocument, Term};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, TantivyDocument, Term};
 use utoipa::ToSchema;
 
+use super::figure_passages::{FigurePassages, Found};
 use super::{with_filters, RawRequest, Request, SearchError};
 use crate::analysis::numbers;
 use crate::analysis::text::{ceil_boundary, floor_boundary};
 use crate::extract::{Figure, FigureKind};
+use crate::index::schema::figure_facet;
 use crate::index::Engine;
 
 /// Longest sentence quoted, in characters, around the figure.
@@ -255,6 +258,10 @@ pub struct FigureResponse {
 }
 
 /// Runs `request` and returns one page (`limit`, `offset` of the request) with the total.
+///
+/// Without figures in the query, the total and the page come from the figure columns: only the
+/// passages of the page are read from the store. With figures in the query (a value, or one
+/// written form), every candidate passage is read, as an export does.
 pub fn run_figures(
     engine: &Engine,
     request: &FigureRequest,
@@ -262,12 +269,39 @@ pub fn run_figures(
     let started = Instant::now();
     let (offset, limit) = (request.offset, request.limit.unwrap_or(usize::MAX));
     let mut figures = Vec::new();
-    let total = for_each_figure(engine, request, &mut |i, hit| {
-        if i >= offset && i - offset < limit {
-            figures.push(hit);
+    let total = if request.mode == FigureMode::All && request.limit.is_some() {
+        let found = find_passages(engine, request, offset.saturating_add(limit))?;
+        // Figures before this passage, over the passages walked so far.
+        let mut before = 0usize;
+        for passage in found.passages {
+            if figures.len() >= limit {
+                break;
+            }
+            let n = passage.figures as usize;
+            if before + n <= offset {
+                before += n;
+                continue;
+            }
+            request.search.cancel.check()?;
+            let mut i = before;
+            figures_of(engine, request, passage.address, &mut |hit| {
+                if i >= offset && figures.len() < limit {
+                    figures.push(hit);
+                }
+                i += 1;
+                Ok(())
+            })?;
+            before += n;
         }
-        Ok(())
-    })?;
+        found.total
+    } else {
+        for_each_figure(engine, request, &mut |i, hit| {
+            if i >= offset && i - offset < limit {
+                figures.push(hit);
+            }
+            Ok(())
+        })?
+    };
     Ok(FigureResponse {
         query: request.search.query.clone(),
         mode: request.mode,
@@ -284,70 +318,91 @@ pub fn for_each_figure(
     request: &FigureRequest,
     sink: &mut dyn FnMut(usize, FigureHit) -> Result<(), SearchError>,
 ) -> Result<usize, SearchError> {
+    let found = find_passages(engine, request, usize::MAX)?;
+    let mut count = 0;
+    for passage in found.passages {
+        request.search.cancel.check()?;
+        figures_of(engine, request, passage.address, &mut |hit| {
+            sink(count, hit)?;
+            count += 1;
+            Ok(())
+        })?;
+    }
+    Ok(count)
+}
+
+/// The best `wanted` passages holding a figure in the request's range and kind, with the number
+/// of such figures over every matching passage, read from the figure columns.
+fn find_passages(
+    engine: &Engine,
+    request: &FigureRequest,
+    wanted: usize,
+) -> Result<Found, SearchError> {
     let searcher = engine.searcher();
     let f = &engine.fields;
     let text = super::query::build(
         &request.search.items,
         super::query::TextFields::of(&engine.fields),
     );
-    let mut query = with_filters(text, &request.search, f);
-    if request.min.is_some() || request.max.is_some() {
-        let bound = |v: Option<f64>| match v {
-            Some(v) => Bound::Included(Term::from_field_f64(f.figure_value, v)),
-            None => Bound::Unbounded,
-        };
-        let range: Box<dyn Query> =
-            Box::new(RangeQuery::new(bound(request.min), bound(request.max)));
-        query = Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::Must, range),
-        ]));
-    }
-    let n_docs = usize::try_from(searcher.num_docs())
-        .unwrap_or(usize::MAX)
-        .max(1);
-    let cancel = &request.search.cancel;
-    let top = super::search_with(
-        &searcher,
-        &*query,
-        TopDocs::with_limit(n_docs).order_by_score(),
-        cancel,
-    )?;
-    let mut count = 0;
-    for (_, address) in top {
-        cancel.check()?;
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let p = engine.stored_passage(&doc);
-        let report = engine.report(&p.report_id);
-        for fig in p.figures {
-            if !request.accepts(&fig, &p.text) {
-                continue;
-            }
-            let hit = FigureHit {
-                sentence: sentence_around(&p.text, fig.start, fig.end),
-                text: fig.text,
-                value: fig.value,
-                kind: fig.kind,
-                alt_value: fig.alt_value,
-                label: fig.label,
-                table: fig.table,
-                ocr: p.ocr_confidence.is_some(),
-                ocr_confidence: p.ocr_confidence,
-                report_id: p.report_id.clone(),
-                source: report.map(|r| r.source.clone()).unwrap_or_default(),
-                title: report.map(|r| r.title.clone()).unwrap_or_default(),
-                year: report.and_then(|r| r.year),
-                province: report.and_then(|r| r.province.clone()),
-                unit: report.and_then(|r| r.unit.clone()),
-                passage_id: p.passage_id.clone(),
-                page: p.page,
-                span: fig.span,
-            };
-            sink(count, hit)?;
-            count += 1;
+    let ranked = text.is_some();
+    // Only passages with a figure of the kind asked for: a posting list, not a scan.
+    let has_figure: Box<dyn Query> = Box::new(BoostQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_facet(f.facets, &figure_facet(request.kind)),
+            IndexRecordOption::Basic,
+        )),
+        0.0,
+    ));
+    let query: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+        (Occur::Must, with_filters(text, &request.search, f)),
+        (Occur::Must, has_figure),
+    ]));
+    let collector = FigurePassages {
+        min: request.min,
+        max: request.max,
+        kind: request.kind,
+        wanted,
+        ranked,
+    };
+    super::search_with(&searcher, &*query, collector, &request.search.cancel)
+}
+
+/// Reads the passage at `address` and calls `sink` with each of its figures asked for, in order.
+fn figures_of(
+    engine: &Engine,
+    request: &FigureRequest,
+    address: DocAddress,
+    sink: &mut dyn FnMut(FigureHit) -> Result<(), SearchError>,
+) -> Result<(), SearchError> {
+    let doc: TantivyDocument = engine.searcher().doc(address)?;
+    let p = engine.stored_passage(&doc);
+    let report = engine.report(&p.report_id);
+    for fig in p.figures {
+        if !request.accepts(&fig, &p.text) {
+            continue;
         }
+        sink(FigureHit {
+            sentence: sentence_around(&p.text, fig.start, fig.end),
+            text: fig.text,
+            value: fig.value,
+            kind: fig.kind,
+            alt_value: fig.alt_value,
+            label: fig.label,
+            table: fig.table,
+            ocr: p.ocr_confidence.is_some(),
+            ocr_confidence: p.ocr_confidence,
+            report_id: p.report_id.clone(),
+            source: report.map(|r| r.source.clone()).unwrap_or_default(),
+            title: report.map(|r| r.title.clone()).unwrap_or_default(),
+            year: report.and_then(|r| r.year),
+            province: report.and_then(|r| r.province.clone()),
+            unit: report.and_then(|r| r.unit.clone()),
+            passage_id: p.passage_id.clone(),
+            page: p.page,
+            span: fig.span,
+        })?;
     }
-    Ok(count)
+    Ok(())
 }
 
 /// The sentence of `text` holding bytes `start..end`: from the previous sentence end (a `.`,

@@ -7,6 +7,7 @@
 pub mod cancel;
 mod collect;
 pub mod export;
+mod figure_passages;
 pub mod figures;
 mod highlight;
 pub mod query;

@@ -1,0 +1,216 @@
+//! The passages a figure search reads, with how many of their figures it asks for, found from
+//! fast-field columns without reading a stored passage.
+//!
+//! Every passage stores its figures' values in one multi-valued column per kind
+//! (`index::schema`). A passage's count is the number of values in the asked-for kinds' columns
+//! within `[min, max]`; passages with none are dropped. The collector keeps the best `wanted`
+//! passages (by score, or in index order when nothing scores) and the sum of every count, so a
+//! page of figures and its total cost one column read per matching passage, and only the
+//! passages of the page shown are read from the store.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::extract::FigureKind;
+use crate::index::schema::figure_column;
+
+/// Which figures count, and how many passages to keep.
+#[derive(Debug, Clone, Copy)]
+pub struct FigurePassages {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Only this kind; `None` = every kind.
+    pub kind: Option<FigureKind>,
+    /// Passages to keep, best first; `usize::MAX` keeps every matching passage.
+    pub wanted: usize,
+    /// Rank by score; otherwise index order (a query without words scores nothing).
+    pub ranked: bool,
+}
+
+/// A matching passage with the number of its figures in range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counted {
+    pub score: Score,
+    pub address: DocAddress,
+    /// Figures of the passage within range and kind.
+    pub figures: u32,
+}
+
+/// What the collector found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The best passages, best first.
+    pub passages: Vec<Counted>,
+    /// Figures within range and kind over every matching passage.
+    pub total: usize,
+}
+
+impl FigurePassages {
+    fn kinds(&self) -> Vec<FigureKind> {
+        match self.kind {
+            Some(k) => vec![k],
+            None => FigureKind::ALL.to_vec(),
+        }
+    }
+}
+
+impl Collector for FigurePassages {
+    type Fruit = Found;
+    type Child = SegmentFigurePassages;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFigurePassages> {
+        let mut columns = Vec::new();
+        for kind in self.kinds() {
+            // A segment without a figure of this kind has no column for it.
+            if let Some(c) = reader
+                .fast_fields()
+                .column_opt::<f64>(figure_column(kind))?
+            {
+                columns.push(c);
+            }
+        }
+        Ok(SegmentFigurePassages {
+            segment,
+            columns,
+            min: self.min.unwrap_or(f64::NEG_INFINITY),
+            max: self.max.unwrap_or(f64::INFINITY),
+            wanted: self.wanted,
+            heap: BinaryHeap::new(),
+            in_order: Vec::new(),
+            total: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.ranked
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Found>) -> tantivy::Result<Found> {
+        let mut all = Found::default();
+        for f in fruits {
+            all.total += f.total;
+            all.passages.extend(f.passages);
+        }
+        all.passages.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.address.cmp(&b.address))
+        });
+        all.passages.truncate(self.wanted);
+        Ok(all)
+    }
+}
+
+/// A passage in the heap: the worst on top, so it is the one replaced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ranked(Score, Reverse<DocId>, u32);
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .total_cmp(&other.0)
+            .then_with(|| self.1.cmp(&other.1))
+    }
+}
+
+/// The collector of one segment.
+pub struct SegmentFigurePassages {
+    segment: SegmentOrdinal,
+    columns: Vec<Column<f64>>,
+    min: f64,
+    max: f64,
+    wanted: usize,
+    heap: BinaryHeap<Reverse<Ranked>>,
+    in_order: Vec<(DocId, u32)>,
+    total: usize,
+}
+
+impl SegmentFigurePassages {
+    /// Figures of `doc` within range, in the kinds asked for.
+    #[inline]
+    fn count(&self, doc: DocId) -> u32 {
+        let (min, max) = (self.min, self.max);
+        self.columns
+            .iter()
+            .map(|c| {
+                c.values_for_doc(doc)
+                    .filter(|&v| v >= min && v <= max)
+                    .count() as u32
+            })
+            .sum()
+    }
+}
+
+impl SegmentCollector for SegmentFigurePassages {
+    type Fruit = Found;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let n = self.count(doc);
+        if n == 0 {
+            return;
+        }
+        self.total += n as usize;
+        let ranked = Ranked(score, Reverse(doc), n);
+        if self.heap.len() < self.wanted {
+            self.heap.push(Reverse(ranked));
+        } else if self
+            .heap
+            .peek()
+            .is_some_and(|Reverse(worst)| ranked > *worst)
+        {
+            self.heap.pop();
+            self.heap.push(Reverse(ranked));
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        for &doc in docs {
+            let n = self.count(doc);
+            if n == 0 {
+                continue;
+            }
+            self.total += n as usize;
+            if self.in_order.len() < self.wanted {
+                self.in_order.push((doc, n));
+            }
+        }
+    }
+
+    fn harvest(self) -> Found {
+        let segment = self.segment;
+        let mut passages: Vec<Counted> = self
+            .heap
+            .into_iter()
+            .map(|Reverse(Ranked(score, Reverse(doc), figures))| Counted {
+                score,
+                address: DocAddress::new(segment, doc),
+                figures,
+            })
+            .collect();
+        passages.extend(self.in_order.into_iter().map(|(doc, figures)| Counted {
+            score: 0.0,
+            address: DocAddress::new(segment, doc),
+            figures,
+        }));
+        Found {
+            passages,
+            total: self.total,
+        }
+    }
+}
