@@ -109,6 +109,19 @@ for SIZE in $SIZES; do
     # Queries through the core (facets and snippets), single thread.
     CORE=$("$BIN" --index "$INDEX" bench-queries --queries "$QUERIES" --reps "$REPS")
 
+    # Figure queries a journalist starts with: the first 100 figures and the total, through the
+    # core (`took_ms` of the JSON), one warm-up then the median of three runs each.
+    FIGS=$(
+        for ARGS in "--min 0" "--kind usd --min 1000000" "--kind percent" "servicio OR atencion" "salud --min 0"; do
+            # shellcheck disable=SC2086
+            for _ in 1 2 3 4; do "$BIN" --index "$INDEX" figures $ARGS --limit 100 --format json; echo; done \
+                | python3 -c 'import json, sys
+runs = [json.loads(l) for l in sys.stdin if l.strip()][1:]
+ms = sorted(r["took_ms"] for r in runs)
+print(json.dumps({"query": sys.argv[1], "total": runs[0]["total"], "ms": round(ms[len(ms) // 2], 1)}))' "$ARGS"
+        done | python3 -c 'import json, sys; print(json.dumps([json.loads(l) for l in sys.stdin]))'
+    )
+
     # HTTP load at 1, 8 and 32 connections; wrk shares the 2 cores with the server. The search
     # queue holds a request of every connection, so this measures capacity, not load shedding
     # (benches/load.py measures that).
@@ -174,9 +187,9 @@ PY
     fi
 
     python3 - "$SIZE" "$TEXT_BYTES" "$INDEX_SECS" "$PEAK_KB" "$INDEX_BYTES" "$CORE" "$HTTP" \
-        "$DATA/fts5-$SIZE.json" "$READY_SECS" "$SERVE_RSS_KB" "$DATA/results-$SIZE.json" "$TCLI" <<'PY'
+        "$DATA/fts5-$SIZE.json" "$READY_SECS" "$SERVE_RSS_KB" "$DATA/results-$SIZE.json" "$TCLI" "$FIGS" <<'PY'
 import json, sys
-size, text_bytes, secs, peak_kb, index_bytes, core, http, peer_path, ready, rss_kb, out, tcli = sys.argv[1:]
+size, text_bytes, secs, peak_kb, index_bytes, core, http, peer_path, ready, rss_kb, out, tcli, figs = sys.argv[1:]
 text_mb = int(text_bytes) / 1e6
 core = json.loads(core)
 peer = json.load(open(peer_path))
@@ -195,7 +208,7 @@ res = {
     "index": {"seconds": float(secs), "mb_per_s": round(text_mb / float(secs), 1),
               "peak_rss_mb": round(int(peak_kb) / 1024, 1), "size_mb": round(int(index_bytes) / 1e6, 1),
               "size_ratio": round(int(index_bytes) / int(text_bytes), 2)},
-    "core": core, "http": {}, "ready_seconds": float(ready), "serve_peak_rss_mb": round(int(rss_kb) / 1024, 1),
+    "core": core, "figures": json.loads(figs), "http": {}, "ready_seconds": float(ready), "serve_peak_rss_mb": round(int(rss_kb) / 1024, 1),
     "peer": {"index_mb_per_s": peer_mbs, "index_size_mb": round(peer.get("index", {}).get("size_bytes", 0) / 1e6, 1),
              "queries": peer_q, "queries_with_snippets": peer_snip},
 }
@@ -233,6 +246,8 @@ print(f"peer    p50 {peer_q.get('p50_ms')} ms  p95 {peer_q.get('p95_ms')} ms  p9
       f"p50 ratio (peer/cuentas) {ratio(peer_q.get('p50_ms'), core['p50_ms'])}")
 print(f"peer+snippets p50 {peer_snip.get('p50_ms')} ms  p99 {peer_snip.get('p99_ms')} ms  "
       f"{peer_snip.get('qps', 0):.0f} QPS   QPS ratio {ratio(core['qps'], peer_snip.get('qps'))}")
+for fq in res["figures"]:
+    print(f"figures {fq['query']:<28} {fq['ms']:>8.1f} ms  total {fq['total']}")
 for c, h in res["http"].items():
     print(f"http c={c:>2}  {h['req_per_s']:.0f} req/s  p50 {h['p50_ms']:.2f} ms  p99 {h['p99_ms']:.2f} ms  errors {h['errors']}")
 print(f"serve ready in {ready} s, peak RSS {res['serve_peak_rss_mb']} MB")

@@ -29,7 +29,7 @@ pub struct Fields {
     pub body_exact: Field,
     /// Facets `/year/2021`, `/province/Manabí`, `/policy/genero`: filters and counts.
     pub facets: Field,
-    /// Reported year: fast and indexed, for ranges and sorting.
+    /// Reported year: fast and indexed, for ranges and sorting; not stored (the report has it).
     pub year: Field,
     /// 1-based page, stored (0 = none).
     pub page: Field,
@@ -77,7 +77,7 @@ pub fn schema() -> (Schema, Fields) {
         body: sb.add_text_field("body", text(analysis::STEMMED, true)),
         body_exact: sb.add_text_field("body_exact", text(analysis::EXACT, false)),
         facets: sb.add_facet_field("facets", FacetOptions::default()),
-        year: sb.add_u64_field("year", INDEXED | FAST | STORED),
+        year: sb.add_u64_field("year", INDEXED | FAST),
         page: sb.add_u64_field("page", STORED),
         span_start: sb.add_u64_field("span_start", STORED),
         span_end: sb.add_u64_field("span_end", STORED),
