@@ -17,7 +17,7 @@ use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 /// zstd level of the doc store.
 const STORE_LEVEL: i32 = 3;
 /// Bytes of passages compressed together in the doc store.
-const STORE_BLOCK_BYTES: usize = 16_384;
+const STORE_BLOCK_BYTES: usize = 32_768;
 
 use super::key::PassageKey;
 use super::schema::{schema, Fields};
