@@ -7,7 +7,7 @@ const NACIONAL: &str = "004_a8a0011ab6fa9785.txt";
 #[test]
 fn rendicion_de_cuentas_finds_every_report() {
     let r = search("rendicion de cuentas", &[]);
-    let mut sources: Vec<&str> = r.hits.iter().map(|h| h.source.as_str()).collect();
+    let mut sources: Vec<&str> = r.hits.iter().map(|h| h.info.source.as_str()).collect();
     sources.sort();
     sources.dedup();
     assert_eq!(sources, [BOLIVAR, MANABI, NACIONAL], "{r:#?}");
@@ -17,7 +17,7 @@ fn rendicion_de_cuentas_finds_every_report() {
 fn mora_patronal_in_2021_puts_the_recovered_amount_first() {
     let r = search("mora patronal", &[("year", "2021")]);
     let first = r.hits.first().expect("a hit");
-    assert_eq!(first.source, BOLIVAR);
+    assert_eq!(first.info.source, BOLIVAR);
     assert!(first.text.contains("USD 4'803.665,69"), "{}", first.text);
     assert!(
         first
@@ -26,7 +26,7 @@ fn mora_patronal_in_2021_puts_the_recovered_amount_first() {
         "{}",
         first.snippet
     );
-    assert!(r.hits.iter().all(|h| h.year == Some(2021)));
+    assert!(r.hits.iter().all(|h| h.info.year == Some(2021)));
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn a_figure_is_found_in_any_written_form() {
 fn a_count_written_with_dots_is_found_without_them() {
     let r = search("11852096", &[]);
     let first = r.hits.first().expect("a hit");
-    assert_eq!(first.source, NACIONAL);
+    assert_eq!(first.info.source, NACIONAL);
     assert!(first.text.contains("11.852.096"));
 }
 
@@ -86,7 +86,7 @@ fn a_phrase_finds_its_exact_words() {
         "{}",
         first.snippet
     );
-    assert_eq!(first.source, NACIONAL);
+    assert_eq!(first.info.source, NACIONAL);
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn hospital_manta_is_in_manabi_2020() {
     let r = search("hospital manta", &[]);
     let first = r.hits.first().expect("a hit");
     assert_eq!(
-        (first.province.as_deref(), first.year),
+        (first.info.province.as_deref(), first.info.year),
         (Some("Manabí"), Some(2020))
     );
 }
@@ -103,7 +103,7 @@ fn hospital_manta_is_in_manabi_2020() {
 fn a_province_filter_without_accents_keeps_only_that_report() {
     let r = search("", &[("province", "manabi"), ("limit", "100")]);
     assert!(r.total > 0);
-    assert!(r.hits.iter().all(|h| h.source == MANABI), "{r:#?}");
+    assert!(r.hits.iter().all(|h| h.info.source == MANABI), "{r:#?}");
     assert_eq!(
         r.facets.year.len(),
         1,
@@ -154,7 +154,7 @@ fn accents_and_case_do_not_matter() {
     assert!(r
         .hits
         .iter()
-        .all(|h| h.province.as_deref() == Some("Manabí")));
+        .all(|h| h.info.province.as_deref() == Some("Manabí")));
     assert!(
         r.hits
             .iter()
@@ -237,7 +237,7 @@ fn a_query_word_may_name_the_reports_province_or_year() {
         "{}",
         first.text
     );
-    assert_eq!(first.province.as_deref(), Some("Manabí"));
+    assert_eq!(first.info.province.as_deref(), Some("Manabí"));
     // A province named in the text still ranks above one only named by the report.
     let r = search("universidad manabi", &[]);
     assert!(

@@ -593,11 +593,11 @@ fn reports(config: &Config, args: ReportsArgs) -> Result<Outcome> {
             out,
             "{}  {}  {:<10}  {:>4} passages  {}  {}",
             r.report_id,
-            r.year.map_or("????".into(), |y| y.to_string()),
-            r.province.as_deref().unwrap_or("?"),
+            r.info.year.map_or("????".into(), |y| y.to_string()),
+            r.info.province.as_deref().unwrap_or("?"),
             r.passages,
-            r.source,
-            r.unit.as_deref().unwrap_or("")
+            r.info.source,
+            r.info.unit.as_deref().unwrap_or("")
         )?;
     }
     Ok(Outcome::Success)

@@ -268,17 +268,12 @@ fn hit(
 ) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let p = engine.stored_passage(&doc);
-    let report = engine.report(&p.report_id);
     let snippet = match snippets {
         Some(h) => h.snippet(&p.text).unwrap_or_else(|| lead(&p.text)),
         None => lead(&p.text),
     };
     Ok(Hit {
-        source: report.map(|r| r.source.clone()).unwrap_or_default(),
-        title: report.map(|r| r.title.clone()).unwrap_or_default(),
-        year: report.and_then(|r| r.year),
-        province: report.and_then(|r| r.province.clone()),
-        unit: report.and_then(|r| r.unit.clone()),
+        info: engine.report_info(&p.report_id),
         report_id: p.report_id,
         passage_id: p.passage_id,
         page: p.page,

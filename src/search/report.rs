@@ -17,18 +17,15 @@ use super::highlight::Highlighter;
 use super::query;
 use super::{escape_html, Cancel, SearchError};
 use crate::extract::{Figure, MetadataEvidence, Policy};
-use crate::index::{Engine, ReportMeta};
+use crate::index::{Engine, ReportInfo, ReportMeta};
 use crate::ingest;
 
 /// A report's metadata as the API and the CLI list it (no server paths).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReportSummary {
     pub report_id: String,
-    pub source: String,
-    pub title: String,
-    pub year: Option<i32>,
-    pub province: Option<String>,
-    pub unit: Option<String>,
+    #[serde(flatten)]
+    pub info: ReportInfo,
     pub passages: usize,
     pub figures: usize,
     /// What decided the year, province and unit: quote, character span, confidence.
@@ -39,11 +36,7 @@ impl From<&ReportMeta> for ReportSummary {
     fn from(m: &ReportMeta) -> Self {
         ReportSummary {
             report_id: m.report_id.clone(),
-            source: m.source.clone(),
-            title: m.title.clone(),
-            year: m.year,
-            province: m.province.clone(),
-            unit: m.unit.clone(),
+            info: m.info.clone(),
             passages: m.passages,
             figures: m.figures,
             evidence: m.evidence.clone(),
@@ -173,10 +166,10 @@ fn read_text(meta: &ReportMeta, generation: &std::path::Path) -> (Option<String>
             None,
             Some(format!(
                 "{} changed since it was indexed: run `cuentas index` again",
-                meta.source
+                meta.info.source
             )),
         ),
-        Err(e) => (None, Some(format!("cannot read {}: {e}", meta.source))),
+        Err(e) => (None, Some(format!("cannot read {}: {e}", meta.info.source))),
     }
 }
 

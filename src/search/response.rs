@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::collect::Collected;
 use crate::extract::{Figure, Policy};
+use crate::index::ReportInfo;
 
 /// One page of hits, the total and facet counts over every match.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -24,11 +25,8 @@ pub struct Response {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hit {
     pub report_id: String,
-    pub source: String,
-    pub title: String,
-    pub year: Option<i32>,
-    pub province: Option<String>,
-    pub unit: Option<String>,
+    #[serde(flatten)]
+    pub info: ReportInfo,
     pub passage_id: String,
     pub page: Option<u32>,
     /// Character span `[start, end)` of the passage in the report's text.
