@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use cuentas::api::render::snippet_html;
 use cuentas::extract::Extractor;
 use cuentas::ingest;
 use cuentas::search::export::write_figures_csv;
@@ -225,9 +226,9 @@ fn a_text_search_for_a_scaled_value_finds_it_written_in_words() {
         first.text
     );
     assert!(
-        first.snippet.contains("<mark>187 mil</mark>"),
+        snippet_html(first).contains("<mark>187 mil</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
 }
 

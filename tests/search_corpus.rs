@@ -1,3 +1,5 @@
+use cuentas::api::render::snippet_html;
+
 use crate::support::search;
 
 const BOLIVAR: &str = "000_7392a04fe1206fbf.txt";
@@ -20,11 +22,9 @@ fn mora_patronal_in_2021_puts_the_recovered_amount_first() {
     assert_eq!(first.info.source, BOLIVAR);
     assert!(first.text.contains("USD 4'803.665,69"), "{}", first.text);
     assert!(
-        first
-            .snippet
-            .contains("<mark>mora</mark> <mark>patronal</mark>"),
+        snippet_html(first).contains("<mark>mora</mark> <mark>patronal</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
     assert!(r.hits.iter().all(|h| h.info.year == Some(2021)));
 }
@@ -43,9 +43,9 @@ fn a_figure_is_found_in_any_written_form() {
             first.text
         );
         assert!(
-            first.snippet.contains("<mark>4&#x27;803.665,69</mark>"),
+            snippet_html(first).contains("<mark>4&#x27;803.665,69</mark>"),
             "{q}: the figure must be marked as written: {}",
-            first.snippet
+            snippet_html(first)
         );
     }
 }
@@ -69,8 +69,8 @@ fn discapacidad_in_the_disability_policy_finds_its_plural() {
     assert!(
         r.hits
             .iter()
-            .any(|h| h.snippet.contains("<mark>Discapacidad</mark>")
-                || h.snippet.contains("<mark>discapacidades</mark>")),
+            .any(|h| snippet_html(h).contains("<mark>Discapacidad</mark>")
+                || snippet_html(h).contains("<mark>discapacidades</mark>")),
         "{r:#?}"
     );
 }
@@ -80,11 +80,9 @@ fn a_phrase_finds_its_exact_words() {
     let r = search("\"muerte materna\"", &[]);
     let first = r.hits.first().expect("a hit");
     assert!(
-        first
-            .snippet
-            .contains("<mark>muerte</mark> <mark>materna</mark>"),
+        snippet_html(first).contains("<mark>muerte</mark> <mark>materna</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
     assert_eq!(first.info.source, NACIONAL);
 }
@@ -135,12 +133,12 @@ fn snippets_keep_the_closing_punctuation_and_show_cuts() {
     let r = search("mora patronal", &[("province", "manabi")]);
     let h = r.hits.first().expect("a hit");
     assert!(
-        h.snippet.ends_with("<mark>patronal</mark>."),
+        snippet_html(h).ends_with("<mark>patronal</mark>."),
         "{}",
-        h.snippet
+        snippet_html(h)
     );
     let long = search("cooperación interinstitucional", &[("province", "bolivar")]);
-    let s = &long.hits.first().expect("a hit").snippet;
+    let s = &snippet_html(long.hits.first().expect("a hit"));
     assert!(s.ends_with('…') || s.ends_with('.'), "{s}");
 }
 
@@ -158,7 +156,7 @@ fn accents_and_case_do_not_matter() {
     assert!(
         r.hits
             .iter()
-            .any(|h| h.snippet.contains("<mark>Rendición</mark>")),
+            .any(|h| snippet_html(h).contains("<mark>Rendición</mark>")),
         "the accented original is marked: {r:#?}"
     );
 }
@@ -197,9 +195,9 @@ fn scaled_amounts_are_found_by_their_value() {
     let r = search("187000", &[]);
     let first = r.hits.first().expect("a hit");
     assert!(
-        first.snippet.contains("<mark>187 mil</mark>"),
+        snippet_html(first).contains("<mark>187 mil</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
 }
 
@@ -222,8 +220,14 @@ fn paging_moves_through_the_hits() {
 #[test]
 fn snippets_escape_html_from_reports() {
     for h in search("salud", &[("limit", "100")]).hits {
-        let stripped = h.snippet.replace("<mark>", "").replace("</mark>", "");
-        assert!(!stripped.contains('<'), "unescaped markup in {}", h.snippet);
+        let stripped = snippet_html(&h)
+            .replace("<mark>", "")
+            .replace("</mark>", "");
+        assert!(
+            !stripped.contains('<'),
+            "unescaped markup in {}",
+            snippet_html(&h)
+        );
     }
 }
 

@@ -5,11 +5,12 @@ use utoipa::OpenApi;
 use super::error::{ErrorBody, ErrorDetail};
 use super::figures::{self, BatchQuery, BatchResponse};
 use super::handlers::{self, ReportList};
+use super::render::{HitJson, PassageJson, ReportJson, SearchJson};
 use crate::extract::{Figure, FigureKind, Policy};
 use crate::index::ReportInfo;
 use crate::search::{
-    FacetValue, Facets, FigureHit, FigureMode, FigureResponse, Hit, PassageView, ReportDetail,
-    ReportSummary, Response, Suggestion, Suggestions,
+    FacetValue, Facets, FigureHit, FigureMode, FigureResponse, ReportSummary, Suggestion,
+    Suggestions,
 };
 
 #[derive(OpenApi)]
@@ -31,8 +32,8 @@ use crate::search::{
         figures::batch
     ),
     components(schemas(
-        Response,
-        Hit,
+        SearchJson,
+        HitJson,
         ReportInfo,
         Facets,
         FacetValue,
@@ -43,8 +44,8 @@ use crate::search::{
         Suggestion,
         ReportList,
         ReportSummary,
-        ReportDetail,
-        PassageView,
+        ReportJson,
+        PassageJson,
         ErrorBody,
         ErrorDetail,
         FigureResponse,
@@ -93,6 +94,17 @@ mod tests {
             for field in ["report_id", "source", "title", "year", "province", "unit"] {
                 assert!(props.iter().any(|p| p == field), "{name} lacks {field}");
             }
+        }
+        let hit = properties(&doc, &doc["components"]["schemas"]["Hit"]);
+        let passage = properties(&doc, &doc["components"]["schemas"]["PassageView"]);
+        for (props, field) in [
+            (&hit, "snippet"),
+            (&hit, "excerpt"),
+            (&hit, "highlights"),
+            (&passage, "html"),
+            (&passage, "highlights"),
+        ] {
+            assert!(props.iter().any(|p| p == field), "{field} is not described");
         }
     }
 }

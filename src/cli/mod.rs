@@ -516,8 +516,9 @@ fn search(config: &Config, args: SearchArgs) -> Result<Outcome> {
     let engine = open(config)?;
     let response = search::run(&engine, &request)?;
     let mut out = std::io::stdout().lock();
+    let total = response.total;
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &response)?;
+        serde_json::to_writer_pretty(&mut out, &crate::api::render::SearchJson::from(response))?;
         writeln!(out)?;
     } else {
         print_hits(
@@ -527,7 +528,7 @@ fn search(config: &Config, args: SearchArgs) -> Result<Outcome> {
             std::io::stdout().is_terminal(),
         )?;
     }
-    Ok(if response.total == 0 {
+    Ok(if total == 0 {
         Outcome::NothingFound
     } else {
         Outcome::Success

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::index::BuildSummary;
+use crate::search::highlight::Piece;
 use crate::search::{self, Response};
 
 pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::io::Result<()> {
@@ -153,8 +154,7 @@ pub fn print_hits(
         if let Some(c) = h.ocr_confidence {
             writeln!(out, "     {}", ocr_warning(c))?;
         }
-        let snippet = h.snippet.replace("<mark>", on).replace("</mark>", off);
-        writeln!(out, "     {}", unescape_html(&snippet))?;
+        writeln!(out, "     {}", marked_text(h, on, off))?;
         if !h.figures.is_empty() {
             let figs: Vec<String> = h
                 .figures
@@ -184,12 +184,21 @@ pub fn print_hits(
     Ok(())
 }
 
-fn unescape_html(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+/// A hit's excerpt as plain text, with `on` and `off` around each match.
+fn marked_text(h: &search::Hit, on: &str, off: &str) -> String {
+    let mut out = String::new();
+    for piece in search::highlight::pieces(&h.text, h.excerpt, &h.highlights) {
+        match piece {
+            Piece::Cut => out.push('…'),
+            Piece::Plain(s) => out.push_str(s),
+            Piece::Match(s) => {
+                out.push_str(on);
+                out.push_str(s);
+                out.push_str(off);
+            }
+        }
+    }
+    out
 }
 
 /// The reports to check by hand (`cuentas reports --review`): each weak or missing value with

@@ -9,7 +9,7 @@ mod collect;
 pub mod export;
 mod figure_passages;
 pub mod figures;
-mod highlight;
+pub mod highlight;
 pub mod query;
 pub mod report;
 mod request;
@@ -35,7 +35,7 @@ pub use self::suggest::{suggest, Suggestion, Suggestions};
 
 use crate::index::{Engine, Fields};
 
-/// Longest snippet, in bytes of the passage text.
+/// Longest excerpt of a hit, in bytes of the passage text.
 const SNIPPET_BYTES: usize = 260;
 
 /// Why a search could not be answered.
@@ -268,10 +268,9 @@ fn hit(
 ) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let p = engine.stored_passage(&doc);
-    let snippet = match snippets {
-        Some(h) => h.snippet(&p.text).unwrap_or_else(|| lead(&p.text)),
-        None => lead(&p.text),
-    };
+    let excerpt = snippets
+        .and_then(|h| h.excerpt(&p.text))
+        .unwrap_or_else(|| highlight::lead(&p.text, SNIPPET_BYTES));
     Ok(Hit {
         info: engine.report_info(&p.report_id),
         report_id: p.report_id,
@@ -280,41 +279,13 @@ fn hit(
         span: p.span,
         policies: p.policies,
         text: p.text,
-        snippet,
+        excerpt: excerpt.window,
+        highlights: excerpt.highlights,
         figures: p.figures,
         score,
         ocr: p.ocr_confidence.is_some(),
         ocr_confidence: p.ocr_confidence,
     })
-}
-
-/// The start of a passage as an HTML-escaped snippet without marks (browse mode).
-fn lead(text: &str) -> String {
-    let mut end = text.len().min(SNIPPET_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut out = escape_html(&text[..end]);
-    if end < text.len() {
-        out.push('…');
-    }
-    out
-}
-
-/// Escapes text for HTML, as tantivy's snippets do.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Facet counts over every passage of the index (for a portal's filters).

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::highlight::Highlighter;
 use super::query;
-use super::{escape_html, Cancel, SearchError};
+use super::{Cancel, SearchError};
 use crate::extract::{Figure, MetadataEvidence, Policy};
 use crate::index::{Engine, ReportInfo, ReportMeta};
 use crate::ingest;
@@ -49,14 +49,14 @@ pub fn reports(engine: &Engine) -> Vec<ReportSummary> {
     engine.reports().iter().map(ReportSummary::from).collect()
 }
 
-/// A report with its passages.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// A report with its passages. Faces render it: its JSON is `api::render::ReportJson`, which
+/// adds each passage's HTML.
+#[derive(Debug, Clone)]
 pub struct ReportDetail {
     pub report: ReportSummary,
     /// The full text as read from the source file, or `None` when the file is gone or changed
     /// since indexing (then `text_error` says why).
     pub text: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_error: Option<String>,
     pub passages: Vec<PassageView>,
 }
@@ -72,8 +72,10 @@ pub struct PassageView {
     pub span: (usize, usize),
     pub policies: Vec<Policy>,
     pub text: String,
-    /// HTML-escaped text with `<mark>` around the words of the query.
-    pub html: String,
+    /// Byte ranges `[start, end)` of `text` (UTF-8) that the query matched, in order, not
+    /// overlapping, at character boundaries.
+    #[schema(value_type = Vec<Vec<u64>>)]
+    pub highlights: Vec<(usize, usize)>,
     /// Whether the query matched in this passage.
     pub matched: bool,
     pub figures: Vec<Figure>,
@@ -125,9 +127,9 @@ pub fn report_detail(
         cancel.check()?;
         let doc: TantivyDocument = searcher.doc(address)?;
         let p = engine.stored_passage(&doc);
-        let (html, matched) = match &highlighter {
+        let (highlights, matched) = match &highlighter {
             Some(h) => h.whole(&p.text),
-            None => (escape_html(&p.text), false),
+            None => (Vec::new(), false),
         };
         passages.push(PassageView {
             passage_id: p.passage_id,
@@ -135,7 +137,7 @@ pub fn report_detail(
             page: p.page,
             span: p.span,
             policies: p.policies,
-            html,
+            highlights,
             matched,
             figures: p.figures,
             text: p.text,
