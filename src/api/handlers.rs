@@ -67,16 +67,12 @@ pub async fn suggest(
             "the query is too long for suggestions".into(),
         ));
     }
-    let limit = match p.last("limit") {
-        None => search::suggest::MAX_SUGGESTIONS,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|l| (1..=search::suggest::MAX_SUGGESTIONS).contains(l))
-            .ok_or_else(|| {
-                ApiError::BadRequest(format!("invalid limit {l:?}: a whole number from 1 to 10"))
-            })?,
-    };
+    let limit = search::parse_count_in(
+        "limit",
+        p.last("limit").as_deref(),
+        search::suggest::MAX_SUGGESTIONS,
+        1..=search::suggest::MAX_SUGGESTIONS,
+    )?;
     Ok(Json(
         state
             .run(Lane::Interactive, move |e, _| search::suggest(e, &q, limit))
@@ -210,10 +206,10 @@ pub async fn not_found() -> ApiError {
 
 pub async fn method_not_allowed() -> impl IntoResponse {
     let body = ErrorBody {
-        error: super::error::ErrorDetail {
-            code: "method_not_allowed",
-            message: "method not allowed on this route: see /openapi.json".into(),
-        },
+        error: super::error::ErrorDetail::new(
+            "method_not_allowed",
+            "method not allowed on this route: see /openapi.json".into(),
+        ),
     };
     (StatusCode::METHOD_NOT_ALLOWED, Json(body))
 }

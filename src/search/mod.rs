@@ -29,7 +29,9 @@ pub use self::figures::{
     RawFigureRequest,
 };
 pub use self::report::{report_detail, reports, PassageView, ReportDetail, ReportSummary};
-pub use self::request::{parse_count, RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT};
+pub use self::request::{
+    parse_count, parse_count_in, RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT,
+};
 pub use self::response::{FacetValue, Facets, Hit, Response};
 pub use self::suggest::{suggest, Suggestion, Suggestions};
 
