@@ -1,8 +1,9 @@
 //! The search core shared by the CLI and the HTTP API: a [`Request`] in, a [`Response`] out.
 //!
-//! Owns the query language (`query`), filters and facets, ranking and snippets. Knows the index
-//! and tantivy; knows nothing of clap or axum: faces build a `Request` with
-//! [`Request::from_raw`] (which validates what people typed) and render the `Response`.
+//! Owns the query language (`query`), filters and facets, ranking and highlight ranges (no
+//! markup: faces render them). Knows the index and tantivy; knows nothing of clap or axum:
+//! faces build a `Request` with [`Request::from_raw`] (which validates what people typed) and
+//! render the `Response`.
 
 pub mod cancel;
 mod collect;

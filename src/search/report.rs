@@ -1,6 +1,6 @@
 //! One report whole: its metadata, its text as read from the source file, and every passage
-//! with its page and span, highlighted for a query when one is given. Source files are read
-//! once per index generation and kept in a [`TextCache`] bounded in bytes.
+//! with its page, span and the ranges a query matched when one is given. Source files are
+//! read once per index generation and kept in a [`TextCache`] bounded in bytes.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -49,8 +49,8 @@ pub fn reports(engine: &Engine) -> Vec<ReportSummary> {
     engine.reports().iter().map(ReportSummary::from).collect()
 }
 
-/// A report with its passages. Faces render it: its JSON is `api::render::ReportJson`, which
-/// adds each passage's HTML.
+/// A report with its passages. Faces render it: the API's JSON adds each passage's `html`,
+/// built from its `text` and `highlights`.
 #[derive(Debug, Clone)]
 pub struct ReportDetail {
     pub report: ReportSummary,

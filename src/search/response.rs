@@ -8,8 +8,8 @@ use crate::extract::{Figure, Policy};
 use crate::index::ReportInfo;
 
 /// One page of hits, the total and facet counts over every match. Faces render it: the JSON
-/// of the API and of `cuentas search --json` is `api::render::SearchJson`, which adds each
-/// hit's HTML `snippet`.
+/// of the API and of `cuentas search --json` adds each hit's HTML `snippet`, built from its
+/// `text`, `excerpt` and `highlights`.
 #[derive(Debug, Clone)]
 pub struct Response {
     pub query: String,
