@@ -205,6 +205,38 @@ async fn caller_mistakes_are_400_with_a_message() {
 }
 
 #[tokio::test]
+async fn a_bad_parameter_is_named_in_the_error() {
+    let app = app();
+    for (uri, parameter, value) in [
+        ("/api/suggest?q=rendi&limit=0", "limit", "0"),
+        ("/api/suggest?q=rendi&limit=11", "limit", "11"),
+        ("/api/figures?q=salud&min=abc", "min", "abc"),
+        ("/api/figures?q=salud&format=xml", "format", "xml"),
+        ("/api/search?q=x&year=abc", "year", "abc"),
+    ] {
+        let (status, json) = get_json(&app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {json}");
+        let error = &json["error"];
+        assert_eq!(error["code"], "bad_request", "{uri}: {json}");
+        assert_eq!(error["parameter"], parameter, "{uri}: {json}");
+        assert_eq!(error["value"], value, "{uri}: {json}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("invalid {parameter} ")),
+            "{uri}: {message}"
+        );
+    }
+    let (_, json) = get_json(&app, "/api/search?query=x").await;
+    assert!(json["error"].get("parameter").is_none(), "{json}");
+    let (status, json) = get_json(&app, "/api/suggest?q=rendi&limit=2").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert!(
+        json["suggestions"].as_array().is_some_and(|s| s.len() <= 2),
+        "{json}"
+    );
+}
+
+#[tokio::test]
 async fn odd_queries_are_answered_not_failed() {
     let app = app();
     for q in [
@@ -346,7 +378,14 @@ async fn health_readiness_metrics_and_openapi() {
             "{path} missing from openapi.json"
         );
     }
-    assert!(json["components"]["schemas"]["Hit"]["properties"]["snippet"].is_object());
+    // Flattened fields make a schema an `allOf` of its parts.
+    let hit = &json["components"]["schemas"]["Hit"];
+    let parts = hit["allOf"].as_array().cloned().unwrap_or_default();
+    assert!(
+        hit["properties"]["snippet"].is_object()
+            || parts.iter().any(|p| p["properties"]["snippet"].is_object()),
+        "no snippet in the Hit schema: {hit}"
+    );
 }
 
 #[tokio::test]

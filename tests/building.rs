@@ -122,19 +122,19 @@ fn windows_1252_bom_and_pdf_copies_read_like_the_originals() {
         engine
             .reports()
             .iter()
-            .find(|r| r.source == s)
+            .find(|r| r.info.source == s)
             .unwrap_or_else(|| panic!("{s} indexed"))
             .clone()
     };
     let b = by_source("bolivar-2021-cp1252.txt");
     assert_eq!(
-        (b.year, b.province.as_deref()),
+        (b.info.year, b.info.province.as_deref()),
         (Some(2021), Some("Bolívar"))
     );
-    assert!(!b.title.contains('Ã'), "mojibake in {}", b.title);
+    assert!(!b.info.title.contains('Ã'), "mojibake in {}", b.info.title);
     let n = by_source("nacional-2021.pdf");
     assert_eq!(
-        (n.year, n.province.as_deref()),
+        (n.info.year, n.info.province.as_deref()),
         (Some(2021), Some("Nacional"))
     );
 
@@ -143,11 +143,14 @@ fn windows_1252_bom_and_pdf_copies_read_like_the_originals() {
     let hit = r
         .hits
         .iter()
-        .find(|h| h.source == "nacional-2021.pdf")
+        .find(|h| h.info.source == "nacional-2021.pdf")
         .expect("found in the pdf");
     assert!(hit.page.is_some_and(|p| p >= 1), "a pdf hit has its page");
     let r = search::run(&engine, &Request::new("recaudado").expect("valid")).expect("search");
-    assert!(r.hits.iter().any(|h| h.source == "bolivar-2021-cp1252.txt"));
+    assert!(r
+        .hits
+        .iter()
+        .any(|h| h.info.source == "bolivar-2021-cp1252.txt"));
 }
 
 #[test]
@@ -192,20 +195,27 @@ fn a_metadata_file_beside_the_reports_corrects_extraction() {
         engine
             .reports()
             .iter()
-            .find(|r| r.source == s)
+            .find(|r| r.info.source == s)
             .cloned()
             .expect("indexed")
     };
     let b = by_source("sub/bolivar.txt");
     assert_eq!(
-        (b.year, b.province.as_deref()),
+        (b.info.year, b.info.province.as_deref()),
         (Some(2021), Some("Bolívar")),
         "empty cells keep extraction"
     );
-    assert_eq!(b.unit.as_deref(), Some("Dirección Provincial IESS Bolívar"));
+    assert_eq!(
+        b.info.unit.as_deref(),
+        Some("Dirección Provincial IESS Bolívar")
+    );
     let m = by_source("manabi.txt");
     assert_eq!(
-        (m.year, m.province.as_deref(), m.title.as_str()),
+        (
+            m.info.year,
+            m.info.province.as_deref(),
+            m.info.title.as_str()
+        ),
         (Some(2019), Some("Guayas"), "Informe corregido")
     );
     let r = search::run(
@@ -217,7 +227,7 @@ fn a_metadata_file_beside_the_reports_corrects_extraction() {
         .expect("valid"),
     )
     .expect("search");
-    assert!(r.total > 0 && r.hits.iter().all(|h| h.source == "manabi.txt"));
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.info.source == "manabi.txt"));
 }
 
 #[test]

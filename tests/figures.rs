@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use cuentas::api::render::snippet_html;
 use cuentas::extract::Extractor;
 use cuentas::ingest;
 use cuentas::search::export::write_figures_csv;
@@ -116,7 +117,7 @@ fn amounts_over_a_billion_are_the_two_health_billing_figures() {
     assert!(r
         .figures
         .iter()
-        .all(|f| f.province.as_deref() == Some("Nacional") && f.year == Some(2021)));
+        .all(|f| f.info.province.as_deref() == Some("Nacional") && f.info.year == Some(2021)));
     // The same range typed in the formats people use.
     for min in ["1e9", "1.000'000.000", "mil millones"] {
         let again = figures("", |r| {
@@ -139,7 +140,7 @@ fn a_figure_search_finds_every_written_form_and_says_which_mode_ran() {
         assert_eq!(r.mode, FigureMode::Value, "{q}");
         assert_eq!(r.total, 1, "{q}: {r:#?}");
         assert_eq!(r.figures[0].text, "USD 4'803.665,69");
-        assert_eq!(r.figures[0].source, "000_7392a04fe1206fbf.txt");
+        assert_eq!(r.figures[0].info.source, "000_7392a04fe1206fbf.txt");
     }
     let exact = figures("\"4'803.665,69\"", |_| {});
     assert_eq!((exact.mode, exact.total), (FigureMode::Exact, 1));
@@ -157,7 +158,7 @@ fn every_figure_hit_carries_its_citation() {
     let bolivar: Vec<_> = r
         .figures
         .iter()
-        .filter(|f| f.province.as_deref() == Some("Bolívar"))
+        .filter(|f| f.info.province.as_deref() == Some("Bolívar"))
         .collect();
     assert_eq!(bolivar.len(), 3, "{r:#?}");
     let text = engine()
@@ -169,8 +170,8 @@ fn every_figure_hit_carries_its_citation() {
             f.sentence.contains(&f.text),
             "the sentence quotes the figure: {f:?}"
         );
-        assert_eq!(f.source, "000_7392a04fe1206fbf.txt");
-        assert_eq!((f.year, f.title.is_empty()), (Some(2021), false));
+        assert_eq!(f.info.source, "000_7392a04fe1206fbf.txt");
+        assert_eq!((f.info.year, f.info.title.is_empty()), (Some(2021), false));
         let cited: String = chars[f.span.0..f.span.1].iter().collect();
         assert_eq!(
             cited, f.text,
@@ -225,9 +226,9 @@ fn a_text_search_for_a_scaled_value_finds_it_written_in_words() {
         first.text
     );
     assert!(
-        first.snippet.contains("<mark>187 mil</mark>"),
+        snippet_html(first).contains("<mark>187 mil</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
 }
 

@@ -1,6 +1,7 @@
 //! Property tests (issue 11): invariants that must hold for any input, not only the examples.
 
 use cuentas::analysis::numbers;
+use cuentas::api::render::snippet_html;
 use cuentas::extract::Extractor;
 use cuentas::ingest::{Document, Encoding};
 use cuentas::search::{self, query, Request};
@@ -151,8 +152,15 @@ proptest! {
         request.limit = 20;
         let response = search::run(engine(), &request).expect("runs");
         for hit in &response.hits {
-            let plain = hit
-                .snippet
+            let (start, end) = hit.excerpt;
+            prop_assert!(hit.text.get(start..end).is_some(), "excerpt {:?} off {:?}", hit.excerpt, hit.text);
+            let mut at = start;
+            for &(s, e) in &hit.highlights {
+                prop_assert!(at <= s && s < e && e <= end, "highlights {:?} out of order or outside {:?}", hit.highlights, hit.excerpt);
+                prop_assert!(hit.text.get(s..e).is_some(), "highlight ({}, {}) off a character boundary", s, e);
+                at = e;
+            }
+            let plain = snippet_html(hit)
                 .replace("<mark>", "")
                 .replace("</mark>", "")
                 .replace("&lt;", "<")

@@ -1,3 +1,5 @@
+use cuentas::api::render::snippet_html;
+
 use crate::support::search;
 
 const BOLIVAR: &str = "000_7392a04fe1206fbf.txt";
@@ -7,7 +9,7 @@ const NACIONAL: &str = "004_a8a0011ab6fa9785.txt";
 #[test]
 fn rendicion_de_cuentas_finds_every_report() {
     let r = search("rendicion de cuentas", &[]);
-    let mut sources: Vec<&str> = r.hits.iter().map(|h| h.source.as_str()).collect();
+    let mut sources: Vec<&str> = r.hits.iter().map(|h| h.info.source.as_str()).collect();
     sources.sort();
     sources.dedup();
     assert_eq!(sources, [BOLIVAR, MANABI, NACIONAL], "{r:#?}");
@@ -17,16 +19,14 @@ fn rendicion_de_cuentas_finds_every_report() {
 fn mora_patronal_in_2021_puts_the_recovered_amount_first() {
     let r = search("mora patronal", &[("year", "2021")]);
     let first = r.hits.first().expect("a hit");
-    assert_eq!(first.source, BOLIVAR);
+    assert_eq!(first.info.source, BOLIVAR);
     assert!(first.text.contains("USD 4'803.665,69"), "{}", first.text);
     assert!(
-        first
-            .snippet
-            .contains("<mark>mora</mark> <mark>patronal</mark>"),
+        snippet_html(first).contains("<mark>mora</mark> <mark>patronal</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
-    assert!(r.hits.iter().all(|h| h.year == Some(2021)));
+    assert!(r.hits.iter().all(|h| h.info.year == Some(2021)));
 }
 
 #[test]
@@ -43,9 +43,9 @@ fn a_figure_is_found_in_any_written_form() {
             first.text
         );
         assert!(
-            first.snippet.contains("<mark>4&#x27;803.665,69</mark>"),
+            snippet_html(first).contains("<mark>4&#x27;803.665,69</mark>"),
             "{q}: the figure must be marked as written: {}",
-            first.snippet
+            snippet_html(first)
         );
     }
 }
@@ -54,7 +54,7 @@ fn a_figure_is_found_in_any_written_form() {
 fn a_count_written_with_dots_is_found_without_them() {
     let r = search("11852096", &[]);
     let first = r.hits.first().expect("a hit");
-    assert_eq!(first.source, NACIONAL);
+    assert_eq!(first.info.source, NACIONAL);
     assert!(first.text.contains("11.852.096"));
 }
 
@@ -69,8 +69,8 @@ fn discapacidad_in_the_disability_policy_finds_its_plural() {
     assert!(
         r.hits
             .iter()
-            .any(|h| h.snippet.contains("<mark>Discapacidad</mark>")
-                || h.snippet.contains("<mark>discapacidades</mark>")),
+            .any(|h| snippet_html(h).contains("<mark>Discapacidad</mark>")
+                || snippet_html(h).contains("<mark>discapacidades</mark>")),
         "{r:#?}"
     );
 }
@@ -80,13 +80,11 @@ fn a_phrase_finds_its_exact_words() {
     let r = search("\"muerte materna\"", &[]);
     let first = r.hits.first().expect("a hit");
     assert!(
-        first
-            .snippet
-            .contains("<mark>muerte</mark> <mark>materna</mark>"),
+        snippet_html(first).contains("<mark>muerte</mark> <mark>materna</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
-    assert_eq!(first.source, NACIONAL);
+    assert_eq!(first.info.source, NACIONAL);
 }
 
 #[test]
@@ -94,7 +92,7 @@ fn hospital_manta_is_in_manabi_2020() {
     let r = search("hospital manta", &[]);
     let first = r.hits.first().expect("a hit");
     assert_eq!(
-        (first.province.as_deref(), first.year),
+        (first.info.province.as_deref(), first.info.year),
         (Some("Manabí"), Some(2020))
     );
 }
@@ -103,7 +101,7 @@ fn hospital_manta_is_in_manabi_2020() {
 fn a_province_filter_without_accents_keeps_only_that_report() {
     let r = search("", &[("province", "manabi"), ("limit", "100")]);
     assert!(r.total > 0);
-    assert!(r.hits.iter().all(|h| h.source == MANABI), "{r:#?}");
+    assert!(r.hits.iter().all(|h| h.info.source == MANABI), "{r:#?}");
     assert_eq!(
         r.facets.year.len(),
         1,
@@ -135,12 +133,12 @@ fn snippets_keep_the_closing_punctuation_and_show_cuts() {
     let r = search("mora patronal", &[("province", "manabi")]);
     let h = r.hits.first().expect("a hit");
     assert!(
-        h.snippet.ends_with("<mark>patronal</mark>."),
+        snippet_html(h).ends_with("<mark>patronal</mark>."),
         "{}",
-        h.snippet
+        snippet_html(h)
     );
     let long = search("cooperación interinstitucional", &[("province", "bolivar")]);
-    let s = &long.hits.first().expect("a hit").snippet;
+    let s = &snippet_html(long.hits.first().expect("a hit"));
     assert!(s.ends_with('…') || s.ends_with('.'), "{s}");
 }
 
@@ -154,11 +152,11 @@ fn accents_and_case_do_not_matter() {
     assert!(r
         .hits
         .iter()
-        .all(|h| h.province.as_deref() == Some("Manabí")));
+        .all(|h| h.info.province.as_deref() == Some("Manabí")));
     assert!(
         r.hits
             .iter()
-            .any(|h| h.snippet.contains("<mark>Rendición</mark>")),
+            .any(|h| snippet_html(h).contains("<mark>Rendición</mark>")),
         "the accented original is marked: {r:#?}"
     );
 }
@@ -197,9 +195,9 @@ fn scaled_amounts_are_found_by_their_value() {
     let r = search("187000", &[]);
     let first = r.hits.first().expect("a hit");
     assert!(
-        first.snippet.contains("<mark>187 mil</mark>"),
+        snippet_html(first).contains("<mark>187 mil</mark>"),
         "{}",
-        first.snippet
+        snippet_html(first)
     );
 }
 
@@ -222,8 +220,14 @@ fn paging_moves_through_the_hits() {
 #[test]
 fn snippets_escape_html_from_reports() {
     for h in search("salud", &[("limit", "100")]).hits {
-        let stripped = h.snippet.replace("<mark>", "").replace("</mark>", "");
-        assert!(!stripped.contains('<'), "unescaped markup in {}", h.snippet);
+        let stripped = snippet_html(&h)
+            .replace("<mark>", "")
+            .replace("</mark>", "");
+        assert!(
+            !stripped.contains('<'),
+            "unescaped markup in {}",
+            snippet_html(&h)
+        );
     }
 }
 
@@ -237,7 +241,7 @@ fn a_query_word_may_name_the_reports_province_or_year() {
         "{}",
         first.text
     );
-    assert_eq!(first.province.as_deref(), Some("Manabí"));
+    assert_eq!(first.info.province.as_deref(), Some("Manabí"));
     // A province named in the text still ranks above one only named by the report.
     let r = search("universidad manabi", &[]);
     assert!(

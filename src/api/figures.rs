@@ -49,9 +49,11 @@ fn wants_csv(p: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
     match p.last("format").as_deref() {
         Some("csv") => Ok(true),
         Some("json") => Ok(false),
-        Some(other) => Err(ApiError::BadRequest(format!(
-            "invalid format {other:?}: json or csv"
-        ))),
+        Some(other) => Err(ApiError::BadParameter {
+            name: "format",
+            value: other.to_string(),
+            message: format!("invalid format {other:?}: json or csv"),
+        }),
         None => Ok(headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())

@@ -9,10 +9,9 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
+use super::render::{ReportJson, SearchJson};
 use super::{AppState, Lane};
-use crate::search::{
-    self, Facets, RawRequest, ReportDetail, ReportSummary, Request, Response, Suggestions,
-};
+use crate::search::{self, Facets, RawRequest, ReportSummary, Request, Suggestions};
 
 /// Parameters of `/api/search`.
 pub const SEARCH_PARAMS: [&str; 6] = ["q", "year", "province", "policy", "limit", "offset"];
@@ -27,11 +26,11 @@ pub const SEARCH_PARAMS: [&str; 6] = ["q", "year", "province", "policy", "limit"
         ("limit" = Option<u32>, Query, description = "Hits per page, default 10, at most 100"),
         ("offset" = Option<u32>, Query, description = "Hits to skip"),
     ),
-    responses((status = 200, body = Response), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
+    responses((status = 200, body = SearchJson), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Response>, ApiError> {
+) -> Result<Json<SearchJson>, ApiError> {
     let p = Params::parse(query.as_deref(), &SEARCH_PARAMS)?;
     let raw = RawRequest {
         q: p.last("q"),
@@ -46,7 +45,7 @@ pub async fn search(
         state
             .run(Lane::Interactive, move |e, cancel| {
                 request.cancel = cancel.clone();
-                search::run(e, &request)
+                search::run(e, &request).map(SearchJson::from)
             })
             .await?,
     ))
@@ -68,16 +67,12 @@ pub async fn suggest(
             "the query is too long for suggestions".into(),
         ));
     }
-    let limit = match p.last("limit") {
-        None => search::suggest::MAX_SUGGESTIONS,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|l| (1..=search::suggest::MAX_SUGGESTIONS).contains(l))
-            .ok_or_else(|| {
-                ApiError::BadRequest(format!("invalid limit {l:?}: a whole number from 1 to 10"))
-            })?,
-    };
+    let limit = search::parse_count_in(
+        "limit",
+        p.last("limit").as_deref(),
+        search::suggest::MAX_SUGGESTIONS,
+        1..=search::suggest::MAX_SUGGESTIONS,
+    )?;
     Ok(Json(
         state
             .run(Lane::Interactive, move |e, _| search::suggest(e, &q, limit))
@@ -147,12 +142,12 @@ pub async fn reports(
 #[utoipa::path(get, path = "/api/reports/{id}", tag = "reports",
     params(("id" = String, Path, description = "Report id"),
            ("q" = Option<String>, Query, description = "Words to highlight")),
-    responses((status = 200, body = ReportDetail), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
+    responses((status = 200, body = ReportJson), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too busy: try again after Retry-After"), (status = 503, body = ErrorBody, description = "Past the deadline")))]
 pub async fn report(
     State(state): State<AppState>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     RawQuery(query): RawQuery,
-) -> Result<Json<ReportDetail>, ApiError> {
+) -> Result<Json<ReportJson>, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::BadRequest(format!("invalid report id: {e}")))?;
     let p = Params::parse(query.as_deref(), &["q"])?;
     let q = p.last("q").unwrap_or_default();
@@ -160,7 +155,7 @@ pub async fn report(
     Ok(Json(
         state
             .run(Lane::Interactive, move |e, cancel| {
-                search::report_detail(e, &id, &q, shared.texts(), cancel)
+                search::report_detail(e, &id, &q, shared.texts(), cancel).map(ReportJson::from)
             })
             .await?,
     ))
@@ -211,10 +206,10 @@ pub async fn not_found() -> ApiError {
 
 pub async fn method_not_allowed() -> impl IntoResponse {
     let body = ErrorBody {
-        error: super::error::ErrorDetail {
-            code: "method_not_allowed",
-            message: "method not allowed on this route: see /openapi.json".into(),
-        },
+        error: super::error::ErrorDetail::new(
+            "method_not_allowed",
+            "method not allowed on this route: see /openapi.json".into(),
+        ),
     };
     (StatusCode::METHOD_NOT_ALLOWED, Json(body))
 }

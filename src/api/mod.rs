@@ -24,6 +24,7 @@ mod openapi;
 mod page;
 mod params;
 mod pool;
+pub mod render;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

@@ -516,8 +516,9 @@ fn search(config: &Config, args: SearchArgs) -> Result<Outcome> {
     let engine = open(config)?;
     let response = search::run(&engine, &request)?;
     let mut out = std::io::stdout().lock();
+    let total = response.total;
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &response)?;
+        serde_json::to_writer_pretty(&mut out, &crate::api::render::SearchJson::from(response))?;
         writeln!(out)?;
     } else {
         print_hits(
@@ -527,7 +528,7 @@ fn search(config: &Config, args: SearchArgs) -> Result<Outcome> {
             std::io::stdout().is_terminal(),
         )?;
     }
-    Ok(if response.total == 0 {
+    Ok(if total == 0 {
         Outcome::NothingFound
     } else {
         Outcome::Success
@@ -593,11 +594,11 @@ fn reports(config: &Config, args: ReportsArgs) -> Result<Outcome> {
             out,
             "{}  {}  {:<10}  {:>4} passages  {}  {}",
             r.report_id,
-            r.year.map_or("????".into(), |y| y.to_string()),
-            r.province.as_deref().unwrap_or("?"),
+            r.info.year.map_or("????".into(), |y| y.to_string()),
+            r.info.province.as_deref().unwrap_or("?"),
             r.passages,
-            r.source,
-            r.unit.as_deref().unwrap_or("")
+            r.info.source,
+            r.info.unit.as_deref().unwrap_or("")
         )?;
     }
     Ok(Outcome::Success)

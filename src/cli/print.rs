@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::index::BuildSummary;
+use crate::search::highlight::Piece;
 use crate::search::{self, Response};
 
 pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::io::Result<()> {
@@ -14,8 +15,8 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
     let noun = if r.total == 1 { "figure" } else { "figures" };
     writeln!(out, "{} {noun} ({mode}, {:.1} ms)", r.total, r.took_ms)?;
     for f in &r.figures {
-        let place = f.province.as_deref().unwrap_or("?");
-        let year = f.year.map_or("?".to_string(), |y| y.to_string());
+        let place = f.info.province.as_deref().unwrap_or("?");
+        let year = f.info.year.map_or("?".to_string(), |y| y.to_string());
         let page = f.page.map(|p| format!(" p. {p}")).unwrap_or_default();
         let label = f
             .label
@@ -33,7 +34,7 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
         writeln!(
             out,
             "    {place} · {year} · {}{page} · chars {}-{}",
-            f.source, f.span.0, f.span.1
+            f.info.source, f.span.0, f.span.1
         )?;
         writeln!(out, "    «{}»", f.sentence)?;
         if let Some(c) = f.ocr_confidence {
@@ -138,23 +139,22 @@ pub fn print_hits(
         writeln!(out, "(nothing for {:?}: showing {corrected:?})", r.query)?;
     }
     for (i, h) in r.hits.iter().enumerate() {
-        let place = h.province.as_deref().unwrap_or("?");
-        let year = h.year.map_or("?".to_string(), |y| y.to_string());
+        let place = h.info.province.as_deref().unwrap_or("?");
+        let year = h.info.year.map_or("?".to_string(), |y| y.to_string());
         let page = h.page.map(|p| format!(" · p. {p}")).unwrap_or_default();
         writeln!(out)?;
         writeln!(
             out,
             "{:>3}. {place} · {year} · {}{page} · {}",
             offset + i + 1,
-            h.source,
+            h.info.source,
             h.passage_id
         )?;
-        writeln!(out, "     {}", h.title)?;
+        writeln!(out, "     {}", h.info.title)?;
         if let Some(c) = h.ocr_confidence {
             writeln!(out, "     {}", ocr_warning(c))?;
         }
-        let snippet = h.snippet.replace("<mark>", on).replace("</mark>", off);
-        writeln!(out, "     {}", unescape_html(&snippet))?;
+        writeln!(out, "     {}", marked_text(h, on, off))?;
         if !h.figures.is_empty() {
             let figs: Vec<String> = h
                 .figures
@@ -184,12 +184,21 @@ pub fn print_hits(
     Ok(())
 }
 
-fn unescape_html(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+/// A hit's excerpt as plain text, with `on` and `off` around each match.
+fn marked_text(h: &search::Hit, on: &str, off: &str) -> String {
+    let mut out = String::new();
+    for piece in search::highlight::pieces(&h.text, h.excerpt, &h.highlights) {
+        match piece {
+            Piece::Cut => out.push('…'),
+            Piece::Plain(s) => out.push_str(s),
+            Piece::Match(s) => {
+                out.push_str(on);
+                out.push_str(s);
+                out.push_str(off);
+            }
+        }
+    }
+    out
 }
 
 /// The reports to check by hand (`cuentas reports --review`): each weak or missing value with
@@ -213,12 +222,12 @@ pub fn review(out: &mut impl Write, reports: &[search::ReportSummary]) -> std::i
     }
     for r in reports {
         writeln!(out)?;
-        writeln!(out, "{}  {}", r.source, r.report_id)?;
+        writeln!(out, "{}  {}", r.info.source, r.report_id)?;
         let weak = r.evidence.weak_fields();
         let fields = [
-            ("year", r.year.map(|y| y.to_string()), &r.evidence.year),
-            ("province", r.province.clone(), &r.evidence.province),
-            ("unit", r.unit.clone(), &r.evidence.unit),
+            ("year", r.info.year.map(|y| y.to_string()), &r.evidence.year),
+            ("province", r.info.province.clone(), &r.evidence.province),
+            ("unit", r.info.unit.clone(), &r.evidence.unit),
         ];
         for (name, value, evidence) in fields {
             let mark = if weak.contains(&name) { "check" } else { "ok" };
@@ -244,10 +253,10 @@ pub fn review(out: &mut impl Write, reports: &[search::ReportSummary]) -> std::i
             }
         }
         let cells = [
-            r.source.clone(),
-            r.year.map(|y| y.to_string()).unwrap_or_default(),
-            r.province.clone().unwrap_or_default(),
-            r.unit.clone().unwrap_or_default(),
+            r.info.source.clone(),
+            r.info.year.map(|y| y.to_string()).unwrap_or_default(),
+            r.info.province.clone().unwrap_or_default(),
+            r.info.unit.clone().unwrap_or_default(),
             String::new(),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();

@@ -23,7 +23,8 @@ use super::key::PassageKey;
 use super::schema::{schema, Fields};
 use super::vocab::AccentCounter;
 use super::{
-    IndexDir, IndexError, Manifest, ReportMeta, ACCENTS_FILE, MANIFEST_FILE, PASSAGES_DIR,
+    IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
+    PASSAGES_DIR,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -275,7 +276,7 @@ impl Writer {
             return;
         }
         self.seen
-            .insert(meta.report_id.clone(), meta.source.clone());
+            .insert(meta.report_id.clone(), meta.info.source.clone());
         for doc in prepared.docs {
             if self.add_error.is_none() {
                 if let Err(e) = self.writer.add_document(doc) {
@@ -404,12 +405,14 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
     let figures: usize = report.passages.iter().map(|p| p.figures.len()).sum();
     let meta = ReportMeta {
         report_id: report.id.clone(),
-        source: report.source.clone(),
+        info: ReportInfo {
+            source: report.source.clone(),
+            title: report.title.clone(),
+            year: report.year,
+            province: report.province.clone(),
+            unit: report.unit.clone(),
+        },
         path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
-        title: report.title.clone(),
-        year: report.year,
-        province: report.province.clone(),
-        unit: report.unit.clone(),
         evidence: report.evidence.clone(),
         passages: report.passages.len(),
         figures,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 use thiserror::Error;
+use utoipa::ToSchema;
 
 pub use self::build::{build, BuildOptions, BuildSummary, Progress};
 pub use self::schema::Fields;
@@ -58,18 +59,27 @@ pub enum IndexError {
     Ingest(#[from] crate::ingest::IngestError),
 }
 
-/// Metadata of one indexed report, as listed by `cuentas reports` and `/api/reports`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReportMeta {
-    pub report_id: String,
+/// What a reader sees of a report beside each hit, figure and listing: its file, title, year,
+/// province and unit. Flattened into the JSON of every type that carries it, so its fields sit
+/// beside theirs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReportInfo {
     /// Path relative to its corpus folder.
     pub source: String,
-    /// Where the file was read from, to show the full text again.
-    pub path: PathBuf,
     pub title: String,
     pub year: Option<i32>,
     pub province: Option<String>,
     pub unit: Option<String>,
+}
+
+/// Metadata of one indexed report, as listed by `cuentas reports` and `/api/reports`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportMeta {
+    pub report_id: String,
+    #[serde(flatten)]
+    pub info: ReportInfo,
+    /// Where the file was read from, to show the full text again.
+    pub path: PathBuf,
     /// What decided the year, province and unit.
     #[serde(default)]
     pub evidence: crate::extract::MetadataEvidence,
@@ -208,6 +218,11 @@ impl Engine {
 
     pub fn report(&self, id: &str) -> Option<&ReportMeta> {
         self.by_id.get(id).map(|&i| &self.manifest.reports[i])
+    }
+
+    /// What readers see of report `id` beside a hit; empty fields for an id not in the index.
+    pub fn report_info(&self, id: &str) -> ReportInfo {
+        self.report(id).map(|r| r.info.clone()).unwrap_or_default()
     }
 
     /// How people write a folded index word: `atencion` → `atención`, `ano` → `año`.

@@ -26,7 +26,7 @@ use crate::analysis::numbers;
 use crate::analysis::text::{ceil_boundary, floor_boundary};
 use crate::extract::{Figure, FigureKind};
 use crate::index::schema::figure_facet;
-use crate::index::Engine;
+use crate::index::{Engine, ReportInfo};
 
 /// Longest sentence quoted, in characters, around the figure.
 const MAX_SENTENCE_CHARS: usize = 400;
@@ -223,11 +223,8 @@ pub struct FigureHit {
     pub alt_value: Option<f64>,
     pub label: Option<String>,
     pub report_id: String,
-    pub source: String,
-    pub title: String,
-    pub year: Option<i32>,
-    pub province: Option<String>,
-    pub unit: Option<String>,
+    #[serde(flatten)]
+    pub info: ReportInfo,
     pub passage_id: String,
     pub page: Option<u32>,
     /// Character span `[start, end)` of the figure in the report's text.
@@ -376,7 +373,6 @@ fn figures_of(
 ) -> Result<(), SearchError> {
     let doc: TantivyDocument = engine.searcher().doc(address)?;
     let p = engine.stored_passage(&doc);
-    let report = engine.report(&p.report_id);
     for fig in p.figures {
         if !request.accepts(&fig, &p.text) {
             continue;
@@ -392,11 +388,7 @@ fn figures_of(
             ocr: p.ocr_confidence.is_some(),
             ocr_confidence: p.ocr_confidence,
             report_id: p.report_id.clone(),
-            source: report.map(|r| r.source.clone()).unwrap_or_default(),
-            title: report.map(|r| r.title.clone()).unwrap_or_default(),
-            year: report.and_then(|r| r.year),
-            province: report.and_then(|r| r.province.clone()),
-            unit: report.and_then(|r| r.unit.clone()),
+            info: engine.report_info(&p.report_id),
             passage_id: p.passage_id.clone(),
             page: p.page,
             span: fig.span,

@@ -1,9 +1,10 @@
-//! Highlighting: the words a query matched, marked in a passage's original text as HTML.
+//! Highlighting: the words a query matched, found in a passage's original text, as byte
+//! ranges of that text. No markup here: each face renders the ranges its own way (HTML with
+//! `<mark>` in `api`, terminal colours in `cli`), walking the same [`pieces`].
 //!
 //! tantivy finds the matched tokens (through the same analyzer, so folding, stems and numbers
-//! count) and the best fragment; this module cuts the excerpt at word boundaries, keeps the
-//! punctuation that closes it, adds `…` where text was left out, HTML-escapes everything and
-//! puts `<mark>` around each match. Offsets come from the analyzer and slice the original text,
+//! count) and the best fragment; this module widens the fragment to word boundaries, keeping
+//! the punctuation that closes it. Offsets come from the analyzer and slice the original text,
 //! so the accents shown are the report's.
 
 use std::ops::Range;
@@ -13,11 +14,20 @@ use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::Searcher;
 
-use super::{escape_html, SearchError};
+use super::SearchError;
 
 /// Marks the matches of one query.
 pub struct Highlighter {
     generator: SnippetGenerator,
+}
+
+/// The part of a text to show and the matches in it, as byte ranges `[start, end)` of the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// What to show; text left out before or after it is shown as `…`.
+    pub window: (usize, usize),
+    /// The matched words inside `window`: in order, not overlapping, at character boundaries.
+    pub highlights: Vec<(usize, usize)>,
 }
 
 impl Highlighter {
@@ -33,34 +43,25 @@ impl Highlighter {
         Ok(Highlighter { generator })
     }
 
-    /// The excerpt of `text` around its matches; `None` when nothing in it matched.
-    pub fn snippet(&self, text: &str) -> Option<String> {
+    /// The excerpt of `text` around its matches, cut at word boundaries; `None` when nothing in
+    /// it matched.
+    pub fn excerpt(&self, text: &str) -> Option<Excerpt> {
         let (fragment, marks) = self.matches(text)?;
-        let start = word_start(text, fragment.start);
-        let end = word_end(text, fragment.end);
-        let mut html = String::new();
-        if start > 0 {
-            html.push('…');
-        }
-        render(text, start..end, &marks, &mut html);
-        if end < text.len() {
-            html.push('…');
-        }
-        Some(html)
+        let window = (
+            word_start(text, fragment.start),
+            word_end(text, fragment.end),
+        );
+        Some(Excerpt {
+            window,
+            highlights: clean(text, window, &marks),
+        })
     }
 
-    /// The whole of `text` with its matches marked, and whether there was any.
-    pub fn whole(&self, text: &str) -> (String, bool) {
-        let mut html = String::new();
+    /// The matches anywhere in `text`, and whether there was any.
+    pub fn whole(&self, text: &str) -> (Vec<(usize, usize)>, bool) {
         match self.matches(text) {
-            Some((_, marks)) => {
-                render(text, 0..text.len(), &marks, &mut html);
-                (html, true)
-            }
-            None => {
-                render(text, 0..text.len(), &[], &mut html);
-                (html, false)
-            }
+            Some((_, marks)) => (clean(text, (0, text.len()), &marks), true),
+            None => (Vec::new(), false),
         }
     }
 
@@ -80,21 +81,88 @@ impl Highlighter {
     }
 }
 
-/// Appends `text[window]`, escaped, with `<mark>` around the parts of `marks` inside it.
-fn render(text: &str, window: Range<usize>, marks: &[Range<usize>], out: &mut String) {
-    let mut at = window.start;
+/// The start of `text` as an excerpt without matches: at most `max_bytes`, cut at a character
+/// boundary (browse mode, or a passage whose match is in another field).
+pub fn lead(text: &str, max_bytes: usize) -> Excerpt {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Excerpt {
+        window: (0, end),
+        highlights: Vec::new(),
+    }
+}
+
+/// `marks` cut to `window`, in order, without overlaps, and only those at character boundaries.
+fn clean(text: &str, window: (usize, usize), marks: &[Range<usize>]) -> Vec<(usize, usize)> {
+    let mut at = window.0;
+    let mut out = Vec::with_capacity(marks.len());
     for m in marks {
-        let (s, e) = (m.start.max(at), m.end.min(window.end));
+        let (s, e) = (m.start.max(at), m.end.min(window.1));
         if s >= e || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
             continue;
         }
-        out.push_str(&escape_html(&text[at..s]));
-        out.push_str("<mark>");
-        out.push_str(&escape_html(&text[s..e]));
-        out.push_str("</mark>");
+        out.push((s, e));
         at = e;
     }
-    out.push_str(&escape_html(&text[at..window.end]));
+    out
+}
+
+/// A piece of an excerpt, in reading order, for a face to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text was left out here: shown as `…`.
+    Cut,
+    /// Text that did not match.
+    Plain(&'a str),
+    /// A word the query matched.
+    Match(&'a str),
+}
+
+/// The pieces of `text[window]` with `highlights` marked, and a [`Piece::Cut`] on each side
+/// where the window leaves text out. Ranges that are out of order, outside the window or not at
+/// character boundaries are skipped (their text shows plain); a window past the text is cut to
+/// it.
+pub fn pieces<'a>(
+    text: &'a str,
+    window: (usize, usize),
+    highlights: &[(usize, usize)],
+) -> Vec<Piece<'a>> {
+    let end = floor_char(text, window.1);
+    let start = floor_char(text, window.0.min(end));
+    let mut out = Vec::with_capacity(2 * highlights.len() + 3);
+    if start > 0 {
+        out.push(Piece::Cut);
+    }
+    let mut at = start;
+    for &(s, e) in highlights {
+        let (s, e) = (s.max(at), e.min(end));
+        if s >= e || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            continue;
+        }
+        if at < s {
+            out.push(Piece::Plain(&text[at..s]));
+        }
+        out.push(Piece::Match(&text[s..e]));
+        at = e;
+    }
+    if at < end {
+        out.push(Piece::Plain(&text[at..end]));
+    }
+    if end < text.len() {
+        out.push(Piece::Cut);
+    }
+    out
+}
+
+/// The last character boundary of `text` at or before byte `i`.
+fn floor_char(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Back to the start of the word holding byte `i`.
@@ -120,17 +188,61 @@ mod tests {
     use super::*;
 
     #[test]
-    fn excerpts_keep_closing_punctuation_and_escape_text() {
+    fn word_bounds_keep_closing_punctuation() {
         let text = "Uno <b> dos mora patronal.";
         let m = text.find("mora").unwrap_or(0);
-        let mut html = String::new();
-        let mark = Range {
-            start: m,
-            end: m + 4,
-        };
-        render(text, 0..text.len(), std::slice::from_ref(&mark), &mut html);
-        assert_eq!(html, "Uno &lt;b&gt; dos <mark>mora</mark> patronal.");
         assert_eq!(word_end(text, text.len() - 1), text.len());
         assert_eq!(word_start(text, m + 2), m);
+    }
+
+    #[test]
+    fn pieces_mark_ranges_and_show_cuts() {
+        let text = "Uno dos mora patronal tres";
+        let m = text.find("mora").unwrap_or(0);
+        let p = text.find("tres").unwrap_or(0);
+        assert_eq!(
+            pieces(text, (4, p - 1), &[(m, m + 4)]),
+            [
+                Piece::Cut,
+                Piece::Plain("dos "),
+                Piece::Match("mora"),
+                Piece::Plain(" patronal"),
+                Piece::Cut
+            ]
+        );
+        assert_eq!(
+            pieces(text, (0, text.len()), &[]),
+            [Piece::Plain(text)],
+            "no cut where nothing is left out"
+        );
+    }
+
+    #[test]
+    fn pieces_skip_ranges_off_character_boundaries_in_multibyte_text() {
+        let text = "Rendición año niñez";
+        let a = text.find("año").unwrap_or(0);
+        // "ñ" is two bytes: a range ending inside it is not a match.
+        assert_eq!(
+            pieces(text, (0, text.len()), &[(a, a + 2), (a, a + 4)]),
+            [
+                Piece::Plain("Rendición "),
+                Piece::Match("año"),
+                Piece::Plain(" niñez")
+            ]
+        );
+        // A window cut inside a character starts and ends at the character before.
+        let n = text.find("niñez").unwrap_or(0);
+        assert_eq!(
+            pieces(text, (n + 3, text.len() + 10), &[]),
+            [Piece::Cut, Piece::Plain("ñez")]
+        );
+    }
+
+    #[test]
+    fn cleaned_marks_stay_in_the_window_in_order_without_overlap() {
+        let text = "mora mora patronal";
+        let marks = [0..4, 2..9, 5..9, 10..18, 17..30];
+        assert_eq!(clean(text, (0, 9), &marks), [(0, 4), (4, 9)]);
+        assert_eq!(lead("año", 2).window, (0, 1), "cut before the two-byte ñ");
     }
 }

@@ -1,15 +1,16 @@
 //! The search core shared by the CLI and the HTTP API: a [`Request`] in, a [`Response`] out.
 //!
-//! Owns the query language (`query`), filters and facets, ranking and snippets. Knows the index
-//! and tantivy; knows nothing of clap or axum: faces build a `Request` with
-//! [`Request::from_raw`] (which validates what people typed) and render the `Response`.
+//! Owns the query language (`query`), filters and facets, ranking and highlight ranges (no
+//! markup: faces render them). Knows the index and tantivy; knows nothing of clap or axum:
+//! faces build a `Request` with [`Request::from_raw`] (which validates what people typed) and
+//! render the `Response`.
 
 pub mod cancel;
 mod collect;
 pub mod export;
 mod figure_passages;
 pub mod figures;
-mod highlight;
+pub mod highlight;
 pub mod query;
 pub mod report;
 mod request;
@@ -29,13 +30,15 @@ pub use self::figures::{
     RawFigureRequest,
 };
 pub use self::report::{report_detail, reports, PassageView, ReportDetail, ReportSummary};
-pub use self::request::{parse_count, RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT};
+pub use self::request::{
+    parse_count, parse_count_in, RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT,
+};
 pub use self::response::{FacetValue, Facets, Hit, Response};
 pub use self::suggest::{suggest, Suggestion, Suggestions};
 
 use crate::index::{Engine, Fields};
 
-/// Longest snippet, in bytes of the passage text.
+/// Longest excerpt of a hit, in bytes of the passage text.
 const SNIPPET_BYTES: usize = 260;
 
 /// Why a search could not be answered.
@@ -268,58 +271,24 @@ fn hit(
 ) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let p = engine.stored_passage(&doc);
-    let report = engine.report(&p.report_id);
-    let snippet = match snippets {
-        Some(h) => h.snippet(&p.text).unwrap_or_else(|| lead(&p.text)),
-        None => lead(&p.text),
-    };
+    let excerpt = snippets
+        .and_then(|h| h.excerpt(&p.text))
+        .unwrap_or_else(|| highlight::lead(&p.text, SNIPPET_BYTES));
     Ok(Hit {
-        source: report.map(|r| r.source.clone()).unwrap_or_default(),
-        title: report.map(|r| r.title.clone()).unwrap_or_default(),
-        year: report.and_then(|r| r.year),
-        province: report.and_then(|r| r.province.clone()),
-        unit: report.and_then(|r| r.unit.clone()),
+        info: engine.report_info(&p.report_id),
         report_id: p.report_id,
         passage_id: p.passage_id,
         page: p.page,
         span: p.span,
         policies: p.policies,
         text: p.text,
-        snippet,
+        excerpt: excerpt.window,
+        highlights: excerpt.highlights,
         figures: p.figures,
         score,
         ocr: p.ocr_confidence.is_some(),
         ocr_confidence: p.ocr_confidence,
     })
-}
-
-/// The start of a passage as an HTML-escaped snippet without marks (browse mode).
-fn lead(text: &str) -> String {
-    let mut end = text.len().min(SNIPPET_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut out = escape_html(&text[..end]);
-    if end < text.len() {
-        out.push('…');
-    }
-    out
-}
-
-/// Escapes text for HTML, as tantivy's snippets do.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Facet counts over every passage of the index (for a portal's filters).

@@ -1,6 +1,6 @@
 //! One report whole: its metadata, its text as read from the source file, and every passage
-//! with its page and span, highlighted for a query when one is given. Source files are read
-//! once per index generation and kept in a [`TextCache`] bounded in bytes.
+//! with its page, span and the ranges a query matched when one is given. Source files are
+//! read once per index generation and kept in a [`TextCache`] bounded in bytes.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,20 +15,17 @@ use utoipa::ToSchema;
 
 use super::highlight::Highlighter;
 use super::query;
-use super::{escape_html, Cancel, SearchError};
+use super::{Cancel, SearchError};
 use crate::extract::{Figure, MetadataEvidence, Policy};
-use crate::index::{Engine, ReportMeta};
+use crate::index::{Engine, ReportInfo, ReportMeta};
 use crate::ingest;
 
 /// A report's metadata as the API and the CLI list it (no server paths).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReportSummary {
     pub report_id: String,
-    pub source: String,
-    pub title: String,
-    pub year: Option<i32>,
-    pub province: Option<String>,
-    pub unit: Option<String>,
+    #[serde(flatten)]
+    pub info: ReportInfo,
     pub passages: usize,
     pub figures: usize,
     /// What decided the year, province and unit: quote, character span, confidence.
@@ -39,11 +36,7 @@ impl From<&ReportMeta> for ReportSummary {
     fn from(m: &ReportMeta) -> Self {
         ReportSummary {
             report_id: m.report_id.clone(),
-            source: m.source.clone(),
-            title: m.title.clone(),
-            year: m.year,
-            province: m.province.clone(),
-            unit: m.unit.clone(),
+            info: m.info.clone(),
             passages: m.passages,
             figures: m.figures,
             evidence: m.evidence.clone(),
@@ -56,14 +49,14 @@ pub fn reports(engine: &Engine) -> Vec<ReportSummary> {
     engine.reports().iter().map(ReportSummary::from).collect()
 }
 
-/// A report with its passages.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// A report with its passages. Faces render it: the API's JSON adds each passage's `html`,
+/// built from its `text` and `highlights`.
+#[derive(Debug, Clone)]
 pub struct ReportDetail {
     pub report: ReportSummary,
     /// The full text as read from the source file, or `None` when the file is gone or changed
     /// since indexing (then `text_error` says why).
     pub text: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_error: Option<String>,
     pub passages: Vec<PassageView>,
 }
@@ -79,8 +72,10 @@ pub struct PassageView {
     pub span: (usize, usize),
     pub policies: Vec<Policy>,
     pub text: String,
-    /// HTML-escaped text with `<mark>` around the words of the query.
-    pub html: String,
+    /// Byte ranges `[start, end)` of `text` (UTF-8) that the query matched, in order, not
+    /// overlapping, at character boundaries.
+    #[schema(value_type = Vec<Vec<u64>>)]
+    pub highlights: Vec<(usize, usize)>,
     /// Whether the query matched in this passage.
     pub matched: bool,
     pub figures: Vec<Figure>,
@@ -132,9 +127,9 @@ pub fn report_detail(
         cancel.check()?;
         let doc: TantivyDocument = searcher.doc(address)?;
         let p = engine.stored_passage(&doc);
-        let (html, matched) = match &highlighter {
+        let (highlights, matched) = match &highlighter {
             Some(h) => h.whole(&p.text),
-            None => (escape_html(&p.text), false),
+            None => (Vec::new(), false),
         };
         passages.push(PassageView {
             passage_id: p.passage_id,
@@ -142,7 +137,7 @@ pub fn report_detail(
             page: p.page,
             span: p.span,
             policies: p.policies,
-            html,
+            highlights,
             matched,
             figures: p.figures,
             text: p.text,
@@ -173,10 +168,10 @@ fn read_text(meta: &ReportMeta, generation: &std::path::Path) -> (Option<String>
             None,
             Some(format!(
                 "{} changed since it was indexed: run `cuentas index` again",
-                meta.source
+                meta.info.source
             )),
         ),
-        Err(e) => (None, Some(format!("cannot read {}: {e}", meta.source))),
+        Err(e) => (None, Some(format!("cannot read {}: {e}", meta.info.source))),
     }
 }
 

@@ -1,6 +1,8 @@
 //! A search request: what people typed ([`RawRequest`]) and what the core runs ([`Request`]).
 //! The one conversion between them validates every value and says what is accepted.
 
+use std::ops::RangeInclusive;
+
 use super::query::{self, Item};
 use super::SearchError;
 use crate::extract::overrides::canonical_province;
@@ -135,19 +137,33 @@ pub fn parse_count(
     default: usize,
     max: usize,
 ) -> Result<usize, SearchError> {
+    parse_count_in(name, v, default, 0..=max)
+}
+
+/// A count parameter that must lie in `range`: `default` when absent, refused with what is
+/// accepted when outside it or not a number.
+pub fn parse_count_in(
+    name: &'static str,
+    v: Option<&str>,
+    default: usize,
+    range: RangeInclusive<usize>,
+) -> Result<usize, SearchError> {
     let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(default);
     };
+    let (min, max) = (*range.start(), *range.end());
     let bad = |expected: String| SearchError::BadParameter {
         name,
         value: v.to_string(),
         expected,
     };
+    let whole = || format!("a whole number from {min} to {max}");
     match v.parse::<i64>() {
-        Ok(n) if n < 0 => Err(bad("it cannot be negative".into())),
+        Ok(n) if n < 0 && min == 0 => Err(bad("it cannot be negative".into())),
+        Ok(n) if n < 0 || (n as u64) < min as u64 => Err(bad(whole())),
         Ok(n) if n as u64 > max as u64 => Err(bad(format!("at most {max}"))),
         Ok(n) => Ok(n as usize),
-        Err(_) => Err(bad(format!("a whole number from 0 to {max}"))),
+        Err(_) => Err(bad(whole())),
     }
 }
 
@@ -161,6 +177,25 @@ mod tests {
 
     fn raw() -> RawRequest {
         RawRequest::default()
+    }
+
+    #[test]
+    fn counts_in_a_range_refuse_what_is_outside_it() {
+        let limit =
+            |v: &str| parse_count_in("limit", Some(v), 10, 1..=10).map_err(|e| e.to_string());
+        assert_eq!(limit(" 3 "), Ok(3));
+        assert_eq!(limit(""), Ok(10), "absent is the default");
+        for v in ["0", "-1", "x"] {
+            assert_eq!(
+                limit(v),
+                Err(format!("invalid limit {v:?}: a whole number from 1 to 10"))
+            );
+        }
+        assert_eq!(limit("11"), Err("invalid limit \"11\": at most 10".into()));
+        assert_eq!(
+            parse_count("offset", Some("-2"), 0, 5).map_err(|e| e.to_string()),
+            Err("invalid offset \"-2\": it cannot be negative".into())
+        );
     }
 
     #[test]

@@ -1,17 +1,19 @@
-//! The answer to a search, in the JSON shape of the public contract (DESIGN.md).
+//! The answer to a search: hits with their text and the ranges to highlight, and facets.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::collect::Collected;
 use crate::extract::{Figure, Policy};
+use crate::index::ReportInfo;
 
-/// One page of hits, the total and facet counts over every match.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// One page of hits, the total and facet counts over every match. Faces render it: the JSON
+/// of the API and of `cuentas search --json` adds each hit's HTML `snippet`, built from its
+/// `text`, `excerpt` and `highlights`.
+#[derive(Debug, Clone)]
 pub struct Response {
     pub query: String,
     /// Set when the query found nothing and these hits are for this spelling instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_query: Option<String>,
     /// Passages matching, over all pages.
     pub total: usize,
@@ -24,11 +26,8 @@ pub struct Response {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hit {
     pub report_id: String,
-    pub source: String,
-    pub title: String,
-    pub year: Option<i32>,
-    pub province: Option<String>,
-    pub unit: Option<String>,
+    #[serde(flatten)]
+    pub info: ReportInfo,
     pub passage_id: String,
     pub page: Option<u32>,
     /// Character span `[start, end)` of the passage in the report's text.
@@ -36,8 +35,14 @@ pub struct Hit {
     pub span: (usize, usize),
     pub policies: Vec<Policy>,
     pub text: String,
-    /// HTML-escaped passage excerpt with `<mark>` around matched words.
-    pub snippet: String,
+    /// Byte range `[start, end)` of `text` to show as the hit's excerpt, cut at word
+    /// boundaries; text left out before or after it is shown as `…` (not part of `text`).
+    #[schema(value_type = Vec<u64>)]
+    pub excerpt: (usize, usize),
+    /// Byte ranges `[start, end)` of `text` (UTF-8) that the query matched, inside `excerpt`, in
+    /// order, not overlapping, at character boundaries; empty when browsing.
+    #[schema(value_type = Vec<Vec<u64>>)]
+    pub highlights: Vec<(usize, usize)>,
     pub figures: Vec<Figure>,
     pub score: f32,
     /// The passage was read by OCR from a scan: check its figures against the document.

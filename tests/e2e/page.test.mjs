@@ -234,6 +234,20 @@ async function missingReport(browser) {
   await page.close();
 }
 
+async function badAmount(browser) {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  watch(page, [/\/api\/figures\?/, /status of 400/]);
+  await step('a minimum that is not an amount is named in Spanish', async () => {
+    await page.goto(`${base}/?q=salud&min=abc`);
+    const status = page.locator('#cifras-estado.error');
+    await status.waitFor();
+    const text = await status.textContent();
+    check(text.includes('el mínimo «abc» no es un monto'), `figure status: ${text}`);
+  });
+  await page.close();
+}
+
 async function phone(browser) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
@@ -260,6 +274,7 @@ async function main() {
   try {
     await desktop(browser);
     await missingReport(browser);
+    await badAmount(browser);
     await phone(browser);
   } finally {
     await browser.close();

@@ -75,9 +75,14 @@ function reportUrl(reportId, q, passageId) {
   return `/informe/${encodeURIComponent(reportId)}${query}#${encodeURIComponent(passageId)}`;
 }
 
-/** GETs JSON; a failure throws an Error with the server's message and the HTTP status. */
+/**
+ * GETs JSON; a failure throws an Error with the server's message and the HTTP status, and the
+ * error's `code`, `parameter` and `value` when the server sent them.
+ */
 async function getJson(url) {
-  const failure = (message, status) => Object.assign(new Error(message), { status });
+  const failure = (message, status, detail = {}) => Object.assign(new Error(message), {
+    status, code: detail.code, parameter: detail.parameter, value: detail.value,
+  });
   let response;
   try {
     response = await fetch(url, { headers: { Accept: 'application/json' } });
@@ -86,8 +91,8 @@ async function getJson(url) {
   }
   const body = await response.json().catch(() => null);
   if (!response.ok) {
-    const message = body && body.error && body.error.message;
-    throw failure(message || `el servidor respondió ${response.status}`, response.status);
+    const detail = (body && body.error) || {};
+    throw failure(detail.message || `el servidor respondió ${response.status}`, response.status, detail);
   }
   if (!body) throw failure('El servidor envió una respuesta que no se pudo leer.', response.status);
   return body;
@@ -375,12 +380,14 @@ function renderFigureTable(state, figures) {
   $('cifras-filas').replaceChildren(...figures.figures.map((figure) => figureRow(state, figure)));
 }
 
-/** A bad amount in min or max, said in Spanish; any other message as the server wrote it. */
+/**
+ * A bad amount in min or max (the error names the parameter and its value), said in Spanish;
+ * any other message as the server wrote it.
+ */
 function figureErrorMessage(error) {
-  const bad = /^invalid (min|max) "([^"]*)"/.exec(error.message);
-  if (!bad) return error.message;
-  const field = bad[1] === 'min' ? 'el mínimo' : 'el máximo';
-  return `${field} «${bad[2]}» no es un monto. Escriba, por ejemplo, 1000000, 1'000.000, 1e6 o 1 millón.`;
+  if (error.code !== 'bad_request' || !['min', 'max'].includes(error.parameter)) return error.message;
+  const field = error.parameter === 'min' ? 'el mínimo' : 'el máximo';
+  return `${field} «${error.value}» no es un monto. Escriba, por ejemplo, 1000000, 1'000.000, 1e6 o 1 millón.`;
 }
 
 function figureRow(state, figure) {

@@ -1,0 +1,192 @@
+//! The JSON the page and portals read: the core's answers with their highlighted text rendered
+//! as HTML. The core gives text and byte ranges; here they become a `snippet` (hits) or `html`
+//! (report passages): every character escaped, `<mark>` around each match, `…` where text was
+//! left out. `cuentas search --json` prints the same JSON.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::search::highlight::{pieces, Piece};
+use crate::search::{Facets, Hit, PassageView, ReportDetail, ReportSummary, Response};
+
+/// One page of hits, the total and facet counts over every match.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Response)]
+pub struct SearchJson {
+    pub query: String,
+    /// Set when the query found nothing and these hits are for this spelling instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_query: Option<String>,
+    /// Passages matching, over all pages.
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<HitJson>,
+    pub facets: Facets,
+}
+
+/// One matching passage with what is needed to show and cite it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Hit)]
+pub struct HitJson {
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub hit: Hit,
+    /// The excerpt `text[excerpt]`, HTML-escaped, with `<mark>` around `highlights` and `…`
+    /// where text was left out.
+    pub snippet: String,
+}
+
+/// A report with its passages.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ReportDetail)]
+pub struct ReportJson {
+    pub report: ReportSummary,
+    /// The full text as read from the source file, or `None` when the file is gone or changed
+    /// since indexing (then `text_error` says why).
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_error: Option<String>,
+    pub passages: Vec<PassageJson>,
+}
+
+/// A passage of a report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PassageView)]
+pub struct PassageJson {
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub passage: PassageView,
+    /// The whole `text`, HTML-escaped, with `<mark>` around `highlights`.
+    pub html: String,
+}
+
+impl From<Response> for SearchJson {
+    fn from(r: Response) -> Self {
+        SearchJson {
+            query: r.query,
+            corrected_query: r.corrected_query,
+            total: r.total,
+            took_ms: r.took_ms,
+            hits: r.hits.into_iter().map(HitJson::from).collect(),
+            facets: r.facets,
+        }
+    }
+}
+
+impl From<Hit> for HitJson {
+    fn from(hit: Hit) -> Self {
+        HitJson {
+            snippet: snippet_html(&hit),
+            hit,
+        }
+    }
+}
+
+impl From<ReportDetail> for ReportJson {
+    fn from(d: ReportDetail) -> Self {
+        ReportJson {
+            report: d.report,
+            text: d.text,
+            text_error: d.text_error,
+            passages: d.passages.into_iter().map(PassageJson::from).collect(),
+        }
+    }
+}
+
+impl From<PassageView> for PassageJson {
+    fn from(passage: PassageView) -> Self {
+        PassageJson {
+            html: marked_html(&passage.text, (0, passage.text.len()), &passage.highlights),
+            passage,
+        }
+    }
+}
+
+/// A hit's `snippet`: its excerpt as escaped HTML with its matches marked.
+pub fn snippet_html(hit: &Hit) -> String {
+    marked_html(&hit.text, hit.excerpt, &hit.highlights)
+}
+
+/// `text[window]` HTML-escaped, with `<mark>` around `highlights` (byte ranges of `text`) and
+/// `…` on each side where the window leaves text out.
+pub fn marked_html(text: &str, window: (usize, usize), highlights: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(window.1.saturating_sub(window.0) + 16);
+    for piece in pieces(text, window, highlights) {
+        match piece {
+            Piece::Cut => out.push('…'),
+            Piece::Plain(s) => escape_html_into(s, &mut out),
+            Piece::Match(s) => {
+                out.push_str("<mark>");
+                escape_html_into(s, &mut out);
+                out.push_str("</mark>");
+            }
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML, as tantivy's snippets do.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_html_into(s, &mut out);
+    out
+}
+
+fn escape_html_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_inside_and_outside_marks() {
+        let text = "Uno <b> dos \"mora\" & patronal 4'803.";
+        let m = text.find("mora").unwrap_or(0);
+        let f = text.find("4'803").unwrap_or(0);
+        assert_eq!(
+            marked_html(text, (0, text.len()), &[(m, m + 4), (f, f + 5)]),
+            "Uno &lt;b&gt; dos &quot;<mark>mora</mark>&quot; &amp; patronal \
+             <mark>4&#x27;803</mark>."
+        );
+        assert_eq!(escape_html("<a href='x'>"), "&lt;a href=&#x27;x&#x27;&gt;");
+    }
+
+    #[test]
+    fn a_cut_window_shows_ellipses_and_keeps_its_marks() {
+        let text = "Primero la mora patronal y después";
+        let m = text.find("mora").unwrap_or(0);
+        let end = text.find(" y").unwrap_or(0);
+        assert_eq!(
+            marked_html(text, (m, end), &[(m, m + 4)]),
+            "…<mark>mora</mark> patronal…"
+        );
+    }
+
+    #[test]
+    fn multibyte_text_is_marked_at_character_boundaries_only() {
+        let text = "La Rendición de Cuentas del año";
+        let r = text.find("Rendición").unwrap_or(0);
+        let a = text.find("año").unwrap_or(0);
+        // "Rendición" is 10 bytes (ó takes two); a range ending inside "ñ" marks nothing.
+        assert_eq!(
+            marked_html(text, (0, text.len()), &[(r, r + 10), (a, a + 2)]),
+            "La <mark>Rendición</mark> de Cuentas del año"
+        );
+        assert_eq!(
+            marked_html("«ñandú»", (0, 20), &[(2, 7)]),
+            "«<mark>ñand</mark>ú»",
+            "a window past the text stops at its end"
+        );
+    }
+}
