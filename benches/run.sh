@@ -114,9 +114,15 @@ for SIZE in $SIZES; do
     FIGS=$(
         for ARGS in "--min 0" "--kind usd --min 1000000" "--kind percent" "servicio OR atencion" "salud --min 0"; do
             # shellcheck disable=SC2086
-            for _ in 1 2 3 4; do "$BIN" --index "$INDEX" figures $ARGS --limit 100 --format json; echo; done \
+            for _ in 1 2 3 4; do "$BIN" --index "$INDEX" figures $ARGS --limit 100 --format json; done \
                 | python3 -c 'import json, sys
-runs = [json.loads(l) for l in sys.stdin if l.strip()][1:]
+text, dec, runs, i = sys.stdin.read(), json.JSONDecoder(), [], 0
+while text[i:].strip():
+    while text[i].isspace():
+        i += 1
+    run, i = dec.raw_decode(text, i)
+    runs.append(run)
+runs = runs[1:]
 ms = sorted(r["took_ms"] for r in runs)
 print(json.dumps({"query": sys.argv[1], "total": runs[0]["total"], "ms": round(ms[len(ms) // 2], 1)}))' "$ARGS"
         done | python3 -c 'import json, sys; print(json.dumps([json.loads(l) for l in sys.stdin]))'

@@ -86,6 +86,10 @@ impl Collector for FigurePassages {
             heap: BinaryHeap::new(),
             in_order: Vec::new(),
             total: 0,
+            block_counts: Vec::new(),
+            doc_buf: Vec::new(),
+            row_buf: Vec::new(),
+            value_buf: Vec::new(),
         })
     }
 
@@ -139,6 +143,11 @@ pub struct SegmentFigurePassages {
     heap: BinaryHeap<Reverse<Ranked>>,
     in_order: Vec<(DocId, u32)>,
     total: usize,
+    /// Buffers of `collect_block`, kept between blocks.
+    block_counts: Vec<u32>,
+    doc_buf: Vec<DocId>,
+    row_buf: Vec<u32>,
+    value_buf: Vec<f64>,
 }
 
 impl SegmentFigurePassages {
@@ -179,15 +188,56 @@ impl SegmentCollector for SegmentFigurePassages {
         }
     }
 
+    /// A block of matching passages in index order: row ids and values are read in batches,
+    /// one column at a time, and counted per passage only while the page still needs them.
     fn collect_block(&mut self, docs: &[DocId]) {
-        for &doc in docs {
-            let n = self.count(doc);
-            if n == 0 {
+        let per_doc = self.in_order.len() < self.wanted;
+        if per_doc {
+            self.block_counts.clear();
+            self.block_counts.resize(docs.len(), 0);
+        }
+        let (min, max) = (self.min, self.max);
+        for column in &self.columns {
+            self.doc_buf.clear();
+            self.row_buf.clear();
+            column
+                .index
+                .docids_to_rowids(docs, &mut self.doc_buf, &mut self.row_buf);
+            self.value_buf.clear();
+            self.value_buf.resize(self.row_buf.len(), 0.0);
+            column.values.get_vals(&self.row_buf, &mut self.value_buf);
+            if !per_doc {
+                self.total += self
+                    .value_buf
+                    .iter()
+                    .filter(|&&v| v >= min && v <= max)
+                    .count();
                 continue;
             }
-            self.total += n as usize;
-            if self.in_order.len() < self.wanted {
-                self.in_order.push((doc, n));
+            // Both lists ascend: walk them together.
+            let mut i = 0;
+            for (&doc, &v) in self.doc_buf.iter().zip(&self.value_buf) {
+                while docs.get(i).is_some_and(|&d| d != doc) {
+                    i += 1;
+                }
+                if let Some(n) = self
+                    .block_counts
+                    .get_mut(i)
+                    .filter(|_| v >= min && v <= max)
+                {
+                    *n += 1;
+                }
+            }
+        }
+        if per_doc {
+            for (&doc, &n) in docs.iter().zip(&self.block_counts) {
+                if n == 0 {
+                    continue;
+                }
+                self.total += n as usize;
+                if self.in_order.len() < self.wanted {
+                    self.in_order.push((doc, n));
+                }
             }
         }
     }
