@@ -250,3 +250,39 @@ fn a_query_word_may_name_the_reports_province_or_year() {
         r.hits[0]
     );
 }
+
+/// Suggestions come from the exact forms of the one text field, never from its stems: every
+/// word offered is written in some passage.
+#[test]
+fn suggestions_are_words_of_the_reports_never_stems() {
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::AllQuery;
+
+    let engine = crate::support::engine();
+    let searcher = engine.searcher();
+    let mut words = std::collections::HashSet::new();
+    for address in searcher
+        .search(&AllQuery, &DocSetCollector)
+        .expect("every passage")
+    {
+        let doc: tantivy::TantivyDocument = searcher.doc(address).expect("stored");
+        let text = engine.stored_passage(&doc).text;
+        for w in text.split(|c: char| !c.is_alphanumeric()) {
+            words.insert(cuentas::analysis::fold_keep_enye(w));
+        }
+    }
+    let mut offered = 0;
+    for prefix in ["servi", "aten", "discap", "salu", "afilia", "prest"] {
+        let s = cuentas::search::suggest(engine, prefix, 10).expect("suggests");
+        for suggestion in &s.suggestions {
+            offered += 1;
+            let folded = cuentas::analysis::fold_keep_enye(&suggestion.word);
+            assert!(
+                words.contains(&folded),
+                "{prefix}: {:?} is not a word of the reports",
+                suggestion.word
+            );
+        }
+    }
+    assert!(offered > 10, "suggestions were offered ({offered})");
+}

@@ -23,20 +23,26 @@ use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use unicode_normalization::UnicodeNormalization;
 
 pub use self::fold::Folder;
-pub use self::stem::SpanishStem;
+pub use self::stem::{exact_term, strip_exact, ExactAndStem, SpanishStem, EXACT_MARK};
 pub use self::text::{fold_keep_enye, fold_key};
 pub use self::tokenizer::SpanishTokenizer;
 
-/// Name of the stemmed analyzer, for the main text field.
-pub const STEMMED: &str = "es";
-/// Name of the unstemmed (folded only) twin, for exact words and phrases.
-pub const EXACT: &str = "es_exact";
+/// Name of the analyzer of the one text field: exact forms marked, stems plain
+/// ([`stem::ExactAndStem`]).
+pub const BODY: &str = "es_body";
 
-/// Registers the index-time analyzers under [`STEMMED`] and [`EXACT`]. tantivy does not persist
-/// custom tokenizers: call this on every index you create or open.
+/// Registers the index-time analyzer under [`BODY`]. tantivy does not persist custom
+/// tokenizers: call this on every index you create or open.
 pub fn register(manager: &TokenizerManager) {
-    manager.register(STEMMED, index_stemmed());
-    manager.register(EXACT, index_exact());
+    manager.register(BODY, index_body());
+}
+
+/// Index side of the text field: `Años` → `\u{1}años`, `año`, `\u{1}anos`, `ano` at one position.
+pub fn index_body() -> TextAnalyzer {
+    TextAnalyzer::builder(SpanishTokenizer::default())
+        .filter(Folder::index())
+        .filter(ExactAndStem)
+        .build()
 }
 
 /// Index side, stemmed: `Años` → `año` + `ano`.

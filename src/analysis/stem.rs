@@ -92,6 +92,114 @@ impl<T: TokenStream> TokenStream for SpanishStemTokenStream<'_, T> {
     }
 }
 
+/// Marks an exact (unstemmed, folded) form in the one analyzed field: `\u{1}años`. Stems are
+/// written plain; the mark keeps the two kinds of terms apart in one term dictionary.
+pub const EXACT_MARK: char = '\u{1}';
+
+/// The term of the exact form `folded`.
+pub fn exact_term(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len() + 1);
+    out.push(EXACT_MARK);
+    out.push_str(folded);
+    out
+}
+
+/// The exact form of an exact term; `None` for a stem.
+pub fn strip_exact(term: &str) -> Option<&str> {
+    term.strip_prefix(EXACT_MARK)
+}
+
+/// Index side of the one analyzed field: every folded word gives its exact form, marked, and
+/// at the same position its stem when the stem differs (`años` → `\u{1}años`, `año`; `salud` →
+/// `\u{1}salud` alone). So a stem is found as the plain term (words that stem to it) or as the
+/// marked one (the word itself), exact words and phrases are the marked terms, and a word that
+/// is its own stem is indexed once, as Lucene's `KeywordRepeatFilter` with
+/// `RemoveDuplicatesTokenFilter` does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExactAndStem;
+
+impl TokenFilter for ExactAndStem {
+    type Tokenizer<T: Tokenizer> = ExactAndStemFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> ExactAndStemFilter<T> {
+        ExactAndStemFilter {
+            inner,
+            cache: FxHashMap::default(),
+        }
+    }
+}
+
+/// A tokenizer wrapped by [`ExactAndStem`], with a cache of stems like [`SpanishStemFilter`].
+#[derive(Clone)]
+pub struct ExactAndStemFilter<T> {
+    inner: T,
+    cache: FxHashMap<String, String>,
+}
+
+impl<T: Tokenizer> Tokenizer for ExactAndStemFilter<T> {
+    type TokenStream<'a> = ExactAndStemTokenStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        if self.cache.len() > CACHE_WORDS {
+            self.cache.clear();
+        }
+        ExactAndStemTokenStream {
+            tail: self.inner.token_stream(text),
+            stemmer: Stemmer::new(Algorithm::Spanish),
+            cache: &mut self.cache,
+            stem: String::new(),
+            stem_pending: false,
+        }
+    }
+}
+
+/// The stream of [`ExactAndStemFilter`].
+pub struct ExactAndStemTokenStream<'c, T> {
+    tail: T,
+    stemmer: Stemmer,
+    cache: &'c mut FxHashMap<String, String>,
+    /// The stem of the exact form just given, to give next at the same position when
+    /// `stem_pending`.
+    stem: String,
+    stem_pending: bool,
+}
+
+impl<T: TokenStream> TokenStream for ExactAndStemTokenStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if self.stem_pending {
+            self.stem_pending = false;
+            // The stem takes the token's place; the token's buffer is kept for the next stem.
+            std::mem::swap(&mut self.tail.token_mut().text, &mut self.stem);
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if !self.cache.contains_key(token.text.as_str()) {
+            let stem = stem_word(self.stemmer, &token.text).into_owned();
+            self.cache.insert(token.text.clone(), stem);
+        }
+        if let Some(stem) = self.cache.get(token.text.as_str()) {
+            if *stem != token.text {
+                self.stem.clear();
+                self.stem.push_str(stem);
+                self.stem_pending = true;
+            }
+        }
+        token.text.insert(0, EXACT_MARK);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 /// The stem of one folded word; borrowed when unchanged.
 pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
     if word.bytes().any(|b| b.is_ascii_digit()) {
@@ -145,6 +253,37 @@ mod tests {
     fn numbers_and_mixed_tokens_are_not_stemmed() {
         assert_eq!(stem("4803665.69"), "4803665.69");
         assert_eq!(stem("covid19"), "covid19");
+    }
+
+    #[test]
+    fn a_word_gives_its_marked_exact_form_and_its_stem_only_when_it_differs() {
+        use crate::analysis::tests::all_tokens;
+        let mut analyzer = crate::analysis::index_body();
+        let tokens = all_tokens(&mut analyzer, "Años de salud");
+        let seen: Vec<(usize, &str)> = tokens
+            .iter()
+            .map(|t| (t.position, t.text.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (0, "\u{1}años"),
+                (0, "año"),
+                (0, "\u{1}anos"),
+                (0, "ano"),
+                (1, "\u{1}de"),
+                (2, "\u{1}salud"),
+            ]
+        );
+        assert_eq!(strip_exact(&tokens[0].text), Some("años"));
+        assert_eq!(strip_exact(&tokens[1].text), None);
+        let offsets = |i: usize| (tokens[i].offset_from, tokens[i].offset_to);
+        assert_eq!(
+            offsets(0),
+            (0, "Años".len()),
+            "the exact form slices the text"
+        );
+        assert_eq!(offsets(1), offsets(0), "the stem keeps the word's offsets");
     }
 
     #[test]

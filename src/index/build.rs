@@ -484,7 +484,6 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
         );
         doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
-        doc.add_text(f.body_exact, &p.text);
         for facet in &report_facets {
             doc.add_facet(f.facets, facet.clone());
         }

@@ -21,12 +21,11 @@ pub struct Fields {
     /// Year, province, policies and ranking weight packed in one number (see `key`): fast, read
     /// once per matching passage to rank it and count it in the facets.
     pub key: Field,
-    /// The passage text through the stemmed analyzer, with positions for phrases; stored for
+    /// The passage text, with positions for phrases, through one analyzer that gives each word's
+    /// exact folded form (marked) and, when it differs, its stem at the same position
+    /// (`analysis::ExactAndStem`): stems match, exact forms and phrases rank first. Stored for
     /// snippets and display.
     pub body: Field,
-    /// The same text through the unstemmed analyzer, with positions: exact words and phrases rank
-    /// above stemmed-only matches. Not stored (body has the text).
-    pub body_exact: Field,
     /// Facets `/year/2021`, `/province/Manabí`, `/policy/genero`: filters and counts.
     pub facets: Field,
     /// Reported year: fast and indexed, for ranges and sorting; not stored (the report has it).
@@ -59,23 +58,18 @@ pub struct Fields {
 /// Builds the schema and returns it with its field handles.
 pub fn schema() -> (Schema, Fields) {
     let mut sb = Schema::builder();
-    let text = |tokenizer: &str, stored: bool| {
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let options = TextOptions::default().set_indexing_options(indexing);
-        if stored {
-            options.set_stored()
-        } else {
-            options
-        }
-    };
+    let body = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::BODY)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
     let fields = Fields {
         report_id: sb.add_text_field("report_id", STRING | STORED),
         ordinal: sb.add_u64_field("ordinal", STORED | FAST),
         key: sb.add_u64_field("key", FAST),
-        body: sb.add_text_field("body", text(analysis::STEMMED, true)),
-        body_exact: sb.add_text_field("body_exact", text(analysis::EXACT, false)),
+        body: sb.add_text_field("body", body),
         facets: sb.add_facet_field("facets", FacetOptions::default()),
         year: sb.add_u64_field("year", INDEXED | FAST),
         page: sb.add_u64_field("page", STORED),
@@ -127,7 +121,6 @@ impl Fields {
             ordinal: f("ordinal")?,
             key: f("key")?,
             body: f("body")?,
-            body_exact: f("body_exact")?,
             facets: f("facets")?,
             year: f("year")?,
             page: f("page")?,

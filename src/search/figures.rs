@@ -339,7 +339,7 @@ fn find_passages(
     let f = &engine.fields;
     let text = super::query::build(
         &request.search.items,
-        super::query::TextFields::of(&engine.fields),
+        super::query::TextFields::of(&engine.fields, &searcher),
     );
     let ranked = text.is_some();
     // Only passages with a figure of the kind asked for: a posting list, not a scan.

@@ -107,7 +107,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let started = Instant::now();
     let searcher = engine.searcher();
     let f = &engine.fields;
-    let text = query::build(&request.items, query::TextFields::of(&engine.fields));
+    let text = query::build(&request.items, query::TextFields::of(f, &searcher));
     let browse = text.is_none();
     let full = filtered(text.as_deref(), request, f, None);
 

@@ -9,12 +9,13 @@
 //! ```
 //! Parsing never fails on odd input except for an unclosed quote, which gets a message. Words are
 //! analyzed with the same Spanish analyzer as the index (query flavour), then turned into
-//! `TermQuery` / `PhraseQuery` trees on the stemmed field and its unstemmed twin.
+//! `TermQuery` / `PhraseQuery` trees on the one text field: stems required, exact forms (marked
+//! terms, `analysis::ExactAndStem`) a boost.
 
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 use super::SearchError;
 use crate::analysis::{self, stem::stem_word};
@@ -22,7 +23,7 @@ use crate::extract::Gazetteer;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
-/// Boost of a match on the unstemmed twin field over a stemmed-only match.
+/// Boost of a match on a word's exact form over a stemmed-only match.
 const EXACT_BOOST: f32 = 1.5;
 /// Weight of words matching the report's province or year rather than the passage's text.
 const CONTEXT_BOOST: f32 = 0.3;
@@ -166,22 +167,53 @@ fn words_boundary(words: &str) -> bool {
     words.is_empty() || words.ends_with(' ')
 }
 
-/// The fields a text query runs against.
+/// The fields a text query runs against, and the index that says which terms exist.
 #[derive(Clone, Copy)]
-pub struct TextFields {
-    pub stemmed: Field,
-    pub exact: Field,
+pub struct TextFields<'a> {
+    /// The text: exact forms marked, stems plain.
+    pub body: Field,
     /// The facets: a query may name a report's province or year instead of the text
     /// (`recaudación manabí 2021`).
     pub facets: Field,
+    /// The index searched, to leave out terms it lacks; `None` keeps every candidate term.
+    pub searcher: Option<&'a Searcher>,
 }
 
-impl TextFields {
-    pub fn of(f: &crate::index::Fields) -> TextFields {
+impl<'a> TextFields<'a> {
+    /// The text fields of an index, checked against `searcher`.
+    pub fn of(f: &crate::index::Fields, searcher: &'a Searcher) -> TextFields<'a> {
         TextFields {
-            stemmed: f.body,
-            exact: f.body_exact,
+            body: f.body,
             facets: f.facets,
+            searcher: Some(searcher),
+        }
+    }
+
+    /// The term of the exact (folded, unstemmed) form `folded`.
+    fn exact(&self, folded: &str) -> Term {
+        Term::from_field_text(self.body, &analysis::exact_term(folded))
+    }
+
+    /// The terms that match the stem `stem`: plain (words that stem to it) and marked (the word
+    /// itself, indexed only as its exact form). A term the index lacks costs nothing in a
+    /// disjunction (tantivy drops its empty scorer).
+    fn stems(&self, stem: &str) -> [Term; 2] {
+        [Term::from_field_text(self.body, stem), self.exact(stem)]
+    }
+
+    /// [`Self::stems`], but only those the index holds (for phrases, which multiply by them);
+    /// when it holds neither, the plain term, which matches nothing.
+    fn held_stems(&self, stem: &str) -> Vec<Term> {
+        let [plain, marked] = self.stems(stem);
+        let Some(searcher) = self.searcher else {
+            return vec![plain, marked];
+        };
+        let held = |t: &Term| searcher.doc_freq(t).is_ok_and(|n| n > 0);
+        let found: Vec<Term> = [plain.clone(), marked].into_iter().filter(held).collect();
+        if found.is_empty() {
+            vec![plain]
+        } else {
+            found
         }
     }
 }
@@ -390,20 +422,29 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
 /// A word: its stem required, its exact (folded) form a boost.
 fn word_unit(folded: &str, fields: TextFields) -> Unit {
     let stemmed = stem_word(frostem_es(), folded);
+    if stemmed == folded {
+        // The word is its own stem: its exact form is one of the stem's two terms, boosted in
+        // place rather than scored a second time.
+        let [plain, marked] = fields.stems(&stemmed);
+        return Unit {
+            required: either(vec![
+                term_query(plain),
+                Box::new(BoostQuery::new(term_query(marked), 1.0 + EXACT_BOOST)),
+            ]),
+            boost: None,
+        };
+    }
     Unit {
-        required: term_query(fields.stemmed, &stemmed),
+        required: either(fields.stems(&stemmed).into_iter().map(term_query).collect()),
         boost: Some(Box::new(BoostQuery::new(
-            term_query(fields.exact, folded),
+            term_query(fields.exact(folded)),
             EXACT_BOOST,
         ))),
     }
 }
 
-fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
 }
 
 /// A phrase: stemmed required, exact a boost; positions with several readings multiply into
@@ -447,19 +488,32 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut boosts: Vec<Box<dyn Query>> = Vec::new();
     for words in variants {
-        let exact: Vec<Term> = words
-            .iter()
-            .map(|w| Term::from_field_text(fields.exact, w))
-            .collect();
-        let stemmed: Vec<Term> = words
-            .iter()
-            .map(|w| Term::from_field_text(fields.stemmed, &stem_word(stemmer, w)))
-            .collect();
+        let exact: Vec<Term> = words.iter().map(|w| fields.exact(w)).collect();
         boosts.push(Box::new(BoostQuery::new(
             Box::new(PhraseQuery::new(exact)),
             EXACT_BOOST * 2.0,
         )));
-        required.push(Box::new(PhraseQuery::new(stemmed)));
+        // A stem may be held as a plain term, a marked one, or both: one phrase per choice.
+        let mut stemmed: Vec<Vec<Term>> = vec![Vec::new()];
+        for w in &words {
+            let choices = fields.held_stems(&stem_word(stemmer, w));
+            let mut next = Vec::new();
+            for phrase in &stemmed {
+                for t in &choices {
+                    if next.len() < MAX_PHRASE_VARIANTS {
+                        let mut phrase = phrase.clone();
+                        phrase.push(t.clone());
+                        next.push(phrase);
+                    }
+                }
+            }
+            stemmed = next;
+        }
+        required.extend(
+            stemmed
+                .into_iter()
+                .map(|terms| Box::new(PhraseQuery::new(terms)) as Box<dyn Query>),
+        );
     }
     Some(Unit {
         required: either(required),

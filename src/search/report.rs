@@ -112,7 +112,7 @@ pub fn report_detail(
     )?;
     let highlighter = match query::build(
         &query::parse(q)?,
-        super::query::TextFields::of(&engine.fields),
+        super::query::TextFields::of(&engine.fields, &searcher),
     ) {
         Some(text_query) => Some(Highlighter::new(
             &searcher,

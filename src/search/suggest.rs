@@ -1,8 +1,9 @@
 //! Words from the index itself: completions while typing, and the closest spelling of a word
 //! that is not in the index.
 //!
-//! Both read the term dictionary of the unstemmed field, so they only ever offer words that
-//! really occur, and show them as the reports spell them (`atencion` → `atención`).
+//! Both read the exact forms of the term dictionary (the marked terms of the text field), so
+//! they only ever offer words that really occur, and show them as the reports spell them
+//! (`atencion` → `atención`).
 
 use std::collections::HashMap;
 
@@ -12,7 +13,7 @@ use tantivy::Term;
 use utoipa::ToSchema;
 
 use super::SearchError;
-use crate::analysis::{fold_keep_enye, normalize_query};
+use crate::analysis::{exact_term, fold_keep_enye, normalize_query, strip_exact};
 use crate::index::Engine;
 
 /// Completions offered at most.
@@ -58,20 +59,21 @@ pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, Se
     }
     let mut freq: HashMap<String, u64> = HashMap::new();
     let searcher = engine.searcher();
+    let marked = exact_term(&prefix);
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(engine.fields.body_exact)?;
+        let inverted = segment.inverted_index(engine.fields.body)?;
         let mut stream = inverted
             .terms()
             .range()
-            .ge(prefix.as_bytes())
+            .ge(marked.as_bytes())
             .into_stream()?;
         let mut seen = 0;
         while let Some((key, info)) = stream.next() {
-            if !key.starts_with(prefix.as_bytes()) || seen >= PREFIX_SCAN {
+            if !key.starts_with(marked.as_bytes()) || seen >= PREFIX_SCAN {
                 break;
             }
             seen += 1;
-            if let Ok(word) = std::str::from_utf8(key) {
+            if let Some(word) = std::str::from_utf8(key).ok().and_then(strip_exact) {
                 if word.chars().all(char::is_alphabetic) {
                     *freq.entry(word.to_string()).or_default() += u64::from(info.doc_freq);
                 }
@@ -112,7 +114,7 @@ pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> 
             words.push(word.to_string());
             continue;
         }
-        let term = Term::from_field_text(engine.fields.body_exact, &folded);
+        let term = Term::from_field_text(engine.fields.body, &exact_term(&folded));
         if searcher.doc_freq(&term)? > 0 {
             words.push(word.to_string());
             continue;
@@ -133,11 +135,11 @@ pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> 
 /// milliseconds even on millions of terms.
 fn closest(engine: &Engine, word: &str) -> Result<Option<String>, SearchError> {
     let searcher = engine.searcher();
-    let term = Term::from_field_text(engine.fields.body_exact, word);
+    let term = Term::from_field_text(engine.fields.body, &exact_term(word));
     let automaton = FuzzyTermQuery::new(term, 1, true).automaton()?;
     let mut best: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(engine.fields.body_exact)?;
+        let inverted = segment.inverted_index(engine.fields.body)?;
         let mut stream = inverted.terms().search(&automaton).into_stream()?;
         let mut scanned = 0;
         while let Some((key, info)) = stream.next() {
@@ -145,7 +147,8 @@ fn closest(engine: &Engine, word: &str) -> Result<Option<String>, SearchError> {
             if scanned > CORRECTION_SCAN {
                 break;
             }
-            let Ok(candidate) = std::str::from_utf8(key) else {
+            // An edit of the mark itself reaches a stem: only exact forms are words.
+            let Some(candidate) = std::str::from_utf8(key).ok().and_then(strip_exact) else {
                 continue;
             };
             if candidate != word && candidate.chars().all(char::is_alphabetic) {
