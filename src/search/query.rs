@@ -220,10 +220,10 @@ impl<'a> TextFields<'a> {
 
 /// A tantivy query for parsed items; `None` when they hold no searchable word (browse mode).
 ///
-/// Every unit (a word, a joined group, a phrase) is required on the stemmed field, and its
-/// exact form is an optional boost on the unstemmed twin: a document with the exact words has
-/// their stems too, so matching is the same, and tantivy scores the boosts only on documents
-/// that already match, which keeps queries fast.
+/// Every unit (a word, a joined group, a phrase) is required by its stems, and its exact form
+/// is an optional boost: a document with the exact words has their stems too, so matching is
+/// the same, and tantivy scores the boosts only on documents that already match, which keeps
+/// queries fast.
 pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
     let mut analyzer = analysis::query_exact();
     let mut required: Vec<(Occur, Unit)> = Vec::new();
@@ -275,8 +275,8 @@ pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
-/// What one word, group or phrase of a query asks: a required match on the stemmed field, and
-/// the same words exactly as a boost on the unstemmed one.
+/// What one word, group or phrase of a query asks: a required match of its stems, and the same
+/// words exactly as a boost.
 struct Unit {
     required: Box<dyn Query>,
     boost: Option<Box<dyn Query>>,
