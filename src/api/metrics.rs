@@ -33,6 +33,7 @@ pub struct Metrics {
     pub index_bytes: AtomicU64,
     /// Unix seconds when the served index was built.
     pub index_built_at: AtomicU64,
+    /// Reports in the served index.
     pub index_reports: AtomicU64,
     /// Times a new index generation was picked up while serving.
     pub reloads: AtomicU64,

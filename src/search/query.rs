@@ -169,7 +169,9 @@ fn words_boundary(words: &str) -> bool {
 /// The fields a text query runs against.
 #[derive(Clone, Copy)]
 pub struct TextFields {
+    /// The text through the stemmed analyzer (plurals match singulars).
     pub stemmed: Field,
+    /// The text through the unstemmed analyzer, to rank exact words above stemmed matches.
     pub exact: Field,
     /// The facets: a query may name a report's province or year instead of the text
     /// (`recaudación manabí 2021`).
@@ -177,6 +179,7 @@ pub struct TextFields {
 }
 
 impl TextFields {
+    /// The text fields of the index schema `f`.
     pub fn of(f: &crate::index::Fields) -> TextFields {
         TextFields {
             stemmed: f.body,

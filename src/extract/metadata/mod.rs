@@ -23,9 +23,13 @@ use crate::analysis::text::floor_boundary;
 /// Metadata of one report; `None` where the text does not tell.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata {
+    /// The header line naming the report, as written; empty when none was found.
     pub title: String,
+    /// The year reported on (not the publication date).
     pub year: Option<i32>,
+    /// Proper name of the province (`Manabí`) or [`NATIONAL`].
     pub province: Option<String>,
+    /// The reporting unit as written.
     pub unit: Option<String>,
     /// What decided `year`, `province` and `unit`.
     pub evidence: MetadataEvidence,
