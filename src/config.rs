@@ -312,7 +312,14 @@ fn apply_env(c: &mut Config, env: &dyn Fn(&str) -> Option<String>) -> Result<(),
             "0 (four per search thread) to 4096",
         )?;
     }
+    apply_env_reading(c, env)
+}
 
+/// The `CUENTAS_*` variables of the `[reading]` section.
+fn apply_env_reading(
+    c: &mut Config,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
     if let Some(v) = env("CUENTAS_PDF_TIMEOUT_SECS") {
         c.pdf_timeout_secs = number(
             "reading.pdf_timeout_secs",

@@ -28,7 +28,7 @@ pub struct RawRequest {
     pub policy: Vec<String>,
     /// Hits per page, 0 to [`MAX_LIMIT`]; none = [`DEFAULT_LIMIT`].
     pub limit: Option<String>,
-    /// Hits to skip, 0 to [`MAX_OFFSET`]; none = 0.
+    /// Hits to skip, 0 to `MAX_OFFSET` (100 000); none = 0.
     pub offset: Option<String>,
 }
 
@@ -47,7 +47,7 @@ pub struct Request {
     pub policies: Vec<Policy>,
     /// Hits per page, at most [`MAX_LIMIT`].
     pub limit: usize,
-    /// Hits skipped before the page, at most [`MAX_OFFSET`].
+    /// Hits skipped before the page, at most `MAX_OFFSET`.
     pub offset: usize,
     /// Stops the work when set (a deadline, a caller gone); never set unless a face sets it.
     pub cancel: super::Cancel,
