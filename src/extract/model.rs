@@ -98,7 +98,8 @@ impl FigureKind {
         }
     }
 
-    /// Reads a slug or a synonym (`$`, `dólares`, `%`, `porcentaje`, `cantidad`), any case.
+    /// Reads a slug or a synonym (`$`, `dólares`, `%`, `porcentaje`, `cantidad`), ignoring
+    /// ASCII case and surrounding spaces.
     pub fn parse(s: &str) -> Option<FigureKind> {
         match s.trim().to_ascii_lowercase().as_str() {
             "usd" | "$" | "dolares" | "dólares" | "money" => Some(FigureKind::Usd),

@@ -28,8 +28,8 @@ pub struct PassageKey {
 }
 
 impl PassageKey {
-    /// A key from a passage's values; values that do not fit (a year outside 1..4096, a
-    /// province id above [`MAX_PROVINCES`], a weight above 100) are clamped or dropped to 0.
+    /// A key from a passage's values: a year that does not fit in 12 bits becomes 0 (none); the
+    /// province id is capped at [`MAX_PROVINCES`] and the weight at 100.
     pub fn new(year: Option<i32>, province: u8, policies: &[Policy], weight: u64) -> PassageKey {
         let mut bits = 0u8;
         for p in policies {

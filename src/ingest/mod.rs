@@ -34,7 +34,7 @@ pub enum IngestError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A corpus path (given) is a file or does not exist.
+    /// A corpus path (given) exists but is not a folder.
     #[error("corpus folder {0} is not a folder")]
     NotAFolder(PathBuf),
     /// The file cannot be opened or read.

@@ -276,7 +276,7 @@ pub struct FigureResponse {
     pub total: usize,
     /// Time the search took, in milliseconds.
     pub took_ms: f64,
-    /// The page of figures, in passage order.
+    /// The page of figures.
     pub figures: Vec<FigureHit>,
 }
 

@@ -55,8 +55,8 @@ pub struct Hit {
     pub highlights: Vec<(usize, usize)>,
     /// Figures of the passage; their byte ranges point into `text`.
     pub figures: Vec<Figure>,
-    /// Relevance: the query's score times the passage's ranking weight; only comparable
-    /// within one response.
+    /// Relevance: the query's score times the passage's ranking weight, 0 when browsing; only
+    /// comparable within one response.
     pub score: f32,
     /// The passage was read by OCR from a scan: check its figures against the document.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
