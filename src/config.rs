@@ -13,18 +13,32 @@ pub const DEFAULT_FILE: &str = "config/cuentas.toml";
 /// A configuration value that cannot be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
+    /// The configuration file could not be read.
     #[error("cannot read config file {path}: {source}")]
     Read {
+        /// The file.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The configuration file is not valid TOML of the expected shape.
     #[error("config file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, on one line.
+        message: String,
+    },
+    /// A value is out of range or of the wrong type.
     #[error("invalid {key} {value:?} (from {origin}): {expected}")]
     Value {
+        /// The key as written in the file (`index.memory_mb`).
         key: &'static str,
+        /// The value refused, as given.
         value: String,
+        /// Where it came from: the file or the environment variable (`CUENTAS_MEMORY_MB`).
         origin: String,
+        /// What the key accepts (`MiB from 16 to 16384`).
         expected: &'static str,
     },
 }
@@ -32,13 +46,19 @@ pub enum ConfigError {
 /// The merged configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// Folder of the index (`index`).
     pub index_dir: PathBuf,
+    /// Folders of reports to index (`corpus`).
     pub corpus: Vec<PathBuf>,
+    /// Memory for tantivy's indexing buffers, in MiB (16 to 16384).
     pub memory_mb: usize,
-    /// 0 = one per core.
+    /// Threads reading and extracting reports; 0 = one per core.
     pub threads: usize,
+    /// Address the server listens on, `host:port`.
     pub addr: String,
+    /// Origins allowed by CORS; empty = same origin only.
     pub cors_origins: Vec<String>,
+    /// Longest time a request may take, in seconds; its work is stopped then.
     pub request_timeout_secs: u64,
     /// Seconds allowed to read one PDF.
     pub pdf_timeout_secs: u64,
@@ -134,16 +154,25 @@ impl Config {
 /// What flags can set; `None`/empty leaves the value to lower layers.
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
+    /// `--config`: the configuration file, instead of [`DEFAULT_FILE`].
     pub config: Option<PathBuf>,
+    /// `--index`.
     pub index_dir: Option<PathBuf>,
+    /// `--corpus`, repeated.
     pub corpus: Vec<PathBuf>,
+    /// `--addr`.
     pub addr: Option<String>,
+    /// `--pdf-timeout`, in seconds.
     pub pdf_timeout_secs: Option<u64>,
+    /// `--pdf-memory-mb`.
     pub pdf_memory_mb: Option<u64>,
     /// `--no-ocr`.
     pub no_ocr: bool,
+    /// `--ocr-page-timeout`, in seconds.
     pub ocr_page_timeout_secs: Option<u64>,
+    /// `--search-threads`; 0 = one per core.
     pub search_threads: Option<usize>,
+    /// `--search-queue`; 0 = four per thread.
     pub search_queue: Option<usize>,
 }
 
@@ -283,7 +312,14 @@ fn apply_env(c: &mut Config, env: &dyn Fn(&str) -> Option<String>) -> Result<(),
             "0 (four per search thread) to 4096",
         )?;
     }
+    apply_env_reading(c, env)
+}
 
+/// The `CUENTAS_*` variables of the `[reading]` section.
+fn apply_env_reading(
+    c: &mut Config,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
     if let Some(v) = env("CUENTAS_PDF_TIMEOUT_SECS") {
         c.pdf_timeout_secs = number(
             "reading.pdf_timeout_secs",

@@ -9,6 +9,8 @@
 //! `analysis` is the Spanish analyzer used by `index` and `search` alike; `config` merges the
 //! configuration once for the faces.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod api;
 pub mod cli;

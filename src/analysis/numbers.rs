@@ -20,6 +20,7 @@
 /// One way of reading a number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
+    /// The number's value under this reading (`1.199` read as 1199 or as 1.199).
     pub value: f64,
     /// The value in canonical form: the index term of the number.
     pub canonical: String,

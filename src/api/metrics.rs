@@ -33,6 +33,7 @@ pub struct Metrics {
     pub index_bytes: AtomicU64,
     /// Unix seconds when the served index was built.
     pub index_built_at: AtomicU64,
+    /// Reports in the served index.
     pub index_reports: AtomicU64,
     /// Times a new index generation was picked up while serving.
     pub reloads: AtomicU64,
@@ -61,6 +62,13 @@ impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        self.render_routes(&mut out);
+        self.render_gauges(&mut out);
+        out
+    }
+
+    /// Request counts and durations, by route.
+    fn render_routes(&self, out: &mut String) {
         let _ = writeln!(
             out,
             "# HELP cuentas_http_requests_total HTTP requests answered, by route and status."
@@ -108,7 +116,10 @@ impl Metrics {
                 s.count
             );
         }
-        drop(routes);
+    }
+
+    /// The index's and the search pool's gauges and counters.
+    fn render_gauges(&self, out: &mut String) {
         let gauges = [
             (
                 "cuentas_index_size_bytes",
@@ -182,7 +193,6 @@ impl Metrics {
             let _ = writeln!(out, "# TYPE {name} {kind}");
             let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
         }
-        out
     }
 }
 

@@ -192,6 +192,7 @@ impl AppState {
         self.inner.engine.load_full()
     }
 
+    /// The counters `/metrics` reports.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
     }

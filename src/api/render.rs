@@ -13,14 +13,18 @@ use crate::search::{Facets, Hit, PassageView, ReportDetail, ReportSummary, Respo
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = Response)]
 pub struct SearchJson {
+    /// The query as typed (trimmed).
     pub query: String,
     /// Set when the query found nothing and these hits are for this spelling instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_query: Option<String>,
     /// Passages matching, over all pages.
     pub total: usize,
+    /// Time the search took, in milliseconds.
     pub took_ms: f64,
+    /// The page of hits, best first (report order when browsing without words).
     pub hits: Vec<HitJson>,
+    /// Counts over every match; each dimension counted without its own filter.
     pub facets: Facets,
 }
 
@@ -28,6 +32,9 @@ pub struct SearchJson {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = Hit)]
 pub struct HitJson {
+    // The hit as the core gives it, flattened into the JSON. A plain comment: utoipa would turn
+    // a doc comment into a description that wraps the inlined schema in a `oneOf`.
+    #[allow(missing_docs)]
     #[serde(flatten)]
     #[schema(inline)]
     pub hit: Hit,
@@ -40,12 +47,15 @@ pub struct HitJson {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = ReportDetail)]
 pub struct ReportJson {
+    /// The report's metadata.
     pub report: ReportSummary,
     /// The full text as read from the source file, or `None` when the file is gone or changed
     /// since indexing (then `text_error` says why).
     pub text: Option<String>,
+    /// Why `text` is `None`, for the reader.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_error: Option<String>,
+    /// Every passage of the report, in order.
     pub passages: Vec<PassageJson>,
 }
 
@@ -53,6 +63,8 @@ pub struct ReportJson {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = PassageView)]
 pub struct PassageJson {
+    // The passage as the core gives it, flattened into the JSON (a plain comment: see `hit`).
+    #[allow(missing_docs)]
     #[serde(flatten)]
     #[schema(inline)]
     pub passage: PassageView,

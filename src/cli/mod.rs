@@ -36,10 +36,12 @@ pub struct Cli {
     /// Configuration file [env: CUENTAS_CONFIG; default: config/cuentas.toml if present]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The subcommand and its own flags.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands; each variant's doc comment is its help.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the index from folders of reports, replacing the current one atomically.
@@ -96,6 +98,7 @@ pub enum Command {
     ReadPdf(ReadPdfArgs),
 }
 
+/// Flags of `read-pdf`.
 #[derive(Debug, Args)]
 pub struct ReadPdfArgs {
     /// The PDF to read
@@ -119,6 +122,7 @@ pub struct ReadingArgs {
     pub ocr_page_timeout: Option<u64>,
 }
 
+/// Flags of `bench-extract`.
 #[derive(Debug, Args)]
 pub struct BenchExtractArgs {
     /// Folder of reports
@@ -129,6 +133,7 @@ pub struct BenchExtractArgs {
     pub threads: usize,
 }
 
+/// Flags of `bench-queries`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Query file: one query a line (first tab-separated column); `#` lines are skipped
@@ -142,6 +147,7 @@ pub struct BenchArgs {
     pub slowest: usize,
 }
 
+/// Flags of `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on [env: CUENTAS_ADDR; default: 127.0.0.1:8080]
@@ -150,6 +156,7 @@ pub struct ServeArgs {
     /// Folder of reports to index when there is no index yet; repeatable [env: CUENTAS_CORPUS]
     #[arg(long, value_name = "DIR")]
     pub corpus: Vec<PathBuf>,
+    /// Limits on reading files, for a build when there is no index yet.
     #[command(flatten)]
     pub reading: ReadingArgs,
     /// Threads answering searches; 0 = one per core [env: CUENTAS_SEARCH_THREADS]
@@ -161,11 +168,13 @@ pub struct ServeArgs {
     pub search_queue: Option<usize>,
 }
 
+/// Flags of `index`.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Folder of reports to index; repeat for several [env: CUENTAS_CORPUS; default: corpus]
     #[arg(long, value_name = "DIR")]
     pub corpus: Vec<PathBuf>,
+    /// Limits on reading files.
     #[command(flatten)]
     pub reading: ReadingArgs,
 }
@@ -198,6 +207,7 @@ impl FilterArgs {
     }
 }
 
+/// Flags of `search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// What to look for; empty lists passages matching the filters.
@@ -206,6 +216,7 @@ pub struct SearchArgs {
     /// "double quotes" for a phrase; -word to exclude; a OR b; figures in any format.
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
+    /// Year, province and policy filters.
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Hits to show (at most 100)
@@ -229,6 +240,7 @@ pub struct SearchArgs {
     pub json: bool,
 }
 
+/// Flags of `figures`.
 #[derive(Debug, Args)]
 pub struct FiguresArgs {
     /// Words and/or figures; empty lists every figure that passes the filters
@@ -243,6 +255,7 @@ pub struct FiguresArgs {
     /// Only figures of this kind: usd, percent or count
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
+    /// Year, province and policy filters.
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Output: a table for people, json, or csv (RFC 4180, UTF-8) for spreadsheets
@@ -260,6 +273,7 @@ pub struct FiguresArgs {
     pub batch: Option<PathBuf>,
 }
 
+/// Flags of `inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// A report file (.txt or .pdf)
@@ -270,6 +284,7 @@ pub struct InspectArgs {
     pub text: bool,
 }
 
+/// Flags of `reports`.
 #[derive(Debug, Args)]
 pub struct ReportsArgs {
     /// Print JSON instead of a table
@@ -283,7 +298,9 @@ pub struct ReportsArgs {
 
 /// What a command asks `main` to exit with.
 pub enum Outcome {
+    /// Exit code 0.
     Success,
+    /// A search or listing found nothing: exit code 1.
     NothingFound,
 }
 

@@ -22,11 +22,15 @@ use crate::analysis::fold_key;
 /// What kind of name a mention is; a province's own name weighs most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PlaceKind {
+    /// The name of a province itself (`Manabí`).
     Province,
+    /// The capital city of a province (`Portoviejo`).
     Capital,
     /// A city or unit listed in `gazetteer.toml` (`Manta`, `Hospital José Carrasco Arteaga`).
     Place,
+    /// A canton (municipality) of a province.
     Canton,
+    /// A parish, urban or rural, of a canton.
     Parish,
 }
 
@@ -35,6 +39,7 @@ pub enum PlaceKind {
 pub struct Candidate {
     /// Index into [`Gazetteer::provinces`].
     pub province: usize,
+    /// What the name is in that province.
     pub kind: PlaceKind,
     /// A rural parish of that province bears the name: only those have parish governments.
     pub rural: bool,
@@ -54,11 +59,13 @@ pub struct PlaceName {
 pub struct Mention<'g> {
     /// The province's proper name (the first candidate's).
     pub province: &'g str,
+    /// What the name is in that province.
     pub kind: PlaceKind,
     /// Every province the name may point to.
     pub name: &'g PlaceName,
-    /// Byte range of the name in the text.
+    /// Byte range of the name in the text: its start.
     pub start: usize,
+    /// Its end (exclusive).
     pub end: usize,
 }
 

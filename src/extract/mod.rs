@@ -25,7 +25,9 @@ use crate::ingest::Document;
 /// Everything extraction needs besides the text: the place names and the policy keywords.
 #[derive(Clone)]
 pub struct Extractor {
+    /// Provinces, cantons, parishes and known places, to read a report's province.
     pub gazetteer: Gazetteer,
+    /// Keywords of each equality policy, to tag passages.
     pub policies: PolicyTagger,
 }
 
@@ -113,6 +115,7 @@ pub struct CharCounter<'t> {
 }
 
 impl<'t> CharCounter<'t> {
+    /// A counter over `text`, starting at its beginning.
     pub fn new(text: &'t str) -> CharCounter<'t> {
         CharCounter {
             text,

@@ -10,10 +10,15 @@ use utoipa::ToSchema;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Policy {
+    /// Peoples and nationalities (interculturalidad).
     Intercultural,
+    /// Age groups: children, youth, older adults.
     Generacional,
+    /// People with disabilities.
     Discapacidades,
+    /// Gender equality.
     Genero,
+    /// Migrants, refugees and returnees (movilidad humana).
     MovilidadHumana,
 }
 
@@ -84,6 +89,7 @@ impl FigureKind {
     /// Every kind.
     pub const ALL: [FigureKind; 3] = [FigureKind::Usd, FigureKind::Percent, FigureKind::Count];
 
+    /// The slug used in filters, JSON and CSV (`usd`, `percent`, `count`).
     pub fn as_str(self) -> &'static str {
         match self {
             FigureKind::Usd => "usd",
@@ -92,6 +98,8 @@ impl FigureKind {
         }
     }
 
+    /// Reads a slug or a synonym (`$`, `dólares`, `%`, `porcentaje`, `cantidad`), ignoring
+    /// ASCII case and surrounding spaces.
     pub fn parse(s: &str) -> Option<FigureKind> {
         match s.trim().to_ascii_lowercase().as_str() {
             "usd" | "$" | "dolares" | "dólares" | "money" => Some(FigureKind::Usd),
@@ -109,6 +117,7 @@ pub struct Figure {
     pub text: String,
     /// Its value (`4803665.69`, `187000`, `132.76`).
     pub value: f64,
+    /// What it counts: money, a percentage or a count.
     pub kind: FigureKind,
     /// The other value a truly ambiguous form can have (`1.199` → 1199 read, 1.199 here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,8 +125,9 @@ pub struct Figure {
     /// What it counts, when the sentence says so ("atenciones", "recaudado").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// Byte range of `text` in the passage text.
+    /// Byte range of `text` in the passage text: its start.
     pub start: usize,
+    /// Its end (exclusive).
     pub end: usize,
     /// Character span `[start, end)` of the figure in the report's full text.
     #[serde(default)]
@@ -146,6 +156,7 @@ pub struct Passage {
     pub page: Option<u32>,
     /// Character (Unicode scalar) span `[start, end)` in the report's full text.
     pub span: (usize, usize),
+    /// Equality policies the passage is about, from their keywords.
     pub policies: Vec<Policy>,
     /// Figures of the passage; their byte ranges point into `text`.
     pub figures: Vec<Figure>,
@@ -197,8 +208,11 @@ impl Evidence {
 /// The evidence of a report's year, province and unit; `None` where nothing was found.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 pub struct MetadataEvidence {
+    /// What decided the year.
     pub year: Option<Evidence>,
+    /// What decided the province (or that there is none).
     pub province: Option<Evidence>,
+    /// What decided the unit.
     pub unit: Option<Evidence>,
 }
 
@@ -227,6 +241,7 @@ pub struct Report {
     pub id: String,
     /// Path of the file relative to its corpus folder, `/`-separated.
     pub source: String,
+    /// The header line naming the report, as written; empty when none was found.
     pub title: String,
     /// The year reported on (not the publication date).
     pub year: Option<i32>,
@@ -239,5 +254,6 @@ pub struct Report {
     pub evidence: MetadataEvidence,
     /// The full text (NFC), as read from the file.
     pub text: String,
+    /// Its passages, in reading order.
     pub passages: Vec<Passage>,
 }

@@ -24,21 +24,34 @@ pub const FILE_NAME: &str = "cuentas.csv";
 /// A problem with the metadata file.
 #[derive(Debug, Error)]
 pub enum OverrideError {
+    /// The file exists but cannot be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The metadata file.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The file is not CSV of the expected columns and values.
     #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The metadata file.
+        path: PathBuf,
+        /// What is wrong, and where in the file.
+        message: String,
+    },
 }
 
 /// Corrections for one report; `None` keeps the extracted value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Override {
+    /// The report's title.
     pub title: Option<String>,
+    /// The year reported on.
     pub year: Option<i32>,
+    /// The province's proper name (`Manabí`) or `Nacional`.
     pub province: Option<String>,
+    /// The reporting unit.
     pub unit: Option<String>,
 }
 
@@ -175,10 +188,12 @@ impl Overrides {
         self.by_source.get(source)
     }
 
+    /// Number of reports corrected.
     pub fn len(&self) -> usize {
         self.by_source.len()
     }
 
+    /// Whether no report is corrected.
     pub fn is_empty(&self) -> bool {
         self.by_source.is_empty()
     }

@@ -21,8 +21,10 @@ use rustc_hash::FxHashMap;
 pub struct Draft {
     /// The repaired text, as shown to people.
     pub text: String,
-    /// Byte range in the source text, from the first to just past the last character used.
+    /// Byte range in the source text, from the first to just past the last character used:
+    /// its start.
     pub start: usize,
+    /// Its end (exclusive).
     pub end: usize,
     /// `(offset in text, offset in source)` where each stretch copied unchanged begins.
     segments: Vec<(usize, usize)>,

@@ -27,8 +27,11 @@ pub struct TableCell {
 /// One cell of a row line: its column and its byte range in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawCell {
+    /// Index of its column in the row, from 0 (empty columns count).
     pub column: usize,
+    /// Start of its text in the source.
     pub start: usize,
+    /// End (exclusive) of its text in the source.
     pub end: usize,
 }
 
@@ -122,6 +125,7 @@ impl Header {
         self.columns.get(column).map_or("", String::as_str)
     }
 
+    /// Whether no column has a header.
     pub fn is_empty(&self) -> bool {
         self.columns.iter().all(String::is_empty)
     }

@@ -53,31 +53,40 @@ impl Default for BuildOptions {
 /// How far a build has gone, for a progress bar.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Progress {
+    /// Files read (or skipped) so far.
     pub files_done: usize,
+    /// Files found in the corpus.
     pub files_total: usize,
     /// Pages read so far (a text file without page breaks counts as one).
     pub pages: usize,
     /// Pages read by OCR so far, and of those, how many came from the cache.
     pub ocr_pages: usize,
+    /// Of `ocr_pages`, those taken from the OCR cache.
     pub ocr_cached: usize,
 }
 
 /// What a build did.
 #[derive(Debug)]
 pub struct BuildSummary {
+    /// Reports indexed.
     pub reports: usize,
+    /// Passages indexed, over all reports.
     pub passages: usize,
+    /// Figures found in those passages.
     pub figures: usize,
     /// Bytes of report text indexed.
     pub text_bytes: u64,
+    /// Files that could not be read, each with its reason.
     pub skipped: Vec<Skipped>,
     /// Pages read by Tesseract in this build, and pages taken from the OCR cache.
     pub ocr_pages_run: usize,
+    /// Pages whose OCR text came from the cache.
     pub ocr_pages_cached: usize,
     /// Problems in metadata files, one line each.
     pub warnings: Vec<String>,
     /// The published generation.
     pub generation: PathBuf,
+    /// Wall time of the whole build.
     pub elapsed: Duration,
 }
 
@@ -445,8 +454,8 @@ pub fn passage_weight(text: &str) -> u64 {
 }
 
 /// How the doc store (the passage texts) is compressed: zstd at `STORE_LEVEL` over blocks of
-/// `STORE_BLOCK_BYTES` (against LZ4: a store 30% smaller, about 25 µs more per hit shown;
-/// measured in BENCHMARKS.md).
+/// `STORE_BLOCK_BYTES` (against LZ4: a store 30% smaller, about 25 µs more per hit shown, in
+/// runs of `benches/run.sh`).
 fn store_settings() -> IndexSettings {
     IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor {

@@ -17,13 +17,19 @@ pub const MAX_PROVINCES: usize = 31;
 /// An unpacked passage key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PassageKey {
+    /// One bit per policy, bit `i` for `Policy::ALL[i]` (5 bits).
     pub policies: u8,
+    /// Province id in the manifest, 0 = none (at most [`MAX_PROVINCES`]).
     pub province: u8,
+    /// Reported year, 0 = none (below 4096).
     pub year: u16,
+    /// Ranking weight in percent, 0 to 100.
     pub weight: u8,
 }
 
 impl PassageKey {
+    /// A key from a passage's values: a year that does not fit in 12 bits becomes 0 (none); the
+    /// province id is capped at [`MAX_PROVINCES`] and the weight at 100.
     pub fn new(year: Option<i32>, province: u8, policies: &[Policy], weight: u64) -> PassageKey {
         let mut bits = 0u8;
         for p in policies {
@@ -40,6 +46,7 @@ impl PassageKey {
         }
     }
 
+    /// The key as the u64 stored in the fast field (layout in the module doc).
     pub fn pack(self) -> u64 {
         u64::from(self.policies & 0x1f)
             | u64::from(self.province & 0x1f) << 5
@@ -47,6 +54,7 @@ impl PassageKey {
             | u64::from(self.weight & 0x7f) << 22
     }
 
+    /// Reads a key packed by [`PassageKey::pack`].
     #[inline]
     pub fn unpack(key: u64) -> PassageKey {
         PassageKey {

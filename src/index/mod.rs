@@ -37,24 +37,48 @@ const ACCENTS_FILE: &str = "accents.json";
 /// What can go wrong building or opening an index.
 #[derive(Debug, Error)]
 pub enum IndexError {
+    /// The index folder (given) holds no generation yet.
     #[error("no index in {0}: build one with `cuentas index`")]
     NotBuilt(PathBuf),
+    /// A build found no report it could read.
     #[error("nothing could be indexed: {reason}")]
-    NothingIndexed { reason: String },
+    NothingIndexed {
+        /// Why, for the person running the build (e.g. every file was skipped).
+        reason: String,
+    },
+    /// Reading or writing a file or folder of the index failed.
     #[error("{path}: {source}")]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The generation was written with another [`Manifest::VERSION`].
     #[error("index at {path} was built by another version of cuentas (format {found}): rebuild it with `cuentas index`")]
-    Outdated { path: PathBuf, found: u32 },
+    Outdated {
+        /// The generation folder.
+        path: PathBuf,
+        /// The format version found in its manifest.
+        found: u32,
+    },
+    /// A file of the generation does not parse (or its JSON could not be written).
     #[error("index at {path} is damaged ({reason}): rebuild it with `cuentas index`")]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The damaged file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// tantivy failed to open, write or read the index.
     #[error("index error in {path}: {source}")]
     Tantivy {
+        /// The folder of the tantivy index.
         path: PathBuf,
+        /// The underlying error.
         source: tantivy::TantivyError,
     },
+    /// Walking the corpus folders failed (a file that cannot be read is skipped instead).
     #[error(transparent)]
     Ingest(#[from] crate::ingest::IngestError),
 }
@@ -66,16 +90,22 @@ pub enum IndexError {
 pub struct ReportInfo {
     /// Path relative to its corpus folder.
     pub source: String,
+    /// The header line naming the report, as written; empty when none was found.
     pub title: String,
+    /// The year reported on (not the publication date), `None` when unknown.
     pub year: Option<i32>,
+    /// Proper name of the province (`Manabí`) or `Nacional`; `None` when unknown or abroad.
     pub province: Option<String>,
+    /// The reporting unit as written, `None` when unknown.
     pub unit: Option<String>,
 }
 
 /// Metadata of one indexed report, as listed by `cuentas reports` and `/api/reports`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportMeta {
+    /// Stable id from the report's content (16 hex digits).
     pub report_id: String,
+    /// File, title, year, province and unit; flattened into the JSON.
     #[serde(flatten)]
     pub info: ReportInfo,
     /// Where the file was read from, to show the full text again.
@@ -98,6 +128,7 @@ pub struct Manifest {
     pub built_at: u64,
     /// Province names by id (id 1 is the first): the ids packed in passage keys.
     pub provinces: Vec<String>,
+    /// Every indexed report, in corpus order.
     pub reports: Vec<ReportMeta>,
 }
 
@@ -109,14 +140,21 @@ impl Manifest {
 /// A passage as stored in the index, with its figures read again from its text.
 #[derive(Debug, Clone)]
 pub struct StoredPassage {
+    /// The report id and the ordinal (`7392a04fe1206fbf-0004`).
     pub passage_id: String,
+    /// Id of the report it belongs to.
     pub report_id: String,
+    /// Ordinal within the report, from 0.
     pub ordinal: u64,
+    /// The passage text as shown to people.
     pub text: String,
+    /// 1-based page, `None` when the source has no pages or it is unknown.
     pub page: Option<u32>,
     /// Character span `[start, end)` in the report's text.
     pub span: (usize, usize),
+    /// Equality policies the passage is about.
     pub policies: Vec<Policy>,
+    /// Figures of the passage; their byte ranges point into `text`.
     pub figures: Vec<Figure>,
     /// OCR confidence (0 to 1) when the passage was read by OCR.
     pub ocr_confidence: Option<f32>,
@@ -124,9 +162,13 @@ pub struct StoredPassage {
 
 /// An opened, read-only generation of the index.
 pub struct Engine {
+    /// The tantivy index of passages.
     pub index: Index,
+    /// Its reader, for fresh searchers.
     pub reader: IndexReader,
+    /// The schema's fields.
     pub fields: Fields,
+    /// Report metadata and province ids of the generation.
     pub manifest: Manifest,
     /// The generation folder.
     pub path: PathBuf,
@@ -207,6 +249,7 @@ impl Engine {
         })
     }
 
+    /// A searcher over the generation's segments.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
     }
@@ -216,6 +259,7 @@ impl Engine {
         &self.manifest.reports
     }
 
+    /// The metadata of report `id`, `None` when it is not in the index.
     pub fn report(&self, id: &str) -> Option<&ReportMeta> {
         self.by_id.get(id).map(|&i| &self.manifest.reports[i])
     }

@@ -32,8 +32,9 @@ pub struct Fields {
     pub year: Field,
     /// 1-based page, stored (0 = none).
     pub page: Field,
-    /// Character span of the passage in its report's text: stored.
+    /// Start of the passage's character span in its report's text: stored.
     pub span_start: Field,
+    /// End (exclusive) of that span: stored.
     pub span_end: Field,
     /// Policy slugs of the passage, space-separated: stored for display (facets are not stored).
     pub policies: Field,
@@ -46,7 +47,9 @@ pub struct Fields {
     /// passages by range and kind without reading stored text. Passages with figures of a kind
     /// also carry the facet `/figure/<kind>`, to find them without a scan.
     pub figure_usd: Field,
+    /// Values of the passage's percentages (see `figure_usd`).
     pub figure_percent: Field,
+    /// Values of the passage's counts (see `figure_usd`).
     pub figure_count: Field,
     /// For a table row: the header of each of its cells, joined by U+001F (stored; empty for
     /// prose). Figures in the row are labelled with it when shown.

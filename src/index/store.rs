@@ -40,6 +40,7 @@ pub struct Staging {
 }
 
 impl Staging {
+    /// The folder being filled.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -54,10 +55,12 @@ impl Drop for Staging {
 }
 
 impl IndexDir {
+    /// The index folder `root`; nothing is read or created yet.
     pub fn new(root: impl Into<PathBuf>) -> IndexDir {
         IndexDir { root: root.into() }
     }
 
+    /// The index folder.
     pub fn root(&self) -> &Path {
         &self.root
     }

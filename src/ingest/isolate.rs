@@ -49,6 +49,7 @@ impl Default for Limits {
 /// What a child prints: the text of each page.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ChildOutput {
+    /// Text of each page, in order.
     pub pages: Vec<String>,
 }
 

@@ -26,35 +26,60 @@ pub const MAX_FILE_BYTES: u64 = 256 << 20;
 /// Why a file could not be read.
 #[derive(Debug, Error)]
 pub enum IngestError {
+    /// A corpus folder cannot be listed.
     #[error("corpus folder {path}: {source}")]
     Root {
+        /// The corpus folder.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// A corpus path (given) exists but is not a folder.
     #[error("corpus folder {0} is not a folder")]
     NotAFolder(PathBuf),
+    /// The file cannot be opened or read.
     #[error("cannot read: {0}")]
     Read(#[from] std::io::Error),
+    /// The file holds no text.
     #[error("empty file")]
     Empty,
+    /// The file is over the size limit (`reading.max_file_mb`).
     #[error("too large ({size} MB; the limit is {limit} MB)")]
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        /// Size of the file, in MiB (rounded down).
+        size: u64,
+        /// The limit, in MiB.
+        limit: u64,
+    },
+    /// A `.txt` file holds binary content; the text says what was found.
     #[error("not text: {0}")]
     Binary(&'static str),
+    /// The PDF cannot be parsed, is encrypted or has no readable page (the reason).
     #[error("broken PDF: {0}")]
     BrokenPdf(String),
+    /// A scanned PDF, and OCR is off.
     #[error("PDF without a text layer, and OCR is off (--no-ocr or reading.ocr = false)")]
     NoTextLayer,
+    /// Scanned pages could not be read by OCR: the tools are missing or found no text (the reason).
     #[error("scanned pages not read: {0}")]
     NoOcr(String),
+    /// An image file, and OCR is off.
     #[error("an image, and OCR is off (--no-ocr or reading.ocr = false)")]
     ImageWithoutOcr,
+    /// Not a `.txt`, `.pdf` or image file.
     #[error("not a report file: only .txt, .pdf and images (.png .jpg .tif) are read")]
     Unsupported,
+    /// Reading took longer or used more memory than allowed (which limit, and how to raise it).
     #[error("over a reading limit: {0}")]
     OverLimit(String),
+    /// The child process that reads PDFs could not be run or gave no usable answer.
     #[error("cannot run the PDF reader {program}: {reason}")]
-    Reader { program: PathBuf, reason: String },
+    Reader {
+        /// The program run as `PROGRAM read-pdf FILE`.
+        program: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// A report file read into text.
@@ -95,6 +120,7 @@ impl Document {
 /// A report file found by [`walk`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceFile {
+    /// The file, under `root`.
     pub path: PathBuf,
     /// The corpus folder it was found in.
     pub root: PathBuf,
@@ -103,7 +129,9 @@ pub struct SourceFile {
 /// A file left out, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
+    /// The file.
     pub path: PathBuf,
+    /// Why, for people (`empty file`, `broken PDF: no readable page`).
     pub reason: String,
 }
 
@@ -196,9 +224,11 @@ impl Format {
 /// Reads report files under [`Limits`], PDFs through a child process, scans through OCR.
 #[derive(Debug, Clone)]
 pub struct Reader {
+    /// Time, memory and size limits on one file.
     pub limits: Limits,
     /// The program run as `PROGRAM read-pdf FILE` to read a PDF (normally this executable).
     pub program: PathBuf,
+    /// Whether and how scanned pages and images are read.
     pub ocr: OcrSettings,
     /// Counts OCR work across the files read, when set.
     pub ocr_stats: Option<std::sync::Arc<OcrStats>>,

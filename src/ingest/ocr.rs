@@ -59,6 +59,7 @@ impl Default for OcrSettings {
 /// One page read by OCR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OcrPage {
+    /// The text read from the page.
     pub text: String,
     /// Tesseract's mean word confidence, from 0 to 1.
     pub confidence: f32,

@@ -11,10 +11,13 @@ use super::IngestError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
     Utf8,
     /// UTF-8 whose characters had been double-encoded (mojibake), mended.
     Utf8Mended,
+    /// UTF-16 (little or big endian), told by its byte-order mark.
     Utf16,
+    /// Windows-1252 (Latin-1 superset), when the bytes are not valid UTF-8.
     Windows1252,
     /// Text extracted from a PDF.
     Pdf,

@@ -121,7 +121,9 @@ impl Drop for CancelGuard {
 /// Wraps a collector so that each segment's collection checks `cancel` once per block of
 /// documents and stops with an error when it is set (see [`Cancel::explain`]).
 pub struct Cancellable<C> {
+    /// The collector doing the work.
     pub inner: C,
+    /// Checked once per block of documents.
     pub cancel: Cancel,
 }
 

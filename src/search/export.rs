@@ -91,6 +91,7 @@ pub fn write_figures_csv(
 pub struct BatchLine {
     /// Line number in the file (1 for the first line).
     pub line: usize,
+    /// The query, trimmed; `Err` with the reason when the line could not be read.
     pub query: Result<String, String>,
 }
 
@@ -170,11 +171,15 @@ pub fn checked_batch(input: &str, limits: &BatchLimits) -> Result<Vec<BatchLine>
 
 /// One row of a batch result.
 pub struct BatchRow {
+    /// Line of the query in the batch file (1 for the first line).
     pub line: usize,
+    /// The query of that line.
     pub query: String,
     /// Figures found for the query (counted up to the batch's limit).
     pub count: usize,
+    /// Why the query failed or was cut short; `None` when it ran whole.
     pub error: Option<String>,
+    /// One figure found; `None` on the one row of a query that found none or failed.
     pub hit: Option<FigureHit>,
 }
 

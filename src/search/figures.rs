@@ -36,11 +36,15 @@ const MAX_SENTENCE_CHARS: usize = 400;
 pub struct RawFigureRequest {
     /// Query and filters; its `limit` and `offset` are ignored (figures page on their own).
     pub search: RawRequest,
+    /// Smallest value, in any written format (`1'000.000`, `1e6`, `1 millón`).
     pub min: Option<String>,
+    /// Largest value, in any written format; at least `min`.
     pub max: Option<String>,
+    /// Figure kind: `usd`, `percent` or `count` (or a synonym such as `%`).
     pub kind: Option<String>,
     /// Figures per page; none = every figure.
     pub limit: Option<String>,
+    /// Figures to skip, for the next page; none = 0.
     pub offset: Option<String>,
 }
 
@@ -51,18 +55,26 @@ pub const MAX_FIGURE_LIMIT: usize = 10_000;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FigureMode {
+    /// No figure in the query: every figure of the matching passages.
     All,
+    /// The query holds figures: only figures of those values, however written.
     Value,
+    /// The query is one quoted figure: only that surface form.
     Exact,
 }
 
 /// A validated figure search.
 #[derive(Debug, Clone)]
 pub struct FigureRequest {
+    /// Query and filters that select passages; its own `limit` and `offset` are unused.
     pub search: Request,
+    /// Smallest value kept, inclusive.
     pub min: Option<f64>,
+    /// Largest value kept, inclusive.
     pub max: Option<f64>,
+    /// Only figures of this kind; `None` = any.
     pub kind: Option<FigureKind>,
+    /// How the query selects figures, decided from the query.
     pub mode: FigureMode,
     /// Values asked for in `value` mode.
     pub values: Vec<f64>,
@@ -70,10 +82,12 @@ pub struct FigureRequest {
     pub exact: Option<String>,
     /// Figures per page; `None` = all.
     pub limit: Option<usize>,
+    /// Figures skipped before the page.
     pub offset: usize,
 }
 
 impl FigureRequest {
+    /// Validates `raw`: every error names the parameter, the value and what is accepted.
     pub fn from_raw(raw: &RawFigureRequest) -> Result<FigureRequest, SearchError> {
         let search = Request::from_raw(&RawRequest {
             limit: None,
@@ -217,15 +231,23 @@ fn is_one_figure(q: &str) -> bool {
 pub struct FigureHit {
     /// The figure as written.
     pub text: String,
+    /// Its value (`4803665.69`; `132.76` for `132.76 %`).
     pub value: f64,
+    /// What it counts: money, a percentage or a count.
     pub kind: FigureKind,
+    /// The other value a truly ambiguous form can have (`1.199`: 1199 or 1.199).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_value: Option<f64>,
+    /// What it counts, when the sentence says so ("atenciones"); `null` otherwise.
     pub label: Option<String>,
+    /// Id of the report it was found in.
     pub report_id: String,
+    /// File, title, year, province and unit of the report; flattened into the JSON.
     #[serde(flatten)]
     pub info: ReportInfo,
+    /// Id of the passage it stands in.
     pub passage_id: String,
+    /// 1-based page of the passage, `null` when unknown.
     pub page: Option<u32>,
     /// Character span `[start, end)` of the figure in the report's text.
     #[schema(value_type = Vec<u64>)]
@@ -246,11 +268,15 @@ pub struct FigureHit {
 /// A page of figure hits.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FigureResponse {
+    /// The query as typed (trimmed).
     pub query: String,
+    /// How the query selected figures.
     pub mode: FigureMode,
     /// Figures matching, over all pages.
     pub total: usize,
+    /// Time the search took, in milliseconds.
     pub took_ms: f64,
+    /// The page of figures.
     pub figures: Vec<FigureHit>,
 }
 

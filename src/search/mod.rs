@@ -50,8 +50,11 @@ pub enum SearchError {
     /// A parameter has a value outside what it accepts.
     #[error("invalid {name} {value:?}: {expected}")]
     BadParameter {
+        /// The parameter's name as the faces take it (`limit`, `year`, `min`).
         name: &'static str,
+        /// The value refused, as given.
         value: String,
+        /// What the parameter accepts, for the person to fix it.
         expected: String,
     },
     /// What was asked for does not exist.
@@ -179,12 +182,16 @@ fn search_with<C: tantivy::collector::Collector>(
 /// The three facet dimensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
+    /// The reported year.
     Year,
+    /// The province (or `Nacional`).
     Province,
+    /// The equality policy.
     Policy,
 }
 
 impl Dimension {
+    /// Every dimension, in the order facets are listed.
     pub const ALL: [Dimension; 3] = [Dimension::Year, Dimension::Province, Dimension::Policy];
 }
 

@@ -23,10 +23,14 @@ use crate::ingest;
 /// A report's metadata as the API and the CLI list it (no server paths).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReportSummary {
+    /// Stable id from the report's content (16 hex digits).
     pub report_id: String,
+    /// File, title, year, province and unit; flattened into the JSON.
     #[serde(flatten)]
     pub info: ReportInfo,
+    /// Number of passages.
     pub passages: usize,
+    /// Number of figures found in its passages.
     pub figures: usize,
     /// What decided the year, province and unit: quote, character span, confidence.
     pub evidence: MetadataEvidence,
@@ -53,24 +57,32 @@ pub fn reports(engine: &Engine) -> Vec<ReportSummary> {
 /// built from its `text` and `highlights`.
 #[derive(Debug, Clone)]
 pub struct ReportDetail {
+    /// The report's metadata.
     pub report: ReportSummary,
     /// The full text as read from the source file, or `None` when the file is gone or changed
     /// since indexing (then `text_error` says why).
     pub text: Option<String>,
+    /// Why `text` is `None`, for the reader.
     pub text_error: Option<String>,
+    /// Every passage of the report, in order.
     pub passages: Vec<PassageView>,
 }
 
 /// A passage of a report.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PassageView {
+    /// The report id and the ordinal (`7392a04fe1206fbf-0004`).
     pub passage_id: String,
+    /// Ordinal within the report, from 0.
     pub ordinal: u64,
+    /// 1-based page, `null` when the source has no pages.
     pub page: Option<u32>,
     /// Character span `[start, end)` in the report's text.
     #[schema(value_type = Vec<u64>)]
     pub span: (usize, usize),
+    /// Equality policies the passage is about.
     pub policies: Vec<Policy>,
+    /// The passage text, plain (not HTML).
     pub text: String,
     /// Byte ranges `[start, end)` of `text` (UTF-8) that the query matched, in order, not
     /// overlapping, at character boundaries.
@@ -78,6 +90,7 @@ pub struct PassageView {
     pub highlights: Vec<(usize, usize)>,
     /// Whether the query matched in this passage.
     pub matched: bool,
+    /// Figures of the passage; their byte ranges point into `text`.
     pub figures: Vec<Figure>,
 }
 

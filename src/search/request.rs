@@ -18,11 +18,17 @@ pub const MAX_OFFSET: usize = 100_000;
 /// Parameters as typed on the command line or in a URL, before validation.
 #[derive(Debug, Clone, Default)]
 pub struct RawRequest {
+    /// The query (syntax in `query`); none or empty lists passages matching the filters.
     pub q: Option<String>,
+    /// Years, one per entry or comma-separated (`2020,2021`); any of them matches.
     pub year: Vec<String>,
+    /// Provinces in any case, with or without accents, or `nacional`; comma-separated too.
     pub province: Vec<String>,
+    /// Policy slugs or labels (`movilidad_humana`); comma-separated too.
     pub policy: Vec<String>,
+    /// Hits per page, 0 to [`MAX_LIMIT`]; none = [`DEFAULT_LIMIT`].
     pub limit: Option<String>,
+    /// Hits to skip, 0 to `MAX_OFFSET` (100 000); none = 0.
     pub offset: Option<String>,
 }
 
@@ -31,12 +37,17 @@ pub struct RawRequest {
 pub struct Request {
     /// The query as typed (trimmed).
     pub query: String,
+    /// The parsed query: words, phrases, exclusions, alternatives, figures.
     pub items: Vec<Item>,
+    /// Years to keep (1950 to 2100); empty = any.
     pub years: Vec<i32>,
     /// Proper names (`Manabí`) or `Nacional`.
     pub provinces: Vec<String>,
+    /// Policies to keep; empty = any.
     pub policies: Vec<Policy>,
+    /// Hits per page, at most [`MAX_LIMIT`].
     pub limit: usize,
+    /// Hits skipped before the page, at most `MAX_OFFSET`.
     pub offset: usize,
     /// Stops the work when set (a deadline, a caller gone); never set unless a face sets it.
     pub cancel: super::Cancel,

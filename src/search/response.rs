@@ -12,28 +12,38 @@ use crate::index::ReportInfo;
 /// `text`, `excerpt` and `highlights`.
 #[derive(Debug, Clone)]
 pub struct Response {
+    /// The query as typed (trimmed).
     pub query: String,
     /// Set when the query found nothing and these hits are for this spelling instead.
     pub corrected_query: Option<String>,
     /// Passages matching, over all pages.
     pub total: usize,
+    /// Time the search took, in milliseconds.
     pub took_ms: f64,
+    /// The page of hits, best first (report order when browsing without words).
     pub hits: Vec<Hit>,
+    /// Counts over every match; each dimension counted without its own filter.
     pub facets: Facets,
 }
 
 /// One matching passage with what is needed to show and cite it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hit {
+    /// Id of the report the passage belongs to.
     pub report_id: String,
+    /// File, title, year, province and unit of the report; flattened into the JSON.
     #[serde(flatten)]
     pub info: ReportInfo,
+    /// The report id and the passage's ordinal (`7392a04fe1206fbf-0004`).
     pub passage_id: String,
+    /// 1-based page, `null` when the source has no pages.
     pub page: Option<u32>,
     /// Character span `[start, end)` of the passage in the report's text.
     #[schema(value_type = Vec<u64>)]
     pub span: (usize, usize),
+    /// Equality policies the passage is about.
     pub policies: Vec<Policy>,
+    /// The whole passage text, plain (not HTML).
     pub text: String,
     /// Byte range `[start, end)` of `text` to show as the hit's excerpt, cut at word
     /// boundaries; text left out before or after it is shown as `…` (not part of `text`).
@@ -43,7 +53,10 @@ pub struct Hit {
     /// order, not overlapping, at character boundaries; empty when browsing.
     #[schema(value_type = Vec<Vec<u64>>)]
     pub highlights: Vec<(usize, usize)>,
+    /// Figures of the passage; their byte ranges point into `text`.
     pub figures: Vec<Figure>,
+    /// Relevance: the query's score times the passage's ranking weight, 0 when browsing; only
+    /// comparable within one response.
     pub score: f32,
     /// The passage was read by OCR from a scan: check its figures against the document.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -56,16 +69,22 @@ pub struct Hit {
 /// Counts per facet value, by dimension.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct Facets {
+    /// Passages per reported year.
     pub year: Vec<FacetValue>,
+    /// Passages per province (`Nacional` included).
     pub province: Vec<FacetValue>,
+    /// Passages per equality policy.
     pub policy: Vec<FacetValue>,
 }
 
 /// One facet value: `value` is what filters take, `label` what people read.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct FacetValue {
+    /// The filter value (`2021`, `Manabí`, `movilidad_humana`).
     pub value: String,
+    /// The name shown (`Movilidad humana`).
     pub label: String,
+    /// Matching passages with this value.
     pub count: u64,
 }
 

@@ -28,10 +28,13 @@ pub const MIN_CORRECTED_CHARS: usize = 5;
 /// Completions of the last word of a query.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Suggestions {
+    /// The query as given, in Unicode NFC.
     pub query: String,
+    /// Completions, most frequent first.
     pub suggestions: Vec<Suggestion>,
 }
 
+/// One completion of the last word.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Suggestion {
     /// The completed word as the reports spell it.

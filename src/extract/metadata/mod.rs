@@ -3,9 +3,9 @@
 //!
 //! Reports carry no metadata fields, so each value is weighed from cues, and the strongest cue
 //! is kept as the value's [`Evidence`] (quote, character span, confidence):
-//! - **year** ([`year`]): the year reported on, not the publication date;
-//! - **unit** ([`unit`]): the public body that reports, as written;
-//! - **province** ([`province`]): the province, `Nacional` for national units and national
+//! - **year** (`year.rs`): the year reported on, not the publication date;
+//! - **unit** (`unit.rs`): the public body that reports, as written;
+//! - **province** (`province.rs`): the province, `Nacional` for national units and national
 //!   documents, none for a report from outside Ecuador;
 //! - **title**: the line of the header that names the "Rendición de Cuentas", as written.
 //!
@@ -23,9 +23,13 @@ use crate::analysis::text::floor_boundary;
 /// Metadata of one report; `None` where the text does not tell.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata {
+    /// The header line naming the report, as written; empty when none was found.
     pub title: String,
+    /// The year reported on (not the publication date).
     pub year: Option<i32>,
+    /// Proper name of the province (`Manabí`) or [`NATIONAL`].
     pub province: Option<String>,
+    /// The reporting unit as written.
     pub unit: Option<String>,
     /// What decided `year`, `province` and `unit`.
     pub evidence: MetadataEvidence,

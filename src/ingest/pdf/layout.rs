@@ -12,10 +12,15 @@
 /// page's units (points, y growing upwards).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
+    /// The character(s) drawn.
     pub text: String,
+    /// Where it starts on the baseline.
     pub x0: f32,
+    /// Where it ends on the baseline.
     pub x1: f32,
+    /// Height of the baseline.
     pub y: f32,
+    /// Font size.
     pub size: f32,
     /// A space was drawn just before it in the content stream.
     pub space_before: bool,
