@@ -81,16 +81,17 @@ impl Collector for Passages {
             .fast_fields()
             .u64(KEY_FIELD)?
             .first_or_default_col(PassageKey::default_packed());
+        let wanted = if self.limit == 0 {
+            0
+        } else {
+            self.limit + self.offset
+        };
         Ok(SegmentPassages {
             segment,
             keys,
-            wanted: if self.limit == 0 {
-                0
-            } else {
-                self.limit + self.offset
-            },
+            wanted,
             ranked: self.ranked,
-            heap: BinaryHeap::new(),
+            best: Best::new(wanted),
             in_order: Vec::new(),
             years: vec![0; 4096],
             counts: Collected::default(),
@@ -119,19 +120,65 @@ impl Collector for Passages {
     }
 }
 
-/// A hit in the heap: the worst on top, so it is the one replaced.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Ranked(Score, Reverse<DocId>);
+/// The best `wanted` documents of a segment by score (ties: the lower doc id), each with a
+/// payload; what every ranking collector keeps.
+pub(super) struct Best<T> {
+    heap: BinaryHeap<Reverse<Ranked<T>>>,
+    wanted: usize,
+}
 
-impl Eq for Ranked {}
+impl<T> Best<T> {
+    /// Keeps at most `wanted` documents.
+    pub(super) fn new(wanted: usize) -> Best<T> {
+        Best {
+            heap: BinaryHeap::new(),
+            wanted,
+        }
+    }
 
-impl PartialOrd for Ranked {
+    /// Keeps `doc` if it is among the best so far.
+    #[inline]
+    pub(super) fn offer(&mut self, score: Score, doc: DocId, payload: T) {
+        let ranked = Ranked(score, Reverse(doc), payload);
+        if self.heap.len() < self.wanted {
+            self.heap.push(Reverse(ranked));
+        } else if self
+            .heap
+            .peek()
+            .is_some_and(|Reverse(worst)| ranked > *worst)
+        {
+            self.heap.pop();
+            self.heap.push(Reverse(ranked));
+        }
+    }
+
+    /// The documents kept, in no order.
+    pub(super) fn into_vec(self) -> impl Iterator<Item = (Score, DocId, T)> {
+        self.heap
+            .into_iter()
+            .map(|Reverse(Ranked(score, Reverse(doc), payload))| (score, doc, payload))
+    }
+}
+
+/// A document in the heap, compared by score then doc id (the payload plays no part): the
+/// worst on top, so it is the one replaced.
+struct Ranked<T>(Score, Reverse<DocId>, T);
+
+impl<T> PartialEq for Ranked<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<T> Eq for Ranked<T> {}
+
+impl<T> PartialOrd for Ranked<T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Ranked {
+impl<T> Ord for Ranked<T> {
     fn cmp(&self, other: &Self) -> Ordering {
         self.0
             .total_cmp(&other.0)
@@ -145,7 +192,7 @@ pub struct SegmentPassages {
     keys: Arc<dyn ColumnValues<u64>>,
     wanted: usize,
     ranked: bool,
-    heap: BinaryHeap<Reverse<Ranked>>,
+    best: Best<()>,
     in_order: Vec<DocId>,
     /// Passages by year, indexed by year.
     years: Vec<u64>,
@@ -185,17 +232,8 @@ impl SegmentCollector for SegmentPassages {
             }
             return;
         }
-        let ranked = Ranked(score * f32::from(key.weight) / 100.0, Reverse(doc));
-        if self.heap.len() < self.wanted {
-            self.heap.push(Reverse(ranked));
-        } else if self
-            .heap
-            .peek()
-            .is_some_and(|Reverse(worst)| ranked > *worst)
-        {
-            self.heap.pop();
-            self.heap.push(Reverse(ranked));
-        }
+        self.best
+            .offer(score * f32::from(key.weight) / 100.0, doc, ());
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
@@ -214,9 +252,9 @@ impl SegmentCollector for SegmentPassages {
     fn harvest(mut self) -> Collected {
         let segment = self.segment;
         let mut top: Vec<(Score, DocAddress)> = self
-            .heap
-            .into_iter()
-            .map(|Reverse(Ranked(score, Reverse(doc)))| (score, DocAddress::new(segment, doc)))
+            .best
+            .into_vec()
+            .map(|(score, doc, ())| (score, DocAddress::new(segment, doc)))
             .collect();
         top.extend(
             self.in_order

@@ -8,13 +8,11 @@
 //! page of figures and its total cost one column read per matching passage, and only the
 //! passages of the page shown are read from the store.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::collect::Best;
 use crate::extract::FigureKind;
 use crate::index::schema::figure_column;
 
@@ -83,7 +81,7 @@ impl Collector for FigurePassages {
             min: self.min.unwrap_or(f64::NEG_INFINITY),
             max: self.max.unwrap_or(f64::INFINITY),
             wanted: self.wanted,
-            heap: BinaryHeap::new(),
+            best: Best::new(self.wanted),
             in_order: Vec::new(),
             total: 0,
             block_counts: Vec::new(),
@@ -113,26 +111,6 @@ impl Collector for FigurePassages {
     }
 }
 
-/// A passage in the heap: the worst on top, so it is the one replaced.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Ranked(Score, Reverse<DocId>, u32);
-
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0
-            .total_cmp(&other.0)
-            .then_with(|| self.1.cmp(&other.1))
-    }
-}
-
 /// The collector of one segment.
 pub struct SegmentFigurePassages {
     segment: SegmentOrdinal,
@@ -140,7 +118,7 @@ pub struct SegmentFigurePassages {
     min: f64,
     max: f64,
     wanted: usize,
-    heap: BinaryHeap<Reverse<Ranked>>,
+    best: Best<u32>,
     in_order: Vec<(DocId, u32)>,
     total: usize,
     /// Buffers of `collect_block`, kept between blocks.
@@ -175,17 +153,7 @@ impl SegmentCollector for SegmentFigurePassages {
             return;
         }
         self.total += n as usize;
-        let ranked = Ranked(score, Reverse(doc), n);
-        if self.heap.len() < self.wanted {
-            self.heap.push(Reverse(ranked));
-        } else if self
-            .heap
-            .peek()
-            .is_some_and(|Reverse(worst)| ranked > *worst)
-        {
-            self.heap.pop();
-            self.heap.push(Reverse(ranked));
-        }
+        self.best.offer(score, doc, n);
     }
 
     /// A block of matching passages in index order: row ids and values are read in batches,
@@ -245,9 +213,9 @@ impl SegmentCollector for SegmentFigurePassages {
     fn harvest(self) -> Found {
         let segment = self.segment;
         let mut passages: Vec<Counted> = self
-            .heap
-            .into_iter()
-            .map(|Reverse(Ranked(score, Reverse(doc), figures))| Counted {
+            .best
+            .into_vec()
+            .map(|(score, doc, figures)| Counted {
                 score,
                 address: DocAddress::new(segment, doc),
                 figures,
