@@ -406,6 +406,18 @@ mod tests {
     }
 
     #[test]
+    fn a_street_named_after_a_country_is_an_address_not_a_report_from_abroad() {
+        let m = meta("INSTITUTO ECUATORIANO DE SEGURIDAD SOCIAL\nRendición de Cuentas 2020\nDirección Provincial IESS Loja\nCentro de Atención Ambulatoria IESS Celica\n\nDATOS GENERALES\nDirección: Calle Chile y Olmedo, Celica\nSucursal: Av. República de El Salvador y España\n");
+        assert_eq!(m.province.as_deref(), Some("Loja"));
+    }
+
+    #[test]
+    fn migrants_and_agreements_abroad_do_not_make_a_report_foreign() {
+        let m = meta("INSTITUTO ECUATORIANO DE SEGURIDAD SOCIAL\nRendición de Cuentas 2016\nDirección Provincial IESS Pichincha\nCentro Clínico Quirúrgico Ambulatorio Hospital del Día Central\n\nEn el marco de los convenios bilaterales con España, se tramitaron 250 solicitudes. Se atendió a personas en situación de movilidad humana, principalmente ciudadanos de Perú, Argentina y\nBolivia. Con Chile y con Colombia también hay convenios. Ciudadanos de España,\nFrancia y Uruguay.\n");
+        assert_eq!(m.province.as_deref(), Some("Pichincha"));
+    }
+
+    #[test]
     fn the_year_of_a_title_cell_or_a_spaced_header_counts_and_cited_laws_do_not() {
         let m = meta("JUNTA PARROQUIAL DE BELLAMARIA\n   CEDULA PRESUPUESTARIA DE GASTOS        Al   31 de diciembre del 2013\n");
         assert_eq!(m.year, Some(2013));

@@ -129,6 +129,52 @@ fn provincial_context() -> &'static Regex {
 }
 
 /// Words right before a name that say it is a canton or parish.
+/// For each of `places` (in text order), whether it stands in a list of three or more places
+/// close together (`Perú, Argentina y Bolivia`).
+fn in_lists(places: &[(usize, usize)]) -> Vec<bool> {
+    const GAP: usize = 24;
+    let mut listed = vec![false; places.len()];
+    let mut run = 0;
+    for i in 0..places.len() {
+        run = if i > 0 && places[i].0 <= places[i - 1].1 + GAP {
+            run
+        } else {
+            i
+        };
+        if i + 1 - run >= 3 {
+            listed[run..=i].iter_mut().for_each(|l| *l = true);
+        }
+    }
+    listed
+}
+
+/// Whether the place at `start` is where people or agreements come from (`ciudadanos de`,
+/// `migrantes procedentes de`, `convenio bilateral con`), not where the report is from.
+fn about_foreigners(text: &str, start: usize) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        pattern(r"(?i)(?:\b(?:ciudadan[oa]s?|nacionales|personas|migrantes|inmigrantes|emigrantes|refugiad[oa]s|retornad[oa]s|procedentes?|provenientes?|originari[oa]s?|oriund[oa]s?|residentes|afiliad[oa]s|jubilad[oa]s)\s+(?:\w+\s+)?(?:de(?:l)?|en)\s+(?:la\s+)?|\bconvenios?\b[^.;]{0,40}?\b(?:con|entre)\s+(?:\w+\s+y\s+)?(?:el\s+|la\s+)?)$")
+    });
+    re.is_match(&text[floor_boundary(text, start.saturating_sub(80))..start])
+}
+
+/// Whether the place at `start` names a street: a street word shortly before it on its line
+/// (`Calle Chile y Olmedo`, `Av. República de El Salvador y España`), or an address line
+/// (`Dirección: …`).
+fn in_address(text: &str, start: usize) -> bool {
+    static STREET: OnceLock<Regex> = OnceLock::new();
+    static LABEL: OnceLock<Regex> = OnceLock::new();
+    let street = STREET.get_or_init(|| {
+        pattern(r"(?i)\b(?:calles?|av|avda|avenida|pasaje|psje|pje|diagonal|transversal|esquina|intersecci[oó]n)\b")
+    });
+    let label = LABEL.get_or_init(|| {
+        pattern(r"(?i)^\s*(?:direcci[oó]n(?:\s+(?:de\s+la\s+)?(?:matriz|oficina|sede))?|domicilio|ubicaci[oó]n|sede)\s*:")
+    });
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[floor_boundary(text, start.saturating_sub(40)).max(line_start)..start];
+    street.is_match(before) || label.is_match(&text[line_start..start])
+}
+
 fn place_context() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -321,8 +367,17 @@ pub(super) fn province(
     if named >= 6 {
         tally.add(text, Target::National, 2.0 * named as f32, 0, 0);
     }
-    for (s, e) in abroad {
-        let weight = if s < HEADER_BYTES { 15.0 } else { 5.0 };
+    let listed = in_lists(&abroad);
+    let mut counted = 0.0;
+    for (i, &(s, e)) in abroad.iter().enumerate() {
+        // `Calle Chile y Olmedo`: a street; `ciudadanos de Perú, Argentina y Bolivia`,
+        // `convenios bilaterales con España`: people and agreements of an Ecuadorian report.
+        if listed[i] || in_address(text, s) || about_foreigners(text, s) {
+            continue;
+        }
+        // The k-th place abroad counts 1/k, as the mentions of a province do.
+        counted += 1.0;
+        let weight = if s < HEADER_BYTES { 15.0 } else { 5.0 } / counted;
         tally.add(text, Target::Abroad, weight, s, e);
     }
     decide(text, tally, g)
