@@ -73,11 +73,12 @@ pub struct SearchPool {
 }
 
 impl SearchPool {
-    /// Starts `threads` threads in all, split between the lanes (half, rounded down, for bulk
-    /// work; at least one each), each lane behind a queue of `queue` places.
+    /// Starts `threads` threads for searches and half as many (at least one) for bulk work,
+    /// each lane behind a queue of `queue` places. Searches get every core: bulk work is
+    /// what must not take them all.
     pub fn new(threads: usize, queue: usize, stats: Arc<PoolStats>) -> std::io::Result<SearchPool> {
+        let interactive_threads = threads.max(1);
         let bulk_threads = (threads / 2).max(1);
-        let interactive_threads = threads.saturating_sub(bulk_threads).max(1);
         stats.threads.store(
             (bulk_threads + interactive_threads) as u64,
             Ordering::Relaxed,
