@@ -454,8 +454,8 @@ pub fn passage_weight(text: &str) -> u64 {
 }
 
 /// How the doc store (the passage texts) is compressed: zstd at `STORE_LEVEL` over blocks of
-/// `STORE_BLOCK_BYTES` (against LZ4: a store 30% smaller, about 25 µs more per hit shown, in
-/// runs of `benches/run.sh`).
+/// `STORE_BLOCK_BYTES`: against LZ4 with 16 KB blocks, a store 40% smaller for about 25 µs
+/// more per hit shown (BENCHMARKS.md, "Speed at scale").
 fn store_settings() -> IndexSettings {
     IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor {
