@@ -49,7 +49,8 @@ fn analyzers(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyzer");
     group.throughput(Throughput::Bytes(bytes_of(&texts)));
     type Chain = (&'static str, fn() -> TextAnalyzer);
-    let chains: [Chain; 2] = [
+    let chains: [Chain; 3] = [
+        ("body", analysis::index_body),
         ("stemmed", analysis::index_stemmed),
         ("exact", analysis::index_exact),
     ];

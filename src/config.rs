@@ -70,7 +70,8 @@ pub struct Config {
     pub ocr: bool,
     /// Seconds allowed to render and read one scanned page.
     pub ocr_page_timeout_secs: u64,
-    /// Threads answering searches and figure work; 0 = one per core.
+    /// Threads answering searches, suggestions, facets and report views (figure lookups,
+    /// exports and batches get half as many, at least one); 0 = one per core.
     pub search_threads: usize,
     /// Searches that may wait for a thread; more are refused at once. 0 = four per thread.
     pub search_queue: usize,

@@ -83,10 +83,16 @@ fn negative_amounts_keep_their_sign_and_table_cells_their_labels() {
 #[test]
 fn ligatures_and_tabular_digits_read_as_letters_and_digits() {
     let doc = reader()
-        .read(&pdf("01_senplades-guia-met-4p.pdf"), &fixtures().join("pdf"))
+        .read(
+            &pdf("01_senplades-guia-met-4p.pdf"),
+            &fixtures().join("pdf"),
+        )
         .expect("reads");
     assert!(doc.text.contains("ejercicio fiscal de 2010"));
-    assert!(doc.text.contains("artificio"), "the fi ligature reads as two letters");
+    assert!(
+        doc.text.contains("artificio"),
+        "the fi ligature reads as two letters"
+    );
     assert!(!doc.text.contains("fi scal"));
     assert!(!doc.text.contains('\u{fb01}'));
     assert_eq!(doc.pages.len(), 4);

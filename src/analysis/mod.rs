@@ -1,14 +1,18 @@
 //! The Spanish analyzer: how report text and queries become index terms.
 //!
 //! Owns tokenizing, folding, stemming and reading numbers; knows tantivy's tokenizer traits and
-//! nothing of the schema, the index or search. Every pipeline is written in [`register`] and the
-//! `query_*` functions below, stage by stage:
+//! nothing of the schema, the index or search. Every pipeline is written in [`index_body`] and the
+//! functions below, stage by stage:
 //!
 //! ```text
 //! SpanishTokenizer (words, whole numbers, joined COVID-19)   lossless: offsets into the text
 //!   → Folder    (lowercase, drop accents, ñ twin at index)   lossy
-//!   → SpanishStem (Snowball + short plurals)                 lossy, stemmed field only
+//!   → ExactAndStem (the exact form marked, then its Snowball
+//!     stem when it differs, at the same position)            the index's one text field
 //! ```
+//! [`SpanishStem`] (stems only) and the `index_stemmed`/`index_exact`/`query_stemmed` pipelines
+//! state what matches what, for tests and micro-benchmarks; queries stem their words with
+//! [`stem::stem_word`] and build the terms themselves.
 //! Order matters: folding runs before stemming so `Manabí` and `manabi` stem alike. Text must be
 //! NFC before it gets here (ingest does it; queries go through [`normalize_query`]), though the
 //! segmenter also keeps decomposed accents inside their word.

@@ -25,33 +25,58 @@ impl TokenFilter for SpanishStem {
     fn transform<T: Tokenizer>(self, inner: T) -> SpanishStemFilter<T> {
         SpanishStemFilter {
             inner,
-            cache: FxHashMap::default(),
+            cache: StemCache::default(),
         }
     }
 }
 
-/// A tokenizer wrapped by [`SpanishStem`]. Remembers the stems of recent words: in reports a
-/// few thousand words make most of the text, and a lookup costs far less than stemming.
+/// A tokenizer wrapped by [`SpanishStem`], with a [`StemCache`].
 #[derive(Clone)]
 pub struct SpanishStemFilter<T> {
     inner: T,
-    cache: FxHashMap<String, String>,
+    cache: StemCache,
 }
 
 /// Words whose stems are remembered, per tokenizer (one per indexing thread).
 const CACHE_WORDS: usize = 50_000;
 
+/// The stems of recent words: in reports a few thousand words make most of the text, and a
+/// lookup costs far less than stemming. One per tokenizer, so one per indexing thread.
+#[derive(Clone, Default)]
+pub(crate) struct StemCache {
+    words: FxHashMap<String, String>,
+}
+
+impl StemCache {
+    /// Forgets everything once more than `CACHE_WORDS` words are remembered.
+    fn trim(&mut self) {
+        if self.words.len() > CACHE_WORDS {
+            self.words.clear();
+        }
+    }
+
+    /// Calls `f` with the stem of the folded word `word`, stemmed once and then remembered.
+    fn with_stem<R>(&mut self, stemmer: Stemmer, word: &str, f: impl FnOnce(&str) -> R) -> R {
+        if let Some(stem) = self.words.get(word) {
+            return f(stem);
+        }
+        let stem = stem_word(stemmer, word).into_owned();
+        let out = f(&stem);
+        self.words.insert(word.to_string(), stem);
+        out
+    }
+}
+
 impl<T: Tokenizer> Tokenizer for SpanishStemFilter<T> {
     type TokenStream<'a> = SpanishStemTokenStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if self.cache.len() > CACHE_WORDS {
-            self.cache.clear();
-        }
+        self.cache.trim();
         SpanishStemTokenStream {
             tail: self.inner.token_stream(text),
             stemmer: Stemmer::new(Algorithm::Spanish),
             cache: &mut self.cache,
+            buffer: String::new(),
         }
     }
 }
@@ -60,7 +85,9 @@ impl<T: Tokenizer> Tokenizer for SpanishStemFilter<T> {
 pub struct SpanishStemTokenStream<'c, T> {
     tail: T,
     stemmer: Stemmer,
-    cache: &'c mut FxHashMap<String, String>,
+    cache: &'c mut StemCache,
+    /// Where the stem is written before it takes the token's place.
+    buffer: String,
 }
 
 impl<T: TokenStream> TokenStream for SpanishStemTokenStream<'_, T> {
@@ -69,17 +96,12 @@ impl<T: TokenStream> TokenStream for SpanishStemTokenStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some(stem) = self.cache.get(token.text.as_str()) {
-            token.text.clear();
-            token.text.push_str(stem);
-            return true;
-        }
-        let stem = match stem_word(self.stemmer, &token.text) {
-            Cow::Owned(stem) => stem,
-            Cow::Borrowed(same) => same.to_string(),
-        };
-        self.cache
-            .insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+        let buffer = &mut self.buffer;
+        self.cache.with_stem(self.stemmer, &token.text, |stem| {
+            buffer.clear();
+            buffer.push_str(stem);
+        });
+        std::mem::swap(&mut token.text, &mut self.buffer);
         true
     }
 
@@ -124,25 +146,23 @@ impl TokenFilter for ExactAndStem {
     fn transform<T: Tokenizer>(self, inner: T) -> ExactAndStemFilter<T> {
         ExactAndStemFilter {
             inner,
-            cache: FxHashMap::default(),
+            cache: StemCache::default(),
         }
     }
 }
 
-/// A tokenizer wrapped by [`ExactAndStem`], with a cache of stems like [`SpanishStemFilter`].
+/// A tokenizer wrapped by [`ExactAndStem`], with a [`StemCache`].
 #[derive(Clone)]
 pub struct ExactAndStemFilter<T> {
     inner: T,
-    cache: FxHashMap<String, String>,
+    cache: StemCache,
 }
 
 impl<T: Tokenizer> Tokenizer for ExactAndStemFilter<T> {
     type TokenStream<'a> = ExactAndStemTokenStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if self.cache.len() > CACHE_WORDS {
-            self.cache.clear();
-        }
+        self.cache.trim();
         ExactAndStemTokenStream {
             tail: self.inner.token_stream(text),
             stemmer: Stemmer::new(Algorithm::Spanish),
@@ -157,7 +177,7 @@ impl<T: Tokenizer> Tokenizer for ExactAndStemFilter<T> {
 pub struct ExactAndStemTokenStream<'c, T> {
     tail: T,
     stemmer: Stemmer,
-    cache: &'c mut FxHashMap<String, String>,
+    cache: &'c mut StemCache,
     /// The stem of the exact form just given, to give next at the same position when
     /// `stem_pending`.
     stem: String,
@@ -176,17 +196,14 @@ impl<T: TokenStream> TokenStream for ExactAndStemTokenStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if !self.cache.contains_key(token.text.as_str()) {
-            let stem = stem_word(self.stemmer, &token.text).into_owned();
-            self.cache.insert(token.text.clone(), stem);
-        }
-        if let Some(stem) = self.cache.get(token.text.as_str()) {
-            if *stem != token.text {
-                self.stem.clear();
-                self.stem.push_str(stem);
-                self.stem_pending = true;
+        let (pending, next) = (&mut self.stem_pending, &mut self.stem);
+        self.cache.with_stem(self.stemmer, &token.text, |stem| {
+            if stem != token.text {
+                next.clear();
+                next.push_str(stem);
+                *pending = true;
             }
-        }
+        });
         token.text.insert(0, EXACT_MARK);
         true
     }

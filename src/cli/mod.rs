@@ -159,7 +159,8 @@ pub struct ServeArgs {
     /// Limits on reading files, for a build when there is no index yet.
     #[command(flatten)]
     pub reading: ReadingArgs,
-    /// Threads answering searches; 0 = one per core [env: CUENTAS_SEARCH_THREADS]
+    /// Threads answering searches (figure work gets half as many); 0 = one per core
+    /// [env: CUENTAS_SEARCH_THREADS]
     #[arg(long, value_name = "N")]
     pub search_threads: Option<usize>,
     /// Searches that may wait for a thread before more are refused with 429; 0 = four per

@@ -17,7 +17,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use utoipa::ToSchema;
 
 use super::figure_passages::{FigurePassages, Found};
@@ -292,8 +292,10 @@ pub fn run_figures(
     let started = Instant::now();
     let (offset, limit) = (request.offset, request.limit.unwrap_or(usize::MAX));
     let mut figures = Vec::new();
+    // One searcher for the whole request: the addresses found are read from the same segments.
+    let searcher = engine.searcher();
     let total = if request.mode == FigureMode::All && request.limit.is_some() {
-        let found = find_passages(engine, request, offset.saturating_add(limit))?;
+        let found = find_passages(engine, &searcher, request, offset.saturating_add(limit))?;
         // Figures before this passage, over the passages walked so far.
         let mut before = 0usize;
         for passage in found.passages {
@@ -307,7 +309,7 @@ pub fn run_figures(
             }
             request.search.cancel.check()?;
             let mut i = before;
-            figures_of(engine, request, passage.address, &mut |hit| {
+            figures_of(engine, &searcher, request, passage.address, &mut |hit| {
                 if i >= offset && figures.len() < limit {
                     figures.push(hit);
                 }
@@ -341,11 +343,12 @@ pub fn for_each_figure(
     request: &FigureRequest,
     sink: &mut dyn FnMut(usize, FigureHit) -> Result<(), SearchError>,
 ) -> Result<usize, SearchError> {
-    let found = find_passages(engine, request, usize::MAX)?;
+    let searcher = engine.searcher();
+    let found = find_passages(engine, &searcher, request, usize::MAX)?;
     let mut count = 0;
     for passage in found.passages {
         request.search.cancel.check()?;
-        figures_of(engine, request, passage.address, &mut |hit| {
+        figures_of(engine, &searcher, request, passage.address, &mut |hit| {
             sink(count, hit)?;
             count += 1;
             Ok(())
@@ -358,14 +361,14 @@ pub fn for_each_figure(
 /// of such figures over every matching passage, read from the figure columns.
 fn find_passages(
     engine: &Engine,
+    searcher: &Searcher,
     request: &FigureRequest,
     wanted: usize,
 ) -> Result<Found, SearchError> {
-    let searcher = engine.searcher();
     let f = &engine.fields;
     let text = super::query::build(
         &request.search.items,
-        super::query::TextFields::of(&engine.fields, &searcher),
+        super::query::TextFields::of(&engine.fields, searcher),
     );
     let ranked = text.is_some();
     // Only passages with a figure of the kind asked for: a posting list, not a scan.
@@ -387,17 +390,18 @@ fn find_passages(
         wanted,
         ranked,
     };
-    super::search_with(&searcher, &*query, collector, &request.search.cancel)
+    super::search_with(searcher, &*query, collector, &request.search.cancel)
 }
 
 /// Reads the passage at `address` and calls `sink` with each of its figures asked for, in order.
 fn figures_of(
     engine: &Engine,
+    searcher: &Searcher,
     request: &FigureRequest,
     address: DocAddress,
     sink: &mut dyn FnMut(FigureHit) -> Result<(), SearchError>,
 ) -> Result<(), SearchError> {
-    let doc: TantivyDocument = engine.searcher().doc(address)?;
+    let doc: TantivyDocument = searcher.doc(address)?;
     let p = engine.stored_passage(&doc);
     for fig in p.figures {
         if !request.accepts(&fig, &p.text) {

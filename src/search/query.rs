@@ -175,8 +175,8 @@ pub struct TextFields<'a> {
     /// The facets: a query may name a report's province or year instead of the text
     /// (`recaudación manabí 2021`).
     pub facets: Field,
-    /// The index searched, to leave out terms it lacks; `None` keeps every candidate term.
-    pub searcher: Option<&'a Searcher>,
+    /// The index searched, to leave out terms it lacks.
+    pub searcher: &'a Searcher,
 }
 
 impl<'a> TextFields<'a> {
@@ -185,7 +185,7 @@ impl<'a> TextFields<'a> {
         TextFields {
             body: f.body,
             facets: f.facets,
-            searcher: Some(searcher),
+            searcher,
         }
     }
 
@@ -205,10 +205,7 @@ impl<'a> TextFields<'a> {
     /// when it holds neither, the plain term, which matches nothing.
     fn held_stems(&self, stem: &str) -> Vec<Term> {
         let [plain, marked] = self.stems(stem);
-        let Some(searcher) = self.searcher else {
-            return vec![plain, marked];
-        };
-        let held = |t: &Term| searcher.doc_freq(t).is_ok_and(|n| n > 0);
+        let held = |t: &Term| self.searcher.doc_freq(t).is_ok_and(|n| n > 0);
         let found: Vec<Term> = [plain.clone(), marked].into_iter().filter(held).collect();
         if found.is_empty() {
             vec![plain]
@@ -470,20 +467,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
             slots[0].iter().map(|w| word_unit(w, fields)).collect(),
         ));
     }
-    let mut variants: Vec<Vec<&str>> = vec![Vec::new()];
-    for slot in &slots {
-        let mut next = Vec::new();
-        for v in &variants {
-            for w in slot {
-                if next.len() < MAX_PHRASE_VARIANTS {
-                    let mut v = v.clone();
-                    v.push(*w);
-                    next.push(v);
-                }
-            }
-        }
-        variants = next;
-    }
+    let variants = choices(&slots);
     let stemmer = frostem_es();
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut boosts: Vec<Box<dyn Query>> = Vec::new();
@@ -494,23 +478,12 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
             EXACT_BOOST * 2.0,
         )));
         // A stem may be held as a plain term, a marked one, or both: one phrase per choice.
-        let mut stemmed: Vec<Vec<Term>> = vec![Vec::new()];
-        for w in &words {
-            let choices = fields.held_stems(&stem_word(stemmer, w));
-            let mut next = Vec::new();
-            for phrase in &stemmed {
-                for t in &choices {
-                    if next.len() < MAX_PHRASE_VARIANTS {
-                        let mut phrase = phrase.clone();
-                        phrase.push(t.clone());
-                        next.push(phrase);
-                    }
-                }
-            }
-            stemmed = next;
-        }
+        let stems: Vec<Vec<Term>> = words
+            .iter()
+            .map(|w| fields.held_stems(&stem_word(stemmer, w)))
+            .collect();
         required.extend(
-            stemmed
+            choices(&stems)
                 .into_iter()
                 .map(|terms| Box::new(PhraseQuery::new(terms)) as Box<dyn Query>),
         );
@@ -519,6 +492,26 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         required: either(required),
         boost: Some(either(boosts)),
     })
+}
+
+/// Every way of taking one item from each slot, in order: at most `MAX_PHRASE_VARIANTS`, the
+/// first ones kept.
+fn choices<T: Clone>(slots: &[Vec<T>]) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = vec![Vec::new()];
+    for slot in slots {
+        let mut next = Vec::new();
+        for prefix in &out {
+            for item in slot {
+                if next.len() < MAX_PHRASE_VARIANTS {
+                    let mut v = prefix.clone();
+                    v.push(item.clone());
+                    next.push(v);
+                }
+            }
+        }
+        out = next;
+    }
+    out
 }
 
 /// One query matching any of `alternatives`.
