@@ -75,6 +75,8 @@ pub struct Config {
     pub search_threads: usize,
     /// Searches that may wait for a thread; more are refused at once. 0 = four per thread.
     pub search_queue: usize,
+    /// MiB of search responses kept for requests asked again on the same index; 0 = none.
+    pub result_cache_mb: usize,
 }
 
 impl Default for Config {
@@ -94,6 +96,7 @@ impl Default for Config {
             ocr_page_timeout_secs: 180,
             search_threads: 0,
             search_queue: 0,
+            result_cache_mb: 32,
         }
     }
 }
@@ -175,6 +178,8 @@ pub struct Flags {
     pub search_threads: Option<usize>,
     /// `--search-queue`; 0 = four per thread.
     pub search_queue: Option<usize>,
+    /// `--result-cache-mb`; 0 = none.
+    pub result_cache_mb: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -222,6 +227,7 @@ struct ServerSection {
     request_timeout_secs: Option<u64>,
     search_threads: Option<usize>,
     search_queue: Option<usize>,
+    result_cache_mb: Option<usize>,
 }
 
 /// Merges every layer. `env` looks a variable up (`std::env::var` in the binary, a map in tests).
@@ -313,6 +319,14 @@ fn apply_env(c: &mut Config, env: &dyn Fn(&str) -> Option<String>) -> Result<(),
             "0 (four per search thread) to 4096",
         )?;
     }
+    if let Some(v) = env("CUENTAS_RESULT_CACHE_MB") {
+        c.result_cache_mb = number(
+            "server.result_cache_mb",
+            &v,
+            "CUENTAS_RESULT_CACHE_MB",
+            "MiB from 0 (none) to 4096",
+        )?;
+    }
     apply_env_reading(c, env)
 }
 
@@ -379,6 +393,9 @@ fn apply_flags(c: &mut Config, flags: &Flags) {
     }
     if let Some(v) = flags.search_queue {
         c.search_queue = v;
+    }
+    if let Some(v) = flags.result_cache_mb {
+        c.result_cache_mb = v;
     }
     if let Some(v) = &flags.index_dir {
         c.index_dir = v.clone();
@@ -449,6 +466,9 @@ fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError
     }
     if let Some(v) = file.server.search_queue {
         c.search_queue = v;
+    }
+    if let Some(v) = file.server.result_cache_mb {
+        c.result_cache_mb = v;
     }
     Ok(())
 }
@@ -535,6 +555,13 @@ fn validate(c: &Config) -> Result<(), ConfigError> {
             "server.search_queue",
             c.search_queue.to_string(),
             "0 (four per search thread) to 4096",
+        ));
+    }
+    if c.result_cache_mb > 4096 {
+        return Err(bad(
+            "server.result_cache_mb",
+            c.result_cache_mb.to_string(),
+            "MiB from 0 (none) to 4096",
         ));
     }
     if c.addr.parse::<std::net::SocketAddr>().is_err() {
@@ -646,6 +673,37 @@ mod tests {
         assert_eq!(c.search_threads, 2, "the flag wins");
         let err = load(&flags, &env_of(&[("CUENTAS_SEARCH_QUEUE", "9999")])).expect_err("bad");
         assert!(err.to_string().contains("server.search_queue"), "{err}");
+    }
+
+    #[test]
+    fn the_result_cache_is_set_by_file_environment_and_flags() {
+        assert_eq!(Config::default().result_cache_mb, 32);
+        let mut c = Config::default();
+        apply_file(
+            &mut c,
+            Path::new("x.toml"),
+            "[server]\nresult_cache_mb = 8\n",
+        )
+        .expect("file");
+        assert_eq!(c.result_cache_mb, 8);
+        let c = load(
+            &Flags::default(),
+            &env_of(&[("CUENTAS_RESULT_CACHE_MB", "0")]),
+        )
+        .expect("env");
+        assert_eq!(c.result_cache_mb, 0, "0 turns it off");
+        let flags = Flags {
+            result_cache_mb: Some(64),
+            ..Flags::default()
+        };
+        let c = load(&flags, &env_of(&[("CUENTAS_RESULT_CACHE_MB", "1")])).expect("flag");
+        assert_eq!(c.result_cache_mb, 64, "the flag wins");
+        let err = load(
+            &Flags::default(),
+            &env_of(&[("CUENTAS_RESULT_CACHE_MB", "5000")]),
+        )
+        .expect_err("bad");
+        assert!(err.to_string().contains("server.result_cache_mb"), "{err}");
     }
 
     #[test]

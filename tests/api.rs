@@ -707,3 +707,97 @@ async fn a_body_over_the_limit_is_refused() {
     let res = app().oneshot(req).await.expect("answers");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// The JSON of `uri` without `took_ms`, which differs between two answers.
+async fn json_without_time(app: &Router, uri: &str) -> Value {
+    let (status, mut json) = get_json(app, uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {json}");
+    assert!(json["took_ms"].is_number(), "{uri}: {json}");
+    json["took_ms"] = Value::Null;
+    json
+}
+
+/// The value of metric `name` in `/metrics`.
+async fn metric(app: &Router, name: &str) -> u64 {
+    let (_, _, text) = get(app, "/metrics").await;
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+#[tokio::test]
+async fn a_search_asked_again_is_answered_the_same_from_the_result_cache() {
+    let app = app();
+    let uris = [
+        "/api/search?q=salud&province=manabi&limit=3",
+        "/api/search?q=salud&limit=3",
+        "/api/search?q=salud&limit=3&offset=3",
+        "/api/search?q=saludd",
+    ];
+    let mut first = Vec::new();
+    for uri in uris {
+        first.push(json_without_time(&app, uri).await);
+    }
+    assert_eq!(metric(&app, "cuentas_result_cache_hits_total").await, 0);
+    assert_eq!(metric(&app, "cuentas_result_cache_misses_total").await, 4);
+    assert!(metric(&app, "cuentas_result_cache_bytes").await > 0);
+    for (uri, before) in uris.iter().zip(&first) {
+        assert_eq!(&json_without_time(&app, uri).await, before, "{uri}");
+    }
+    assert_eq!(metric(&app, "cuentas_result_cache_hits_total").await, 4);
+    assert_ne!(first[1], first[2], "another page is another response");
+    assert_eq!(first[3]["corrected_query"], "salud", "{}", first[3]);
+
+    // Turned off, every search runs again and gives the same.
+    let dir = IndexDir::new(index_dir());
+    let options = ServeOptions {
+        result_cache_bytes: 0,
+        ..ServeOptions::default()
+    };
+    let state = AppState::new(Engine::open(&dir).expect("opens"), dir, &options).expect("state");
+    let uncached = api::router(state, &options);
+    for (uri, before) in uris.iter().zip(&first) {
+        assert_eq!(&json_without_time(&uncached, uri).await, before, "{uri}");
+    }
+    assert_eq!(
+        metric(&uncached, "cuentas_result_cache_hits_total").await,
+        0
+    );
+    assert_eq!(
+        metric(&uncached, "cuentas_result_cache_misses_total").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_rebuilt_index_is_never_answered_from_the_old_ones_results() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (one, index) = (tmp.path().join("one"), tmp.path().join("index"));
+    std::fs::create_dir(&one).expect("mkdir");
+    std::fs::copy(
+        corpus().join("000_7392a04fe1206fbf.txt"),
+        one.join("000_7392a04fe1206fbf.txt"),
+    )
+    .expect("copy");
+    build(&[one], &index).expect("build of one report");
+    let dir = IndexDir::new(&index);
+    let options = ServeOptions::default();
+    let state = AppState::new(Engine::open(&dir).expect("opens"), dir, &options).expect("state");
+    let app = api::router(state.clone(), &options);
+    let uri = "/api/search?q=salud&limit=1";
+    let before = json_without_time(&app, uri).await;
+    assert_eq!(json_without_time(&app, uri).await, before);
+    assert_eq!(metric(&app, "cuentas_result_cache_hits_total").await, 1);
+
+    build(&[corpus()], &index).expect("build of three reports");
+    assert!(state.reload_if_changed().expect("reloads"));
+    assert_eq!(metric(&app, "cuentas_result_cache_bytes").await, 0);
+    let after = json_without_time(&app, uri).await;
+    assert!(
+        after["total"].as_u64() > before["total"].as_u64(),
+        "{} then {}",
+        before["total"],
+        after["total"]
+    );
+    assert_eq!(metric(&app, "cuentas_result_cache_hits_total").await, 1);
+}

@@ -41,11 +41,21 @@ pub async fn search(
         offset: p.last("offset"),
     };
     let mut request = Request::from_raw(&raw)?;
+    let started = std::time::Instant::now();
+    let key = state.result_key(&request);
+    if let Some(kept) = state.cached_search(&key) {
+        let mut json = SearchJson::clone(&kept);
+        json.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        return Ok(Json(json));
+    }
+    let keeper = state.clone();
     Ok(Json(
         state
             .run(Lane::Interactive, move |e, cancel| {
                 request.cancel = cancel.clone();
-                search::run(e, &request).map(SearchJson::from)
+                let json = SearchJson::from(search::run(e, &request)?);
+                keeper.keep_search(e, key, &json);
+                Ok(json)
             })
             .await?,
     ))

@@ -37,6 +37,12 @@ pub struct Metrics {
     pub index_reports: AtomicU64,
     /// Times a new index generation was picked up while serving.
     pub reloads: AtomicU64,
+    /// Searches answered from the result cache.
+    pub result_cache_hits: AtomicU64,
+    /// Searches looked up in the result cache and not found there.
+    pub result_cache_misses: AtomicU64,
+    /// Bytes held by the result cache.
+    pub result_cache_bytes: AtomicU64,
     /// The search pool's threads, queue, refusals and cancellations.
     pub pool: Arc<PoolStats>,
 }
@@ -144,6 +150,24 @@ impl Metrics {
                 "New index generations picked up while serving.",
                 &self.reloads,
                 "counter",
+            ),
+            (
+                "cuentas_result_cache_hits_total",
+                "Searches answered from the result cache.",
+                &self.result_cache_hits,
+                "counter",
+            ),
+            (
+                "cuentas_result_cache_misses_total",
+                "Searches not found in the result cache, run on the search pool.",
+                &self.result_cache_misses,
+                "counter",
+            ),
+            (
+                "cuentas_result_cache_bytes",
+                "Bytes of search responses held by the result cache.",
+                &self.result_cache_bytes,
+                "gauge",
             ),
             (
                 "cuentas_search_threads",

@@ -51,9 +51,10 @@ pub use self::openapi::openapi_json;
 pub use self::params::Params;
 pub use self::pool::{Lane, Outcome, PoolStats, Rejected, SearchPool};
 use crate::index::{Engine, IndexDir};
+use crate::search::cache::ByteLru;
 use crate::search::export::BatchLimits;
 use crate::search::report::TextCache;
-use crate::search::{Cancel, SearchError};
+use crate::search::{Cancel, RequestKey, SearchError};
 
 /// Largest request body accepted.
 const BODY_LIMIT: usize = 1 << 20;
@@ -73,8 +74,13 @@ struct Shared {
     timeout: Duration,
     pool: SearchPool,
     texts: TextCache,
+    /// Search responses by index generation and request.
+    results: ByteLru<ResultKey, render::SearchJson>,
     batch: BatchLimits,
 }
+
+/// The key of a kept search response: the generation folder that answered, and the request.
+pub(crate) type ResultKey = (std::path::PathBuf, RequestKey);
 
 /// Settings of the HTTP face.
 #[derive(Debug, Clone)]
@@ -87,6 +93,8 @@ pub struct ServeOptions {
     pub search_threads: usize,
     /// Searches that may wait for a thread; more are refused with 429.
     pub search_queue: usize,
+    /// Bytes of search responses kept for requests asked again; 0 keeps none.
+    pub result_cache_bytes: usize,
     /// Bytes of report text kept for report views.
     pub report_cache_bytes: usize,
     /// Limits of one `POST /api/figures/batch`.
@@ -101,6 +109,7 @@ impl Default for ServeOptions {
             timeout: Duration::from_secs(10),
             search_threads: threads,
             search_queue: 4 * threads,
+            result_cache_bytes: 32 << 20,
             report_cache_bytes: 64 << 20,
             batch: BatchLimits::default(),
         }
@@ -129,6 +138,7 @@ impl AppState {
                 timeout: options.timeout,
                 pool,
                 texts: TextCache::new(options.report_cache_bytes),
+                results: ByteLru::new(options.result_cache_bytes),
                 batch: options.batch,
             }),
         };
@@ -144,6 +154,42 @@ impl AppState {
     /// Report texts already read, for report views.
     pub(crate) fn texts(&self) -> &TextCache {
         &self.inner.texts
+    }
+
+    /// The key of `request`'s response on the generation serving now.
+    pub(crate) fn result_key(&self, request: &crate::search::Request) -> ResultKey {
+        (self.inner.engine.load().path.clone(), request.key())
+    }
+
+    /// The response kept for `key`, if any; counted in metrics.
+    pub(crate) fn cached_search(&self, key: &ResultKey) -> Option<Arc<render::SearchJson>> {
+        let results = &self.inner.results;
+        if !results.enabled() {
+            return None;
+        }
+        let found = results.get(key);
+        let counter = if found.is_some() {
+            &self.inner.metrics.result_cache_hits
+        } else {
+            &self.inner.metrics.result_cache_misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Keeps `json`, the response to `key` computed on `engine`. Not kept when `engine` is not
+    /// the generation of `key` (a rebuild was picked up in between).
+    pub(crate) fn keep_search(&self, engine: &Engine, key: ResultKey, json: &render::SearchJson) {
+        let results = &self.inner.results;
+        if !results.enabled() || key.0 != engine.path {
+            return;
+        }
+        results.insert(key, Arc::new(json.clone()), json.approx_bytes());
+        let bytes = results.bytes() as u64;
+        self.inner
+            .metrics
+            .result_cache_bytes
+            .store(bytes, Ordering::Relaxed);
     }
 
     /// Limits of a batch lookup.
@@ -218,6 +264,12 @@ impl AppState {
         let engine = Engine::open_generation(&current)?;
         self.update_index_gauges(&engine);
         self.inner.engine.store(Arc::new(engine));
+        // Responses of the old generation are never asked for again.
+        self.inner.results.clear();
+        self.inner
+            .metrics
+            .result_cache_bytes
+            .store(0, Ordering::Relaxed);
         self.inner.metrics.reloads.fetch_add(1, Ordering::Relaxed);
         tracing::info!(generation = %current.display(), "serving a new index generation");
         Ok(true)

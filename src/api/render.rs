@@ -72,6 +72,30 @@ pub struct PassageJson {
     pub html: String,
 }
 
+impl SearchJson {
+    /// About the bytes this response holds: its texts and a little for every other value.
+    pub fn approx_bytes(&self) -> usize {
+        let hits: usize = self
+            .hits
+            .iter()
+            .map(|h| {
+                let hit = &h.hit;
+                256 + h.snippet.len()
+                    + hit.text.len()
+                    + hit.report_id.len()
+                    + hit.passage_id.len()
+                    + hit.info.source.len()
+                    + hit.info.title.len()
+                    + hit.info.unit.as_ref().map_or(0, String::len)
+                    + 16 * hit.highlights.len()
+                    + 64 * hit.figures.len()
+            })
+            .sum();
+        let facets = self.facets.year.len() + self.facets.province.len() + self.facets.policy.len();
+        256 + self.query.len() + hits + 64 * facets
+    }
+}
+
 impl From<Response> for SearchJson {
     fn from(r: Response) -> Self {
         SearchJson {

@@ -167,6 +167,10 @@ pub struct ServeArgs {
     /// thread [env: CUENTAS_SEARCH_QUEUE]
     #[arg(long, value_name = "N")]
     pub search_queue: Option<usize>,
+    /// MiB of search responses kept for requests asked again on the same index; 0 = none
+    /// [env: CUENTAS_RESULT_CACHE_MB; default: 32]
+    #[arg(long, value_name = "MIB")]
+    pub result_cache_mb: Option<usize>,
 }
 
 /// Flags of `index`.
@@ -329,6 +333,7 @@ pub fn config(cli: &Cli) -> Result<Config> {
             flags.ocr_page_timeout_secs = args.reading.ocr_page_timeout;
             flags.search_threads = args.search_threads;
             flags.search_queue = args.search_queue;
+            flags.result_cache_mb = args.result_cache_mb;
         }
         _ => {}
     }
@@ -450,6 +455,7 @@ fn serve(config: &Config) -> Result<Outcome> {
         timeout: std::time::Duration::from_secs(config.request_timeout_secs),
         search_threads: config.effective_search_threads(),
         search_queue: config.effective_search_queue(),
+        result_cache_bytes: config.result_cache_mb << 20,
         ..ServeOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -712,6 +718,8 @@ mod tests {
             "3",
             "--search-queue",
             "12",
+            "--result-cache-mb",
+            "0",
         ]);
         let Command::Serve(a) = cli.command else {
             panic!("expected serve")
@@ -719,6 +727,7 @@ mod tests {
         assert_eq!(a.addr.as_deref(), Some("127.0.0.1:9000"));
         assert_eq!(a.corpus, [PathBuf::from("c")]);
         assert_eq!((a.search_threads, a.search_queue), (Some(3), Some(12)));
+        assert_eq!(a.result_cache_mb, Some(0));
     }
 
     #[test]

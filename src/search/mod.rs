@@ -5,6 +5,7 @@
 //! faces build a `Request` with [`Request::from_raw`] (which validates what people typed) and
 //! render the `Response`.
 
+pub mod cache;
 pub mod cancel;
 mod collect;
 pub mod export;
@@ -31,7 +32,7 @@ pub use self::figures::{
 };
 pub use self::report::{report_detail, reports, PassageView, ReportDetail, ReportSummary};
 pub use self::request::{
-    parse_count, parse_count_in, RawRequest, Request, DEFAULT_LIMIT, MAX_LIMIT,
+    parse_count, parse_count_in, RawRequest, Request, RequestKey, DEFAULT_LIMIT, MAX_LIMIT,
 };
 pub use self::response::{FacetValue, Facets, Hit, Response};
 pub use self::suggest::{suggest, Suggestion, Suggestions};

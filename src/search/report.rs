@@ -2,9 +2,8 @@
 //! with its page, span and the ranges a query matched when one is given. Source files are
 //! read once per index generation and kept in a [`TextCache`] bounded in bytes.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -13,6 +12,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{TantivyDocument, Term};
 use utoipa::ToSchema;
 
+use super::cache::ByteLru;
 use super::highlight::Highlighter;
 use super::query;
 use super::{Cancel, SearchError};
@@ -195,15 +195,7 @@ pub type SourceText = (Option<String>, Option<String>);
 /// texts kept pass a size in bytes. Keyed by index generation and report, so a rebuilt index
 /// reads its files again.
 pub struct TextCache {
-    max_bytes: usize,
-    state: Mutex<CacheState>,
-}
-
-#[derive(Default)]
-struct CacheState {
-    entries: HashMap<(PathBuf, String), (Arc<SourceText>, u64)>,
-    bytes: usize,
-    clock: u64,
+    texts: ByteLru<(PathBuf, String), SourceText>,
 }
 
 fn size_of(t: &SourceText) -> usize {
@@ -214,21 +206,13 @@ impl TextCache {
     /// A cache holding at most about `max_bytes` of text (a text larger than that is not kept).
     pub fn new(max_bytes: usize) -> TextCache {
         TextCache {
-            max_bytes,
-            state: Mutex::new(CacheState::default()),
+            texts: ByteLru::new(max_bytes),
         }
     }
 
     /// Bytes of text held now.
     pub fn bytes(&self) -> usize {
-        self.lock().bytes
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
-        match self.state.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        self.texts.bytes()
     }
 
     /// The text of report `id` in index generation `generation`, read with `read` when not
@@ -241,40 +225,11 @@ impl TextCache {
         read: impl FnOnce() -> SourceText,
     ) -> Arc<SourceText> {
         let key = (generation.to_path_buf(), id.to_string());
-        {
-            let mut state = self.lock();
-            state.clock += 1;
-            let now = state.clock;
-            if let Some((text, used)) = state.entries.get_mut(&key) {
-                *used = now;
-                return Arc::clone(text);
-            }
-        }
-        let text = Arc::new(read());
-        let size = size_of(&text);
-        if size > self.max_bytes {
+        if let Some(text) = self.texts.get(&key) {
             return text;
         }
-        let mut state = self.lock();
-        state.clock += 1;
-        let now = state.clock;
-        if let Some((old, _)) = state.entries.insert(key, (Arc::clone(&text), now)) {
-            state.bytes -= size_of(&old);
-        }
-        state.bytes += size;
-        while state.bytes > self.max_bytes {
-            let Some(oldest) = state
-                .entries
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            if let Some((gone, _)) = state.entries.remove(&oldest) {
-                state.bytes -= size_of(&gone);
-            }
-        }
+        let text = Arc::new(read());
+        self.texts.insert(key, Arc::clone(&text), size_of(&text));
         text
     }
 }

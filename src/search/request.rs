@@ -53,7 +53,42 @@ pub struct Request {
     pub cancel: super::Cancel,
 }
 
+/// Everything that makes a request's response what it is (all of [`Request`] but its cancel
+/// token): two requests with equal keys get the same response from one index generation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestKey {
+    query: String,
+    years: Vec<i32>,
+    provinces: Vec<String>,
+    policies: Vec<Policy>,
+    limit: usize,
+    offset: usize,
+}
+
 impl Request {
+    /// The key of this request's response, for caching it.
+    pub fn key(&self) -> RequestKey {
+        // Named field by field, so that a field added to `Request` must be decided on here.
+        let Request {
+            query,
+            items: _, // parsed from `query`
+            years,
+            provinces,
+            policies,
+            limit,
+            offset,
+            cancel: _,
+        } = self;
+        RequestKey {
+            query: query.clone(),
+            years: years.clone(),
+            provinces: provinces.clone(),
+            policies: policies.clone(),
+            limit: *limit,
+            offset: *offset,
+        }
+    }
+
     /// Whether the request filters on `dim`.
     pub fn has_filter(&self, dim: super::Dimension) -> bool {
         match dim {
