@@ -23,81 +23,77 @@ impl TokenFilter for SpanishStem {
     type Tokenizer<T: Tokenizer> = SpanishStemFilter<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> SpanishStemFilter<T> {
-        SpanishStemFilter {
-            inner,
-            cache: StemCache::default(),
-        }
+        SpanishStemFilter { inner }
     }
 }
 
-/// A tokenizer wrapped by [`SpanishStem`], with a [`StemCache`].
+/// A tokenizer wrapped by [`SpanishStem`].
 #[derive(Clone)]
 pub struct SpanishStemFilter<T> {
     inner: T,
-    cache: StemCache,
 }
 
-/// Words whose stems are remembered, per tokenizer (one per indexing thread).
+/// Words whose stems are remembered, per thread.
 const CACHE_WORDS: usize = 50_000;
 
-/// The stems of recent words: in reports a few thousand words make most of the text, and a
-/// lookup costs far less than stemming. One per tokenizer, so one per indexing thread.
-#[derive(Clone, Default)]
-pub(crate) struct StemCache {
-    words: FxHashMap<String, String>,
+thread_local! {
+    /// The stems of recent words: in reports a few thousand words make most of the text, and a
+    /// lookup costs far less than stemming. Per thread rather than per tokenizer: tantivy
+    /// clones an analyzer for every use (each snippet of a query, each indexing segment), and a
+    /// clone would start empty.
+    static STEMS: std::cell::RefCell<FxHashMap<String, String>> =
+        std::cell::RefCell::new(FxHashMap::default());
 }
 
-impl StemCache {
-    /// Forgets everything once more than `CACHE_WORDS` words are remembered.
-    fn trim(&mut self) {
-        if self.words.len() > CACHE_WORDS {
-            self.words.clear();
-        }
-    }
-
-    /// Calls `f` with the stem of the folded word `word`, stemmed once and then remembered.
-    fn with_stem<R>(&mut self, stemmer: Stemmer, word: &str, f: impl FnOnce(&str) -> R) -> R {
-        if let Some(stem) = self.words.get(word) {
+/// Calls `f` with the stem of the folded word `word`, stemmed once per thread and then
+/// remembered (all of it forgotten once more than `CACHE_WORDS` words are).
+fn with_stem<R>(stemmer: Stemmer, word: &str, f: impl FnOnce(&str) -> R) -> R {
+    STEMS.with(|cell| {
+        let Ok(mut stems) = cell.try_borrow_mut() else {
+            // Only reached if `f` stemmed again; never in this module.
+            return f(&stem_word(stemmer, word));
+        };
+        if let Some(stem) = stems.get(word) {
             return f(stem);
         }
         let stem = stem_word(stemmer, word).into_owned();
         let out = f(&stem);
-        self.words.insert(word.to_string(), stem);
+        if stems.len() >= CACHE_WORDS {
+            stems.clear();
+        }
+        stems.insert(word.to_string(), stem);
         out
-    }
+    })
 }
 
 impl<T: Tokenizer> Tokenizer for SpanishStemFilter<T> {
-    type TokenStream<'a> = SpanishStemTokenStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = SpanishStemTokenStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        self.cache.trim();
         SpanishStemTokenStream {
             tail: self.inner.token_stream(text),
             stemmer: Stemmer::new(Algorithm::Spanish),
-            cache: &mut self.cache,
             buffer: String::new(),
         }
     }
 }
 
 /// The stream of [`SpanishStemFilter`].
-pub struct SpanishStemTokenStream<'c, T> {
+pub struct SpanishStemTokenStream<T> {
     tail: T,
     stemmer: Stemmer,
-    cache: &'c mut StemCache,
     /// Where the stem is written before it takes the token's place.
     buffer: String,
 }
 
-impl<T: TokenStream> TokenStream for SpanishStemTokenStream<'_, T> {
+impl<T: TokenStream> TokenStream for SpanishStemTokenStream<T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
         let buffer = &mut self.buffer;
-        self.cache.with_stem(self.stemmer, &token.text, |stem| {
+        with_stem(self.stemmer, &token.text, |stem| {
             buffer.clear();
             buffer.push_str(stem);
         });
@@ -144,29 +140,23 @@ impl TokenFilter for ExactAndStem {
     type Tokenizer<T: Tokenizer> = ExactAndStemFilter<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> ExactAndStemFilter<T> {
-        ExactAndStemFilter {
-            inner,
-            cache: StemCache::default(),
-        }
+        ExactAndStemFilter { inner }
     }
 }
 
-/// A tokenizer wrapped by [`ExactAndStem`], with a [`StemCache`].
+/// A tokenizer wrapped by [`ExactAndStem`].
 #[derive(Clone)]
 pub struct ExactAndStemFilter<T> {
     inner: T,
-    cache: StemCache,
 }
 
 impl<T: Tokenizer> Tokenizer for ExactAndStemFilter<T> {
-    type TokenStream<'a> = ExactAndStemTokenStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = ExactAndStemTokenStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        self.cache.trim();
         ExactAndStemTokenStream {
             tail: self.inner.token_stream(text),
             stemmer: Stemmer::new(Algorithm::Spanish),
-            cache: &mut self.cache,
             stem: String::new(),
             stem_pending: false,
         }
@@ -174,17 +164,16 @@ impl<T: Tokenizer> Tokenizer for ExactAndStemFilter<T> {
 }
 
 /// The stream of [`ExactAndStemFilter`].
-pub struct ExactAndStemTokenStream<'c, T> {
+pub struct ExactAndStemTokenStream<T> {
     tail: T,
     stemmer: Stemmer,
-    cache: &'c mut StemCache,
     /// The stem of the exact form just given, to give next at the same position when
     /// `stem_pending`.
     stem: String,
     stem_pending: bool,
 }
 
-impl<T: TokenStream> TokenStream for ExactAndStemTokenStream<'_, T> {
+impl<T: TokenStream> TokenStream for ExactAndStemTokenStream<T> {
     fn advance(&mut self) -> bool {
         if self.stem_pending {
             self.stem_pending = false;
@@ -197,7 +186,7 @@ impl<T: TokenStream> TokenStream for ExactAndStemTokenStream<'_, T> {
         }
         let token = self.tail.token_mut();
         let (pending, next) = (&mut self.stem_pending, &mut self.stem);
-        self.cache.with_stem(self.stemmer, &token.text, |stem| {
+        with_stem(self.stemmer, &token.text, |stem| {
             if stem != token.text {
                 next.clear();
                 next.push_str(stem);
