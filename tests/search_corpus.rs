@@ -286,3 +286,28 @@ fn suggestions_are_words_of_the_reports_never_stems() {
     }
     assert!(offered > 10, "suggestions were offered ({offered})");
 }
+
+#[test]
+fn a_ranked_page_counts_the_same_as_counts_alone() {
+    // The ranked pass reads keys a batch at a time; the count-only pass, block by block. Both
+    // must see every match once.
+    for q in [
+        "salud",
+        "de",
+        "servicio OR atencion",
+        "\"mora patronal\"",
+        "afiliados -2021",
+    ] {
+        let counts = search(q, &[("limit", "0")]);
+        assert!(counts.hits.is_empty());
+        for limit in ["1", "10", "100"] {
+            let ranked = search(q, &[("limit", limit)]);
+            assert_eq!(ranked.total, counts.total, "{q} limit {limit}");
+            assert_eq!(ranked.facets, counts.facets, "{q} limit {limit}");
+        }
+    }
+    assert!(
+        search("de", &[("limit", "0")]).total > 64,
+        "a batch of 64 is crossed"
+    );
+}

@@ -96,6 +96,8 @@ impl Collector for Passages {
             years: vec![0; 4096],
             counts: Collected::default(),
             buffer: Vec::new(),
+            pending_docs: Vec::with_capacity(BATCH),
+            pending_scores: Vec::with_capacity(BATCH),
         })
     }
 
@@ -198,9 +200,33 @@ pub struct SegmentPassages {
     years: Vec<u64>,
     counts: Collected,
     buffer: Vec<u64>,
+    /// Scored documents whose keys are not read yet: keys are read a batch at a time, which
+    /// lets the reads of a batch overlap instead of each waiting for memory in turn.
+    pending_docs: Vec<DocId>,
+    pending_scores: Vec<Score>,
 }
 
+/// Scored documents whose keys are read together.
+const BATCH: usize = 64;
+
 impl SegmentPassages {
+    /// Reads the keys of the pending scored documents, counts them and offers them to the
+    /// page.
+    fn flush(&mut self) {
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.resize(self.pending_docs.len(), 0);
+        self.keys.get_vals(&self.pending_docs, &mut buffer);
+        for (i, &packed) in buffer.iter().enumerate() {
+            let key = PassageKey::unpack(packed);
+            self.count(key);
+            let score = self.pending_scores[i] * f32::from(key.weight) / 100.0;
+            self.best.offer(score, self.pending_docs[i], ());
+        }
+        self.pending_docs.clear();
+        self.pending_scores.clear();
+        self.buffer = buffer;
+    }
+
     #[inline]
     fn count(&mut self, key: PassageKey) {
         self.counts.total += 1;
@@ -221,19 +247,19 @@ impl SegmentCollector for SegmentPassages {
     type Fruit = Collected;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let key = PassageKey::unpack(self.keys.get_val(doc));
-        self.count(key);
-        if self.wanted == 0 {
-            return;
-        }
-        if !self.ranked {
-            if self.in_order.len() < self.wanted {
-                self.in_order.push(doc);
+        if self.ranked && self.wanted > 0 {
+            self.pending_docs.push(doc);
+            self.pending_scores.push(score);
+            if self.pending_docs.len() == BATCH {
+                self.flush();
             }
             return;
         }
-        self.best
-            .offer(score * f32::from(key.weight) / 100.0, doc, ());
+        let key = PassageKey::unpack(self.keys.get_val(doc));
+        self.count(key);
+        if self.wanted > 0 && self.in_order.len() < self.wanted {
+            self.in_order.push(doc);
+        }
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
@@ -250,6 +276,9 @@ impl SegmentCollector for SegmentPassages {
     }
 
     fn harvest(mut self) -> Collected {
+        if !self.pending_docs.is_empty() {
+            self.flush();
+        }
         let segment = self.segment;
         let mut top: Vec<(Score, DocAddress)> = self
             .best

@@ -67,7 +67,7 @@ pub struct Hit {
 }
 
 /// Counts per facet value, by dimension.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct Facets {
     /// Passages per reported year.
     pub year: Vec<FacetValue>,
