@@ -1,6 +1,7 @@
 //! Load shedding and cancellation (issue 11): a full search queue is refused at once, work
 //! whose deadline passed or whose client left is stopped and gives its thread back, batches
-//! have limits, and an export that cannot finish never ends as a clean file.
+//! have limits, an export that cannot finish never ends as a clean file, and a search answered
+//! before is answered again from the result cache without waiting.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -139,6 +140,40 @@ async fn a_full_queue_is_refused_at_once_with_retry_after_while_health_still_ans
         (res.status(), ())
     };
     assert_eq!(status, StatusCode::OK, "served again once there is room");
+}
+
+#[tokio::test]
+async fn a_search_asked_before_is_answered_from_the_result_cache_while_the_pool_is_full() {
+    let (app, state) = app_with(one_thread(1, Duration::from_secs(10)));
+    let res = call(&app, "/api/search?q=salud&limit=3").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let first = json_of(res).await;
+    let release = hold_the_thread(&state, Lane::Interactive);
+    let (unblock, wait) = mpsc::channel::<()>();
+    let queued = state
+        .pool()
+        .try_run(Lane::Interactive, Cancel::never(), move || {
+            let _ = wait.recv();
+        })
+        .expect("the queue's one place");
+    let res = call(&app, "/api/search?q=salud&limit=3").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "a kept answer needs no thread"
+    );
+    let mut again = json_of(res).await;
+    again["took_ms"] = first["took_ms"].clone();
+    assert_eq!(again, first);
+    let res = call(&app, "/api/search?q=salud&limit=4").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a search not asked before still needs the pool"
+    );
+    drop(release);
+    drop(unblock);
+    assert!(matches!(queued.await, Ok(Outcome::Done(()))));
 }
 
 #[tokio::test]
