@@ -788,6 +788,8 @@ async fn a_rebuilt_index_is_never_answered_from_the_old_ones_results() {
     let before = json_without_time(&app, uri).await;
     assert_eq!(json_without_time(&app, uri).await, before);
     assert_eq!(metric(&app, "cuentas_result_cache_hits_total").await, 1);
+    let (_, facets_before) = get_json(&app, "/api/facets").await;
+    assert_eq!(get_json(&app, "/api/facets").await.1, facets_before);
 
     build(&[corpus()], &index).expect("build of three reports");
     assert!(state.reload_if_changed().expect("reloads"));
@@ -800,4 +802,11 @@ async fn a_rebuilt_index_is_never_answered_from_the_old_ones_results() {
         after["total"]
     );
     assert_eq!(metric(&app, "cuentas_result_cache_hits_total").await, 1);
+    let (_, facets_after) = get_json(&app, "/api/facets").await;
+    assert_ne!(
+        facets_after, facets_before,
+        "the whole index's counts are counted again"
+    );
+    let provinces = |f: &Value| f["province"].as_array().map_or(0, Vec::len);
+    assert!(provinces(&facets_after) > provinces(&facets_before));
 }

@@ -97,9 +97,18 @@ pub async fn facets(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Facets>, ApiError> {
     Params::parse(query.as_deref(), &[])?;
+    // The same for as long as the index serves: counted once (unless caching is off).
+    if let Some(kept) = state.kept_facets() {
+        return Ok(Json(Facets::clone(&kept)));
+    }
+    let keeper = state.clone();
     Ok(Json(
         state
-            .run(Lane::Interactive, |e, _| search::all_facets(e))
+            .run(Lane::Interactive, move |e, _| {
+                let facets = search::all_facets(e)?;
+                keeper.keep_facets(e, &facets);
+                Ok(facets)
+            })
             .await?,
     ))
 }

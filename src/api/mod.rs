@@ -76,8 +76,13 @@ struct Shared {
     texts: TextCache,
     /// Search responses by index generation and request.
     results: ByteLru<ResultKey, render::SearchJson>,
+    /// Facet counts over the whole index, by index generation (the page's first view).
+    facets: ByteLru<std::path::PathBuf, crate::search::Facets>,
     batch: BatchLimits,
 }
+
+/// Room for the whole index's facet counts of a few generations.
+const FACETS_CACHE_BYTES: usize = 1 << 20;
 
 /// The key of a kept search response: the generation folder that answered, and the request.
 pub(crate) type ResultKey = (std::path::PathBuf, RequestKey);
@@ -139,6 +144,11 @@ impl AppState {
                 pool,
                 texts: TextCache::new(options.report_cache_bytes),
                 results: ByteLru::new(options.result_cache_bytes),
+                facets: ByteLru::new(if options.result_cache_bytes > 0 {
+                    FACETS_CACHE_BYTES
+                } else {
+                    0
+                }),
                 batch: options.batch,
             }),
         };
@@ -190,6 +200,21 @@ impl AppState {
             .metrics
             .result_cache_bytes
             .store(bytes, Ordering::Relaxed);
+    }
+
+    /// The facet counts over the whole index serving now, when counted before.
+    pub(crate) fn kept_facets(&self) -> Option<Arc<crate::search::Facets>> {
+        self.inner.facets.get(&self.inner.engine.load().path)
+    }
+
+    /// Keeps `facets`, counted over the whole of `engine`.
+    pub(crate) fn keep_facets(&self, engine: &Engine, facets: &crate::search::Facets) {
+        let values = facets.year.len() + facets.province.len() + facets.policy.len();
+        self.inner.facets.insert(
+            engine.path.clone(),
+            Arc::new(facets.clone()),
+            64 * values + 64,
+        );
     }
 
     /// Limits of a batch lookup.
@@ -266,6 +291,7 @@ impl AppState {
         self.inner.engine.store(Arc::new(engine));
         // Responses of the old generation are never asked for again.
         self.inner.results.clear();
+        self.inner.facets.clear();
         self.inner
             .metrics
             .result_cache_bytes
