@@ -20,7 +20,8 @@ pub struct SearchJson {
     pub corrected_query: Option<String>,
     /// Passages matching, over all pages.
     pub total: usize,
-    /// Time the search took, in milliseconds.
+    /// Time the search took, in milliseconds; when answered from the result cache, the time of
+    /// the lookup.
     pub took_ms: f64,
     /// The page of hits, best first (report order when browsing without words).
     pub hits: Vec<HitJson>,
