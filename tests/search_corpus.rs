@@ -311,3 +311,75 @@ fn a_ranked_page_counts_the_same_as_counts_alone() {
         "a batch of 64 is crossed"
     );
 }
+
+#[test]
+fn segments_searched_side_by_side_give_the_same_answers() {
+    // The sample index has several small segments: forced onto two threads, every search and
+    // figure lookup must answer exactly as on one.
+    let dir = cuentas::index::IndexDir::new(crate::support::index_dir());
+    let mut parallel = cuentas::index::Engine::open(&dir).expect("opens");
+    parallel.set_segment_threads(2).expect("threads");
+    assert!(
+        parallel.alone().is_some(),
+        "no other search runs on this engine"
+    );
+    assert!(
+        crate::support::engine().searcher().segment_readers().len() > 1,
+        "several segments to hand around"
+    );
+    let one = crate::support::engine();
+    for (q, filters) in [
+        ("salud", vec![]),
+        ("servicio OR atencion", vec![("limit", "25")]),
+        ("\"mora patronal\"", vec![("year", "2021")]),
+        ("afiliados", vec![("province", "manabi"), ("offset", "2")]),
+        ("", vec![("policy", "discapacidades")]),
+        ("saludd", vec![]),
+    ] {
+        let mut raw = cuentas::search::RawRequest {
+            q: Some(q.to_string()),
+            ..Default::default()
+        };
+        for (k, v) in &filters {
+            match *k {
+                "year" => raw.year.push(v.to_string()),
+                "province" => raw.province.push(v.to_string()),
+                "policy" => raw.policy.push(v.to_string()),
+                "limit" => raw.limit = Some(v.to_string()),
+                _ => raw.offset = Some(v.to_string()),
+            }
+        }
+        let request = cuentas::search::Request::from_raw(&raw).expect("valid");
+        let a = cuentas::search::run(one, &request).expect("one thread");
+        let b = cuentas::search::run(&parallel, &request).expect("two threads");
+        assert_eq!((a.total, &a.facets), (b.total, &b.facets), "{q}");
+        let hits = |r: &cuentas::search::Response| {
+            r.hits
+                .iter()
+                .map(|h| (h.passage_id.clone(), h.score))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hits(&a), hits(&b), "{q}");
+        assert_eq!(a.corrected_query, b.corrected_query, "{q}");
+    }
+    for (q, min) in [("", "0"), ("salud", "0"), ("servicio OR atencion", "1000")] {
+        let raw = cuentas::search::RawFigureRequest {
+            search: cuentas::search::RawRequest {
+                q: Some(q.to_string()),
+                ..Default::default()
+            },
+            min: Some(min.to_string()),
+            limit: Some("50".into()),
+            ..Default::default()
+        };
+        let request = cuentas::search::FigureRequest::from_raw(&raw).expect("valid");
+        let json = |e: &cuentas::index::Engine| {
+            let mut v =
+                serde_json::to_value(cuentas::search::run_figures(e, &request).expect("runs"))
+                    .expect("json");
+            v["took_ms"] = serde_json::Value::Null;
+            v
+        };
+        assert_eq!(json(one), json(&parallel), "figures {q} min {min}");
+    }
+}

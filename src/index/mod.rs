@@ -15,10 +15,11 @@ pub mod vocab;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Value;
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{Executor, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 use thiserror::Error;
 use utoipa::ToSchema;
 
@@ -175,6 +176,40 @@ pub struct Engine {
     /// Folded word → its most common accented spelling (`atencion` → `atención`).
     pub accents: HashMap<String, String>,
     by_id: HashMap<String, usize>,
+    /// Threads to search large segments side by side; `None` when the index has fewer than two
+    /// large segments or the machine one core.
+    segment_threads: Option<Executor>,
+    /// Searches running now on this engine.
+    running: AtomicUsize,
+}
+
+/// Counts one search as running on an engine while it lives.
+pub struct RunningSearch<'a>(&'a AtomicUsize);
+
+impl Drop for RunningSearch<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Segments of at least this many passages are worth handing to another thread: below it, waking
+/// the thread costs more than the half of the segment's work it saves (measured on 100 MB,
+/// whose segments hold up to 60,000 passages: p50 1.62 → 1.90 ms in parallel).
+const PARALLEL_SEGMENT_DOCS: u32 = 200_000;
+
+/// One thread per core for the segments of one search, when at least two are large.
+fn segment_threads(reader: &IndexReader) -> Option<Executor> {
+    let cores = crate::config::cores();
+    let large = reader
+        .searcher()
+        .segment_readers()
+        .iter()
+        .filter(|s| s.num_docs() >= PARALLEL_SEGMENT_DOCS)
+        .count();
+    if cores < 2 || large < 2 {
+        return None;
+    }
+    Executor::multi_thread(cores, "cuentas-segment-").ok()
 }
 
 impl Engine {
@@ -238,6 +273,7 @@ impl Engine {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
+        let segment_threads = segment_threads(&reader);
         Ok(Engine {
             index,
             reader,
@@ -246,12 +282,45 @@ impl Engine {
             path: path.to_path_buf(),
             accents,
             by_id,
+            segment_threads,
+            running: AtomicUsize::new(0),
         })
     }
 
     /// A searcher over the generation's segments.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// Counts a search as running until the returned guard is dropped (see [`Self::alone`]).
+    pub fn running_search(&self) -> RunningSearch<'_> {
+        self.running.fetch_add(1, Ordering::Relaxed);
+        RunningSearch(&self.running)
+    }
+
+    /// The threads to search the segments with, side by side, when the one search running is
+    /// the caller's: a lone query on a large index then uses every core. With other searches
+    /// running the cores are busy already, and handing segments around would only add work.
+    /// `None` when the index has fewer than two large segments: search on the calling thread.
+    pub fn alone(&self) -> Option<&Executor> {
+        self.segment_threads
+            .as_ref()
+            .filter(|_| self.running.load(Ordering::Relaxed) <= 1)
+    }
+
+    /// Searches the segments on `threads` threads whenever a search runs alone, whatever their
+    /// size; 0 or 1 searches every segment on the calling thread.
+    pub fn set_segment_threads(&mut self, threads: usize) -> Result<(), IndexError> {
+        self.segment_threads = if threads > 1 {
+            let pool = Executor::multi_thread(threads, "cuentas-segment-");
+            Some(pool.map_err(|source| IndexError::Tantivy {
+                path: self.path.join(PASSAGES_DIR),
+                source,
+            })?)
+        } else {
+            None
+        };
+        Ok(())
     }
 
     /// Every report, in corpus order.

@@ -289,6 +289,7 @@ pub fn run_figures(
     engine: &Engine,
     request: &FigureRequest,
 ) -> Result<FigureResponse, SearchError> {
+    let _running = engine.running_search();
     let started = Instant::now();
     let (offset, limit) = (request.offset, request.limit.unwrap_or(usize::MAX));
     let mut figures = Vec::new();
@@ -343,6 +344,7 @@ pub fn for_each_figure(
     request: &FigureRequest,
     sink: &mut dyn FnMut(usize, FigureHit) -> Result<(), SearchError>,
 ) -> Result<usize, SearchError> {
+    let _running = engine.running_search();
     let searcher = engine.searcher();
     let found = find_passages(engine, &searcher, request, usize::MAX)?;
     let mut count = 0;
@@ -390,7 +392,14 @@ fn find_passages(
         wanted,
         ranked,
     };
-    super::search_with(searcher, &*query, collector, &request.search.cancel)
+    let threads = engine.alone();
+    super::search_with(
+        searcher,
+        &*query,
+        collector,
+        &request.search.cancel,
+        threads,
+    )
 }
 
 /// Reads the passage at `address` and calls `sink` with each of its figures asked for, in order.

@@ -20,9 +20,10 @@ pub mod suggest;
 
 use std::time::Instant;
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::collector::Collector;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Executor, Searcher, TantivyDocument, Term};
 use thiserror::Error;
 
 pub use self::cancel::{Cancel, CancelGuard};
@@ -88,6 +89,7 @@ impl SearchError {
 /// Runs `request` against `engine`. When a query finds nothing, runs it again with the closest
 /// spelling of its unknown words and says so in `corrected_query`.
 pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
+    let _running = engine.running_search();
     let started = Instant::now();
     let mut response = run_once(engine, request)?;
     if response.total == 0 && !request.query.is_empty() {
@@ -122,7 +124,8 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         ranked: !browse,
     };
     let cancel = &request.cancel;
-    let collected = search_with(&searcher, &*full, wanted, cancel)?;
+    let threads = engine.alone();
+    let collected = search_with(&searcher, &*full, wanted, cancel, threads)?;
     let province = |id| engine.province_name(id);
     let mut facets = Facets::from_collected(&collected, province);
     // Counts of a filtered dimension leave out its own filter, so a portal can offer the
@@ -130,7 +133,8 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     for dim in Dimension::ALL {
         if request.has_filter(dim) {
             let without = filtered(text.as_deref(), request, f, Some(dim));
-            let counts = search_with(&searcher, &*without, collect::Passages::counts(), cancel)?;
+            let counts = collect::Passages::counts();
+            let counts = search_with(&searcher, &*without, counts, cancel, threads)?;
             facets.replace(dim, Facets::from_collected(&counts, province));
         }
     }
@@ -165,19 +169,30 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
 }
 
 /// Runs `collector` over `query`, stopping between blocks of documents when `cancel` is set.
+/// The segments are searched side by side on `threads` when given (see [`Engine::alone`]).
 fn search_with<C: tantivy::collector::Collector>(
     searcher: &Searcher,
     query: &dyn Query,
     collector: C,
     cancel: &Cancel,
+    threads: Option<&Executor>,
 ) -> Result<C::Fruit, SearchError> {
     let wrapped = cancel::Cancellable {
         inner: collector,
         cancel: cancel.clone(),
     };
-    searcher
-        .search(query, &wrapped)
-        .map_err(|e| cancel.explain(e))
+    match threads {
+        Some(threads) => {
+            let scoring = if wrapped.requires_scoring() {
+                EnableScoring::enabled_from_searcher(searcher)
+            } else {
+                EnableScoring::disabled_from_searcher(searcher)
+            };
+            searcher.search_with_executor(query, &wrapped, threads, scoring)
+        }
+        None => searcher.search(query, &wrapped),
+    }
+    .map_err(|e| cancel.explain(e))
 }
 
 /// The three facet dimensions.

@@ -122,6 +122,7 @@ pub fn report_detail(
         &by_report,
         TopDocs::with_limit(meta.passages.max(1)).order_by_score(),
         cancel,
+        None,
     )?;
     let highlighter = match query::build(
         &query::parse(q)?,
