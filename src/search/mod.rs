@@ -181,18 +181,15 @@ fn search_with<C: tantivy::collector::Collector>(
         inner: collector,
         cancel: cancel.clone(),
     };
-    match threads {
-        Some(threads) => {
-            let scoring = if wrapped.requires_scoring() {
-                EnableScoring::enabled_from_searcher(searcher)
-            } else {
-                EnableScoring::disabled_from_searcher(searcher)
-            };
-            searcher.search_with_executor(query, &wrapped, threads, scoring)
-        }
-        None => searcher.search(query, &wrapped),
-    }
-    .map_err(|e| cancel.explain(e))
+    let scoring = if wrapped.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let this_thread = Executor::single_thread();
+    searcher
+        .search_with_executor(query, &wrapped, threads.unwrap_or(&this_thread), scoring)
+        .map_err(|e| cancel.explain(e))
 }
 
 /// The three facet dimensions.
