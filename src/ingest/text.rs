@@ -130,12 +130,25 @@ fn reads_as_words(text: &str) -> bool {
 /// and private-use characters.
 fn junk_share(text: &str) -> f64 {
     let (mut junk, mut all) = (0usize, 0usize);
-    for c in text.chars() {
+    let mut rest = text;
+    while !rest.is_empty() {
+        // ASCII a byte at a time: a character each, junk only if a control but a blank.
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        all += ascii;
+        junk += rest.as_bytes()[..ascii]
+            .iter()
+            .filter(|&&b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+            .count();
+        rest = &rest[ascii..];
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
         all += 1;
-        let bad = (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
-            || c == '\u{fffd}'
-            || ('\u{e000}'..='\u{f8ff}').contains(&c);
+        let bad = c.is_control() || c == '\u{fffd}' || ('\u{e000}'..='\u{f8ff}').contains(&c);
         junk += usize::from(bad);
+        rest = chars.as_str();
     }
     if all == 0 {
         0.0
@@ -162,6 +175,24 @@ fn mend_mojibake(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn junk_is_counted_a_character_at_a_time(text in "[a-z \r\n\t\u{0}\u{1}\u{7f}\u{c}\u{85}\u{fffd}\u{e000}é]{0,50}") {
+            let chars = text.chars().count();
+            let junk = text
+                .chars()
+                .filter(|&c| {
+                    (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+                        || c == '\u{fffd}'
+                        || ('\u{e000}'..='\u{f8ff}').contains(&c)
+                })
+                .count();
+            let expected = if chars == 0 { 0.0 } else { junk as f64 / chars as f64 };
+            prop_assert_eq!(junk_share(&text), expected);
+        }
+    }
 
     #[test]
     fn utf8_with_and_without_bom() {
