@@ -24,7 +24,9 @@ pub fn fold_key(s: &str) -> String {
 /// Appends the folded form of `s` to `out`.
 pub fn fold_into(s: &str, keep_enye: bool, out: &mut String) {
     if s.is_ascii() {
-        out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+        let start = out.len();
+        out.push_str(s);
+        out.as_mut_str()[start..].make_ascii_lowercase();
         return;
     }
     for c in s.chars() {

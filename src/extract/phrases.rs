@@ -6,6 +6,8 @@
 //! words whose accent is their meaning (`género`, not `generó`). At each word the longest entry
 //! wins and matches never overlap.
 
+use std::collections::VecDeque;
+
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{fold_key, text::fold_into, text::is_word_char};
@@ -142,54 +144,70 @@ impl<T> PhraseSet<T> {
 
     /// Every match in `text`, in order, longest first at each word, without overlaps.
     pub fn find_all<'s>(&'s self, text: &str) -> Vec<Found<'s, T>> {
-        let all: Vec<(usize, &str)> = words(text).collect();
+        let mut words = words(text);
+        // The word looked at and those after it read so far: no more than the longest entry.
+        let mut window: VecDeque<(usize, &str)> = VecDeque::new();
         let mut out = Vec::new();
         // The folded word looked up, and the words after it, folded once for all the entries
         // that start with it (the gazetteer has some 150 names starting with "San").
         let mut key = String::new();
         let mut ahead: Vec<String> = Vec::new();
-        let mut i = 0;
-        while i < all.len() {
-            if !self.initials.may_start(all[i].1) {
-                i += 1;
+        loop {
+            if window.is_empty() {
+                match words.next() {
+                    Some(w) => window.push_back(w),
+                    None => break,
+                }
+            }
+            let (start, word) = window[0];
+            if !self.initials.may_start(word) {
+                window.pop_front();
                 continue;
             }
             key.clear();
-            fold_into(all[i].1, false, &mut key);
+            fold_into(word, false, &mut key);
             let Some(candidates) = self.by_first.get(key.as_str()) else {
-                i += 1;
+                window.pop_front();
                 continue;
             };
             let mut folded = 0;
             let hit = candidates.iter().find_map(|&e| {
                 let entry = &self.entries[e];
                 let n = entry.words.len();
-                let fits = i + n <= all.len()
-                    && rule_holds(&entry.rules[0], all[i].1)
+                while window.len() < n {
+                    match words.next() {
+                        Some(w) => window.push_back(w),
+                        None => break,
+                    }
+                }
+                let fits = window.len() >= n
+                    && rule_holds(&entry.rules[0], word)
                     && (1..n).all(|k| {
                         while folded < k {
                             if ahead.len() <= folded {
                                 ahead.push(String::new());
                             }
                             ahead[folded].clear();
-                            fold_into(all[i + folded + 1].1, false, &mut ahead[folded]);
+                            fold_into(window[folded + 1].1, false, &mut ahead[folded]);
                             folded += 1;
                         }
-                        ahead[k - 1] == entry.words[k] && rule_holds(&entry.rules[k], all[i + k].1)
+                        ahead[k - 1] == entry.words[k] && rule_holds(&entry.rules[k], window[k].1)
                     });
                 fits.then_some((entry, n))
             });
             match hit {
                 Some((entry, n)) => {
-                    let (last_start, last) = all[i + n - 1];
+                    let (last_start, last) = window[n - 1];
                     out.push(Found {
                         value: &entry.value,
-                        start: all[i].0,
+                        start,
                         end: last_start + last.len(),
                     });
-                    i += n;
+                    window.drain(..n);
                 }
-                None => i += 1,
+                None => {
+                    window.pop_front();
+                }
             }
         }
         out
@@ -211,22 +229,100 @@ fn rule_holds(rule: &WordRule, word: &str) -> bool {
 }
 
 /// Words of `text` (letters, digits, combining marks) with their byte offsets.
-pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = 0;
-    std::iter::from_fn(move || {
-        let tail = text.get(rest..)?;
-        let start = rest + tail.find(is_word_char)?;
-        let len = text[start..]
-            .find(|c: char| !is_word_char(c))
-            .unwrap_or(text.len() - start);
-        rest = start + len;
-        Some((start, &text[start..start + len]))
-    })
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
+
+/// The iterator of [`words`].
+pub struct Words<'a> {
+    text: &'a str,
+    /// Where the next word is looked for.
+    at: usize,
+}
+
+/// ASCII bytes that are word characters: letters and digits.
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+impl<'a> Words<'a> {
+    /// The first offset from `at` (a boundary) where a character is (`word`) or is not a word
+    /// character; the end of the text if none is. ASCII is read a byte at a time.
+    #[inline(always)]
+    fn seek(&self, mut at: usize, word: bool) -> usize {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(at) {
+            if b < 0x80 {
+                if ASCII_WORD[usize::from(b)] == word {
+                    return at;
+                }
+                at += 1;
+                continue;
+            }
+            let Some(c) = self.text.get(at..).and_then(|t| t.chars().next()) else {
+                return bytes.len();
+            };
+            if is_word_char(c) == word {
+                return at;
+            }
+            at += c.len_utf8();
+        }
+        bytes.len()
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let start = self.seek(self.at, true);
+        if start >= self.text.len() {
+            self.at = start;
+            return None;
+        }
+        let end = self.seek(start, false);
+        self.at = end;
+        Some((start, &self.text[start..end]))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Words as a character at a time finds them: what [`words`] must give.
+    fn words_by_chars(text: &str) -> Vec<(usize, &str)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices() {
+            match (is_word_char(c), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    out.push((s, &text[s..i]));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            out.push((s, &text[s..]));
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn words_are_those_a_character_at_a_time_finds(text in "[a-zA-Z0-9 ,.ñáÉü\u{301}\u{303}\n€¿-]{0,60}|\\PC{0,40}") {
+            prop_assert_eq!(words(&text).collect::<Vec<_>>(), words_by_chars(&text));
+        }
+    }
 
     #[test]
     fn the_longest_phrase_wins_and_rules_apply() {
