@@ -113,6 +113,38 @@ fn national_text() -> &'static Regex {
     })
 }
 
+/// The last word of every [`national_text`] phrase.
+fn national_anchor() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| pattern(r"(?i)(?:nacional|pa[ií]s|provincias)\b"))
+}
+
+/// The phrases of [`national_text`] in `text`. Each ends with a rare word: those are found
+/// first, and the phrase is looked for only in the few bytes before them (the phrase's first
+/// words, "a", "en", would make a search of the whole text stop at nearly every word).
+fn national_mentions(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    /// Far more than a phrase spans before its last word.
+    const BEFORE: usize = 200;
+    let mut from = 0;
+    national_anchor().find_iter(text).filter_map(move |a| {
+        // Up to the anchor, with what comes before the window in view for `\b`.
+        let upto = &text[..a.end()];
+        let mut at = floor_boundary(text, a.start().saturating_sub(BEFORE)).max(from);
+        while let Some(m) = national_text().find_at(upto, at) {
+            if m.end() == a.end() {
+                from = m.end();
+                return Some((m.start(), m.end()));
+            }
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+        }
+        None
+    })
+}
+
 /// A header line that is the title of a national law or of the national assembly's acts.
 fn law_title() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -358,9 +390,9 @@ pub(super) fn province(
     let (mentions, abroad) = g.scan(text);
     weigh_text(text, &Lines::new(text), mentions, &mut tally, &mut pending);
     settle(text, &mut tally, pending);
-    for m in national_text().find_iter(text) {
-        let weight = if m.start() < HEADER_BYTES { 15.0 } else { 4.0 };
-        tally.add(text, Target::National, weight, m.start(), m.end());
+    for (start, end) in national_mentions(text) {
+        let weight = if start < HEADER_BYTES { 15.0 } else { 4.0 };
+        tally.add(text, Target::National, weight, start, end);
     }
     let provinces = tally.provinces();
     let named = provinces.iter().filter(|(_, w)| *w >= 1.0).count();
@@ -539,4 +571,74 @@ fn decide(text: &str, mut tally: Tally, g: &Gazetteer) -> Option<(Option<String>
     let mut cue = tally.take_cue(Target::Province(best))?;
     cue.confidence = confidence(p, second.max(national).max(abroad), 20.0);
     Some((Some(g.province_name(best).to_string()), cue))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Words and gaps that national phrases are made of, and their near misses.
+    const PIECES: [&str; 26] = [
+        "a",
+        "A",
+        "escala",
+        "nivel",
+        "NIVEL",
+        "nacional",
+        "nacionales",
+        "Nacional",
+        "en",
+        "todo",
+        "el",
+        "país",
+        "pais",
+        "PAÍS",
+        "las",
+        "24",
+        "provincias",
+        "todas",
+        "Dirección",
+        "direccion",
+        "coordinación",
+        "subdirección",
+        "x",
+        "ñ",
+        ",",
+        "-",
+    ];
+    const GAPS: [&str; 5] = [" ", "  ", "\n", "\t ", ""];
+
+    fn whole_text_search(text: &str) -> Vec<(usize, usize)> {
+        national_text()
+            .find_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    }
+
+    #[test]
+    fn national_phrases_are_found_as_a_search_of_the_whole_text_finds_them() {
+        for text in [
+            "Servicio a nivel nacional, en todo el país y en las 24 provincias.",
+            "DIRECCIÓN NACIONAL de salud; todas las provincias; a escala  nacional",
+            "la dirección nacionales no; país; en todo el paisaje; a nivel\nnacional",
+            "",
+        ] {
+            assert_eq!(
+                national_mentions(text).collect::<Vec<_>>(),
+                whole_text_search(text),
+                "{text}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn national_phrases_match_the_whole_text_search_on_any_mix(
+            picks in proptest::collection::vec((0..PIECES.len(), 0..GAPS.len()), 0..40)
+        ) {
+            let text: String = picks.iter().map(|&(p, g)| format!("{}{}", PIECES[p], GAPS[g])).collect();
+            prop_assert_eq!(national_mentions(&text).collect::<Vec<_>>(), whole_text_search(&text));
+        }
+    }
 }

@@ -125,6 +125,9 @@ fn spaced_year() -> &'static Regex {
     RE.get_or_init(|| pattern(r"(?:^|\s)((?:1 9|2 0) \d \d)(?:\s|$)"))
 }
 
+/// Bytes read past the header by the rules of the header: far more than a cue spans.
+const HEADER_SLACK: usize = 4096;
+
 fn plausible(y: i32) -> bool {
     (1990..=2100).contains(&y)
 }
@@ -140,7 +143,14 @@ pub(super) fn year(text: &str, header: &[HeaderLine]) -> Option<(i32, Cue)> {
         // year before ("respecto al ejercicio fiscal 2020", again and again) does not outweigh
         // its title.
         let mut seen: HashMap<i32, f32> = HashMap::new();
-        for c in rule.re.captures_iter(text) {
+        // A rule of the header reads the header, and enough after it for a cue that starts
+        // inside it to end.
+        let scope = if rule.header_only {
+            &text[..floor_boundary(text, HEADER_BYTES + HEADER_SLACK)]
+        } else {
+            text
+        };
+        for c in rule.re.captures_iter(scope) {
             let (Some(all), Some(m)) = (c.get(0), c.get(1)) else {
                 continue;
             };
