@@ -2,6 +2,8 @@
 //! Windows-1252 for old Windows exports, told apart by whether the bytes are valid UTF-8.
 //! UTF-8 text that was decoded as Windows-1252 once too often (`AtenciÃ³n`) is mended.
 
+use std::sync::OnceLock;
+
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 use serde::{Deserialize, Serialize};
 
@@ -74,56 +76,76 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), IngestError> {
 /// digit, a blank or a mark that prose and tables use. Random bytes decoded as Windows-1252
 /// are half symbols.
 fn reads_as_words(text: &str) -> bool {
+    static ASCII: OnceLock<[bool; 128]> = OnceLock::new();
+    let ascii =
+        ASCII.get_or_init(|| std::array::from_fn(|b| reads_as_word_char(char::from(b as u8))));
     let (mut good, mut all) = (0usize, 0usize);
-    for c in text.chars().take(64 << 10) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while all < 64 << 10 {
+        let Some(&b) = bytes.get(at) else { break };
+        let ok = if b < 0x80 {
+            at += 1;
+            ascii[usize::from(b)]
+        } else {
+            let Some(c) = text.get(at..).and_then(|t| t.chars().next()) else {
+                break;
+            };
+            at += c.len_utf8();
+            reads_as_word_char(c)
+        };
         all += 1;
-        let ok = c.is_alphanumeric()
-            || c.is_whitespace()
-            || matches!(
-                c,
-                '.' | ','
-                    | ';'
-                    | ':'
-                    | '!'
-                    | '?'
-                    | '¡'
-                    | '¿'
-                    | '('
-                    | ')'
-                    | '['
-                    | ']'
-                    | '"'
-                    | '\''
-                    | '«'
-                    | '»'
-                    | '“'
-                    | '”'
-                    | '‘'
-                    | '’'
-                    | '-'
-                    | '–'
-                    | '—'
-                    | '/'
-                    | '%'
-                    | '$'
-                    | '°'
-                    | '#'
-                    | '&'
-                    | '*'
-                    | '+'
-                    | '='
-                    | '@'
-                    | '_'
-                    | '|'
-                    | '•'
-                    | '…'
-                    | '´'
-                    | '<'
-                    | '>'
-            );
         good += usize::from(ok);
     }
     all == 0 || good * 100 >= all * 90
+}
+
+/// A letter, a digit, a blank or a mark that prose and tables use.
+fn reads_as_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || c.is_whitespace()
+        || matches!(
+            c,
+            '.' | ','
+                | ';'
+                | ':'
+                | '!'
+                | '?'
+                | '¡'
+                | '¿'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '"'
+                | '\''
+                | '«'
+                | '»'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '-'
+                | '–'
+                | '—'
+                | '/'
+                | '%'
+                | '$'
+                | '°'
+                | '#'
+                | '&'
+                | '*'
+                | '+'
+                | '='
+                | '@'
+                | '_'
+                | '|'
+                | '•'
+                | '…'
+                | '´'
+                | '<'
+                | '>'
+        )
 }
 
 /// Share of characters that no text file holds: controls other than whitespace, replacement
@@ -160,7 +182,7 @@ fn junk_share(text: &str) -> f64 {
 /// `AtenciÃ³n` → `Atención`: text that was UTF-8, read as Windows-1252 and saved as UTF-8.
 /// Mended only when the whole text maps back to Windows-1252 bytes that are valid UTF-8.
 fn mend_mojibake(s: &str) -> Option<String> {
-    let suspicious = s.matches(['Ã', 'Â']).count();
+    let suspicious = mojibake_marks(s);
     if suspicious == 0 {
         return None;
     }
@@ -169,7 +191,15 @@ fn mend_mojibake(s: &str) -> Option<String> {
         return None;
     }
     let mended = String::from_utf8(bytes.into_owned()).ok()?;
-    (mended.matches(['Ã', 'Â']).count() < suspicious).then_some(mended)
+    (mojibake_marks(&mended) < suspicious).then_some(mended)
+}
+
+/// How many `Ã` and `Â` `s` holds (C3 83 and C3 82 in UTF-8), counted over the bytes.
+fn mojibake_marks(s: &str) -> usize {
+    s.as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == 0xC3 && matches!(w[1], 0x82 | 0x83))
+        .count()
 }
 
 #[cfg(test)]
@@ -178,6 +208,18 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn mojibake_marks_are_counted_as_characters(text in "[aÃÂ\u{c3}é\u{83}x]{0,40}") {
+            prop_assert_eq!(mojibake_marks(&text), text.matches(['Ã', 'Â']).count());
+        }
+
+        #[test]
+        fn words_are_told_from_symbols_a_character_at_a_time(text in "[a-z .,\u{b}\u{0}#~^¿ñ€\u{2022}]{0,50}|\\PC{0,30}") {
+            let chars = text.chars().count();
+            let good = text.chars().filter(|&c| reads_as_word_char(c)).count();
+            prop_assert_eq!(reads_as_words(&text), chars == 0 || good * 100 >= chars * 90);
+        }
+
         #[test]
         fn junk_is_counted_a_character_at_a_time(text in "[a-z \r\n\t\u{0}\u{1}\u{7f}\u{c}\u{85}\u{fffd}\u{e000}é]{0,50}") {
             let chars = text.chars().count();
