@@ -48,6 +48,10 @@ thread_local! {
 /// Calls `f` with the stem of the folded word `word`, stemmed once per thread and then
 /// remembered (all of it forgotten once more than `CACHE_WORDS` words are).
 fn with_stem<R>(stemmer: Stemmer, word: &str, f: impl FnOnce(&str) -> R) -> R {
+    if has_digit(word) {
+        // Its own stem; and numbers, each seen a few times, would crowd the words out.
+        return f(word);
+    }
     STEMS.with(|cell| {
         let Ok(mut stems) = cell.try_borrow_mut() else {
             // Only reached if `f` stemmed again; never in this module.
@@ -208,7 +212,7 @@ impl<T: TokenStream> TokenStream for ExactAndStemTokenStream<T> {
 
 /// The stem of one folded word; borrowed when unchanged.
 pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
-    if word.bytes().any(|b| b.is_ascii_digit()) {
+    if has_digit(word) {
         return Cow::Borrowed(word);
     }
     let mut current = stemmer.stem(word);
@@ -220,6 +224,11 @@ pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
         current = Cow::Owned(stemmer.stem(singular).into_owned());
     }
     current
+}
+
+/// Words with a digit (`covid19`, `2021`, `4803665`) are not stemmed.
+fn has_digit(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// `años`, `meses`→`mes`, `países`→`pais`: a word of 3+ bytes ending in vowel + `s`.
