@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{fold_key, text::fold_into, text::is_word_char};
+use crate::analysis::{fold_key, text::fold_into, text::words};
 
 /// What a word of the text must look like besides folding to the entry's word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,102 +228,9 @@ fn rule_holds(rule: &WordRule, word: &str) -> bool {
     }
 }
 
-/// Words of `text` (letters, digits, combining marks) with their byte offsets.
-pub fn words(text: &str) -> Words<'_> {
-    Words { text, at: 0 }
-}
-
-/// The iterator of [`words`].
-pub struct Words<'a> {
-    text: &'a str,
-    /// Where the next word is looked for.
-    at: usize,
-}
-
-/// ASCII bytes that are word characters: letters and digits.
-const ASCII_WORD: [bool; 128] = {
-    let mut table = [false; 128];
-    let mut b = 0;
-    while b < 128 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
-impl<'a> Words<'a> {
-    /// The first offset from `at` (a boundary) where a character is (`word`) or is not a word
-    /// character; the end of the text if none is. ASCII is read a byte at a time.
-    #[inline(always)]
-    fn seek(&self, mut at: usize, word: bool) -> usize {
-        let bytes = self.text.as_bytes();
-        while let Some(&b) = bytes.get(at) {
-            if b < 0x80 {
-                if ASCII_WORD[usize::from(b)] == word {
-                    return at;
-                }
-                at += 1;
-                continue;
-            }
-            let Some(c) = self.text.get(at..).and_then(|t| t.chars().next()) else {
-                return bytes.len();
-            };
-            if is_word_char(c) == word {
-                return at;
-            }
-            at += c.len_utf8();
-        }
-        bytes.len()
-    }
-}
-
-impl<'a> Iterator for Words<'a> {
-    type Item = (usize, &'a str);
-
-    fn next(&mut self) -> Option<(usize, &'a str)> {
-        let start = self.seek(self.at, true);
-        if start >= self.text.len() {
-            self.at = start;
-            return None;
-        }
-        let end = self.seek(start, false);
-        self.at = end;
-        Some((start, &self.text[start..end]))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    /// Words as a character at a time finds them: what [`words`] must give.
-    fn words_by_chars(text: &str) -> Vec<(usize, &str)> {
-        let mut out = Vec::new();
-        let mut start = None;
-        for (i, c) in text.char_indices() {
-            match (is_word_char(c), start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    out.push((s, &text[s..i]));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            out.push((s, &text[s..]));
-        }
-        out
-    }
-
-    proptest! {
-        #[test]
-        fn words_are_those_a_character_at_a_time_finds(text in "[a-zA-Z0-9 ,.ñáÉü\u{301}\u{303}\n€¿-]{0,60}|\\PC{0,40}") {
-            prop_assert_eq!(words(&text).collect::<Vec<_>>(), words_by_chars(&text));
-        }
-    }
-
     #[test]
     fn the_longest_phrase_wins_and_rules_apply() {
         let mut set = PhraseSet::default();
