@@ -441,16 +441,22 @@ pub fn passage_weight(text: &str) -> u64 {
     const CONNECTORS: [&str; 12] = [
         "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al",
     ];
-    let words: Vec<&str> = text.split_whitespace().collect();
     let sentence = text.trim_end().ends_with(['.', '!', '?', ';', ':', ',']);
-    let title_like = words.iter().all(|w| {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-        !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w)
-    });
-    if !sentence && title_like && words.len() <= 20 {
+    // Past 20 words a passage weighs 100 whatever they are: no need to read on.
+    let mut words = 0u64;
+    let mut title_like = !sentence;
+    for w in text.split_whitespace().take(21) {
+        words += 1;
+        if title_like {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            title_like =
+                !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w);
+        }
+    }
+    if title_like && words <= 20 {
         return 35;
     }
-    60 + 40 * (words.len() as u64).min(12) / 12
+    60 + 40 * words.min(12) / 12
 }
 
 /// How the doc store (the passage texts) is compressed: zstd at `STORE_LEVEL` over blocks of
@@ -540,6 +546,31 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
 #[cfg(test)]
 mod tests {
     use super::passage_weight;
+    use proptest::prelude::*;
+
+    /// The weight as first written: every word read.
+    fn weight_of_all_words(text: &str) -> u64 {
+        const CONNECTORS: [&str; 12] = [
+            "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al",
+        ];
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let sentence = text.trim_end().ends_with(['.', '!', '?', ';', ':', ',']);
+        let title_like = words.iter().all(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w)
+        });
+        if !sentence && title_like && words.len() <= 20 {
+            return 35;
+        }
+        60 + 40 * (words.len() as u64).min(12) / 12
+    }
+
+    proptest! {
+        #[test]
+        fn the_weight_reads_no_further_than_it_needs(text in "((de|Plan|salud|IESS|2021|y|\\.|,) ){0,30}(\\.|:|)") {
+            prop_assert_eq!(passage_weight(&text), weight_of_all_words(&text));
+        }
+    }
 
     #[test]
     fn titles_and_headings_weigh_less_than_sentences() {
