@@ -147,6 +147,29 @@ fn is_blank(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
+/// The offset of the first blank at or after `at` that a passage collapses into one space (any
+/// blank but the no-break space), or the end of `s`. ASCII is read a byte at a time.
+fn next_collapsed_blank(s: &str, mut at: usize) -> usize {
+    let bytes = s.as_bytes();
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            if is_blank(char::from(b)) {
+                return at;
+            }
+            at += 1;
+            continue;
+        }
+        let Some(c) = s.get(at..).and_then(|t| t.chars().next()) else {
+            return s.len();
+        };
+        if is_blank(c) && c != '\u{a0}' {
+            return at;
+        }
+        at += c.len_utf8();
+    }
+    s.len()
+}
+
 fn lines(text: &str) -> Vec<Line> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -559,22 +582,23 @@ impl Builder {
         let slice = &source[from..to];
         self.text.reserve(slice.len() + 1);
         let mut in_blank = false;
-        let mut segment_open = false;
-        for (i, c) in slice.char_indices() {
-            if is_blank(c) && c != '\u{a0}' {
-                if !in_blank {
-                    self.text.push(' ');
-                    in_blank = true;
-                }
-                segment_open = false;
-                continue;
+        let mut at = 0;
+        while at < slice.len() {
+            // A run of characters other than blanks, copied whole.
+            let run_end = next_collapsed_blank(slice, at);
+            if run_end > at {
+                self.segments.push((self.text.len(), from + at));
+                self.text.push_str(&slice[at..run_end]);
+                in_blank = false;
             }
-            if !segment_open {
-                self.segments.push((self.text.len(), from + i));
-                segment_open = true;
+            let Some(blank) = slice[run_end..].chars().next() else {
+                break;
+            };
+            if !in_blank {
+                self.text.push(' ');
+                in_blank = true;
             }
-            in_blank = false;
-            self.text.push(c);
+            at = run_end + blank.len_utf8();
         }
         self.last_len = slice.chars().count();
         self.all_short &= self.last_len <= SHORT_LINE;
@@ -650,6 +674,50 @@ fn cut_long(draft: Draft) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Runs copied whole give what copying a character at a time gives.
+        #[test]
+        fn appending_collapses_blanks_as_a_character_at_a_time(
+            pre in "[a ]{0,3}",
+            line in "[a-z ñé\t\u{a0}\u{2003}\u{feff}.,]{0,40}",
+        ) {
+            let source = format!("{pre}{line}");
+            let from = pre.len();
+            let mut b = Builder {
+                text: String::new(),
+                start: from,
+                end: source.len(),
+                segments: Vec::new(),
+                kind: LineKind::Field,
+                last_len: 0,
+                all_short: true,
+                lines: 1,
+            };
+            b.append(&source, from, source.len());
+            let (mut text, mut segments, mut in_blank, mut open) = (String::new(), Vec::new(), false, false);
+            for (i, c) in line.char_indices() {
+                if is_blank(c) && c != '\u{a0}' {
+                    if !in_blank {
+                        text.push(' ');
+                        in_blank = true;
+                    }
+                    open = false;
+                    continue;
+                }
+                if !open {
+                    segments.push((text.len(), from + i));
+                    open = true;
+                }
+                in_blank = false;
+                text.push(c);
+            }
+            prop_assert_eq!(&b.text, &text);
+            prop_assert_eq!(&b.segments, &segments);
+            prop_assert_eq!(b.last_len, line.chars().count());
+        }
+    }
 
     fn texts(s: &str) -> Vec<String> {
         split(s).into_iter().map(|d| d.text).collect()
