@@ -116,6 +116,38 @@ pub fn words(text: &str) -> Words<'_> {
     Words { text, at: 0 }
 }
 
+/// The words of `text` that hold a character beyond ASCII, as `words` gives them: the ASCII
+/// between them is skipped a byte at a time, not read word by word.
+pub fn non_ascii_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || loop {
+        let beyond = at
+            + text
+                .as_bytes()
+                .get(at..)?
+                .iter()
+                .position(|b| !b.is_ascii())?;
+        let c = text.get(beyond..)?.chars().next()?;
+        if !is_word_char(c) {
+            at = beyond + c.len_utf8();
+            continue;
+        }
+        // Back to the start of its word: never before `at`, which follows a word or a
+        // character that is not part of one.
+        let start = text[at..beyond]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_word_char(c))
+            .last()
+            .map_or(beyond, |(i, _)| at + i);
+        let found = Words { text, at: start }.next();
+        at = found.map_or(text.len(), |(s, w)| s + w.len());
+        if found.is_some() {
+            return found;
+        }
+    })
+}
+
 /// The iterator of [`words`].
 pub struct Words<'a> {
     text: &'a str,
@@ -201,6 +233,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn non_ascii_words_are_those_words_gives(text in "[a-z0-9 ,ñáÉü\u{301}€-]{0,60}") {
+            let expected: Vec<(usize, &str)> = words(&text).filter(|(_, w)| !w.is_ascii()).collect();
+            prop_assert_eq!(non_ascii_words(&text).collect::<Vec<_>>(), expected);
+        }
+
         #[test]
         fn words_are_those_a_character_at_a_time_finds(text in "[a-zA-Z0-9 ,.ñáÉü\u{301}\u{303}\n€¿-]{0,60}|\\PC{0,40}") {
             prop_assert_eq!(words(&text).collect::<Vec<_>>(), words_by_chars(&text));

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::text::{fold_into, words};
+use crate::analysis::text::{fold_into, non_ascii_words};
 
 /// Longest word kept, in characters.
 const MAX_WORD_CHARS: usize = 32;
@@ -23,8 +23,7 @@ pub struct AccentCounter {
 impl AccentCounter {
     /// Counts the non-ASCII words of `text`.
     pub fn add_text(&mut self, text: &str) {
-        for (_, word) in
-            words(text).filter(|(_, w)| !w.is_ascii() && w.chars().count() <= MAX_WORD_CHARS)
+        for (_, word) in non_ascii_words(text).filter(|(_, w)| w.chars().count() <= MAX_WORD_CHARS)
         {
             if !word.chars().all(char::is_alphabetic) {
                 continue;
