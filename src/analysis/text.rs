@@ -168,28 +168,46 @@ const ASCII_WORD: [bool; 128] = {
 
 impl<'a> Words<'a> {
     /// The first offset from `at` (a boundary) where a character is (`word`) or is not a word
-    /// character; the end of the text if none is. ASCII is read a byte at a time.
+    /// character; the end of the text if none is.
     #[inline(always)]
-    fn seek(&self, mut at: usize, word: bool) -> usize {
-        let bytes = self.text.as_bytes();
-        while let Some(&b) = bytes.get(at) {
-            if b < 0x80 {
-                if ASCII_WORD[usize::from(b)] == word {
-                    return at;
-                }
-                at += 1;
-                continue;
-            }
-            let Some(c) = self.text.get(at..).and_then(|t| t.chars().next()) else {
-                return bytes.len();
-            };
-            if is_word_char(c) == word {
+    fn seek(&self, at: usize, word: bool) -> usize {
+        find_char(
+            self.text,
+            at,
+            |b| ASCII_WORD[usize::from(b)] == word,
+            |c| is_word_char(c) == word,
+        )
+    }
+}
+
+/// The first offset from `at` (a character boundary) whose character stops the scan, or the end
+/// of `text`. ASCII bytes are tested by `stop_ascii` a byte at a time, without decoding; other
+/// characters are decoded and tested by `stop`.
+#[inline(always)]
+pub fn find_char(
+    text: &str,
+    mut at: usize,
+    stop_ascii: impl Fn(u8) -> bool,
+    stop: impl Fn(char) -> bool,
+) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            if stop_ascii(b) {
                 return at;
             }
-            at += c.len_utf8();
+            at += 1;
+            continue;
         }
-        bytes.len()
+        let Some(c) = text.get(at..).and_then(|t| t.chars().next()) else {
+            return bytes.len();
+        };
+        if stop(c) {
+            return at;
+        }
+        at += c.len_utf8();
     }
+    bytes.len()
 }
 
 impl<'a> Iterator for Words<'a> {

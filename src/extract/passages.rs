@@ -13,7 +13,7 @@
 //! its own offsets to the source's, so a figure found in a passage can be cited in the report.
 
 use super::table::{self, RawCell, CELL_SEPARATOR};
-use crate::analysis::text::is_one_of;
+use crate::analysis::text::{find_char, is_one_of};
 use rustc_hash::FxHashMap;
 
 /// A passage before tagging: repaired text and where it came from.
@@ -148,26 +148,14 @@ fn is_blank(c: char) -> bool {
 }
 
 /// The offset of the first blank at or after `at` that a passage collapses into one space (any
-/// blank but the no-break space), or the end of `s`. ASCII is read a byte at a time.
-fn next_collapsed_blank(s: &str, mut at: usize) -> usize {
-    let bytes = s.as_bytes();
-    while let Some(&b) = bytes.get(at) {
-        if b.is_ascii() {
-            if is_blank(char::from(b)) {
-                return at;
-            }
-            at += 1;
-            continue;
-        }
-        let Some(c) = s.get(at..).and_then(|t| t.chars().next()) else {
-            return s.len();
-        };
-        if is_blank(c) && c != '\u{a0}' {
-            return at;
-        }
-        at += c.len_utf8();
-    }
-    s.len()
+/// blank but the no-break space), or the end of `s`.
+fn next_collapsed_blank(s: &str, at: usize) -> usize {
+    find_char(
+        s,
+        at,
+        |b| is_blank(char::from(b)),
+        |c| is_blank(c) && c != '\u{a0}',
+    )
 }
 
 fn lines(text: &str) -> Vec<Line> {

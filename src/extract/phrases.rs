@@ -144,7 +144,7 @@ impl<T> PhraseSet<T> {
 
     /// Every match in `text`, in order, longest first at each word, without overlaps.
     pub fn find_all<'s>(&'s self, text: &str) -> Vec<Found<'s, T>> {
-        let mut words = words(text);
+        let mut next_words = words(text);
         // The word looked at and those after it read so far: no more than the longest entry.
         let mut window: VecDeque<(usize, &str)> = VecDeque::new();
         let mut out = Vec::new();
@@ -154,7 +154,7 @@ impl<T> PhraseSet<T> {
         let mut ahead: Vec<String> = Vec::new();
         loop {
             if window.is_empty() {
-                match words.next() {
+                match next_words.next() {
                     Some(w) => window.push_back(w),
                     None => break,
                 }
@@ -175,7 +175,7 @@ impl<T> PhraseSet<T> {
                 let entry = &self.entries[e];
                 let n = entry.words.len();
                 while window.len() < n {
-                    match words.next() {
+                    match next_words.next() {
                         Some(w) => window.push_back(w),
                         None => break,
                     }
