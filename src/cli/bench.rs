@@ -53,6 +53,10 @@ pub fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split('\t').next())
         .filter_map(|q| Request::new(q.trim()).ok())
+        .map(|mut r| {
+            r.limit = args.limit;
+            r
+        })
         .collect();
     let engine = open(config)?;
     let mut hits = 0usize;

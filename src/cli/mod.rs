@@ -145,6 +145,9 @@ pub struct BenchArgs {
     /// Also list the slowest queries, with their time in ms
     #[arg(long, default_value_t = 0)]
     pub slowest: usize,
+    /// Hits asked of each query, with their snippets; 0 times the total and facets alone
+    #[arg(long, default_value_t = crate::search::DEFAULT_LIMIT)]
+    pub limit: usize,
 }
 
 /// Flags of `serve`.

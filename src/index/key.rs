@@ -77,6 +77,33 @@ impl PassageKey {
     }
 }
 
+/// Number of distinct (province, policies) pairs a key holds: the slots of
+/// [`PassageKey::facet_slot`].
+pub const FACET_SLOTS: usize = 1 << 10;
+/// Number of distinct years a key holds: the slots of [`PassageKey::year_slot`].
+pub const YEAR_SLOTS: usize = 1 << 12;
+
+impl PassageKey {
+    /// The province and policies of a packed key as one number below [`FACET_SLOTS`], so that
+    /// counting passages by both is one increment; [`PassageKey::facet_parts`] splits it.
+    #[inline]
+    pub fn facet_slot(packed: u64) -> usize {
+        (packed & 0x3ff) as usize
+    }
+
+    /// The year of a packed key as a number below [`YEAR_SLOTS`] (0 = none).
+    #[inline]
+    pub fn year_slot(packed: u64) -> usize {
+        ((packed >> 10) & 0xfff) as usize
+    }
+
+    /// The province id and the policy bits of a [`PassageKey::facet_slot`].
+    pub fn facet_parts(slot: usize) -> (u8, u8) {
+        let key = PassageKey::unpack(slot as u64);
+        (key.province, key.policies)
+    }
+}
+
 /// The bit of `p` in a key.
 pub fn policy_bit(p: Policy) -> usize {
     Policy::ALL.iter().position(|&q| q == p).unwrap_or(0)
@@ -92,5 +119,19 @@ mod tests {
         assert_eq!(PassageKey::unpack(k.pack()), k);
         assert_eq!(k.policies, 0b01001);
         assert_eq!(PassageKey::unpack(PassageKey::default_packed()).weight, 100);
+    }
+
+    #[test]
+    fn slots_split_back_into_what_was_packed() {
+        let k = PassageKey::new(Some(2021), 24, &[Policy::Genero, Policy::Intercultural], 35);
+        let packed = k.pack();
+        assert!(PassageKey::facet_slot(packed) < FACET_SLOTS);
+        assert_eq!(
+            PassageKey::facet_parts(PassageKey::facet_slot(packed)),
+            (24, 0b01001)
+        );
+        assert_eq!(PassageKey::year_slot(packed), 2021);
+        assert!(PassageKey::year_slot(u64::MAX) < YEAR_SLOTS);
+        assert!(PassageKey::facet_slot(u64::MAX) < FACET_SLOTS);
     }
 }

@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::ColumnValues;
+use tantivy::columnar::{Cardinality, ColumnValues};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::index::key::{PassageKey, MAX_PROVINCES};
+use crate::index::key::{PassageKey, FACET_SLOTS, MAX_PROVINCES, YEAR_SLOTS};
 
 /// Name of the packed key's fast field.
 const KEY_FIELD: &str = "key";
@@ -68,6 +68,34 @@ impl Collected {
     }
 }
 
+impl Passages {
+    /// The collector of one segment whose passage keys are `keys`.
+    fn segment_with(
+        &self,
+        segment: SegmentOrdinal,
+        keys: Arc<dyn ColumnValues<u64>>,
+    ) -> SegmentPassages {
+        let wanted = if self.limit == 0 {
+            0
+        } else {
+            self.limit + self.offset
+        };
+        SegmentPassages {
+            segment,
+            keys,
+            wanted,
+            ranked: self.ranked,
+            best: Best::new(wanted),
+            in_order: Vec::new(),
+            facet_slots: vec![0; FACET_SLOTS],
+            year_slots: vec![0; YEAR_SLOTS],
+            buffer: Vec::new(),
+            pending_docs: Vec::with_capacity(BATCH),
+            pending_scores: Vec::with_capacity(BATCH),
+        }
+    }
+}
+
 impl Collector for Passages {
     type Fruit = Collected;
     type Child = SegmentPassages;
@@ -77,28 +105,7 @@ impl Collector for Passages {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentPassages> {
-        let keys = reader
-            .fast_fields()
-            .u64(KEY_FIELD)?
-            .first_or_default_col(PassageKey::default_packed());
-        let wanted = if self.limit == 0 {
-            0
-        } else {
-            self.limit + self.offset
-        };
-        Ok(SegmentPassages {
-            segment,
-            keys,
-            wanted,
-            ranked: self.ranked,
-            best: Best::new(wanted),
-            in_order: Vec::new(),
-            years: vec![0; 4096],
-            counts: Collected::default(),
-            buffer: Vec::new(),
-            pending_docs: Vec::with_capacity(BATCH),
-            pending_scores: Vec::with_capacity(BATCH),
-        })
+        Ok(self.segment_with(segment, key_column(reader)?))
     }
 
     fn requires_scoring(&self) -> bool {
@@ -120,6 +127,24 @@ impl Collector for Passages {
         all.top = top.into_iter().skip(self.offset).take(self.limit).collect();
         Ok(all)
     }
+}
+
+/// A passage's score times its ranking weight (in percent).
+#[inline]
+fn weighted(score: Score, packed: u64) -> Score {
+    score * f32::from(PassageKey::unpack(packed).weight) / 100.0
+}
+
+/// The key column of a segment.
+fn key_column(reader: &SegmentReader) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
+    let column = reader.fast_fields().u64(KEY_FIELD)?;
+    // Every passage has a key: its values are read straight, without the per-read index
+    // lookup of a column where some are missing.
+    Ok(if column.get_cardinality() == Cardinality::Full {
+        column.values
+    } else {
+        column.first_or_default_col(PassageKey::default_packed())
+    })
 }
 
 /// The best `wanted` documents of a segment by score (ties: the lower doc id), each with a
@@ -196,9 +221,11 @@ pub struct SegmentPassages {
     ranked: bool,
     best: Best<()>,
     in_order: Vec<DocId>,
-    /// Passages by year, indexed by year.
-    years: Vec<u64>,
-    counts: Collected,
+    /// Passages by province and policies together (`PassageKey::facet_slot`): one increment
+    /// per passage, with no branch on how many policies it has.
+    facet_slots: Vec<u64>,
+    /// Passages by year (`PassageKey::year_slot`).
+    year_slots: Vec<u64>,
     buffer: Vec<u64>,
     /// Scored documents whose keys are not read yet: keys are read a batch at a time, which
     /// lets the reads of a batch overlap instead of each waiting for memory in turn.
@@ -217,9 +244,8 @@ impl SegmentPassages {
         buffer.resize(self.pending_docs.len(), 0);
         self.keys.get_vals(&self.pending_docs, &mut buffer);
         for (i, &packed) in buffer.iter().enumerate() {
-            let key = PassageKey::unpack(packed);
-            self.count(key);
-            let score = self.pending_scores[i] * f32::from(key.weight) / 100.0;
+            self.count(packed);
+            let score = weighted(self.pending_scores[i], packed);
             self.best.offer(score, self.pending_docs[i], ());
         }
         self.pending_docs.clear();
@@ -228,18 +254,32 @@ impl SegmentPassages {
     }
 
     #[inline]
-    fn count(&mut self, key: PassageKey) {
-        self.counts.total += 1;
-        self.years[usize::from(key.year)] += 1;
-        self.counts.provinces[usize::from(key.province)] += 1;
-        let mut bits = key.policies;
-        while bits != 0 {
-            let i = bits.trailing_zeros() as usize;
-            if let Some(n) = self.counts.policies.get_mut(i) {
-                *n += 1;
+    fn count(&mut self, packed: u64) {
+        self.facet_slots[PassageKey::facet_slot(packed)] += 1;
+        self.year_slots[PassageKey::year_slot(packed)] += 1;
+    }
+
+    /// The counts of the slots as a total and facets.
+    fn counts(&self) -> Collected {
+        let mut counts = Collected::default();
+        for (slot, &n) in self.facet_slots.iter().enumerate().filter(|(_, &n)| n > 0) {
+            let (province, policies) = PassageKey::facet_parts(slot);
+            counts.total += n as usize;
+            counts.provinces[usize::from(province)] += n;
+            for (bit, count) in counts.policies.iter_mut().enumerate() {
+                if policies & (1 << bit) != 0 {
+                    *count += n;
+                }
             }
-            bits &= bits - 1;
         }
+        counts.years = self
+            .year_slots
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(y, &n)| (y as u16, n))
+            .collect();
+        counts
     }
 }
 
@@ -255,8 +295,7 @@ impl SegmentCollector for SegmentPassages {
             }
             return;
         }
-        let key = PassageKey::unpack(self.keys.get_val(doc));
-        self.count(key);
+        self.count(self.keys.get_val(doc));
         if self.wanted > 0 && self.in_order.len() < self.wanted {
             self.in_order.push(doc);
         }
@@ -267,7 +306,7 @@ impl SegmentCollector for SegmentPassages {
         let mut buffer = std::mem::take(&mut self.buffer);
         self.keys.get_vals(docs, &mut buffer);
         for (&doc, &key) in docs.iter().zip(&buffer) {
-            self.count(PassageKey::unpack(key));
+            self.count(key);
             if self.wanted > 0 && self.in_order.len() < self.wanted {
                 self.in_order.push(doc);
             }
@@ -279,6 +318,7 @@ impl SegmentCollector for SegmentPassages {
         if !self.pending_docs.is_empty() {
             self.flush();
         }
+        let mut counts = self.counts();
         let segment = self.segment;
         let mut top: Vec<(Score, DocAddress)> = self
             .best
@@ -290,14 +330,79 @@ impl SegmentCollector for SegmentPassages {
                 .into_iter()
                 .map(|doc| (0.0, DocAddress::new(segment, doc))),
         );
-        self.counts.top = top;
-        self.counts.years = self
-            .years
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(y, &n)| (y as u16, n))
-            .collect();
-        self.counts
+        counts.top = top;
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::index::key::PassageKey;
+
+    /// Keys of a segment, in memory.
+    struct Keys(Vec<u64>);
+
+    impl ColumnValues<u64> for Keys {
+        fn get_val(&self, idx: u32) -> u64 {
+            self.0[idx as usize]
+        }
+        fn min_value(&self) -> u64 {
+            self.0.iter().copied().min().unwrap_or(0)
+        }
+        fn max_value(&self) -> u64 {
+            self.0.iter().copied().max().unwrap_or(0)
+        }
+        fn num_vals(&self) -> u32 {
+            self.0.len() as u32
+        }
+    }
+
+    proptest! {
+        /// Counting by slots gives what counting each passage's year, province and policies
+        /// one by one gives, whether the passages come in blocks, one at a time, or scored.
+        #[test]
+        fn slot_counts_are_the_counts_of_each_passage(
+            keys in prop::collection::vec((0u16..4096, 0u8..32, 0u8..32, 0u8..=100), 0..300),
+        ) {
+            let packed: Vec<u64> = keys
+                .iter()
+                .map(|&(year, province, policies, weight)| {
+                    PassageKey { policies, province, year, weight }.pack()
+                })
+                .collect();
+            let mut expected = Collected::default();
+            for &(year, province, policies, _) in &keys {
+                expected.total += 1;
+                *expected.years.entry(year).or_default() += 1;
+                expected.provinces[usize::from(province)] += 1;
+                for bit in 0..5 {
+                    if policies & (1 << bit) != 0 {
+                        expected.policies[bit] += 1;
+                    }
+                }
+            }
+            let docs: Vec<DocId> = (0..packed.len() as DocId).collect();
+            for (ranked, limit) in [(false, 0), (false, 10), (true, 10)] {
+                let passages = Passages { limit, offset: 0, ranked };
+                let mut segment = passages.segment_with(0, Arc::new(Keys(packed.clone())));
+                if ranked {
+                    for &doc in &docs {
+                        segment.collect(doc, 1.0);
+                    }
+                } else {
+                    for block in docs.chunks(64) {
+                        segment.collect_block(block);
+                    }
+                }
+                let got = segment.harvest();
+                prop_assert_eq!(got.total, expected.total);
+                prop_assert_eq!(&got.years, &expected.years);
+                prop_assert_eq!(got.provinces, expected.provinces);
+                prop_assert_eq!(got.policies, expected.policies);
+            }
+        }
     }
 }
