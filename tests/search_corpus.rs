@@ -383,3 +383,80 @@ fn segments_searched_side_by_side_give_the_same_answers() {
         assert_eq!(json(one), json(&parallel), "figures {q} min {min}");
     }
 }
+
+/// The ranking of `q` by tantivy's own top-k, every boost scored on every match and each score
+/// times its passage's weight: (score rounded to 1e-3, passage id), best first.
+fn ranked_by_whole_query(q: &str) -> Vec<(i64, String)> {
+    use cuentas::index::key::PassageKey;
+    use cuentas::search::query;
+    use tantivy::collector::TopDocs;
+    use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
+
+    let engine = crate::support::engine();
+    let searcher = engine.searcher();
+    let items = query::parse(q).expect("parses");
+    let whole = query::build(&items, query::TextFields::of(&engine.fields, &searcher))
+        .expect("a text query");
+    let top = TopDocs::with_limit(100).tweak_score(|reader: &SegmentReader| {
+        let keys = reader
+            .fast_fields()
+            .u64("key")
+            .expect("a key column")
+            .first_or_default_col(PassageKey::default_packed());
+        move |doc: DocId, score: Score| {
+            score * f32::from(PassageKey::unpack(keys.get_val(doc)).weight) / 100.0
+        }
+    });
+    let hits = searcher.search(&*whole, &top).expect("searches");
+    let mut ranked: Vec<(i64, String)> = hits
+        .into_iter()
+        .map(|(score, address)| {
+            let doc: TantivyDocument = searcher.doc(address).expect("stored");
+            let id = engine.stored_passage(&doc).passage_id;
+            ((f64::from(score) * 1000.0).round() as i64, id)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    ranked
+}
+
+#[test]
+fn phrase_boosts_scored_on_the_best_matches_rank_as_if_scored_on_every_match() {
+    // A phrase's exact wording is scored on the best `RESCORE_WINDOW` matches only. When every
+    // match is within it, the page is what scoring the whole query on every match gives.
+    for q in [
+        "\"rendición de cuentas\"",
+        "\"muerte materna\"",
+        "\"seguridad social\" afiliados",
+        "\"adultos mayores\" OR discapacidades",
+    ] {
+        let r = search(q, &[("limit", "100")]);
+        assert!(r.total > 0 && r.total <= 100, "{q}: {} matches", r.total);
+        let mut got: Vec<(i64, String)> = r
+            .hits
+            .iter()
+            .map(|h| {
+                (
+                    (f64::from(h.score) * 1000.0).round() as i64,
+                    h.passage_id.clone(),
+                )
+            })
+            .collect();
+        got.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        assert_eq!(got, ranked_by_whole_query(q), "{q}");
+    }
+}
+
+#[test]
+fn pages_of_a_phrase_query_follow_each_other() {
+    let q = "\"rendición de cuentas\"";
+    let all = search(q, &[("limit", "30")]);
+    let mut paged = Vec::new();
+    for offset in [0, 10, 20] {
+        let page = search(q, &[("limit", "10"), ("offset", &offset.to_string())]);
+        assert_eq!(page.total, all.total);
+        paged.extend(page.hits.into_iter().map(|h| h.passage_id));
+    }
+    let whole: Vec<String> = all.hits.into_iter().map(|h| h.passage_id).collect();
+    assert_eq!(paged, whole);
+}

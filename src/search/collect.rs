@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, ColumnValues};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::index::key::{PassageKey, FACET_SLOTS, MAX_PROVINCES, YEAR_SLOTS};
 
@@ -133,6 +134,37 @@ impl Collector for Passages {
 #[inline]
 fn weighted(score: Score, packed: u64) -> Score {
     score * f32::from(PassageKey::unpack(packed).weight) / 100.0
+}
+
+/// Adds the score of `boost` to the hits that match it, each times its passage's ranking
+/// weight, and sorts them again, best first: the rescoring of the best matches with the boosts
+/// too costly to score on every match (`query::RankedQuery`).
+pub fn rescore(
+    searcher: &Searcher,
+    boost: &dyn Query,
+    mut hits: Vec<(Score, DocAddress)>,
+) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+    let weight = boost.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    // Each segment's scorer moves forward only: its hits in doc order.
+    hits.sort_by_key(|h| h.1);
+    for run in hits.chunk_by_mut(|a, b| a.1.segment_ord == b.1.segment_ord) {
+        let reader = searcher.segment_reader(run[0].1.segment_ord);
+        let keys = key_column(reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        for (score, address) in run.iter_mut() {
+            let doc = address.doc_id;
+            let at = if scorer.doc() < doc {
+                scorer.seek(doc)
+            } else {
+                scorer.doc()
+            };
+            if at == doc {
+                *score += weighted(scorer.score(), keys.get_val(doc));
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(hits)
 }
 
 /// The key column of a segment.

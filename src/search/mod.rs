@@ -113,19 +113,40 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let started = Instant::now();
     let searcher = engine.searcher();
     let f = &engine.fields;
-    let text = query::build(&request.items, query::TextFields::of(f, &searcher));
-    let browse = text.is_none();
+    let ranked = query::build_ranked(&request.items, query::TextFields::of(f, &searcher));
+    let browse = ranked.is_none();
+    let (text, rescore) = match ranked {
+        Some(r) => (Some(r.matching), r.rescore),
+        None => (None, None),
+    };
     let full = filtered(text.as_deref(), request, f, None);
-
-    let wanted = collect::Passages {
-        limit: request.limit,
-        offset: request.offset,
-        // Browsing lists passages in report order: no score to speak of.
-        ranked: !browse,
+    // Phrase boosts are scored on the best matches only, then the page is taken from them.
+    let rescore = rescore.filter(|_| request.limit > 0);
+    let wanted = match rescore {
+        Some(_) => collect::Passages {
+            limit: (request.offset + request.limit).max(query::RESCORE_WINDOW),
+            offset: 0,
+            ranked: true,
+        },
+        None => collect::Passages {
+            limit: request.limit,
+            offset: request.offset,
+            // Browsing lists passages in report order: no score to speak of.
+            ranked: !browse,
+        },
     };
     let cancel = &request.cancel;
     let threads = engine.alone();
-    let collected = search_with(&searcher, &*full, wanted, cancel, threads)?;
+    let mut collected = search_with(&searcher, &*full, wanted, cancel, threads)?;
+    if let Some(boost) = &rescore {
+        let best = std::mem::take(&mut collected.top);
+        let best = collect::rescore(&searcher, &**boost, best).map_err(|e| cancel.explain(e))?;
+        collected.top = best
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .collect();
+    }
     let province = |id| engine.province_name(id);
     let mut facets = Facets::from_collected(&collected, province);
     // Counts of a filtered dimension leave out its own filter, so a portal can offer the
@@ -144,9 +165,17 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let snippets = if browse || request.limit == 0 {
         None
     } else {
+        // Marks what the boosts found too: the exact words of a phrase.
+        let marked: Box<dyn Query> = match rescore {
+            Some(boost) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, full.box_clone()),
+                (Occur::Should, boost),
+            ])),
+            None => full.box_clone(),
+        };
         Some(highlight::Highlighter::new(
             &searcher,
-            &*full,
+            &*marked,
             f.body,
             SNIPPET_BYTES,
         )?)

@@ -215,6 +215,11 @@ impl<'a> TextFields<'a> {
     }
 }
 
+/// Best matches whose phrase boosts are scored: the rest keep the score of their matching
+/// part. A phrase's exact wording is checked by reading positions again, which doubled the
+/// time of a phrase query when done for every match (BENCHMARKS.md, "Phrases").
+pub const RESCORE_WINDOW: usize = 100;
+
 /// A tantivy query for parsed items; `None` when they hold no searchable word (browse mode).
 ///
 /// Every unit (a word, a joined group, a phrase) is required by its stems, and its exact form
@@ -222,6 +227,28 @@ impl<'a> TextFields<'a> {
 /// the same, and tantivy scores the boosts only on documents that already match, which keeps
 /// queries fast.
 pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
+    let ranked = build_ranked(items, fields)?;
+    Some(match ranked.rescore {
+        None => ranked.matching,
+        Some(boost) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, ranked.matching),
+            (Occur::Should, boost),
+        ])),
+    })
+}
+
+/// A text query in two parts, for ranking: [`build`]'s query is `matching` with `rescore` as
+/// an optional boost.
+pub struct RankedQuery {
+    /// What matches, with every boost that reads no positions.
+    pub matching: Box<dyn Query>,
+    /// The exact-wording boosts of phrases, to add to the score of the best
+    /// [`RESCORE_WINDOW`] matches only (as a search engine's rescoring of its top hits).
+    pub rescore: Option<Box<dyn Query>>,
+}
+
+/// [`build`] in two parts: see [`RankedQuery`].
+pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut analyzer = analysis::query_exact();
     let mut required: Vec<(Occur, Unit)> = Vec::new();
     // When an `OR` was just read, the next unit joins the previous positive one.
@@ -255,21 +282,29 @@ pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut rescore: Vec<Box<dyn Query>> = Vec::new();
     for (occur, unit) in required {
         clauses.push((occur, unit.required));
-        if occur == Occur::Must {
-            boosts.extend(unit.boost.map(|b| (Occur::Should, b)));
+        match unit.boost {
+            Some(b) if occur == Occur::Must && unit.positional => rescore.push(b),
+            Some(b) if occur == Occur::Must => boosts.push((Occur::Should, b)),
+            _ => {}
         }
     }
+    let rescore = (!rescore.is_empty()).then(|| either(rescore));
     if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
         // Only exclusions: exclude from everything.
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
     if clauses.len() == 1 && boosts.is_empty() && clauses[0].0 == Occur::Must {
-        return clauses.pop().map(|(_, q)| q);
+        let matching = clauses.pop().map(|(_, q)| q)?;
+        return Some(RankedQuery { matching, rescore });
     }
     clauses.extend(boosts);
-    Some(Box::new(BooleanQuery::new(clauses)))
+    Some(RankedQuery {
+        matching: Box::new(BooleanQuery::new(clauses)),
+        rescore,
+    })
 }
 
 /// What one word, group or phrase of a query asks: a required match of its stems, and the same
@@ -277,6 +312,8 @@ pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
 struct Unit {
     required: Box<dyn Query>,
     boost: Option<Box<dyn Query>>,
+    /// Whether the boost reads positions (a phrase's exact wording).
+    positional: bool,
 }
 
 impl Unit {
@@ -284,13 +321,16 @@ impl Unit {
     fn either(units: Vec<Unit>) -> Unit {
         let mut required = Vec::with_capacity(units.len());
         let mut boosts = Vec::new();
+        let mut positional = false;
         for u in units {
             required.push(u.required);
+            positional |= u.positional && u.boost.is_some();
             boosts.extend(u.boost);
         }
         Unit {
             required: either(required),
             boost: (!boosts.is_empty()).then(|| either(boosts)),
+            positional,
         }
     }
 }
@@ -378,6 +418,7 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
                 CONTEXT_BOOST,
             )),
             boost: None,
+            positional: false,
         }
     };
     let word = first(pos)?;
@@ -429,6 +470,7 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
                 Box::new(BoostQuery::new(term_query(marked), 1.0 + EXACT_BOOST)),
             ]),
             boost: None,
+            positional: false,
         };
     }
     Unit {
@@ -437,6 +479,7 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
             term_query(fields.exact(folded)),
             EXACT_BOOST,
         ))),
+        positional: false,
     }
 }
 
@@ -491,6 +534,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
     Some(Unit {
         required: either(required),
         boost: Some(either(boosts)),
+        positional: true,
     })
 }
 
