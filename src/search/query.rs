@@ -283,12 +283,27 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut rescore: Vec<Box<dyn Query>> = Vec::new();
+    let multiple = required.len() > 1;
     for (occur, unit) in required {
-        clauses.push((occur, unit.required));
         match unit.boost {
-            Some(b) if occur == Occur::Must && unit.positional => rescore.push(b),
-            Some(b) if occur == Occur::Must => boosts.push((Occur::Should, b)),
-            _ => {}
+            Some(b) if occur == Occur::Must && unit.positional => {
+                clauses.push((occur, unit.required));
+                rescore.push(b);
+            }
+            // Each unit carries its own boost: scored by seeking one scorer to the unit's
+            // matches, where one union of every unit's boost had to be moved to each match.
+            Some(b) if occur == Occur::Must && multiple => clauses.push((
+                occur,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, unit.required),
+                    (Occur::Should, b),
+                ])),
+            )),
+            Some(b) if occur == Occur::Must => {
+                clauses.push((occur, unit.required));
+                boosts.push((Occur::Should, b));
+            }
+            _ => clauses.push((occur, unit.required)),
         }
     }
     let rescore = (!rescore.is_empty()).then(|| either(rescore));
