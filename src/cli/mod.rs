@@ -220,8 +220,9 @@ impl FilterArgs {
 pub struct SearchArgs {
     /// What to look for; empty lists passages matching the filters.
     ///
-    /// Words must all match (accents and case don't matter, plurals match singulars);
-    /// "double quotes" for a phrase; -word to exclude; a OR b; figures in any format.
+    /// Words must all match (accents and case don't matter, plurals match singulars), but for
+    /// function words such as "de" or "la" beside other words; "double quotes" for a phrase;
+    /// -word to exclude; a OR b; figures in any format.
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     /// Year, province and policy filters.

@@ -370,10 +370,26 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     out
 }
 
+/// Spanish function words (articles, prepositions, conjunctions, pronouns) as the analyzer
+/// folds them. Among bare words they are not required: nearly every passage holds them, so
+/// requiring them changes almost no answer and costs most of the query's time (`fondos de
+/// reserva` took 11 ms at 1 GB, `fondos reserva` 3 ms, with the same 50,259 matches). A phrase
+/// keeps them, and a query of function words alone still looks for them.
+const FUNCTION_WORDS: [&str; 25] = [
+    "a", "al", "con", "de", "del", "e", "el", "en", "la", "las", "lo", "los", "o", "para", "por",
+    "que", "se", "su", "sus", "u", "un", "una", "unas", "unos", "y",
+];
+
+fn is_function_word(folded: &str) -> bool {
+    FUNCTION_WORDS.contains(&folded)
+}
+
 /// Groups tokens by position into units: a joined token (`covid19`, `187000` over `187 mil`)
-/// stands for the positions it covers, as an alternative to the phrase of its parts.
+/// stands for the positions it covers, as an alternative to the phrase of its parts. Function
+/// words are left out unless the tokens hold nothing else.
 fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     let mut units = Vec::new();
+    let skip_function_words = tokens.iter().any(|t| !is_function_word(&t.text));
     let Some(last) = tokens.iter().map(|t| t.position).max() else {
         return units;
     };
@@ -394,6 +410,10 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             .map(|t| t.position_length.max(1))
             .max()
             .unwrap_or(1);
+        if skip_function_words && span == 1 && here.iter().all(|t| is_function_word(&t.text)) {
+            pos += 1;
+            continue;
+        }
         let mut alternatives: Vec<Unit> = here
             .iter()
             .filter(|t| t.position_length.max(1) == span)
@@ -684,6 +704,41 @@ mod tests {
             assert!(printed.chars().count() <= q.chars().count(), "{printed}");
             assert_eq!(parse(&printed).ok(), Some(items));
         }
+    }
+
+    /// The folded texts of the terms `q` asks of the body field, on an empty index.
+    fn body_terms(q: &str) -> Vec<String> {
+        let (schema, fields) = crate::index::schema::schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::analysis::register(index.tokenizers());
+        let reader = index.reader().expect("reader");
+        let searcher = reader.searcher();
+        let body = fields.body;
+        let fields = TextFields::of(&fields, &searcher);
+        let query = build(&parse(q).expect("parses"), fields).expect("a text query");
+        let mut terms = Vec::new();
+        query.query_terms(&mut |t, _| {
+            if t.field() == body {
+                if let Some(text) = t.value().as_str() {
+                    terms.push(text.trim_start_matches('\u{1}').to_string());
+                }
+            }
+        });
+        terms.sort();
+        terms.dedup();
+        terms
+    }
+
+    #[test]
+    fn function_words_are_not_required_among_other_words() {
+        let terms = body_terms("fondos de reserva");
+        assert!(!terms.iter().any(|t| t == "de"), "{terms:?}");
+        assert!(terms.iter().any(|t| t == "reserva"), "{terms:?}");
+        // A query of function words alone still looks for them; a phrase keeps them.
+        assert!(body_terms("de la").iter().any(|t| t == "de"));
+        assert!(body_terms("\"fondos de reserva\"")
+            .iter()
+            .any(|t| t == "de"));
     }
 
     #[test]
