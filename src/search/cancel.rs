@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::Weight;
-use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN, TERMINATED};
+use tantivy::query::{Scorer, Weight};
+use tantivy::{DocId, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN, TERMINATED};
 
 use super::SearchError;
 
@@ -127,7 +127,8 @@ pub struct Cancellable<C> {
     pub cancel: Cancel,
 }
 
-fn cancelled() -> tantivy::TantivyError {
+/// The error a collector stops with when its token is set (see [`Cancel::explain`]).
+pub(super) fn cancelled() -> tantivy::TantivyError {
     tantivy::TantivyError::InternalError("search cancelled".into())
 }
 
@@ -172,46 +173,70 @@ impl<C: Collector> Collector for Cancellable<C> {
         }
         let mut child = self.inner.for_segment(segment, reader)?;
         let mut scorer = weight.scorer(reader, 1.0)?;
-        let alive = reader.alive_bitset();
         if self.inner.requires_scoring() {
-            let mut doc = scorer.doc();
-            let mut since_check = 0;
-            while doc != TERMINATED {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    child.collect(doc, scorer.score());
-                }
-                since_check += 1;
-                if since_check == CHECK_EVERY {
-                    since_check = 0;
-                    if self.cancel.is_cancelled() {
-                        return Err(cancelled());
-                    }
-                }
-                doc = scorer.advance();
-            }
+            collect_scored(&mut *scorer, &mut child, reader, &self.cancel)?;
         } else {
-            let mut buffer = [0 as DocId; COLLECT_BLOCK_BUFFER_LEN];
-            let mut alive_docs: Vec<DocId> = Vec::new();
-            loop {
-                if self.cancel.is_cancelled() {
-                    return Err(cancelled());
-                }
-                let n = scorer.fill_buffer(&mut buffer);
-                let block = &buffer[..n];
-                match alive {
-                    None => child.collect_block(block),
-                    Some(a) => {
-                        alive_docs.clear();
-                        alive_docs.extend(block.iter().copied().filter(|&d| a.is_alive(d)));
-                        child.collect_block(&alive_docs);
-                    }
-                }
-                if n != buffer.len() {
-                    break;
-                }
-            }
+            collect_blocks(&mut *scorer, &mut child, reader, &self.cancel)?;
         }
         Ok(child.harvest())
+    }
+}
+
+/// Gives `child` every document of `scorer` alive in `reader` with its score, checking
+/// `cancel` every block of documents.
+pub(super) fn collect_scored<S: SegmentCollector>(
+    scorer: &mut dyn Scorer,
+    child: &mut S,
+    reader: &SegmentReader,
+    cancel: &Cancel,
+) -> tantivy::Result<()> {
+    let alive = reader.alive_bitset();
+    let mut doc = scorer.doc();
+    let mut since_check = 0;
+    while doc != TERMINATED {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            child.collect(doc, scorer.score());
+        }
+        since_check += 1;
+        if since_check == CHECK_EVERY {
+            since_check = 0;
+            if cancel.is_cancelled() {
+                return Err(cancelled());
+            }
+        }
+        doc = scorer.advance();
+    }
+    Ok(())
+}
+
+/// Gives `child` the documents of `scorer` alive in `reader` a block at a time, without
+/// scores, checking `cancel` every block.
+pub(super) fn collect_blocks<S: SegmentCollector>(
+    scorer: &mut dyn Scorer,
+    child: &mut S,
+    reader: &SegmentReader,
+    cancel: &Cancel,
+) -> tantivy::Result<()> {
+    let alive = reader.alive_bitset();
+    let mut buffer = [0 as DocId; COLLECT_BLOCK_BUFFER_LEN];
+    let mut alive_docs: Vec<DocId> = Vec::new();
+    loop {
+        if cancel.is_cancelled() {
+            return Err(cancelled());
+        }
+        let n = scorer.fill_buffer(&mut buffer);
+        let block = &buffer[..n];
+        match alive {
+            None => child.collect_block(block),
+            Some(a) => {
+                alive_docs.clear();
+                alive_docs.extend(block.iter().copied().filter(|&d| a.is_alive(d)));
+                child.collect_block(&alive_docs);
+            }
+        }
+        if n != buffer.len() {
+            return Ok(());
+        }
     }
 }
 

@@ -12,7 +12,11 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, ColumnValues};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::{
+    DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentOrdinal, SegmentReader,
+};
+
+use super::cancel::{cancelled, collect_blocks, collect_scored, Cancel};
 
 use crate::index::key::{PassageKey, FACET_SLOTS, MAX_PROVINCES, YEAR_SLOTS};
 
@@ -136,6 +140,87 @@ fn weighted(score: Score, packed: u64) -> Score {
     score * f32::from(PassageKey::unpack(packed).weight) / 100.0
 }
 
+/// Hits a segment's pruned pass may offer to its page before giving up for the plain pass.
+const PRUNING_BUDGET: u32 = 2_000;
+
+/// [`Passages`] for a query tantivy can prune (`query::term_union`), segment by segment: the
+/// page by block-max WAND, which scores only the documents whose blocks could beat the worst
+/// hit kept, then the total and the facets by a pass that reads no score. Together they cost
+/// less than scoring every match, unless the ranking weights keep the bar low: the highest text
+/// scores go to short passages, which weigh least (`index::build::passage_weight`). A segment
+/// whose pruned pass offers more than [`PRUNING_BUDGET`] hits is searched the plain way.
+pub fn pruned(
+    searcher: &Searcher,
+    query: &dyn Query,
+    passages: &Passages,
+    cancel: &Cancel,
+    threads: &Executor,
+) -> tantivy::Result<Collected> {
+    pruned_within(searcher, query, passages, cancel, threads, PRUNING_BUDGET)
+}
+
+/// [`pruned`], giving up on pruning a segment past `budget` hits offered.
+fn pruned_within(
+    searcher: &Searcher,
+    query: &dyn Query,
+    passages: &Passages,
+    cancel: &Cancel,
+    threads: &Executor,
+    budget: u32,
+) -> tantivy::Result<Collected> {
+    let scored = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let counted = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let wanted = passages.limit + passages.offset;
+    let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
+        let ord = ord as SegmentOrdinal;
+        let keys = key_column(reader)?;
+        let alive = reader.alive_bitset();
+        let mut best: Best<()> = Best::new(wanted);
+        let mut offered = 0u32;
+        let mut gave_up = false;
+        scored.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            offered += 1;
+            if offered > budget || (offered.is_multiple_of(256) && cancel.is_cancelled()) {
+                gave_up = true;
+                return Score::INFINITY;
+            }
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                best.offer(weighted(score, keys.get_val(doc)), doc, ());
+            }
+            // A weighted score is at most the text score: a document must beat the worst kept.
+            best.worst().unwrap_or(Score::MIN)
+        })?;
+        if cancel.is_cancelled() {
+            return Err(cancelled());
+        }
+        if gave_up {
+            let mut child = passages.segment_with(ord, keys);
+            collect_scored(
+                &mut *scored.scorer(reader, 1.0)?,
+                &mut child,
+                reader,
+                cancel,
+            )?;
+            return Ok(child.harvest());
+        }
+        let mut child = Passages::counts().segment_with(ord, keys);
+        collect_blocks(
+            &mut *counted.scorer(reader, 1.0)?,
+            &mut child,
+            reader,
+            cancel,
+        )?;
+        let mut counts = child.harvest();
+        counts.top = best
+            .into_vec()
+            .map(|(score, doc, ())| (score, DocAddress::new(ord, doc)))
+            .collect();
+        Ok(counts)
+    };
+    let fruits = threads.map(segment, searcher.segment_readers().iter().enumerate())?;
+    passages.merge_fruits(fruits)
+}
+
 /// Adds the score of `boost` to the hits that match it, each times its passage's ranking
 /// weight, and sorts them again, best first: the rescoring of the best matches with the boosts
 /// too costly to score on every match (`query::RankedQuery`).
@@ -209,6 +294,14 @@ impl<T> Best<T> {
             self.heap.pop();
             self.heap.push(Reverse(ranked));
         }
+    }
+
+    /// The score of the worst document kept, once `wanted` are kept.
+    pub(super) fn worst(&self) -> Option<Score> {
+        if self.heap.len() < self.wanted {
+            return None;
+        }
+        self.heap.peek().map(|Reverse(Ranked(score, ..))| *score)
     }
 
     /// The documents kept, in no order.
@@ -389,6 +482,105 @@ mod tests {
         }
         fn num_vals(&self) -> u32 {
             self.0.len() as u32
+        }
+    }
+
+    /// An index of `docs` passages with a text field and a key column: each passage holds
+    /// some of the words `a` to `e` (`a` more often), a year, a province and a ranking weight.
+    fn small_index(docs: u32) -> (tantivy::Index, tantivy::schema::Field) {
+        use tantivy::schema::{Schema, FAST, TEXT};
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let key = schema.add_u64_field(KEY_FIELD, FAST);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer = index
+            .writer_with_num_threads(1, 20_000_000)
+            .expect("writer");
+        for i in 0..docs {
+            let words: Vec<&str> = ["a", "a", "b", "c", "d", "e", "a b", "filler"]
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| (i * 7 + (*j as u32) * 13).is_multiple_of(3 + *j as u32))
+                .map(|(_, w)| *w)
+                .collect();
+            let packed = PassageKey {
+                policies: (i % 32) as u8,
+                province: (i % 25) as u8,
+                year: 2015 + (i % 9) as u16,
+                weight: [35u8, 60, 80, 100][(i % 4) as usize],
+            }
+            .pack();
+            let mut doc = tantivy::TantivyDocument::default();
+            doc.add_text(
+                text,
+                format!(
+                    "{} filler {}",
+                    words.join(" "),
+                    "x ".repeat((i % 11) as usize)
+                ),
+            );
+            doc.add_u64(key, packed);
+            writer.add_document(doc).expect("adds");
+        }
+        writer.commit().expect("commits");
+        (index, text)
+    }
+
+    #[test]
+    fn pruned_pages_and_counts_are_those_of_the_plain_pass() {
+        use tantivy::query::{BooleanQuery, Occur, TermQuery};
+        use tantivy::schema::IndexRecordOption;
+        use tantivy::Term;
+
+        let (index, text) = small_index(5_000);
+        let searcher = index.reader().expect("reader").searcher();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(text, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let queries: Vec<Box<dyn Query>> = vec![
+            term("a"),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, term("b")),
+                (Occur::Should, term("e")),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, term("c")),
+                (Occur::Should, term("d")),
+                (Occur::Should, term("zzz")),
+            ])),
+        ];
+        let one = Executor::single_thread();
+        for query in &queries {
+            for (limit, offset) in [(10, 0), (5, 7), (100, 0)] {
+                let passages = Passages {
+                    limit,
+                    offset,
+                    ranked: true,
+                };
+                let plain = searcher.search(&**query, &passages).expect("searches");
+                for budget in [0, 3, u32::MAX] {
+                    let got = pruned_within(
+                        &searcher,
+                        &**query,
+                        &passages,
+                        &Cancel::never(),
+                        &one,
+                        budget,
+                    )
+                    .expect("searches");
+                    assert_eq!(
+                        got.top, plain.top,
+                        "{query:?} limit {limit} budget {budget}"
+                    );
+                    assert_eq!(got.total, plain.total);
+                    assert_eq!(got.years, plain.years);
+                    assert_eq!(got.provinces, plain.provinces);
+                    assert_eq!(got.policies, plain.policies);
+                }
+            }
         }
     }
 

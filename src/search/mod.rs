@@ -137,7 +137,14 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     };
     let cancel = &request.cancel;
     let threads = engine.alone();
-    let mut collected = search_with(&searcher, &*full, wanted, cancel, threads)?;
+    let mut collected = if wanted.ranked && wanted.limit > 0 && query::term_union(&*full) {
+        let this_thread = Executor::single_thread();
+        let threads = threads.unwrap_or(&this_thread);
+        collect::pruned(&searcher, &*full, &wanted, cancel, threads)
+            .map_err(|e| cancel.explain(e))?
+    } else {
+        search_with(&searcher, &*full, wanted, cancel, threads)?
+    };
     if let Some(boost) = &rescore {
         let best = std::mem::take(&mut collected.top);
         let best = collect::rescore(&searcher, &**boost, best).map_err(|e| cancel.explain(e))?;

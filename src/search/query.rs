@@ -12,10 +12,13 @@
 //! `TermQuery` / `PhraseQuery` trees on the one text field: stems required, exact forms (marked
 //! terms, `analysis::ExactAndStem`) a boost.
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, BoostWeight, EnableScoring, Occur, PhraseQuery, Query,
+    TermQuery, Weight,
+};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
-use tantivy::{Searcher, Term};
+use tantivy::{Score, Searcher, Term};
 
 use super::SearchError;
 use crate::analysis::{self, stem::stem_word};
@@ -280,6 +283,14 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     if required.is_empty() {
         return None;
     }
+    if let [(Occur::Must, unit)] = required.as_mut_slice() {
+        if let Some(matching) = unit.alone.take() {
+            return Some(RankedQuery {
+                matching,
+                rescore: None,
+            });
+        }
+    }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut rescore: Vec<Box<dyn Query>> = Vec::new();
@@ -329,11 +340,18 @@ struct Unit {
     boost: Option<Box<dyn Query>>,
     /// Whether the boost reads positions (a phrase's exact wording).
     positional: bool,
+    /// The same matches and scores as one query, for when the unit is the whole query.
+    alone: Option<Box<dyn Query>>,
 }
 
 impl Unit {
     /// A unit matching any of `units`.
-    fn either(units: Vec<Unit>) -> Unit {
+    fn either(mut units: Vec<Unit>) -> Unit {
+        if units.len() == 1 {
+            if let Some(unit) = units.pop() {
+                return unit;
+            }
+        }
         let mut required = Vec::with_capacity(units.len());
         let mut boosts = Vec::new();
         let mut positional = false;
@@ -346,6 +364,7 @@ impl Unit {
             required: either(required),
             boost: (!boosts.is_empty()).then(|| either(boosts)),
             positional,
+            alone: None,
         }
     }
 }
@@ -454,6 +473,7 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
             )),
             boost: None,
             positional: false,
+            alone: None,
         }
     };
     let word = first(pos)?;
@@ -495,31 +515,88 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
 /// A word: its stem required, its exact (folded) form a boost.
 fn word_unit(folded: &str, fields: TextFields) -> Unit {
     let stemmed = stem_word(frostem_es(), folded);
+    let [plain, marked] = fields.stems(&stemmed);
     if stemmed == folded {
         // The word is its own stem: its exact form is one of the stem's two terms, boosted in
         // place rather than scored a second time.
-        let [plain, marked] = fields.stems(&stemmed);
         return Unit {
             required: either(vec![
                 term_query(plain),
-                Box::new(BoostQuery::new(term_query(marked), 1.0 + EXACT_BOOST)),
+                Box::new(BoostedTerm::new(marked, 1.0 + EXACT_BOOST)),
             ]),
             boost: None,
             positional: false,
+            alone: None,
         };
     }
+    let exact = || Box::new(BoostedTerm::new(fields.exact(folded), EXACT_BOOST));
     Unit {
-        required: either(fields.stems(&stemmed).into_iter().map(term_query).collect()),
-        boost: Some(Box::new(BoostQuery::new(
-            term_query(fields.exact(folded)),
-            EXACT_BOOST,
-        ))),
+        required: either(vec![term_query(plain.clone()), term_query(marked.clone())]),
+        boost: Some(exact()),
         positional: false,
+        // A passage holding the exact form holds its stem at the same position
+        // (`analysis::ExactAndStem`), so the exact term may join the stem's terms without
+        // changing what matches or how it scores. Alone in a query, that disjunction of terms
+        // is what tantivy can rank without scoring every match ([`term_union`]); beside other
+        // words, the boost costs less scored only where they all match.
+        alone: Some(either(vec![term_query(plain), term_query(marked), exact()])),
     }
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+/// A term whose score counts `boost` times. tantivy scores it as a `BoostQuery` around a
+/// `TermQuery` (the boost goes into the term's BM25 weight), but [`term_union`] can recognise
+/// it.
+#[derive(Debug, Clone)]
+pub struct BoostedTerm {
+    term: Term,
+    boost: Score,
+}
+
+impl BoostedTerm {
+    /// `term`, read with its frequencies, scoring `boost` times.
+    pub fn new(term: Term, boost: Score) -> BoostedTerm {
+        BoostedTerm { term, boost }
+    }
+}
+
+impl Query for BoostedTerm {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weight = TermQuery::new(self.term.clone(), IndexRecordOption::WithFreqs)
+            .weight(enable_scoring)?;
+        if enable_scoring.is_scoring_enabled() {
+            Ok(Box::new(BoostWeight::new(weight, self.boost)))
+        } else {
+            Ok(weight)
+        }
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        visitor(&self.term, false);
+    }
+}
+
+/// Whether `query` is a term or a disjunction of terms, each scored from its frequencies: the
+/// shape whose best hits tantivy finds by block-max WAND, skipping the blocks of documents that
+/// cannot beat the worst hit kept so far.
+pub fn term_union(query: &dyn Query) -> bool {
+    // Every bare `TermQuery` of a text query reads frequencies ([`term_query`]); facet terms
+    // come inside a `BoostQuery`.
+    let is_term = |q: &dyn Query| {
+        q.downcast_ref::<BoostedTerm>().is_some() || q.downcast_ref::<TermQuery>().is_some()
+    };
+    if is_term(query) {
+        return true;
+    }
+    query.downcast_ref::<BooleanQuery>().is_some_and(|b| {
+        !b.clauses().is_empty()
+            && b.clauses()
+                .iter()
+                .all(|(occur, q)| *occur == Occur::Should && is_term(q.as_ref()))
+    })
 }
 
 /// A phrase: stemmed required, exact a boost; positions with several readings multiply into
@@ -570,6 +647,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         required: either(required),
         boost: Some(either(boosts)),
         positional: true,
+        alone: None,
     })
 }
 
@@ -706,16 +784,24 @@ mod tests {
         }
     }
 
-    /// The folded texts of the terms `q` asks of the body field, on an empty index.
-    fn body_terms(q: &str) -> Vec<String> {
+    /// The query built for `q` on an empty index, and the index's body field.
+    fn built(q: &str) -> (Box<dyn Query>, Field) {
         let (schema, fields) = crate::index::schema::schema();
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(index.tokenizers());
         let reader = index.reader().expect("reader");
         let searcher = reader.searcher();
-        let body = fields.body;
-        let fields = TextFields::of(&fields, &searcher);
-        let query = build(&parse(q).expect("parses"), fields).expect("a text query");
+        let query = build(
+            &parse(q).expect("parses"),
+            TextFields::of(&fields, &searcher),
+        )
+        .expect("a text query");
+        (query, fields.body)
+    }
+
+    /// The folded texts of the terms `q` asks of the body field.
+    fn body_terms(q: &str) -> Vec<String> {
+        let (query, body) = built(q);
         let mut terms = Vec::new();
         query.query_terms(&mut |t, _| {
             if t.field() == body {
@@ -727,6 +813,25 @@ mod tests {
         terms.sort();
         terms.dedup();
         terms
+    }
+
+    #[test]
+    fn a_query_of_one_word_is_a_disjunction_of_terms_tantivy_can_prune() {
+        for q in ["afiliación", "covid", "pensiones", "de"] {
+            assert!(term_union(&*built(q).0), "{q}");
+        }
+        for q in [
+            "mora patronal",
+            "\"mora patronal\"",
+            "manabi",
+            "2021",
+            "a OR b",
+            "-covid",
+        ] {
+            assert!(!term_union(&*built(q).0), "{q}");
+        }
+        // The exact form is one of the terms, boosted: it still ranks first.
+        assert!(body_terms("afiliaciones").contains(&"afiliaciones".to_string()));
     }
 
     #[test]
