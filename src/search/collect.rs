@@ -1,9 +1,13 @@
-//! One pass over the matching passages: the page of best hits, the total and the facet counts.
+//! Collecting the matching passages: the page of best hits, the total and the facet counts.
 //!
-//! Each matching passage costs one read of its packed key (`index::key`): its ranking weight
-//! multiplies its score, and its year, province and policies are counted. tantivy's separate
-//! `TopDocs`, `Count` and `FacetCollector` would read three columns and walk facet terms.
-//! Without a page to fill (counts only, or browsing), no score is computed at all.
+//! [`Passages`] does it in one pass. Each matching passage costs one read of its packed key
+//! (`index::key`): its ranking weight multiplies its score, and its year, province and policies
+//! are counted. tantivy's separate `TopDocs`, `Count` and `FacetCollector` would read three
+//! columns and walk facet terms. Without a page to fill (counts only, or browsing), no score is
+//! computed at all.
+//!
+//! [`pruned`] does it in two passes for a query tantivy can prune (one word), and [`rescore`]
+//! adds the boosts too costly to score on every match to the best hits.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};

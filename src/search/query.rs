@@ -220,7 +220,7 @@ impl<'a> TextFields<'a> {
 
 /// Best matches whose phrase boosts are scored: the rest keep the score of their matching
 /// part. A phrase's exact wording is checked by reading positions again, which doubled the
-/// time of a phrase query when done for every match (BENCHMARKS.md, "Phrases").
+/// time of a phrase query when done for every match (BENCHMARKS.md, "Search, third round").
 pub const RESCORE_WINDOW: usize = 100;
 
 /// A tantivy query for parsed items; `None` when they hold no searchable word (browse mode).
