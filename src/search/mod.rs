@@ -120,11 +120,13 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         None => (None, None),
     };
     let full = filtered(text.as_deref(), request, f, None);
-    // Phrase boosts are scored on the best matches only, then the page is taken from them.
+    // Phrase boosts are scored on the best matches only, then the page is taken from them. The
+    // window grows by whole windows, so that every page within one sees the same order.
     let rescore = rescore.filter(|_| request.limit > 0);
     let wanted = match rescore {
         Some(_) => collect::Passages {
-            limit: (request.offset + request.limit).max(query::RESCORE_WINDOW),
+            limit: (request.offset + request.limit).div_ceil(query::RESCORE_WINDOW)
+                * query::RESCORE_WINDOW,
             offset: 0,
             ranked: true,
         },

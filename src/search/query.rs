@@ -228,7 +228,8 @@ pub const RESCORE_WINDOW: usize = 100;
 /// Every unit (a word, a joined group, a phrase) is required by its stems, and its exact form
 /// is an optional boost: a document with the exact words has their stems too, so matching is
 /// the same, and tantivy scores the boosts only on documents that already match, which keeps
-/// queries fast.
+/// queries fast. Passage search ranks with [`build_ranked`], which keeps phrase boosts apart;
+/// this is the whole query, scored whole (figure search, a report's snippets).
 pub fn build(items: &[Item], fields: TextFields) -> Option<Box<dyn Query>> {
     let ranked = build_ranked(items, fields)?;
     Some(match ranked.rescore {
