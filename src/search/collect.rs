@@ -138,10 +138,12 @@ impl Collector for Passages {
     }
 }
 
-/// A passage's score times its ranking weight (in percent).
+/// A passage's score times its ranking weight, a factor of at most 1 and exactly 1 at full
+/// weight: a weighted score is never above the text score, to the last bit, which is what
+/// lets [`pruned`] skip documents by their text score.
 #[inline]
 fn weighted(score: Score, packed: u64) -> Score {
-    score * f32::from(PassageKey::unpack(packed).weight) / 100.0
+    score * (f32::from(PassageKey::unpack(packed).weight) / 100.0)
 }
 
 /// Hits a segment's pruned pass may offer to its page before giving up for the plain pass.
@@ -589,6 +591,17 @@ mod tests {
     }
 
     proptest! {
+        /// A weighted score never exceeds the text score, and equals it at full weight.
+        #[test]
+        fn a_weighted_score_is_at_most_the_text_score(score in 0.0f32..1e6, weight in 0u8..=100) {
+            let packed = PassageKey { policies: 0, province: 0, year: 2021, weight }.pack();
+            let w = weighted(score, packed);
+            prop_assert!(w <= score);
+            if weight == 100 {
+                prop_assert_eq!(w, score);
+            }
+        }
+
         /// Counting by slots gives what counting each passage's year, province and policies
         /// one by one gives, whether the passages come in blocks, one at a time, or scored.
         #[test]
