@@ -48,13 +48,20 @@ pub fn bench_extract(args: BenchExtractArgs) -> Result<Outcome> {
 pub fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
     let text = std::fs::read_to_string(&args.queries)
         .with_context(|| format!("cannot read {}", args.queries.display()))?;
+    // Refused past `MAX_LIMIT`, as the API refuses it.
+    let limit = search::parse_count(
+        "limit",
+        Some(&args.limit.to_string()),
+        search::DEFAULT_LIMIT,
+        search::MAX_LIMIT,
+    )?;
     let requests: Vec<Request> = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split('\t').next())
         .filter_map(|q| Request::new(q.trim()).ok())
         .map(|mut r| {
-            r.limit = args.limit;
+            r.limit = limit;
             r
         })
         .collect();

@@ -175,16 +175,19 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         None
     } else {
         // Marks what the boosts found too: the exact words of a phrase.
-        let marked: Box<dyn Query> = match rescore {
-            Some(boost) => Box::new(BooleanQuery::new(vec![
+        let with_boost = rescore.map(|boost| {
+            BooleanQuery::new(vec![
                 (Occur::Must, full.box_clone()),
                 (Occur::Should, boost),
-            ])),
-            None => full.box_clone(),
+            ])
+        });
+        let marked: &dyn Query = match &with_boost {
+            Some(q) => q,
+            None => &*full,
         };
         Some(highlight::Highlighter::new(
             &searcher,
-            &*marked,
+            marked,
             f.body,
             SNIPPET_BYTES,
         )?)
