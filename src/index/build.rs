@@ -16,8 +16,10 @@ use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 /// zstd level of the doc store.
 const STORE_LEVEL: i32 = 3;
-/// Bytes of passages compressed together in the doc store.
-const STORE_BLOCK_BYTES: usize = 32_768;
+/// Bytes of passages compressed together in the doc store. Every hit shown decompresses its
+/// whole block: 16 KB against 32 KB took 15 % off a search at 100 MB for a store 16 % larger
+/// (index 1.19× the text instead of 1.12×; BENCHMARKS.md, "Search, fourth round").
+const STORE_BLOCK_BYTES: usize = 16_384;
 
 use super::key::PassageKey;
 use super::schema::{schema, Fields};
@@ -460,8 +462,8 @@ pub fn passage_weight(text: &str) -> u64 {
 }
 
 /// How the doc store (the passage texts) is compressed: zstd at `STORE_LEVEL` over blocks of
-/// `STORE_BLOCK_BYTES`: against LZ4 with 16 KB blocks, a store 40% smaller for about 25 µs
-/// more per hit shown (BENCHMARKS.md, "Speed at scale").
+/// `STORE_BLOCK_BYTES`: against LZ4 over the same blocks, a store about 30 % smaller for a
+/// slower read of each hit shown (BENCHMARKS.md, "Speed at scale").
 fn store_settings() -> IndexSettings {
     IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor {
