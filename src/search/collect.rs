@@ -149,12 +149,27 @@ fn weighted(score: Score, packed: u64) -> Score {
 /// Hits a segment's pruned pass may offer to its page before giving up for the plain pass.
 const PRUNING_BUDGET: u32 = 2_000;
 
+/// A segment where the query's terms are in at most this many passages together is searched
+/// the plain way at once: there, pruning cannot cut enough to pay for the second pass that
+/// counts, and a pass that gives up at [`PRUNING_BUDGET`] is lost work.
+const PRUNING_MIN_MATCHES: u64 = 8_000;
+
+/// When a segment is worth pruning.
+#[derive(Clone, Copy, Debug)]
+struct Pruning {
+    /// Hits offered before giving up for the plain pass.
+    budget: u32,
+    /// Passages holding a term of the query below which the plain pass runs at once.
+    min_matches: u64,
+}
+
 /// [`Passages`] for a query tantivy can prune (`query::term_union`), segment by segment: the
 /// page by block-max WAND, which scores only the documents whose blocks could beat the worst
 /// hit kept, then the total and the facets by a pass that reads no score. Together they cost
 /// less than scoring every match, unless the ranking weights keep the bar low: the highest text
 /// scores go to short passages, which weigh least (`index::build::passage_weight`). A segment
-/// whose pruned pass offers more than [`PRUNING_BUDGET`] hits is searched the plain way.
+/// whose pruned pass offers more than [`PRUNING_BUDGET`] hits, or whose terms are in fewer than
+/// [`PRUNING_MIN_MATCHES`] passages, is searched the plain way.
 pub fn pruned(
     searcher: &Searcher,
     query: &dyn Query,
@@ -162,44 +177,60 @@ pub fn pruned(
     cancel: &Cancel,
     threads: &Executor,
 ) -> tantivy::Result<Collected> {
-    pruned_within(searcher, query, passages, cancel, threads, PRUNING_BUDGET)
+    let pruning = Pruning {
+        budget: PRUNING_BUDGET,
+        min_matches: PRUNING_MIN_MATCHES,
+    };
+    pruned_within(searcher, query, passages, cancel, threads, pruning)
 }
 
-/// [`pruned`], giving up on pruning a segment past `budget` hits offered.
+/// [`pruned`], with the limits of `pruning`.
 fn pruned_within(
     searcher: &Searcher,
     query: &dyn Query,
     passages: &Passages,
     cancel: &Cancel,
     threads: &Executor,
-    budget: u32,
+    pruning: Pruning,
 ) -> tantivy::Result<Collected> {
     let scored = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let counted = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut terms = Vec::new();
+    query.query_terms(&mut |term, _| terms.push(term.clone()));
     let wanted = passages.limit + passages.offset;
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
         let ord = ord as SegmentOrdinal;
         let keys = key_column(reader)?;
-        let alive = reader.alive_bitset();
-        let mut best: Best<()> = Best::new(wanted);
-        let mut offered = 0u32;
-        let mut gave_up = false;
-        scored.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
-            offered += 1;
-            if offered > budget || (offered.is_multiple_of(256) && cancel.is_cancelled()) {
-                gave_up = true;
-                return Score::INFINITY;
-            }
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                best.offer(weighted(score, keys.get_val(doc)), doc, ());
-            }
-            // A weighted score is at most the text score: a document must beat the worst kept.
-            best.worst().unwrap_or(Score::MIN)
-        })?;
-        if cancel.is_cancelled() {
-            return Err(cancelled());
+        // At most this many passages match: the query is a disjunction of these terms.
+        let mut matches = 0u64;
+        for term in &terms {
+            matches += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);
         }
-        if gave_up {
+        let mut best: Best<()> = Best::new(wanted);
+        let mut plain = matches < pruning.min_matches;
+        if !plain {
+            let alive = reader.alive_bitset();
+            let mut offered = 0u32;
+            scored.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+                offered += 1;
+                if offered > pruning.budget
+                    || (offered.is_multiple_of(256) && cancel.is_cancelled())
+                {
+                    plain = true;
+                    return Score::INFINITY;
+                }
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    best.offer(weighted(score, keys.get_val(doc)), doc, ());
+                }
+                // A weighted score is at most the text score: a document must beat the worst
+                // kept.
+                best.worst().unwrap_or(Score::MIN)
+            })?;
+            if cancel.is_cancelled() {
+                return Err(cancelled());
+            }
+        }
+        if plain {
             let mut child = passages.segment_with(ord, keys);
             collect_scored(
                 &mut *scored.scorer(reader, 1.0)?,
@@ -353,10 +384,11 @@ pub struct SegmentPassages {
     best: Best<()>,
     in_order: Vec<DocId>,
     /// Passages by province and policies together (`PassageKey::facet_slot`): one increment
-    /// per passage, with no branch on how many policies it has.
-    facet_slots: Vec<u64>,
+    /// per passage, with no branch on how many policies it has. A segment holds fewer than
+    /// 2^31 documents: 32 bits count them, in tables half as large to clear and to read.
+    facet_slots: Vec<u32>,
     /// Passages by year (`PassageKey::year_slot`).
-    year_slots: Vec<u64>,
+    year_slots: Vec<u32>,
     buffer: Vec<u64>,
     /// Scored documents whose keys are not read yet: keys are read a batch at a time, which
     /// lets the reads of a batch overlap instead of each waiting for memory in turn.
@@ -393,8 +425,9 @@ impl SegmentPassages {
     /// The counts of the slots as a total and facets.
     fn counts(&self) -> Collected {
         let mut counts = Collected::default();
-        for (slot, &n) in self.facet_slots.iter().enumerate().filter(|(_, &n)| n > 0) {
+        for (slot, n) in counted(&self.facet_slots) {
             let (province, policies) = PassageKey::facet_parts(slot);
+            let n = u64::from(n);
             counts.total += n as usize;
             counts.provinces[usize::from(province)] += n;
             for (bit, count) in counts.policies.iter_mut().enumerate() {
@@ -403,15 +436,27 @@ impl SegmentPassages {
                 }
             }
         }
-        counts.years = self
-            .year_slots
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(y, &n)| (y as u16, n))
+        counts.years = counted(&self.year_slots)
+            .map(|(y, n)| (y as u16, u64::from(n)))
             .collect();
         counts
     }
+}
+
+/// The slots that counted something, with their counts. Most slots of a segment stay empty:
+/// runs of them are passed over sixteen at a time.
+fn counted(slots: &[u32]) -> impl Iterator<Item = (usize, u32)> + '_ {
+    const RUN: usize = 16;
+    slots
+        .chunks(RUN)
+        .enumerate()
+        .filter(|(_, run)| run.iter().fold(0, |any, &n| any | n) != 0)
+        .flat_map(|(i, run)| {
+            run.iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(move |(j, &n)| (i * RUN + j, n))
+        })
 }
 
 impl SegmentCollector for SegmentPassages {
@@ -567,20 +612,21 @@ mod tests {
                     ranked: true,
                 };
                 let plain = searcher.search(&**query, &passages).expect("searches");
-                for budget in [0, 3, u32::MAX] {
+                for (budget, min_matches) in [(0, 0), (3, 0), (u32::MAX, 0), (u32::MAX, 1 << 20)] {
+                    let pruning = Pruning {
+                        budget,
+                        min_matches,
+                    };
                     let got = pruned_within(
                         &searcher,
                         &**query,
                         &passages,
                         &Cancel::never(),
                         &one,
-                        budget,
+                        pruning,
                     )
                     .expect("searches");
-                    assert_eq!(
-                        got.top, plain.top,
-                        "{query:?} limit {limit} budget {budget}"
-                    );
+                    assert_eq!(got.top, plain.top, "{query:?} limit {limit} {pruning:?}");
                     assert_eq!(got.total, plain.total);
                     assert_eq!(got.years, plain.years);
                     assert_eq!(got.provinces, plain.provinces);
