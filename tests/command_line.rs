@@ -69,6 +69,29 @@ fn index_then_search_from_the_command_line() {
 
     let out = cuentas(&index, &["search", "zzzzqqq"]);
     assert_eq!(out.status.code(), Some(1), "no hits exits 1");
+
+    // The benchmark of a query set: timings as JSON; no reps or no query is an error.
+    let queries = tmp.path().join("queries.txt");
+    std::fs::write(
+        &queries,
+        "# a comment\nmora patronal\tmulti\n\"seguro social\"\n",
+    )
+    .expect("writes");
+    let file = queries.to_str().expect("utf-8 path");
+    let out = cuentas(&index, &["bench-queries", "--queries", file, "--reps", "2"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        (json["queries"].as_u64(), json["reps"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(json["p50_ms"].as_f64().is_some_and(|ms| ms > 0.0), "{json}");
+    let out = cuentas(&index, &["bench-queries", "--queries", file, "--reps", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--reps"));
+    std::fs::write(&queries, "# only a comment\n").expect("writes");
+    let out = cuentas(&index, &["bench-queries", "--queries", file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no query in"));
 }
 
 #[test]

@@ -65,6 +65,15 @@ pub fn bench_queries(config: &Config, args: BenchArgs) -> Result<Outcome> {
             r
         })
         .collect();
+    if args.reps == 0 {
+        anyhow::bail!("--reps must be at least 1: it is how many times each query is timed");
+    }
+    if requests.is_empty() {
+        anyhow::bail!(
+            "no query in {}: one query a line, lines starting with # skipped",
+            args.queries.display()
+        );
+    }
     let engine = open(config)?;
     let mut hits = 0usize;
     for r in &requests {
