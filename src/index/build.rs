@@ -17,8 +17,9 @@ use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 /// zstd level of the doc store.
 const STORE_LEVEL: i32 = 3;
 /// Bytes of passages compressed together in the doc store. Every hit shown decompresses its
-/// whole block: 16 KB against 32 KB took 15 % off a search at 100 MB for a store 16 % larger
-/// (index 1.19× the text instead of 1.12×; BENCHMARKS.md, "Search, fourth round").
+/// whole block: 16 KB against 32 KB took a quarter off the p50 of a search at 100 MB, for a
+/// store 16 % larger (index 1.19× the text instead of 1.12×; BENCHMARKS.md, "Search, fourth
+/// round").
 const STORE_BLOCK_BYTES: usize = 16_384;
 
 use super::key::PassageKey;

@@ -149,9 +149,9 @@ fn weighted(score: Score, packed: u64) -> Score {
 /// Hits a segment's pruned pass may offer to its page before giving up for the plain pass.
 const PRUNING_BUDGET: u32 = 2_000;
 
-/// A segment where the query's terms are in at most this many passages together is searched
-/// the plain way at once: there, pruning cannot cut enough to pay for the second pass that
-/// counts, and a pass that gives up at [`PRUNING_BUDGET`] is lost work.
+/// A segment where the query's terms are in fewer than this many passages (each term's counted
+/// apart) is searched the plain way at once: there, pruning cannot cut enough to pay for the
+/// second pass that counts, and a pass that gives up at [`PRUNING_BUDGET`] is lost work.
 const PRUNING_MIN_MATCHES: u64 = 8_000;
 
 /// When a segment is worth pruning.
@@ -159,7 +159,7 @@ const PRUNING_MIN_MATCHES: u64 = 8_000;
 struct Pruning {
     /// Hits offered before giving up for the plain pass.
     budget: u32,
-    /// Passages holding a term of the query below which the plain pass runs at once.
+    /// The plain pass runs at once when the query's terms are in fewer passages than this.
     min_matches: u64,
 }
 
@@ -201,7 +201,7 @@ fn pruned_within(
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
         let ord = ord as SegmentOrdinal;
         let keys = key_column(reader)?;
-        // At most this many passages match: the query is a disjunction of these terms.
+        // At least as many passages as match: the query is a disjunction of these terms.
         let mut matches = 0u64;
         for term in &terms {
             matches += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);

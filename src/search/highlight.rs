@@ -31,6 +31,7 @@ pub struct Highlighter {
     terms: FxHashMap<String, Score>,
     /// The field's analyzer, cloned for each text (a token stream borrows it mutably).
     analyzer: TextAnalyzer,
+    /// About how many bytes of text an excerpt holds.
     max_bytes: usize,
 }
 
