@@ -108,6 +108,11 @@ pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
+    // The accented letters of Spanish without a table lookup: À to ÿ are all letters but the
+    // two signs of arithmetic.
+    if ('\u{c0}'..='\u{ff}').contains(&c) {
+        return c != '×' && c != '÷';
+    }
     c.is_alphanumeric() || (c >= '\u{300}' && is_combining_mark(c))
 }
 
@@ -199,15 +204,38 @@ pub fn find_char(
             at += 1;
             continue;
         }
-        let Some(c) = text.get(at..).and_then(|t| t.chars().next()) else {
+        let Some((c, len)) = char_at(bytes, at) else {
             return bytes.len();
         };
         if stop(c) {
             return at;
         }
-        at += c.len_utf8();
+        at += len;
     }
     bytes.len()
+}
+
+/// The character that starts at byte `at` of `bytes` (UTF-8) and its length; `None` when no
+/// character starts there. Two-byte characters, the accents of Spanish, are decoded inline,
+/// without the checks of slicing a `str`.
+#[inline(always)]
+fn char_at(bytes: &[u8], at: usize) -> Option<(char, usize)> {
+    let lead = *bytes.get(at)?;
+    if lead & 0xE0 == 0xC0 {
+        let next = *bytes.get(at + 1)?;
+        let code = u32::from(lead & 0x1F) << 6 | u32::from(next & 0x3F);
+        return char::from_u32(code).map(|c| (c, 2));
+    }
+    let len = match lead {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        _ => return None,
+    };
+    let c = std::str::from_utf8(bytes.get(at..at + len)?)
+        .ok()?
+        .chars()
+        .next()?;
+    Some((c, len))
 }
 
 impl<'a> Iterator for Words<'a> {

@@ -162,13 +162,11 @@ fn lines(text: &str) -> Vec<Line> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut page_break = false;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), '\n')))
-    {
-        if c != '\n' && c != '\u{c}' {
-            continue;
-        }
+    // Both ends are ASCII bytes, which never occur inside a multi-byte character.
+    let ends = memchr::memchr2_iter(b'\n', 0x0c, text.as_bytes())
+        .map(|i| (i, char::from(text.as_bytes()[i])))
+        .chain(std::iter::once((text.len(), '\n')));
+    for (i, c) in ends {
         let raw = &text[start..i];
         let trimmed = raw.trim_matches(is_blank);
         // Two cells or more: keep the leading tabs that say which columns are empty.
