@@ -77,31 +77,41 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), IngestError> {
 /// are half symbols.
 fn reads_as_words(text: &str) -> bool {
     static ASCII: OnceLock<[bool; 128]> = OnceLock::new();
+    const LIMIT: usize = 64 << 10;
     let ascii =
         ASCII.get_or_init(|| std::array::from_fn(|b| reads_as_word_char(char::from(b as u8))));
+    // No more characters than bytes: a text this short is read whole.
+    let scope = if text.len() <= LIMIT {
+        text
+    } else {
+        &text[..text
+            .char_indices()
+            .nth(LIMIT)
+            .map_or(text.len(), |(i, _)| i)]
+    };
     let (mut good, mut all) = (0usize, 0usize);
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while all < 64 << 10 {
-        let Some(&b) = bytes.get(at) else { break };
-        let ok = if b < 0x80 {
-            at += 1;
-            ascii[usize::from(b)]
-        } else {
-            let Some(c) = text.get(at..).and_then(|t| t.chars().next()) else {
-                break;
-            };
-            at += c.len_utf8();
-            reads_as_word_char(c)
-        };
-        all += 1;
-        good += usize::from(ok);
+    for (i, &b) in scope.as_bytes().iter().enumerate() {
+        if b < 0x80 {
+            all += 1;
+            good += usize::from(ascii[usize::from(b)]);
+        } else if b & 0xC0 != 0x80 {
+            all += 1;
+            let c = scope[i..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            good += usize::from(reads_as_word_char(c));
+        }
     }
     all == 0 || good * 100 >= all * 90
 }
 
 /// A letter, a digit, a blank or a mark that prose and tables use.
 fn reads_as_word_char(c: char) -> bool {
+    // The accented letters of Spanish first, without a table lookup.
+    if ('\u{c0}'..='\u{ff}').contains(&c) {
+        return c != '×' && c != '÷';
+    }
     c.is_alphanumeric()
         || c.is_whitespace()
         || matches!(
@@ -151,26 +161,35 @@ fn reads_as_word_char(c: char) -> bool {
 /// Share of characters that no text file holds: controls other than whitespace, replacement
 /// and private-use characters.
 fn junk_share(text: &str) -> f64 {
+    // Read without decoding: a character starts at every byte but UTF-8's continuation bytes,
+    // and a junk character is told by its first bytes.
+    const ASCII_JUNK: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = !matches!(b, 0x09 | 0x0a | 0x0c | 0x0d) as u8;
+            b += 1;
+        }
+        table[0x7f] = 1;
+        table
+    };
+    let bytes = text.as_bytes();
     let (mut junk, mut all) = (0usize, 0usize);
-    let mut rest = text;
-    while !rest.is_empty() {
-        // ASCII a byte at a time: a character each, junk only if a control but a blank.
-        let ascii = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
-        all += ascii;
-        junk += rest.as_bytes()[..ascii]
-            .iter()
-            .filter(|&&b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
-            .count();
-        rest = &rest[ascii..];
-        let mut chars = rest.chars();
-        let Some(c) = chars.next() else { break };
-        all += 1;
-        let bad = c.is_control() || c == '\u{fffd}' || ('\u{e000}'..='\u{f8ff}').contains(&c);
+    for &b in bytes {
+        all += usize::from(b & 0xC0 != 0x80);
+        junk += usize::from(ASCII_JUNK[usize::from(b)]);
+    }
+    for i in memchr::memchr3_iter(0xC2, 0xEE, 0xEF, bytes) {
+        let bad = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            // U+0080 to U+009F: C2 80 to C2 9F.
+            (0xC2, Some(0x80..=0x9f), _) => true,
+            // Private use U+E000 to U+EFFF.
+            (0xEE, ..) => true,
+            // Private use U+F000 to U+F8FF (EF 80 to EF A3), and U+FFFD (EF BF BD).
+            (0xEF, Some(0x80..=0xa3), _) | (0xEF, Some(0xbf), Some(0xbd)) => true,
+            _ => false,
+        };
         junk += usize::from(bad);
-        rest = chars.as_str();
     }
     if all == 0 {
         0.0
@@ -196,9 +215,9 @@ fn mend_mojibake(s: &str) -> Option<String> {
 
 /// How many `Ã` and `Â` `s` holds (C3 83 and C3 82 in UTF-8), counted over the bytes.
 fn mojibake_marks(s: &str) -> usize {
-    s.as_bytes()
-        .windows(2)
-        .filter(|w| w[0] == 0xC3 && matches!(w[1], 0x82 | 0x83))
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(0xC3, bytes)
+        .filter(|&i| matches!(bytes.get(i + 1), Some(0x82 | 0x83)))
         .count()
 }
 
@@ -221,7 +240,7 @@ mod tests {
         }
 
         #[test]
-        fn junk_is_counted_a_character_at_a_time(text in "[a-z \r\n\t\u{0}\u{1}\u{7f}\u{c}\u{85}\u{fffd}\u{e000}é]{0,50}") {
+        fn junk_is_counted_a_character_at_a_time(text in "[a-z \r\n\t\u{0}\u{1}\u{b}\u{e}\u{1f}\u{7f}\u{c}\u{80}\u{85}\u{9f}\u{a0}\u{bd}\u{fffd}\u{fffc}\u{fffe}\u{ffbd}\u{e000}\u{efff}\u{f000}\u{f8ff}\u{f900}é€]{0,50}") {
             let chars = text.chars().count();
             let junk = text
                 .chars()
@@ -234,6 +253,18 @@ mod tests {
             let expected = if chars == 0 { 0.0 } else { junk as f64 / chars as f64 };
             prop_assert_eq!(junk_share(&text), expected);
         }
+    }
+
+    #[test]
+    fn only_the_first_64k_characters_are_read_for_words() {
+        // Two-byte letters, so that characters and bytes part ways.
+        let words = "ñandú ".repeat(70_000 / 6);
+        let symbols = "#~^".repeat(70_000 / 3);
+        assert!(reads_as_words(&format!("{words}{symbols}")));
+        assert!(!reads_as_words(&format!("{symbols}{words}")));
+        // 64K characters, not bytes: the first 65,536 characters hold 25,536 symbols.
+        let half = format!("{}{}", "é".repeat(40_000), "~".repeat(30_000));
+        assert!(!reads_as_words(&half));
     }
 
     #[test]
