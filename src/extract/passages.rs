@@ -563,28 +563,47 @@ impl Builder {
         self.all_short &= len <= SHORT_LINE;
     }
 
-    /// Copies `source[from..to]`, collapsing runs of blanks into one space.
+    /// Copies `source[from..to]`, collapsing runs of blanks into one space. A lone space
+    /// between two characters is copied with them, so a stretch of words starts one segment.
     fn append(&mut self, source: &str, from: usize, to: usize) {
         let slice = &source[from..to];
         self.text.reserve(slice.len() + 1);
         let mut in_blank = false;
+        // Start of the stretch copied unchanged that is not yet in `text`.
+        let mut stretch = 0;
         let mut at = 0;
         while at < slice.len() {
-            // A run of characters other than blanks, copied whole.
             let run_end = next_collapsed_blank(slice, at);
-            if run_end > at {
-                self.segments.push((self.text.len(), from + at));
-                self.text.push_str(&slice[at..run_end]);
-                in_blank = false;
-            }
             let Some(blank) = slice[run_end..].chars().next() else {
                 break;
             };
+            let blank_end = run_end + blank.len_utf8();
+            // One space between characters of the stretch, the next one not a blank: kept.
+            let lone_space = blank == ' '
+                && run_end > stretch
+                && slice[blank_end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !(is_blank(c) && c != '\u{a0}'));
+            if lone_space {
+                at = blank_end;
+                continue;
+            }
+            if run_end > stretch {
+                self.segments.push((self.text.len(), from + stretch));
+                self.text.push_str(&slice[stretch..run_end]);
+                in_blank = false;
+            }
             if !in_blank {
                 self.text.push(' ');
                 in_blank = true;
             }
-            at = run_end + blank.len_utf8();
+            at = blank_end;
+            stretch = at;
+        }
+        if slice.len() > stretch {
+            self.segments.push((self.text.len(), from + stretch));
+            self.text.push_str(&slice[stretch..]);
         }
         self.last_len = slice.chars().count();
         self.all_short &= self.last_len <= SHORT_LINE;
@@ -700,7 +719,20 @@ mod tests {
                 text.push(c);
             }
             prop_assert_eq!(&b.text, &text);
-            prop_assert_eq!(&b.segments, &segments);
+            prop_assert!(b.segments.len() <= segments.len());
+            // Fewer segments, the same offsets: every byte of the text maps to the same place
+            // in the source.
+            let draft = |segments: Vec<(usize, usize)>| Draft {
+                text: text.clone(),
+                start: from,
+                end: source.len(),
+                segments,
+                columns: Vec::new(),
+            };
+            let (ours, by_chars) = (draft(b.segments.clone()), draft(segments));
+            for offset in 0..=text.len() {
+                prop_assert_eq!(ours.source_offset(offset), by_chars.source_offset(offset), "at {}", offset);
+            }
             prop_assert_eq!(b.last_len, line.chars().count());
         }
     }
