@@ -27,6 +27,16 @@ use crate::analysis::{fold_key, numbers};
 
 /// Every figure of `text`, in order; offsets are byte offsets into `text`.
 pub fn extract_figures(text: &str) -> Vec<Figure> {
+    figures_of(text, true)
+}
+
+/// [`extract_figures`] without their labels (`label` is `None`): what an index needs, which
+/// stores values, kinds and spans, and reads labels again with the passages it shows.
+pub fn extract_unlabelled(text: &str) -> Vec<Figure> {
+    figures_of(text, false)
+}
+
+fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
     if !text.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
     }
@@ -58,7 +68,7 @@ pub fn extract_figures(text: &str) -> Vec<Figure> {
             || is_list_number(text, i, end)
             || (is_long_identifier(text, i, end) && currency_before(text, i).is_none());
         if !skip {
-            if let Some(figure) = figure_at(text, i, &number) {
+            if let Some(figure) = figure_at(text, i, &number, labels) {
                 let next = figure.end.max(end);
                 last = Some((next, false));
                 out.push(figure);
@@ -72,8 +82,8 @@ pub fn extract_figures(text: &str) -> Vec<Figure> {
     out
 }
 
-/// Reads the figure whose number starts at `start`; `None` for a year.
-fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figure> {
+/// Reads the figure whose number starts at `start`, labelled if `labels`; `None` for a year.
+fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -> Option<Figure> {
     let raw = &text[start..number.end];
     let prefix = currency_before(text, start);
     let mut end = number.end;
@@ -132,7 +142,9 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figur
         value: scale(value),
         kind,
         alt_value: alt.map(scale),
-        label: label(text, start_with_prefix, end, kind),
+        label: labels
+            .then(|| label(text, start_with_prefix, end, kind))
+            .flatten(),
         start: sign_start,
         end: sign_end,
         span: (0, 0),
