@@ -17,6 +17,7 @@ pub mod report;
 mod request;
 mod response;
 pub mod suggest;
+mod union;
 
 use std::time::Instant;
 

@@ -20,6 +20,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::{Score, Searcher, Term};
 
+use super::union::SeekUnion;
 use super::SearchError;
 use crate::analysis::{self, stem::stem_word};
 use crate::extract::Gazetteer;
@@ -520,19 +521,27 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
     if stemmed == folded {
         // The word is its own stem: its exact form is one of the stem's two terms, boosted in
         // place rather than scored a second time.
+        let terms = || -> Vec<Box<dyn Query>> {
+            vec![
+                term_query(plain.clone()),
+                Box::new(BoostedTerm::new(marked.clone(), 1.0 + EXACT_BOOST)),
+            ]
+        };
         return Unit {
-            required: either(vec![
-                term_query(plain),
-                Box::new(BoostedTerm::new(marked, 1.0 + EXACT_BOOST)),
-            ]),
+            required: Box::new(SeekUnion::new(terms())),
             boost: None,
             positional: false,
-            alone: None,
+            // Alone, the disjunction tantivy ranks by block-max WAND ([`term_union`]).
+            alone: Some(either(terms())),
         };
     }
     let exact = || Box::new(BoostedTerm::new(fields.exact(folded), EXACT_BOOST));
     Unit {
-        required: either(vec![term_query(plain.clone()), term_query(marked.clone())]),
+        // Beside other words, which lead: sought from match to match ([`SeekUnion`]).
+        required: Box::new(SeekUnion::new(vec![
+            term_query(plain.clone()),
+            term_query(marked.clone()),
+        ])),
         boost: Some(exact()),
         positional: false,
         // A passage holding the exact form holds its stem at the same position
