@@ -176,6 +176,10 @@ impl Segmenter<'_, '_> {
     /// Before the first part of `w1-w2[-w3…]`, emits `w1w2…` spanning the chain, when one part
     /// has a letter (`COVID-19`, `socio-económico`; not `2018-2028`).
     fn join_hyphenated(&mut self, start: usize, first_end: usize) {
+        // Nearly every word: no hyphen after it, nothing to join (and nothing to allocate).
+        if !self.text[first_end..].starts_with(['-', '\u{2010}', '\u{2011}']) {
+            return;
+        }
         let mut parts = vec![(start, first_end)];
         let mut end = first_end;
         while parts.len() < MAX_JOINED_PARTS + 1 {
