@@ -14,8 +14,12 @@ use tantivy::schema::Facet;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
-/// zstd level of the doc store.
-const STORE_LEVEL: i32 = 3;
+/// zstd level of the doc store. Level 1 against 3: a store 3 % larger (the index 1.21× the
+/// text instead of 1.19× at 100 MB), 3.5 % fewer instructions to index (tantivy makes a new
+/// compression context for every block, and level 3's tables are larger to clear) and 2 %
+/// fewer to search, its blocks being quicker to decompress (BENCHMARKS.md, "Indexing and
+/// conjunctions").
+const STORE_LEVEL: i32 = 1;
 /// Bytes of passages compressed together in the doc store. Every hit shown decompresses its
 /// whole block: 16 KB against 32 KB took a quarter off the p50 of a search at 100 MB, for a
 /// store 16 % larger (index 1.19× the text instead of 1.12×; BENCHMARKS.md, "Search, fourth
