@@ -153,23 +153,43 @@ impl<T> PhraseSet<T> {
         let mut key = String::new();
         let mut ahead: Vec<String> = Vec::new();
         loop {
-            if window.is_empty() {
-                match next_words.next() {
-                    Some(w) => window.push_back(w),
+            // The word looked at: the first of the window, else the next of the text, which
+            // joins the window only if an entry may start with it (most words are passed by).
+            let in_window = !window.is_empty();
+            let (start, word) = match window.front() {
+                Some(&w) => w,
+                None => match next_words.next() {
+                    Some(w) => w,
                     None => break,
+                },
+            };
+            let pass = |window: &mut VecDeque<(usize, &str)>| {
+                if in_window {
+                    window.pop_front();
                 }
-            }
-            let (start, word) = window[0];
+            };
             if !self.initials.may_start(word) {
-                window.pop_front();
+                pass(&mut window);
                 continue;
             }
-            key.clear();
-            fold_into(word, false, &mut key);
-            let Some(candidates) = self.by_first.get(key.as_str()) else {
-                window.pop_front();
+            // Most words are folded already (lowercase ASCII): looked up as they are.
+            let folded = if word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                word
+            } else {
+                key.clear();
+                fold_into(word, false, &mut key);
+                key.as_str()
+            };
+            let Some(candidates) = self.by_first.get(folded) else {
+                pass(&mut window);
                 continue;
             };
+            if !in_window {
+                window.push_back((start, word));
+            }
             let mut folded = 0;
             let hit = candidates.iter().find_map(|&e| {
                 let entry = &self.entries[e];
