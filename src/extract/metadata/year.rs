@@ -23,6 +23,9 @@ struct YearRule {
     weight: f32,
     /// Counts only inside the header.
     header_only: bool,
+    /// Counts only after `de` or `del` and blanks, which the cue then starts with. Matched
+    /// apart: a pattern that opened with such a common word would stop at every one of them.
+    after_de: bool,
 }
 
 fn year_rules() -> &'static [YearRule] {
@@ -33,6 +36,7 @@ fn year_rules() -> &'static [YearRule] {
             re: pattern(&source),
             weight,
             header_only,
+            after_de: false,
         };
         vec![
             rule(
@@ -59,11 +63,15 @@ fn year_rules() -> &'static [YearRule] {
                 8.0,
                 false,
             ),
-            rule(
-                format!(r"(?i)\bdel?\s+\d{{1,2}}/\d{{1,2}}/(?:19|20)\d\d\s+(?:al|a|hasta)\s+\d{{1,2}}/\d{{1,2}}/{y}"),
-                8.0,
-                false,
-            ),
+            // "del 02/01/2025 al 30/06/2025".
+            YearRule {
+                after_de: true,
+                ..rule(
+                    format!(r"(?i)\d{{1,2}}/\d{{1,2}}/(?:19|20)\d\d\s+(?:al|a|hasta)\s+\d{{1,2}}/\d{{1,2}}/{y}"),
+                    8.0,
+                    false,
+                )
+            },
             // A cover with the year above the title: "2020" / "Rendición de Cuentas".
             rule(
                 r"(?i)(?:^|\n)[ \t]*((?:19|20)\d\d)[ \t]*\r?\n[ \t]*rendici[oó]n\s+de\s+cuentas\b".to_string(),
@@ -125,6 +133,22 @@ fn spaced_year() -> &'static Regex {
     RE.get_or_init(|| pattern(r"(?:^|\s)((?:1 9|2 0) \d \d)(?:\s|$)"))
 }
 
+/// Where `de` or `del` starts (any case, a word of its own) when it and one blank or more stand
+/// right before `at`: what `\bdel?\s+` would match there.
+fn de_before(text: &str, at: usize) -> Option<usize> {
+    let before = &text[..at];
+    let word = before.trim_end_matches(char::is_whitespace).as_bytes();
+    if word.len() == before.len() {
+        return None;
+    }
+    ["del", "de"].into_iter().find_map(|de| {
+        let start = word.len().checked_sub(de.len())?;
+        let boundary =
+            start == 0 || !(word[start - 1].is_ascii_alphanumeric() || word[start - 1] == b'_');
+        (word[start..].eq_ignore_ascii_case(de.as_bytes()) && boundary).then_some(start)
+    })
+}
+
 /// Bytes read past the header by the rules of the header: far more than a cue spans.
 const HEADER_SLACK: usize = 4096;
 
@@ -161,11 +185,19 @@ pub(super) fn year(text: &str, header: &[HeaderLine]) -> Option<(i32, Cue)> {
             let Ok(y) = m.as_str().parse::<i32>() else {
                 continue;
             };
+            let start = if rule.after_de {
+                match de_before(scope, all.start()) {
+                    Some(start) => start,
+                    None => continue,
+                }
+            } else {
+                all.start()
+            };
             if plausible(y) {
                 let k = seen.entry(y).or_insert(0.0);
                 *k += 1.0;
                 let weight = rule.weight * if in_header { 2.0 } else { 1.0 } / *k;
-                vote(y, weight, all.start(), all.end());
+                vote(y, weight, start, all.end());
             }
         }
     }
@@ -227,6 +259,104 @@ fn bare_years(text: &str, vote: &mut impl FnMut(i32, f32, usize, usize)) {
                 let weight = if m.start() < HEADER_BYTES { 3.0 } else { 1.0 };
                 vote(y, weight * 0.25, m.start(), m.end());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The rule as one pattern, `de`/`del` included: what the rule read apart must find.
+    fn as_one_pattern(text: &str) -> Vec<(usize, usize, String)> {
+        let re = pattern(
+            r"(?i)\bdel?\s+\d{1,2}/\d{1,2}/(?:19|20)\d\d\s+(?:al|a|hasta)\s+\d{1,2}/\d{1,2}/((?:19|20)\d\d)\b",
+        );
+        re.captures_iter(text)
+            .filter_map(|c| {
+                Some((
+                    c.get(0)?.start(),
+                    c.get(0)?.end(),
+                    c.get(1)?.as_str().to_string(),
+                ))
+            })
+            .collect()
+    }
+
+    fn read_apart(text: &str) -> Vec<(usize, usize, String)> {
+        let rule = year_rules()
+            .iter()
+            .find(|r| r.after_de)
+            .expect("the date range rule");
+        rule.re
+            .captures_iter(text)
+            .filter_map(|c| {
+                let (all, y) = (c.get(0)?, c.get(1)?);
+                Some((
+                    de_before(text, all.start())?,
+                    all.end(),
+                    y.as_str().to_string(),
+                ))
+            })
+            .collect()
+    }
+
+    const PIECES: [&str; 24] = [
+        "02/01/2025 al 30/06/2025",
+        "1/1/2020 hasta 31/12/2020",
+        "del",
+        "de",
+        "DEL",
+        "De",
+        "xdel",
+        "_de",
+        "ádel",
+        "el",
+        "02/01/2025",
+        "1/1/2020",
+        "30/06/2025",
+        "112/01/2025",
+        "31/12/1999",
+        "al",
+        "AL",
+        "a",
+        "hasta",
+        "2025",
+        "/",
+        "1",
+        "x",
+        "ñ",
+    ];
+    const GAPS: [&str; 6] = [" ", "  ", "\n", "\u{a0}", "", "\t"];
+
+    #[test]
+    fn a_period_between_two_dates_is_read_after_de() {
+        let text = "Periodo del 02/01/2025 al 30/06/2025; DE 1/1/2020 hasta 31/12/2020.";
+        assert_eq!(read_apart(text), as_one_pattern(text));
+        assert_eq!(read_apart(text).len(), 2);
+        for text in [
+            "xdel 02/01/2025 al 30/06/2025",
+            "_de 02/01/2025 al 30/06/2025",
+            "del02/01/2025 al 30/06/2025",
+            "del 112/01/2025 al 30/06/2025",
+        ] {
+            assert_eq!(read_apart(text), [], "{text}");
+            assert_eq!(as_one_pattern(text), [], "{text}");
+        }
+        // A letter beyond ASCII is no word character to the rule's boundary.
+        let text = "ádel 02/01/2025 al 30/06/2025";
+        assert_eq!(read_apart(text), as_one_pattern(text));
+        assert_eq!(read_apart(text).len(), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn the_period_rule_finds_what_one_pattern_with_de_finds(
+            picks in proptest::collection::vec((0..PIECES.len(), 0..GAPS.len()), 0..24)
+        ) {
+            let text: String = picks.iter().map(|&(p, g)| format!("{}{}", PIECES[p], GAPS[g])).collect();
+            prop_assert_eq!(read_apart(&text), as_one_pattern(&text));
         }
     }
 }
