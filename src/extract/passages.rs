@@ -363,6 +363,17 @@ fn is_bullet(c: char) -> bool {
 }
 
 fn is_item(line: &str) -> bool {
+    // `1. `, `12) `, `a. `, `b) `, `iv. `: the marker is four bytes at most, so its end is
+    // among the first five.
+    is_item_marked(
+        line,
+        line.bytes().take(5).position(|b| b == b'.' || b == b')'),
+    )
+}
+
+/// [`is_item`], given where the first `.` or `)` of `line` is, if it is soon enough to end a
+/// marker.
+fn is_item_marked(line: &str, marker_end: Option<usize>) -> bool {
     let mut chars = line.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -371,11 +382,7 @@ fn is_item(line: &str) -> bool {
         // `-5 %` is a number, `- item` a bullet.
         return !chars.next().is_some_and(|c| c.is_ascii_digit());
     }
-    // `1. `, `12) `, `a. `, `b) `, `iv. ` followed by a capital or a quote.
-    let marker_end = line
-        .char_indices()
-        .find(|&(_, c)| c == '.' || c == ')')
-        .map(|(i, _)| i);
+    // A marker followed by a capital or a quote.
     let Some(end) = marker_end else {
         return false;
     };
@@ -400,9 +407,17 @@ fn is_item(line: &str) -> bool {
 
 /// `Label: value`, the label a capitalised run of at most five words.
 fn is_field(line: &str) -> bool {
-    let Some((label, value)) = line.split_once(':') else {
+    // The label is 40 bytes at most: its colon is among the first 41.
+    is_field_at(line, line.bytes().take(41).position(|b| b == b':'))
+}
+
+/// [`is_field`], given where the first colon of `line` is, if it is soon enough to end a
+/// label.
+fn is_field_at(line: &str, colon: Option<usize>) -> bool {
+    let Some(colon) = colon else {
         return false;
     };
+    let (label, value) = (&line[..colon], &line[colon + 1..]);
     let words = label.split_whitespace().count();
     label.chars().next().is_some_and(char::is_uppercase)
         && (1..=5).contains(&words)
@@ -412,19 +427,33 @@ fn is_field(line: &str) -> bool {
         && !value.trim().is_empty()
 }
 
+/// How source notes open, folded.
+const NOTE_OPENINGS: [&str; 6] = [
+    "fuente:",
+    "fuentes:",
+    "elaborado por",
+    "elaboracion:",
+    "fecha de corte",
+    "nota:",
+];
+
 fn is_source_note(line: &str) -> bool {
+    // Every note opens with f, e or n: other lines are passed by before any folding.
+    if line
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii() && !matches!(b.to_ascii_lowercase(), b'f' | b'e' | b'n'))
+    {
+        return false;
+    }
+    opens_a_note(line)
+}
+
+/// Whether the folded start of `line` is one of [`NOTE_OPENINGS`].
+fn opens_a_note(line: &str) -> bool {
     let head: String = line.chars().take(24).collect();
     let key = crate::analysis::fold_key(&head);
-    [
-        "fuente:",
-        "fuentes:",
-        "elaborado por",
-        "elaboracion:",
-        "fecha de corte",
-        "nota:",
-    ]
-    .iter()
-    .any(|p| key.starts_with(p))
+    NOTE_OPENINGS.iter().any(|p| key.starts_with(p))
 }
 
 /// Words after which a sentence cannot end.
@@ -680,6 +709,54 @@ fn cut_long(draft: Draft) -> Vec<Draft> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    // The line tests as first written, looking through whole lines for the end of a marker
+    // or a label: what the quick ones must answer.
+    fn item_by_chars(line: &str) -> bool {
+        let end = line
+            .char_indices()
+            .find(|&(_, c)| c == '.' || c == ')')
+            .map(|(i, _)| i);
+        is_item_marked(line, end)
+    }
+
+    fn field_by_chars(line: &str) -> bool {
+        is_field_at(line, line.find(':'))
+    }
+
+    fn note_by_chars(line: &str) -> bool {
+        opens_a_note(line)
+    }
+
+    #[test]
+    fn markers_and_labels_at_their_longest_are_read() {
+        for line in [
+            "viii. Objetivos",
+            "xiv) “Plan”",
+            "12) Meta",
+            "a. Uno",
+            "viiii. No",
+        ] {
+            assert_eq!(is_item(line), item_by_chars(line), "{line}");
+        }
+        assert!(is_item("viii. Objetivos"));
+        let label = format!("Unidad {}: IESS", "x".repeat(33));
+        assert_eq!(label.find(':'), Some(40));
+        assert!(is_field(&label) && field_by_chars(&label));
+        let longer = format!("Unidad {}: IESS", "x".repeat(34));
+        assert!(!is_field(&longer) && !field_by_chars(&longer));
+    }
+
+    proptest! {
+        #[test]
+        fn line_kinds_are_read_as_from_the_whole_line(
+            line in "(Fuente:|fuentes:|Elaborado por|ELABORACIÓN:|Fecha de corte|Nota:|nota|Élaborado|[0-9ivxabIV]{0,5}[.)]? ?)?[A-Za-zÉéñ\"“ ]{0,8}[a-zé ]{0,40}:? ?[A-Za-z0-9 ]{0,6}",
+        ) {
+            prop_assert_eq!(is_item(&line), item_by_chars(&line), "item {:?}", line);
+            prop_assert_eq!(is_field(&line), field_by_chars(&line), "field {:?}", line);
+            prop_assert_eq!(is_source_note(&line), note_by_chars(&line), "note {:?}", line);
+        }
+    }
 
     proptest! {
         /// Runs copied whole give what copying a character at a time gives.
