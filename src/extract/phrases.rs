@@ -152,28 +152,14 @@ impl<T> PhraseSet<T> {
         // that start with it (the gazetteer has some 150 names starting with "San").
         let mut key = String::new();
         let mut ahead: Vec<String> = Vec::new();
-        loop {
-            // The word looked at: the first of the window, else the next of the text, which
-            // joins the window only if an entry may start with it (most words are passed by).
-            let in_window = !window.is_empty();
-            let (start, word) = match window.front() {
-                Some(&w) => w,
-                None => match next_words.next() {
-                    Some(w) => w,
-                    None => break,
-                },
-            };
-            let pass = |window: &mut VecDeque<(usize, &str)>| {
-                if in_window {
-                    window.pop_front();
-                }
-            };
+        // The word looked at: the first of the window, else the next of the text. It goes back
+        // to the window only if an entry starts with it (most words are passed by).
+        while let Some((start, word)) = window.pop_front().or_else(|| next_words.next()) {
             if !self.initials.may_start(word) {
-                pass(&mut window);
                 continue;
             }
             // Most words are folded already (lowercase ASCII): looked up as they are.
-            let folded = if word
+            let first = if word
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             {
@@ -183,13 +169,10 @@ impl<T> PhraseSet<T> {
                 fold_into(word, false, &mut key);
                 key.as_str()
             };
-            let Some(candidates) = self.by_first.get(folded) else {
-                pass(&mut window);
+            let Some(candidates) = self.by_first.get(first) else {
                 continue;
             };
-            if !in_window {
-                window.push_back((start, word));
-            }
+            window.push_front((start, word));
             let mut folded = 0;
             let hit = candidates.iter().find_map(|&e| {
                 let entry = &self.entries[e];
