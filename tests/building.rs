@@ -254,3 +254,48 @@ fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
         Ok(_) => panic!("an outdated index must not open"),
     }
 }
+
+#[test]
+fn a_damaged_passage_store_is_refused_and_a_damaged_passage_is_an_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let index = tmp.path().join("index");
+    build(&[corpus()], &index).expect("builds");
+    let generation = IndexDir::new(&index)
+        .current()
+        .expect("reads")
+        .expect("published");
+    let store = generation.join("passages.store");
+    let good = fs::read(&store).expect("store");
+
+    // Cut short: the store is refused when the index opens, not when a hit is shown.
+    fs::write(&store, &good[..good.len() - 3]).expect("write");
+    match Engine::open(&IndexDir::new(&index)) {
+        Err(cuentas::index::IndexError::Corrupt { path, .. }) => assert_eq!(path, store),
+        Err(e) => panic!("expected a damaged index, got {e}"),
+        Ok(_) => panic!("a cut store must not open"),
+    }
+
+    // Bytes of passages changed: the index opens, and reading those passages fails with an
+    // error (each frame carries a checksum) instead of showing other words or stopping.
+    let mut bad = good.clone();
+    let middle = good.len() / 2;
+    for b in &mut bad[middle..middle + 64] {
+        *b ^= 0x5a;
+    }
+    fs::write(&store, &bad).expect("write");
+    let engine = Engine::open(&IndexDir::new(&index)).expect("opens");
+    let searcher = engine.searcher();
+    let all = searcher
+        .search(
+            &tantivy::query::AllQuery,
+            &tantivy::collector::DocSetCollector,
+        )
+        .expect("every passage");
+    let read: Vec<_> = all.iter().map(|&a| engine.passage(a)).collect();
+    let failed = read.iter().filter(|r| r.is_err()).count();
+    assert!(
+        failed > 0 && failed < read.len(),
+        "{failed} of {} failed",
+        read.len()
+    );
+}

@@ -265,8 +265,7 @@ fn suggestions_are_words_of_the_reports_never_stems() {
         .search(&AllQuery, &DocSetCollector)
         .expect("every passage")
     {
-        let doc: tantivy::TantivyDocument = searcher.doc(address).expect("stored");
-        let text = engine.stored_passage(&doc).text;
+        let text = engine.passage(address).expect("stored").text;
         for w in text.split(|c: char| !c.is_alphanumeric()) {
             words.insert(cuentas::analysis::fold_keep_enye(w));
         }
@@ -390,7 +389,7 @@ fn ranked_by_whole_query(q: &str) -> Vec<(i64, String)> {
     use cuentas::index::key::PassageKey;
     use cuentas::search::query;
     use tantivy::collector::TopDocs;
-    use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
+    use tantivy::{DocId, Score, SegmentReader};
 
     let engine = crate::support::engine();
     let searcher = engine.searcher();
@@ -411,8 +410,7 @@ fn ranked_by_whole_query(q: &str) -> Vec<(i64, String)> {
     let mut ranked: Vec<(i64, String)> = hits
         .into_iter()
         .map(|(score, address)| {
-            let doc: TantivyDocument = searcher.doc(address).expect("stored");
-            let id = engine.stored_passage(&doc).passage_id;
+            let id = engine.passage(address).expect("stored").passage_id;
             ((f64::from(score) * 1000.0).round() as i64, id)
         })
         .collect();

@@ -11,27 +11,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::schema::Facet;
-use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::store::Compressor;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
-/// zstd level of the doc store. Level 1 against 3: a store 3 % larger (the index 1.21× the
-/// text instead of 1.19× at 100 MB), 3.5 % fewer instructions to index (tantivy makes a new
-/// compression context for every block, and level 3's tables are larger to clear) and 2 %
-/// fewer to search, its blocks being quicker to decompress (BENCHMARKS.md, "Indexing and
-/// conjunctions").
-const STORE_LEVEL: i32 = 1;
-/// Bytes of passages compressed together in the doc store. Every hit shown decompresses its
-/// whole block: 16 KB against 32 KB took a quarter off the p50 of a search at 100 MB, for a
-/// store 16 % larger (index 1.19× the text instead of 1.12×; BENCHMARKS.md, "Search, fourth
-/// round").
-const STORE_BLOCK_BYTES: usize = 16_384;
-
 use super::key::PassageKey;
+use super::passage_store::StoreWriter;
 use super::schema::{schema, Fields};
 use super::vocab::AccentCounter;
 use super::{
     IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
-    PASSAGES_DIR,
+    PASSAGES_DIR, STORE_FILE,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -213,6 +202,9 @@ struct Totals {
 struct Writer {
     tantivy_dir: PathBuf,
     writer: IndexWriter,
+    /// The passage store, written in the order documents are added.
+    store: StoreWriter,
+    store_path: PathBuf,
     fields: Fields,
     /// Province ids of passage keys: the gazetteer's provinces, then national units.
     provinces: Vec<String>,
@@ -223,6 +215,7 @@ struct Writer {
     totals: Totals,
     accents: AccentCounter,
     add_error: Option<tantivy::TantivyError>,
+    store_error: Option<std::io::Error>,
 }
 
 impl Writer {
@@ -252,11 +245,18 @@ impl Writer {
         let writer = index
             .writer_with_num_threads(writer_threads, budget)
             .map_err(tv)?;
+        let store_path = staging.join(STORE_FILE);
+        let store = StoreWriter::create(&store_path).map_err(|source| IndexError::Io {
+            path: store_path.clone(),
+            source,
+        })?;
         let mut provinces: Vec<String> = extractor.gazetteer.provinces().to_vec();
         provinces.push(crate::extract::metadata::NATIONAL.to_string());
         Ok(Writer {
             tantivy_dir,
             writer,
+            store,
+            store_path,
             fields,
             provinces,
             reports: Vec::new(),
@@ -265,6 +265,7 @@ impl Writer {
             totals: Totals::default(),
             accents: AccentCounter::default(),
             add_error: None,
+            store_error: None,
         })
     }
 
@@ -293,11 +294,15 @@ impl Writer {
         }
         self.seen
             .insert(meta.report_id.clone(), meta.info.source.clone());
-        for doc in prepared.docs {
-            if self.add_error.is_none() {
-                if let Err(e) = self.writer.add_document(doc) {
-                    self.add_error = Some(e);
-                }
+        for (mut doc, record) in prepared.docs.into_iter().zip(prepared.records) {
+            if self.add_error.is_some() || self.store_error.is_some() {
+                break;
+            }
+            doc.add_u64(self.fields.record, self.store.next_number());
+            if let Err(e) = self.store.push(record) {
+                self.store_error = Some(e);
+            } else if let Err(e) = self.writer.add_document(doc) {
+                self.add_error = Some(e);
             }
         }
         self.totals.passages += meta.passages;
@@ -319,11 +324,19 @@ impl Writer {
         if let Some(e) = self.add_error.take() {
             return Err(tv(e));
         }
+        let store_io = |source| IndexError::Io {
+            path: self.store_path.clone(),
+            source,
+        };
+        if let Some(e) = self.store_error.take() {
+            return Err(store_io(e));
+        }
         if self.reports.is_empty() {
             return Err(IndexError::NothingIndexed {
                 reason: nothing_reason(corpus, &self.skipped),
             });
         }
+        self.store.finish().map_err(store_io)?;
         self.writer.commit().map_err(tv)?;
         self.writer.wait_merging_threads().map_err(tv)?;
         let staging = self.tantivy_dir.parent().unwrap_or(&self.tantivy_dir);
@@ -414,6 +427,8 @@ fn nothing_reason(corpus: &[PathBuf], skipped: &[Skipped]) -> String {
 struct Prepared {
     meta: ReportMeta,
     docs: Vec<TantivyDocument>,
+    /// Each passage's record for the passage store, in the order of `docs`.
+    records: Vec<Vec<u8>>,
     text_bytes: u64,
 }
 
@@ -437,6 +452,15 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
         meta,
         text_bytes: report.text.len() as u64,
         docs: documents(fields, provinces, &report),
+        records: report
+            .passages
+            .iter()
+            .map(|p| {
+                let mut record = Vec::new();
+                super::record::encode(&report.id, p, &mut record);
+                record
+            })
+            .collect(),
     }
 }
 
@@ -466,15 +490,11 @@ pub fn passage_weight(text: &str) -> u64 {
     60 + 40 * words.min(12) / 12
 }
 
-/// How the doc store (the passage texts) is compressed: zstd at `STORE_LEVEL` over blocks of
-/// `STORE_BLOCK_BYTES`: against LZ4 over the same blocks, a store about 30 % smaller for a
-/// slower read of each hit shown (BENCHMARKS.md, "Speed at scale").
+/// tantivy's doc store holds no field (passages are in the passage store): nothing to
+/// compress.
 fn store_settings() -> IndexSettings {
     IndexSettings {
-        docstore_compression: Compressor::Zstd(ZstdCompressor {
-            compression_level: Some(STORE_LEVEL),
-        }),
-        docstore_blocksize: STORE_BLOCK_BYTES,
+        docstore_compression: Compressor::None,
         ..IndexSettings::default()
     }
 }
@@ -510,34 +530,18 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
             doc.add_facet(f.facets, facet.clone());
         }
         let mut policies = HashSet::new();
-        let mut slugs = Vec::new();
         for policy in &p.policies {
             if policies.insert(*policy) {
                 doc.add_facet(f.facets, Facet::from_path(["policy", policy.slug()]));
-                slugs.push(policy.slug());
             }
         }
-        doc.add_text(f.policies, slugs.join(" "));
         if let Some(year) = report.year.and_then(|y| u64::try_from(y).ok()) {
             doc.add_u64(f.year, year);
         }
-        doc.add_u64(f.page, p.page.map_or(0, u64::from));
-        if let Some(confidence) = p.ocr_confidence {
-            doc.add_f64(f.ocr, f64::from(confidence));
-        }
-        if !p.columns.is_empty() {
-            doc.add_text(f.columns, crate::extract::table::join_columns(&p.columns));
-        }
-        doc.add_u64(f.span_start, p.span.0 as u64);
-        doc.add_u64(f.span_end, p.span.1 as u64);
         let mut kinds = [false; FigureKind::ALL.len()];
         for fig in &p.figures {
             doc.add_f64(f.figure_field(fig.kind), fig.value);
             kinds[fig.kind as usize] = true;
-            doc.add_u64(
-                f.figure_spans,
-                (fig.span.0 as u64) << 32 | fig.span.1 as u64,
-            );
         }
         for kind in FigureKind::ALL {
             if kinds[kind as usize] {

@@ -2,12 +2,15 @@
 //! opened for searching.
 //!
 //! Main types: [`IndexDir`] (generations and the atomic swap), [`build::build`] (corpus → new
-//! generation), [`Engine`] (an opened generation: tantivy index, reader, report metadata).
+//! generation), [`Engine`] (an opened generation: tantivy index, reader, passage store, report
+//! metadata).
 //! Knows tantivy and the extraction types; knows nothing of queries' syntax, HTTP or the CLI.
 
 pub mod build;
 pub mod key;
+pub mod passage_store;
 pub(crate) mod pool;
+pub mod record;
 pub mod schema;
 pub mod store;
 pub mod vocab;
@@ -18,8 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::Value;
-use tantivy::{Executor, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
 use thiserror::Error;
 use utoipa::ToSchema;
 
@@ -30,6 +32,8 @@ use crate::extract::{Figure, Policy};
 
 /// Folder of the tantivy index inside a generation.
 const PASSAGES_DIR: &str = "passages";
+/// The passage store (`passage_store`) inside a generation.
+const STORE_FILE: &str = "passages.store";
 /// Report metadata inside a generation.
 const MANIFEST_FILE: &str = "reports.json";
 /// Accented spellings of folded words inside a generation.
@@ -135,7 +139,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 10;
+    pub const VERSION: u32 = 11;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.
@@ -169,6 +173,11 @@ pub struct Engine {
     pub reader: IndexReader,
     /// The schema's fields.
     pub fields: Fields,
+    /// What each passage shows, by record number.
+    store: passage_store::Store,
+    /// Each segment's column of record numbers, by segment ordinal: opening a column reads
+    /// the segment's table of columns, which cost more than reading the passage.
+    records: Vec<tantivy::columnar::Column<u64>>,
     /// Report metadata and province ids of the generation.
     pub manifest: Manifest,
     /// The generation folder.
@@ -273,11 +282,34 @@ impl Engine {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
+        let store_path = path.join(STORE_FILE);
+        let store = passage_store::Store::open(&store_path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::InvalidData {
+                IndexError::Corrupt {
+                    path: store_path.clone(),
+                    reason: source.to_string(),
+                }
+            } else {
+                IndexError::Io {
+                    path: store_path.clone(),
+                    source,
+                }
+            }
+        })?;
+        let records = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64(schema::RECORD_COLUMN))
+            .collect::<tantivy::Result<Vec<_>>>()
+            .map_err(tv)?;
         let segment_threads = segment_threads(&reader);
         Ok(Engine {
             index,
             reader,
             fields,
+            store,
+            records,
             manifest,
             path: path.to_path_buf(),
             accents,
@@ -355,44 +387,37 @@ impl Engine {
             .map(String::as_str)
     }
 
-    /// Reads a stored passage document.
-    pub fn stored_passage(&self, doc: &TantivyDocument) -> StoredPassage {
-        let f = &self.fields;
-        let str_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let text = str_of(f.body).to_string();
-        let report_id = str_of(f.report_id).to_string();
-        let ordinal = u64_of(f.ordinal);
-        let spans: Vec<u64> = doc
-            .get_all(f.figure_spans)
-            .filter_map(|v| v.as_u64())
-            .collect();
-        let mut figures = crate::extract::figures::extract_figures(&text);
-        let columns = crate::extract::table::split_columns(str_of(f.columns));
-        crate::extract::table::label_figures(&text, &columns, &mut figures);
-        if figures.len() == spans.len() {
-            for (fig, span) in figures.iter_mut().zip(spans) {
-                fig.span = ((span >> 32) as usize, (span & 0xffff_ffff) as usize);
+    /// Reads the passage at `address` (of a searcher of this engine) from the passage store,
+    /// its figures read again from its text.
+    pub fn passage(&self, address: DocAddress) -> tantivy::Result<StoredPassage> {
+        let number = self
+            .records
+            .get(address.segment_ord as usize)
+            .and_then(|column| column.first(address.doc_id))
+            .ok_or_else(|| {
+                tantivy::TantivyError::InvalidArgument(format!(
+                    "passage {address:?} has no record in the passage store"
+                ))
+            })?;
+        let r = record::decode(&self.store.get(number)?)?;
+        let mut figures = crate::extract::figures::extract_figures(&r.text);
+        crate::extract::table::label_figures(&r.text, &r.columns, &mut figures);
+        if figures.len() == r.figure_spans.len() {
+            for (fig, &(start, end)) in figures.iter_mut().zip(&r.figure_spans) {
+                fig.span = (start as usize, end as usize);
             }
         }
-        let page = u64_of(f.page);
-        StoredPassage {
-            passage_id: crate::extract::model::passage_id(&report_id, ordinal),
-            policies: str_of(f.policies)
-                .split_whitespace()
-                .filter_map(Policy::parse)
-                .collect(),
-            span: (u64_of(f.span_start) as usize, u64_of(f.span_end) as usize),
-            page: u32::try_from(page).ok().filter(|&p| p > 0),
-            report_id,
-            ordinal,
-            text,
+        Ok(StoredPassage {
+            passage_id: crate::extract::model::passage_id(&r.report_id, r.ordinal),
+            policies: r.policies,
+            span: (r.span.0 as usize, r.span.1 as usize),
+            page: u32::try_from(r.page).ok().filter(|&p| p > 0),
+            report_id: r.report_id,
+            ordinal: r.ordinal,
+            text: r.text,
             figures,
-            ocr_confidence: doc
-                .get_first(f.ocr)
-                .and_then(|v| v.as_f64())
-                .map(|c| c as f32),
-        }
+            ocr_confidence: r.ocr_confidence,
+        })
     }
 
     /// Size of the generation on disk, in bytes.

@@ -4,7 +4,9 @@
 //! index/
 //!   CURRENT              name of the generation readers open ("gen-1732442000123-4711")
 //!   gen-…/passages/      the tantivy index
+//!   gen-…/passages.store what each passage shows (`passage_store`)
 //!   gen-…/reports.json   report metadata
+//!   gen-…/accents.json   accented spellings of folded words
 //!   .staging-…/          a build in progress (never read)
 //! ```
 //! A build writes a complete generation under `.staging-…`, renames it to `gen-…`, then

@@ -17,7 +17,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, Term};
 use utoipa::ToSchema;
 
 use super::figure_passages::{FigurePassages, Found};
@@ -310,7 +310,7 @@ pub fn run_figures(
             }
             request.search.cancel.check()?;
             let mut i = before;
-            figures_of(engine, &searcher, request, passage.address, &mut |hit| {
+            figures_of(engine, request, passage.address, &mut |hit| {
                 if i >= offset && figures.len() < limit {
                     figures.push(hit);
                 }
@@ -350,7 +350,7 @@ pub fn for_each_figure(
     let mut count = 0;
     for passage in found.passages {
         request.search.cancel.check()?;
-        figures_of(engine, &searcher, request, passage.address, &mut |hit| {
+        figures_of(engine, request, passage.address, &mut |hit| {
             sink(count, hit)?;
             count += 1;
             Ok(())
@@ -405,13 +405,11 @@ fn find_passages(
 /// Reads the passage at `address` and calls `sink` with each of its figures asked for, in order.
 fn figures_of(
     engine: &Engine,
-    searcher: &Searcher,
     request: &FigureRequest,
     address: DocAddress,
     sink: &mut dyn FnMut(FigureHit) -> Result<(), SearchError>,
 ) -> Result<(), SearchError> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let p = engine.stored_passage(&doc);
+    let p = engine.passage(address)?;
     for fig in p.figures {
         if !request.accepts(&fig, &p.text) {
             continue;

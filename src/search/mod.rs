@@ -24,7 +24,7 @@ use std::time::Instant;
 use tantivy::collector::Collector;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DocAddress, Executor, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Executor, Searcher, Term};
 use thiserror::Error;
 
 pub use self::cancel::{Cancel, CancelGuard};
@@ -197,7 +197,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     if request.limit > 0 {
         for (score, address) in top {
             cancel.check()?;
-            hits.push(hit(engine, &searcher, address, score, snippets.as_ref())?);
+            hits.push(hit(engine, address, score, snippets.as_ref())?);
         }
     }
     Ok(Response {
@@ -323,16 +323,14 @@ fn with_filters(text: Option<Box<dyn Query>>, request: &Request, f: &Fields) -> 
     with_filters_except(text, request, f, None)
 }
 
-/// Reads one hit's stored fields and joins its report's metadata.
+/// Reads one hit's passage and joins its report's metadata.
 fn hit(
     engine: &Engine,
-    searcher: &Searcher,
     address: DocAddress,
     score: f32,
     snippets: Option<&highlight::Highlighter>,
 ) -> Result<Hit, SearchError> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let p = engine.stored_passage(&doc);
+    let p = engine.passage(address)?;
     let excerpt = snippets
         .and_then(|h| h.excerpt(&p.text))
         .unwrap_or_else(|| highlight::lead(&p.text, SNIPPET_BYTES));

@@ -9,7 +9,7 @@ use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{TantivyDocument, Term};
+use tantivy::Term;
 use utoipa::ToSchema;
 
 use super::cache::ByteLru;
@@ -139,8 +139,7 @@ pub fn report_detail(
     let mut passages = Vec::with_capacity(top.len());
     for (_, address) in top {
         cancel.check()?;
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let p = engine.stored_passage(&doc);
+        let p = engine.passage(address)?;
         let (highlights, matched) = match &highlighter {
             Some(h) => h.whole(&p.text),
             None => (Vec::new(), false),

@@ -1,0 +1,270 @@
+//! What the index keeps of a passage to show it again, and how it is written as bytes: the
+//! text, where it comes from (report, ordinal, page, span), its policies, its figures' spans
+//! and a table row's column headers. The figures themselves are read again from the text when
+//! shown (the same extraction, so the same figures in the same order).
+//!
+//! Numbers are LEB128 varints and strings are length-prefixed UTF-8. Decoding checks every
+//! length against what is left, so damaged bytes give an error, never a panic or a huge
+//! allocation.
+
+use std::io;
+
+use crate::extract::{Passage, Policy};
+
+/// A passage as read back from its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Id of the report the passage belongs to.
+    pub report_id: String,
+    /// Ordinal within the report, from 0.
+    pub ordinal: u64,
+    /// The passage text as shown to people.
+    pub text: String,
+    /// 1-based page, 0 when the source has no pages or it is unknown.
+    pub page: u64,
+    /// Character span `[start, end)` in the report's text.
+    pub span: (u64, u64),
+    /// Equality policies the passage is about.
+    pub policies: Vec<Policy>,
+    /// Character span in the report's text of each figure of the passage, in order.
+    pub figure_spans: Vec<(u64, u64)>,
+    /// For a table row: the header of each cell (empty for prose).
+    pub columns: Vec<String>,
+    /// OCR confidence (0 to 1) of a passage read by OCR.
+    pub ocr_confidence: Option<f32>,
+}
+
+/// Appends the bytes of passage `p` of report `report_id` to `out`.
+pub fn encode(report_id: &str, p: &Passage, out: &mut Vec<u8>) {
+    put_str(out, report_id);
+    put_varint(out, p.ordinal as u64);
+    put_str(out, &p.text);
+    put_varint(out, p.page.map_or(0, u64::from));
+    put_varint(out, p.span.0 as u64);
+    put_varint(out, p.span.1 as u64);
+    let mut slugs = String::new();
+    for policy in &p.policies {
+        let slug = policy.slug();
+        if !slugs.split(' ').any(|s| s == slug) {
+            if !slugs.is_empty() {
+                slugs.push(' ');
+            }
+            slugs.push_str(slug);
+        }
+    }
+    put_str(out, &slugs);
+    put_varint(out, p.figures.len() as u64);
+    for f in &p.figures {
+        put_varint(out, f.span.0 as u64);
+        put_varint(out, f.span.1 as u64);
+    }
+    put_str(out, &crate::extract::table::join_columns(&p.columns));
+    match p.ocr_confidence {
+        Some(c) => {
+            out.push(1);
+            out.extend_from_slice(&c.to_le_bytes());
+        }
+        None => out.push(0),
+    }
+}
+
+/// Reads a record written by [`encode`].
+pub fn decode(bytes: &[u8]) -> io::Result<Record> {
+    let mut r = Reader(bytes);
+    let report_id = r.string()?;
+    let ordinal = r.varint()?;
+    let text = r.string()?;
+    let page = r.varint()?;
+    let span = (r.varint()?, r.varint()?);
+    let policies = r
+        .string()?
+        .split_whitespace()
+        .filter_map(Policy::parse)
+        .collect();
+    let count = r.varint()?;
+    // Each span takes two bytes at least: a count beyond that is damage, not a reason to
+    // reserve memory.
+    if count > r.0.len() as u64 / 2 {
+        return Err(damaged("more figures than bytes"));
+    }
+    let mut figure_spans = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        figure_spans.push((r.varint()?, r.varint()?));
+    }
+    let columns = crate::extract::table::split_columns(&r.string()?);
+    let ocr_confidence = match r.byte()? {
+        0 => None,
+        1 => Some(f32::from_le_bytes(r.array()?)),
+        _ => return Err(damaged("bad OCR flag")),
+    };
+    if !r.0.is_empty() {
+        return Err(damaged("bytes after the record"));
+    }
+    Ok(Record {
+        report_id,
+        ordinal,
+        text,
+        page,
+        span,
+        policies,
+        figure_spans,
+        columns,
+        ocr_confidence,
+    })
+}
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn damaged(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("damaged passage record: {what}"),
+    )
+}
+
+/// The bytes of a record not read yet.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn byte(&mut self) -> io::Result<u8> {
+        let (&b, rest) = self.0.split_first().ok_or_else(|| damaged("cut short"))?;
+        self.0 = rest;
+        Ok(b)
+    }
+
+    fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
+        let (head, rest) = self
+            .0
+            .split_first_chunk::<N>()
+            .ok_or_else(|| damaged("cut short"))?;
+        self.0 = rest;
+        Ok(*head)
+    }
+
+    fn varint(&mut self) -> io::Result<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(n);
+            }
+        }
+        Err(damaged("number too long"))
+    }
+
+    fn string(&mut self) -> io::Result<String> {
+        let len = self.varint()?;
+        if len > self.0.len() as u64 {
+            return Err(damaged("cut short"));
+        }
+        let (head, rest) = self.0.split_at(len as usize);
+        self.0 = rest;
+        String::from_utf8(head.to_vec()).map_err(|_| damaged("text not UTF-8"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Figure, FigureKind};
+    use proptest::prelude::*;
+
+    fn passage(text: &str, figures: Vec<(usize, usize)>, ocr: Option<f32>) -> Passage {
+        Passage {
+            id: "r-0003".into(),
+            ordinal: 3,
+            text: text.into(),
+            page: Some(12),
+            span: (1_000, 1_000 + text.chars().count()),
+            policies: vec![Policy::Genero, Policy::Discapacidades, Policy::Genero],
+            figures: figures
+                .into_iter()
+                .map(|span| Figure {
+                    text: "1".into(),
+                    value: 1.0,
+                    kind: FigureKind::Count,
+                    alt_value: None,
+                    label: None,
+                    start: 0,
+                    end: 1,
+                    span,
+                    table: None,
+                })
+                .collect(),
+            columns: vec!["Provincia".into(), "Monto USD".into()],
+            ocr_confidence: ocr,
+        }
+    }
+
+    #[test]
+    fn a_record_reads_back_as_written() {
+        let p = passage(
+            "Manabí | 4'803.665,69",
+            vec![(1009, 1021), (2, 300_000)],
+            Some(0.5),
+        );
+        let mut bytes = Vec::new();
+        encode("7392a04fe1206fbf", &p, &mut bytes);
+        let r = decode(&bytes).expect("decodes");
+        assert_eq!(r.report_id, "7392a04fe1206fbf");
+        assert_eq!(r.ordinal, 3);
+        assert_eq!(r.text, p.text);
+        assert_eq!(r.page, 12);
+        assert_eq!(r.span, (1_000, 1_021));
+        assert_eq!(r.policies, vec![Policy::Genero, Policy::Discapacidades]);
+        assert_eq!(r.figure_spans, vec![(1009, 1021), (2, 300_000)]);
+        assert_eq!(r.columns, p.columns);
+        assert_eq!(r.ocr_confidence, Some(0.5));
+    }
+
+    #[test]
+    fn a_record_without_page_figures_columns_or_ocr_reads_back_empty() {
+        let mut p = passage("Sin cifras.", vec![], None);
+        p.page = None;
+        p.columns.clear();
+        p.policies.clear();
+        let mut bytes = Vec::new();
+        encode("r", &p, &mut bytes);
+        let r = decode(&bytes).expect("decodes");
+        assert_eq!((r.page, r.ocr_confidence), (0, None));
+        assert!(r.figure_spans.is_empty() && r.columns.is_empty() && r.policies.is_empty());
+    }
+
+    #[test]
+    fn every_cut_of_a_record_is_an_error() {
+        let p = passage("Manabí 132.76 %", vec![(7, 15)], Some(0.9));
+        let mut bytes = Vec::new();
+        encode("r", &p, &mut bytes);
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        bytes.push(0);
+        assert!(decode(&bytes).is_err(), "a byte too many");
+    }
+
+    proptest! {
+        #[test]
+        fn varints_read_back(n in any::<u64>()) {
+            let mut bytes = Vec::new();
+            put_varint(&mut bytes, n);
+            prop_assert_eq!(Reader(&bytes).varint().ok(), Some(n));
+        }
+
+        #[test]
+        fn damaged_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = decode(&bytes);
+        }
+    }
+}
