@@ -299,7 +299,7 @@ impl Writer {
                 break;
             }
             doc.add_u64(self.fields.record, self.store.next_number());
-            if let Err(e) = self.store.push(record) {
+            if let Err(e) = self.store.push(&record) {
                 self.store_error = Some(e);
             } else if let Err(e) = self.writer.add_document(doc) {
                 self.add_error = Some(e);

@@ -113,12 +113,27 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
     })
 }
 
-fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+/// Appends `n` as a LEB128 varint.
+pub(super) fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;
     }
     out.push(n as u8);
+}
+
+/// Takes a LEB128 varint off the front of `bytes`; `None` when they end first or it is too long.
+pub(super) fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = bytes.split_first()?;
+        *bytes = rest;
+        n |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -153,15 +168,7 @@ impl Reader<'_> {
     }
 
     fn varint(&mut self) -> io::Result<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            n |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Ok(n);
-            }
-        }
-        Err(damaged("number too long"))
+        take_varint(&mut self.0).ok_or_else(|| damaged("a number cut short or too long"))
     }
 
     fn string(&mut self) -> io::Result<String> {
