@@ -409,10 +409,10 @@ mod tests {
                 n > 3,
                 "dictionary of {n} records"
             );
-            for i in 0..n {
+            for (i, record) in all.iter().enumerate() {
                 assert_eq!(
-                    store.get(i as u64).expect("get"),
-                    all[i],
+                    &store.get(i as u64).expect("get"),
+                    record,
                     "record {i} of {n}"
                 );
             }
