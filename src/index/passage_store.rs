@@ -20,9 +20,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use zstd::dict::DecoderDictionary;
+use zstd::zstd_safe::{CCtx, CParameter, DCtx};
 
 use super::record::{put_varint, take_varint};
-use zstd::zstd_safe::{CCtx, CParameter, DCtx};
 
 const MAGIC: &[u8; 8] = b"CUENTAS1";
 /// Bytes of frames read before the dictionary is trained: enough for a dictionary of the
