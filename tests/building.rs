@@ -234,11 +234,7 @@ fn a_metadata_file_beside_the_reports_corrects_extraction() {
 fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let index = tmp.path().join("index");
-    build(&[corpus()], &index).expect("builds");
-    let generation = IndexDir::new(&index)
-        .current()
-        .expect("reads")
-        .expect("published");
+    let generation = build(&[corpus()], &index).expect("builds").generation;
     let manifest = generation.join("reports.json");
     let text = fs::read_to_string(&manifest).expect("manifest");
     let old = text.replacen(
@@ -259,11 +255,7 @@ fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
 fn a_damaged_passage_store_is_refused_and_a_damaged_passage_is_an_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let index = tmp.path().join("index");
-    build(&[corpus()], &index).expect("builds");
-    let generation = IndexDir::new(&index)
-        .current()
-        .expect("reads")
-        .expect("published");
+    let generation = build(&[corpus()], &index).expect("builds").generation;
     let store = generation.join("passages.store");
     let good = fs::read(&store).expect("store");
 
