@@ -211,7 +211,36 @@ fn marks_need_more_digits(head: &[&str], seps: &[Sep]) -> bool {
     }
 }
 
+/// Most significant digits a decimal keeps through an `f64` and back (`f64::DIGITS`).
+const EXACT_DIGITS: usize = 15;
+
 fn reading(int: &str, frac: &str) -> Reading {
+    short_reading(int, frac).unwrap_or_else(|| formatted_reading(int, frac))
+}
+
+/// The reading of a number of at most [`EXACT_DIGITS`] digits, whose shortest form is its own
+/// digits: the canonical text is written from them, without formatting the float.
+fn short_reading(int: &str, frac: &str) -> Option<Reading> {
+    let int_digits = int.trim_start_matches('0');
+    let frac_digits = frac.trim_end_matches('0');
+    if int_digits.len() + frac_digits.len() > EXACT_DIGITS {
+        return None;
+    }
+    let mut canonical = String::with_capacity(int_digits.len() + frac_digits.len() + 2);
+    canonical.push_str(if int_digits.is_empty() {
+        "0"
+    } else {
+        int_digits
+    });
+    if !frac_digits.is_empty() {
+        canonical.push('.');
+        canonical.push_str(frac_digits);
+    }
+    let value = canonical.parse::<f64>().ok()?;
+    Some(Reading { value, canonical })
+}
+
+fn formatted_reading(int: &str, frac: &str) -> Reading {
     let text = if frac.is_empty() {
         int.to_string()
     } else {
@@ -349,6 +378,19 @@ pub fn parse_amount(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn short_numbers_read_as_formatting_their_value_would(
+            int in "[0-9]{1,17}",
+            frac in "|[0-9]{1,8}",
+        ) {
+            if let Some(short) = short_reading(&int, &frac) {
+                prop_assert_eq!(short, formatted_reading(&int, &frac));
+            }
+        }
+    }
 
     fn read(s: &str) -> (Vec<f64>, usize) {
         let n = scan_number(s, 0).unwrap_or_else(|| panic!("{s} reads as a number"));
