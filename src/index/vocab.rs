@@ -15,34 +15,30 @@ const MAX_WORD_CHARS: usize = 32;
 /// Counts the spellings of each folded word.
 #[derive(Debug, Default)]
 pub struct AccentCounter {
-    counts: FxHashMap<String, FxHashMap<String, u32>>,
-    lower: String,
-    key: String,
+    /// Each non-ASCII word as written: how often it was seen, and whether it is a spelling to
+    /// count (letters only, not too long, changed by folding). A word is judged once, when
+    /// first seen; after that, counting it is one lookup.
+    words: FxHashMap<String, Seen>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    times: u32,
+    counts: bool,
 }
 
 impl AccentCounter {
     /// Counts the non-ASCII words of `text`.
     pub fn add_text(&mut self, text: &str) {
-        for (_, word) in non_ascii_words(text).filter(|(_, w)| w.chars().count() <= MAX_WORD_CHARS)
-        {
-            if !word.chars().all(char::is_alphabetic) {
-                continue;
-            }
-            self.lower.clear();
-            self.lower.extend(word.chars().flat_map(char::to_lowercase));
-            self.key.clear();
-            fold_into(&self.lower, false, &mut self.key);
-            if self.key == self.lower {
-                continue;
-            }
-            let forms = match self.counts.get_mut(self.key.as_str()) {
-                Some(forms) => forms,
-                None => self.counts.entry(self.key.clone()).or_default(),
-            };
-            match forms.get_mut(self.lower.as_str()) {
-                Some(n) => *n += 1,
+        for (_, word) in non_ascii_words(text) {
+            match self.words.get_mut(word) {
+                Some(seen) => seen.times += 1,
                 None => {
-                    forms.insert(self.lower.clone(), 1);
+                    let counts = word.chars().count() <= MAX_WORD_CHARS
+                        && word.chars().all(char::is_alphabetic)
+                        && folded(&lowercase(word)) != lowercase(word);
+                    self.words
+                        .insert(word.to_string(), Seen { times: 1, counts });
                 }
             }
         }
@@ -50,17 +46,26 @@ impl AccentCounter {
 
     /// Adds the counts of `other` (another thread's).
     pub fn merge(&mut self, other: AccentCounter) {
-        for (key, forms) in other.counts {
-            let mine = self.counts.entry(key).or_default();
-            for (form, n) in forms {
-                *mine.entry(form).or_default() += n;
-            }
+        for (word, seen) in other.words {
+            self.words
+                .entry(word)
+                .and_modify(|mine| mine.times += seen.times)
+                .or_insert(seen);
         }
     }
 
     /// The most frequent spelling of each folded word (ties: the first in sort order).
     pub fn finish(self) -> BTreeMap<String, String> {
-        self.counts
+        let mut spellings: FxHashMap<String, FxHashMap<String, u32>> = FxHashMap::default();
+        for (word, seen) in self.words.into_iter().filter(|(_, seen)| seen.counts) {
+            let lower = lowercase(&word);
+            *spellings
+                .entry(folded(&lower))
+                .or_default()
+                .entry(lower)
+                .or_default() += seen.times;
+        }
+        spellings
             .into_iter()
             .filter_map(|(key, forms)| {
                 forms
@@ -70,6 +75,16 @@ impl AccentCounter {
             })
             .collect()
     }
+}
+
+fn lowercase(word: &str) -> String {
+    word.chars().flat_map(char::to_lowercase).collect()
+}
+
+fn folded(lower: &str) -> String {
+    let mut key = String::with_capacity(lower.len());
+    fold_into(lower, false, &mut key);
+    key
 }
 
 #[cfg(test)]
@@ -85,5 +100,39 @@ mod tests {
         assert_eq!(map.get("manabi").map(String::as_str), Some("manabí"));
         assert_eq!(map.get("ano").map(String::as_str), Some("año"));
         assert!(!map.contains_key("y"));
+    }
+
+    #[test]
+    fn counts_add_up_across_threads_and_cases() {
+        let mut a = AccentCounter::default();
+        a.add_text("Gestión gestión gestion GESTIÓN año");
+        let mut b = AccentCounter::default();
+        b.add_text(
+            "gestion gestion gestion gestion Gestión Gestión Añoñoñoñoñoñoñoñoñoñoñoñoñoñoñoño x2ó",
+        );
+        a.merge(b);
+        let map = a.finish();
+        // `gestión`, `Gestión` and `GESTIÓN` are one spelling, 5 times; `gestion`, which
+        // folding does not change, is none. A word past 32 letters and one with a digit are
+        // not counted.
+        assert_eq!(map.get("gestion").map(String::as_str), Some("gestión"));
+        assert_eq!(map.get("ano").map(String::as_str), Some("año"));
+        assert_eq!(map.len(), 2, "{map:?}");
+    }
+
+    #[test]
+    fn the_most_frequent_spelling_wins_once_counts_are_merged() {
+        let mut a = AccentCounter::default();
+        a.add_text("Perú Perú");
+        let mut b = AccentCounter::default();
+        b.add_text("Pérú Pérú Pérú");
+        let before_merge = {
+            let mut c = AccentCounter::default();
+            c.add_text("Perú Perú");
+            c.finish()
+        };
+        assert_eq!(before_merge.get("peru").map(String::as_str), Some("perú"));
+        a.merge(b);
+        assert_eq!(a.finish().get("peru").map(String::as_str), Some("pérú"));
     }
 }
