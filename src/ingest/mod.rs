@@ -445,7 +445,12 @@ pub fn clean(raw: &str) -> String {
         }
         rest = chars.as_str();
     }
-    match unicode_normalization::is_nfc_quick(out.chars()) {
+    // Below U+0300 every character is a starter that NFC keeps: the check starts at the first
+    // character from there on, the first byte from 0xCC (U+0300 is CC 80).
+    let Some(from) = out.bytes().position(|b| b >= 0xCC) else {
+        return out;
+    };
+    match unicode_normalization::is_nfc_quick(out[from..].chars()) {
         unicode_normalization::IsNormalized::Yes => out,
         _ => out.nfc().collect(),
     }
