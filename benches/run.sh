@@ -3,6 +3,8 @@
 #
 #   bash benches/run.sh                 # 100 MB and 1 GB (long: about an hour on 2 cores)
 #   bash benches/run.sh --sizes "100"   # sizes in MB of generated text
+#   bash benches/run.sh --rounds 3      # index and query cuentas and the peer in turn, 3 times;
+#                                       # medians of the rounds (this machine's speed drifts)
 #   bash benches/run.sh --smoke         # 5 MB, short runs: what CI runs so this script cannot rot
 #   bash benches/run.sh --sample        # HTTP load over the bundled sample reports only (30 s, 32 connections)
 #
@@ -24,12 +26,14 @@ SMOKE=0
 SAMPLE=0
 DURATION=30
 REPS=5
+ROUNDS=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) SMOKE=1; SIZES="5"; DURATION=3; REPS=1 ;;
         --sample) SAMPLE=1 ;;
         --sizes) SIZES="$2"; shift ;;
         --duration) DURATION="$2"; shift ;;
+        --rounds) ROUNDS="$2"; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -92,22 +96,33 @@ for SIZE in $SIZES; do
     fi
     TEXT_BYTES=$(find "$CORPUS" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
     INDEX=$DATA/idx$SIZE
-    rm -rf "$INDEX"
+    PASSAGES=$DATA/p$SIZE.jsonl
+    [ -f "$PASSAGES" ] || python3 "$SHARED/make_passages.py" "$CORPUS" "$PASSAGES" >/dev/null
+    ROUNDS_FILE=$DATA/rounds-$SIZE.jsonl
+    : > "$ROUNDS_FILE"
 
-    # Index, end to end from the files.
-    /usr/bin/time -v "$BIN" --index "$INDEX" index --corpus "$CORPUS" 2>"$DATA/index-$SIZE.log" >/dev/null
-    INDEX_SECS=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$DATA/index-$SIZE.log")
-    PEAK_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DATA/index-$SIZE.log")
+    # Each round indexes and queries with cuentas, then with the peer on the same passages, so
+    # that the two share the machine's speed of the moment; the table gives medians of rounds.
+    for ROUND in $(seq 1 "$ROUNDS"); do
+        rm -rf "$INDEX"
+        # Index, end to end from the files.
+        /usr/bin/time -v "$BIN" --index "$INDEX" index --corpus "$CORPUS" 2>"$DATA/index-$SIZE.log" >/dev/null
+        INDEX_SECS=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$DATA/index-$SIZE.log")
+        PEAK_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DATA/index-$SIZE.log")
+        # Queries through the core (facets and snippets), single thread.
+        CORE=$("$BIN" --index "$INDEX" bench-queries --queries "$QUERIES" --reps "$REPS")
+        python3 "$SHARED/peer_sqlite_fts5.py" --passages "$PASSAGES" --db "$DATA/fts5-$SIZE.db" \
+            --label "${SIZE}MB" --reps "$REPS" --out "$DATA/fts5-$SIZE-r$ROUND.json" >/dev/null
+        python3 -c 'import json, sys; print(json.dumps({"index_seconds": float(sys.argv[1]), "peak_kb": int(sys.argv[2]), "core": json.loads(sys.argv[3]), "peer": json.load(open(sys.argv[4]))}))' \
+            "$INDEX_SECS" "$PEAK_KB" "$CORE" "$DATA/fts5-$SIZE-r$ROUND.json" >> "$ROUNDS_FILE"
+        [ "$ROUNDS" = 1 ] || echo "round $ROUND: indexed in $INDEX_SECS s"
+    done
     INDEX_BYTES=$(du -sb "$INDEX" | cut -f1)
-    MBS=$(python3 -c "print(round($TEXT_BYTES/1e6/$INDEX_SECS, 1))")
 
     # Metadata read from the text, against the generator's manifest.
     "$BIN" --index "$INDEX" reports --json > "$DATA/reports-$SIZE.json"
     python3 "$REPO/benches/metadata_eval.py" "$CORPUS" "$DATA/reports-$SIZE.json" > "$DATA/metadata-$SIZE.json"
     echo "metadata $(cat "$DATA/metadata-$SIZE.json")"
-
-    # Queries through the core (facets and snippets), single thread.
-    CORE=$("$BIN" --index "$INDEX" bench-queries --queries "$QUERIES" --reps "$REPS")
 
     # Figure queries a journalist starts with: the first 100 figures and the total, through the
     # core (`took_ms` of the JSON), one warm-up then the median of three runs each.
@@ -165,12 +180,6 @@ print(json.dumps({"query": sys.argv[1], "total": runs[0]["total"], "ms": round(m
         trap - EXIT
     done
 
-    # The peer, on the same passages, in the same run.
-    PASSAGES=$DATA/p$SIZE.jsonl
-    [ -f "$PASSAGES" ] || python3 "$SHARED/make_passages.py" "$CORPUS" "$PASSAGES" >/dev/null
-    python3 "$SHARED/peer_sqlite_fts5.py" --passages "$PASSAGES" --db "$DATA/fts5-$SIZE.db" \
-        --label "${SIZE}MB" --reps "$REPS" --out "$DATA/fts5-$SIZE.json" >/dev/null
-
     # Plain tantivy (tantivy-cli), when given: same passages, same query load over HTTP.
     TCLI=""
     if [ -n "${TANTIVY_CLI:-}" ] && [ -x "$TANTIVY_CLI" ]; then
@@ -205,13 +214,34 @@ PY
         TCLI="index:$TSECS $TCLI"
     fi
 
-    python3 - "$SIZE" "$TEXT_BYTES" "$INDEX_SECS" "$PEAK_KB" "$INDEX_BYTES" "$CORE" "$HTTP" \
-        "$DATA/fts5-$SIZE.json" "$READY_SECS" "$SERVE_RSS_KB" "$DATA/results-$SIZE.json" "$TCLI" "$FIGS" <<'PY'
-import json, sys
-size, text_bytes, secs, peak_kb, index_bytes, core, http, peer_path, ready, rss_kb, out, tcli, figs = sys.argv[1:]
+    python3 - "$SIZE" "$TEXT_BYTES" "$ROUNDS_FILE" "$INDEX_BYTES" "$HTTP" \
+        "$READY_SECS" "$SERVE_RSS_KB" "$DATA/results-$SIZE.json" "$TCLI" "$FIGS" <<'PY'
+import json, statistics, sys
+size, text_bytes, rounds_path, index_bytes, http, ready, rss_kb, out, tcli, figs = sys.argv[1:]
 text_mb = int(text_bytes) / 1e6
-core = json.loads(core)
-peer = json.load(open(peer_path))
+rounds = [json.loads(line) for line in open(rounds_path) if line.strip()]
+median = lambda xs: statistics.median(x for x in xs if x is not None) if any(x is not None for x in xs) else None
+# One round: its own figures. Several: the median of each figure over the rounds, and of each
+# ratio between cuentas and the peer taken within a round.
+core = {k: median([r["core"].get(k) for r in rounds]) for k in ("mean_ms", "p50_ms", "p95_ms", "p99_ms", "qps")}
+core.update({k: rounds[-1]["core"][k] for k in rounds[-1]["core"] if k not in core})
+def peer_median(part):
+    keys = ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "qps")
+    return {k: median([r["peer"].get(part, {}).get(k) for r in rounds]) for k in keys
+            if any(k in r["peer"].get(part, {}) for r in rounds)}
+peer = {"index": {"mb_per_s": median([r["peer"].get("index", {}).get("mb_per_s") for r in rounds]),
+                  "size_bytes": rounds[-1]["peer"].get("index", {}).get("size_bytes", 0)},
+        "query_top10": peer_median("query_top10"), "query_top10_snippet": peer_median("query_top10_snippet")}
+secs = median([r["index_seconds"] for r in rounds])
+peak_kb = max(r["peak_kb"] for r in rounds)
+per_round = [{"index_mb_per_s": round(text_mb / r["index_seconds"], 1),
+              "peer_index_mb_per_s": r["peer"].get("index", {}).get("mb_per_s"),
+              "core_p50_ms": round(r["core"]["p50_ms"], 3), "core_qps": round(r["core"]["qps"], 1),
+              "peer_p50_ms": round(r["peer"].get("query_top10", {}).get("p50_ms", 0), 3),
+              "peer_qps": round(r["peer"].get("query_top10", {}).get("qps", 0), 1)} for r in rounds]
+for r in per_round:
+    r["index_ratio"] = round(r["index_mb_per_s"] / r["peer_index_mb_per_s"], 2) if r["peer_index_mb_per_s"] else None
+    r["qps_ratio"] = round(r["core_qps"] / r["peer_qps"], 2) if r["peer_qps"] else None
 def find(d, *keys):
     for k in keys:
         if isinstance(d, dict) and k in d:
@@ -230,6 +260,9 @@ res = {
     "core": core, "figures": json.loads(figs), "http": {}, "ready_seconds": float(ready), "serve_peak_rss_mb": round(int(rss_kb) / 1024, 1),
     "peer": {"index_mb_per_s": peer_mbs, "index_size_mb": round(peer.get("index", {}).get("size_bytes", 0) / 1e6, 1),
              "queries": peer_q, "queries_with_snippets": peer_snip},
+    "rounds": per_round,
+    "ratios": {"index": median([r["index_ratio"] for r in per_round]),
+               "qps": median([r["qps_ratio"] for r in per_round])},
 }
 for part in http.split():
     c, rest = part.split(":", 1)
@@ -254,14 +287,19 @@ if tcli.strip():
     res["tantivy_cli"] = {"index_mb_per_s": round(text_mb / tsecs, 1), "http": load(parts[1:])}
 json.dump(res, open(out, "w"), indent=2)
 print(f"text {text_mb:.1f} MB")
+if len(rounds) > 1:
+    for i, r in enumerate(per_round, 1):
+        print(f"round {i}: index {r['index_mb_per_s']} MB/s, peer {r['peer_index_mb_per_s']} ({r['index_ratio']}x); "
+              f"core p50 {r['core_p50_ms']} ms, {r['core_qps']:.0f} QPS, peer {r['peer_qps']:.0f} ({r['qps_ratio']}x)")
+    print(f"medians of {len(rounds)} rounds; ratios are medians of each round's ratio:")
 ratio = lambda a, b: f"{a / b:.1f}x" if a and b else "n/a"
 print(f"index   {res['index']['mb_per_s']} MB/s  peak RSS {res['index']['peak_rss_mb']} MB  "
       f"size {res['index']['size_mb']} MB ({res['index']['size_ratio']}x text)  "
-      f"peer {peer_mbs} MB/s  ratio {ratio(res['index']['mb_per_s'], peer_mbs)}")
+      f"peer {peer_mbs} MB/s  ratio {res['ratios']['index']}x")
 print(f"core    p50 {core['p50_ms']:.2f} ms  p95 {core['p95_ms']:.2f} ms  p99 {core['p99_ms']:.2f} ms  "
       f"{core['qps']:.0f} QPS")
 print(f"peer    p50 {peer_q.get('p50_ms')} ms  p95 {peer_q.get('p95_ms')} ms  p99 {peer_q.get('p99_ms')} ms  "
-      f"{peer_q.get('qps', 0):.0f} QPS   QPS ratio {ratio(core['qps'], peer_q.get('qps'))}  "
+      f"{peer_q.get('qps', 0):.0f} QPS   QPS ratio {res['ratios']['qps']}x  "
       f"p50 ratio (peer/cuentas) {ratio(peer_q.get('p50_ms'), core['p50_ms'])}")
 print(f"peer+snippets p50 {peer_snip.get('p50_ms')} ms  p99 {peer_snip.get('p99_ms')} ms  "
       f"{peer_snip.get('qps', 0):.0f} QPS   QPS ratio {ratio(core['qps'], peer_snip.get('qps'))}")
