@@ -291,3 +291,56 @@ fn a_damaged_passage_store_is_refused_and_a_damaged_passage_is_an_error() {
         read.len()
     );
 }
+
+#[test]
+fn figures_shown_with_a_passage_are_those_extraction_finds() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("reports");
+    fs::create_dir_all(&folder).expect("mkdir");
+    for entry in fs::read_dir(corpus()).expect("corpus") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            fs::copy(&path, folder.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    // Tables of amounts, with negatives and column headers.
+    for name in [
+        "05_bellamaria-cedula-gastos-2013.pdf",
+        "10_cda-gastos-caracter-econ-2025s1.pdf",
+        "12_cda-ordenanza-fiscal-2021.pdf",
+    ] {
+        fs::copy(fixtures().join("pdf").join(name), folder.join(name)).expect("copy fixture");
+    }
+    let index = tmp.path().join("index");
+    let summary = build(std::slice::from_ref(&folder), &index).expect("builds");
+    assert_eq!(summary.reports, 6, "skipped: {:?}", summary.skipped);
+    let engine = Engine::open(&IndexDir::new(&index)).expect("opens");
+
+    // Each passage's figures as extraction gives them, labels and spans included.
+    let extractor = cuentas::extract::Extractor::builtin();
+    let reader = crate::support::reader();
+    let mut expected = std::collections::HashMap::new();
+    for report in engine.reports() {
+        let doc = reader
+            .read(&folder.join(&report.info.source), &folder)
+            .expect("reads again");
+        for p in extractor.extract(&doc, None).passages {
+            expected.insert(p.id, p.figures);
+        }
+    }
+    let all = engine
+        .searcher()
+        .search(
+            &tantivy::query::AllQuery,
+            &tantivy::collector::DocSetCollector,
+        )
+        .expect("every passage");
+    let mut figures = 0;
+    for address in all {
+        let shown = engine.passage(address).expect("reads");
+        let want = &expected[&shown.passage_id];
+        assert_eq!(&shown.figures, want, "{}", shown.passage_id);
+        figures += want.len();
+    }
+    assert!(figures > 300, "{figures} figures");
+}

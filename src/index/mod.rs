@@ -139,7 +139,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 11;
+    pub const VERSION: u32 = 12;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.
@@ -400,11 +400,14 @@ impl Engine {
                 ))
             })?;
         let r = record::decode(&self.store.get(number)?)?;
-        let mut figures = crate::extract::figures::extract_figures(&r.text);
+        // Read at the offsets indexing found them, or over the whole text if they do not fit it.
+        let starts: Vec<usize> = r.figures.iter().map(|f| f.start as usize).collect();
+        let mut figures = crate::extract::figures::figures_at(&r.text, &starts)
+            .unwrap_or_else(|| crate::extract::figures::extract_figures(&r.text));
         crate::extract::table::label_figures(&r.text, &r.columns, &mut figures);
-        if figures.len() == r.figure_spans.len() {
-            for (fig, &(start, end)) in figures.iter_mut().zip(&r.figure_spans) {
-                fig.span = (start as usize, end as usize);
+        if figures.len() == r.figures.len() {
+            for (fig, at) in figures.iter_mut().zip(&r.figures) {
+                fig.span = (at.span.0 as usize, at.span.1 as usize);
             }
         }
         Ok(StoredPassage {

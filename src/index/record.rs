@@ -1,7 +1,7 @@
 //! What the index keeps of a passage to show it again, and how it is written as bytes: the
-//! text, where it comes from (report, ordinal, page, span), its policies, its figures' spans
+//! text, where it comes from (report, ordinal, page, span), its policies, where its figures are
 //! and a table row's column headers. The figures themselves are read again from the text when
-//! shown (the same extraction, so the same figures in the same order).
+//! shown, at the offsets kept (the same reading, so the same figures in the same order).
 //!
 //! Numbers are LEB128 varints and strings are length-prefixed UTF-8. Decoding checks every
 //! length against what is left, so damaged bytes give an error, never a panic or a huge
@@ -26,12 +26,21 @@ pub struct Record {
     pub span: (u64, u64),
     /// Equality policies the passage is about.
     pub policies: Vec<Policy>,
-    /// Character span in the report's text of each figure of the passage, in order.
-    pub figure_spans: Vec<(u64, u64)>,
+    /// Where each figure of the passage is, in order.
+    pub figures: Vec<FigureAt>,
     /// For a table row: the header of each cell (empty for prose).
     pub columns: Vec<String>,
     /// OCR confidence (0 to 1) of a passage read by OCR.
     pub ocr_confidence: Option<f32>,
+}
+
+/// Where a figure of a passage is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FigureAt {
+    /// Byte offset in the passage's text where the figure as written starts.
+    pub start: u64,
+    /// Character span `[start, end)` in the report's text.
+    pub span: (u64, u64),
 }
 
 /// Appends the bytes of passage `p` of report `report_id` to `out`.
@@ -55,6 +64,7 @@ pub fn encode(report_id: &str, p: &Passage, out: &mut Vec<u8>) {
     put_str(out, &slugs);
     put_varint(out, p.figures.len() as u64);
     for f in &p.figures {
+        put_varint(out, f.start as u64);
         put_varint(out, f.span.0 as u64);
         put_varint(out, f.span.1 as u64);
     }
@@ -82,14 +92,17 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
         .filter_map(Policy::parse)
         .collect();
     let count = r.varint()?;
-    // Each span takes two bytes at least: a count beyond that is damage, not a reason to
+    // Each figure takes three bytes at least: a count beyond that is damage, not a reason to
     // reserve memory.
-    if count > r.0.len() as u64 / 2 {
+    if count > r.0.len() as u64 / 3 {
         return Err(damaged("more figures than bytes"));
     }
-    let mut figure_spans = Vec::with_capacity(count as usize);
+    let mut figures = Vec::with_capacity(count as usize);
     for _ in 0..count {
-        figure_spans.push((r.varint()?, r.varint()?));
+        figures.push(FigureAt {
+            start: r.varint()?,
+            span: (r.varint()?, r.varint()?),
+        });
     }
     let columns = crate::extract::table::split_columns(&r.string()?);
     let ocr_confidence = match r.byte()? {
@@ -107,7 +120,7 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
         page,
         span,
         policies,
-        figure_spans,
+        figures,
         columns,
         ocr_confidence,
     })
@@ -188,7 +201,7 @@ mod tests {
     use crate::extract::{Figure, FigureKind};
     use proptest::prelude::*;
 
-    fn passage(text: &str, figures: Vec<(usize, usize)>, ocr: Option<f32>) -> Passage {
+    fn passage(text: &str, figures: Vec<(usize, usize, usize)>, ocr: Option<f32>) -> Passage {
         Passage {
             id: "r-0003".into(),
             ordinal: 3,
@@ -198,15 +211,15 @@ mod tests {
             policies: vec![Policy::Genero, Policy::Discapacidades, Policy::Genero],
             figures: figures
                 .into_iter()
-                .map(|span| Figure {
+                .map(|(start, from, to)| Figure {
                     text: "1".into(),
                     value: 1.0,
                     kind: FigureKind::Count,
                     alt_value: None,
                     label: None,
-                    start: 0,
-                    end: 1,
-                    span,
+                    start,
+                    end: start + 1,
+                    span: (from, to),
                     table: None,
                 })
                 .collect(),
@@ -219,7 +232,7 @@ mod tests {
     fn a_record_reads_back_as_written() {
         let p = passage(
             "Manabí | 4'803.665,69",
-            vec![(1009, 1021), (2, 300_000)],
+            vec![(9, 1009, 1021), (300, 2, 300_000)],
             Some(0.5),
         );
         let mut bytes = Vec::new();
@@ -231,7 +244,19 @@ mod tests {
         assert_eq!(r.page, 12);
         assert_eq!(r.span, (1_000, 1_021));
         assert_eq!(r.policies, vec![Policy::Genero, Policy::Discapacidades]);
-        assert_eq!(r.figure_spans, vec![(1009, 1021), (2, 300_000)]);
+        assert_eq!(
+            r.figures,
+            vec![
+                FigureAt {
+                    start: 9,
+                    span: (1009, 1021)
+                },
+                FigureAt {
+                    start: 300,
+                    span: (2, 300_000)
+                }
+            ]
+        );
         assert_eq!(r.columns, p.columns);
         assert_eq!(r.ocr_confidence, Some(0.5));
     }
@@ -246,12 +271,12 @@ mod tests {
         encode("r", &p, &mut bytes);
         let r = decode(&bytes).expect("decodes");
         assert_eq!((r.page, r.ocr_confidence), (0, None));
-        assert!(r.figure_spans.is_empty() && r.columns.is_empty() && r.policies.is_empty());
+        assert!(r.figures.is_empty() && r.columns.is_empty() && r.policies.is_empty());
     }
 
     #[test]
     fn every_cut_of_a_record_is_an_error() {
-        let p = passage("Manabí 132.76 %", vec![(7, 15)], Some(0.9));
+        let p = passage("Manabí 132.76 %", vec![(8, 7, 15)], Some(0.9));
         let mut bytes = Vec::new();
         encode("r", &p, &mut bytes);
         for cut in 0..bytes.len() {
