@@ -337,3 +337,45 @@ fn figure_totals_equal_a_count_over_every_stored_passage() {
         assert_eq!(r.total, expected, "{kind:?} {min:?} {max:?}");
     }
 }
+
+#[test]
+fn a_contract_s_clause_and_item_numbers_are_not_figures() {
+    let pdfs = crate::support::fixtures().join("pdf");
+    let doc = crate::support::reader()
+        .read(&pdfs.join("06_bellamaria-contrato-san-carlos.pdf"), &pdfs)
+        .expect("reads");
+    let report = Extractor::builtin().extract(&doc, None);
+    let mut found = Vec::new();
+    for p in &report.passages {
+        for f in &p.figures {
+            let after = &p.text[f.end..];
+            let before = p.text[..f.start].trim_end();
+            // `5.01.- El valor`, `1)Por cabal cumplimiento`, `MCO – GPB- 002 – 2013`.
+            assert!(!after.starts_with(".-"), "clause number {:?}", f.text);
+            let item = after.strip_prefix(')').is_some_and(|rest| {
+                rest.trim_start_matches([':', ' '])
+                    .starts_with(char::is_uppercase)
+            });
+            assert!(
+                !item || before.ends_with('('),
+                "item number {:?} in {:?}",
+                f.text,
+                p.text
+            );
+            assert!(!f.text.starts_with("00"), "code {:?}", f.text);
+            found.push((f.text.clone(), f.kind.as_str()));
+        }
+    }
+    // The contract's amount, its percentages and its terms in days are still there.
+    for (text, kind) in [
+        ("$ 53.570,18", "usd"),
+        ("50%", "percent"),
+        ("5%", "percent"),
+        ("90", "count"),
+    ] {
+        assert!(
+            found.iter().any(|(t, k)| t.starts_with(text) && *k == kind),
+            "{text} missing from {found:?}"
+        );
+    }
+}

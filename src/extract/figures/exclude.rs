@@ -208,6 +208,93 @@ pub(super) fn is_list_number(text: &str, start: usize, end: usize) -> bool {
         && (after.starts_with(". ") || after.starts_with(") ") || after.starts_with(".\t"))
 }
 
+/// A number that opens a clause, a part of an article or an item of a list instead of counting
+/// anything: `5.01.- El valor`, `21.01.-Si`, `72.1) Contribuyentes`, `y, 5)Por muerte`, and at
+/// the start of a line `6.13.Pagos`, `6.05.` alone or `15.01 Por causas`. Contracts, ordinances
+/// and numbered reports write their clauses so.
+pub(super) fn is_section_number(text: &str, start: usize, end: usize) -> bool {
+    let after = &text[end..];
+    if [".-", ".–", ".—"]
+        .iter()
+        .any(|mark| after.starts_with(mark))
+    {
+        return true;
+    }
+    let capital_at = |rest: &str| rest.chars().next().is_some_and(char::is_uppercase);
+    // A closing parenthesis that nothing opened, then a capital: `3)El contexto`,
+    // `73.1): Tasa`. Not `quince (15) días`, nor accounting's `(1.234,56)`.
+    if let Some(rest) = after.strip_prefix(')') {
+        let opened = text[..start].trim_end().ends_with('(');
+        return !opened && capital_at(rest.trim_start_matches([':', ' ', '\t']));
+    }
+    // `15.01`, `6.05`: one to three digits, a point and two digits, as clauses are numbered.
+    let shaped = text[start..end]
+        .split_once('.')
+        .is_some_and(|(whole, part)| {
+            (1..=3).contains(&whole.len())
+                && part.len() == 2
+                && whole
+                    .bytes()
+                    .chain(part.bytes())
+                    .all(|b| b.is_ascii_digit())
+        });
+    // Then a capitalised word that is no currency (`2.50 Dólares`), scale (`1.50 Millones`) nor
+    // percentage (`12.50 Por ciento`).
+    let next = after.strip_prefix('.').unwrap_or(after);
+    let mut word = next.strip_prefix(' ').unwrap_or("").chars();
+    let capitalised = word.next().is_some_and(char::is_uppercase)
+        && word.next().is_some_and(char::is_lowercase)
+        && super::currency_after(text, end).is_none()
+        && numbers::scale_after(text, end).is_none()
+        && percent_after(text, end).is_none();
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..start].trim_end();
+    if before.is_empty() {
+        // At the start of a line: `6.13.Pagos`, and for a clause's number `6.05.` alone,
+        // `6.05. El pago` or `15.01 Por causas`.
+        if let Some(rest) = after.strip_prefix('.') {
+            if capital_at(rest) {
+                return true;
+            }
+            let rest = rest.trim_start_matches([' ', '\t']);
+            if shaped && (rest.is_empty() || rest.starts_with(['\n', '\r'])) {
+                return true;
+            }
+        }
+        return shaped && capitalised;
+    }
+    // After a clause's heading: `TRABAJO.- 15.01 Por causas`, `DEL CONTRATISTA 17.01 El Ing.`
+    // (a word in capitals), but not in a table row.
+    let heading = before.ends_with(".-")
+        || before
+            .rsplit(' ')
+            .next()
+            .is_some_and(|w| w.chars().count() >= 4 && w.chars().all(char::is_uppercase));
+    shaped && capitalised && heading && !text[line_start..start].contains('|')
+}
+
+/// Part of a code or a fraction of cents rather than a quantity: a number written with a
+/// leading zero beside a dash or slash (`MCO – GPB- 002 – 2013`, `Nº 0045/2021`), and the cents
+/// after an amount in words (`CINCUENTA DÓLARES CON 18/100`).
+pub(super) fn is_code_part(text: &str, start: usize, end: usize) -> bool {
+    let written = &text[start..end];
+    let after = text[end..].trim_start_matches([' ', '\u{a0}']);
+    if after.starts_with("/100") && written.len() <= 2 {
+        // `… SETENTA CON, 18/100`: what follows an amount in words. Not a score (`85/100`).
+        let word_before = text[..start]
+            .trim_end_matches([' ', ',', '\u{a0}'])
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("");
+        return word_before.eq_ignore_ascii_case("con");
+    }
+    let padded = written.len() >= 2
+        && written.starts_with('0')
+        && written.bytes().all(|b| b.is_ascii_digit());
+    let dash = ['-', '–', '—', '/'];
+    padded && (text[..start].trim_end().ends_with(dash) || after.starts_with(dash))
+}
+
 /// A run of ten or more digits without separators: RUC, cédula, account or phone numbers.
 pub(super) fn is_long_identifier(text: &str, start: usize, end: usize) -> bool {
     end - start >= 10 && text[start..end].bytes().all(|b| b.is_ascii_digit())

@@ -9,16 +9,18 @@
 //! Numbers that are not figures are left out: years and dates (`2021`, `15 de marzo de 2022`,
 //! `14/05/2022`, `2018-2028`), identifiers and references (`RUC.0968599020001`,
 //! `artículo 90`, `Decreto Ejecutivo 111`, `Zona 9`, `COVID-19`, `AS-400`, long digit runs),
-//! phone numbers, times, web addresses, list numbering (`1. `) and age brackets of tables
-//! (`De 1 a 4 años`). A form that stays truly ambiguous (`1.199` with nothing to decide it)
+//! phone numbers, times, web addresses, list numbering (`1. `), the numbers of clauses and
+//! items (`5.01.- El valor`, `72.1) Contribuyentes`, `3)El contexto`), codes with padded numbers
+//! (`MCO – GPB- 002 – 2013`), the cents after an amount in words (`CON 18/100`) and age
+//! brackets of tables (`De 1 a 4 años`). A form that stays truly ambiguous (`1.199` with nothing to decide it)
 //! keeps its second reading in `alt_value`.
 
 mod exclude;
 mod label;
 
 use self::exclude::{
-    excluded_ranges, glued_to_identifier, is_list_number, is_long_identifier, is_reference,
-    is_year_like,
+    excluded_ranges, glued_to_identifier, is_code_part, is_list_number, is_long_identifier,
+    is_reference, is_section_number, is_year_like,
 };
 use self::label::{label, words_after};
 use super::model::{Figure, FigureKind};
@@ -87,6 +89,8 @@ fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
             || excluded.iter().any(|&(s, e)| i < e && end > s)
             || glued_to_identifier(text, i)
             || is_list_number(text, i, end)
+            || is_section_number(text, i, end)
+            || is_code_part(text, i, end)
             || (is_long_identifier(text, i, end) && currency_before(text, i).is_none());
         if !skip {
             if let Some(figure) = figure_at(text, i, &number, labels) {
@@ -305,7 +309,7 @@ pub(super) fn percent_after(text: &str, end: usize) -> Option<usize> {
 }
 
 /// End of `dólares`, `de dólares`, `USD` after `end`.
-fn currency_after(text: &str, end: usize) -> Option<usize> {
+pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
     let rest = text.get(end..)?;
     let lower = fold_key(&rest[..floor_boundary(rest, 24)]);
     for words in [" de dolares", " dolares", " usd", " de usd", " dolar"] {
@@ -599,6 +603,45 @@ mod tests {
             let (t, v, k) = one(input);
             assert_eq!((t.as_str(), k), (text, kind), "{input}");
             assert!(approx(v, value), "{input}: {v} != {value}");
+        }
+    }
+
+    #[test]
+    fn clause_and_item_numbers_are_not_figures() {
+        let contract =
+            "Cláusula Quinta.- PRECIO DEL CONTRATO 5.01.- El valor es de USD $ 53.570,18 \
+            dólares.\n5.02.- Los precios acordados.\n6.13.Pagos Indebidos.- El Gobierno\n6.05.\n\
+            21.01.-Si se suscitaren divergencias\n15.01 Por causas justificadas, en 15 días\n\
+            72.1) Contribuyentes: Son los 3 titulares.\n1)Por cabal cumplimiento; 2) Por mutuo \
+            acuerdo, 3)El contexto y, 5)Por muerte\nARTICULO 73: Base Imponible 73.1): Tasa\n\
+            6.06. El pago\nÓRDENES DE TRABAJO.- 15.02 Por causas\nDEL CONTRATISTA 17.01 El Ing.\n\
+            MCO – GPB- 002 – 2013, contrato 0045/2021, SETENTA CON 18/100";
+        assert_eq!(
+            figures(contract),
+            [
+                ("$ 53.570,18 dólares".to_string(), 53570.18, "usd"),
+                ("15".to_string(), 15.0, "count"),
+                ("3".to_string(), 3.0, "count"),
+            ]
+        );
+        // What stays a figure: a parenthesis opened before it, a sentence ending on it, an
+        // amount or a scale at the start of a line, a heading without its clause mark.
+        for (s, value) in [
+            ("en un plazo de quince (15) días", 15.0),
+            ("por un valor de (1.234,56) al cierre", 1234.56),
+            ("El saldo final fue 6.05.", 6.05),
+            ("2.50 Dólares por cada afiliado", 2.5),
+            ("1.50 Millones de personas", 1_500_000.0),
+            ("12.50 en promedio", 12.5),
+            ("(ver el total de 45) y los demás", 45.0),
+            ("se atendió a\n1.234. Además", 1234.0),
+            ("TOTAL | 12.50 Personas", 12.5),
+            ("con 002 vehículos", 2.0),
+            ("obtuvo 85/100 puntos en la evaluación", 85.0),
+        ] {
+            let found = figures(s);
+            assert_eq!(found.len(), 1, "{s}: {found:?}");
+            assert_eq!(found[0].1, value, "{s}");
         }
     }
 
