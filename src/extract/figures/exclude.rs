@@ -1,6 +1,6 @@
 //! What is not a figure: dates and ranges of years, phone numbers, times, web addresses and
 //! age brackets (by pattern), references and identifiers (by the word before them or the
-//! characters they are glued to), list numbering, and four-digit years.
+//! characters they are glued to), list, clause and item numbers, codes, and four-digit years.
 
 use std::sync::OnceLock;
 
