@@ -171,16 +171,55 @@ pub(super) fn is_reference(
     }
     // `artículos 100 y 208`: joined to a reference by `y`, `,`, `al`, `a`.
     if let Some((last_end, true)) = last {
+        // A table's cells may stand between items of a list (`artículos 85, | 86, | 87`), but
+        // cells alone do not make one: `Nº 520 | 676 | 676` is a row of figures.
         let gap = text.get(last_end..start).unwrap_or("");
-        let joined = gap.len() <= 6
+        let joined = gap.len() <= 8
+            && (!gap.contains('|') || gap.contains(','))
             && gap
-                .split(|c: char| c.is_whitespace() || c == ',')
+                .split(|c: char| c.is_whitespace() || c == ',' || c == '|')
                 .all(|w| matches!(w, "" | "y" | "e" | "al" | "a" | "hasta"));
         if joined {
             return true;
         }
     }
-    false
+    // `86 y 87 de la Ley`, `25 y 26 de su Reglamento`: articles of a law named after them.
+    bare && super::currency_before(text, start).is_none() && law_after(text, end)
+}
+
+/// Whether a law, a regulation or a code follows the list of numbers that goes on from `end`:
+/// `… y 87 de la Ley de Seguridad Social`.
+fn law_after(text: &str, end: usize) -> bool {
+    const LAWS: [&str; 12] = [
+        "de la ley",
+        "de esta ley",
+        "de la presente ley",
+        "de la losncp",
+        "del reglamento",
+        "de su reglamento",
+        "de este reglamento",
+        "de la constitucion",
+        "del codigo",
+        "del cootad",
+        "de la ordenanza",
+        "de la presente ordenanza",
+    ];
+    let mut rest = text.get(end..).unwrap_or("");
+    // At most a few more numbers: `85, 86, 87, 88 y 89 de la LOSNCP`.
+    for _ in 0..8 {
+        let item = rest.trim_start_matches([' ', ',', '|', '\u{a0}']);
+        let item = ["y ", "e ", "o "]
+            .iter()
+            .find_map(|link| item.strip_prefix(link))
+            .unwrap_or(item);
+        let digits = item.len() - item.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        rest = &item[digits..];
+        if digits == 0 {
+            break;
+        }
+    }
+    let head = fold_key(&rest[..floor_boundary(rest, 40)]);
+    LAWS.iter().any(|law| head.starts_with(law))
 }
 
 fn percent_or_scale_after(text: &str, end: usize) -> bool {

@@ -269,7 +269,7 @@ fn resolve(
 // Units around a number
 
 /// Start of a currency written before `start` (`USD `, `US$`, `$ `, `USD. `).
-fn currency_before(text: &str, start: usize) -> Option<usize> {
+pub(super) fn currency_before(text: &str, start: usize) -> Option<usize> {
     let before = &text[floor_boundary(text, start.saturating_sub(12))..start];
     let trimmed = before.trim_end_matches([' ', '\u{a0}']);
     if before.len() - trimmed.len() > 2 {
@@ -638,6 +638,8 @@ mod tests {
             ("TOTAL | 12.50 Personas", 12.5),
             ("con 002 vehículos", 2.0),
             ("obtuvo 85/100 puntos en la evaluación", 85.0),
+            ("los 15 días de la Ley de Presupuesto", 15.0),
+            ("Artículo 5 | 676 | en total", 676.0),
         ] {
             let found = figures(s);
             assert_eq!(found.len(), 1, "{s}: {found:?}");
@@ -658,6 +660,9 @@ mod tests {
             "del artículo 90 de la Ley",
             "los artículos 100 y 208 de la Constitución",
             "Decreto Ejecutivo 111",
+            "según los 86 y 87 de la Ley de Seguridad Social",
+            "los artículos 24, 25 y 26 de su Reglamento General",
+            "artículos 85, | 86, | 87, 88 y 89 de la LOSNCP",
             "Resolución Nro. 505",
             "llame al (02) 398-1234 o al 0991234567",
             "de 08:00 a 16:30",
