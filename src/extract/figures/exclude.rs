@@ -252,6 +252,18 @@ pub(super) fn is_list_number(text: &str, start: usize, end: usize) -> bool {
 /// the start of a line `6.13.Pagos`, `6.05.` alone or `15.01 Por causas`. Contracts, ordinances
 /// and numbered reports write their clauses so.
 pub(super) fn is_section_number(text: &str, start: usize, end: usize) -> bool {
+    let written = &text[start..end];
+    let digits = |s: &str, most: usize| {
+        (1..=most).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    // Clauses are numbered `5`, `21`, `5.1`, `5.01`, `191.2`; an amount is not (`1.500`, `$ 5`).
+    let clause_like = match written.split_once('.') {
+        None => digits(written, 3),
+        Some((whole, part)) => digits(whole, 3) && digits(part, 2),
+    } && super::currency_before(text, start).is_none();
+    if !clause_like {
+        return false;
+    }
     let after = &text[end..];
     if [".-", ".–", ".—"]
         .iter()
@@ -266,17 +278,10 @@ pub(super) fn is_section_number(text: &str, start: usize, end: usize) -> bool {
         let opened = text[..start].trim_end().ends_with('(');
         return !opened && capital_at(rest.trim_start_matches([':', ' ', '\t']));
     }
-    // `15.01`, `6.05`: one to three digits, a point and two digits, as clauses are numbered.
-    let shaped = text[start..end]
+    // `15.01`, `6.05`: a point and two digits, as the clauses of a contract are numbered.
+    let shaped = written
         .split_once('.')
-        .is_some_and(|(whole, part)| {
-            (1..=3).contains(&whole.len())
-                && part.len() == 2
-                && whole
-                    .bytes()
-                    .chain(part.bytes())
-                    .all(|b| b.is_ascii_digit())
-        });
+        .is_some_and(|(_, part)| part.len() == 2);
     // Then a capitalised word that is no currency (`2.50 Dólares`), scale (`1.50 Millones`) nor
     // percentage (`12.50 Por ciento`).
     let next = after.strip_prefix('.').unwrap_or(after);

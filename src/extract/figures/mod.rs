@@ -640,6 +640,9 @@ mod tests {
             ("obtuvo 85/100 puntos en la evaluación", 85.0),
             ("los 15 días de la Ley de Presupuesto", 15.0),
             ("Artículo 5 | 676 | en total", 676.0),
+            ("el saldo llegó a USD 1.500.- Los demás rubros", 1500.0),
+            ("el saldo llegó a 1.500.- Los demás rubros", 1500.0),
+            ("(en total 1.234) Los demás", 1234.0),
         ] {
             let found = figures(s);
             assert_eq!(found.len(), 1, "{s}: {found:?}");
