@@ -12,8 +12,8 @@
 //! phone numbers, times, web addresses, list numbering (`1. `), the numbers of clauses and
 //! items (`5.01.- El valor`, `72.1) Contribuyentes`, `3)El contexto`), codes with padded numbers
 //! (`MCO – GPB- 002 – 2013`), the cents after an amount in words (`CON 18/100`) and age
-//! brackets of tables (`De 1 a 4 años`). A form that stays truly ambiguous (`1.199` with nothing to decide it)
-//! keeps its second reading in `alt_value`.
+//! brackets of tables (`De 1 a 4 años`). A form that stays truly ambiguous (`1.199` with
+//! nothing to decide it) keeps its second reading in `alt_value`.
 
 mod exclude;
 mod label;
