@@ -36,7 +36,10 @@ impl AccentCounter {
                 None => {
                     let counts = word.chars().count() <= MAX_WORD_CHARS
                         && word.chars().all(char::is_alphabetic)
-                        && folded(&lowercase(word)) != lowercase(word);
+                        && {
+                            let lower = lowercase(word);
+                            folded(&lower) != lower
+                        };
                     self.words
                         .insert(word.to_string(), Seen { times: 1, counts });
                 }

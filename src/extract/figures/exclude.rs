@@ -184,7 +184,7 @@ pub(super) fn is_reference(
         }
     }
     // `86 y 87 de la Ley`, `25 y 26 de su Reglamento`: articles of a law named after them.
-    bare && super::currency_before(text, start).is_none() && law_after(text, end)
+    bare && law_after(text, end) && super::currency_before(text, start).is_none()
 }
 
 /// Whether a law, a regulation or a code follows the list of numbers that goes on from `end`:
@@ -217,6 +217,10 @@ fn law_after(text: &str, end: usize) -> bool {
         if digits == 0 {
             break;
         }
+    }
+    // Every law above opens with `de`: most numbers are told without folding what follows.
+    if !rest.starts_with(|c: char| c == 'd' || c == 'D' || !c.is_ascii()) {
+        return false;
     }
     let head = fold_key(&rest[..floor_boundary(rest, 40)]);
     LAWS.iter().any(|law| head.starts_with(law))
@@ -252,15 +256,22 @@ pub(super) fn is_list_number(text: &str, start: usize, end: usize) -> bool {
 /// the start of a line `6.13.Pagos`, `6.05.` alone or `15.01 Por causas`. Contracts, ordinances
 /// and numbered reports write their clauses so.
 pub(super) fn is_section_number(text: &str, start: usize, end: usize) -> bool {
+    marks_a_clause(text, start, end) && super::currency_before(text, start).is_none()
+}
+
+/// [`is_section_number`] but for the currency, which is looked for last: most numbers are
+/// told by their shape and the characters after them.
+fn marks_a_clause(text: &str, start: usize, end: usize) -> bool {
     let written = &text[start..end];
     let digits = |s: &str, most: usize| {
         (1..=most).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
     };
-    // Clauses are numbered `5`, `21`, `5.1`, `5.01`, `191.2`; an amount is not (`1.500`, `$ 5`).
+    // Clauses are numbered `5`, `21`, `5.1`, `5.01`, `191.2`; an amount is not (`1.500`, `$ 5`,
+    // its currency looked for by the caller).
     let clause_like = match written.split_once('.') {
         None => digits(written, 3),
         Some((whole, part)) => digits(whole, 3) && digits(part, 2),
-    } && super::currency_before(text, start).is_none();
+    };
     if !clause_like {
         return false;
     }
@@ -291,9 +302,13 @@ pub(super) fn is_section_number(text: &str, start: usize, end: usize) -> bool {
         && super::currency_after(text, end).is_none()
         && numbers::scale_after(text, end).is_none()
         && percent_after(text, end).is_none();
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let before = text[line_start..start].trim_end();
-    if before.is_empty() {
+    // Only blanks between the start of its line and the number: read back over them alone.
+    let opens_line = text[..start]
+        .trim_end_matches(|c: char| c.is_whitespace() && c != '\n')
+        .chars()
+        .next_back()
+        .is_none_or(|c| c == '\n');
+    if opens_line {
         // At the start of a line: `6.13.Pagos`, and for a clause's number `6.05.` alone,
         // `6.05. El pago` or `15.01 Por causas`.
         if let Some(rest) = after.strip_prefix('.') {
@@ -307,14 +322,19 @@ pub(super) fn is_section_number(text: &str, start: usize, end: usize) -> bool {
         }
         return shaped && capitalised;
     }
+    if !(shaped && capitalised) {
+        return false;
+    }
     // After a clause's heading: `TRABAJO.- 15.01 Por causas`, `DEL CONTRATISTA 17.01 El Ing.`
     // (a word in capitals), but not in a table row.
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..start].trim_end();
     let heading = before.ends_with(".-")
         || before
             .rsplit(' ')
             .next()
             .is_some_and(|w| w.chars().count() >= 4 && w.chars().all(char::is_uppercase));
-    shaped && capitalised && heading && !text[line_start..start].contains('|')
+    heading && !text[line_start..start].contains('|')
 }
 
 /// Part of a code or a fraction of cents rather than a quantity: a number written with a
