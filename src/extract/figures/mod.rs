@@ -666,6 +666,7 @@ mod tests {
             "según los 86 y 87 de la Ley de Seguridad Social",
             "los artículos 24, 25 y 26 de su Reglamento General",
             "artículos 85, | 86, | 87, 88 y 89 de la LOSNCP",
+            "según los artículos 85, | 86, | 87",
             "Resolución Nro. 505",
             "llame al (02) 398-1234 o al 0991234567",
             "de 08:00 a 16:30",
