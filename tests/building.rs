@@ -243,11 +243,35 @@ fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
         1,
     );
     assert_ne!(old, text, "the manifest names its version");
-    fs::write(&manifest, old).expect("write");
+    fs::write(&manifest, &old).expect("write");
     match Engine::open(&IndexDir::new(&index)) {
         Err(cuentas::index::IndexError::Outdated { found: 1, .. }) => {}
         Err(e) => panic!("expected an outdated index, got {e}"),
         Ok(_) => panic!("an outdated index must not open"),
+    }
+
+    // Another version may lay its reports out otherwise: still told by its version.
+    let other_layout = old.replacen("\"reports\":[{", "\"reports\":[{\"passages\":\"many\",", 1);
+    assert_ne!(other_layout, old);
+    fs::write(&manifest, other_layout).expect("write");
+    match Engine::open(&IndexDir::new(&index)) {
+        Err(cuentas::index::IndexError::Outdated { found: 1, .. }) => {}
+        Err(e) => panic!("expected an outdated index, got {e}"),
+        Ok(_) => panic!("an outdated index must not open"),
+    }
+
+    // This version's manifest, cut short or not UTF-8: damaged.
+    let mut cut = text.as_bytes()[..text.len() / 2].to_vec();
+    for damaged in [cut.clone(), {
+        cut.extend_from_slice(b"\xff\"}]}");
+        cut
+    }] {
+        fs::write(&manifest, damaged).expect("write");
+        match Engine::open(&IndexDir::new(&index)) {
+            Err(cuentas::index::IndexError::Corrupt { path, .. }) => assert_eq!(path, manifest),
+            Err(e) => panic!("expected a damaged index, got {e}"),
+            Ok(_) => panic!("a damaged manifest must not open"),
+        }
     }
 }
 

@@ -107,6 +107,7 @@ pub struct ReportInfo {
 
 /// Metadata of one indexed report, as listed by `cuentas reports` and `/api/reports`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "FlatReportMeta")]
 pub struct ReportMeta {
     /// Stable id from the report's content (16 hex digits).
     pub report_id: String,
@@ -122,6 +123,43 @@ pub struct ReportMeta {
     pub passages: usize,
     /// Number of figures found in its passages.
     pub figures: usize,
+}
+
+/// [`ReportMeta`] as its JSON lays it out, read without `serde(flatten)`: flattening buffers
+/// every field of every report before reading it, which made opening an index of 79,000
+/// reports take a third of a second.
+#[derive(Deserialize)]
+struct FlatReportMeta {
+    report_id: String,
+    source: String,
+    title: String,
+    year: Option<i32>,
+    province: Option<String>,
+    unit: Option<String>,
+    path: PathBuf,
+    #[serde(default)]
+    evidence: crate::extract::MetadataEvidence,
+    passages: usize,
+    figures: usize,
+}
+
+impl From<FlatReportMeta> for ReportMeta {
+    fn from(r: FlatReportMeta) -> ReportMeta {
+        ReportMeta {
+            report_id: r.report_id,
+            info: ReportInfo {
+                source: r.source,
+                title: r.title,
+                year: r.year,
+                province: r.province,
+                unit: r.unit,
+            },
+            path: r.path,
+            evidence: r.evidence,
+            passages: r.passages,
+            figures: r.figures,
+        }
+    }
 }
 
 /// The manifest written beside the tantivy index of a generation.
@@ -243,20 +281,26 @@ impl Engine {
         struct Version {
             version: u32,
         }
-        let corrupt = |e: serde_json::Error| IndexError::Corrupt {
+        let corrupt = |reason: String| IndexError::Corrupt {
             path: manifest_path.clone(),
-            reason: e.to_string(),
+            reason,
         };
-        let version = serde_json::from_slice::<Version>(&bytes)
-            .map_err(corrupt)?
-            .version;
-        if version != Manifest::VERSION {
-            return Err(IndexError::Outdated {
-                path: path.to_path_buf(),
-                found: version,
-            });
-        }
-        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(corrupt)?;
+        // Checked as UTF-8 once, whole: cheaper than string by string.
+        let text = String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))?;
+        // Read once as this version's manifest; only when that fails, read again for the
+        // version alone, which another version's layout may still give.
+        let outdated = |found| IndexError::Outdated {
+            path: path.to_path_buf(),
+            found,
+        };
+        let manifest: Manifest = match serde_json::from_str::<Manifest>(&text) {
+            Ok(m) if m.version == Manifest::VERSION => m,
+            Ok(m) => return Err(outdated(m.version)),
+            Err(e) => match serde_json::from_str::<Version>(&text) {
+                Ok(v) if v.version != Manifest::VERSION => return Err(outdated(v.version)),
+                _ => return Err(corrupt(e.to_string())),
+            },
+        };
         let tantivy_dir = path.join(PASSAGES_DIR);
         let tv = |source| IndexError::Tantivy {
             path: tantivy_dir.clone(),
