@@ -482,3 +482,53 @@ fn dir_size(path: &Path) -> u64 {
         .map(|m| m.len())
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Evidence, MetadataEvidence};
+
+    #[test]
+    fn a_report_reads_back_as_written_with_its_fields_flat() {
+        let reports = [
+            ReportMeta {
+                report_id: "3dd65174071a9112".into(),
+                info: ReportInfo {
+                    source: "2021/manabí.pdf".into(),
+                    title: "Rendición de Cuentas 2021".into(),
+                    year: Some(2021),
+                    province: Some("Manabí".into()),
+                    unit: Some("Hospital \"IESS\" Portoviejo".into()),
+                },
+                path: PathBuf::from("/corpus/2021/manabí.pdf"),
+                evidence: MetadataEvidence {
+                    year: Some(Evidence {
+                        quote: "Rendición de Cuentas 2021".into(),
+                        span: Some((4, 29)),
+                        confidence: 1.0,
+                        note: None,
+                    }),
+                    province: None,
+                    unit: None,
+                },
+                passages: 36,
+                figures: 84,
+            },
+            ReportMeta {
+                report_id: "a047cbf2c0967e60".into(),
+                info: ReportInfo::default(),
+                path: PathBuf::from("x.txt"),
+                evidence: MetadataEvidence::default(),
+                passages: 0,
+                figures: 0,
+            },
+        ];
+        for report in reports {
+            let json = serde_json::to_value(&report).expect("writes");
+            assert_eq!(json["source"], report.info.source.as_str(), "flat: {json}");
+            assert!(json.get("info").is_none());
+            let back: ReportMeta = serde_json::from_value(json).expect("reads");
+            assert_eq!(back, report);
+        }
+    }
+}
