@@ -125,9 +125,8 @@ pub struct ReportMeta {
     pub figures: usize,
 }
 
-/// [`ReportMeta`] as its JSON lays it out, read without `serde(flatten)`: flattening buffers
-/// every field of every report before reading it, which made opening an index of 79,000
-/// reports take a third of a second.
+/// [`ReportMeta`] as its JSON lays it out, read without `serde(flatten)`, which buffers every
+/// field of every report before reading it: opening an index reads tens of thousands.
 #[derive(Deserialize)]
 struct FlatReportMeta {
     report_id: String,
