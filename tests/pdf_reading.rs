@@ -81,6 +81,42 @@ fn negative_amounts_keep_their_sign_and_table_cells_their_labels() {
 }
 
 #[test]
+fn justified_prose_reads_as_sentences_not_table_cells() {
+    // The ordinance is justified: its short lines of long words stand farther apart than
+    // a table's cells do. Read as cells, each line was a passage of its own.
+    let path = pdf("12_cda-ordenanza-fiscal-2021.pdf");
+    let doc = reader()
+        .read(&path, &fixtures().join("pdf"))
+        .expect("reads");
+    assert!(
+        doc.text
+            .contains("un interés punitorio que no superará la tasa activa para"),
+        "a justified line is one line of words"
+    );
+    let lines = doc.text.lines().filter(|l| !l.trim().is_empty()).count();
+    let rows = doc.text.lines().filter(|l| l.contains('\t')).count();
+    assert!(
+        rows * 8 < lines,
+        "{rows} of {lines} lines read as table rows"
+    );
+    // Its tables stay tables.
+    assert!(doc.text.contains("Más de 30 y hasta 60 días de mora\t5%"));
+
+    // Sentences are whole again: the figures they hold are found.
+    let report = Extractor::builtin().extract(&doc, None);
+    let ten_days = figures(&report)
+        .into_iter()
+        .any(|(_, f)| f.text == "10" && f.label.as_deref().is_none_or(|l| !l.contains('|')));
+    assert!(ten_days, "`diez (10) días` holds a figure");
+    assert!(
+        report.passages.iter().any(|p| p
+            .text
+            .contains("dentro de los diez (10) días de verificado cualquier cambio")),
+        "one passage holds the sentence"
+    );
+}
+
+#[test]
 fn ligatures_and_tabular_digits_read_as_letters_and_digits() {
     let doc = reader()
         .read(

@@ -157,7 +157,63 @@ fn build_line(glyphs: Vec<Glyph>) -> Line {
             c.words.push((x0, x1, start, c.text.len()));
         }
     }
+    if justified(&cells, size) {
+        cells = vec![joined(cells)];
+    }
     Line { y, size, cells }
+}
+
+/// Whether the cells of a line are the words of justified prose: three or more cells of one
+/// word each (but the first, which may start with a list mark: `d) Los`, `- Declaraciones`),
+/// most of them without digits, set apart by gaps all of one width. Justification spreads a
+/// line's spare room evenly between its words, and a short line of long words gets gaps wider
+/// than [`CELL_GAP`]; the gaps between a table's columns follow the widths of their cells.
+fn justified(cells: &[Cell], size: f32) -> bool {
+    if cells.len() < 3 || cells[1..].iter().any(|c| c.words.len() != 1) {
+        return false;
+    }
+    let (mut narrowest, mut widest) = (f32::INFINITY, f32::NEG_INFINITY);
+    for pair in cells.windows(2) {
+        let gap = pair[1].x0 - pair[0].x1;
+        narrowest = narrowest.min(gap);
+        widest = widest.max(gap);
+    }
+    let wordy = cells
+        .iter()
+        .filter(|c| !c.text.chars().any(|ch| ch.is_ascii_digit()))
+        .count();
+    widest - narrowest <= JUSTIFIED_SPREAD * size
+        && widest <= JUSTIFIED_WIDEST * size
+        && wordy * 2 > cells.len()
+}
+
+/// Most difference between the widest and the narrowest gap of a justified line, as a share of
+/// the font size (justified PDFs differ by rounding only, a hundredth of it).
+const JUSTIFIED_SPREAD: f32 = 0.05;
+/// Widest gap between the words of a justified line, as a share of the font size.
+const JUSTIFIED_WIDEST: f32 = 4.0;
+
+/// The cells of a line as one, their words kept apart by one space.
+fn joined(cells: Vec<Cell>) -> Cell {
+    let mut all = Cell {
+        x0: cells.first().map_or(0.0, |c| c.x0),
+        x1: cells.last().map_or(0.0, |c| c.x1),
+        text: String::new(),
+        words: Vec::new(),
+    };
+    for cell in cells {
+        if !all.text.is_empty() {
+            all.text.push(' ');
+        }
+        let base = all.text.len();
+        all.text.push_str(&cell.text);
+        all.words.extend(
+            cell.words
+                .iter()
+                .map(|&(x0, x1, a, b)| (x0, x1, base + a, base + b)),
+        );
+    }
+    all
 }
 
 /// Joins runs of single letters drawn apart (`R e n d i c i ó n  d e`) into words: inside a
@@ -520,6 +576,51 @@ mod tests {
         assert_eq!(
             page_text(glyphs),
             "Partida\tCodificado\tDevengado\nSueldos\t1.250,00\t85,50\nHoras extra\t\t12,00"
+        );
+    }
+
+    /// Glyphs of `words` on one baseline, each character 5 wide, `gap` between words.
+    fn spread(words: &[&str], y: f32, gap: f32) -> Vec<Glyph> {
+        let mut glyphs = Vec::new();
+        let mut x = 10.0;
+        for w in words {
+            glyphs.extend(run(w, x, y, 5.0, 0.0));
+            x += 5.0 * w.chars().count() as f32 + gap;
+        }
+        glyphs
+    }
+
+    #[test]
+    fn justified_prose_is_words_not_cells() {
+        // Gaps of 1.3 font sizes, all the same: a line spread to the margin.
+        let words = [
+            "un",
+            "interés",
+            "punitorio",
+            "que",
+            "no",
+            "superará",
+            "la",
+            "tasa",
+        ];
+        assert_eq!(
+            page_text(spread(&words, 700.0, 13.0)),
+            "un interés punitorio que no superará la tasa"
+        );
+        // Gaps as wide, but of different widths: columns.
+        let mut glyphs = run("Gasto", 10.0, 700.0, 5.0, 0.0);
+        glyphs.extend(run("corriente", 48.0, 700.0, 5.0, 0.0));
+        glyphs.extend(run("total", 111.0, 700.0, 5.0, 0.0));
+        assert_eq!(page_text(glyphs), "Gasto\tcorriente\ttotal");
+        // Evenly spread numbers are a table's columns (years heading columns of amounts).
+        assert_eq!(
+            page_text(spread(&["2019", "2020", "2021", "2022"], 700.0, 30.0)),
+            "2019\t2020\t2021\t2022"
+        );
+        // Two words alone cannot tell: cells.
+        assert_eq!(
+            page_text(spread(&["Total", "general"], 700.0, 13.0)),
+            "Total\tgeneral"
         );
     }
 
