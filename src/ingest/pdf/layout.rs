@@ -3,10 +3,12 @@
 //! Nothing here trusts the order or the spaces of the content stream: words and cells come from
 //! the gaps between glyphs, as a reader sees them. Lines are glyphs sharing a baseline, sorted
 //! left to right; a gap wider than [`WORD_GAP`] of the font size separates words, one wider than
-//! [`CELL_GAP`] separates cells. Consecutive lines of several cells form a table region whose
-//! columns are found by aligning the cells of its fullest rows, so each row is written with one
-//! tab between columns (empty columns kept), and the columns line up from row to row. Runs of
-//! letter-spaced single letters (`R e n d i c i ó n`) are joined back into words.
+//! [`CELL_GAP`] separates cells, unless the gaps of the line are those of justified prose (all
+//! of one width, or two or three times it). Consecutive lines of several cells form a table
+//! region whose columns are found by aligning the cells of its fullest rows, so each row is
+//! written with one tab between columns (empty columns kept), and the columns line up from row
+//! to row. Runs of letter-spaced single letters (`R e n d i c i ó n`) are joined back into
+//! words.
 
 /// A glyph as drawn: its text, where it starts and ends on the baseline, and its size, in the
 /// page's units (points, y growing upwards).
@@ -163,32 +165,50 @@ fn build_line(glyphs: Vec<Glyph>) -> Line {
     Line { y, size, cells }
 }
 
-/// Whether the cells of a line are the words of justified prose: three or more cells of one
-/// word each (but the first, which may start with a list mark: `d) Los`, `- Declaraciones`),
-/// most of them without digits, set apart by gaps all of one width. Justification spreads a
-/// line's spare room evenly between its words, and a short line of long words gets gaps wider
-/// than [`CELL_GAP`]; the gaps between a table's columns follow the widths of their cells.
+/// Whether the cells of a line are the words of justified prose. Justification spreads a
+/// line's spare room evenly between its words, so a short line of long words gets gaps wider
+/// than [`CELL_GAP`], all of one width, or two or three times it where the text had two or
+/// three spaces (`cuando  sea`). The gaps between a table's columns follow the widths of their
+/// cells, and its words inside a cell stand one plain space apart. So: every gap between the
+/// words of the line one, two or three times the narrowest (the first gap of a first cell of
+/// several words aside: a list mark, `d) Los`), at least two of them, and most words without
+/// digits.
 fn justified(cells: &[Cell], size: f32) -> bool {
-    if cells.len() < 3 || cells[1..].iter().any(|c| c.words.len() != 1) {
+    if cells.len() < 2 {
         return false;
     }
-    let (mut narrowest, mut widest) = (f32::INFINITY, f32::NEG_INFINITY);
-    for pair in cells.windows(2) {
-        let gap = pair[1].x0 - pair[0].x1;
-        narrowest = narrowest.min(gap);
-        widest = widest.max(gap);
+    let mut gaps = Vec::new();
+    let (mut words, mut wordy) = (0usize, 0usize);
+    for (k, cell) in cells.iter().enumerate() {
+        if k > 0 {
+            gaps.push(cell.x0 - cells[k - 1].x1);
+        }
+        for (i, pair) in cell.words.windows(2).enumerate() {
+            if k > 0 || i > 0 {
+                gaps.push(pair[1].0 - pair[0].1);
+            }
+        }
+        for &(_, _, a, b) in &cell.words {
+            words += 1;
+            if !cell.text[a..b].chars().any(|c| c.is_ascii_digit()) {
+                wordy += 1;
+            }
+        }
     }
-    let wordy = cells
-        .iter()
-        .filter(|c| !c.text.chars().any(|ch| ch.is_ascii_digit()))
-        .count();
-    widest - narrowest <= JUSTIFIED_SPREAD * size
+    if gaps.len() < 2 || wordy * 2 <= words {
+        return false;
+    }
+    let narrowest = gaps.iter().copied().fold(f32::INFINITY, f32::min);
+    let widest = gaps.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    narrowest > 0.0
         && widest <= JUSTIFIED_WIDEST * size
-        && wordy * 2 > cells.len()
+        && gaps.iter().all(|&gap| {
+            (1..=3).any(|times| (gap - times as f32 * narrowest).abs() <= JUSTIFIED_SPREAD * size)
+        })
 }
 
-/// Most difference between the widest and the narrowest gap of a justified line, as a share of
-/// the font size (justified PDFs differ by rounding only, a hundredth of it).
+/// Most difference between a gap of a justified line and a whole number of its narrowest, as a
+/// share of the font size (justified PDFs differ by rounding only, a hundredth of it).
 const JUSTIFIED_SPREAD: f32 = 0.05;
 /// Widest gap between the words of a justified line, as a share of the font size.
 const JUSTIFIED_WIDEST: f32 = 4.0;
@@ -622,6 +642,31 @@ mod tests {
             page_text(spread(&["Total", "general"], 700.0, 13.0)),
             "Total\tgeneral"
         );
+        // Two spaces typed in justified text: a gap twice the others.
+        let mut glyphs = spread(&["procedimiento", "para", "su", "cuando"], 700.0, 9.4);
+        glyphs.extend(run(
+            "sea",
+            10.0 + 5.0 * 25.0 + 3.0 * 9.4 + 18.8,
+            700.0,
+            5.0,
+            0.0,
+        ));
+        assert_eq!(page_text(glyphs), "procedimiento para su cuando sea");
+        // A list mark set apart, then justified words.
+        let mut glyphs = run("d)", 10.0, 700.0, 5.0, 0.0);
+        for g in spread(&["Los", "Directores,", "Gerentes", "y"], 700.0, 14.0) {
+            glyphs.push(Glyph {
+                x0: g.x0 + 12.0,
+                x1: g.x1 + 12.0,
+                ..g
+            });
+        }
+        assert_eq!(page_text(glyphs), "d) Los Directores, Gerentes y");
+        // A column of words, then one of words: a plain space inside a cell, a wide gap
+        // between the columns.
+        let mut glyphs = run("Elaborado por:", 10.0, 700.0, 5.0, 0.0);
+        glyphs.extend(run("Soraya Jarrín Feijóo", 110.0, 700.0, 5.0, 0.0));
+        assert_eq!(page_text(glyphs), "Elaborado por:\tSoraya Jarrín Feijóo");
     }
 
     #[test]
