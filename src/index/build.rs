@@ -466,7 +466,8 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
 
 /// The prior weight of a passage in ranking, in percent: a title or heading line (no sentence
 /// end, every lowercase word a connector: "Rendición de Cuentas 2021 Dirección Nacional de …")
-/// 35; other passages from 60 for one word to 100 from a dozen words. BM25 alone favours short
+/// or a table's row of labels without a figure (`Ejecutado | Presupuestado`) 35; other
+/// passages from 60 for one word to 100 from a dozen words. BM25 alone favours short
 /// passages, so a search would open on headings that only repeat its words.
 pub fn passage_weight(text: &str) -> u64 {
     const CONNECTORS: [&str; 12] = [
@@ -484,10 +485,16 @@ pub fn passage_weight(text: &str) -> u64 {
                 !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w);
         }
     }
-    if title_like && words <= 20 {
+    if words <= 20 && (title_like || labels_row(text)) {
         return 35;
     }
     60 + 40 * words.min(12) / 12
+}
+
+/// Whether `text` is a row of a table's labels: cells, and no digit.
+fn labels_row(text: &str) -> bool {
+    text.contains(crate::extract::table::CELL_SEPARATOR)
+        && !text.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// tantivy's doc store holds no field (passages are in the passage store): nothing to
@@ -570,7 +577,8 @@ mod tests {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
             !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w)
         });
-        if !sentence && title_like && words.len() <= 20 {
+        let labels = text.contains(" | ") && !text.chars().any(|c| c.is_ascii_digit());
+        if (!sentence && title_like || labels) && words.len() <= 20 {
             return 35;
         }
         60 + 40 * (words.len() as u64).min(12) / 12
@@ -578,7 +586,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_weight_reads_no_further_than_it_needs(text in "((de|Plan|salud|IESS|2021|y|\\.|,) ){0,30}(\\.|:|)") {
+        fn the_weight_reads_no_further_than_it_needs(text in "((de|Plan|salud|IESS|2021|y|\\||\\.|,) ){0,30}(\\.|:|)") {
             prop_assert_eq!(passage_weight(&text), weight_of_all_words(&text));
         }
     }
@@ -592,5 +600,9 @@ mod tests {
         );
         assert_eq!(passage_weight("Implementación de los servicios de obstetricia y psicología en los dispensarios médicos"), 100);
         assert_eq!(passage_weight("Se culminó la obra."), 60 + 40 * 4 / 12);
+        // A table's labels, or its row of figures.
+        assert_eq!(passage_weight("ejecutado | presupuestado"), 35);
+        assert_eq!(passage_weight("Ejecutado | Presupuestado | Central"), 35);
+        assert_eq!(passage_weight("horas extra | 1.250,00"), 60 + 40 * 4 / 12);
     }
 }
