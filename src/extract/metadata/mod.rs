@@ -203,7 +203,7 @@ fn title(lines: &[HeaderLine]) -> String {
     let pick = lines.iter().position(|l| names_report(l)).or_else(|| {
         lines
             .iter()
-            .position(|l| l.split_whitespace().count() >= 2 && !is_generic(l))
+            .position(|l| l.split_whitespace().count() >= 2 && names_something(l) && !is_generic(l))
     });
     let Some(i) = pick else {
         return String::new();
@@ -219,6 +219,18 @@ fn title(lines: &[HeaderLine]) -> String {
         }
     }
     truncate_words(&title, MAX_TITLE_CHARS)
+}
+
+/// Whether a header line holds a word that names something: not a page counter (`Hoja: 1 de
+/// 3`, `Página 2 de 40`), a date or a time (`Del 02/01/2025 al 30/06/2025`, `10/07/2025 10:36`).
+fn names_something(line: &str) -> bool {
+    const NAMING_NOTHING: [&str; 12] = [
+        "de", "del", "al", "la", "el", "y", "hoja", "pagina", "pag", "page", "of", "folio",
+    ];
+    fold_key(line).split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !NAMING_NOTHING.contains(&w)
+    })
 }
 
 /// The institute's own name heads many reports without naming them.
@@ -354,6 +366,16 @@ mod tests {
         assert_eq!(
             meta("Informe de gestión anual\nTexto").title,
             "Informe de gestión anual"
+        );
+        // Page counters and dates head pages without naming anything.
+        assert_eq!(
+            meta("R.A.F.A.M.\tHoja: 1 de 3\nESTADO DE EJECUCION DE GASTOS\t10/07/2025 10:36\n")
+                .title,
+            "ESTADO DE EJECUCION DE GASTOS"
+        );
+        assert_eq!(
+            meta("Página 2 de 40\nDel 02/01/2025 al 30/06/2025\nEjecución presupuestaria\n").title,
+            "Ejecución presupuestaria"
         );
     }
 
