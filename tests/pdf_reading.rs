@@ -114,6 +114,19 @@ fn justified_prose_reads_as_sentences_not_table_cells() {
             .contains("dentro de los diez (10) días de verificado cualquier cambio")),
         "one passage holds the sentence"
     );
+    // A table without a header: its figures are labelled by their row, not by a row of
+    // words pages before.
+    let five = figures(&report)
+        .into_iter()
+        .find(|(_, f)| f.text == "5%")
+        .expect("the rate of the first band is a figure");
+    let table = five.1.table.as_ref().expect("in a table");
+    assert_eq!(table.row, "Más de 30 y hasta 60 días de mora");
+    assert_eq!(table.column, "");
+    assert_eq!(
+        five.1.label.as_deref(),
+        Some("Más de 30 y hasta 60 días de mora")
+    );
 }
 
 #[test]

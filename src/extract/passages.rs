@@ -50,6 +50,10 @@ const HARD_MAX: usize = 3000;
 /// A line this short (characters) may be a cell of a flattened table.
 const SHORT_LINE: usize = 45;
 
+/// Most lines of text a table holds between two rows (section names such as `GASTOS
+/// CORRIENTES` over its rows, a wrapped cell); more, and the table has ended.
+const TABLE_GAP: usize = 6;
+
 /// Splits `text` into repaired passages, in order.
 pub fn split(text: &str) -> Vec<Draft> {
     let lines = lines(text);
@@ -60,6 +64,8 @@ pub fn split(text: &str) -> Vec<Draft> {
     // What stands between the previous content line and this one.
     let (mut blank_gap, mut page_gap) = (false, false);
     let mut header = table::Header::default();
+    // Lines of text read since the last table row.
+    let mut since_row = 0usize;
     for (i, line) in lines.iter().enumerate() {
         let content = &text[line.start..line.end];
         if line.page_break {
@@ -83,10 +89,12 @@ pub fn split(text: &str) -> Vec<Draft> {
             }
             blank_gap = false;
             page_gap = false;
+            since_row = 0;
             continue;
         }
-        if content.len() > SHORT_LINE * 2 {
-            // Prose: whatever table came before has ended.
+        since_row += 1;
+        if content.len() > SHORT_LINE * 2 || since_row > TABLE_GAP {
+            // Prose: whatever table came before has ended, even in a narrow column.
             header.clear();
         }
         let kind = LineKind::of(content);
@@ -130,7 +138,9 @@ fn row_draft(source: &str, cells: &[RawCell], header: Option<&table::Header>) ->
         }
         segments.push((text.len(), cell.start));
         text.push_str(&source[cell.start..cell.end]);
-        if let Some(h) = header.filter(|h| !h.is_empty()) {
+        // A row of a table without a header still has columns, all unnamed: its figures are
+        // labelled by the row.
+        if let Some(h) = header {
             columns.push(h.of(cell.column).to_string());
         }
     }
@@ -946,6 +956,34 @@ mod tests {
                 "Grupos de Edad Atenciones Menores de 1 año 273.242 De 1 a 4 años 790.147",
                 "Fuente: MIS AS-400 / SOAM. Fecha de corte: Enero-Diciembre 2021."
             ]
+        );
+    }
+
+    #[test]
+    fn a_table_s_header_ends_with_the_table_even_in_a_narrow_column() {
+        let columns = |text: &str| -> Vec<Vec<String>> {
+            split(text)
+                .into_iter()
+                .filter(|d| d.text.contains(table::CELL_SEPARATOR))
+                .map(|d| d.columns)
+                .collect()
+        };
+        // A row of words, then prose in short lines, then a table without a header.
+        let mut text = String::from("determinación y fiscalización de los\tgravámenes.-\n");
+        for _ in 0..8 {
+            text.push_str("sobre el monto total constituido por el tributo\n");
+        }
+        text.push_str("Más de 30 y hasta 60 días de mora\t5%\n");
+        assert_eq!(
+            columns(&text).last(),
+            Some(&vec![String::new(), String::new()]),
+            "no header"
+        );
+        // Section names between a header and its rows keep the header.
+        let text = "Descripción\tDevengado\nGASTOS\nGASTOS CORRIENTES\nGastos de consumo\nRemuneraciones\nSueldos y salarios\t2.095.500,70\n";
+        assert_eq!(
+            columns(text).last(),
+            Some(&vec!["Descripción".to_string(), "Devengado".to_string()])
         );
     }
 
