@@ -12,8 +12,11 @@
 //! Each [`Draft`] keeps the way back to the text it came from: its byte range and a map from
 //! its own offsets to the source's, so a figure found in a passage can be cited in the report.
 
+use std::borrow::Cow;
+
 use super::table::{self, RawCell, CELL_SEPARATOR};
 use crate::analysis::text::{find_char, is_one_of};
+
 use rustc_hash::FxHashMap;
 
 /// A passage before tagging: repaired text and where it came from.
@@ -233,17 +236,17 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
         let hi = (i + 3).min(lines.len() - 1);
         (lo..=hi).any(|j| lines[j].page_break || (j != i && noise[j]))
     };
-    let mut seen: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    let mut seen: FxHashMap<Cow<str>, (usize, usize)> = FxHashMap::default();
     for (i, l) in lines.iter().enumerate() {
         let s = &text[l.start..l.end];
         if s.is_empty() || s.len() > 120 || noise[i] {
             continue;
         }
-        let e = seen.entry(s).or_default();
+        let e = seen.entry(running_key(s)).or_default();
         e.0 += 1;
         e.1 += usize::from(near_boundary(i));
     }
-    let furniture: rustc_hash::FxHashSet<&str> = seen
+    let furniture: rustc_hash::FxHashSet<Cow<str>> = seen
         .into_iter()
         .filter(|&(_, (n, near))| (n >= 3 && near * 3 >= n * 2) || (n == 2 && near == 2))
         .map(|(s, _)| s)
@@ -262,7 +265,7 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
     let mut headers = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let s = &text[l.start..l.end];
-        if furniture.contains(s)
+        if furniture.contains(&running_key(s))
             || (i > 0 && s.len() <= 100 && after_break(i) && is_report_header(s))
         {
             headers.push(i);
@@ -273,6 +276,33 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
     }
     noise
 }
+
+/// A line as a running header or footer repeats it from page to page: a short line with its
+/// page number (its one number, of at most four digits, at one end, beside words: `Guía
+/// Metodológica | 12`, `26 | Guía Metodológica`) as `#`.
+fn running_key(line: &str) -> Cow<'_, str> {
+    let Some(first) = line.find(|c: char| c.is_ascii_digit()) else {
+        return Cow::Borrowed(line);
+    };
+    let end = line[first..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(line.len(), |n| first + n);
+    let one_run = !line[end..].bytes().any(|b| b.is_ascii_digit());
+    let at_an_end = first == 0 || end == line.len();
+    if line.len() <= RUNNING_LINE
+        && one_run
+        && at_an_end
+        && end - first <= 4
+        && line.chars().any(char::is_alphabetic)
+    {
+        Cow::Owned(format!("{}#{}", &line[..first], &line[end..]))
+    } else {
+        Cow::Borrowed(line)
+    }
+}
+
+/// Longest running header or footer with a page number, in bytes.
+const RUNNING_LINE: usize = 60;
 
 /// A short line naming the accountability report, without a sentence end.
 fn is_report_header(s: &str) -> bool {
@@ -883,6 +913,27 @@ mod tests {
         assert!(is_page_number("12 | P á g i n a"));
         assert!(!is_page_number("1'634.129"));
         assert!(!is_page_number("2021"));
+    }
+
+    #[test]
+    fn a_running_footer_with_its_page_number_is_dropped() {
+        // The guide's footer: its title and the page number, in cells, sides swapping.
+        let page = |n: usize| {
+            let footer = if n.is_multiple_of(2) {
+                format!("{n}\tGuía Metodológica")
+            } else {
+                format!("Guía Metodológica\t{n}")
+            };
+            format!("Los recursos se reparten entre los gobiernos autónomos de la página {n}.\n\n{footer}\n\x0c")
+        };
+        let text: String = (10..=17).map(page).collect();
+        let t = texts(&text);
+        assert_eq!(t.len(), 8, "{t:?}");
+        assert!(t.iter().all(|p| !p.contains("Guía")), "{t:?}");
+        // A small table at the foot of pages, its rows with two numbers each, stays.
+        let page = |n: usize| format!("Texto de la página {n}.\n\nCantón {n}\t2,{n}\n\x0c");
+        let text: String = (1..=4).map(page).collect();
+        assert_eq!(texts(&text).len(), 8);
     }
 
     #[test]
