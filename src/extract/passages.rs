@@ -248,7 +248,13 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
     }
     let furniture: rustc_hash::FxHashSet<Cow<str>> = seen
         .into_iter()
-        .filter(|&(_, (n, near))| (n >= 3 && near * 3 >= n * 2) || (n == 2 && near == 2))
+        .filter(|(s, (n, near))| {
+            let (n, near) = (*n, *near);
+            // A line with its page number repeats on many pages; two lines alike but for a
+            // number (`Afiliados 2009`, `Afiliados 2010`) are a table's.
+            let numbered = matches!(s, Cow::Owned(_));
+            (n >= 3 && near * 3 >= n * 2) || (n == 2 && near == 2 && !numbered)
+        })
         .map(|(s, _)| s)
         .collect();
     // The first line after a page break that names the report ("Rendición de Cuentas 2021 –
@@ -278,7 +284,7 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
 }
 
 /// A line as a running header or footer repeats it from page to page: a short line with its
-/// page number (its one number, of at most four digits, at one end, beside words: `Guía
+/// page number (its one number, of at most three digits, at one end, beside words: `Guía
 /// Metodológica | 12`, `26 | Guía Metodológica`) as `#`.
 fn running_key(line: &str) -> Cow<'_, str> {
     let Some(first) = line.find(|c: char| c.is_ascii_digit()) else {
@@ -292,7 +298,7 @@ fn running_key(line: &str) -> Cow<'_, str> {
     if line.len() <= RUNNING_LINE
         && one_run
         && at_an_end
-        && end - first <= 4
+        && end - first <= 3
         && line.chars().any(char::is_alphabetic)
     {
         Cow::Owned(format!("{}#{}", &line[..first], &line[end..]))
@@ -934,6 +940,13 @@ mod tests {
         let page = |n: usize| format!("Texto de la página {n}.\n\nCantón {n}\t2,{n}\n\x0c");
         let text: String = (1..=4).map(page).collect();
         assert_eq!(texts(&text).len(), 8);
+        // Two headings alike but for their year, each near a page's end, stay.
+        let text = "Texto de la primera página.\n\nAfiliados 2009\n\x0cAfiliados 2010\nTexto de la segunda página.";
+        let t = texts(text);
+        assert!(
+            t.iter().any(|p| p.contains("2009")) && t.iter().any(|p| p.contains("2010")),
+            "{t:?}"
+        );
     }
 
     #[test]
