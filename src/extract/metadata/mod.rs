@@ -209,6 +209,16 @@ fn title(lines: &[HeaderLine]) -> String {
         return String::new();
     };
     let mut title = lines[i].split_whitespace().collect::<Vec<_>>().join(" ");
+    // A title cut where its line ends on a word that needs one after it goes on below
+    // (`… PARA LA ELECCIÓN Y POSESIÓN DEL` / `COMITÉ DE PARTICIPACIÓN …`).
+    for next in lines.iter().skip(i + 1).take(TITLE_LINES - 1) {
+        let last = title.rsplit(' ').next().map(fold_key).unwrap_or_default();
+        if !CONNECTORS.contains(&last.as_str()) {
+            break;
+        }
+        title.push(' ');
+        title.push_str(&next.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
     if i > 0 {
         let prev = lines[i - 1];
         let prev_key = fold_key(prev);
@@ -232,6 +242,14 @@ fn names_something(line: &str) -> bool {
         w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !NAMING_NOTHING.contains(&w)
     })
 }
+
+/// Most lines a title runs over.
+const TITLE_LINES: usize = 4;
+
+/// Words after which a title goes on.
+const CONNECTORS: [&str; 14] = [
+    "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al", "por", "con",
+];
 
 /// The institute's own name heads many reports without naming them.
 fn is_generic(line: &str) -> bool {
@@ -376,6 +394,11 @@ mod tests {
         assert_eq!(
             meta("Página 2 de 40\nDel 02/01/2025 al 30/06/2025\nEjecución presupuestaria\n").title,
             "Ejecución presupuestaria"
+        );
+        // A title on two lines, the first ending on a connector.
+        assert_eq!(
+            meta("ACTA DE LA ASAMBLEA PARROQUIAL PARA LA ELECCIÓN Y POSESIÓN DEL\nCOMITÉ DE PARTICIPACIÓN CIUDADANA Y DEL\nCONSEJO DE PLANIFICACIÓN\n\nEn la parroquia").title,
+            "ACTA DE LA ASAMBLEA PARROQUIAL PARA LA ELECCIÓN Y POSESIÓN DEL COMITÉ DE PARTICIPACIÓN CIUDADANA Y DEL CONSEJO DE PLANIFICACIÓN"
         );
     }
 
