@@ -177,10 +177,17 @@ fn justified(cells: &[Cell], size: f32) -> bool {
     if cells.len() < 2 {
         return false;
     }
+    // The gap after a list mark is a tab stop's, whatever the spacing of the words after it.
+    let first = &cells[0];
+    let marked = first.words.len() > 1
+        || first
+            .words
+            .first()
+            .is_some_and(|&(_, _, a, b)| is_list_mark(&first.text[a..b]));
     let mut gaps = Vec::new();
     let (mut words, mut wordy) = (0usize, 0usize);
     for (k, cell) in cells.iter().enumerate() {
-        if k > 0 {
+        if k > 0 && !(k == 1 && marked && first.words.len() == 1) {
             gaps.push(cell.x0 - cells[k - 1].x1);
         }
         for (i, pair) in cell.words.windows(2).enumerate() {
@@ -205,6 +212,19 @@ fn justified(cells: &[Cell], size: f32) -> bool {
         && gaps.iter().all(|&gap| {
             (1..=3).any(|times| (gap - times as f32 * narrowest).abs() <= JUSTIFIED_SPREAD * size)
         })
+}
+
+/// A list's mark: a dash or a bullet, or up to three letters or digits closed by `)` or `.`
+/// (`a)`, `10)`, `(b)`, `1.`, `IV.`).
+fn is_list_mark(word: &str) -> bool {
+    if matches!(word, "-" | "–" | "•" | "*" | "·") {
+        return true;
+    }
+    let inner = word.strip_prefix('(').unwrap_or(word);
+    let Some(body) = inner.strip_suffix([')', '.']) else {
+        return false;
+    };
+    (1..=3).contains(&body.chars().count()) && body.chars().all(char::is_alphanumeric)
 }
 
 /// Most difference between a gap of a justified line and a whole number of its narrowest, as a
@@ -662,6 +682,24 @@ mod tests {
             });
         }
         assert_eq!(page_text(glyphs), "d) Los Directores, Gerentes y");
+        // A list mark at a tab stop, then the item's words.
+        let mut glyphs = run("1)", 10.0, 700.0, 5.0, 0.0);
+        glyphs.extend(run(
+            "Los importes correspondientes a Impuestos",
+            40.0,
+            700.0,
+            5.0,
+            0.0,
+        ));
+        assert_eq!(
+            page_text(glyphs),
+            "1) Los importes correspondientes a Impuestos"
+        );
+        // Row numbers of a table with amounts stay cells.
+        let mut glyphs = run("1", 10.0, 700.0, 5.0, 0.0);
+        glyphs.extend(run("Sueldos", 40.0, 700.0, 5.0, 0.0));
+        glyphs.extend(run("1.250,00", 120.0, 700.0, 5.0, 0.0));
+        assert_eq!(page_text(glyphs), "1\tSueldos\t1.250,00");
         // A column of words, then one of words: a plain space inside a cell, a wide gap
         // between the columns.
         let mut glyphs = run("Elaborado por:", 10.0, 700.0, 5.0, 0.0);
