@@ -170,24 +170,21 @@ fn build_line(glyphs: Vec<Glyph>) -> Line {
 /// than [`CELL_GAP`], all of one width, or two or three times it where the text had two or
 /// three spaces (`cuando  sea`). The gaps between a table's columns follow the widths of their
 /// cells, and its words inside a cell stand one plain space apart. So: every gap between the
-/// words of the line one, two or three times the narrowest (the first gap of a first cell of
-/// several words aside: a list mark, `d) Los`), at least two of them, and most words without
-/// digits.
+/// words of the line one, two or three times the narrowest, at least two of them, and most
+/// words without digits. The line's first gap is set aside when it follows a list mark alone
+/// in its cell (`1) | Los importes`, a tab stop) or a first word that shares its cell
+/// (`d) Los | Directores`).
 fn justified(cells: &[Cell], size: f32) -> bool {
     if cells.len() < 2 {
         return false;
     }
-    // The gap after a list mark is a tab stop's, whatever the spacing of the words after it.
     let first = &cells[0];
-    let marked = first.words.len() > 1
-        || first
-            .words
-            .first()
-            .is_some_and(|&(_, _, a, b)| is_list_mark(&first.text[a..b]));
+    let mark_alone =
+        matches!(first.words.as_slice(), [(_, _, a, b)] if is_list_mark(&first.text[*a..*b]));
     let mut gaps = Vec::new();
     let (mut words, mut wordy) = (0usize, 0usize);
     for (k, cell) in cells.iter().enumerate() {
-        if k > 0 && !(k == 1 && marked && first.words.len() == 1) {
+        if k > 1 || (k == 1 && !mark_alone) {
             gaps.push(cell.x0 - cells[k - 1].x1);
         }
         for (i, pair) in cell.words.windows(2).enumerate() {
