@@ -236,23 +236,30 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
         let hi = (i + 3).min(lines.len() - 1);
         (lo..=hi).any(|j| lines[j].page_break || (j != i && noise[j]))
     };
-    let mut seen: FxHashMap<Cow<str>, (usize, usize)> = FxHashMap::default();
-    for (i, l) in lines.iter().enumerate() {
-        let s = &text[l.start..l.end];
-        if s.is_empty() || s.len() > 120 || noise[i] {
+    // Each line as running lines are compared (`None`: not a candidate).
+    let keys: Vec<Option<Cow<str>>> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let s = &text[l.start..l.end];
+            (!s.is_empty() && s.len() <= 120 && !noise[i]).then(|| running_key(s))
+        })
+        .collect();
+    let mut seen: FxHashMap<&str, (usize, usize, bool)> = FxHashMap::default();
+    for (i, key) in keys.iter().enumerate() {
+        let Some(key) = key else {
             continue;
-        }
-        let e = seen.entry(running_key(s)).or_default();
+        };
+        let e = seen.entry(key).or_default();
         e.0 += 1;
         e.1 += usize::from(near_boundary(i));
+        e.2 = matches!(key, Cow::Owned(_));
     }
-    let furniture: rustc_hash::FxHashSet<Cow<str>> = seen
+    let furniture: rustc_hash::FxHashSet<&str> = seen
         .into_iter()
-        .filter(|(s, (n, near))| {
-            let (n, near) = (*n, *near);
+        .filter(|&(_, (n, near, numbered))| {
             // A line with its page number repeats on many pages; two lines alike but for a
             // number (`Afiliados 2009`, `Afiliados 2010`) are a table's.
-            let numbered = matches!(s, Cow::Owned(_));
             (n >= 3 && near * 3 >= n * 2) || (n == 2 && near == 2 && !numbered)
         })
         .map(|(s, _)| s)
@@ -271,7 +278,7 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
     let mut headers = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let s = &text[l.start..l.end];
-        if furniture.contains(&running_key(s))
+        if keys[i].as_deref().is_some_and(|k| furniture.contains(k))
             || (i > 0 && s.len() <= 100 && after_break(i) && is_report_header(s))
         {
             headers.push(i);
@@ -287,20 +294,24 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
 /// page number (its one number, of at most three digits, at one end, beside words: `Guía
 /// Metodológica | 12`, `26 | Guía Metodológica`) as `#`.
 fn running_key(line: &str) -> Cow<'_, str> {
-    let Some(first) = line.find(|c: char| c.is_ascii_digit()) else {
+    let bytes = line.as_bytes();
+    if bytes.len() > RUNNING_LINE {
+        return Cow::Borrowed(line);
+    }
+    let digit = |b: &u8| b.is_ascii_digit();
+    let (first, end) = if bytes.first().is_some_and(digit) {
+        (
+            0,
+            bytes.iter().position(|b| !digit(b)).unwrap_or(bytes.len()),
+        )
+    } else if bytes.last().is_some_and(digit) {
+        let start = bytes.iter().rposition(|b| !digit(b)).map_or(0, |i| i + 1);
+        (start, bytes.len())
+    } else {
         return Cow::Borrowed(line);
     };
-    let end = line[first..]
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or(line.len(), |n| first + n);
-    let one_run = !line[end..].bytes().any(|b| b.is_ascii_digit());
-    let at_an_end = first == 0 || end == line.len();
-    if line.len() <= RUNNING_LINE
-        && one_run
-        && at_an_end
-        && end - first <= 3
-        && line.chars().any(char::is_alphabetic)
-    {
+    let elsewhere = bytes[..first].iter().chain(&bytes[end..]).any(digit);
+    if end - first <= 3 && !elsewhere && line.chars().any(char::is_alphabetic) {
         Cow::Owned(format!("{}#{}", &line[..first], &line[end..]))
     } else {
         Cow::Borrowed(line)
