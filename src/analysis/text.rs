@@ -92,6 +92,27 @@ pub fn ceil_boundary(s: &str, i: usize) -> usize {
     i
 }
 
+/// Bullet glyphs that open a list item (PDF symbol fonts put theirs in the private use area).
+pub fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '•'
+            | '●'
+            | '▪'
+            | '■'
+            | '◦'
+            | '○'
+            | '►'
+            | '➢'
+            | '✓'
+            | '*'
+            | '·'
+            | '–'
+            | '—'
+            | '→'
+    ) || ('\u{e000}'..='\u{f8ff}').contains(&c)
+}
+
 /// Whether `word` is one of `list`: a plain scan that compares lengths and first bytes before
 /// any bytes (these lists are short, and most words fail at once).
 #[inline]

@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 
 use super::table::{self, RawCell, CELL_SEPARATOR};
-use crate::analysis::text::{find_char, is_one_of};
+use crate::analysis::text::{find_char, is_bullet, is_one_of};
 
 use rustc_hash::FxHashMap;
 
@@ -396,27 +396,6 @@ impl LineKind {
             LineKind::Text
         }
     }
-}
-
-/// Bullet glyphs that open a list item (PDF symbol fonts put theirs in the private use area).
-fn is_bullet(c: char) -> bool {
-    matches!(
-        c,
-        '-' | '•'
-            | '●'
-            | '▪'
-            | '■'
-            | '◦'
-            | '○'
-            | '►'
-            | '➢'
-            | '✓'
-            | '*'
-            | '·'
-            | '–'
-            | '—'
-            | '→'
-    ) || ('\u{e000}'..='\u{f8ff}').contains(&c)
 }
 
 fn is_item(line: &str) -> bool {

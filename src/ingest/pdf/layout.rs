@@ -10,6 +10,8 @@
 //! to row. Runs of letter-spaced single letters (`R e n d i c i ó n`) are joined back into
 //! words.
 
+use crate::analysis::text::is_bullet;
+
 /// A glyph as drawn: its text, where it starts and ends on the baseline, and its size, in the
 /// page's units (points, y growing upwards).
 #[derive(Debug, Clone, PartialEq)]
@@ -211,10 +213,11 @@ fn justified(cells: &[Cell], size: f32) -> bool {
         })
 }
 
-/// A list's mark: a dash or a bullet, or up to three letters or digits closed by `)` or `.`
-/// (`a)`, `10)`, `(b)`, `1.`, `IV.`).
+/// A list's mark: a bullet alone, or up to three letters or digits closed by `)` or `.` (`a)`,
+/// `10)`, `(b)`, `1.`, `IV.`).
 fn is_list_mark(word: &str) -> bool {
-    if matches!(word, "-" | "–" | "•" | "*" | "·") {
+    let mut chars = word.chars();
+    if chars.next().is_some_and(is_bullet) && chars.next().is_none() {
         return true;
     }
     let inner = word.strip_prefix('(').unwrap_or(word);
