@@ -86,6 +86,14 @@ pub fn split(text: &str) -> Vec<Draft> {
             if table::is_header_row(text, &cells) {
                 header.add_row(text, &cells);
                 out.push(row_draft(text, &cells, None));
+            } else if !cells
+                .iter()
+                .any(|c| table::is_numeric(&text[c.start..c.end]))
+            {
+                // Neither labels nor figures: prose that a gap in the line (a formula, an
+                // image) cut into cells. Whatever table came before has ended.
+                header.clear();
+                out.push(row_draft(text, &cells, None));
             } else {
                 header.close();
                 out.push(row_draft(text, &cells, Some(&header)));
@@ -1039,6 +1047,37 @@ mod tests {
             columns(text).last(),
             Some(&vec!["Descripción".to_string(), "Devengado".to_string()])
         );
+    }
+
+    #[test]
+    fn years_over_columns_head_them_and_prose_cut_into_cells_ends_a_table() {
+        let columns = |text: &str| -> Vec<(String, Vec<String>)> {
+            split(text)
+                .into_iter()
+                .filter(|d| d.text.contains(table::CELL_SEPARATOR))
+                .map(|d| (d.text, d.columns))
+                .collect()
+        };
+        let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rows = columns("Indicador\t2019\t2020\nAfiliados activos\t15.230\t16.480\n");
+        assert_eq!(rows[1].1, strings(&["Indicador", "2019", "2020"]));
+        // Years alone over the columns stack under the labels above them.
+        let rows = columns("Provincia\tGasto\tGasto\n\t2008\t2009\nProvincia 1\t354\t375\n");
+        assert_eq!(
+            rows[2].1,
+            strings(&["Provincia", "Gasto 2008", "Gasto 2009"])
+        );
+        // A sentence cut in two by a formula is no row of the table above it, nor is the row
+        // after it.
+        let rows = columns(
+            "Descripción\tDevengado\nSueldos\t1.250,00\n\
+             En este criterio de asignación, mientras el\tsea más cercano a 1, el GAD recibirá una mayor asig-\n\
+             Otros\t5,00\n",
+        );
+        assert_eq!(rows[1].1, strings(&["Descripción", "Devengado"]));
+        assert!(rows[2].0.starts_with("En este criterio"));
+        assert!(rows[2].1.is_empty(), "{:?}", rows[2]);
+        assert_eq!(rows[3].1, strings(&["", ""]));
     }
 
     #[test]

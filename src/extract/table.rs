@@ -73,13 +73,35 @@ pub fn is_numeric(cell: &str) -> bool {
     digits > 0 && other <= digits / 3
 }
 
-/// A row of words only: part of a table's header.
+/// A row of labels and years only (`Indicador | 2019 | 2020`, `2007 | 2008 | 2009`): part of a
+/// table's header. A year heads a column of figures far more often than it is one.
 pub fn is_header_row(source: &str, cells: &[RawCell]) -> bool {
     cells.len() >= 2
         && cells.iter().all(|c| {
             let s = &source[c.start..c.end];
-            !is_numeric(s) && s.chars().any(char::is_alphabetic)
+            is_year(s) || is_label(s)
         })
+}
+
+/// Most words a column's label holds on one line: more is prose that a gap in the line (a
+/// formula, an image) cut into cells.
+const LABEL_WORDS: usize = 10;
+
+/// A cell that can head a column: words, not a number, and not a sentence or its start (too
+/// long, or leading to what follows with a colon).
+fn is_label(cell: &str) -> bool {
+    let words = cell.split_whitespace().count();
+    !is_numeric(cell)
+        && cell.chars().any(char::is_alphabetic)
+        && words <= LABEL_WORDS
+        && !(words > 4 && cell.ends_with(':'))
+}
+
+/// A cell that is a year alone (`2019`).
+fn is_year(cell: &str) -> bool {
+    cell.len() == 4
+        && cell.bytes().all(|b| b.is_ascii_digit())
+        && (cell.starts_with("19") || cell.starts_with("20"))
 }
 
 /// The header of each column, built from consecutive header rows.
@@ -225,6 +247,24 @@ mod tests {
         assert!(is_numeric("-85,5 %"));
         assert!(!is_numeric("Sueldos y salarios"));
         assert!(!is_numeric("Presupuesto 2013"));
+    }
+
+    #[test]
+    fn labels_and_years_make_a_header_row_prose_does_not() {
+        let row = |line: &str| is_header_row(line, &cells(line, 0));
+        assert!(row("Indicador\t2019\t2020"));
+        assert!(row("2007\t2008\t2009"));
+        assert!(row("Crédito Vig.\t- Devengado"));
+        assert!(!row("Afiliados\t15.230\t2020"));
+        assert!(!row("Total\t2.403.544,30"));
+        assert!(!row("Provincia 1\t1990\t354"));
+        // Sentences that a gap in the line cut into cells.
+        assert!(!row(
+            "El valor se calcula con cualquier paquete econométrico estimando la regresión entre\tlos"
+        ));
+        assert!(!row(
+            "del criterio Capacidad fiscal se calcula aplicando las siguientes fórmulas:\tZ"
+        ));
     }
 
     #[test]
