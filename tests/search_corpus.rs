@@ -458,3 +458,75 @@ fn pages_of_a_phrase_query_follow_each_other() {
     let whole: Vec<String> = all.hits.into_iter().map(|h| h.passage_id).collect();
     assert_eq!(paged, whole);
 }
+
+#[test]
+fn a_table_row_is_found_by_its_column_headers_and_shows_the_figure_asked_for() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("corpus folder");
+    std::fs::write(
+        corpus.join("guayas-2021.txt"),
+        "Rendición de Cuentas 2021\nDirección Provincial del Guayas\n\n\
+         El presupuesto de la dirección se ejecutó como sigue.\n\n\
+         Descripción\tCodificado\tDevengado\n\
+         Total Remuneraciones\t4.662.038,11\t2.403.544,30\n\
+         Bienes y servicios\t1.838.367,67\t644.022,43\n\n\
+         Los afiliados crecieron cada año.\n\n\
+         Indicador\t2019\t2020\n\
+         Afiliados activos\t15.230\t16.480\n",
+    )
+    .expect("report written");
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let engine =
+        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+    let search = |q: &str| {
+        let raw = cuentas::search::RawRequest {
+            q: Some(q.to_string()),
+            ..Default::default()
+        };
+        let request = cuentas::search::Request::from_raw(&raw).expect("valid");
+        cuentas::search::run(&engine, &request).expect("searches")
+    };
+    let marked = |h: &cuentas::search::Hit| -> Vec<String> {
+        h.highlights
+            .iter()
+            .map(|&(s, e)| h.text[s..e].to_string())
+            .collect()
+    };
+
+    // No cell of the row says "devengado": its column's header does.
+    let r = search("remuneraciones devengado");
+    let top = r.hits.first().expect("a hit");
+    assert!(top.text.starts_with("Total Remuneraciones"), "{}", top.text);
+    assert_eq!(marked(top), ["Remuneraciones", "2.403.544,30"]);
+
+    // A year over a column heads it: the row is found by it, its figure labelled with it.
+    let r = search("afiliados activos 2020");
+    let top = r.hits.first().expect("a hit");
+    assert!(top.text.starts_with("Afiliados activos"), "{}", top.text);
+    assert!(
+        marked(top).contains(&"16.480".to_string()),
+        "{:?}",
+        marked(top)
+    );
+    let figure = top
+        .figures
+        .iter()
+        .find(|f| f.value == 16_480.0)
+        .expect("the figure of 2020");
+    assert_eq!(figure.label.as_deref(), Some("Afiliados activos · 2020"));
+
+    // Each header is apart: no phrase runs from one into the next, in a row of figures.
+    let r = search("\"codificado devengado\"");
+    assert!(
+        r.hits.iter().all(|h| !h.text.contains("Remuneraciones")),
+        "{:?}",
+        r.hits.iter().map(|h| &h.text).collect::<Vec<_>>()
+    );
+    // The words of the row itself still rank it.
+    assert!(search("bienes servicios")
+        .hits
+        .iter()
+        .any(|h| h.text.starts_with("Bienes y servicios")));
+}

@@ -497,6 +497,22 @@ fn labels_row(text: &str) -> bool {
         && !text.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// The column headers of a table row, each once, to index with it: a row is found by what its
+/// figures are (`remuneraciones devengado` finds `Total Remuneraciones | … | 2.403.544.148,30 |
+/// …` under `Devengado`), where its own cells hold only its label and numbers. Each header is
+/// a value of its own, so that no phrase runs from a cell into a header or from one header into
+/// the next.
+fn row_headers(columns: &[String]) -> Vec<&str> {
+    let mut headers: Vec<&str> = Vec::new();
+    for c in columns {
+        let c = c.trim();
+        if !c.is_empty() && !headers.contains(&c) {
+            headers.push(c);
+        }
+    }
+    headers
+}
+
 /// tantivy's doc store holds no field (passages are in the passage store): nothing to
 /// compress.
 fn store_settings() -> IndexSettings {
@@ -533,6 +549,9 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
         );
         doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
+        for header in row_headers(&p.columns) {
+            doc.add_text(f.body, header);
+        }
         for facet in &report_facets {
             doc.add_facet(f.facets, facet.clone());
         }

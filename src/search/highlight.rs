@@ -23,6 +23,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher};
 
 use super::SearchError;
+use crate::extract::Figure;
 
 /// Marks the matches of one query.
 pub struct Highlighter {
@@ -92,10 +93,12 @@ impl Highlighter {
         })
     }
 
-    /// The excerpt of `text` around its matches, cut at word boundaries; `None` when nothing in
-    /// it matched.
-    pub fn excerpt(&self, text: &str) -> Option<Excerpt> {
-        let (fragment, marks) = self.matches(text)?;
+    /// The excerpt of `text` (a passage with `figures`) around its matches, cut at word
+    /// boundaries; `None` when nothing in it matched. A figure of a table row matches when its
+    /// column's header holds a query term: the row was found by that header (the index holds a
+    /// row's headers with it), and the figure is what answers.
+    pub fn excerpt(&self, text: &str, figures: &[Figure]) -> Option<Excerpt> {
+        let (fragment, marks) = self.matches(text, &self.cells(figures))?;
         let window = (
             word_start(text, fragment.start),
             word_end(text, fragment.end),
@@ -106,18 +109,65 @@ impl Highlighter {
         })
     }
 
-    /// The matches anywhere in `text`, and whether there was any.
-    pub fn whole(&self, text: &str) -> (Vec<(usize, usize)>, bool) {
-        match self.matches(text) {
+    /// The matches anywhere in `text` (a passage with `figures`, as in [`Self::excerpt`]), and
+    /// whether there was any.
+    pub fn whole(&self, text: &str, figures: &[Figure]) -> (Vec<(usize, usize)>, bool) {
+        match self.matches(text, &self.cells(figures)) {
             Some((_, marks)) => (clean(text, (0, text.len()), &marks), true),
             None => (Vec::new(), false),
         }
     }
 
-    /// The best fragment and the matched ranges in it, in byte offsets of `text`. Fragments
-    /// start at a token and grow until the next token would take them past `max_bytes`; the
-    /// first of the highest-scoring ones wins.
-    fn matches(&self, text: &str) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+    /// The figures of `figures` whose column header holds a query term, in order, each with the
+    /// weight of the rarest such term.
+    fn cells(&self, figures: &[Figure]) -> Vec<(Range<usize>, Score)> {
+        let mut out: Vec<(Range<usize>, Score)> = Vec::new();
+        // The figures of one column share its header: each header is read once.
+        let mut read: Vec<(&str, Option<Score>)> = Vec::new();
+        for fig in figures {
+            let Some(column) = fig.table.as_ref().map(|t| t.column.as_str()) else {
+                continue;
+            };
+            if column.is_empty() {
+                continue;
+            }
+            let score = match read.iter().find(|(c, _)| *c == column) {
+                Some(&(_, score)) => score,
+                None => {
+                    let score = self.best_term(column);
+                    read.push((column, score));
+                    score
+                }
+            };
+            if let Some(score) = score {
+                out.push((fig.start..fig.end, score));
+            }
+        }
+        out.sort_by_key(|(range, _)| range.start);
+        out
+    }
+
+    /// The weight of the rarest query term in `text`, if any is in it.
+    fn best_term(&self, text: &str) -> Option<Score> {
+        let mut analyzer = self.analyzer.clone();
+        let mut stream = analyzer.token_stream(text);
+        let mut best: Option<Score> = None;
+        while let Some(token) = stream.next() {
+            if let Some(&score) = self.terms.get(token.text.as_str()) {
+                best = Some(best.map_or(score, |b| b.max(score)));
+            }
+        }
+        best
+    }
+
+    /// The best fragment and the matched ranges in it, in byte offsets of `text`, where `cells`
+    /// match besides the query's terms. Fragments start at a token and grow until the next
+    /// token would take them past `max_bytes`; the first of the highest-scoring ones wins.
+    fn matches(
+        &self,
+        text: &str,
+        cells: &[(Range<usize>, Score)],
+    ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
         if self.terms.is_empty() {
             return None;
         }
@@ -130,16 +180,28 @@ impl Highlighter {
                 *best = Some(fragment);
             }
         };
-        while let Some(token) = stream.next() {
-            if token.offset_to - current.range.start > self.max_bytes {
-                let next = Fragment::at(token.offset_from);
+        // Adds the range `at` to the fragment, a match worth `score` if any.
+        let mut step = |at: Range<usize>, score: Option<Score>| {
+            if at.end.saturating_sub(current.range.start) > self.max_bytes {
+                let next = Fragment::at(at.start);
                 keep(&mut best, std::mem::replace(&mut current, next));
             }
-            current.range.end = token.offset_to;
-            if let Some(&score) = self.terms.get(token.text.as_str()) {
+            current.range.end = current.range.end.max(at.end);
+            if let Some(score) = score {
                 current.score += score;
-                current.marks.push(token.offset_from..token.offset_to);
+                current.marks.push(at);
             }
+        };
+        let mut cells = cells.iter().peekable();
+        while let Some(token) = stream.next() {
+            while let Some((at, score)) = cells.next_if(|(at, _)| at.start < token.offset_from) {
+                step(at.clone(), Some(*score));
+            }
+            let score = self.terms.get(token.text.as_str()).copied();
+            step(token.offset_from..token.offset_to, score);
+        }
+        for (at, score) in cells {
+            step(at.clone(), Some(*score));
         }
         keep(&mut best, current);
         best.map(|b| (b.range, b.marks))
@@ -316,7 +378,7 @@ mod tests {
                 let ours = Highlighter::new(&searcher, &*query, fields.body, max_bytes)
                     .expect("highlighter");
                 for text in &texts {
-                    let found = ours.matches(text);
+                    let found = ours.matches(text, &[]);
                     assert_eq!(
                         found,
                         tantivys(&searcher, &*query, fields.body, max_bytes, text),

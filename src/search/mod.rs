@@ -332,7 +332,7 @@ fn hit(
 ) -> Result<Hit, SearchError> {
     let p = engine.passage(address)?;
     let excerpt = snippets
-        .and_then(|h| h.excerpt(&p.text))
+        .and_then(|h| h.excerpt(&p.text, &p.figures))
         .unwrap_or_else(|| highlight::lead(&p.text, SNIPPET_BYTES));
     Ok(Hit {
         info: engine.report_info(&p.report_id),

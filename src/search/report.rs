@@ -141,7 +141,7 @@ pub fn report_detail(
         cancel.check()?;
         let p = engine.passage(address)?;
         let (highlights, matched) = match &highlighter {
-            Some(h) => h.whole(&p.text),
+            Some(h) => h.whole(&p.text, &p.figures),
             None => (Vec::new(), false),
         };
         passages.push(PassageView {

@@ -50,7 +50,8 @@ pub struct Hit {
     #[schema(value_type = Vec<u64>)]
     pub excerpt: (usize, usize),
     /// Byte ranges `[start, end)` of `text` (UTF-8) that the query matched, inside `excerpt`, in
-    /// order, not overlapping, at character boundaries; empty when browsing.
+    /// order, not overlapping, at character boundaries; empty when browsing. In a table row,
+    /// the figures whose column header the query matched are marked too.
     #[schema(value_type = Vec<Vec<u64>>)]
     pub highlights: Vec<(usize, usize)>,
     /// Figures of the passage; their byte ranges point into `text`.
