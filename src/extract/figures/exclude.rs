@@ -40,7 +40,7 @@ pub(super) fn excluded_ranges(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Words after which a number is a reference, an identifier or a label, not a quantity.
-const REFERENCE_WORDS: [&str; 66] = [
+const REFERENCE_WORDS: [&str; 75] = [
     "articulo",
     "articulos",
     "art",
@@ -93,6 +93,15 @@ const REFERENCE_WORDS: [&str; 66] = [
     "zona",
     "distrito",
     "circuito",
+    "provincia",
+    "canton",
+    "parroquia",
+    "region",
+    "sector",
+    "etapa",
+    "bloque",
+    "modulo",
+    "ejemplo",
     "version",
     "lote",
     "piso",

@@ -8,7 +8,8 @@
 //!
 //! Numbers that are not figures are left out: years and dates (`2021`, `15 de marzo de 2022`,
 //! `14/05/2022`, `2018-2028`), identifiers and references (`RUC.0968599020001`,
-//! `artículo 90`, `Decreto Ejecutivo 111`, `Zona 9`, `COVID-19`, `AS-400`, long digit runs),
+//! `artículo 90`, `Decreto Ejecutivo 111`, `Zona 9`, `Provincia 4`, `COVID-19`, `AS-400`,
+//! `998029499_5101050`, long digit runs),
 //! phone numbers, times, web addresses, list numbering (`1. `), the numbers of clauses and
 //! items (`5.01.- El valor`, `72.1) Contribuyentes`, `3)El contexto`), codes with padded numbers
 //! (`MCO – GPB- 002 – 2013`), the cents after an amount in words (`CON 18/100`) and age
@@ -360,21 +361,28 @@ pub(super) fn next_word(text: &str, end: usize) -> Option<String> {
     (!w.is_empty()).then(|| fold_key(&w))
 }
 
+/// A letter, a digit or `_` stands right before byte `i`: the number there is part of a word
+/// or an identifier.
 fn is_alnum_before(text: &str, i: usize) -> bool {
     text[..i]
         .chars()
         .next_back()
-        .is_some_and(char::is_alphanumeric)
+        .is_some_and(|c| c.is_alphanumeric() || c == '_')
 }
 
+/// A letter or `_` starts at byte `at`: the number before it is part of a word (`2do`, `10mg`)
+/// or of an identifier (`998029499_5101050`, a budget line's code).
 fn letter_at(text: &str, at: usize) -> bool {
-    text[at..].chars().next().is_some_and(char::is_alphabetic)
+    text[at..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
 }
 
 fn skip_word(text: &str, from: usize) -> usize {
     text[from..]
         .char_indices()
-        .find(|&(_, c)| !c.is_alphanumeric())
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
         .map_or(text.len(), |(i, _)| from + i)
 }
 
@@ -680,9 +688,17 @@ mod tests {
             "De 65 años y más",
             "norma ISO 9001",
             "Enero-Diciembre 2021.",
+            "998029499_5101050 | Remuneraciones Unificadas",
+            "Ejemplo 9: Estimación de Z",
+            "el cantón 24 de Mayo",
         ] {
             assert_eq!(figures(s), [], "{s} has no figure");
         }
+        // The number of a row's label names the row; its cells hold the figures.
+        assert_eq!(
+            figures("Provincia 4 | 15 | Parroquia 2 |"),
+            [("15".to_string(), 15.0, "count")]
+        );
         assert_eq!(
             figures("1. Las 101 Unidades Médicas"),
             [("101".to_string(), 101.0, "count")]
