@@ -221,13 +221,17 @@ fn sign(text: &str, digits: usize, start: usize, end: usize) -> Option<(usize, u
     None
 }
 
-/// `96.338,93`, `1'628.354,46`: grouped thousands with two decimals and no unit is an amount
-/// of money in these reports (counts have no cents, percentages their sign).
+/// `96.338,93`, `1'628.354,46`, and `31,068.00` as accounting systems print it: grouped
+/// thousands with two decimals and no unit is an amount of money in these reports (counts have
+/// no cents, percentages their sign).
 fn money_like(raw: &str) -> bool {
-    let Some((int, cents)) = raw.rsplit_once(',') else {
-        return false;
-    };
-    cents.len() == 2 && int.contains(['.', '\'', '’', '´'])
+    let spanish = raw
+        .rsplit_once(',')
+        .is_some_and(|(int, cents)| cents.len() == 2 && int.contains(['.', '\'', '’', '´']));
+    let english = raw.rsplit_once('.').is_some_and(|(int, cents)| {
+        cents.len() == 2 && cents.bytes().all(|b| b.is_ascii_digit()) && int.contains(',')
+    });
+    spanish || english
 }
 
 /// The value and, when still ambiguous, the other reading. Money has no three-decimal cents,
@@ -776,6 +780,13 @@ mod tests {
             ["usd", "usd", "percent"]
         );
         assert_eq!(one("un promedio de 3,25 consultas").2, "count");
+        // As accounting systems print them, thousands grouped by commas.
+        let all = figures("Remuneraciones Basicas | 31,068.00 | 4,998.96 | 3.5");
+        assert_eq!(
+            all.iter().map(|f| (f.1, f.2)).collect::<Vec<_>>(),
+            [(31_068.0, "usd"), (4_998.96, "usd"), (3.5, "count")]
+        );
+        assert_eq!(one("1,234.5 kilómetros").2, "count");
         let f = &extract_figures("594 solicitudes y 155.600 de fondos de reserva")[1];
         assert_eq!((f.value, f.alt_value), (155_600.0, None));
     }
