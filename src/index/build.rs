@@ -466,13 +466,17 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
 
 /// The prior weight of a passage in ranking, in percent: a title or heading line (no sentence
 /// end, every lowercase word a connector: "Rendición de Cuentas 2021 Dirección Nacional de …")
-/// or a table's row of labels without a figure (`Ejecutado | Presupuestado`) 35; other
-/// passages from 60 for one word to 100 from a dozen words. BM25 alone favours short
-/// passages, so a search would open on headings that only repeat its words.
+/// or a table's row of labels without a figure (`Ejecutado | Presupuestado`) 35; a table's
+/// row of figures [`ROW_WEIGHT`]; other passages from 60 for one word to 100 from a dozen
+/// words. BM25 alone favours short passages, so a search would open on headings that only
+/// repeat its words.
 pub fn passage_weight(text: &str) -> u64 {
     const CONNECTORS: [&str; 12] = [
         "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al",
     ];
+    if figures_row(text) {
+        return ROW_WEIGHT;
+    }
     let sentence = text.trim_end().ends_with(['.', '!', '?', ';', ':', ',']);
     // Past 20 words a passage weighs 100 whatever they are: no need to read on.
     let mut words = 0u64;
@@ -491,26 +495,46 @@ pub fn passage_weight(text: &str) -> u64 {
     60 + 40 * words.min(12) / 12
 }
 
+/// Weight of a table's row of figures, whatever its length: its figures answer a search, but a
+/// sentence with the same words says more, and every row of a table is found by the table's
+/// column headers (`header_words`), which would otherwise flood the first page with one table.
+const ROW_WEIGHT: u64 = 70;
+
+/// Whether `text` is a table's row with a figure in a cell of its own (`Total | 4.662,11`).
+fn figures_row(text: &str) -> bool {
+    let separator = crate::extract::table::CELL_SEPARATOR;
+    text.contains(separator)
+        && text
+            .split(separator)
+            .any(|cell| crate::extract::table::is_numeric(cell.trim()))
+}
+
 /// Whether `text` is a row of a table's labels: cells, and no digit.
 fn labels_row(text: &str) -> bool {
     text.contains(crate::extract::table::CELL_SEPARATOR)
         && !text.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// The column headers of a table row, each once, to index with it: a row is found by what its
-/// figures are (`remuneraciones devengado` finds `Total Remuneraciones | … | 2.403.544.148,30 |
-/// …` under `Devengado`), where its own cells hold only its label and numbers. Each header is
-/// a value of its own, so that no phrase runs from a cell into a header or from one header into
-/// the next.
-fn row_headers(columns: &[String]) -> Vec<&str> {
-    let mut headers: Vec<&str> = Vec::new();
-    for c in columns {
-        let c = c.trim();
-        if !c.is_empty() && !headers.contains(&c) {
-            headers.push(c);
+/// The words of a table row's column headers, each once, to index with the row: a row is found
+/// by what its figures are (`remuneraciones devengado` finds `Total Remuneraciones | … |
+/// 2.403.544,30 | …` under `Devengado`), where its own cells hold only its label and numbers.
+/// A word that heads several columns (`Gasto Total`, `Gasto Corriente`) counts once, or every
+/// row of a wide table would outrank the sentences that use it. Indexed as a value of its own,
+/// so that no phrase runs from a cell into a header.
+fn header_words(columns: &[String]) -> String {
+    let mut words = String::new();
+    let mut seen: Vec<String> = Vec::new();
+    for word in columns.iter().flat_map(|c| c.split_whitespace()) {
+        let key = word.to_lowercase();
+        if !seen.contains(&key) {
+            if !words.is_empty() {
+                words.push(' ');
+            }
+            words.push_str(word);
+            seen.push(key);
         }
     }
-    headers
+    words
 }
 
 /// tantivy's doc store holds no field (passages are in the passage store): nothing to
@@ -549,8 +573,9 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
         );
         doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
-        for header in row_headers(&p.columns) {
-            doc.add_text(f.body, header);
+        let headers = header_words(&p.columns);
+        if !headers.is_empty() {
+            doc.add_text(f.body, &headers);
         }
         for facet in &report_facets {
             doc.add_facet(f.facets, facet.clone());
@@ -590,6 +615,13 @@ mod tests {
         const CONNECTORS: [&str; 12] = [
             "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al",
         ];
+        if text.contains(" | ")
+            && text
+                .split(" | ")
+                .any(|c| crate::extract::table::is_numeric(c.trim()))
+        {
+            return 70;
+        }
         let words: Vec<&str> = text.split_whitespace().collect();
         let sentence = text.trim_end().ends_with(['.', '!', '?', ';', ':', ',']);
         let title_like = words.iter().all(|w| {
@@ -611,6 +643,22 @@ mod tests {
     }
 
     #[test]
+    fn a_word_heading_several_columns_is_indexed_once_with_the_row() {
+        let columns = [
+            "",
+            "Gasto Total",
+            "Gasto Corriente 2007",
+            "gasto de Inversión 2007",
+        ]
+        .map(String::from);
+        assert_eq!(
+            super::header_words(&columns),
+            "Gasto Total Corriente 2007 de Inversión"
+        );
+        assert_eq!(super::header_words(&[String::new()]), "");
+    }
+
+    #[test]
     fn titles_and_headings_weigh_less_than_sentences() {
         assert_eq!(passage_weight("Rendición de Cuentas 2021 Dirección Nacional de Seguro de Salud Individual y Familiar"), 35);
         assert_eq!(
@@ -622,6 +670,20 @@ mod tests {
         // A table's labels, or its row of figures.
         assert_eq!(passage_weight("ejecutado | presupuestado"), 35);
         assert_eq!(passage_weight("Ejecutado | Presupuestado | Central"), 35);
-        assert_eq!(passage_weight("horas extra | 1.250,00"), 60 + 40 * 4 / 12);
+        // Every row of figures weighs the same, whatever its length or its case.
+        assert_eq!(passage_weight("horas extra | 1.250,00"), 70);
+        assert_eq!(
+            passage_weight("Total Remuneraciones | 4.662,11 | 96.308,94"),
+            70
+        );
+        assert_eq!(
+            passage_weight(&format!("Provincia 2{}", " | 1.250".repeat(20))),
+            70
+        );
+        // A sentence that a gap cut into cells weighs as a sentence.
+        assert_eq!(
+            passage_weight("En este criterio de asignación, mientras el | sea más cercano a 1, el GAD recibirá una mayor asig-"),
+            100
+        );
     }
 }
