@@ -291,6 +291,14 @@ fn marks_a_clause(text: &str, start: usize, end: usize) -> bool {
     {
         return true;
     }
+    // A level of a numbered heading (`3.2.1 Estimación`, `4.7.1. Índice`): no quantity has a
+    // second decimal point, and grouped thousands (`1.234.567`) are read whole before this.
+    if after
+        .strip_prefix('.')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return true;
+    }
     let capital_at = |rest: &str| rest.chars().next().is_some_and(char::is_uppercase);
     // A closing parenthesis that nothing opened, then a capital: `3)El contexto`,
     // `73.1): Tasa`. Not `quince (15) días`, nor accounting's `(1.234,56)`.
@@ -317,19 +325,26 @@ fn marks_a_clause(text: &str, start: usize, end: usize) -> bool {
         .chars()
         .next_back()
         .is_none_or(|c| c == '\n');
-    if opens_line {
+    // Or after the end of a sentence, where a heading joined to the paragraph before it
+    // starts: `… del 100%. 4.7. Cumplimiento de metas`.
+    let opens_heading = opens_line || text[..start].trim_end().ends_with('.');
+    if opens_heading {
         // At the start of a line: `6.13.Pagos`, and for a clause's number `6.05.` alone,
-        // `6.05. El pago` or `15.01 Por causas`.
+        // `6.05. El pago`, `4.7. Cumplimiento` or `15.01 Por causas`.
         if let Some(rest) = after.strip_prefix('.') {
-            if capital_at(rest) {
+            if capital_at(rest) || (capital_at(rest.trim_start_matches(' ')) && capitalised) {
                 return true;
             }
             let rest = rest.trim_start_matches([' ', '\t']);
-            if shaped && (rest.is_empty() || rest.starts_with(['\n', '\r'])) {
+            if opens_line && shaped && (rest.is_empty() || rest.starts_with(['\n', '\r'])) {
                 return true;
             }
         }
-        return shaped && capitalised;
+        // A heading's number with one decimal (`5.1 Cálculo de la población`): a word in
+        // capitals and two more after it, where a table's line holds a number and one word.
+        // Not a whole number: `101 Unidades Médicas del IESS` counts them.
+        let decimal = written.contains('.');
+        return capitalised && (shaped || (decimal && words_on_line(after) >= 3));
     }
     if !(shaped && capitalised) {
         return false;
@@ -344,6 +359,15 @@ fn marks_a_clause(text: &str, start: usize, end: usize) -> bool {
             .next()
             .is_some_and(|w| w.chars().count() >= 4 && w.chars().all(char::is_uppercase));
     heading && !text[line_start..start].contains('|')
+}
+
+/// The words from the start of `rest` to the end of its line.
+fn words_on_line(rest: &str) -> usize {
+    rest.split(['\n', '\r'])
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .count()
 }
 
 /// Part of a code or a fraction of cents rather than a quantity: a number written with a

@@ -619,6 +619,24 @@ mod tests {
     }
 
     #[test]
+    fn the_numbers_of_headings_are_not_figures() {
+        for s in [
+            "4.7. Cumplimiento de metas del Plan Nacional",
+            "5.1 Cálculo de la población",
+            "3.2.1 Estimación del NBI",
+            "4.7.1.2 Prioridad de metas",
+            "de la inversión. 4.7.1. Índice de cumplimiento",
+            "sobre el total. 4.7. Cumplimiento de metas",
+        ] {
+            assert_eq!(figures(s), [], "{s} has no figure");
+        }
+        assert_eq!(
+            figures("de la inversión del 100%. 4.7.1. Índice"),
+            [("100%".to_string(), 100.0, "percent")]
+        );
+    }
+
+    #[test]
     fn clause_and_item_numbers_are_not_figures() {
         let contract =
             "Cláusula Quinta.- PRECIO DEL CONTRATO 5.01.- El valor es de USD $ 53.570,18 \
@@ -655,6 +673,10 @@ mod tests {
             ("el saldo llegó a USD 1.500.- Los demás rubros", 1500.0),
             ("el saldo llegó a 1.500.- Los demás rubros", 1500.0),
             ("(en total 1.234) Los demás", 1234.0),
+            ("101 Unidades Médicas del IESS atendieron", 101.0),
+            ("El índice subió a 4.7. Luego bajó.", 4.7),
+            ("Meta: 15.25 Horas de capacitación", 15.25),
+            ("4.5 Hectáreas", 4.5),
         ] {
             let found = figures(s);
             assert_eq!(found.len(), 1, "{s}: {found:?}");
