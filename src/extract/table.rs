@@ -124,10 +124,18 @@ impl Header {
                 self.columns.resize(c.column + 1, String::new());
             }
             let slot = &mut self.columns[c.column];
-            if !slot.is_empty() {
+            let piece = &source[c.start..c.end];
+            // A word hyphenated across two lines of the header (`Ejecu-` over `tado`) is mended.
+            let mut chars = slot.chars().rev();
+            let hyphenated = chars.next() == Some('-')
+                && chars.next().is_some_and(char::is_alphabetic)
+                && piece.chars().next().is_some_and(char::is_lowercase);
+            if hyphenated {
+                slot.pop();
+            } else if !slot.is_empty() {
                 slot.push(' ');
             }
-            slot.push_str(&source[c.start..c.end]);
+            slot.push_str(piece);
         }
     }
 
@@ -280,6 +288,13 @@ mod tests {
         h.close();
         h.add_row(source, &second);
         assert_eq!(h.of(0), "codificado");
+        // A word hyphenated across the header's lines is mended; a dash between words is not.
+        let source = "Gasto Ejecu-\tCrédito Vig. -\ntado\tDevengado";
+        let mut h = Header::default();
+        h.add_row(source, &cells(&source[..28], 0));
+        h.add_row(source, &cells(&source[29..], 29));
+        assert_eq!(h.of(0), "Gasto Ejecutado");
+        assert_eq!(h.of(1), "Crédito Vig. - Devengado");
     }
 
     #[test]
