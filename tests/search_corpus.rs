@@ -529,3 +529,25 @@ fn a_table_row_is_found_by_its_column_headers_and_shows_the_figure_asked_for() {
         .iter()
         .any(|h| h.text.starts_with("Bienes y servicios")));
 }
+
+#[test]
+fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
+    // No passage holds all three: the last word is left out, and the answer says so.
+    let r = search("mora patronal zzzqqq", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("mora patronal"));
+    assert!(r.total > 0);
+    assert!(r.hits[0].text.to_lowercase().contains("mora patronal"));
+    // A word in the middle goes before the first words are cut down.
+    let r = search("mora zzzqqq patronal", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("mora patronal"));
+    // The first word typed is what is meant: it is never the one left out.
+    let r = search("zzzqqq mora", &[]);
+    assert_eq!((r.total, r.corrected_query), (0, None));
+    // A phrase or an exclusion says exactly what is wanted.
+    let r = search("\"mora zzzqqq\"", &[]);
+    assert_eq!((r.total, r.corrected_query), (0, None));
+    let r = search("zzzqqq -mora", &[]);
+    assert_eq!((r.total, r.corrected_query), (0, None));
+    // A query that finds something is run as typed.
+    assert_eq!(search("mora patronal", &[]).corrected_query, None);
+}

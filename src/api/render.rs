@@ -15,7 +15,8 @@ use crate::search::{Facets, Hit, PassageView, ReportDetail, ReportSummary, Respo
 pub struct SearchJson {
     /// The query as typed (trimmed).
     pub query: String,
-    /// Set when the query found nothing and these hits are for this spelling instead.
+    /// Set when the query found nothing and these hits are for this query instead: its words
+    /// spelt as the reports spell them, or fewer of its words (never the first one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_query: Option<String>,
     /// Passages matching, over all pages.

@@ -88,7 +88,8 @@ impl SearchError {
 }
 
 /// Runs `request` against `engine`. When a query finds nothing, runs it again with the closest
-/// spelling of its unknown words and says so in `corrected_query`.
+/// spelling of its unknown words, or else without its last words ([`relaxed`]), and says so in
+/// `corrected_query`.
 pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
     let _running = engine.running_search();
     let started = Instant::now();
@@ -105,9 +106,57 @@ pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> 
                 response = retry;
             }
         }
+        if response.total == 0 {
+            if let Some(retry) = relaxed(engine, request)? {
+                response = retry;
+            }
+        }
     }
     response.took_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(response)
+}
+
+/// Shorter queries tried, at most, for a query that finds nothing.
+const MAX_RELAXED: usize = 6;
+
+/// A query of plain words that found nothing, run again with fewer words until something is
+/// found: first without one of its words (the last, then the one before, …, never the first),
+/// then with only its first words, fewer and fewer, each as typed and then spelt as the
+/// reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
+/// matching strategy:
+/// `plazo ejecución obra` finds the contract's "plazo total para la ejecución" when no passage
+/// holds all three. `None` when nothing is found either, and for phrases, exclusions and `OR`,
+/// which say exactly what is wanted.
+fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
+    let [query::Item::Words(words)] = request.items.as_slice() else {
+        return Ok(None);
+    };
+    let words: Vec<&str> = words.split_whitespace().collect();
+    let n = words.len();
+    // The first word stays: the others narrow it.
+    let without_one = (1..n).rev().map(|i| {
+        let mut kept = words.clone();
+        kept.remove(i);
+        kept.join(" ")
+    });
+    let first_ones = (1..n.saturating_sub(1))
+        .rev()
+        .map(|keep| words[..keep].join(" "));
+    for shorter in without_one.chain(first_ones).take(MAX_RELAXED) {
+        request.cancel.check()?;
+        let spelt = suggest::correct(engine, &shorter)?;
+        for attempt in std::iter::once(shorter).chain(spelt) {
+            let mut again = request.clone();
+            again.items = vec![query::Item::Words(attempt.clone())];
+            let mut retry = run_once(engine, &again)?;
+            if retry.total > 0 {
+                retry.query = request.query.clone();
+                retry.corrected_query = Some(attempt);
+                return Ok(Some(retry));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError> {

@@ -14,7 +14,8 @@ use crate::index::ReportInfo;
 pub struct Response {
     /// The query as typed (trimmed).
     pub query: String,
-    /// Set when the query found nothing and these hits are for this spelling instead.
+    /// Set when the query found nothing and these hits are for this query instead: its words
+    /// spelt as the reports spell them, or fewer of its words (never the first one).
     pub corrected_query: Option<String>,
     /// Passages matching, over all pages.
     pub total: usize,
