@@ -466,15 +466,15 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
 
 /// The prior weight of a passage in ranking, in percent: a title or heading line (no sentence
 /// end, every lowercase word a connector: "Rendición de Cuentas 2021 Dirección Nacional de …")
-/// or a table's row of labels without a figure (`Ejecutado | Presupuestado`) 35; a table's
-/// row of figures [`ROW_WEIGHT`]; other passages from 60 for one word to 100 from a dozen
-/// words. BM25 alone favours short passages, so a search would open on headings that only
-/// repeat its words.
-pub fn passage_weight(text: &str) -> u64 {
+/// or a table's row of labels (`Ejecutado | Presupuestado`, `2007 | 2008`) 35; a row of a
+/// table's data (`data_row`: a row under a header, or in a table without one) [`ROW_WEIGHT`];
+/// other passages from 60 for one word to 100 from a dozen words. BM25 alone favours short
+/// passages, so a search would open on headings that only repeat its words.
+pub fn passage_weight(text: &str, data_row: bool) -> u64 {
     const CONNECTORS: [&str; 12] = [
         "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al",
     ];
-    if figures_row(text) {
+    if data_row {
         return ROW_WEIGHT;
     }
     let sentence = text.trim_end().ends_with(['.', '!', '?', ';', ':', ',']);
@@ -495,19 +495,11 @@ pub fn passage_weight(text: &str) -> u64 {
     60 + 40 * words.min(12) / 12
 }
 
-/// Weight of a table's row of figures, whatever its length: its figures answer a search, but a
-/// sentence with the same words says more, and every row of a table is found by the table's
-/// column headers (`header_words`), which would otherwise flood the first page with one table.
+/// Weight of a row of a table's data, whatever its length or its case: its figures answer a
+/// search, but a sentence with the same words says more, and every row of a table is found by
+/// the table's column headers (`header_words`), which would otherwise fill the first page with
+/// one table.
 const ROW_WEIGHT: u64 = 70;
-
-/// Whether `text` is a table's row with a figure in a cell of its own (`Total | 4.662,11`).
-fn figures_row(text: &str) -> bool {
-    let separator = crate::extract::table::CELL_SEPARATOR;
-    text.contains(separator)
-        && text
-            .split(separator)
-            .any(|cell| crate::extract::table::is_numeric(cell.trim()))
-}
 
 /// Whether `text` is a row of a table's labels: cells, and no digit.
 fn labels_row(text: &str) -> bool {
@@ -569,7 +561,8 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
             report.year,
             province_id,
             &p.policies,
-            passage_weight(&p.text),
+            // A row of data knows its columns (unnamed ones too); a header row or prose not.
+            passage_weight(&p.text, !p.columns.is_empty()),
         );
         doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
@@ -615,13 +608,6 @@ mod tests {
         const CONNECTORS: [&str; 12] = [
             "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al",
         ];
-        if text.contains(" | ")
-            && text
-                .split(" | ")
-                .any(|c| crate::extract::table::is_numeric(c.trim()))
-        {
-            return 70;
-        }
         let words: Vec<&str> = text.split_whitespace().collect();
         let sentence = text.trim_end().ends_with(['.', '!', '?', ';', ':', ',']);
         let title_like = words.iter().all(|w| {
@@ -638,7 +624,7 @@ mod tests {
     proptest! {
         #[test]
         fn the_weight_reads_no_further_than_it_needs(text in "((de|Plan|salud|IESS|2021|y|\\||\\.|,) ){0,30}(\\.|:|)") {
-            prop_assert_eq!(passage_weight(&text), weight_of_all_words(&text));
+            prop_assert_eq!(passage_weight(&text, false), weight_of_all_words(&text));
         }
     }
 
@@ -660,29 +646,39 @@ mod tests {
 
     #[test]
     fn titles_and_headings_weigh_less_than_sentences() {
-        assert_eq!(passage_weight("Rendición de Cuentas 2021 Dirección Nacional de Seguro de Salud Individual y Familiar"), 35);
+        assert_eq!(passage_weight("Rendición de Cuentas 2021 Dirección Nacional de Seguro de Salud Individual y Familiar", false), 35);
         assert_eq!(
-            passage_weight("NARRATIVA RENDICIÓN DE CUENTAS DIRECCIÓN PROVINCIAL MANABI"),
+            passage_weight(
+                "NARRATIVA RENDICIÓN DE CUENTAS DIRECCIÓN PROVINCIAL MANABI",
+                false
+            ),
             35
         );
-        assert_eq!(passage_weight("Implementación de los servicios de obstetricia y psicología en los dispensarios médicos"), 100);
-        assert_eq!(passage_weight("Se culminó la obra."), 60 + 40 * 4 / 12);
-        // A table's labels, or its row of figures.
-        assert_eq!(passage_weight("ejecutado | presupuestado"), 35);
-        assert_eq!(passage_weight("Ejecutado | Presupuestado | Central"), 35);
-        // Every row of figures weighs the same, whatever its length or its case.
-        assert_eq!(passage_weight("horas extra | 1.250,00"), 70);
+        assert_eq!(passage_weight("Implementación de los servicios de obstetricia y psicología en los dispensarios médicos", false), 100);
         assert_eq!(
-            passage_weight("Total Remuneraciones | 4.662,11 | 96.308,94"),
+            passage_weight("Se culminó la obra.", false),
+            60 + 40 * 4 / 12
+        );
+        // A table's labels, years over its columns too, or a row of its data.
+        assert_eq!(passage_weight("ejecutado | presupuestado", false), 35);
+        assert_eq!(
+            passage_weight("Ejecutado | Presupuestado | Central", false),
+            35
+        );
+        assert_eq!(passage_weight("2007 | 2008 | 2009", false), 35);
+        // Every row of figures weighs the same, whatever its length or its case.
+        assert_eq!(passage_weight("horas extra | 1.250,00", true), 70);
+        assert_eq!(
+            passage_weight("Total Remuneraciones | 4.662,11 | 96.308,94", true),
             70
         );
         assert_eq!(
-            passage_weight(&format!("Provincia 2{}", " | 1.250".repeat(20))),
+            passage_weight(&format!("Provincia 2{}", " | 1.250".repeat(20)), true),
             70
         );
         // A sentence that a gap cut into cells weighs as a sentence.
         assert_eq!(
-            passage_weight("En este criterio de asignación, mientras el | sea más cercano a 1, el GAD recibirá una mayor asig-"),
+            passage_weight("En este criterio de asignación, mientras el | sea más cercano a 1, el GAD recibirá una mayor asig-", false),
             100
         );
     }
