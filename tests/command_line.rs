@@ -95,6 +95,35 @@ fn index_then_search_from_the_command_line() {
 }
 
 #[test]
+fn a_table_row_lists_first_the_figures_under_the_headers_asked_for() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("corpus folder");
+    std::fs::write(
+        corpus.join("loja-2022.txt"),
+        "Rendición de Cuentas 2022\nDirección Provincial de Loja\n\n\
+         Descripción\tCodificado\tComprometido\tDevengado\n\
+         Total Remuneraciones\t4.662.038,11\t2.500.000,00\t2.403.544,30\n",
+    )
+    .expect("report written");
+    let index = tmp.path().join("index");
+    let out = cuentas(
+        &index,
+        &["index", "--corpus", corpus.to_str().expect("utf-8")],
+    );
+    assert!(out.status.success());
+    let out = cuentas(&index, &["search", "remuneraciones devengado"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "figures: 2.403.544,30 = 2403544.3 usd [Devengado] · 4.662.038,11 = 4662038.11 usd \
+             [Codificado]"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn errors_are_one_line_and_exit_two() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = cuentas(&tmp.path().join("none"), &["search", "x"]);

@@ -156,13 +156,7 @@ pub fn print_hits(
         }
         writeln!(out, "     {}", marked_text(h, on, off))?;
         if !h.figures.is_empty() {
-            let figs: Vec<String> = h
-                .figures
-                .iter()
-                .take(6)
-                .map(|f| format!("{} = {} {}", f.text, f.value, f.kind.as_str()))
-                .collect();
-            writeln!(out, "     figures: {}", figs.join(" · "))?;
+            writeln!(out, "     figures: {}", figures_line(h))?;
         }
     }
     let dims = [
@@ -182,6 +176,34 @@ pub fn print_hits(
         writeln!(out, "{name}: {}", list.join(", "))?;
     }
     Ok(())
+}
+
+/// Most figures listed under a hit.
+const FIGURES_SHOWN: usize = 6;
+
+/// A hit's figures, those the query marked first (in a table row, the figures under the
+/// column headers it named), each with its column when it sits in a table:
+/// `2.403.544,30 = 2403544.3 usd [Devengado]`.
+fn figures_line(h: &search::Hit) -> String {
+    let marked =
+        |f: &crate::extract::Figure| h.highlights.iter().any(|&(s, e)| s < f.end && f.start < e);
+    let (first, rest): (Vec<_>, Vec<_>) = h.figures.iter().partition(|f| marked(f));
+    first
+        .into_iter()
+        .chain(rest)
+        .take(FIGURES_SHOWN)
+        .map(|f| {
+            let column = f
+                .table
+                .as_ref()
+                .map(|t| t.column.as_str())
+                .filter(|c| !c.is_empty())
+                .map(|c| format!(" [{c}]"))
+                .unwrap_or_default();
+            format!("{} = {} {}{column}", f.text, f.value, f.kind.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// A hit's excerpt as plain text, with `on` and `off` around each match.
