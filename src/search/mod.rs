@@ -88,7 +88,7 @@ impl SearchError {
 }
 
 /// Runs `request` against `engine`. When a query finds nothing, runs it again with the closest
-/// spelling of its unknown words, or else without its last words ([`relaxed`]), and says so in
+/// spelling of its unknown words, or else with fewer of its words ([`relaxed`]), and says so in
 /// `corrected_query`.
 pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
     let _running = engine.running_search();
@@ -123,15 +123,25 @@ const MAX_RELAXED: usize = 6;
 /// found: first without one of its words (the last, then the one before, …, never the first),
 /// then with only its first words, fewer and fewer, each as typed and then spelt as the
 /// reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
-/// matching strategy:
-/// `plazo ejecución obra` finds the contract's "plazo total para la ejecución" when no passage
-/// holds all three. `None` when nothing is found either, and for phrases, exclusions and `OR`,
-/// which say exactly what is wanted.
+/// matching strategy: `plazo ejecución obra` finds the contract's "plazo total para la
+/// ejecución" when no passage holds all three. A number written in groups (`4 803 665`) is one
+/// word. `None` when nothing is found either, and for phrases, exclusions and `OR`, which say
+/// exactly what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
-    let [query::Item::Words(words)] = request.items.as_slice() else {
+    let [query::Item::Words(text)] = request.items.as_slice() else {
         return Ok(None);
     };
-    let words: Vec<&str> = words.split_whitespace().collect();
+    let mut words: Vec<String> = Vec::new();
+    for token in text.split_whitespace() {
+        let group = token.len() == 3 && token.bytes().all(|b| b.is_ascii_digit());
+        match words.last_mut() {
+            Some(last) if group && last.ends_with(|c: char| c.is_ascii_digit()) => {
+                last.push(' ');
+                last.push_str(token);
+            }
+            _ => words.push(token.to_string()),
+        }
+    }
     let n = words.len();
     // The first word stays: the others narrow it.
     let without_one = (1..n).rev().map(|i| {
