@@ -512,22 +512,27 @@ fn labels_row(text: &str) -> bool {
 /// 2.403.544,30 | …` under `Devengado`), where its own cells hold only its label and numbers.
 /// A word that heads several columns (`Gasto Total`, `Gasto Corriente`) counts once, or every
 /// row of a wide table would outrank the sentences that use it. Indexed as a value of its own,
-/// so that no phrase runs from a cell into a header.
+/// so that no phrase runs from a cell into a header. At most [`MAX_HEADER_WORDS`]: a row of a
+/// table thousands of columns wide costs no more than that.
 fn header_words(columns: &[String]) -> String {
     let mut words = String::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for word in columns.iter().flat_map(|c| c.split_whitespace()) {
-        let key = word.to_lowercase();
-        if !seen.contains(&key) {
+        if seen.len() == MAX_HEADER_WORDS {
+            break;
+        }
+        if seen.insert(word.to_lowercase()) {
             if !words.is_empty() {
                 words.push(' ');
             }
             words.push_str(word);
-            seen.push(key);
         }
     }
     words
 }
+
+/// Most words of its column headers indexed with a row.
+const MAX_HEADER_WORDS: usize = 100;
 
 /// tantivy's doc store holds no field (passages are in the passage store): nothing to
 /// compress.
@@ -642,6 +647,11 @@ mod tests {
             "Gasto Total Corriente 2007 de Inversión"
         );
         assert_eq!(super::header_words(&[String::new()]), "");
+        // A table thousands of columns wide: its rows take the first words of its headers.
+        let wide: Vec<String> = (0..5_000).map(|i| format!("Columna{i} total")).collect();
+        let words = super::header_words(&wide);
+        assert_eq!(words.split(' ').count(), super::MAX_HEADER_WORDS);
+        assert!(words.starts_with("Columna0 total Columna1 Columna2"));
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl Highlighter {
     fn cells(&self, figures: &[Figure]) -> Vec<(Range<usize>, Score)> {
         let mut out: Vec<(Range<usize>, Score)> = Vec::new();
         // The figures of one column share its header: each header is read once.
-        let mut read: Vec<(&str, Option<Score>)> = Vec::new();
+        let mut read: FxHashMap<&str, Option<Score>> = FxHashMap::default();
         for fig in figures {
             let Some(column) = fig.table.as_ref().map(|t| t.column.as_str()) else {
                 continue;
@@ -131,14 +131,7 @@ impl Highlighter {
             if column.is_empty() {
                 continue;
             }
-            let score = match read.iter().find(|(c, _)| *c == column) {
-                Some(&(_, score)) => score,
-                None => {
-                    let score = self.best_term(column);
-                    read.push((column, score));
-                    score
-                }
-            };
+            let score = *read.entry(column).or_insert_with(|| self.best_term(column));
             if let Some(score) = score {
                 out.push((fig.start..fig.end, score));
             }
