@@ -123,8 +123,9 @@ const MAX_RELAXED: usize = 6;
 /// found: first without one of its words (the last, then the one before, …, never the first),
 /// then with only its first words, fewer and fewer, each as typed and then spelt as the
 /// reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
-/// matching strategy: `plazo ejecución obra` finds the contract's "plazo total para la
-/// ejecución" when no passage holds all three. A number written in groups (`4 803 665`) is one
+/// matching strategy: `plazo total ejecución obra` finds the contract's "plazo total para la
+/// ejecución" as `plazo total ejecución`, where no passage holds all four words. A number
+/// written in groups (`4 803 665`) is one
 /// word. `None` when nothing is found either, and for phrases, exclusions and `OR`, which say
 /// exactly what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
