@@ -125,9 +125,8 @@ const MAX_RELAXED: usize = 6;
 /// reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
 /// matching strategy: `plazo total ejecución obra` finds the contract's "plazo total para la
 /// ejecución" as `plazo total ejecución`, where no passage holds all four words. A number
-/// written in groups (`4 803 665`) is one
-/// word. `None` when nothing is found either, and for phrases, exclusions and `OR`, which say
-/// exactly what is wanted.
+/// written in groups (`4 803 665`) is one word. `None` when nothing is found either, and for
+/// phrases, exclusions and `OR`, which say exactly what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
     let [query::Item::Words(text)] = request.items.as_slice() else {
         return Ok(None);
