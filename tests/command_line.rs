@@ -97,15 +97,13 @@ fn index_then_search_from_the_command_line() {
 #[test]
 fn a_table_row_lists_first_the_figures_under_the_headers_asked_for() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let corpus = tmp.path().join("corpus");
-    std::fs::create_dir(&corpus).expect("corpus folder");
-    std::fs::write(
-        corpus.join("loja-2022.txt"),
+    let corpus = crate::support::one_report(
+        tmp.path(),
+        "loja-2022.txt",
         "Rendición de Cuentas 2022\nDirección Provincial de Loja\n\n\
          Descripción\tCodificado\tComprometido\tDevengado\n\
          Total Remuneraciones\t4.662.038,11\t2.500.000,00\t2.403.544,30\n",
-    )
-    .expect("report written");
+    );
     let index = tmp.path().join("index");
     let out = cuentas(
         &index,

@@ -462,10 +462,9 @@ fn pages_of_a_phrase_query_follow_each_other() {
 #[test]
 fn a_table_row_is_found_by_its_column_headers_and_shows_the_figure_asked_for() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let corpus = tmp.path().join("corpus");
-    std::fs::create_dir(&corpus).expect("corpus folder");
-    std::fs::write(
-        corpus.join("guayas-2021.txt"),
+    let corpus = crate::support::one_report(
+        tmp.path(),
+        "guayas-2021.txt",
         "Rendición de Cuentas 2021\nDirección Provincial del Guayas\n\n\
          El presupuesto de la dirección se ejecutó como sigue.\n\n\
          Descripción\tCodificado\tDevengado\n\
@@ -474,20 +473,12 @@ fn a_table_row_is_found_by_its_column_headers_and_shows_the_figure_asked_for() {
          Los afiliados crecieron cada año.\n\n\
          Indicador\t2019\t2020\tFuente\n\
          Afiliados activos\t15.230\t16.480\tIESS\n",
-    )
-    .expect("report written");
+    );
     let index = tmp.path().join("index");
     crate::support::build(&[corpus], &index).expect("indexes");
     let engine =
         cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
-    let search = |q: &str| {
-        let raw = cuentas::search::RawRequest {
-            q: Some(q.to_string()),
-            ..Default::default()
-        };
-        let request = cuentas::search::Request::from_raw(&raw).expect("valid");
-        cuentas::search::run(&engine, &request).expect("searches")
-    };
+    let search = |q: &str| crate::support::search_in(&engine, q, &[]);
     let marked = |h: &cuentas::search::Hit| -> Vec<String> {
         h.highlights
             .iter()

@@ -74,8 +74,21 @@ pub fn index_dir() -> &'static Path {
     shared().dir.path()
 }
 
+/// A corpus folder under `dir` holding one text report, `name`, of `text`.
+pub fn one_report(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let corpus = dir.join("corpus");
+    std::fs::create_dir(&corpus).expect("corpus folder");
+    std::fs::write(corpus.join(name), text).expect("report written");
+    corpus
+}
+
 /// Runs a search with filters given as (name, value) pairs.
 pub fn search(q: &str, filters: &[(&str, &str)]) -> Response {
+    search_in(engine(), q, filters)
+}
+
+/// [`search`] on `engine`.
+pub fn search_in(engine: &Engine, q: &str, filters: &[(&str, &str)]) -> Response {
     let mut raw = RawRequest {
         q: Some(q.to_string()),
         ..RawRequest::default()
@@ -92,5 +105,5 @@ pub fn search(q: &str, filters: &[(&str, &str)]) -> Response {
         }
     }
     let request = Request::from_raw(&raw).expect("valid request");
-    search::run(engine(), &request).expect("search runs")
+    search::run(engine, &request).expect("search runs")
 }
