@@ -545,3 +545,40 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     // A query that finds something is run as typed.
     assert_eq!(search("mora patronal", &[]).corrected_query, None);
 }
+
+#[test]
+fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
+    // Enough passages of `pensión` that each segment of the index holds it more often than
+    // `word_counts::MIN_PASSAGES`.
+    let mut text = String::from("Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n");
+    for i in 0..24_000 {
+        let policy = match i % 3 {
+            0 => " para personas con discapacidad",
+            1 => " a las madres y mujeres jefas de hogar",
+            _ => "",
+        };
+        text += &format!("La pensión número {i} fue pagada a tiempo{policy}.\n\n");
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = crate::support::one_report(tmp.path(), "manabi-2021.txt", &text);
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let engine =
+        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+    assert!(!engine.word_counts().is_empty());
+
+    for word in ["pensión", "pension", "pensiones"] {
+        // A page of hits takes the counts the index holds; counts alone are counted.
+        let ranked = crate::support::search_in(&engine, word, &[]);
+        let counted = crate::support::search_in(&engine, word, &[("limit", "0")]);
+        assert_eq!(ranked.total, 24_000, "{word}");
+        assert_eq!(ranked.hits.len(), 10);
+        assert_eq!(ranked.total, counted.total);
+        assert_eq!(ranked.facets, counted.facets, "{word}");
+        let policy = |slug: &str| ranked.facets.policy.iter().find(|v| v.value == slug);
+        assert_eq!(policy("discapacidades").map(|v| v.count), Some(8_000));
+    }
+    // A filtered search counts for itself.
+    let filtered = crate::support::search_in(&engine, "pensión", &[("policy", "discapacidades")]);
+    assert_eq!(filtered.total, 8_000);
+}

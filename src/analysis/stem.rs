@@ -226,6 +226,11 @@ pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
     current
 }
 
+/// [`stem_word`] with the Spanish stemmer.
+pub fn stem_spanish(word: &str) -> Cow<'_, str> {
+    stem_word(Stemmer::new(Algorithm::Spanish), word)
+}
+
 /// Words with a digit (`covid19`, `2021`, `4803665`) are not stemmed.
 fn has_digit(word: &str) -> bool {
     word.bytes().any(|b| b.is_ascii_digit())

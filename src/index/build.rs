@@ -12,15 +12,16 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tantivy::schema::Facet;
 use tantivy::store::Compressor;
-use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::key::PassageKey;
 use super::passage_store::StoreWriter;
-use super::schema::{schema, Fields};
+use super::schema::{self, schema, Fields};
 use super::vocab::AccentCounter;
+use super::word_counts::{self, WordCounts};
 use super::{
     IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
-    PASSAGES_DIR, STORE_FILE,
+    PASSAGES_DIR, STORE_FILE, WORD_COUNTS_FILE,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -338,8 +339,28 @@ impl Writer {
         }
         self.store.finish().map_err(store_io)?;
         self.writer.commit().map_err(tv)?;
+        let index = self.writer.index().clone();
         self.writer.wait_merging_threads().map_err(tv)?;
         let staging = self.tantivy_dir.parent().unwrap_or(&self.tantivy_dir);
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tv)?;
+        let counts = WordCounts::count(
+            &reader.searcher(),
+            self.fields.body,
+            schema::KEY_COLUMN,
+            word_counts::MIN_PASSAGES,
+        )
+        .map_err(tv)?;
+        let counts_path = staging.join(WORD_COUNTS_FILE);
+        counts
+            .write(&counts_path)
+            .map_err(|source| IndexError::Io {
+                path: counts_path,
+                source,
+            })?;
         write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
         // Corpus order, whatever order the workers finished in.
         self.reports.sort_by_key(|(i, _)| *i);

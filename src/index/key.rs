@@ -9,6 +9,8 @@
 //! bits 22..29  ranking weight in percent (0 to 100)
 //! ```
 
+use std::collections::BTreeMap;
+
 use crate::extract::Policy;
 
 /// Most province ids a key holds (the 24 provinces and "Nacional" fit).
@@ -102,6 +104,105 @@ impl PassageKey {
         let key = PassageKey::unpack(slot as u64);
         (key.province, key.policies)
     }
+}
+
+/// Passages counted by year, province and policy: a total and the three facets.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Counts {
+    /// Passages counted.
+    pub total: usize,
+    /// Passages by year (0 = none).
+    pub years: BTreeMap<u16, u64>,
+    /// Passages by province id (index = id; 0 = none).
+    pub provinces: [u64; MAX_PROVINCES + 1],
+    /// Passages by policy, in the order of `Policy::ALL`.
+    pub policies: [u64; 5],
+}
+
+impl Counts {
+    /// Adds the counts of `other`.
+    pub fn add(&mut self, other: &Counts) {
+        self.total += other.total;
+        for (y, n) in &other.years {
+            *self.years.entry(*y).or_default() += n;
+        }
+        for (a, b) in self.provinces.iter_mut().zip(other.provinces) {
+            *a += b;
+        }
+        for (a, b) in self.policies.iter_mut().zip(other.policies) {
+            *a += b;
+        }
+    }
+}
+
+/// Counts passages by their packed keys, one increment per table and passage: province and
+/// policies together by [`PassageKey::facet_slot`], with no branch on how many policies a
+/// passage has, and years by [`PassageKey::year_slot`]. A segment holds fewer than 2^31
+/// documents: 32 bits count them, in tables half as large to clear and to read.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    facet_slots: Vec<u32>,
+    year_slots: Vec<u32>,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            facet_slots: vec![0; FACET_SLOTS],
+            year_slots: vec![0; YEAR_SLOTS],
+        }
+    }
+}
+
+impl Tally {
+    /// Counts the passage of key `packed`.
+    #[inline]
+    pub fn add(&mut self, packed: u64) {
+        self.facet_slots[PassageKey::facet_slot(packed)] += 1;
+        self.year_slots[PassageKey::year_slot(packed)] += 1;
+    }
+
+    /// What was counted.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for (slot, n) in counted(&self.facet_slots) {
+            let (province, policies) = PassageKey::facet_parts(slot);
+            let n = u64::from(n);
+            counts.total += n as usize;
+            counts.provinces[usize::from(province)] += n;
+            for (bit, count) in counts.policies.iter_mut().enumerate() {
+                if policies & (1 << bit) != 0 {
+                    *count += n;
+                }
+            }
+        }
+        counts.years = counted(&self.year_slots)
+            .map(|(y, n)| (y as u16, u64::from(n)))
+            .collect();
+        counts
+    }
+
+    /// Forgets what was counted.
+    pub fn clear(&mut self) {
+        self.facet_slots.fill(0);
+        self.year_slots.fill(0);
+    }
+}
+
+/// The slots that counted something, with their counts. Most slots stay empty: runs of them
+/// are passed over sixteen at a time.
+fn counted(slots: &[u32]) -> impl Iterator<Item = (usize, u32)> + '_ {
+    const RUN: usize = 16;
+    slots
+        .chunks(RUN)
+        .enumerate()
+        .filter(|(_, run)| run.iter().fold(0, |any, &n| any | n) != 0)
+        .flat_map(|(i, run)| {
+            run.iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(move |(j, &n)| (i * RUN + j, n))
+        })
 }
 
 /// The bit of `p` in a key.

@@ -14,6 +14,7 @@ pub mod record;
 pub mod schema;
 pub mod store;
 pub mod vocab;
+pub mod word_counts;
 
 use std::collections::HashMap;
 use std::fs;
@@ -38,6 +39,8 @@ const STORE_FILE: &str = "passages.store";
 const MANIFEST_FILE: &str = "reports.json";
 /// Accented spellings of folded words inside a generation.
 const ACCENTS_FILE: &str = "accents.json";
+/// The counts of frequent words (`word_counts`) inside a generation.
+const WORD_COUNTS_FILE: &str = "word-counts.bin";
 
 /// What can go wrong building or opening an index.
 #[derive(Debug, Error)]
@@ -227,6 +230,8 @@ pub struct Engine {
     segment_threads: Option<Executor>,
     /// Searches running now on this engine.
     running: AtomicUsize,
+    /// The total and facet counts of frequent words.
+    word_counts: word_counts::WordCounts,
 }
 
 /// Counts one search as running on an engine while it lives.
@@ -325,6 +330,10 @@ impl Engine {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
+        // Counts only spare searches their counting: without them searches count for
+        // themselves.
+        let word_counts =
+            word_counts::WordCounts::read(&path.join(WORD_COUNTS_FILE)).unwrap_or_default();
         let store_path = path.join(STORE_FILE);
         let store = passage_store::Store::open(&store_path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::InvalidData {
@@ -359,6 +368,7 @@ impl Engine {
             by_id,
             segment_threads,
             running: AtomicUsize::new(0),
+            word_counts,
         })
     }
 
@@ -396,6 +406,11 @@ impl Engine {
             None
         };
         Ok(())
+    }
+
+    /// The total and facet counts of the index's frequent words.
+    pub fn word_counts(&self) -> &word_counts::WordCounts {
+        &self.word_counts
     }
 
     /// Every report, in corpus order.

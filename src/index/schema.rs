@@ -48,6 +48,9 @@ pub struct Fields {
 /// Name of the column of record numbers (see [`Fields::record`]).
 pub const RECORD_COLUMN: &str = "record";
 
+/// Name of the column of packed passage keys (see [`Fields::key`]).
+pub const KEY_COLUMN: &str = "key";
+
 /// Builds the schema and returns it with its field handles.
 pub fn schema() -> (Schema, Fields) {
     let mut sb = Schema::builder();
@@ -60,7 +63,7 @@ pub fn schema() -> (Schema, Fields) {
         report_id: sb.add_text_field("report_id", STRING),
         ordinal: sb.add_u64_field("ordinal", FAST),
         record: sb.add_u64_field(RECORD_COLUMN, FAST),
-        key: sb.add_u64_field("key", FAST),
+        key: sb.add_u64_field(KEY_COLUMN, FAST),
         body: sb.add_text_field("body", body),
         facets: sb.add_facet_field("facets", FacetOptions::default()),
         year: sb.add_u64_field("year", INDEXED | FAST),

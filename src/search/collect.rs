@@ -10,7 +10,7 @@
 //! adds the boosts too costly to score on every match to the best hits.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -22,10 +22,9 @@ use tantivy::{
 
 use super::cancel::{cancelled, collect_blocks, collect_scored, Cancel};
 
-use crate::index::key::{PassageKey, FACET_SLOTS, MAX_PROVINCES, YEAR_SLOTS};
-
-/// Name of the packed key's fast field.
-const KEY_FIELD: &str = "key";
+use crate::index::key::{Counts, PassageKey, Tally};
+use crate::index::schema::KEY_COLUMN;
+use crate::index::word_counts::{self, WordCounts};
 
 /// What to collect.
 #[derive(Debug, Clone, Copy)]
@@ -53,28 +52,8 @@ impl Passages {
 pub struct Collected {
     /// The page of hits, best first.
     pub top: Vec<(Score, DocAddress)>,
-    pub total: usize,
-    /// Passages by year.
-    pub years: BTreeMap<u16, u64>,
-    /// Passages by province id (index = id; 0 = none).
-    pub provinces: [u64; MAX_PROVINCES + 1],
-    /// Passages by policy, in the order of `Policy::ALL`.
-    pub policies: [u64; 5],
-}
-
-impl Collected {
-    fn add(&mut self, other: &Collected) {
-        self.total += other.total;
-        for (y, n) in &other.years {
-            *self.years.entry(*y).or_default() += n;
-        }
-        for (a, b) in self.provinces.iter_mut().zip(other.provinces) {
-            *a += b;
-        }
-        for (a, b) in self.policies.iter_mut().zip(other.policies) {
-            *a += b;
-        }
-    }
+    /// The total and the facet counts.
+    pub counts: Counts,
 }
 
 impl Passages {
@@ -96,8 +75,8 @@ impl Passages {
             ranked: self.ranked,
             best: Best::new(wanted),
             in_order: Vec::new(),
-            facet_slots: vec![0; FACET_SLOTS],
-            year_slots: vec![0; YEAR_SLOTS],
+            tally: Tally::default(),
+            counting: true,
             buffer: Vec::new(),
             pending_docs: Vec::with_capacity(BATCH),
             pending_scores: Vec::with_capacity(BATCH),
@@ -125,7 +104,7 @@ impl Collector for Passages {
         let mut all = Collected::default();
         let mut top = Vec::new();
         for f in &fruits {
-            all.add(f);
+            all.counts.add(&f.counts);
             top.extend_from_slice(&f.top);
         }
         if self.ranked {
@@ -152,7 +131,7 @@ const PRUNING_BUDGET: u32 = 2_000;
 /// A segment where the query's terms are in fewer than this many passages (each term's counted
 /// apart) is searched the plain way at once: there, pruning cannot cut enough to pay for the
 /// second pass that counts, and a pass that gives up at [`PRUNING_BUDGET`] is lost work.
-const PRUNING_MIN_MATCHES: u64 = 8_000;
+const PRUNING_MIN_MATCHES: u64 = word_counts::MIN_PASSAGES as u64;
 
 /// When a segment is worth pruning.
 #[derive(Clone, Copy, Debug)]
@@ -170,18 +149,24 @@ struct Pruning {
 /// scores go to short passages, which weigh least (`index::build::passage_weight`). A segment
 /// whose pruned pass offers more than [`PRUNING_BUDGET`] hits, or whose terms are in fewer than
 /// [`PRUNING_MIN_MATCHES`] passages, is searched the plain way.
+///
+/// `known` are counts the index holds for the query: the passages of a stem, when they are
+/// exactly what `query` matches (`index::word_counts`). A segment that holds them is never
+/// counted: its page comes from the pruned pass, or when that gives up from scoring every
+/// match.
 pub fn pruned(
     searcher: &Searcher,
     query: &dyn Query,
     passages: &Passages,
     cancel: &Cancel,
     threads: &Executor,
+    known: Option<(&WordCounts, &str)>,
 ) -> tantivy::Result<Collected> {
     let pruning = Pruning {
         budget: PRUNING_BUDGET,
         min_matches: PRUNING_MIN_MATCHES,
     };
-    pruned_within(searcher, query, passages, cancel, threads, pruning)
+    pruned_within(searcher, query, passages, cancel, threads, pruning, known)
 }
 
 /// [`pruned`], with the limits of `pruning`.
@@ -192,6 +177,7 @@ fn pruned_within(
     cancel: &Cancel,
     threads: &Executor,
     pruning: Pruning,
+    known: Option<(&WordCounts, &str)>,
 ) -> tantivy::Result<Collected> {
     let scored = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let counted = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
@@ -206,8 +192,11 @@ fn pruned_within(
         for term in &terms {
             matches += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);
         }
+        let known = known
+            .and_then(|(counts, stem)| counts.get(reader.segment_id(), stem))
+            .filter(|_| reader.num_deleted_docs() == 0);
         let mut best: Best<()> = Best::new(wanted);
-        let mut plain = matches < pruning.min_matches;
+        let mut plain = known.is_none() && matches < pruning.min_matches;
         if !plain {
             let alive = reader.alive_bitset();
             let mut offered = 0u32;
@@ -232,27 +221,37 @@ fn pruned_within(
         }
         if plain {
             let mut child = passages.segment_with(ord, keys);
+            child.counting = known.is_none();
             collect_scored(
                 &mut *scored.scorer(reader, 1.0)?,
                 &mut child,
                 reader,
                 cancel,
             )?;
-            return Ok(child.harvest());
+            let mut fruit = child.harvest();
+            if let Some(counts) = known {
+                fruit.counts = counts.clone();
+            }
+            return Ok(fruit);
         }
-        let mut child = Passages::counts().segment_with(ord, keys);
-        collect_blocks(
-            &mut *counted.scorer(reader, 1.0)?,
-            &mut child,
-            reader,
-            cancel,
-        )?;
-        let mut counts = child.harvest();
-        counts.top = best
+        let counts = match known {
+            Some(counts) => counts.clone(),
+            None => {
+                let mut child = Passages::counts().segment_with(ord, keys);
+                collect_blocks(
+                    &mut *counted.scorer(reader, 1.0)?,
+                    &mut child,
+                    reader,
+                    cancel,
+                )?;
+                child.harvest().counts
+            }
+        };
+        let top = best
             .into_vec()
             .map(|(score, doc, ())| (score, DocAddress::new(ord, doc)))
             .collect();
-        Ok(counts)
+        Ok(Collected { top, counts })
     };
     let fruits = threads.map(segment, searcher.segment_readers().iter().enumerate())?;
     passages.merge_fruits(fruits)
@@ -291,7 +290,7 @@ pub fn rescore(
 
 /// The key column of a segment.
 fn key_column(reader: &SegmentReader) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
-    let column = reader.fast_fields().u64(KEY_FIELD)?;
+    let column = reader.fast_fields().u64(KEY_COLUMN)?;
     // Every passage has a key: its values are read straight, without the per-read index
     // lookup of a column where some are missing.
     Ok(if column.get_cardinality() == Cardinality::Full {
@@ -383,12 +382,9 @@ pub struct SegmentPassages {
     ranked: bool,
     best: Best<()>,
     in_order: Vec<DocId>,
-    /// Passages by province and policies together (`PassageKey::facet_slot`): one increment
-    /// per passage, with no branch on how many policies it has. A segment holds fewer than
-    /// 2^31 documents: 32 bits count them, in tables half as large to clear and to read.
-    facet_slots: Vec<u32>,
-    /// Passages by year (`PassageKey::year_slot`).
-    year_slots: Vec<u32>,
+    tally: Tally,
+    /// Whether to count the passages collected: not when their counts are known.
+    counting: bool,
     buffer: Vec<u64>,
     /// Scored documents whose keys are not read yet: keys are read a batch at a time, which
     /// lets the reads of a batch overlap instead of each waiting for memory in turn.
@@ -407,7 +403,9 @@ impl SegmentPassages {
         buffer.resize(self.pending_docs.len(), 0);
         self.keys.get_vals(&self.pending_docs, &mut buffer);
         for (i, &packed) in buffer.iter().enumerate() {
-            self.count(packed);
+            if self.counting {
+                self.count(packed);
+            }
             let score = weighted(self.pending_scores[i], packed);
             self.best.offer(score, self.pending_docs[i], ());
         }
@@ -418,45 +416,8 @@ impl SegmentPassages {
 
     #[inline]
     fn count(&mut self, packed: u64) {
-        self.facet_slots[PassageKey::facet_slot(packed)] += 1;
-        self.year_slots[PassageKey::year_slot(packed)] += 1;
+        self.tally.add(packed);
     }
-
-    /// The counts of the slots as a total and facets.
-    fn counts(&self) -> Collected {
-        let mut counts = Collected::default();
-        for (slot, n) in counted(&self.facet_slots) {
-            let (province, policies) = PassageKey::facet_parts(slot);
-            let n = u64::from(n);
-            counts.total += n as usize;
-            counts.provinces[usize::from(province)] += n;
-            for (bit, count) in counts.policies.iter_mut().enumerate() {
-                if policies & (1 << bit) != 0 {
-                    *count += n;
-                }
-            }
-        }
-        counts.years = counted(&self.year_slots)
-            .map(|(y, n)| (y as u16, u64::from(n)))
-            .collect();
-        counts
-    }
-}
-
-/// The slots that counted something, with their counts. Most slots of a segment stay empty:
-/// runs of them are passed over sixteen at a time.
-fn counted(slots: &[u32]) -> impl Iterator<Item = (usize, u32)> + '_ {
-    const RUN: usize = 16;
-    slots
-        .chunks(RUN)
-        .enumerate()
-        .filter(|(_, run)| run.iter().fold(0, |any, &n| any | n) != 0)
-        .flat_map(|(i, run)| {
-            run.iter()
-                .enumerate()
-                .filter(|(_, &n)| n > 0)
-                .map(move |(j, &n)| (i * RUN + j, n))
-        })
 }
 
 impl SegmentCollector for SegmentPassages {
@@ -494,7 +455,7 @@ impl SegmentCollector for SegmentPassages {
         if !self.pending_docs.is_empty() {
             self.flush();
         }
-        let mut counts = self.counts();
+        let counts = self.tally.counts();
         let segment = self.segment;
         let mut top: Vec<(Score, DocAddress)> = self
             .best
@@ -506,8 +467,7 @@ impl SegmentCollector for SegmentPassages {
                 .into_iter()
                 .map(|doc| (0.0, DocAddress::new(segment, doc))),
         );
-        counts.top = top;
-        counts
+        Collected { top, counts }
     }
 }
 
@@ -542,7 +502,7 @@ mod tests {
         use tantivy::schema::{Schema, FAST, TEXT};
         let mut schema = Schema::builder();
         let text = schema.add_text_field("text", TEXT);
-        let key = schema.add_u64_field(KEY_FIELD, FAST);
+        let key = schema.add_u64_field(KEY_COLUMN, FAST);
         let index = tantivy::Index::create_in_ram(schema.build());
         let mut writer = index
             .writer_with_num_threads(1, 20_000_000)
@@ -603,8 +563,13 @@ mod tests {
                 (Occur::Should, term("zzz")),
             ])),
         ];
+        // The counts of `a` held as the index holds those of a frequent word.
+        let known = WordCounts::count(&searcher, text, KEY_COLUMN, 100).expect("counts");
+        let segment = searcher.segment_reader(0).segment_id();
+        assert!(known.get(segment, "a").is_some());
+        let stems = [Some("a"), None, None];
         let one = Executor::single_thread();
-        for query in &queries {
+        for (query, stem) in queries.iter().zip(stems) {
             for (limit, offset) in [(10, 0), (5, 7), (100, 0)] {
                 let passages = Passages {
                     limit,
@@ -617,20 +582,21 @@ mod tests {
                         budget,
                         min_matches,
                     };
-                    let got = pruned_within(
-                        &searcher,
-                        &**query,
-                        &passages,
-                        &Cancel::never(),
-                        &one,
-                        pruning,
-                    )
-                    .expect("searches");
-                    assert_eq!(got.top, plain.top, "{query:?} limit {limit} {pruning:?}");
-                    assert_eq!(got.total, plain.total);
-                    assert_eq!(got.years, plain.years);
-                    assert_eq!(got.provinces, plain.provinces);
-                    assert_eq!(got.policies, plain.policies);
+                    for known in [None, stem.map(|s| (&known, s))] {
+                        let got = pruned_within(
+                            &searcher,
+                            &**query,
+                            &passages,
+                            &Cancel::never(),
+                            &one,
+                            pruning,
+                            known,
+                        )
+                        .expect("searches");
+                        let with = known.is_some();
+                        assert_eq!(got.top, plain.top, "{query:?} {limit} {pruning:?} {with}");
+                        assert_eq!(got.counts, plain.counts, "{query:?} {with}");
+                    }
                 }
             }
         }
@@ -660,7 +626,7 @@ mod tests {
                     PassageKey { policies, province, year, weight }.pack()
                 })
                 .collect();
-            let mut expected = Collected::default();
+            let mut expected = Counts::default();
             for &(year, province, policies, _) in &keys {
                 expected.total += 1;
                 *expected.years.entry(year).or_default() += 1;
@@ -685,10 +651,7 @@ mod tests {
                     }
                 }
                 let got = segment.harvest();
-                prop_assert_eq!(got.total, expected.total);
-                prop_assert_eq!(&got.years, &expected.years);
-                prop_assert_eq!(got.provinces, expected.provinces);
-                prop_assert_eq!(got.policies, expected.policies);
+                prop_assert_eq!(&got.counts, &expected);
             }
         }
     }

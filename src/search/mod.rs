@@ -175,9 +175,9 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let f = &engine.fields;
     let ranked = query::build_ranked(&request.items, query::TextFields::of(f, &searcher));
     let browse = ranked.is_none();
-    let (text, rescore) = match ranked {
-        Some(r) => (Some(r.matching), r.rescore),
-        None => (None, None),
+    let (text, rescore, stem) = match ranked {
+        Some(r) => (Some(r.matching), r.rescore, r.stem),
+        None => (None, None, None),
     };
     let full = filtered(text.as_deref(), request, f, None);
     // Phrase boosts are scored on the best matches only, then the page is taken from them. The
@@ -202,7 +202,13 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let mut collected = if wanted.ranked && wanted.limit > 0 && query::term_union(&*full) {
         let this_thread = Executor::single_thread();
         let threads = threads.unwrap_or(&this_thread);
-        collect::pruned(&searcher, &*full, &wanted, cancel, threads)
+        // Counts the index holds are those of the unfiltered query.
+        let unfiltered = !Dimension::ALL.iter().any(|&d| request.has_filter(d));
+        let known = stem
+            .as_deref()
+            .filter(|_| unfiltered)
+            .map(|stem| (engine.word_counts(), stem));
+        collect::pruned(&searcher, &*full, &wanted, cancel, threads, known)
             .map_err(|e| cancel.explain(e))?
     } else {
         search_with(&searcher, &*full, wanted, cancel, threads)?
@@ -217,7 +223,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
             .collect();
     }
     let province = |id| engine.province_name(id);
-    let mut facets = Facets::from_collected(&collected, province);
+    let mut facets = Facets::from_counts(&collected.counts, province);
     // Counts of a filtered dimension leave out its own filter, so a portal can offer the
     // other values of it (Manabí checked, Guayas still listed with its count).
     for dim in Dimension::ALL {
@@ -225,10 +231,10 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
             let without = filtered(text.as_deref(), request, f, Some(dim));
             let counts = collect::Passages::counts();
             let counts = search_with(&searcher, &*without, counts, cancel, threads)?;
-            facets.replace(dim, Facets::from_collected(&counts, province));
+            facets.replace(dim, Facets::from_counts(&counts.counts, province));
         }
     }
-    let (top, total) = (collected.top, collected.total);
+    let (top, total) = (collected.top, collected.counts.total);
 
     // No snippets to make when browsing or when only counts are asked for.
     let snippets = if browse || request.limit == 0 {
@@ -414,7 +420,7 @@ fn hit(
 pub fn all_facets(engine: &Engine) -> Result<Facets, SearchError> {
     let searcher = engine.searcher();
     let counts = searcher.search(&AllQuery, &collect::Passages::counts())?;
-    Ok(Facets::from_collected(&counts, |id| {
+    Ok(Facets::from_counts(&counts.counts, |id| {
         engine.province_name(id)
     }))
 }

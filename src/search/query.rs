@@ -250,6 +250,9 @@ pub struct RankedQuery {
     /// The exact-wording boosts of phrases, to add to the score of the best
     /// [`RESCORE_WINDOW`] matches only (as a search engine's rescoring of its top hits).
     pub rescore: Option<Box<dyn Query>>,
+    /// The stem whose passages are exactly those matched, when the query is one word: the
+    /// index may hold their counts (`index::word_counts`).
+    pub stem: Option<String>,
 }
 
 /// [`build`] in two parts: see [`RankedQuery`].
@@ -290,6 +293,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
             return Some(RankedQuery {
                 matching,
                 rescore: None,
+                stem: unit.stem.take(),
             });
         }
     }
@@ -326,12 +330,17 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     }
     if clauses.len() == 1 && boosts.is_empty() && clauses[0].0 == Occur::Must {
         let matching = clauses.pop().map(|(_, q)| q)?;
-        return Some(RankedQuery { matching, rescore });
+        return Some(RankedQuery {
+            matching,
+            rescore,
+            stem: None,
+        });
     }
     clauses.extend(boosts);
     Some(RankedQuery {
         matching: Box::new(BooleanQuery::new(clauses)),
         rescore,
+        stem: None,
     })
 }
 
@@ -344,6 +353,8 @@ struct Unit {
     positional: bool,
     /// The same matches and scores as one query, for when the unit is the whole query.
     alone: Option<Box<dyn Query>>,
+    /// The stem whose passages the unit matches, for a word ([`RankedQuery::stem`]).
+    stem: Option<String>,
 }
 
 impl Unit {
@@ -367,6 +378,7 @@ impl Unit {
             boost: (!boosts.is_empty()).then(|| either(boosts)),
             positional,
             alone: None,
+            stem: None,
         }
     }
 }
@@ -476,6 +488,7 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
             boost: None,
             positional: false,
             alone: None,
+            stem: None,
         }
     };
     let word = first(pos)?;
@@ -533,6 +546,7 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
             positional: false,
             // Alone, the disjunction tantivy ranks by block-max WAND ([`term_union`]).
             alone: Some(either(terms())),
+            stem: Some(stemmed.into_owned()),
         };
     }
     let exact = || Box::new(BoostedTerm::new(fields.exact(folded), EXACT_BOOST));
@@ -550,6 +564,7 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
         // is what tantivy can rank without scoring every match ([`term_union`]); beside other
         // words, the boost costs less scored only where they all match.
         alone: Some(either(vec![term_query(plain), term_query(marked), exact()])),
+        stem: Some(stemmed.into_owned()),
     }
 }
 
@@ -658,6 +673,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         boost: Some(either(boosts)),
         positional: true,
         alone: None,
+        stem: None,
     })
 }
 

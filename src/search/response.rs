@@ -3,8 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::collect::Collected;
 use crate::extract::{Figure, Policy};
+use crate::index::key::Counts;
 use crate::index::ReportInfo;
 
 /// One page of hits, the total and facet counts over every match. Faces render it: the JSON
@@ -101,10 +101,7 @@ impl Facets {
     }
 
     /// The facets of one collecting pass; `province` names province ids.
-    pub(crate) fn from_collected<'a>(
-        c: &Collected,
-        province: impl Fn(u8) -> Option<&'a str>,
-    ) -> Facets {
+    pub(crate) fn from_counts<'a>(c: &Counts, province: impl Fn(u8) -> Option<&'a str>) -> Facets {
         let mut year: Vec<FacetValue> = c
             .years
             .iter()

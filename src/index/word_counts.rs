@@ -1,0 +1,350 @@
+//! The total and facet counts of frequent words, segment by segment, counted once when an index
+//! is built.
+//!
+//! A query of one word matches the passages of its stem: those of the stem's plain term (words
+//! that stem to it) and of its marked term (the stem itself, written as such), as
+//! `analysis::ExactAndStem` indexes them. Its best hits are found by block-max WAND, which
+//! skips most matches; but its total and facets count every match, which at a million
+//! passages costs more than the ranking. For a word in at least [`MIN_PASSAGES`] passages of a
+//! segment those counts are the same for every query of it, so they are counted here once.
+//! Rarer words are counted at search time: few matches cost little.
+//!
+//! The file is this module's own binary layout (little-endian):
+//!
+//! ```text
+//! "CWC1" · segments: u32 · per segment: id (32 hex bytes) · words: u32 · per word:
+//!   stem length: u16 · stem · total: u32 · years: u16 · (year: u16, n: u32)… ·
+//!   provinces: u8 · (id: u8, n: u32)… · policies: 5 × u32
+//! ```
+//!
+//! A missing or unreadable file only makes searches count for themselves.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use tantivy::columnar::ColumnValues;
+use tantivy::index::SegmentId;
+use tantivy::query::{BooleanQuery, EnableScoring, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
+
+use super::key::{Counts, PassageKey, Tally};
+use crate::analysis;
+
+/// Words in fewer passages of a segment than this are counted at search time.
+pub const MIN_PASSAGES: u32 = 8_000;
+
+/// First bytes of the file, with the layout's version.
+const MAGIC: &[u8; 4] = b"CWC1";
+
+/// Counts of frequent words by segment and stem.
+#[derive(Debug, Default)]
+pub struct WordCounts {
+    segments: HashMap<SegmentId, HashMap<Box<str>, Counts>>,
+}
+
+impl WordCounts {
+    /// The counts of the passages matching stem `stem` in segment `segment`, when they were
+    /// counted.
+    pub fn get(&self, segment: SegmentId, stem: &str) -> Option<&Counts> {
+        self.segments.get(&segment)?.get(stem)
+    }
+
+    /// How many words are counted, over every segment.
+    pub fn len(&self) -> usize {
+        self.segments.values().map(HashMap::len).sum()
+    }
+
+    /// Whether no word is counted.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Counts, in every segment of `searcher` without deleted passages, the words of text
+    /// field `body` found in at least `min_passages` of its passages, keyed by the packed
+    /// passage keys of fast field `key`.
+    pub fn count(
+        searcher: &Searcher,
+        body: Field,
+        key: &str,
+        min_passages: u32,
+    ) -> tantivy::Result<WordCounts> {
+        // Segments side by side, each on a thread of its own: there are few.
+        let counted = std::thread::scope(|scope| {
+            let jobs: Vec<_> = searcher
+                .segment_readers()
+                .iter()
+                .filter(|reader| reader.num_deleted_docs() == 0)
+                .map(|reader| {
+                    scope.spawn(move || {
+                        let words = segment_counts(searcher, reader, body, key, min_passages);
+                        words.map(|w| (reader.segment_id(), w))
+                    })
+                })
+                .collect();
+            jobs.into_iter()
+                .map(|job| {
+                    job.join().unwrap_or_else(|_| {
+                        Err(tantivy::TantivyError::InternalError(
+                            "counting a segment's words failed".into(),
+                        ))
+                    })
+                })
+                .collect::<tantivy::Result<Vec<_>>>()
+        })?;
+        let segments = counted
+            .into_iter()
+            .filter(|(_, words)| !words.is_empty())
+            .collect();
+        Ok(WordCounts { segments })
+    }
+
+    /// Writes the counts to `path`.
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        fs::write(path, self.to_bytes())
+    }
+
+    /// Reads counts written by [`WordCounts::write`].
+    pub fn read(path: &Path) -> io::Result<WordCounts> {
+        WordCounts::from_bytes(&fs::read(path)?)
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        let mut segments: Vec<_> = self.segments.iter().collect();
+        segments.sort_by_key(|(id, _)| id.uuid_string());
+        put_u32(&mut out, segments.len());
+        for (id, words) in segments {
+            out.extend_from_slice(id.uuid_string().as_bytes());
+            let mut words: Vec<_> = words.iter().collect();
+            words.sort_by_key(|(stem, _)| *stem);
+            put_u32(&mut out, words.len());
+            for (stem, counts) in words {
+                out.extend_from_slice(&(stem.len() as u16).to_le_bytes());
+                out.extend_from_slice(stem.as_bytes());
+                put_u32(&mut out, counts.total);
+                out.extend_from_slice(&(counts.years.len() as u16).to_le_bytes());
+                for (&year, &n) in &counts.years {
+                    out.extend_from_slice(&year.to_le_bytes());
+                    put_u32(&mut out, n as usize);
+                }
+                let provinces: Vec<_> = counts
+                    .provinces
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0)
+                    .collect();
+                out.push(provinces.len() as u8);
+                for (id, &n) in provinces {
+                    out.push(id as u8);
+                    put_u32(&mut out, n as usize);
+                }
+                for &n in &counts.policies {
+                    put_u32(&mut out, n as usize);
+                }
+            }
+        }
+        out
+    }
+
+    fn from_bytes(bytes: &[u8]) -> io::Result<WordCounts> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(invalid("not a file of word counts"));
+        }
+        let mut segments = HashMap::new();
+        for _ in 0..r.u32()? {
+            let id = std::str::from_utf8(r.take(32)?)
+                .ok()
+                .and_then(|s| SegmentId::from_uuid_string(s).ok())
+                .ok_or_else(|| invalid("bad segment id"))?;
+            let mut words = HashMap::new();
+            for _ in 0..r.u32()? {
+                let len = usize::from(r.u16()?);
+                let stem = std::str::from_utf8(r.take(len)?)
+                    .map_err(|_| invalid("a word is not UTF-8"))?
+                    .into();
+                let mut counts = Counts {
+                    total: r.u32()? as usize,
+                    ..Counts::default()
+                };
+                for _ in 0..r.u16()? {
+                    let year = r.u16()?;
+                    counts.years.insert(year, u64::from(r.u32()?));
+                }
+                for _ in 0..r.u8()? {
+                    let id = usize::from(r.u8()?);
+                    let n = u64::from(r.u32()?);
+                    *counts
+                        .provinces
+                        .get_mut(id)
+                        .ok_or_else(|| invalid("bad province id"))? = n;
+                }
+                for n in &mut counts.policies {
+                    *n = u64::from(r.u32()?);
+                }
+                words.insert(stem, counts);
+            }
+            segments.insert(id, words);
+        }
+        if r.at != bytes.len() {
+            return Err(invalid("bytes after the last segment"));
+        }
+        Ok(WordCounts { segments })
+    }
+}
+
+/// The counts of one segment's frequent words.
+fn segment_counts(
+    searcher: &Searcher,
+    reader: &SegmentReader,
+    body: Field,
+    key: &str,
+    min_passages: u32,
+) -> tantivy::Result<HashMap<Box<str>, Counts>> {
+    let inverted = reader.inverted_index(body)?;
+    // A stem matches the passages of its plain and its marked term: one of them is in at
+    // least half as many passages as the two together.
+    let mut stems: Vec<String> = Vec::new();
+    let mut terms = inverted.terms().stream()?;
+    while terms.advance() {
+        if terms.value().doc_freq < min_passages.div_ceil(2) {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(terms.key()) else {
+            continue;
+        };
+        match analysis::strip_exact(text) {
+            // A marked word is asked for as a stem only when it is its own stem.
+            Some(word) if analysis::stem::stem_spanish(word) == word => stems.push(word.into()),
+            Some(_) => {}
+            None => stems.push(text.into()),
+        }
+    }
+    stems.sort_unstable();
+    stems.dedup();
+
+    let column = reader.fast_fields().u64(key)?;
+    let keys = column.first_or_default_col(PassageKey::default_packed());
+    let mut words = HashMap::new();
+    let mut tally = Tally::default();
+    let mut buffer = Vec::new();
+    for stem in stems {
+        let plain = Term::from_field_text(body, &stem);
+        let marked = Term::from_field_text(body, &analysis::exact_term(&stem));
+        let passages = inverted.doc_freq(&plain)? + inverted.doc_freq(&marked)?;
+        if passages < min_passages {
+            continue;
+        }
+        let query = BooleanQuery::union(vec![
+            Box::new(TermQuery::new(plain, IndexRecordOption::Basic)) as Box<dyn Query>,
+            Box::new(TermQuery::new(marked, IndexRecordOption::Basic)),
+        ]);
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        tally.clear();
+        weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
+            buffer.resize(docs.len(), 0);
+            keys.get_vals(docs, &mut buffer);
+            for &packed in &buffer {
+                tally.add(packed);
+            }
+        })?;
+        words.insert(stem.into_boxed_str(), tally.counts());
+    }
+    Ok(words)
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n.min(u32::MAX as usize) as u32).to_le_bytes());
+}
+
+fn invalid(reason: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("word counts: {reason}"))
+}
+
+/// Reads the file's numbers in turn; running out of bytes is an error.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or_else(|| invalid("the file ends too soon"))?;
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn u8(&mut self) -> io::Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u16(&mut self) -> io::Result<u16> {
+        let mut b = [0; 2];
+        b.copy_from_slice(self.take(2)?);
+        Ok(u16::from_le_bytes(b))
+    }
+
+    fn u32(&mut self) -> io::Result<u32> {
+        let mut b = [0; 4];
+        b.copy_from_slice(self.take(4)?);
+        Ok(u32::from_le_bytes(b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::key::MAX_PROVINCES;
+
+    fn sample() -> WordCounts {
+        let mut counts = Counts {
+            total: 12,
+            ..Counts::default()
+        };
+        counts.years.insert(2021, 7);
+        counts.years.insert(0, 5);
+        counts.provinces[3] = 9;
+        counts.provinces[MAX_PROVINCES] = 3;
+        counts.policies = [1, 0, 4, 0, 12];
+        let id = SegmentId::generate_random();
+        let words = HashMap::from([("pension".into(), counts.clone()), ("ñandú".into(), counts)]);
+        WordCounts {
+            segments: HashMap::from([(id, words)]),
+        }
+    }
+
+    #[test]
+    fn counts_read_back_as_written() {
+        let counts = sample();
+        let read = WordCounts::from_bytes(&counts.to_bytes()).expect("reads");
+        assert_eq!(read.segments, counts.segments);
+        assert_eq!(read.len(), 2);
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_not_a_panic() {
+        let bytes = sample().to_bytes();
+        for cut in 0..bytes.len() {
+            assert!(
+                WordCounts::from_bytes(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(WordCounts::from_bytes(&longer).is_err());
+        let mut bad_province = bytes;
+        // The first word's province id, after its stem, total and two years.
+        let at = 4 + 4 + 32 + 4 + 2 + "pension".len() + 4 + 2 + 2 * 6 + 1;
+        bad_province[at] = 200;
+        assert!(WordCounts::from_bytes(&bad_province).is_err());
+    }
+}
