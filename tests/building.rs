@@ -368,3 +368,27 @@ fn figures_shown_with_a_passage_are_those_extraction_finds() {
     }
     assert!(figures > 300, "{figures} figures");
 }
+
+#[test]
+fn a_small_index_is_merged_into_one_segment_and_its_old_files_are_gone() {
+    // Tantivy writes the sample reports in several segments (see
+    // `segments_searched_side_by_side_give_the_same_answers`); the build merges them.
+    let engine = crate::support::engine();
+    assert_eq!(engine.searcher().segment_readers().len(), 1);
+    let passages = crate::support::index_dir()
+        .read_dir()
+        .expect("index folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("passages"))
+        .find(|p| p.is_dir())
+        .expect("a generation");
+    let segment_files = fs::read_dir(&passages)
+        .expect("passages folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "idx"))
+        .count();
+    assert_eq!(
+        segment_files, 1,
+        "files of merged segments left in {passages:?}"
+    );
+}

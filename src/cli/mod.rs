@@ -493,6 +493,7 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
             ocr_stats: Some(std::sync::Arc::new(crate::ingest::OcrStats::default())),
             ..Reader::new(config.read_limits()).with_ocr(config.ocr_settings(Some(dir.ocr_cache())))
         },
+        merge_small: true,
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);

@@ -35,6 +35,9 @@ pub struct BuildOptions {
     pub threads: usize,
     /// How files are read, and the limits on each.
     pub reader: ingest::Reader,
+    /// Whether an index too small to search its segments side by side is merged into one
+    /// segment, which its queries search faster. Off only to test an index of several.
+    pub merge_small: bool,
 }
 
 impl Default for BuildOptions {
@@ -43,6 +46,7 @@ impl Default for BuildOptions {
             memory_budget: 128 << 20,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             reader: ingest::Reader::default(),
+            merge_small: true,
         }
     }
 }
@@ -135,7 +139,7 @@ pub fn build(
     for counter in counters {
         out.accents.merge(counter);
     }
-    let (manifest, totals, skipped) = out.finish(corpus)?;
+    let (manifest, totals, skipped) = out.finish(corpus, options.merge_small)?;
     write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
     let generation = dir.publish(staging)?;
     Ok(BuildSummary {
@@ -312,11 +316,13 @@ impl Writer {
         self.reports.push((i, meta));
     }
 
-    /// Commits the passages and writes the accents; the manifest to write, with the totals and
-    /// the skipped files (sorted).
+    /// Commits the passages (in one segment when `merge` and the index is small: see
+    /// [`merge_small`]), counts the frequent words and writes the accents; the manifest to
+    /// write, with the totals and the skipped files (sorted).
     fn finish(
         mut self,
         corpus: &[PathBuf],
+        merge: bool,
     ) -> Result<(Manifest, Totals, Vec<Skipped>), IndexError> {
         let tv = |source| IndexError::Tantivy {
             path: self.tantivy_dir.clone(),
@@ -341,6 +347,9 @@ impl Writer {
         self.writer.commit().map_err(tv)?;
         let index = self.writer.index().clone();
         self.writer.wait_merging_threads().map_err(tv)?;
+        if merge {
+            merge_small(&index).map_err(tv)?;
+        }
         let staging = self.tantivy_dir.parent().unwrap_or(&self.tantivy_dir);
         let reader: IndexReader = index
             .reader_builder()
@@ -375,6 +384,28 @@ impl Writer {
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((manifest, self.totals, self.skipped))
     }
+}
+
+/// Merges the segments of an index too small to search them side by side
+/// (`Engine::alone`) into one. A query pays for each segment it searches: its terms looked up,
+/// its scorers set up, its counts cleared and read. At 100 MB, four segments cost the 285
+/// benchmark queries 10 % more instructions than one (BENCHMARKS.md).
+fn merge_small(index: &Index) -> tantivy::Result<()> {
+    let segments = index.searchable_segment_metas()?;
+    let passages: u32 = segments.iter().map(|s| s.num_docs()).sum();
+    if segments.len() < 2 || passages >= 2 * super::PARALLEL_SEGMENT_DOCS {
+        return Ok(());
+    }
+    let ids: Vec<_> = segments.iter().map(|s| s.id()).collect();
+    // A segment's files are kept while anything holds its meta.
+    drop(segments);
+    // tantivy's least memory for a writer: a merge reads and writes segments, it buffers no
+    // documents.
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+    writer.merge(&ids).wait()?;
+    // The merged segments' files go now, not when a writer next opens the index.
+    writer.garbage_collect_files().wait()?;
+    writer.wait_merging_threads()
 }
 
 /// A counter of the reader's OCR work (0 when it counts none).

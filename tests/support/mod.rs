@@ -34,12 +34,35 @@ pub fn build_with(
         memory_budget: 64 << 20,
         threads: 2,
         reader,
+        merge_small: true,
     };
+    build_options(folders, dir, &options)
+}
+
+/// Builds an index of `folders` into `dir`, leaving it in the segments tantivy wrote.
+pub fn build_in_segments(
+    folders: &[PathBuf],
+    dir: &Path,
+) -> Result<BuildSummary, index::IndexError> {
+    let options = BuildOptions {
+        memory_budget: 64 << 20,
+        threads: 2,
+        reader: reader(),
+        merge_small: false,
+    };
+    build_options(folders, dir, &options)
+}
+
+fn build_options(
+    folders: &[PathBuf],
+    dir: &Path,
+    options: &BuildOptions,
+) -> Result<BuildSummary, index::IndexError> {
     index::build(
         folders,
         &IndexDir::new(dir),
         &Extractor::builtin(),
-        &options,
+        options,
         &|_| {},
     )
 }
