@@ -425,6 +425,12 @@ impl SegmentCollector for SegmentPassages {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.ranked && self.wanted > 0 {
+            // Not counting, a passage whose text score cannot beat the worst hit kept needs
+            // no key: its weight can only lower that score, and on a tie the earlier passage,
+            // kept, wins.
+            if !self.counting && self.best.worst().is_some_and(|worst| score <= worst) {
+                return;
+            }
             self.pending_docs.push(doc);
             self.pending_scores.push(score);
             if self.pending_docs.len() == BATCH {
