@@ -583,4 +583,15 @@ fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
     // A filtered search counts for itself.
     let filtered = crate::support::search_in(&engine, "pensión", &[("policy", "discapacidades")]);
     assert_eq!(filtered.total, 3_000);
+
+    // The report's year and province, as words, match every passage of the report: their
+    // counts are kept too.
+    for word in ["Manabí", "manabi", "2021"] {
+        let ranked = crate::support::search_in(&engine, word, &[]);
+        let counted = crate::support::search_in(&engine, word, &[("limit", "0")]);
+        assert!(ranked.total >= 9_000, "{word}: {}", ranked.total);
+        assert_eq!(ranked.hits.len(), 10);
+        assert_eq!(ranked.total, counted.total, "{word}");
+        assert_eq!(ranked.facets, counted.facets, "{word}");
+    }
 }

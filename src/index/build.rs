@@ -358,7 +358,7 @@ impl Writer {
             .map_err(tv)?;
         let counts = WordCounts::count(
             &reader.searcher(),
-            self.fields.body,
+            (self.fields.body, self.fields.facets),
             schema::KEY_COLUMN,
             word_counts::MIN_PASSAGES,
         )

@@ -9,6 +9,10 @@
 //! segment those counts are the same for every query of it, so they are counted here once.
 //! Rarer words are counted at search time: few matches cost little.
 //!
+//! A year or a province named by one word (`2021`, `guayas`) also matches every passage of the
+//! reports of that year or province: its counts are kept under [`context_key`], for the union
+//! of the word's passages and the facet's.
+//!
 //! The file is this module's own binary layout (little-endian):
 //!
 //! ```text
@@ -27,14 +31,22 @@ use std::path::Path;
 use tantivy::columnar::ColumnValues;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, EnableScoring, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::tokenizer::TokenStream;
 use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use super::key::{Counts, PassageKey, Tally};
 use crate::analysis;
+use crate::extract::gazetteer::Gazetteer;
 
 /// Words in fewer passages of a segment than this are counted at search time.
 pub const MIN_PASSAGES: u32 = 8_000;
+
+/// The key of the counts of a word that names the reports' year or province (`facet`) as
+/// well: those of the union of the word's stem and the facet.
+pub fn context_key(stem: &str, facet: &Facet) -> String {
+    format!("{stem}\u{1f}{facet}")
+}
 
 /// First bytes of the file, with the layout's version.
 const MAGIC: &[u8; 4] = b"CWC1";
@@ -62,12 +74,18 @@ impl WordCounts {
         self.len() == 0
     }
 
+    /// Whether the counts of `stem` are kept for any segment.
+    pub fn holds(&self, stem: &str) -> bool {
+        self.segments.values().any(|words| words.contains_key(stem))
+    }
+
     /// Counts, in every segment of `searcher` without deleted passages, the words of text
-    /// field `body` found in at least `min_passages` of its passages, keyed by the packed
+    /// field `body` found in at least `min_passages` of its passages, and the words naming a
+    /// year or a province of facet field `facets` (see [`context_key`]), keyed by the packed
     /// passage keys of fast field `key`.
     pub fn count(
         searcher: &Searcher,
-        body: Field,
+        fields: (Field, Field),
         key: &str,
         min_passages: u32,
     ) -> tantivy::Result<WordCounts> {
@@ -79,7 +97,7 @@ impl WordCounts {
                 .filter(|reader| reader.num_deleted_docs() == 0)
                 .map(|reader| {
                     scope.spawn(move || {
-                        let words = segment_counts(searcher, reader, body, key, min_passages);
+                        let words = segment_counts(searcher, reader, fields, key, min_passages);
                         words.map(|w| (reader.segment_id(), w))
                     })
                 })
@@ -200,7 +218,7 @@ impl WordCounts {
 fn segment_counts(
     searcher: &Searcher,
     reader: &SegmentReader,
-    body: Field,
+    (body, facets): (Field, Field),
     key: &str,
     min_passages: u32,
 ) -> tantivy::Result<HashMap<Box<str>, Counts>> {
@@ -226,22 +244,45 @@ fn segment_counts(
     stems.sort_unstable();
     stems.dedup();
 
+    // Then the words that name a year or a province of the segment's reports, with the facet.
+    let facet_terms = reader.inverted_index(facets)?;
+    let mut contexts: Vec<(String, Facet)> = Vec::new();
+    let mut terms = facet_terms.terms().stream()?;
+    while terms.advance() {
+        if let Some(context) = context_of(terms.key()) {
+            contexts.push(context);
+        }
+    }
+
     let column = reader.fast_fields().u64(key)?;
     let keys = column.first_or_default_col(PassageKey::default_packed());
     let mut words = HashMap::new();
     let mut tally = Tally::default();
     let mut buffer = Vec::new();
-    for stem in stems {
+    let groups = stems.into_iter().map(|stem| (stem, None)).chain(
+        contexts
+            .into_iter()
+            .map(|(stem, facet)| (stem, Some(facet))),
+    );
+    for (stem, facet) in groups {
         let plain = Term::from_field_text(body, &stem);
         let marked = Term::from_field_text(body, &analysis::exact_term(&stem));
-        let passages = inverted.doc_freq(&plain)? + inverted.doc_freq(&marked)?;
+        let mut passages = inverted.doc_freq(&plain)? + inverted.doc_freq(&marked)?;
+        let mut terms = vec![plain, marked];
+        if let Some(facet) = &facet {
+            let term = Term::from_facet(facets, facet);
+            passages += facet_terms.doc_freq(&term)?;
+            terms.push(term);
+        }
         if passages < min_passages {
             continue;
         }
-        let query = BooleanQuery::union(vec![
-            Box::new(TermQuery::new(plain, IndexRecordOption::Basic)) as Box<dyn Query>,
-            Box::new(TermQuery::new(marked, IndexRecordOption::Basic)),
-        ]);
+        let query = BooleanQuery::union(
+            terms
+                .into_iter()
+                .map(|t| Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+                .collect(),
+        );
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
         tally.clear();
         weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
@@ -251,9 +292,36 @@ fn segment_counts(
                 tally.add(packed);
             }
         })?;
-        words.insert(stem.into_boxed_str(), tally.counts());
+        let key = match &facet {
+            Some(facet) => context_key(&stem, facet),
+            None => stem,
+        };
+        words.insert(key.into_boxed_str(), tally.counts());
     }
     Ok(words)
+}
+
+/// The stem of the one word that names the year or province of facet term `encoded` in a
+/// query (`search::query`, `report_context_unit`), with the facet; `None` for another facet,
+/// or a province named by several words.
+fn context_of(encoded: &[u8]) -> Option<(String, Facet)> {
+    let facet = Facet::from_encoded(encoded.to_vec()).ok()?;
+    let path = facet.to_path();
+    let word = match path.as_slice() {
+        ["year", year] => (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| year.to_string())?,
+        ["province", name] => {
+            let mut analyzer = analysis::query_exact();
+            let mut stream = analyzer.token_stream(name);
+            let mut words = Vec::new();
+            stream.process(&mut |t| words.push(t.text.clone()));
+            let [word] = <[String; 1]>::try_from(words).ok()?;
+            (Gazetteer::shared().province(&word) == Some(*name)).then_some(word)?
+        }
+        _ => return None,
+    };
+    let stem = analysis::stem::stem_spanish(&word).into_owned();
+    Some((stem, facet))
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {

@@ -142,16 +142,17 @@ struct Pruning {
     min_matches: u64,
 }
 
-/// [`Passages`] for a query tantivy can prune (`query::term_union`), segment by segment: the
-/// page by block-max WAND, which scores only the documents whose blocks could beat the worst
-/// hit kept, then the total and the facets by a pass that reads no score. Together they cost
+/// [`Passages`] for a query tantivy can prune (`query::term_union`), or whose counts the index
+/// holds (`known`), segment by segment: the page by block-max WAND, which scores only the
+/// documents whose blocks could beat the worst hit kept (a query of another shape offers every
+/// match above the worst kept), then the total and the facets by a pass that reads no score. Together they cost
 /// less than scoring every match, unless the ranking weights keep the bar low: the highest text
 /// scores go to short passages, which weigh least (`index::build::passage_weight`). A segment
 /// whose pruned pass offers more than [`PRUNING_BUDGET`] hits, or whose terms are in fewer than
 /// [`PRUNING_MIN_MATCHES`] passages, is searched the plain way.
 ///
-/// `known` are counts the index holds for the query: the passages of a stem, when they are
-/// exactly what `query` matches (`index::word_counts`). A segment that holds them is never
+/// `known` are counts the index holds for the query: the passages of a stem (with a year or a
+/// province it names), when they are exactly what `query` matches (`index::word_counts`). A segment that holds them is never
 /// counted: its page comes from the pruned pass, or when that gives up from scoring every
 /// match.
 pub fn pruned(
@@ -505,9 +506,10 @@ mod tests {
     /// An index of `docs` passages with a text field and a key column: each passage holds
     /// some of the words `a` to `e` (`a` more often), a year, a province and a ranking weight.
     fn small_index(docs: u32) -> (tantivy::Index, tantivy::schema::Field) {
-        use tantivy::schema::{Schema, FAST, TEXT};
+        use tantivy::schema::{FacetOptions, Schema, FAST, TEXT};
         let mut schema = Schema::builder();
         let text = schema.add_text_field("text", TEXT);
+        schema.add_facet_field("facets", FacetOptions::default());
         let key = schema.add_u64_field(KEY_COLUMN, FAST);
         let index = tantivy::Index::create_in_ram(schema.build());
         let mut writer = index
@@ -570,7 +572,8 @@ mod tests {
             ])),
         ];
         // The counts of `a` held as the index holds those of a frequent word.
-        let known = WordCounts::count(&searcher, text, KEY_COLUMN, 100).expect("counts");
+        let facets = index.schema().get_field("facets").expect("facets");
+        let known = WordCounts::count(&searcher, (text, facets), KEY_COLUMN, 100).expect("counts");
         let segment = searcher.segment_reader(0).segment_id();
         assert!(known.get(segment, "a").is_some());
         let stems = [Some("a"), None, None];

@@ -199,15 +199,18 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     };
     let cancel = &request.cancel;
     let threads = engine.alone();
-    let mut collected = if wanted.ranked && wanted.limit > 0 && query::term_union(&*full) {
+    // Counts the index holds are those of the unfiltered query.
+    let unfiltered = !Dimension::ALL.iter().any(|&d| request.has_filter(d));
+    let known = stem
+        .as_deref()
+        .filter(|&stem| unfiltered && engine.word_counts().holds(stem))
+        .map(|stem| (engine.word_counts(), stem));
+    // A query whose counts are kept need not count: it goes the pruned way too, whatever its
+    // shape (a year or a province is not a disjunction of terms).
+    let prunable = query::term_union(&*full) || known.is_some();
+    let mut collected = if wanted.ranked && wanted.limit > 0 && prunable {
         let this_thread = Executor::single_thread();
         let threads = threads.unwrap_or(&this_thread);
-        // Counts the index holds are those of the unfiltered query.
-        let unfiltered = !Dimension::ALL.iter().any(|&d| request.has_filter(d));
-        let known = stem
-            .as_deref()
-            .filter(|_| unfiltered)
-            .map(|stem| (engine.word_counts(), stem));
         collect::pruned(&searcher, &*full, &wanted, cancel, threads, known)
             .map_err(|e| cancel.explain(e))?
     } else {

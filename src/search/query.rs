@@ -22,8 +22,10 @@ use tantivy::{Score, Searcher, Term};
 
 use super::union::SeekUnion;
 use super::SearchError;
-use crate::analysis::{self, stem::stem_word};
+use crate::analysis;
+use crate::analysis::stem::{stem_spanish, stem_word};
 use crate::extract::Gazetteer;
+use crate::index::word_counts::context_key;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -250,7 +252,8 @@ pub struct RankedQuery {
     /// The exact-wording boosts of phrases, to add to the score of the best
     /// [`RESCORE_WINDOW`] matches only (as a search engine's rescoring of its top hits).
     pub rescore: Option<Box<dyn Query>>,
-    /// The stem whose passages are exactly those matched, when the query is one word: the
+    /// The stem whose passages are exactly those matched, when the query is one word (with
+    /// the facet it names, for a year or a province: `index::word_counts::context_key`): the
     /// index may hold their counts (`index::word_counts`).
     pub stem: Option<String>,
 }
@@ -288,12 +291,15 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     if required.is_empty() {
         return None;
     }
+    // The stem of a query of one unit, whose matches it names.
+    let mut stem = None;
     if let [(Occur::Must, unit)] = required.as_mut_slice() {
+        stem = unit.stem.take();
         if let Some(matching) = unit.alone.take() {
             return Some(RankedQuery {
                 matching,
                 rescore: None,
-                stem: unit.stem.take(),
+                stem,
             });
         }
     }
@@ -333,14 +339,14 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
         return Some(RankedQuery {
             matching,
             rescore,
-            stem: None,
+            stem,
         });
     }
     clauses.extend(boosts);
     Some(RankedQuery {
         matching: Box::new(BooleanQuery::new(clauses)),
         rescore,
-        stem: None,
+        stem,
     })
 }
 
@@ -353,7 +359,8 @@ struct Unit {
     positional: bool,
     /// The same matches and scores as one query, for when the unit is the whole query.
     alone: Option<Box<dyn Query>>,
-    /// The stem whose passages the unit matches, for a word ([`RankedQuery::stem`]).
+    /// The stem whose passages the unit matches, for a word, a year or a province
+    /// ([`RankedQuery::stem`]).
     stem: Option<String>,
 }
 
@@ -478,8 +485,8 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
             .iter()
             .find(|t| t.position == p && t.position_length <= 1)
     };
-    let facet = |path: [&str; 2]| -> Unit {
-        let term = Term::from_facet(fields.facets, &Facet::from_path(path));
+    let facet = |facet: &Facet| -> Unit {
+        let term = Term::from_facet(fields.facets, facet);
         Unit {
             required: Box::new(BoostQuery::new(
                 Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
@@ -494,10 +501,9 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
     let word = first(pos)?;
     if let Ok(year) = word.text.parse::<u16>() {
         if (1990..=2100).contains(&year) && word.text.len() == 4 {
-            let unit = Unit::either(vec![
-                word_unit(&word.text, fields),
-                facet(["year", &word.text]),
-            ]);
+            let year = Facet::from_path(["year", &word.text]);
+            let mut unit = Unit::either(vec![word_unit(&word.text, fields), facet(&year)]);
+            unit.stem = Some(context_key(&stem_spanish(&word.text), &year));
             return Some((unit, 1));
         }
     }
@@ -510,17 +516,16 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
             continue;
         }
         if let Some(province) = Gazetteer::shared().province(&words.join(" ")) {
+            let province = Facet::from_path(["province", province]);
             let in_text = if n == 1 {
                 Some(word_unit(words[0], fields))
             } else {
                 phrase_unit(&parts(tokens, pos, n), fields)
             };
-            let unit = Unit::either(
-                in_text
-                    .into_iter()
-                    .chain([facet(["province", province])])
-                    .collect(),
-            );
+            let mut unit = Unit::either(in_text.into_iter().chain([facet(&province)]).collect());
+            if n == 1 {
+                unit.stem = Some(context_key(&stem_spanish(words[0]), &province));
+            }
             return Some((unit, n));
         }
     }
