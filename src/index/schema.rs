@@ -7,6 +7,7 @@ use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST,
     INDEXED, STRING,
 };
+use tantivy::Term;
 
 use crate::analysis;
 use crate::extract::FigureKind;
@@ -47,6 +48,16 @@ pub struct Fields {
 
 /// Name of the column of record numbers (see [`Fields::record`]).
 pub const RECORD_COLUMN: &str = "record";
+
+/// The terms of text field `body` that match the stem `stem`: plain (words that stem to it) and
+/// marked (the word itself, indexed only as its exact form: `analysis::ExactAndStem`). What a
+/// query of one word matches, and what `word_counts` counts for it.
+pub fn stem_terms(body: Field, stem: &str) -> [Term; 2] {
+    [
+        Term::from_field_text(body, stem),
+        Term::from_field_text(body, &analysis::exact_term(stem)),
+    ]
+}
 
 /// Name of the column of packed passage keys (see [`Fields::key`]).
 pub const KEY_COLUMN: &str = "key";

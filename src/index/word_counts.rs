@@ -36,6 +36,7 @@ use tantivy::tokenizer::TokenStream;
 use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use super::key::{Counts, PassageKey, Tally};
+use super::schema::stem_terms;
 use crate::analysis;
 use crate::extract::gazetteer::Gazetteer;
 
@@ -247,9 +248,9 @@ fn segment_counts(
     // Then the words that name a year or a province of the segment's reports, with the facet.
     let facet_terms = reader.inverted_index(facets)?;
     let mut contexts: Vec<(String, Facet)> = Vec::new();
-    let mut terms = facet_terms.terms().stream()?;
-    while terms.advance() {
-        if let Some(context) = context_of(terms.key()) {
+    let mut facet_stream = facet_terms.terms().stream()?;
+    while facet_stream.advance() {
+        if let Some(context) = context_of(facet_stream.key()) {
             contexts.push(context);
         }
     }
@@ -265,20 +266,21 @@ fn segment_counts(
             .map(|(stem, facet)| (stem, Some(facet))),
     );
     for (stem, facet) in groups {
-        let plain = Term::from_field_text(body, &stem);
-        let marked = Term::from_field_text(body, &analysis::exact_term(&stem));
-        let mut passages = inverted.doc_freq(&plain)? + inverted.doc_freq(&marked)?;
-        let mut terms = vec![plain, marked];
+        let mut matching = stem_terms(body, &stem).to_vec();
+        let mut passages = 0;
+        for term in &matching {
+            passages += inverted.doc_freq(term)?;
+        }
         if let Some(facet) = &facet {
             let term = Term::from_facet(facets, facet);
             passages += facet_terms.doc_freq(&term)?;
-            terms.push(term);
+            matching.push(term);
         }
         if passages < min_passages {
             continue;
         }
         let query = BooleanQuery::union(
-            terms
+            matching
                 .into_iter()
                 .map(|t| Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
                 .collect(),

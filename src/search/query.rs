@@ -23,7 +23,7 @@ use tantivy::{Score, Searcher, Term};
 use super::union::SeekUnion;
 use super::SearchError;
 use crate::analysis;
-use crate::analysis::stem::{stem_spanish, stem_word};
+use crate::analysis::stem::stem_spanish;
 use crate::extract::Gazetteer;
 use crate::index::word_counts::context_key;
 
@@ -200,11 +200,10 @@ impl<'a> TextFields<'a> {
         Term::from_field_text(self.body, &analysis::exact_term(folded))
     }
 
-    /// The terms that match the stem `stem`: plain (words that stem to it) and marked (the word
-    /// itself, indexed only as its exact form). A term the index lacks costs nothing in a
-    /// disjunction (tantivy drops its empty scorer).
+    /// The terms that match the stem `stem` (`index::schema::stem_terms`). A term the index
+    /// lacks costs nothing in a disjunction (tantivy drops its empty scorer).
     fn stems(&self, stem: &str) -> [Term; 2] {
-        [Term::from_field_text(self.body, stem), self.exact(stem)]
+        crate::index::schema::stem_terms(self.body, stem)
     }
 
     /// [`Self::stems`], but only those the index holds (for phrases, which multiply by them);
@@ -534,7 +533,7 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
 
 /// A word: its stem required, its exact (folded) form a boost.
 fn word_unit(folded: &str, fields: TextFields) -> Unit {
-    let stemmed = stem_word(frostem_es(), folded);
+    let stemmed = stem_spanish(folded);
     let [plain, marked] = fields.stems(&stemmed);
     if stemmed == folded {
         // The word is its own stem: its exact form is one of the stem's two terms, boosted in
@@ -653,7 +652,6 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         ));
     }
     let variants = choices(&slots);
-    let stemmer = frostem_es();
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut boosts: Vec<Box<dyn Query>> = Vec::new();
     for words in variants {
@@ -665,7 +663,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         // A stem may be held as a plain term, a marked one, or both: one phrase per choice.
         let stems: Vec<Vec<Term>> = words
             .iter()
-            .map(|w| fields.held_stems(&stem_word(stemmer, w)))
+            .map(|w| fields.held_stems(&stem_spanish(w)))
             .collect();
         required.extend(
             choices(&stems)
@@ -715,10 +713,6 @@ fn either(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
             .map(|q| (Occur::Should, q))
             .collect(),
     ))
-}
-
-fn frostem_es() -> frostem::Stemmer {
-    frostem::Stemmer::new(frostem::Algorithm::Spanish)
 }
 
 #[cfg(test)]
