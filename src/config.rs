@@ -84,7 +84,7 @@ impl Default for Config {
         Config {
             index_dir: PathBuf::from("index"),
             corpus: vec![PathBuf::from("corpus")],
-            memory_mb: 128,
+            memory_mb: 256,
             threads: 0,
             addr: "127.0.0.1:8080".into(),
             cors_origins: Vec::new(),

@@ -30,9 +30,11 @@ pub fn build_with(
     dir: &Path,
     reader: cuentas::ingest::Reader,
 ) -> Result<BuildSummary, index::IndexError> {
+    // Four readers make two indexing threads, which write segments of their own: the build
+    // merges them, as it merges any small index written in several.
     let options = BuildOptions {
         memory_budget: 64 << 20,
-        threads: 2,
+        threads: 4,
         reader,
         merge_small: true,
     };
@@ -44,9 +46,10 @@ pub fn build_in_segments(
     folders: &[PathBuf],
     dir: &Path,
 ) -> Result<BuildSummary, index::IndexError> {
+    // Two indexing threads (see `build_with`), each writing segments of its own.
     let options = BuildOptions {
         memory_budget: 64 << 20,
-        threads: 2,
+        threads: 4,
         reader: reader(),
         merge_small: false,
     };
