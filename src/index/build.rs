@@ -719,6 +719,12 @@ mod tests {
     }
 
     #[test]
+    fn one_indexing_thread_serves_two_readers() {
+        let indexing: Vec<usize> = [0, 1, 2, 3, 4, 8, 64].map(super::writer_threads).to_vec();
+        assert_eq!(indexing, [1, 1, 1, 2, 2, 4, 8]);
+    }
+
+    #[test]
     fn titles_and_headings_weigh_less_than_sentences() {
         assert_eq!(passage_weight("Rendición de Cuentas 2021 Dirección Nacional de Seguro de Salud Individual y Familiar", false), 35);
         assert_eq!(
