@@ -145,16 +145,18 @@ struct Pruning {
 /// [`Passages`] for a query tantivy can prune (`query::term_union`), or whose counts the index
 /// holds (`known`), segment by segment: the page by block-max WAND, which scores only the
 /// documents whose blocks could beat the worst hit kept (a query of another shape offers every
-/// match above the worst kept), then the total and the facets by a pass that reads no score. Together they cost
-/// less than scoring every match, unless the ranking weights keep the bar low: the highest text
-/// scores go to short passages, which weigh least (`index::build::passage_weight`). A segment
-/// whose pruned pass offers more than [`PRUNING_BUDGET`] hits, or whose terms are in fewer than
-/// [`PRUNING_MIN_MATCHES`] passages, is searched the plain way.
+/// match above the worst kept), then the total and the facets by a pass that reads no score.
+/// Together they cost less than scoring every match, unless the ranking weights keep the bar
+/// low: the highest text scores go to short passages, which weigh least
+/// (`index::build::passage_weight`). A segment whose pruned pass offers more than
+/// [`PRUNING_BUDGET`] hits, or whose terms are in fewer than [`PRUNING_MIN_MATCHES`] passages,
+/// is searched the plain way; so is a segment without known counts for a query tantivy cannot
+/// prune, where two passes would only do the plain pass's work twice.
 ///
 /// `known` are counts the index holds for the query: the passages of a stem (with a year or a
-/// province it names), when they are exactly what `query` matches (`index::word_counts`). A segment that holds them is never
-/// counted: its page comes from the pruned pass, or when that gives up from scoring every
-/// match.
+/// province it names), when they are exactly what `query` matches (`index::word_counts`). A
+/// segment that holds them is never counted: its page comes from the pruned pass, or when that
+/// gives up from scoring every match.
 pub fn pruned(
     searcher: &Searcher,
     query: &dyn Query,
@@ -185,6 +187,7 @@ fn pruned_within(
     let mut terms = Vec::new();
     query.query_terms(&mut |term, _| terms.push(term.clone()));
     let wanted = passages.limit + passages.offset;
+    let prunable = super::query::term_union(query);
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
         let ord = ord as SegmentOrdinal;
         let keys = key_column(reader)?;
@@ -197,7 +200,7 @@ fn pruned_within(
             .and_then(|(counts, stem)| counts.get(reader.segment_id(), stem))
             .filter(|_| reader.num_deleted_docs() == 0);
         let mut best: Best<()> = Best::new(wanted);
-        let mut plain = known.is_none() && matches < pruning.min_matches;
+        let mut plain = known.is_none() && (!prunable || matches < pruning.min_matches);
         if !plain {
             let alive = reader.alive_bitset();
             let mut offered = 0u32;
