@@ -8,6 +8,11 @@
 //! after stemming a word that still ends in vowel + `s` loses the `s` and is stemmed again, up to
 //! twice. The rule runs on both sides (index and query), so `año`, `años`, `mes` and `meses`
 //! meet; the cost is that a few singulars ending in `s` (`virus`) index as `viru`, harmlessly.
+//!
+//! A stem keeps the first two characters of a word of two or more: Snowball's regions (R1, R2,
+//! RV), where every suffix it removes or replaces must lie, start after the second character at
+//! the earliest, and a plural mended above keeps three characters before losing its `s`. The
+//! highlighter leans on this to stem only the words that may meet a query's stems.
 
 use std::borrow::Cow;
 
@@ -45,9 +50,14 @@ thread_local! {
         std::cell::RefCell::new(FxHashMap::default());
 }
 
-/// Calls `f` with the stem of the folded word `word`, stemmed once per thread and then
-/// remembered (all of it forgotten once more than `CACHE_WORDS` words are).
-fn with_stem<R>(stemmer: Stemmer, word: &str, f: impl FnOnce(&str) -> R) -> R {
+/// Calls `f` with the stem of the folded word `word`, as the index has it: stemmed once per
+/// thread and then remembered (all of it forgotten once more than `CACHE_WORDS` words are).
+pub fn with_stem<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    with_stemmer(Stemmer::new(Algorithm::Spanish), word, f)
+}
+
+/// [`with_stem`] with a stemmer at hand.
+fn with_stemmer<R>(stemmer: Stemmer, word: &str, f: impl FnOnce(&str) -> R) -> R {
     if has_digit(word) {
         // Its own stem; and numbers, each seen a few times, would crowd the words out.
         return f(word);
@@ -97,7 +107,7 @@ impl<T: TokenStream> TokenStream for SpanishStemTokenStream<T> {
         }
         let token = self.tail.token_mut();
         let buffer = &mut self.buffer;
-        with_stem(self.stemmer, &token.text, |stem| {
+        with_stemmer(self.stemmer, &token.text, |stem| {
             buffer.clear();
             buffer.push_str(stem);
         });
@@ -190,7 +200,7 @@ impl<T: TokenStream> TokenStream for ExactAndStemTokenStream<T> {
         }
         let token = self.tail.token_mut();
         let (pending, next) = (&mut self.stem_pending, &mut self.stem);
-        with_stem(self.stemmer, &token.text, |stem| {
+        with_stemmer(self.stemmer, &token.text, |stem| {
             if stem != token.text {
                 next.clear();
                 next.push_str(stem);
@@ -309,5 +319,47 @@ mod tests {
     #[test]
     fn enye_survives_stemming() {
         assert_ne!(stem("año"), stem("ano"), "año and ano must stay apart");
+    }
+
+    fn keeps_first_two(word: &str) -> bool {
+        let first_two = |w: &str| w.chars().take(2).collect::<String>();
+        word.chars().count() < 2 || stem(word).starts_with(&first_two(word))
+    }
+
+    #[test]
+    fn a_stem_keeps_the_first_two_characters_of_every_word_of_the_reports() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut words = 0;
+        for entry in std::fs::read_dir(corpus).expect("bundled corpus") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&path).expect("readable")).into_owned();
+                for (_, word) in crate::analysis::text::words(&text) {
+                    let folded = crate::analysis::fold_key(word);
+                    assert!(keeps_first_two(&folded), "{folded} → {}", stem(&folded));
+                    words += 1;
+                }
+            }
+        }
+        assert!(words > 1000, "the reports have words: {words}");
+        for w in [
+            "as", "es", "os", "ases", "eses", "ñas", "ñes", "uses", "aes", "guen", "ir", "ia",
+        ] {
+            assert!(keeps_first_two(w), "{w} → {}", stem(w));
+        }
+    }
+
+    proptest::proptest! {
+        /// Words of Spanish letters, most of them ending in one of Snowball's suffixes.
+        #[test]
+        fn a_stem_keeps_the_first_two_characters_of_any_word(
+            start in "[a-zñ]{0,6}",
+            suffix in "(|s|es|os|as|mente|amente|logia|ucion|encia|encias|iendo|ando|arse|selo|guen|gue|ue|e|a|o|i|u|idad|ivamente|aciones)",
+            plural in "(|s|es)",
+        ) {
+            let word = format!("{start}{suffix}{plural}");
+            proptest::prop_assert!(keeps_first_two(&word), "{} → {}", word, stem(&word));
+        }
     }
 }
