@@ -328,18 +328,12 @@ mod tests {
 
     #[test]
     fn a_stem_keeps_the_first_two_characters_of_every_word_of_the_reports() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let mut words = 0;
-        for entry in std::fs::read_dir(corpus).expect("bundled corpus") {
-            let path = entry.expect("entry").path();
-            if path.extension().is_some_and(|e| e == "txt") {
-                let text =
-                    String::from_utf8_lossy(&std::fs::read(&path).expect("readable")).into_owned();
-                for (_, word) in crate::analysis::text::words(&text) {
-                    let folded = crate::analysis::fold_key(word);
-                    assert!(keeps_first_two(&folded), "{folded} → {}", stem(&folded));
-                    words += 1;
-                }
+        for text in crate::test_support::bundled_reports() {
+            for (_, word) in crate::analysis::text::words(&text) {
+                let folded = crate::analysis::fold_key(word);
+                assert!(keeps_first_two(&folded), "{folded} → {}", stem(&folded));
+                words += 1;
             }
         }
         assert!(words > 1000, "the reports have words: {words}");

@@ -419,16 +419,10 @@ mod tests {
         let (schema, fields) = crate::index::schema::schema();
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(index.tokenizers());
-        let mut texts = Vec::new();
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        for entry in std::fs::read_dir(corpus).expect("bundled corpus") {
-            let path = entry.expect("entry").path();
-            if path.extension().is_some_and(|e| e == "txt") {
-                let bytes = std::fs::read(&path).expect("readable");
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                texts.extend(text.split("\n\n").map(str::to_string));
-            }
-        }
+        let texts: Vec<String> = crate::test_support::bundled_reports()
+            .iter()
+            .flat_map(|text| text.split("\n\n").map(str::to_string).collect::<Vec<_>>())
+            .collect();
         let mut writer: tantivy::IndexWriter = index
             .writer_with_num_threads(1, 15_000_000)
             .expect("writer");

@@ -409,16 +409,11 @@ mod tests {
 
     #[test]
     fn figures_read_at_their_offsets_are_those_of_the_whole_text() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let mut figures = 0;
-        for entry in std::fs::read_dir(&corpus).expect("the bundled corpus") {
-            let path = entry.expect("a corpus entry").path();
-            if path.extension().is_some_and(|e| e == "txt") {
-                let text = std::fs::read_to_string(&path).expect("a UTF-8 report");
-                for draft in crate::extract::passages::split(&text) {
-                    read_at_offsets_as_whole(&draft.text).expect("the same figures");
-                    figures += extract_unlabelled(&draft.text).len();
-                }
+        for text in crate::test_support::bundled_reports() {
+            for draft in crate::extract::passages::split(&text) {
+                read_at_offsets_as_whole(&draft.text).expect("the same figures");
+                figures += extract_unlabelled(&draft.text).len();
             }
         }
         assert!(figures >= 40, "{figures} figures");

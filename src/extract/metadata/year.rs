@@ -381,7 +381,6 @@ mod tests {
 
     #[test]
     fn cues_found_without_groups_hold_the_year_the_group_holds() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let mut texts = vec![
             "Informe correspondiente al ejercicio fiscal 2022. Rendición de Cuentas 2021: enero a \
              diciembre de 2021, al 31 de diciembre del 2013, ejercicio fiscal 2020, periodo: 2019, \
@@ -389,12 +388,7 @@ mod tests {
              fiscal 2017, 1a edición – Quito, 2012, del 02/01/2025 al 30/06/2025, 20211 2020a"
                 .to_string(),
         ];
-        for entry in std::fs::read_dir(&corpus).expect("the bundled corpus") {
-            let path = entry.expect("a corpus entry").path();
-            if path.extension().is_some_and(|e| e == "txt") {
-                texts.push(std::fs::read_to_string(&path).expect("a UTF-8 report"));
-            }
-        }
+        texts.extend(crate::test_support::bundled_reports());
         let mut found = 0;
         for rule in year_rules().iter().filter(|r| r.year_last) {
             for text in &texts {
