@@ -278,11 +278,11 @@ fn canonical_of(value: f64, int: &str, frac: &str) -> String {
 /// returns where the scale words end and the factor. One space, or none, may stand between.
 pub fn scale_after(text: &str, end: usize) -> Option<(usize, f64)> {
     let (word, word_end) = word_after(text, end)?;
-    let factor = scale_of(&word)?;
+    let factor = scale_of(word)?;
     if factor == 1e3 {
         // `mil millones` is a thousand millions.
         if let Some((next, next_end)) = word_after(text, word_end) {
-            if scale_of(&next) == Some(1e6) {
+            if scale_of(next) == Some(1e6) {
                 return Some((next_end, 1e9));
             }
         }
@@ -290,18 +290,19 @@ pub fn scale_after(text: &str, end: usize) -> Option<(usize, f64)> {
     Some((word_end, factor))
 }
 
-/// The lowercased, unaccented word after at most two spaces from `at`, and its end.
-fn word_after(text: &str, at: usize) -> Option<(String, usize)> {
+/// The word after at most two spaces from `at`, as written, and its end.
+fn word_after(text: &str, at: usize) -> Option<(&str, usize)> {
     let rest = text.get(at..)?;
-    let spaces = rest
-        .chars()
-        .take_while(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .take(3)
-        .collect::<Vec<_>>();
-    if spaces.len() > 2 {
-        return None;
+    let mut start = at;
+    for (n, c) in rest.chars().enumerate() {
+        if !matches!(c, ' ' | '\u{a0}' | '\u{202f}') {
+            break;
+        }
+        if n == 2 {
+            return None;
+        }
+        start += c.len_utf8();
     }
-    let start = at + spaces.iter().map(|c| c.len_utf8()).sum::<usize>();
     let word_len = text[start..]
         .char_indices()
         .find(|&(_, c)| !c.is_alphabetic())
@@ -309,17 +310,17 @@ fn word_after(text: &str, at: usize) -> Option<(String, usize)> {
     if word_len == 0 || word_len > 16 {
         return None;
     }
-    let word = crate::analysis::fold_key(&text[start..start + word_len]);
-    Some((word, start + word_len))
+    Some((&text[start..start + word_len], start + word_len))
 }
 
+/// The factor of a scale word, in any case and with or without its accent.
 fn scale_of(word: &str) -> Option<f64> {
-    match word {
+    crate::analysis::text::with_fold_key(word, |key| match key {
         "mil" => Some(1e3),
         "millon" | "millones" => Some(1e6),
         "billon" | "billones" => Some(1e12),
         _ => None,
-    }
+    })
 }
 
 /// Reads an amount typed by a person, for ranges: `1000000`, `1e6`, `1'000.000`,
@@ -512,6 +513,10 @@ mod tests {
         assert_eq!(scale_after("2 mil millones", 1), Some((14, 1e9)));
         assert_eq!(scale_after("9 militares", 1), None);
         assert_eq!(scale_after("9 personas", 1), None);
+        // In capitals, with one space or two, not three.
+        assert_eq!(scale_after("2 MIL MILLONES", 1), Some((14, 1e9)));
+        assert_eq!(scale_after("4  Millón", 1), Some((10, 1e6)));
+        assert_eq!(scale_after("4   millones", 1), None);
     }
 
     #[test]

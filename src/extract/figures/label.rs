@@ -3,9 +3,8 @@
 //! recaudado de USD …`, a table row's `De 1 a 4 años 790.147`).
 
 use super::FigureKind;
-use crate::analysis::fold_key;
-use crate::analysis::text::floor_boundary;
 use crate::analysis::text::is_one_of;
+use crate::analysis::text::{floor_boundary, with_fold_key};
 const STOP: [&str; 40] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
     "como", "se", "mas", "menos", "el", "la", "los", "las", "un", "una", "lo", "su", "sus", "del",
@@ -32,44 +31,36 @@ fn is_content(word: &str) -> bool {
     if word.chars().count() < 3 || !word.chars().all(char::is_alphabetic) {
         return false;
     }
-    let key = fold_key(word);
-    !is_one_of(&key, &STOP) && !is_one_of(&key, &MONTHS)
+    with_fold_key(word, |key| {
+        !is_one_of(key, &STOP) && !is_one_of(key, &MONTHS)
+    })
+}
+
+/// Whether `word` folds to one of `list`.
+fn folds_to_one_of(word: &str, list: &[&str]) -> bool {
+    with_fold_key(word, |key| is_one_of(key, list))
 }
 
 /// What the figure at `start..end` counts, when the sentence says it.
 pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<String> {
     let after = words_after(text, end);
-    let lead = after.first().map(|w| fold_key(w));
-    let lead = lead.as_deref();
+    let lead = after.first().copied().unwrap_or_default();
     // After `de`/`en`, an article may stand before the noun: `35% de los cargos`.
     let after_label = |skip: usize| {
         let rest = &after[skip.min(after.len())..];
         let article = rest.first().is_some_and(|w| {
-            skip > 0
-                && matches!(
-                    fold_key(w).as_str(),
-                    "el" | "la" | "los" | "las" | "un" | "una" | "sus" | "su"
-                )
+            skip > 0 && folds_to_one_of(w, &["el", "la", "los", "las", "un", "una", "sus", "su"])
         });
         label_forward(&rest[usize::from(article)..])
     };
     match kind {
-        FigureKind::Count => match lead {
-            Some("de" | "del") => after_label(1),
-            _ => after_label(0),
-        }
-        .or_else(|| label_backward(text, start)),
-        FigureKind::Usd => match lead {
-            Some("en" | "de" | "por") => after_label(1),
-            _ => None,
-        }
-        .or_else(|| label_backward(text, start)),
-        FigureKind::Percent => match lead {
-            Some("de") => after_label(1),
-            _ => None,
-        }
-        .or_else(|| label_backward(text, start)),
+        FigureKind::Count if folds_to_one_of(lead, &["de", "del"]) => after_label(1),
+        FigureKind::Count => after_label(0),
+        FigureKind::Usd if folds_to_one_of(lead, &["en", "de", "por"]) => after_label(1),
+        FigureKind::Percent if folds_to_one_of(lead, &["de"]) => after_label(1),
+        FigureKind::Usd | FigureKind::Percent => None,
     }
+    .or_else(|| label_backward(text, start))
 }
 
 /// Up to six words after `end`, stopping at punctuation.
@@ -90,7 +81,6 @@ fn label_forward(words: &[&str]) -> Option<String> {
     let mut taken: Vec<&str> = Vec::new();
     let mut content = 0;
     for (i, w) in words.iter().enumerate() {
-        let key = fold_key(w);
         if is_content(w) && !w.chars().any(|c| c.is_ascii_digit()) {
             taken.push(w);
             content += 1;
@@ -98,7 +88,7 @@ fn label_forward(words: &[&str]) -> Option<String> {
                 break;
             }
         } else if content > 0
-            && matches!(key.as_str(), "de" | "del")
+            && folds_to_one_of(w, &["de", "del"])
             && words.get(i + 1).is_some_and(|n| is_content(n))
         {
             taken.push(w);
@@ -127,7 +117,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     }
     let words: Vec<&str> = before[cut..].split_whitespace().collect();
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
-    let link = |w: &str| matches!(fold_key(w).as_str(), "de" | "del" | "por" | "y" | "a");
+    let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
     // Skip the connectors right before the figure (`recaudado de`, `en un`).
     let mut i = words.len();
     while i > 0 && !is_content(words[i - 1]) {

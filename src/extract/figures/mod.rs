@@ -26,6 +26,7 @@ use self::exclude::{
 use self::label::{label, words_after};
 use super::model::{Figure, FigureKind};
 use crate::analysis::text::floor_boundary;
+use crate::analysis::text::with_fold_key;
 use crate::analysis::{fold_key, numbers};
 
 /// Every figure of `text`, in order; offsets are byte offsets into `text`.
@@ -302,10 +303,11 @@ pub(super) fn percent_after(text: &str, end: usize) -> Option<usize> {
     if spaces <= 2 && rest[spaces..].starts_with('%') {
         return Some(end + spaces + 1);
     }
-    let lower = rest[..floor_boundary(rest, 16)].to_lowercase();
     for words in [" por ciento", " por cien"] {
-        if lower.starts_with(words)
-            && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
+        if rest
+            .get(..words.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(words))
+            && !rest[words.len()..].starts_with(|c: char| c.is_alphabetic())
         {
             return Some(end + words.len());
         }
@@ -316,20 +318,25 @@ pub(super) fn percent_after(text: &str, end: usize) -> Option<usize> {
 /// End of `dólares`, `de dólares`, `USD` after `end`.
 pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
     let rest = text.get(end..)?;
-    let lower = fold_key(&rest[..floor_boundary(rest, 24)]);
-    for words in [" de dolares", " dolares", " usd", " de usd", " dolar"] {
-        if lower.starts_with(words)
-            && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
-        {
-            // Folding keeps one character for one (`ó` → `o`): count characters, not bytes.
-            let written = rest
-                .char_indices()
-                .nth(words.chars().count())
-                .map_or(rest.len(), |(i, _)| i);
-            return Some(end + written);
-        }
+    // Every form opens with a space, which only a space folds to.
+    if !rest.starts_with(' ') {
+        return None;
     }
-    None
+    let written = with_fold_key(&rest[..floor_boundary(rest, 24)], |lower| {
+        [" de dolares", " dolares", " usd", " de usd", " dolar"]
+            .into_iter()
+            .find(|words| {
+                lower.starts_with(words)
+                    && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
+            })
+            .map(|words| words.chars().count())
+    })?;
+    // Folding keeps one character for one (`ó` → `o`): count characters, not bytes.
+    let written = rest
+        .char_indices()
+        .nth(written)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(end + written)
 }
 
 /// `345 mil` after a millions amount: its value and end.
