@@ -243,6 +243,8 @@ fn a_page_counted_from_the_figure_columns_equals_a_full_scan() {
         ("", &[("kind", "count"), ("max", "100")]),
         ("", &[("min", "1000000")]),
         ("", &[("min", "-1"), ("max", "0")]),
+        ("", &[("min", "0")]),
+        ("atenciones", &[("min", "0")]),
         ("", &[("year", "2021")]),
         ("atenciones", &[]),
         ("servicio OR atencion", &[("kind", "usd")]),
@@ -319,6 +321,9 @@ fn figure_totals_equal_a_count_over_every_stored_passage() {
         (Some(FigureKind::Percent), Some(50.0), None),
         (Some(FigureKind::Count), None, Some(1000.0)),
         (None, Some(1e6), Some(1e9)),
+        // Ranges that hold every value of some columns, counted without reading values.
+        (None, Some(0.0), None),
+        (Some(FigureKind::Count), Some(-1e15), Some(1e15)),
     ];
     for &(kind, min, max) in cases {
         let expected: usize = passages

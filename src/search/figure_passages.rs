@@ -6,7 +6,8 @@
 //! within `[min, max]`; passages with none are dropped. The collector keeps the best `wanted`
 //! passages (by score, or in index order when nothing scores) and the sum of every count, so a
 //! page of figures and its total cost one column read per matching passage, and only the
-//! passages of the page shown are read from the store.
+//! passages of the page shown are read from the store. A segment's column whose smallest and
+//! largest values both lie in range is counted from its index alone, without decoding a value.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -65,6 +66,10 @@ impl Collector for FigurePassages {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFigurePassages> {
+        let (min, max) = (
+            self.min.unwrap_or(f64::NEG_INFINITY),
+            self.max.unwrap_or(f64::INFINITY),
+        );
         let mut columns = Vec::new();
         for kind in self.kinds() {
             // A segment without a figure of this kind has no column for it.
@@ -72,14 +77,17 @@ impl Collector for FigurePassages {
                 .fast_fields()
                 .column_opt::<f64>(figure_column(kind))?
             {
-                columns.push(c);
+                // The column knows its smallest and largest values: when the range holds both,
+                // a passage's count is the number of its values, and no value need be read.
+                let all_in = c.min_value() >= min && c.max_value() <= max;
+                columns.push((c, all_in));
             }
         }
         Ok(SegmentFigurePassages {
             segment,
             columns,
-            min: self.min.unwrap_or(f64::NEG_INFINITY),
-            max: self.max.unwrap_or(f64::INFINITY),
+            min,
+            max,
             wanted: self.wanted,
             best: Best::new(self.wanted),
             in_order: Vec::new(),
@@ -114,7 +122,8 @@ impl Collector for FigurePassages {
 /// The collector of one segment.
 pub struct SegmentFigurePassages {
     segment: SegmentOrdinal,
-    columns: Vec<Column<f64>>,
+    /// The columns of the kinds asked for, each with whether every value of it is in range.
+    columns: Vec<(Column<f64>, bool)>,
     min: f64,
     max: f64,
     wanted: usize,
@@ -135,10 +144,14 @@ impl SegmentFigurePassages {
         let (min, max) = (self.min, self.max);
         self.columns
             .iter()
-            .map(|c| {
-                c.values_for_doc(doc)
-                    .filter(|&v| v >= min && v <= max)
-                    .count() as u32
+            .map(|(c, all_in)| {
+                if *all_in {
+                    c.index.value_row_ids(doc).len() as u32
+                } else {
+                    c.values_for_doc(doc)
+                        .filter(|&v| v >= min && v <= max)
+                        .count() as u32
+                }
             })
             .sum()
     }
@@ -165,34 +178,35 @@ impl SegmentCollector for SegmentFigurePassages {
             self.block_counts.resize(docs.len(), 0);
         }
         let (min, max) = (self.min, self.max);
-        for column in &self.columns {
+        for (column, all_in) in &self.columns {
             self.doc_buf.clear();
             self.row_buf.clear();
             column
                 .index
                 .docids_to_rowids(docs, &mut self.doc_buf, &mut self.row_buf);
-            self.value_buf.clear();
-            self.value_buf.resize(self.row_buf.len(), 0.0);
-            column.values.get_vals(&self.row_buf, &mut self.value_buf);
-            if !per_doc {
-                self.total += self
-                    .value_buf
-                    .iter()
-                    .filter(|&&v| v >= min && v <= max)
-                    .count();
+            let all_in = *all_in;
+            if all_in && !per_doc {
+                self.total += self.row_buf.len();
                 continue;
             }
+            self.value_buf.clear();
+            if !all_in {
+                self.value_buf.resize(self.row_buf.len(), 0.0);
+                column.values.get_vals(&self.row_buf, &mut self.value_buf);
+            }
+            if !per_doc {
+                let values = self.value_buf.iter();
+                self.total += values.filter(|v| (min..=max).contains(*v)).count();
+                continue;
+            }
+            let in_range = |k: usize| all_in || (min..=max).contains(&self.value_buf[k]);
             // Both lists ascend: walk them together.
             let mut i = 0;
-            for (&doc, &v) in self.doc_buf.iter().zip(&self.value_buf) {
+            for (k, &doc) in self.doc_buf.iter().enumerate() {
                 while docs.get(i).is_some_and(|&d| d != doc) {
                     i += 1;
                 }
-                if let Some(n) = self
-                    .block_counts
-                    .get_mut(i)
-                    .filter(|_| v >= min && v <= max)
-                {
+                if let Some(n) = self.block_counts.get_mut(i).filter(|_| in_range(k)) {
                     *n += 1;
                 }
             }
