@@ -23,8 +23,8 @@ pub fn fold_key(s: &str) -> String {
 
 /// Calls `f` with [`fold_key`] of `s`, folded into a buffer kept by the thread: for the many
 /// short comparisons of extraction (a word against a list, the head of the text after a
-/// number), which would otherwise allocate a string each. Nested calls fold into a string of
-/// their own.
+/// number), which would otherwise allocate a string each. Lowercase ASCII, folded already, is
+/// passed as it is; nested calls fold into a string of their own.
 pub fn with_fold_key<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
     thread_local! {
         static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };

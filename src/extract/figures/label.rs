@@ -3,8 +3,8 @@
 //! recaudado de USD …`, a table row's `De 1 a 4 años 790.147`).
 
 use super::FigureKind;
-use crate::analysis::text::is_one_of;
-use crate::analysis::text::{floor_boundary, with_fold_key};
+use crate::analysis::text::{floor_boundary, is_one_of, with_fold_key};
+
 const STOP: [&str; 40] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
     "como", "se", "mas", "menos", "el", "la", "los", "las", "un", "una", "lo", "su", "sus", "del",

@@ -25,8 +25,7 @@ use self::exclude::{
 };
 use self::label::{label, words_after};
 use super::model::{Figure, FigureKind};
-use crate::analysis::text::floor_boundary;
-use crate::analysis::text::with_fold_key;
+use crate::analysis::text::{floor_boundary, with_fold_key};
 use crate::analysis::{fold_key, numbers};
 
 /// Every figure of `text`, in order; offsets are byte offsets into `text`.
