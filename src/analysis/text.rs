@@ -143,6 +143,11 @@ pub fn is_one_of(word: &str, list: &[&str]) -> bool {
         .any(|w| w.len() == len && w.as_bytes().first() == first && *w == word)
 }
 
+/// Whether `word`, folded ([`fold_key`]), is one of `list` (folded entries), without allocating.
+pub fn folds_to_one_of(word: &str, list: &[&str]) -> bool {
+    with_fold_key(word, |key| is_one_of(key, list))
+}
+
 /// Whether `c` continues a word: letters, digits and combining marks (PDF text often carries
 /// decomposed accents, `o` + U+0301, which must not split a word).
 #[inline]

@@ -3,7 +3,7 @@
 //! recaudado de USD …`, a table row's `De 1 a 4 años 790.147`).
 
 use super::FigureKind;
-use crate::analysis::text::{floor_boundary, is_one_of, with_fold_key};
+use crate::analysis::text::{floor_boundary, folds_to_one_of, is_one_of, with_fold_key};
 
 const STOP: [&str; 40] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
@@ -34,11 +34,6 @@ fn is_content(word: &str) -> bool {
     with_fold_key(word, |key| {
         !is_one_of(key, &STOP) && !is_one_of(key, &MONTHS)
     })
-}
-
-/// Whether `word` folds to one of `list`.
-fn folds_to_one_of(word: &str, list: &[&str]) -> bool {
-    with_fold_key(word, |key| is_one_of(key, list))
 }
 
 /// What the figure at `start..end` counts, when the sentence says it.

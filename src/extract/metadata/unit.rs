@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::{Cue, HeaderLine, HEADER_BYTES};
-use crate::analysis::text::{floor_boundary, is_one_of};
+use crate::analysis::text::{floor_boundary, folds_to_one_of, is_one_of};
 use crate::extract::pattern;
 
 /// How a unit's name starts (matched without regard to case; the text must capitalise it).
@@ -191,7 +191,7 @@ fn is_unfinished(name: &str) -> bool {
     ];
     name.split_whitespace()
         .last()
-        .is_some_and(|w| is_one_of(&crate::analysis::fold_key(w), &OPEN))
+        .is_some_and(|w| folds_to_one_of(w, &OPEN))
 }
 
 /// The heading of a table of contents.
