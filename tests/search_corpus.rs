@@ -569,14 +569,22 @@ fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
         cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
     assert!(!engine.word_counts().is_empty());
 
+    // The same passages, counted one by one: an exclusion makes the query one whose counts
+    // are not kept.
+    let counted = |word: &str| {
+        let query = format!("{word} -zzzqqq");
+        crate::support::search_in(&engine, &query, &[("limit", "0")])
+    };
     for word in ["pensión", "pension", "pensiones"] {
-        // A page of hits takes the counts the index holds; counts alone are counted.
+        // A page of hits, and counts alone, take the counts the index holds.
         let ranked = crate::support::search_in(&engine, word, &[]);
-        let counted = crate::support::search_in(&engine, word, &[("limit", "0")]);
+        let alone = crate::support::search_in(&engine, word, &[("limit", "0")]);
+        let counted = counted(word);
         assert_eq!(ranked.total, 9_000, "{word}");
         assert_eq!(ranked.hits.len(), 10);
         assert_eq!(ranked.total, counted.total);
         assert_eq!(ranked.facets, counted.facets, "{word}");
+        assert_eq!((alone.total, &alone.facets), (ranked.total, &ranked.facets));
         let policy = |slug: &str| ranked.facets.policy.iter().find(|v| v.value == slug);
         assert_eq!(policy("discapacidades").map(|v| v.count), Some(3_000));
     }
@@ -588,10 +596,12 @@ fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
     // counts are kept too.
     for word in ["Manabí", "manabi", "2021"] {
         let ranked = crate::support::search_in(&engine, word, &[]);
-        let counted = crate::support::search_in(&engine, word, &[("limit", "0")]);
+        let alone = crate::support::search_in(&engine, word, &[("limit", "0")]);
+        let counted = counted(word);
         assert!(ranked.total >= 9_000, "{word}: {}", ranked.total);
         assert_eq!(ranked.hits.len(), 10);
         assert_eq!(ranked.total, counted.total, "{word}");
         assert_eq!(ranked.facets, counted.facets, "{word}");
+        assert_eq!((alone.total, &alone.facets), (ranked.total, &ranked.facets));
     }
 }

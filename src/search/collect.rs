@@ -156,7 +156,8 @@ struct Pruning {
 /// `known` are counts the index holds for the query: the passages of a stem (with a year or a
 /// province it names), when they are exactly what `query` matches (`index::word_counts`). A
 /// segment that holds them is never counted: its page comes from the pruned pass, or when that
-/// gives up from scoring every match.
+/// gives up from scoring every match. Without a page to fill (`passages.limit` 0), only the
+/// counts are taken: held, or counted by the pass that reads no score.
 pub fn pruned(
     searcher: &Searcher,
     query: &dyn Query,
@@ -201,7 +202,8 @@ fn pruned_within(
             .filter(|_| reader.num_deleted_docs() == 0);
         let mut best: Best<()> = Best::new(wanted);
         let mut plain = known.is_none() && (!prunable || matches < pruning.min_matches);
-        if !plain {
+        // Without a page to fill (counts only), the pass that counts is the whole work.
+        if !plain && wanted > 0 {
             let alive = reader.alive_bitset();
             let mut offered = 0u32;
             scored.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
@@ -582,7 +584,7 @@ mod tests {
         let stems = [Some("a"), None, None];
         let one = Executor::single_thread();
         for (query, stem) in queries.iter().zip(stems) {
-            for (limit, offset) in [(10, 0), (5, 7), (100, 0)] {
+            for (limit, offset) in [(10, 0), (5, 7), (100, 0), (0, 0)] {
                 let passages = Passages {
                     limit,
                     offset,

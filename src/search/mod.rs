@@ -208,7 +208,8 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     // A query whose counts are kept need not count: it goes the pruned way too, whatever its
     // shape (a year or a province is not a disjunction of terms).
     let prunable = query::term_union(&*full) || known.is_some();
-    let mut collected = if wanted.ranked && wanted.limit > 0 && prunable {
+    // Counts alone go this way only when the index holds them.
+    let mut collected = if wanted.ranked && (wanted.limit > 0 || known.is_some()) && prunable {
         let this_thread = Executor::single_thread();
         let threads = threads.unwrap_or(&this_thread);
         collect::pruned(&searcher, &*full, &wanted, cancel, threads, known)
