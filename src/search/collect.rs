@@ -187,7 +187,12 @@ fn pruned_within(
     let counted = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut terms = Vec::new();
     query.query_terms(&mut |term, _| terms.push(term.clone()));
-    let wanted = passages.limit + passages.offset;
+    // No page, no ranking, whatever the offset.
+    let wanted = if passages.limit == 0 {
+        0
+    } else {
+        passages.limit + passages.offset
+    };
     let prunable = super::query::term_union(query);
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
         let ord = ord as SegmentOrdinal;
@@ -584,7 +589,7 @@ mod tests {
         let stems = [Some("a"), None, None];
         let one = Executor::single_thread();
         for (query, stem) in queries.iter().zip(stems) {
-            for (limit, offset) in [(10, 0), (5, 7), (100, 0), (0, 0)] {
+            for (limit, offset) in [(10, 0), (5, 7), (100, 0), (0, 0), (0, 5)] {
                 let passages = Passages {
                     limit,
                     offset,
