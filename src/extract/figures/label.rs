@@ -3,7 +3,7 @@
 //! recaudado de USD …`, a table row's `De 1 a 4 años 790.147`).
 
 use super::FigureKind;
-use crate::analysis::text::{floor_boundary, folds_to_one_of, is_one_of, with_fold_key};
+use crate::analysis::text::{find_char, floor_boundary, folds_to_one_of, is_one_of, with_fold_key};
 
 const STOP: [&str; 40] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
@@ -27,18 +27,72 @@ const MONTHS: [&str; 13] = [
     "diciembre",
 ];
 
+/// Bytes of the longest folded word of [`STOP`] and [`MONTHS`] (`septiembre`).
+const LONGEST_LISTED: usize = 10;
+
 fn is_content(word: &str) -> bool {
-    if word.chars().count() < 3 || !word.chars().all(char::is_alphabetic) {
+    let mut letters = 0;
+    for c in word.chars() {
+        if !c.is_alphabetic() {
+            return false;
+        }
+        letters += 1;
+    }
+    if letters < 3 {
         return false;
     }
     with_fold_key(word, |key| {
-        !is_one_of(key, &STOP) && !is_one_of(key, &MONTHS)
+        key.len() > LONGEST_LISTED || (!is_one_of(key, &STOP) && !is_one_of(key, &MONTHS))
     })
+}
+
+/// The words of `s` as `str::split_whitespace` gives them, with ASCII bytes tested without
+/// decoding a character.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, return, space.
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ');
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = find_char(s, at, |b| !space(b), |c| !c.is_whitespace());
+        if start >= s.len() {
+            at = s.len();
+            return None;
+        }
+        let end = find_char(s, start, space, char::is_whitespace);
+        at = end;
+        Some(&s[start..end])
+    })
+}
+
+/// At most `N` words, kept without an allocation.
+pub(super) struct Few<'a, const N: usize> {
+    words: [&'a str; N],
+    len: usize,
+}
+
+impl<'a, const N: usize> Few<'a, N> {
+    /// The first `N` words of `words`.
+    fn of(words: impl Iterator<Item = &'a str>) -> Few<'a, N> {
+        let mut few = Few {
+            words: [""; N],
+            len: 0,
+        };
+        for (slot, w) in few.words.iter_mut().zip(words) {
+            *slot = w;
+            few.len += 1;
+        }
+        few
+    }
+
+    pub(super) fn as_slice(&self) -> &[&'a str] {
+        &self.words[..self.len]
+    }
 }
 
 /// What the figure at `start..end` counts, when the sentence says it.
 pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<String> {
     let after = words_after(text, end);
+    let after = after.as_slice();
     let lead = after.first().copied().unwrap_or_default();
     // After `de`/`en`, an article may stand before the noun: `35% de los cargos`.
     let after_label = |skip: usize| {
@@ -59,39 +113,46 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
 }
 
 /// Up to six words after `end`, stopping at punctuation.
-pub(super) fn words_after(text: &str, end: usize) -> Vec<&str> {
+pub(super) fn words_after(text: &str, end: usize) -> Few<'_, 6> {
     let rest = &text[end..floor_boundary(text, end + 80)];
-    let stop = rest
-        .find(|c: char| {
+    let stop = find_char(
+        rest,
+        0,
+        |b| {
             matches!(
-                c,
-                '.' | ',' | ';' | ':' | '(' | ')' | '=' | '\n' | '"' | '“' | '”'
+                b,
+                b'.' | b',' | b';' | b':' | b'(' | b')' | b'=' | b'\n' | b'"'
             )
-        })
-        .unwrap_or(rest.len());
-    rest[..stop].split_whitespace().take(6).collect()
+        },
+        |c| matches!(c, '“' | '”'),
+    );
+    Few::of(words(&rest[..stop]))
 }
 
 fn label_forward(words: &[&str]) -> Option<String> {
-    let mut taken: Vec<&str> = Vec::new();
+    let mut taken = String::new();
     let mut content = 0;
     for (i, w) in words.iter().enumerate() {
-        if is_content(w) && !w.chars().any(|c| c.is_ascii_digit()) {
-            taken.push(w);
+        let take = if is_content(w) && !w.chars().any(|c| c.is_ascii_digit()) {
             content += 1;
-            if content == 3 {
-                break;
-            }
-        } else if content > 0
-            && folds_to_one_of(w, &["de", "del"])
-            && words.get(i + 1).is_some_and(|n| is_content(n))
-        {
-            taken.push(w);
+            true
         } else {
+            content > 0
+                && folds_to_one_of(w, &["de", "del"])
+                && words.get(i + 1).is_some_and(|n| is_content(n))
+        };
+        if !take {
+            break;
+        }
+        if !taken.is_empty() {
+            taken.push(' ');
+        }
+        taken.push_str(w);
+        if content == 3 {
             break;
         }
     }
-    (content > 0).then(|| taken.join(" "))
+    (content > 0).then_some(taken)
 }
 
 fn label_backward(text: &str, start: usize) -> Option<String> {
@@ -110,7 +171,10 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
         }
         next = Some(c);
     }
-    let words: Vec<&str> = before[cut..].split_whitespace().collect();
+    // At most 83 bytes (80 back to a character's start): at most 42 words, each a byte and a
+    // space.
+    let words = Few::<48>::of(words(&before[cut..]));
+    let words = words.as_slice();
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
     // Skip the connectors right before the figure (`recaudado de`, `en un`).
@@ -147,4 +211,46 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
         }
     }
     (content > 0).then(|| words[first..end].join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn no_listed_word_is_longer_than_the_longest() {
+        assert!(STOP
+            .iter()
+            .chain(&MONTHS)
+            .all(|w| w.len() <= LONGEST_LISTED));
+        assert!(MONTHS.iter().any(|w| w.len() == LONGEST_LISTED));
+    }
+
+    proptest! {
+        /// The words are those `split_whitespace` gives, over ASCII and Unicode spaces.
+        #[test]
+        fn words_split_as_split_whitespace_does(
+            text in "[a-zñá1 \t\n\r\u{b}\u{c}\u{a0}\u{85}\u{2003}\u{3000}.,]{0,40}|\\PC{0,30}",
+        ) {
+            let got: Vec<&str> = words(&text).collect();
+            let expected: Vec<&str> = text.split_whitespace().collect();
+            prop_assert_eq!(got, expected);
+        }
+
+        /// A word longer than every listed one is content, unless it is not a word.
+        #[test]
+        fn a_long_word_is_content(word in "[a-záéíóúñ]{11,20}") {
+            prop_assert!(is_content(&word));
+        }
+
+        /// A few words are the first ones, as many as fit.
+        #[test]
+        fn a_few_words_are_the_first(text in "[a-z ]{0,40}") {
+            let few = Few::<3>::of(text.split_whitespace());
+            let expected: Vec<&str> = text.split_whitespace().take(3).collect();
+            prop_assert_eq!(few.as_slice(), expected.as_slice());
+        }
+    }
 }

@@ -191,7 +191,6 @@ fn sign(text: &str, digits: usize, start: usize, end: usize) -> Option<(usize, u
         let tail = text[at..].trim_start_matches(' ');
         tail.is_empty() || tail.starts_with('|')
     };
-    let in_row = text.contains(crate::extract::table::CELL_SEPARATOR);
     // A minus sign right before the digits, or before the currency.
     for at in [digits, start] {
         let Some(c) = before(at) else { continue };
@@ -203,16 +202,18 @@ fn sign(text: &str, digits: usize, start: usize, end: usize) -> Option<(usize, u
             }
         }
     }
+    // The rest needs a table row, looked for last: most figures have no sign.
+    let in_row = || text.contains(crate::extract::table::CELL_SEPARATOR);
     // `- 1.234,56` opening a table cell.
     let head = text[..start].trim_end_matches(' ');
-    if in_row && head.len() < start && head.ends_with(['-', '\u{2212}']) {
+    if head.len() < start && head.ends_with(['-', '\u{2212}']) && in_row() {
         let minus = head.len() - head.chars().next_back().map_or(1, char::len_utf8);
         if opens_cell(minus) {
             return Some((minus, end));
         }
     }
     // `(1.234,56)` filling a table cell.
-    if in_row && before(start) == Some('(') && text[end..].starts_with(')') {
+    if before(start) == Some('(') && text[end..].starts_with(')') && in_row() {
         let open = start - 1;
         if opens_cell(open) && closes_cell(end + 1) {
             return Some((open, end + 1));
@@ -354,8 +355,9 @@ fn thousands_after(text: &str, end: usize) -> Option<(f64, usize)> {
 /// The first word after `end` that is not `de`, `del`, `en` or an article (`155.600 de fondos`).
 fn noun_after(text: &str, end: usize) -> Option<String> {
     words_after(text, end)
-        .into_iter()
-        .map(fold_key)
+        .as_slice()
+        .iter()
+        .map(|w| fold_key(w))
         .find(|w| {
             !matches!(
                 w.as_str(),
