@@ -232,6 +232,24 @@ impl<'a> Words<'a> {
     }
 }
 
+/// The words of `s` as `str::split_whitespace` gives them, with ASCII bytes tested without
+/// decoding a character.
+pub fn whitespace_words(s: &str) -> impl Iterator<Item = &str> {
+    // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, return, space.
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ');
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = find_char(s, at, |b| !space(b), |c| !c.is_whitespace());
+        if start >= s.len() {
+            at = s.len();
+            return None;
+        }
+        let end = find_char(s, start, space, char::is_whitespace);
+        at = end;
+        Some(&s[start..end])
+    })
+}
+
 /// The first offset from `at` (a character boundary) whose character stops the scan, or the end
 /// of `text`. ASCII bytes are tested by `stop_ascii` a byte at a time, without decoding; other
 /// characters are decoded and tested by `stop`.
@@ -326,6 +344,16 @@ mod tests {
     }
 
     proptest! {
+        /// The words are those `split_whitespace` gives, over ASCII and Unicode spaces.
+        #[test]
+        fn words_split_as_split_whitespace_does(
+            text in "[a-zñá1 \t\n\r\u{b}\u{c}\u{a0}\u{85}\u{2003}\u{3000}.,]{0,40}|\\PC{0,30}",
+        ) {
+            let got: Vec<&str> = whitespace_words(&text).collect();
+            let expected: Vec<&str> = text.split_whitespace().collect();
+            prop_assert_eq!(got, expected);
+        }
+
         #[test]
         fn a_key_folded_in_place_is_the_key(text in "[a-zA-Z ,ñÑáÉü\u{301}\u{303}]{0,30}|\\PC{0,20}") {
             // Nested, as a comparison inside a comparison folds: the inner one has its own string.

@@ -3,7 +3,9 @@
 //! recaudado de USD …`, a table row's `De 1 a 4 años 790.147`).
 
 use super::FigureKind;
-use crate::analysis::text::{find_char, floor_boundary, folds_to_one_of, is_one_of, with_fold_key};
+use crate::analysis::text::{
+    find_char, floor_boundary, folds_to_one_of, is_one_of, whitespace_words, with_fold_key,
+};
 
 const STOP: [&str; 40] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
@@ -43,24 +45,6 @@ fn is_content(word: &str) -> bool {
     }
     with_fold_key(word, |key| {
         key.len() > LONGEST_LISTED || (!is_one_of(key, &STOP) && !is_one_of(key, &MONTHS))
-    })
-}
-
-/// The words of `s` as `str::split_whitespace` gives them, with ASCII bytes tested without
-/// decoding a character.
-fn words(s: &str) -> impl Iterator<Item = &str> {
-    // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, return, space.
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ');
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = find_char(s, at, |b| !space(b), |c| !c.is_whitespace());
-        if start >= s.len() {
-            at = s.len();
-            return None;
-        }
-        let end = find_char(s, start, space, char::is_whitespace);
-        at = end;
-        Some(&s[start..end])
     })
 }
 
@@ -126,14 +110,14 @@ pub(super) fn words_after(text: &str, end: usize) -> Few<'_, 6> {
         },
         |c| matches!(c, '“' | '”'),
     );
-    Few::of(words(&rest[..stop]))
+    Few::of(whitespace_words(&rest[..stop]))
 }
 
 fn label_forward(words: &[&str]) -> Option<String> {
     let mut taken = String::new();
     let mut content = 0;
     for (i, w) in words.iter().enumerate() {
-        let take = if is_content(w) && !w.chars().any(|c| c.is_ascii_digit()) {
+        let take = if is_content(w) {
             content += 1;
             true
         } else {
@@ -173,7 +157,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     }
     // At most 83 bytes (80 back to a character's start): at most 42 words, each a byte and a
     // space.
-    let words = Few::<48>::of(words(&before[cut..]));
+    let words = Few::<48>::of(whitespace_words(&before[cut..]));
     let words = words.as_slice();
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
@@ -229,16 +213,6 @@ mod tests {
     }
 
     proptest! {
-        /// The words are those `split_whitespace` gives, over ASCII and Unicode spaces.
-        #[test]
-        fn words_split_as_split_whitespace_does(
-            text in "[a-zñá1 \t\n\r\u{b}\u{c}\u{a0}\u{85}\u{2003}\u{3000}.,]{0,40}|\\PC{0,30}",
-        ) {
-            let got: Vec<&str> = words(&text).collect();
-            let expected: Vec<&str> = text.split_whitespace().collect();
-            prop_assert_eq!(got, expected);
-        }
-
         /// A word longer than every listed one is content, unless it is not a word.
         #[test]
         fn a_long_word_is_content(word in "[a-záéíóúñ]{11,20}") {
