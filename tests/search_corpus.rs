@@ -605,3 +605,68 @@ fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
         assert_eq!((alone.total, &alone.facets), (ranked.total, &ranked.facets));
     }
 }
+
+#[test]
+fn a_frequent_word_ranked_when_the_index_is_built_ranks_as_a_search_would() {
+    // More passages of `pensión` than `word_counts::MIN_PASSAGES`, of many lengths and
+    // weights, so that the best are not the first.
+    let mut text = String::from("Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n");
+    for i in 0..12_000 {
+        let passage = match i % 7 {
+            0 => format!("Pensiones {i}.\n\n"),
+            1 => format!("La pensión número {i} fue pagada a tiempo.\n\n"),
+            2 => format!(
+                "En el periodo se revisaron {i} expedientes de pensión, de jubilación y de \
+                 montepío, con la pensión mínima y la pensión máxima de cada afiliado.\n\n"
+            ),
+            3 => format!("Pensión de {i} dólares.\n\n"),
+            4 => format!("pensión pensión {i}.\n\n"),
+            5 => format!("Se pagaron {i} pensiones a jubilados de Manabí en 2021.\n\n"),
+            _ => format!("El trámite {i} de la pensión de viudez.\n\n"),
+        };
+        text += &passage;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = crate::support::one_report(tmp.path(), "manabi-2021.txt", &text);
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let dir = cuentas::index::IndexDir::new(&index);
+    let listed = cuentas::index::Engine::open(&dir).expect("opens");
+    for word in ["pension", "pensiones", "manabi", "2021"] {
+        assert!(listed.word_tops().holds(word), "{word}");
+    }
+    // The same index without its lists ranks every search for itself.
+    let generation = dir.current().expect("reads").expect("built");
+    std::fs::remove_file(generation.join("word-tops.bin")).expect("removes");
+    let ranking = cuentas::index::Engine::open(&dir).expect("opens");
+    assert!(ranking.word_tops().is_empty());
+
+    let page = |r: &cuentas::search::Response| -> Vec<(String, u32)> {
+        r.hits
+            .iter()
+            .map(|h| (h.passage_id.clone(), h.score.to_bits()))
+            .collect()
+    };
+    for word in ["pensión", "pension", "pensiones", "Manabí", "2021"] {
+        for (limit, offset) in [
+            ("10", "0"),
+            ("30", "0"),
+            ("10", "90"),
+            ("10", "95"),
+            ("0", "0"),
+        ] {
+            let params = [("limit", limit), ("offset", offset)];
+            let fast = crate::support::search_in(&listed, word, &params);
+            let slow = crate::support::search_in(&ranking, word, &params);
+            assert_eq!(page(&fast), page(&slow), "{word} {limit} {offset}");
+            assert_eq!(
+                (fast.total, &fast.facets),
+                (slow.total, &slow.facets),
+                "{word}"
+            );
+            if limit != "0" {
+                assert!(!fast.hits.is_empty(), "{word}");
+            }
+        }
+    }
+}

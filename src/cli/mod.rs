@@ -494,6 +494,7 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
             ..Reader::new(config.read_limits()).with_ocr(config.ocr_settings(Some(dir.ocr_cache())))
         },
         merge_small: true,
+        ranker: Some(crate::search::word_ranker()),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);

@@ -19,9 +19,10 @@ use super::passage_store::StoreWriter;
 use super::schema::{self, schema, Fields};
 use super::vocab::AccentCounter;
 use super::word_counts::{self, WordCounts};
+use super::word_tops::{WordRanker, WordTops};
 use super::{
     IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
-    PASSAGES_DIR, STORE_FILE, WORD_COUNTS_FILE,
+    PASSAGES_DIR, STORE_FILE, WORD_COUNTS_FILE, WORD_TOPS_FILE,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -38,6 +39,9 @@ pub struct BuildOptions {
     /// Whether an index too small to search its segments side by side is merged into one
     /// segment, which its queries search faster. Off only to test an index of several.
     pub merge_small: bool,
+    /// Ranks the frequent words' best passages when the build ends (`word_tops`); without it
+    /// the index keeps none and their searches rank for themselves.
+    pub ranker: Option<WordRanker>,
 }
 
 impl Default for BuildOptions {
@@ -47,6 +51,7 @@ impl Default for BuildOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             reader: ingest::Reader::default(),
             merge_small: true,
+            ranker: None,
         }
     }
 }
@@ -151,7 +156,7 @@ pub fn build(
     for counter in counters {
         out.accents.merge(counter);
     }
-    let (manifest, totals, skipped) = out.finish(corpus, options.merge_small)?;
+    let (manifest, totals, skipped) = out.finish(corpus, options)?;
     write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
     let generation = dir.publish(staging)?;
     Ok(BuildSummary {
@@ -334,7 +339,7 @@ impl Writer {
     fn finish(
         mut self,
         corpus: &[PathBuf],
-        merge: bool,
+        options: &BuildOptions,
     ) -> Result<(Manifest, Totals, Vec<Skipped>), IndexError> {
         let tv = |source| IndexError::Tantivy {
             path: self.tantivy_dir.clone(),
@@ -359,7 +364,7 @@ impl Writer {
         self.writer.commit().map_err(tv)?;
         let index = self.writer.index().clone();
         self.writer.wait_merging_threads().map_err(tv)?;
-        if merge {
+        if options.merge_small {
             merge_small(&index).map_err(tv)?;
         }
         let staging = self.tantivy_dir.parent().unwrap_or(&self.tantivy_dir);
@@ -382,6 +387,21 @@ impl Writer {
                 path: counts_path,
                 source,
             })?;
+        if let Some(ranker) = &options.ranker {
+            let tops = WordTops::rank(
+                &reader.searcher(),
+                (self.fields.body, self.fields.facets),
+                &counts,
+                ranker,
+                options.threads,
+            )
+            .map_err(tv)?;
+            let tops_path = staging.join(WORD_TOPS_FILE);
+            tops.write(&tops_path).map_err(|source| IndexError::Io {
+                path: tops_path,
+                source,
+            })?;
+        }
         write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
         // Corpus order, whatever order the workers finished in.
         self.reports.sort_by_key(|(i, _)| *i);

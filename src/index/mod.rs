@@ -15,6 +15,8 @@ pub mod schema;
 pub mod store;
 pub mod vocab;
 pub mod word_counts;
+mod word_file;
+pub mod word_tops;
 
 use std::collections::HashMap;
 use std::fs;
@@ -41,6 +43,8 @@ const MANIFEST_FILE: &str = "reports.json";
 const ACCENTS_FILE: &str = "accents.json";
 /// The counts of frequent words (`word_counts`) inside a generation.
 const WORD_COUNTS_FILE: &str = "word-counts.bin";
+/// The best passages of frequent words (`word_tops`) inside a generation.
+const WORD_TOPS_FILE: &str = "word-tops.bin";
 
 /// What can go wrong building or opening an index.
 #[derive(Debug, Error)]
@@ -232,6 +236,8 @@ pub struct Engine {
     running: AtomicUsize,
     /// The total and facet counts of frequent words.
     word_counts: word_counts::WordCounts,
+    /// The best passages of frequent words.
+    word_tops: word_tops::WordTops,
 }
 
 /// Counts one search as running on an engine while it lives.
@@ -334,6 +340,8 @@ impl Engine {
         // themselves.
         let word_counts =
             word_counts::WordCounts::read(&path.join(WORD_COUNTS_FILE)).unwrap_or_default();
+        // Likewise the frequent words' best passages, whose searches otherwise rank.
+        let word_tops = word_tops::WordTops::read(&path.join(WORD_TOPS_FILE)).unwrap_or_default();
         let store_path = path.join(STORE_FILE);
         let store = passage_store::Store::open(&store_path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::InvalidData {
@@ -369,6 +377,7 @@ impl Engine {
             segment_threads,
             running: AtomicUsize::new(0),
             word_counts,
+            word_tops,
         })
     }
 
@@ -411,6 +420,11 @@ impl Engine {
     /// The total and facet counts of the index's frequent words.
     pub fn word_counts(&self) -> &word_counts::WordCounts {
         &self.word_counts
+    }
+
+    /// The best passages of frequent words, ranked when the index was built.
+    pub fn word_tops(&self) -> &word_tops::WordTops {
+        &self.word_tops
     }
 
     /// Every report, in corpus order.

@@ -24,7 +24,6 @@
 //! A missing or unreadable file only makes searches count for themselves.
 
 use std::collections::HashMap;
-use std::fs;
 use std::io;
 use std::path::Path;
 
@@ -37,6 +36,7 @@ use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use super::key::{Counts, PassageKey, Tally};
 use super::schema::stem_terms;
+use super::word_file::{self, put_u32, BySegment, Reader};
 use crate::analysis;
 use crate::extract::gazetteer::Gazetteer;
 
@@ -55,7 +55,7 @@ const MAGIC: &[u8; 4] = b"CWC1";
 /// Counts of frequent words by segment and stem.
 #[derive(Debug, Default)]
 pub struct WordCounts {
-    segments: HashMap<SegmentId, HashMap<Box<str>, Counts>>,
+    segments: BySegment<Counts>,
 }
 
 impl WordCounts {
@@ -73,6 +73,11 @@ impl WordCounts {
     /// Whether no word is counted.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether any word's counts are kept for segment `segment`.
+    pub fn has_segment(&self, segment: SegmentId) -> bool {
+        self.segments.contains_key(&segment)
     }
 
     /// Whether the counts of `stem` are kept for any segment.
@@ -122,97 +127,62 @@ impl WordCounts {
 
     /// Writes the counts to `path`.
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        fs::write(path, self.to_bytes())
+        word_file::write(path, MAGIC, &self.segments, put_counts)
     }
 
     /// Reads counts written by [`WordCounts::write`].
     pub fn read(path: &Path) -> io::Result<WordCounts> {
-        WordCounts::from_bytes(&fs::read(path)?)
-    }
-
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        let mut segments: Vec<_> = self.segments.iter().collect();
-        segments.sort_by_key(|(id, _)| id.uuid_string());
-        put_u32(&mut out, segments.len());
-        for (id, words) in segments {
-            out.extend_from_slice(id.uuid_string().as_bytes());
-            let mut words: Vec<_> = words.iter().collect();
-            words.sort_by_key(|(stem, _)| *stem);
-            put_u32(&mut out, words.len());
-            for (stem, counts) in words {
-                out.extend_from_slice(&(stem.len() as u16).to_le_bytes());
-                out.extend_from_slice(stem.as_bytes());
-                put_u32(&mut out, counts.total);
-                out.extend_from_slice(&(counts.years.len() as u16).to_le_bytes());
-                for (&year, &n) in &counts.years {
-                    out.extend_from_slice(&year.to_le_bytes());
-                    put_u32(&mut out, n as usize);
-                }
-                let provinces: Vec<_> = counts
-                    .provinces
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &n)| n > 0)
-                    .collect();
-                out.push(provinces.len() as u8);
-                for (id, &n) in provinces {
-                    out.push(id as u8);
-                    put_u32(&mut out, n as usize);
-                }
-                for &n in &counts.policies {
-                    put_u32(&mut out, n as usize);
-                }
-            }
-        }
-        out
-    }
-
-    fn from_bytes(bytes: &[u8]) -> io::Result<WordCounts> {
-        let mut r = Reader { bytes, at: 0 };
-        if r.take(MAGIC.len())? != MAGIC {
-            return Err(invalid("not a file of word counts"));
-        }
-        let mut segments = HashMap::new();
-        for _ in 0..r.u32()? {
-            let id = std::str::from_utf8(r.take(32)?)
-                .ok()
-                .and_then(|s| SegmentId::from_uuid_string(s).ok())
-                .ok_or_else(|| invalid("bad segment id"))?;
-            let mut words = HashMap::new();
-            for _ in 0..r.u32()? {
-                let len = usize::from(r.u16()?);
-                let stem = std::str::from_utf8(r.take(len)?)
-                    .map_err(|_| invalid("a word is not UTF-8"))?
-                    .into();
-                let mut counts = Counts {
-                    total: r.u32()? as usize,
-                    ..Counts::default()
-                };
-                for _ in 0..r.u16()? {
-                    let year = r.u16()?;
-                    counts.years.insert(year, u64::from(r.u32()?));
-                }
-                for _ in 0..r.u8()? {
-                    let id = usize::from(r.u8()?);
-                    let n = u64::from(r.u32()?);
-                    *counts
-                        .provinces
-                        .get_mut(id)
-                        .ok_or_else(|| invalid("bad province id"))? = n;
-                }
-                for n in &mut counts.policies {
-                    *n = u64::from(r.u32()?);
-                }
-                words.insert(stem, counts);
-            }
-            segments.insert(id, words);
-        }
-        if r.at != bytes.len() {
-            return Err(invalid("bytes after the last segment"));
-        }
+        let segments = word_file::read(path, MAGIC, "word counts", take_counts)?;
         Ok(WordCounts { segments })
     }
+}
+
+/// One word's counts, after the word.
+fn put_counts(out: &mut Vec<u8>, counts: &Counts) {
+    put_u32(out, counts.total);
+    out.extend_from_slice(&(counts.years.len() as u16).to_le_bytes());
+    for (&year, &n) in &counts.years {
+        out.extend_from_slice(&year.to_le_bytes());
+        put_u32(out, n as usize);
+    }
+    let provinces: Vec<_> = counts
+        .provinces
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .collect();
+    out.push(provinces.len() as u8);
+    for (id, &n) in provinces {
+        out.push(id as u8);
+        put_u32(out, n as usize);
+    }
+    for &n in &counts.policies {
+        put_u32(out, n as usize);
+    }
+}
+
+/// Reads what [`put_counts`] wrote.
+fn take_counts(r: &mut Reader) -> io::Result<Counts> {
+    let mut counts = Counts {
+        total: r.u32()? as usize,
+        ..Counts::default()
+    };
+    for _ in 0..r.u16()? {
+        let year = r.u16()?;
+        counts.years.insert(year, u64::from(r.u32()?));
+    }
+    for _ in 0..r.u8()? {
+        let id = usize::from(r.u8()?);
+        let n = u64::from(r.u32()?);
+        *counts
+            .provinces
+            .get_mut(id)
+            .ok_or_else(|| r.invalid("bad province id"))? = n;
+    }
+    for n in &mut counts.policies {
+        *n = u64::from(r.u32()?);
+    }
+    Ok(counts)
 }
 
 /// The counts of one segment's frequent words.
@@ -247,13 +217,10 @@ fn segment_counts(
 
     // Then the words that name a year or a province of the segment's reports, with the facet.
     let facet_terms = reader.inverted_index(facets)?;
-    let mut contexts: Vec<(String, Facet)> = Vec::new();
-    let mut facet_stream = facet_terms.terms().stream()?;
-    while facet_stream.advance() {
-        if let Some(context) = context_of(facet_stream.key()) {
-            contexts.push(context);
-        }
-    }
+    let contexts: Vec<(String, Facet)> = contexts(reader, facets)?
+        .into_iter()
+        .map(|(word, facet)| (analysis::stem::stem_spanish(&word).into_owned(), facet))
+        .collect();
 
     let column = reader.fast_fields().u64(key)?;
     let keys = column.first_or_default_col(PassageKey::default_packed());
@@ -303,9 +270,29 @@ fn segment_counts(
     Ok(words)
 }
 
-/// The stem of the one word that names the year or province of facet term `encoded` in a
-/// query (`search::query`, `report_context_unit`), with the facet; `None` for another facet,
-/// or a province named by several words.
+/// The words that name a year or a province of the reports of a segment, as a query has them
+/// (folded), with the facet each names.
+fn contexts(reader: &SegmentReader, facets: Field) -> tantivy::Result<Vec<(String, Facet)>> {
+    let facet_terms = reader.inverted_index(facets)?;
+    let mut contexts = Vec::new();
+    let mut stream = facet_terms.terms().stream()?;
+    while stream.advance() {
+        contexts.extend(context_of(stream.key()));
+    }
+    Ok(contexts)
+}
+
+/// The words that name a year or a province of the reports of a segment (see [`contexts`]).
+pub(super) fn context_words(reader: &SegmentReader, facets: Field) -> tantivy::Result<Vec<String>> {
+    Ok(contexts(reader, facets)?
+        .into_iter()
+        .map(|(word, _)| word)
+        .collect())
+}
+
+/// The one word that names the year or province of facet term `encoded` in a query
+/// (`search::query`, `report_context_unit`), with the facet; `None` for another facet, or a
+/// province named by several words.
 fn context_of(encoded: &[u8]) -> Option<(String, Facet)> {
     let facet = Facet::from_encoded(encoded.to_vec()).ok()?;
     let path = facet.to_path();
@@ -322,57 +309,22 @@ fn context_of(encoded: &[u8]) -> Option<(String, Facet)> {
         }
         _ => return None,
     };
-    let stem = analysis::stem::stem_spanish(&word).into_owned();
-    Some((stem, facet))
-}
-
-fn put_u32(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&(n.min(u32::MAX as usize) as u32).to_le_bytes());
-}
-
-fn invalid(reason: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("word counts: {reason}"))
-}
-
-/// Reads the file's numbers in turn; running out of bytes is an error.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&end| end <= self.bytes.len())
-            .ok_or_else(|| invalid("the file ends too soon"))?;
-        let taken = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(taken)
-    }
-
-    fn u8(&mut self) -> io::Result<u8> {
-        Ok(self.take(1)?[0])
-    }
-
-    fn u16(&mut self) -> io::Result<u16> {
-        let mut b = [0; 2];
-        b.copy_from_slice(self.take(2)?);
-        Ok(u16::from_le_bytes(b))
-    }
-
-    fn u32(&mut self) -> io::Result<u32> {
-        let mut b = [0; 4];
-        b.copy_from_slice(self.take(4)?);
-        Ok(u32::from_le_bytes(b))
-    }
+    Some((word, facet))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::index::key::MAX_PROVINCES;
+
+    fn to_bytes(counts: &WordCounts) -> Vec<u8> {
+        word_file::encode(MAGIC, &counts.segments, put_counts)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> io::Result<WordCounts> {
+        let segments = word_file::decode(bytes, MAGIC, "word counts", take_counts)?;
+        Ok(WordCounts { segments })
+    }
 
     fn sample() -> WordCounts {
         let mut counts = Counts {
@@ -394,27 +346,24 @@ mod tests {
     #[test]
     fn counts_read_back_as_written() {
         let counts = sample();
-        let read = WordCounts::from_bytes(&counts.to_bytes()).expect("reads");
+        let read = from_bytes(&to_bytes(&counts)).expect("reads");
         assert_eq!(read.segments, counts.segments);
         assert_eq!(read.len(), 2);
     }
 
     #[test]
     fn a_damaged_file_is_an_error_not_a_panic() {
-        let bytes = sample().to_bytes();
+        let bytes = to_bytes(&sample());
         for cut in 0..bytes.len() {
-            assert!(
-                WordCounts::from_bytes(&bytes[..cut]).is_err(),
-                "cut at {cut}"
-            );
+            assert!(from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(WordCounts::from_bytes(&longer).is_err());
+        assert!(from_bytes(&longer).is_err());
         let mut bad_province = bytes;
         // The first word's province id, after its stem, total and two years.
         let at = 4 + 4 + 32 + 4 + 2 + "pension".len() + 4 + 2 + 2 * 6 + 1;
         bad_province[at] = 200;
-        assert!(WordCounts::from_bytes(&bad_province).is_err());
+        assert!(from_bytes(&bad_province).is_err());
     }
 }

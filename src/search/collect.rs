@@ -6,8 +6,10 @@
 //! columns and walk facet terms. Without a page to fill (counts only, or browsing), no score is
 //! computed at all.
 //!
-//! [`pruned`] does it in two passes for a query tantivy can prune (one word), and [`rescore`]
-//! adds the boosts too costly to score on every match to the best hits.
+//! [`pruned`] does it in two passes for a query tantivy can prune (one word), or takes a
+//! frequent word's page from the best passages the index holds for it (`index::word_tops`,
+//! ranked by [`best_in_segment`] when the index is built); [`rescore`] adds the boosts too
+//! costly to score on every match to the best hits.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -25,6 +27,7 @@ use super::cancel::{cancelled, collect_blocks, collect_scored, Cancel};
 use crate::index::key::{Counts, PassageKey, Tally};
 use crate::index::schema::KEY_COLUMN;
 use crate::index::word_counts::{self, WordCounts};
+use crate::index::word_tops::{WordTops, LISTED};
 
 /// What to collect.
 #[derive(Debug, Clone, Copy)]
@@ -158,19 +161,61 @@ struct Pruning {
 /// segment that holds them is never counted: its page comes from the pruned pass, or when that
 /// gives up from scoring every match. Without a page to fill (`passages.limit` 0), only the
 /// counts are taken: held, or counted by the pass that reads no score.
+///
+/// `held.best` are the best passages the index holds for the query, when it is one word
+/// (`index::word_tops`): a segment with held counts whose list reaches the page takes the page
+/// from it and ranks nothing.
 pub fn pruned(
     searcher: &Searcher,
     query: &dyn Query,
     passages: &Passages,
     cancel: &Cancel,
     threads: &Executor,
-    known: Option<(&WordCounts, &str)>,
+    held: Held,
 ) -> tantivy::Result<Collected> {
     let pruning = Pruning {
         budget: PRUNING_BUDGET,
         min_matches: PRUNING_MIN_MATCHES,
     };
-    pruned_within(searcher, query, passages, cancel, threads, pruning, known)
+    pruned_within(searcher, query, passages, cancel, threads, pruning, held)
+}
+
+/// What the index holds for a query of one word, each with the key it is held under: its
+/// counts (`index::word_counts`) and its best passages (`index::word_tops`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Held<'a> {
+    pub counts: Option<(&'a WordCounts, &'a str)>,
+    pub best: Option<(&'a WordTops, &'a str)>,
+}
+
+/// The best `wanted` passages of segment `segment` for `query` by weighted score, best first
+/// (ties: the lower doc id), with their scores: what the pruned pass of [`pruned`] keeps,
+/// without a budget. How `index::word_tops` lists a frequent word's best passages.
+pub fn best_in_segment(
+    searcher: &Searcher,
+    query: &dyn Query,
+    segment: SegmentOrdinal,
+    wanted: usize,
+) -> tantivy::Result<Vec<(DocId, Score)>> {
+    let reader = searcher.segment_reader(segment);
+    let keys = key_column(reader)?;
+    let alive = reader.alive_bitset();
+    let scored = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut best: Best<()> = Best::new(wanted);
+    if wanted > 0 {
+        scored.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                best.offer(weighted(score, keys.get_val(doc)), doc, ());
+            }
+            best.worst().unwrap_or(Score::MIN)
+        })?;
+    }
+    let mut best: Vec<(DocId, Score)> = best
+        .into_vec()
+        .map(|(score, doc, ())| (doc, score))
+        .collect();
+    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(best)
 }
 
 /// [`pruned`], with the limits of `pruning`.
@@ -181,7 +226,7 @@ fn pruned_within(
     cancel: &Cancel,
     threads: &Executor,
     pruning: Pruning,
-    known: Option<(&WordCounts, &str)>,
+    held: Held,
 ) -> tantivy::Result<Collected> {
     let scored = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let counted = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
@@ -202,13 +247,27 @@ fn pruned_within(
         for term in &terms {
             matches += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);
         }
-        let known = known
+        let known = held
+            .counts
             .and_then(|(counts, stem)| counts.get(reader.segment_id(), stem))
             .filter(|_| reader.num_deleted_docs() == 0);
         let mut best: Best<()> = Best::new(wanted);
+        // A list holds a segment's best passages, or all its matches when shorter than kept.
+        let listed = held
+            .best
+            .and_then(|(tops, word)| tops.get(reader.segment_id(), word))
+            .filter(|list| {
+                known.is_some()
+                    && (wanted <= list.len() || list.len() < LISTED)
+                    && list.iter().all(|&(doc, _)| doc < reader.max_doc())
+            });
         let mut plain = known.is_none() && (!prunable || matches < pruning.min_matches);
-        // Without a page to fill (counts only), the pass that counts is the whole work.
-        if !plain && wanted > 0 {
+        if let Some(list) = listed {
+            for &(doc, score) in list.iter().take(wanted) {
+                best.offer(score, doc, ());
+            }
+        } else if !plain && wanted > 0 {
+            // Without a page to fill (counts only), the pass that counts is the whole work.
             let alive = reader.alive_bitset();
             let mut offered = 0u32;
             scored.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
@@ -587,9 +646,15 @@ mod tests {
         let segment = searcher.segment_reader(0).segment_id();
         assert!(known.get(segment, "a").is_some());
         let stems = [Some("a"), None, None];
+        // The best passages of `a`, listed as the index lists those of a frequent word.
+        let mut tops = WordTops::default();
+        let best = best_in_segment(&searcher, &*queries[0], 0, LISTED).expect("ranks");
+        assert_eq!(best.len(), LISTED);
+        tops.insert(segment, "a", best);
         let one = Executor::single_thread();
         for (query, stem) in queries.iter().zip(stems) {
-            for (limit, offset) in [(10, 0), (5, 7), (100, 0), (0, 0), (0, 5)] {
+            // Past the list's end (`100, 5`), the page is ranked.
+            for (limit, offset) in [(10, 0), (5, 7), (100, 0), (100, 5), (0, 0), (0, 5)] {
                 let passages = Passages {
                     limit,
                     offset,
@@ -602,23 +667,94 @@ mod tests {
                         min_matches,
                     };
                     for known in [None, stem.map(|s| (&known, s))] {
-                        let got = pruned_within(
-                            &searcher,
-                            &**query,
-                            &passages,
-                            &Cancel::never(),
-                            &one,
-                            pruning,
-                            known,
-                        )
-                        .expect("searches");
-                        let with = known.is_some();
-                        assert_eq!(got.top, plain.top, "{query:?} {limit} {pruning:?} {with}");
-                        assert_eq!(got.counts, plain.counts, "{query:?} {with}");
+                        for listed in [None, stem.map(|s| (&tops, s))] {
+                            let got = pruned_within(
+                                &searcher,
+                                &**query,
+                                &passages,
+                                &Cancel::never(),
+                                &one,
+                                pruning,
+                                Held {
+                                    counts: known,
+                                    best: listed,
+                                },
+                            )
+                            .expect("searches");
+                            let with = (known.is_some(), listed.is_some());
+                            assert_eq!(
+                                got.top, plain.top,
+                                "{query:?} {limit} {pruning:?} {with:?}"
+                            );
+                            assert_eq!(got.counts, plain.counts, "{query:?} {with:?}");
+                        }
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_listed_word_takes_its_page_from_its_list() {
+        use tantivy::query::TermQuery;
+        use tantivy::schema::IndexRecordOption;
+        use tantivy::Term;
+
+        let (index, text) = small_index(5_000);
+        let searcher = index.reader().expect("reader").searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(text, "a"),
+            IndexRecordOption::WithFreqs,
+        );
+        let facets = index.schema().get_field("facets").expect("facets");
+        let known = WordCounts::count(&searcher, (text, facets), KEY_COLUMN, 100).expect("counts");
+        let segment = searcher.segment_reader(0).segment_id();
+        let page = |tops: &WordTops, limit: usize, known: Option<&WordCounts>| {
+            let passages = Passages {
+                limit,
+                offset: 0,
+                ranked: true,
+            };
+            let pruning = Pruning {
+                budget: PRUNING_BUDGET,
+                min_matches: 0,
+            };
+            let known = known.map(|k| (k, "a"));
+            let got = pruned_within(
+                &searcher,
+                &query,
+                &passages,
+                &Cancel::never(),
+                &Executor::single_thread(),
+                pruning,
+                Held {
+                    counts: known,
+                    best: Some((tops, "a")),
+                },
+            )
+            .expect("searches");
+            got.top
+                .iter()
+                .map(|(s, a)| (a.doc_id, *s))
+                .collect::<Vec<_>>()
+        };
+        // A list of three passages, shorter than kept: all the word's matches, as far as the
+        // search can tell.
+        let mut tops = WordTops::default();
+        let list = vec![(4, 9.0), (2, 8.0), (40, 8.0)];
+        tops.insert(segment, "a", list.clone());
+        assert_eq!(page(&tops, 10, Some(&known)), list);
+        assert_eq!(page(&tops, 2, Some(&known)), list[..2]);
+        // Without the word's counts (a filtered search), the list is not the query's.
+        assert_ne!(page(&tops, 10, None), list);
+        // A full list serves pages within it only.
+        let full: Vec<(DocId, Score)> = (0..LISTED as DocId).map(|d| (d, 1.0)).collect();
+        tops.insert(segment, "a", full.clone());
+        assert_eq!(page(&tops, 10, Some(&known)), full[..10]);
+        assert_ne!(page(&tops, LISTED + 1, Some(&known))[..10], full[..10]);
+        // A list naming a passage the segment lacks is damage: the page is ranked.
+        tops.insert(segment, "a", vec![(1 << 30, 9.0)]);
+        assert_ne!(page(&tops, 10, Some(&known)), [(1 << 30, 9.0)]);
     }
 
     proptest! {

@@ -19,12 +19,13 @@ mod response;
 pub mod suggest;
 mod union;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use tantivy::collector::Collector;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DocAddress, Executor, Searcher, Term};
+use tantivy::{DocAddress, Executor, Searcher, SegmentOrdinal, Term};
 use thiserror::Error;
 
 pub use self::cancel::{Cancel, CancelGuard};
@@ -39,6 +40,7 @@ pub use self::request::{
 pub use self::response::{FacetValue, Facets, Hit, Response};
 pub use self::suggest::{suggest, Suggestion, Suggestions};
 
+use crate::index::word_tops::{Ranking, WordRanker, LISTED};
 use crate::index::{Engine, Fields};
 
 /// Longest excerpt of a hit, in bytes of the passage text.
@@ -175,9 +177,9 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let f = &engine.fields;
     let ranked = query::build_ranked(&request.items, query::TextFields::of(f, &searcher));
     let browse = ranked.is_none();
-    let (text, rescore, stem) = match ranked {
-        Some(r) => (Some(r.matching), r.rescore, r.stem),
-        None => (None, None, None),
+    let (text, rescore, stem, word) = match ranked {
+        Some(r) => (Some(r.matching), r.rescore, r.stem, r.word),
+        None => (None, None, None, None),
     };
     let full = filtered(text.as_deref(), request, f, None);
     // Phrase boosts are scored on the best matches only, then the page is taken from them. The
@@ -205,6 +207,14 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         .as_deref()
         .filter(|&stem| unfiltered && engine.word_counts().holds(stem))
         .map(|stem| (engine.word_counts(), stem));
+    // So may be the best passages of a word whose counts are kept.
+    let held = collect::Held {
+        counts: known,
+        best: word
+            .as_deref()
+            .filter(|_| known.is_some())
+            .map(|word| (engine.word_tops(), word)),
+    };
     // A query whose counts are kept need not count: it goes the pruned way too, whatever its
     // shape (a year or a province is not a disjunction of terms).
     let prunable = query::term_union(&*full) || known.is_some();
@@ -212,7 +222,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let mut collected = if wanted.ranked && (wanted.limit > 0 || known.is_some()) && prunable {
         let this_thread = Executor::single_thread();
         let threads = threads.unwrap_or(&this_thread);
-        collect::pruned(&searcher, &*full, &wanted, cancel, threads, known)
+        collect::pruned(&searcher, &*full, &wanted, cancel, threads, held)
             .map_err(|e| cancel.explain(e))?
     } else {
         search_with(&searcher, &*full, wanted, cancel, threads)?
@@ -385,6 +395,35 @@ fn with_filters_except(
         None if clauses.is_empty() => Box::new(AllQuery),
         None => Box::new(BooleanQuery::new(clauses)),
     }
+}
+
+/// The search core's ranking of a query of one word, for a build to keep
+/// (`index::word_tops`).
+pub fn word_ranker() -> WordRanker {
+    WordRanker(Arc::new(rank_word))
+}
+
+/// The best passages of segment `segment` for a search of `word` alone, unfiltered: `None`
+/// when such a search would not rank `word` itself (it is not one word to the analyzer, or its
+/// query has boosts scored apart or counts the index cannot keep).
+fn rank_word(
+    searcher: &Searcher,
+    segment: SegmentOrdinal,
+    word: &str,
+) -> tantivy::Result<Option<Ranking>> {
+    let fields = Fields::from_schema(searcher.schema())?;
+    let items = [query::Item::Words(word.to_string())];
+    let Some(ranked) = query::build_ranked(&items, query::TextFields::of(&fields, searcher)) else {
+        return Ok(None);
+    };
+    if ranked.rescore.is_some() || ranked.word.as_deref() != Some(word) {
+        return Ok(None);
+    }
+    let Some(counts_key) = ranked.stem else {
+        return Ok(None);
+    };
+    let best = collect::best_in_segment(searcher, &*ranked.matching, segment, LISTED)?;
+    Ok(Some(Ranking { counts_key, best }))
 }
 
 /// The text query with every filter of `request` (figure search uses it too).

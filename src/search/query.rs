@@ -255,11 +255,21 @@ pub struct RankedQuery {
     /// the facet it names, for a year or a province: `index::word_counts::context_key`): the
     /// index may hold their counts (`index::word_counts`).
     pub stem: Option<String>,
+    /// The query's one word as the analyzer gives it, when the query is a single word: the
+    /// index may hold its best passages (`index::word_tops`).
+    pub word: Option<String>,
 }
 
 /// [`build`] in two parts: see [`RankedQuery`].
 pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut analyzer = analysis::query_exact();
+    let word = match items {
+        [Item::Words(text)] => match <[Token; 1]>::try_from(tokens(&mut analyzer, text)) {
+            Ok([token]) => Some(token.text),
+            Err(_) => None,
+        },
+        _ => None,
+    };
     let mut required: Vec<(Occur, Unit)> = Vec::new();
     // When an `OR` was just read, the next unit joins the previous positive one.
     let mut pending_or = false;
@@ -299,6 +309,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
                 matching,
                 rescore: None,
                 stem,
+                word,
             });
         }
     }
@@ -339,6 +350,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
             matching,
             rescore,
             stem,
+            word,
         });
     }
     clauses.extend(boosts);
@@ -346,6 +358,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
         matching: Box::new(BooleanQuery::new(clauses)),
         rescore,
         stem,
+        word,
     })
 }
 

@@ -37,6 +37,7 @@ pub fn build_with(
         threads: 4,
         reader,
         merge_small: true,
+        ranker: Some(cuentas::search::word_ranker()),
     };
     build_options(folders, dir, &options)
 }
@@ -52,6 +53,7 @@ pub fn build_in_segments(
         threads: 4,
         reader: reader(),
         merge_small: false,
+        ranker: Some(cuentas::search::word_ranker()),
     };
     build_options(folders, dir, &options)
 }
