@@ -26,7 +26,7 @@ use super::cancel::{cancelled, collect_blocks, collect_scored, Cancel};
 
 use crate::index::key::{Counts, PassageKey, Tally};
 use crate::index::schema::KEY_COLUMN;
-use crate::index::word_counts::{self, WordCounts};
+use crate::index::word_counts::WordCounts;
 use crate::index::word_tops::{WordTops, LISTED};
 
 /// What to collect.
@@ -133,8 +133,9 @@ const PRUNING_BUDGET: u32 = 2_000;
 
 /// A segment where the query's terms are in fewer than this many passages (each term's counted
 /// apart) is searched the plain way at once: there, pruning cannot cut enough to pay for the
-/// second pass that counts, and a pass that gives up at [`PRUNING_BUDGET`] is lost work.
-const PRUNING_MIN_MATCHES: u64 = word_counts::MIN_PASSAGES as u64;
+/// second pass that counts, and a pass that gives up at [`PRUNING_BUDGET`] is lost work
+/// (BENCHMARKS.md, "No pruning where there is little to prune").
+const PRUNING_MIN_MATCHES: u64 = 8_000;
 
 /// When a segment is worth pruning.
 #[derive(Clone, Copy, Debug)]
