@@ -10,8 +10,9 @@
 //! [`LISTED`] best of a segment by the query's own score, ties to the lower doc id, so that a
 //! page within them is exactly the page the ranking would give.
 //!
-//! Which words: the exact (folded) forms in at least [`MIN_PASSAGES`] passages of a segment,
-//! and the words that name a year or a province of its reports, whose query's counts are kept.
+//! Which words: the exact (folded) forms in at least [`MIN_PASSAGES`] passages of a segment
+//! (at most [`MAX_FORMS`]), and the words that name a year or a province of its reports, whose
+//! query's counts are kept.
 //! How a word ranks is not this module's business: the build is handed a [`WordRanker`] (the
 //! search core's own ranking of a query of that word), and keeps what it returns under the
 //! word.
@@ -41,7 +42,12 @@ use crate::analysis;
 pub const LISTED: usize = 100;
 
 /// Exact forms in fewer passages of a segment than this are ranked at search time.
-pub const MIN_PASSAGES: u32 = 2_000;
+pub const MIN_PASSAGES: u32 = 500;
+
+/// Most exact forms ranked per segment, those in most passages first: each costs about a
+/// search of it (0.5 to 1 ms at 1 GB), and a corpus of many words must not make its build
+/// wait on them.
+const MAX_FORMS: usize = 3_000;
 
 /// First bytes of the file, with the layout's version.
 const MAGIC: &[u8; 4] = b"CWT1";
@@ -56,10 +62,12 @@ pub struct Ranking {
 }
 
 /// The ranking of a query of one word (folded, as the analyzer gives it) in a segment of a
-/// searcher, when that query is one whose best passages can be kept: `None` for a word that
-/// would not be searched alone as itself.
-pub type RankFn =
-    dyn Fn(&Searcher, SegmentOrdinal, &str) -> tantivy::Result<Option<Ranking>> + Send + Sync;
+/// searcher, when that query is one whose best passages can be kept and the counts of its key
+/// are kept (the last argument says, for a key, whether they are): `None` for a word that
+/// would not be searched alone as itself, or whose counts are not kept (it is not ranked).
+pub type RankFn = dyn Fn(&Searcher, SegmentOrdinal, &str, &dyn Fn(&str) -> bool) -> tantivy::Result<Option<Ranking>>
+    + Send
+    + Sync;
 
 /// What ranks a word for [`WordTops::rank`]: the search core's ranking.
 #[derive(Clone)]
@@ -143,8 +151,9 @@ impl WordTops {
                         break;
                     };
                     let segment = searcher.segment_reader(*ord).segment_id();
-                    match (ranker.0)(searcher, *ord, word) {
-                        Ok(Some(ranking)) if counts.get(segment, &ranking.counts_key).is_some() => {
+                    let counted = |key: &str| counts.get(segment, key).is_some();
+                    match (ranker.0)(searcher, *ord, word, &counted) {
+                        Ok(Some(ranking)) if counted(&ranking.counts_key) => {
                             let mut best = ranking.best;
                             best.truncate(LISTED);
                             if let Ok(mut tops) = found.lock() {
@@ -210,22 +219,26 @@ fn take_listed(r: &mut Reader) -> io::Result<Listed> {
     Ok(best.into_boxed_slice())
 }
 
-/// The exact forms of text field `inverted` found in at least [`MIN_PASSAGES`] passages.
+/// The exact forms of text field `inverted` found in at least [`MIN_PASSAGES`] passages: the
+/// [`MAX_FORMS`] found in most.
 fn frequent_forms(inverted: &tantivy::InvertedIndexReader) -> tantivy::Result<Vec<String>> {
     let mut forms = Vec::new();
     let mut terms = inverted.terms().stream()?;
     while terms.advance() {
-        if terms.value().doc_freq < MIN_PASSAGES {
+        let passages = terms.value().doc_freq;
+        if passages < MIN_PASSAGES {
             continue;
         }
         let Ok(text) = std::str::from_utf8(terms.key()) else {
             continue;
         };
         if let Some(word) = analysis::strip_exact(text) {
-            forms.push(word.to_string());
+            forms.push((passages, word.to_string()));
         }
     }
-    Ok(forms)
+    forms.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    forms.truncate(MAX_FORMS);
+    Ok(forms.into_iter().map(|(_, word)| word).collect())
 }
 
 #[cfg(test)]

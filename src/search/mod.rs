@@ -405,11 +405,12 @@ pub fn word_ranker() -> WordRanker {
 
 /// The best passages of segment `segment` for a search of `word` alone, unfiltered: `None`
 /// when such a search would not rank `word` itself (it is not one word to the analyzer, or its
-/// query has boosts scored apart or counts the index cannot keep).
+/// query has boosts scored apart), or when its counts are not `counted` in the segment.
 fn rank_word(
     searcher: &Searcher,
     segment: SegmentOrdinal,
     word: &str,
+    counted: &dyn Fn(&str) -> bool,
 ) -> tantivy::Result<Option<Ranking>> {
     let fields = Fields::from_schema(searcher.schema())?;
     let items = [query::Item::Words(word.to_string())];
@@ -419,7 +420,7 @@ fn rank_word(
     if ranked.rescore.is_some() || ranked.word.as_deref() != Some(word) {
         return Ok(None);
     }
-    let Some(counts_key) = ranked.stem else {
+    let Some(counts_key) = ranked.stem.filter(|key| counted(key)) else {
         return Ok(None);
     };
     let best = collect::best_in_segment(searcher, &*ranked.matching, segment, LISTED)?;
