@@ -110,14 +110,23 @@ impl Segmenter<'_, '_> {
         let bytes = self.text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            let Some(c) = self.text[i..].chars().next() else {
-                break;
-            };
-            if !is_word_char(c) {
-                i += c.len_utf8();
-                continue;
+            // ASCII, most of the text, without decoding a character.
+            let b = bytes[i];
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
+            } else {
+                let Some(c) = self.text[i..].chars().next() else {
+                    break;
+                };
+                if !is_word_char(c) {
+                    i += c.len_utf8();
+                    continue;
+                }
             }
-            if c.is_ascii_digit() {
+            if b.is_ascii_digit() {
                 if let Some(end) = self.number(i) {
                     i = end;
                     continue;
@@ -218,10 +227,24 @@ impl Segmenter<'_, '_> {
     }
 
     fn word_end(&self, start: usize) -> usize {
-        self.text[start..]
-            .char_indices()
-            .find(|&(_, c)| !is_word_char(c))
-            .map_or(self.text.len(), |(i, _)| start + i)
+        let bytes = self.text.as_bytes();
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            // ASCII without decoding a character; `start` and every step land on a boundary.
+            let len = if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    return i;
+                }
+                1
+            } else {
+                match self.text[i..].chars().next() {
+                    Some(c) if is_word_char(c) => c.len_utf8(),
+                    _ => return i,
+                }
+            };
+            i += len;
+        }
+        bytes.len()
     }
 
     fn letter_at(&self, at: usize) -> bool {
@@ -356,5 +379,24 @@ mod tests {
     fn percentages_lose_the_sign_and_keep_the_number() {
         assert_eq!(token_texts(&tokens("132.76 %")), ["132.76"]);
         assert_eq!(token_texts(&tokens("132,76%")), ["132.76"]);
+    }
+
+    proptest::proptest! {
+        /// A word ends where `is_word_char` first fails, whether its characters are read a
+        /// byte at a time (ASCII) or decoded.
+        #[test]
+        fn a_word_ends_at_the_first_character_that_is_not_a_word_s(
+            text in "[a-zA-Z0-9 .,\\-ñáÉü\u{303}×÷\u{a0}\u{2010}日本€]{0,40}",
+        ) {
+            let mut pool = Vec::new();
+            let s = Segmenter { text: &text, out: &mut pool, used: 0, position: 0, joined_until: 0 };
+            for (start, _) in text.char_indices() {
+                let expected = text[start..]
+                    .char_indices()
+                    .find(|&(_, c)| !is_word_char(c))
+                    .map_or(text.len(), |(i, _)| start + i);
+                proptest::prop_assert_eq!(s.word_end(start), expected);
+            }
+        }
     }
 }
