@@ -98,6 +98,9 @@ impl WordCounts {
         key: &str,
         min_passages: u32,
     ) -> tantivy::Result<WordCounts> {
+        // A segment without a report of a year still holds passages that name it: the year's
+        // query is asked of every segment, so its counts are kept in every one.
+        let contexts = contexts(searcher, fields.1)?;
         // Segments side by side, each on a thread of its own: there are few.
         let counted = std::thread::scope(|scope| {
             let jobs: Vec<_> = searcher
@@ -105,8 +108,10 @@ impl WordCounts {
                 .iter()
                 .filter(|reader| reader.num_deleted_docs() == 0)
                 .map(|reader| {
+                    let contexts = &contexts;
                     scope.spawn(move || {
-                        let words = segment_counts(searcher, reader, fields, key, min_passages);
+                        let words =
+                            segment_counts(searcher, reader, contexts, fields, key, min_passages);
                         words.map(|w| (reader.segment_id(), w))
                     })
                 })
@@ -192,6 +197,7 @@ fn take_counts(r: &mut Reader) -> io::Result<Counts> {
 fn segment_counts(
     searcher: &Searcher,
     reader: &SegmentReader,
+    contexts: &[(String, Facet)],
     (body, facets): (Field, Field),
     key: &str,
     min_passages: u32,
@@ -218,23 +224,24 @@ fn segment_counts(
     stems.sort_unstable();
     stems.dedup();
 
-    // Then the words that name a year or a province of the segment's reports, with the facet.
+    // Then the words that name a year or a province of the index's reports, with the facet.
     let facet_terms = reader.inverted_index(facets)?;
-    let contexts: Vec<(String, Facet)> = contexts(reader, facets)?
-        .into_iter()
-        .map(|(word, facet)| (analysis::stem::stem_spanish(&word).into_owned(), facet))
-        .collect();
+    let contexts = contexts.iter().map(|(word, facet)| {
+        (
+            analysis::stem::stem_spanish(word).into_owned(),
+            facet.clone(),
+        )
+    });
 
     let column = reader.fast_fields().u64(key)?;
     let keys = column.first_or_default_col(PassageKey::default_packed());
     let mut words = HashMap::new();
     let mut tally = Tally::default();
     let mut buffer = Vec::new();
-    let groups = stems.into_iter().map(|stem| (stem, None)).chain(
-        contexts
-            .into_iter()
-            .map(|(stem, facet)| (stem, Some(facet))),
-    );
+    let groups = stems
+        .into_iter()
+        .map(|stem| (stem, None))
+        .chain(contexts.map(|(stem, facet)| (stem, Some(facet))));
     for (stem, facet) in groups {
         let mut matching = stem_terms(body, &stem).to_vec();
         let mut passages = 0;
@@ -273,21 +280,25 @@ fn segment_counts(
     Ok(words)
 }
 
-/// The words that name a year or a province of the reports of a segment, as a query has them
-/// (folded), with the facet each names.
-fn contexts(reader: &SegmentReader, facets: Field) -> tantivy::Result<Vec<(String, Facet)>> {
-    let facet_terms = reader.inverted_index(facets)?;
+/// The words that name a year or a province of the reports of any segment of `searcher`, as a
+/// query has them (folded), with the facet each names, each once.
+fn contexts(searcher: &Searcher, facets: Field) -> tantivy::Result<Vec<(String, Facet)>> {
     let mut contexts = Vec::new();
-    let mut stream = facet_terms.terms().stream()?;
-    while stream.advance() {
-        contexts.extend(context_of(stream.key()));
+    for reader in searcher.segment_readers() {
+        let facet_terms = reader.inverted_index(facets)?;
+        let mut stream = facet_terms.terms().stream()?;
+        while stream.advance() {
+            contexts.extend(context_of(stream.key()));
+        }
     }
+    contexts.sort_unstable();
+    contexts.dedup();
     Ok(contexts)
 }
 
-/// The words that name a year or a province of the reports of a segment (see [`contexts`]).
-pub(super) fn context_words(reader: &SegmentReader, facets: Field) -> tantivy::Result<Vec<String>> {
-    Ok(contexts(reader, facets)?
+/// The words that name a year or a province of the reports of the index (see [`contexts`]).
+pub(super) fn context_words(searcher: &Searcher, facets: Field) -> tantivy::Result<Vec<String>> {
+    Ok(contexts(searcher, facets)?
         .into_iter()
         .map(|(word, _)| word)
         .collect())
@@ -344,6 +355,49 @@ mod tests {
         WordCounts {
             segments: HashMap::from([(id, words)]),
         }
+    }
+
+    #[test]
+    fn a_year_is_counted_in_segments_without_its_reports() {
+        use crate::index::schema::{self, KEY_COLUMN};
+        let (schema, fields) = schema::schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        analysis::register(index.tokenizers());
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 20_000_000)
+            .expect("writer");
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        // One segment of the 2021 report, then one of the 2022 report, whose passages also
+        // name 2021.
+        for (year, n) in [(2021u16, 40), (2022, 30)] {
+            for i in 0..n {
+                let mut doc = tantivy::TantivyDocument::default();
+                doc.add_text(
+                    fields.body,
+                    format!("En {year} y en 2021 se pagaron {i} pensiones."),
+                );
+                doc.add_facet(fields.facets, Facet::from_path(["year", &year.to_string()]));
+                let key = PassageKey::new(Some(i32::from(year)), 0, &[], 100);
+                doc.add_u64(fields.key, key.pack());
+                writer.add_document(doc).expect("adds");
+            }
+            writer.commit().expect("commits");
+        }
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let counts = WordCounts::count(&searcher, (fields.body, fields.facets), KEY_COLUMN, 10)
+            .expect("counts");
+        let key = context_key("2021", &Facet::from_path(["year", "2021"]));
+        let mut totals = Vec::new();
+        for reader in searcher.segment_readers() {
+            let held = counts
+                .get(reader.segment_id(), &key)
+                .expect("kept in every segment");
+            totals.push((reader.num_docs(), held.total, held.years.clone()));
+        }
+        totals.sort_by_key(|t| t.0);
+        assert_eq!(totals[0], (30, 30, [(2022, 30)].into()));
+        assert_eq!(totals[1], (40, 40, [(2021, 40)].into()));
     }
 
     #[test]

@@ -130,12 +130,13 @@ impl WordTops {
         threads: usize,
     ) -> tantivy::Result<WordTops> {
         let mut jobs: Vec<(SegmentOrdinal, String)> = Vec::new();
+        let contexts = word_counts::context_words(searcher, facets)?;
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             if reader.num_deleted_docs() > 0 || !counts.has_segment(reader.segment_id()) {
                 continue;
             }
             let mut words = frequent_forms(reader.inverted_index(body)?.as_ref())?;
-            words.extend(word_counts::context_words(reader, facets)?);
+            words.extend(contexts.iter().cloned());
             words.sort_unstable();
             words.dedup();
             jobs.extend(words.into_iter().map(|w| (ord as SegmentOrdinal, w)));
