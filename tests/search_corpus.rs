@@ -287,6 +287,53 @@ fn suggestions_are_words_of_the_reports_never_stems() {
 }
 
 #[test]
+fn words_kept_with_the_index_suggest_and_correct_as_its_segments_do() {
+    // The sample reports in several segments, whose words are summed across them.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    crate::support::build_in_segments(&[crate::support::corpus()], tmp.path()).expect("indexes");
+    let dir = cuentas::index::IndexDir::new(tmp.path());
+    let kept = cuentas::index::Engine::open(&dir).expect("opens");
+    assert!(kept.searcher().segment_readers().len() > 1);
+    // Read again from the segments when the file is missing.
+    let generation = dir.current().expect("reads").expect("built");
+    std::fs::remove_file(generation.join("words.fst")).expect("the build wrote its words");
+    let read = cuentas::index::Engine::open(&dir).expect("opens");
+    assert!(kept.words().len() > 500, "{}", kept.words().len());
+    assert_eq!(kept.words().len(), read.words().len());
+    // Every word's passages are those its exact form is in.
+    for word in ["afiliados", "atencion", "salud", "discapacidad", "manabi"] {
+        let term =
+            tantivy::Term::from_field_text(kept.fields.body, &cuentas::analysis::exact_term(word));
+        let passages = kept.searcher().doc_freq(&term).expect("counts");
+        assert!(passages > 0, "{word}");
+        assert_eq!(kept.words().passages(word), passages, "{word}");
+    }
+    let suggested = |engine: &cuentas::index::Engine, prefix: &str| {
+        let s = cuentas::search::suggest(engine, prefix, 10).expect("suggests");
+        s.suggestions
+            .iter()
+            .map(|s| (s.word.clone(), s.count))
+            .collect::<Vec<_>>()
+    };
+    for prefix in ["servi", "aten", "discap", "salu", "afilia", "prest", "mana"] {
+        let words = suggested(&kept, prefix);
+        assert!(!words.is_empty(), "{prefix}");
+        assert_eq!(words, suggested(&read, prefix), "{prefix}");
+    }
+    for (typed, meant) in [
+        ("saludd", "salud"),
+        ("afilaidos", "afiliados"),
+        ("discapasidad", "discapacidad"),
+        ("emergensia", "emergencia"),
+    ] {
+        let r = crate::support::search_in(&kept, typed, &[]);
+        assert_eq!(r.corrected_query.as_deref(), Some(meant), "{typed}");
+        let again = crate::support::search_in(&read, typed, &[]);
+        assert_eq!(again.corrected_query, r.corrected_query, "{typed}");
+    }
+}
+
+#[test]
 fn a_ranked_page_counts_the_same_as_counts_alone() {
     // The ranked pass reads keys a batch at a time; the count-only pass, block by block. Both
     // must see every match once.

@@ -20,9 +20,10 @@ use super::schema::{self, schema, Fields};
 use super::vocab::AccentCounter;
 use super::word_counts::{self, WordCounts};
 use super::word_tops::{WordRanker, WordTops};
+use super::words::Words;
 use super::{
     IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
-    PASSAGES_DIR, STORE_FILE, WORD_COUNTS_FILE, WORD_TOPS_FILE,
+    PASSAGES_DIR, STORE_FILE, WORDS_FILE, WORD_COUNTS_FILE, WORD_TOPS_FILE,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -402,6 +403,12 @@ impl Writer {
                 source,
             })?;
         }
+        let words = Words::collect(&reader.searcher(), self.fields.body).map_err(tv)?;
+        let words_path = staging.join(WORDS_FILE);
+        words.write(&words_path).map_err(|source| IndexError::Io {
+            path: words_path,
+            source,
+        })?;
         write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
         // Corpus order, whatever order the workers finished in.
         self.reports.sort_by_key(|(i, _)| *i);

@@ -17,11 +17,13 @@ pub mod vocab;
 pub mod word_counts;
 mod word_file;
 pub mod word_tops;
+pub mod words;
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
@@ -45,6 +47,8 @@ const ACCENTS_FILE: &str = "accents.json";
 const WORD_COUNTS_FILE: &str = "word-counts.bin";
 /// The best passages of frequent words (`word_tops`) inside a generation.
 const WORD_TOPS_FILE: &str = "word-tops.bin";
+/// The index's words (`words`) inside a generation.
+const WORDS_FILE: &str = "words.fst";
 
 /// What can go wrong building or opening an index.
 #[derive(Debug, Error)]
@@ -238,6 +242,8 @@ pub struct Engine {
     word_counts: word_counts::WordCounts,
     /// The best passages of frequent words.
     word_tops: word_tops::WordTops,
+    /// Read from the generation when it has them, else from its segments when first asked for.
+    words: OnceLock<words::Words>,
 }
 
 /// Counts one search as running on an engine while it lives.
@@ -342,6 +348,10 @@ impl Engine {
             word_counts::WordCounts::read(&path.join(WORD_COUNTS_FILE)).unwrap_or_default();
         // Likewise the frequent words' best passages, whose searches otherwise rank.
         let word_tops = word_tops::WordTops::read(&path.join(WORD_TOPS_FILE)).unwrap_or_default();
+        let words = OnceLock::new();
+        if let Ok(read) = words::Words::read(&path.join(WORDS_FILE)) {
+            let _ = words.set(read);
+        }
         let store_path = path.join(STORE_FILE);
         let store = passage_store::Store::open(&store_path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::InvalidData {
@@ -378,6 +388,7 @@ impl Engine {
             running: AtomicUsize::new(0),
             word_counts,
             word_tops,
+            words,
         })
     }
 
@@ -425,6 +436,18 @@ impl Engine {
     /// The best passages of frequent words, ranked when the index was built.
     pub fn word_tops(&self) -> &word_tops::WordTops {
         &self.word_tops
+    }
+
+    /// The index's words, with the passages each is in (`words`). An index built without
+    /// them reads them from its segments the first time (0.35 s at 1 GB), and offers no
+    /// suggestions if that fails.
+    pub fn words(&self) -> &words::Words {
+        self.words.get_or_init(|| {
+            words::Words::collect(&self.searcher(), self.fields.body).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "reading the index's words");
+                words::Words::default()
+            })
+        })
     }
 
     /// Every report, in corpus order.

@@ -1,9 +1,9 @@
 //! Words from the index itself: completions while typing, and the closest spelling of a word
 //! that is not in the index.
 //!
-//! Both read the exact forms of the term dictionary (the marked terms of the text field), so
-//! they only ever offer words that really occur, and show them as the reports spell them
-//! (`atencion` → `atención`).
+//! Both read the index's words (`index::words`: the exact forms of the text field made of
+//! letters), so they only ever offer words that really occur, and show them as the reports
+//! spell them (`atencion` → `atención`).
 
 use std::collections::HashMap;
 
@@ -13,7 +13,7 @@ use tantivy::Term;
 use utoipa::ToSchema;
 
 use super::SearchError;
-use crate::analysis::{exact_term, fold_keep_enye, normalize_query, strip_exact};
+use crate::analysis::{fold_keep_enye, normalize_query};
 use crate::index::Engine;
 
 /// Completions offered at most.
@@ -60,29 +60,7 @@ pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, Se
     if prefix.chars().count() < 2 || !prefix.chars().all(char::is_alphabetic) {
         return Ok(out);
     }
-    let mut freq: HashMap<String, u64> = HashMap::new();
-    let searcher = engine.searcher();
-    let marked = exact_term(&prefix);
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(engine.fields.body)?;
-        let mut stream = inverted
-            .terms()
-            .range()
-            .ge(marked.as_bytes())
-            .into_stream()?;
-        let mut seen = 0;
-        while let Some((key, info)) = stream.next() {
-            if !key.starts_with(marked.as_bytes()) || seen >= PREFIX_SCAN {
-                break;
-            }
-            seen += 1;
-            if let Some(word) = std::str::from_utf8(key).ok().and_then(strip_exact) {
-                if word.chars().all(char::is_alphabetic) {
-                    *freq.entry(word.to_string()).or_default() += u64::from(info.doc_freq);
-                }
-            }
-        }
-    }
+    let freq = engine.words().with_prefix(&prefix, PREFIX_SCAN);
     // `año` and its twin `ano` show as one word: keep the larger count.
     let mut by_display: HashMap<String, u64> = HashMap::new();
     for (word, count) in freq {
@@ -107,7 +85,6 @@ pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, Se
 /// `q` with each word of five letters or more that the index lacks replaced by the most
 /// frequent index word one edit away; `None` when nothing needed or could be corrected.
 pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> {
-    let searcher = engine.searcher();
     let mut changed = false;
     let mut words = Vec::new();
     for word in q.split_whitespace() {
@@ -117,8 +94,7 @@ pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> 
             words.push(word.to_string());
             continue;
         }
-        let term = Term::from_field_text(engine.fields.body, &exact_term(&folded));
-        if searcher.doc_freq(&term)? > 0 {
+        if engine.words().passages(&folded) > 0 {
             words.push(word.to_string());
             continue;
         }
@@ -134,33 +110,15 @@ pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> 
 }
 
 /// The most frequent index word at edit distance 1 from `word` (a transposition counts as
-/// one), found by running a Levenshtein automaton over the term dictionary: a few
-/// milliseconds even on millions of terms.
+/// one), found by running a Levenshtein automaton over the index's words (`index::words`).
 fn closest(engine: &Engine, word: &str) -> Result<Option<String>, SearchError> {
-    let searcher = engine.searcher();
-    let term = Term::from_field_text(engine.fields.body, &exact_term(word));
+    let term = Term::from_field_text(engine.fields.body, word);
     let automaton = FuzzyTermQuery::new(term, 1, true).automaton()?;
-    let mut best: HashMap<String, u64> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(engine.fields.body)?;
-        let mut stream = inverted.terms().search(&automaton).into_stream()?;
-        let mut scanned = 0;
-        while let Some((key, info)) = stream.next() {
-            scanned += 1;
-            if scanned > CORRECTION_SCAN {
-                break;
-            }
-            // An edit of the mark itself reaches a stem: only exact forms are words.
-            let Some(candidate) = std::str::from_utf8(key).ok().and_then(strip_exact) else {
-                continue;
-            };
-            if candidate != word && candidate.chars().all(char::is_alphabetic) {
-                *best.entry(candidate.to_string()).or_default() += u64::from(info.doc_freq);
-            }
-        }
-    }
-    Ok(best
+    Ok(engine
+        .words()
+        .matching(automaton, CORRECTION_SCAN)
         .into_iter()
+        .filter(|(candidate, _)| candidate != word)
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
         .map(|(w, _)| w))
 }
