@@ -304,26 +304,38 @@ pub(super) fn context_words(searcher: &Searcher, facets: Field) -> tantivy::Resu
         .collect())
 }
 
-/// The one word that names the year or province of facet term `encoded` in a query
-/// (`search::query`, `report_context_unit`), with the facet; `None` for another facet, or a
-/// province named by several words.
-fn context_of(encoded: &[u8]) -> Option<(String, Facet)> {
-    let facet = Facet::from_encoded(encoded.to_vec()).ok()?;
+/// The words that name the year or province of facet term `encoded` in a query
+/// (`search::query`, `report_context_unit`), with the facet: a year, or a province named by one
+/// word, as written with its `ñ` and as typed without it (`cañar`, `canar`); none for another
+/// facet, or a province named by several words.
+fn context_of(encoded: &[u8]) -> Vec<(String, Facet)> {
+    let Ok(facet) = Facet::from_encoded(encoded.to_vec()) else {
+        return Vec::new();
+    };
     let path = facet.to_path();
-    let word = match path.as_slice() {
-        ["year", year] => (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| year.to_string())?,
+    let words = match path.as_slice() {
+        ["year", year] if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) => {
+            vec![year.to_string()]
+        }
         ["province", name] => {
             let mut analyzer = analysis::query_exact();
             let mut stream = analyzer.token_stream(name);
             let mut words = Vec::new();
             stream.process(&mut |t| words.push(t.text.clone()));
-            let [word] = <[String; 1]>::try_from(words).ok()?;
-            (Gazetteer::shared().province(&word) == Some(*name)).then_some(word)?
+            let Ok([word]) = <[String; 1]>::try_from(words) else {
+                return Vec::new();
+            };
+            let without_enye = word.replace('ñ', "n");
+            let mut words = vec![word];
+            if without_enye != words[0] {
+                words.push(without_enye);
+            }
+            words.retain(|w| Gazetteer::shared().province(w) == Some(*name));
+            words
         }
-        _ => return None,
+        _ => Vec::new(),
     };
-    Some((word, facet))
+    words.into_iter().map(|w| (w, facet.clone())).collect()
 }
 
 #[cfg(test)]
@@ -398,6 +410,25 @@ mod tests {
         totals.sort_by_key(|t| t.0);
         assert_eq!(totals[0], (30, 30, [(2022, 30)].into()));
         assert_eq!(totals[1], (40, 40, [(2021, 40)].into()));
+    }
+
+    #[test]
+    fn a_province_is_named_with_its_enye_and_without() {
+        let words = |path: &[&str]| -> Vec<String> {
+            let facet = Facet::from_path(path);
+            context_of(facet.encoded_str().as_bytes())
+                .into_iter()
+                .map(|(word, named)| {
+                    assert_eq!(named, facet);
+                    word
+                })
+                .collect()
+        };
+        assert_eq!(words(&["province", "Cañar"]), ["cañar", "canar"]);
+        assert_eq!(words(&["province", "Manabí"]), ["manabi"]);
+        assert_eq!(words(&["year", "2021"]), ["2021"]);
+        assert!(words(&["province", "Santo Domingo de los Tsáchilas"]).is_empty());
+        assert!(words(&["policy", "genero"]).is_empty());
     }
 
     #[test]
