@@ -562,7 +562,7 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
             boost: None,
             positional: false,
             // Alone, the disjunction tantivy ranks by block-max WAND ([`term_union`]).
-            alone: Some(either(terms())),
+            alone: Some(Box::new(SeekUnion::ranked(terms()))),
             stem: Some(stemmed.into_owned()),
         };
     }
@@ -580,7 +580,11 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
         // changing what matches or how it scores. Alone in a query, that disjunction of terms
         // is what tantivy can rank without scoring every match ([`term_union`]); beside other
         // words, the boost costs less scored only where they all match.
-        alone: Some(either(vec![term_query(plain), term_query(marked), exact()])),
+        alone: Some(Box::new(SeekUnion::ranked(vec![
+            term_query(plain),
+            term_query(marked),
+            exact(),
+        ]))),
         stem: Some(stemmed.into_owned()),
     }
 }
@@ -632,6 +636,11 @@ pub fn term_union(query: &dyn Query) -> bool {
     };
     if is_term(query) {
         return true;
+    }
+    if let Some(union) = query.downcast_ref::<SeekUnion>() {
+        return union.is_ranked()
+            && !union.queries().is_empty()
+            && union.queries().iter().all(|q| is_term(q.as_ref()));
     }
     query.downcast_ref::<BooleanQuery>().is_some_and(|b| {
         !b.clauses().is_empty()
@@ -870,6 +879,16 @@ mod tests {
         }
         // The exact form is one of the terms, boosted: it still ranks first.
         assert!(body_terms("afiliaciones").contains(&"afiliaciones".to_string()));
+        // A word's stems beside other words are sought from match to match, not pruned.
+        let (_, fields) = crate::index::schema::schema();
+        let stems = || {
+            crate::index::schema::stem_terms(fields.body, "afili")
+                .into_iter()
+                .map(term_query)
+                .collect::<Vec<_>>()
+        };
+        assert!(!term_union(&SeekUnion::new(stems())));
+        assert!(term_union(&SeekUnion::ranked(stems())));
     }
 
     #[test]
