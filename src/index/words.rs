@@ -29,21 +29,15 @@ use crate::analysis::{strip_exact, EXACT_MARK};
 const MAGIC: &[u8; 4] = b"CWW1";
 
 /// The index's words, each with the number of passages it is in.
+#[derive(Default)]
 pub struct Words {
-    map: Map<Vec<u8>>,
+    /// `None`: no word.
+    map: Option<Map<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for Words {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Words")
-            .field("len", &self.map.len())
-            .finish()
-    }
-}
-
-impl Default for Words {
-    fn default() -> Self {
-        Words::from_counts(BTreeMap::new()).unwrap_or_else(|_| unreachable!("an empty map builds"))
+        f.debug_struct("Words").field("len", &self.len()).finish()
     }
 }
 
@@ -73,27 +67,30 @@ impl Words {
         builder.extend_iter(counts).map_err(io::Error::other)?;
         let bytes = builder.into_inner().map_err(io::Error::other)?;
         let map = Map::from_bytes(bytes).map_err(io::Error::other)?;
-        Ok(Words { map })
+        Ok(Words { map: Some(map) })
     }
 
     /// How many words there are.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.map.as_ref().map_or(0, Map::len)
     }
 
     /// Whether there is no word.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
 
     /// The passages `word` is in; 0 for a word the index lacks.
     pub fn passages(&self, word: &str) -> u64 {
-        self.map.get(word).unwrap_or(0)
+        self.map.as_ref().and_then(|m| m.get(word)).unwrap_or(0)
     }
 
     /// The words that begin with `prefix`, in byte order, at most `limit`.
     pub fn with_prefix(&self, prefix: &str, limit: usize) -> Vec<(String, u64)> {
-        let mut stream = self.map.range().ge(prefix).into_stream();
+        let Some(map) = &self.map else {
+            return Vec::new();
+        };
+        let mut stream = map.range().ge(prefix).into_stream();
         let mut found = Vec::new();
         while let Some((key, n)) = stream.next() {
             if !key.starts_with(prefix.as_bytes()) || found.len() >= limit {
@@ -108,7 +105,10 @@ impl Words {
 
     /// The words `automaton` accepts, in byte order, at most `limit`.
     pub fn matching<A: Automaton>(&self, automaton: A, limit: usize) -> Vec<(String, u64)> {
-        let mut stream = self.map.search(automaton).into_stream();
+        let Some(map) = &self.map else {
+            return Vec::new();
+        };
+        let mut stream = map.search(automaton).into_stream();
         let mut found = Vec::new();
         while let Some((key, n)) = stream.next() {
             if found.len() >= limit {
@@ -123,7 +123,13 @@ impl Words {
 
     /// Writes the words to `path`.
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        fs::write(path, encode(&self.map.as_fst().to_vec()))
+        let map = match &self.map {
+            Some(map) => map.as_fst().to_vec(),
+            None => MapBuilder::memory()
+                .into_inner()
+                .map_err(io::Error::other)?,
+        };
+        fs::write(path, encode(&map))
     }
 
     /// Reads words written by [`Words::write`].
@@ -156,7 +162,7 @@ fn decode(mut bytes: Vec<u8>) -> io::Result<Words> {
         return Err(invalid("damaged (checksum)"));
     }
     let map = Map::from_bytes(bytes).map_err(|e| invalid(&e.to_string()))?;
-    Ok(Words { map })
+    Ok(Words { map: Some(map) })
 }
 
 #[cfg(test)]
@@ -193,8 +199,20 @@ mod tests {
     }
 
     #[test]
+    fn an_index_without_words_reads_back_empty() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("words.fst");
+        Words::default().write(&path).expect("writes");
+        let words = Words::read(&path).expect("reads");
+        assert!(words.is_empty());
+        assert_eq!(words.passages("salud"), 0);
+        assert!(words.with_prefix("sa", 10).is_empty());
+    }
+
+    #[test]
     fn a_damaged_file_is_an_error_not_a_panic() {
-        let bytes = encode(&sample().map.as_fst().to_vec());
+        let map = sample().map.expect("words").as_fst().to_vec();
+        let bytes = encode(&map);
         for cut in 0..bytes.len() {
             assert!(decode(bytes[..cut].to_vec()).is_err(), "cut at {cut}");
         }

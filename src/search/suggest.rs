@@ -18,9 +18,9 @@ use crate::index::Engine;
 
 /// Completions offered at most.
 pub const MAX_SUGGESTIONS: usize = 10;
-/// Terms read from the dictionary for one prefix; enough for a ranking by frequency.
+/// Words read for one prefix; enough for a ranking by frequency.
 const PREFIX_SCAN: usize = 5_000;
-/// Candidate terms read at most when looking for a spelling correction.
+/// Candidate words read at most when looking for a spelling correction.
 const CORRECTION_SCAN: usize = 10_000;
 /// Shortest word that gets a spelling correction.
 pub const MIN_CORRECTED_CHARS: usize = 5;
