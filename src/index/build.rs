@@ -157,6 +157,7 @@ pub fn build(
     for counter in counters {
         out.accents.merge(counter);
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "every file read and added");
     let (manifest, totals, skipped) = out.finish(corpus, options)?;
     write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
     let generation = dir.publish(staging)?;
@@ -361,12 +362,15 @@ impl Writer {
                 reason: nothing_reason(corpus, &self.skipped),
             });
         }
+        let phase = Instant::now();
         self.store.finish().map_err(store_io)?;
         self.writer.commit().map_err(tv)?;
         let index = self.writer.index().clone();
         self.writer.wait_merging_threads().map_err(tv)?;
+        tracing::debug!(elapsed = ?phase.elapsed(), "passages committed");
         if options.merge_small {
             merge_small(&index).map_err(tv)?;
+            tracing::debug!(elapsed = ?phase.elapsed(), "small index merged");
         }
         let staging = self.tantivy_dir.parent().unwrap_or(&self.tantivy_dir);
         let reader: IndexReader = index
@@ -382,6 +386,7 @@ impl Writer {
         )
         .map_err(tv)?;
         let counts_path = staging.join(WORD_COUNTS_FILE);
+        tracing::debug!(elapsed = ?phase.elapsed(), "frequent words counted");
         counts
             .write(&counts_path)
             .map_err(|source| IndexError::Io {
@@ -397,6 +402,7 @@ impl Writer {
                 options.threads,
             )
             .map_err(tv)?;
+            tracing::debug!(elapsed = ?phase.elapsed(), "best passages of frequent words ranked");
             let tops_path = staging.join(WORD_TOPS_FILE);
             tops.write(&tops_path).map_err(|source| IndexError::Io {
                 path: tops_path,
@@ -404,6 +410,7 @@ impl Writer {
             })?;
         }
         let words = Words::collect(&reader.searcher(), self.fields.body).map_err(tv)?;
+        tracing::debug!(elapsed = ?phase.elapsed(), "words collected");
         let words_path = staging.join(WORDS_FILE);
         words.write(&words_path).map_err(|source| IndexError::Io {
             path: words_path,
