@@ -525,6 +525,79 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_on_the_title_line_is_the_unit() {
+        let body = "\n\nSe atendieron 12.000 afiliados y se ejecutó el 95% del presupuesto.\n";
+        let unit = |header: &str| meta(&format!("{header}{body}")).unit;
+        for (header, expected) in [
+            (
+                "Rendición de Cuentas 2022 - Dirección Provincial del IESS Loja",
+                "Dirección Provincial del IESS Loja",
+            ),
+            (
+                "INFORME DE RENDICIÓN DE CUENTAS 2021 HOSPITAL GENERAL MACHALA",
+                "HOSPITAL GENERAL MACHALA",
+            ),
+            (
+                "Hospital del Día Central Quito – Informe de Rendición de Cuentas 2019",
+                "Hospital del Día Central Quito",
+            ),
+            (
+                "Rendición de Cuentas 2023: Centro de Atención Ambulatoria Riobamba",
+                "Centro de Atención Ambulatoria Riobamba",
+            ),
+            (
+                "IESS – Coordinación Provincial de Prestaciones del Seguro de Salud Azuay – Rendición de Cuentas 2021",
+                "Coordinación Provincial de Prestaciones del Seguro de Salud Azuay",
+            ),
+            (
+                "Informe Narrativo de Rendición de Cuentas del año 2019 de la Dirección Provincial de Pichincha",
+                "Dirección Provincial de Pichincha",
+            ),
+            (
+                "Informe de Rendición de Cuentas del Hospital General Ambato, período 2020",
+                "Hospital General Ambato",
+            ),
+            (
+                "Dirección del Seguro General de Riesgos del Trabajo - Informe de Rendición de Cuentas 2022",
+                "Dirección del Seguro General de Riesgos del Trabajo",
+            ),
+            (
+                "Seguro Social Campesino – Coordinación Provincial Esmeraldas – Rendición de Cuentas 2020",
+                "Coordinación Provincial Esmeraldas",
+            ),
+            (
+                "Hospital General IESS - Machala\nRendición de Cuentas 2021",
+                "Hospital General IESS - Machala",
+            ),
+            (
+                "Rendición de Cuentas | Dirección Provincial de Guayas | 2020",
+                "Dirección Provincial de Guayas",
+            ),
+            (
+                "Rendición de Cuentas 2022\nUnidad Médica: Hospital del Día El Batán",
+                "Hospital del Día El Batán",
+            ),
+            (
+                "Rendición de Cuentas 2021 - Municipalidad de\nCarmen de Areco",
+                "Municipalidad de Carmen de Areco",
+            ),
+        ] {
+            assert_eq!(unit(header).as_deref(), Some(expected), "{header}");
+        }
+        // A label's or a caption's name is not the report's unit.
+        for header in [
+            "Rendición de Cuentas 2021\nDirección Nacional de Salud\nFuente: Coordinación Nacional de Estadística",
+            "Rendición de Cuentas 2021\nDirección Nacional de Salud\nGráfico 1 – Hospital General Machala",
+        ] {
+            assert_eq!(
+                unit(header).as_deref(),
+                Some("Dirección Nacional de Salud"),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
     fn a_city_named_on_every_page_does_not_outweigh_the_unit() {
         let text = format!(
             "Rendición de Cuentas 2021\nDirección Provincial IESS Bolívar\n{}",

@@ -28,7 +28,7 @@ fn unit_line() -> &'static Regex {
 fn unit_label() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?im)^\s*(?:unidad|nombre\s+de\s+la\s+unidad|unidad\s+(?:operativa|responsable)|entidad\s+operativa\s+desconcentrada|dependencia)\s*:[ \t]*(\S.{2,160}?)\s*$")
+        pattern(r"(?im)^\s*(?:unidad(?:\s+(?:operativa|responsable|m[eé]dica|ejecutora))?|nombre\s+de\s+la\s+unidad|entidad\s+operativa\s+desconcentrada|dependencia)\s*:[ \t]*(\S.{2,160}?)\s*$")
     })
 }
 
@@ -67,13 +67,18 @@ pub(super) fn unit(text: &str, lines: &[HeaderLine]) -> Option<(String, Cue)> {
     let header: Vec<(String, usize, usize)> = lines[..title_block]
         .iter()
         .enumerate()
-        .filter(|(_, l)| {
-            l.text.chars().count() <= 160
-                && starts_capitalised(l.text)
-                && unit_line().is_match(l.text)
-                && is_name(l.text)
+        .flat_map(|(i, l)| {
+            name_parts(l)
+                .into_iter()
+                .map(move |(part, last)| (i, part, last))
         })
-        .map(|(i, _)| whole_name(text, lines, i))
+        .filter(|(_, part, _)| {
+            part.text.chars().count() <= 160
+                && starts_capitalised(part.text)
+                && (unit_line().is_match(part.text) || header_unit_line().is_match(part.text))
+                && is_name(part.text)
+        })
+        .map(|(i, part, last)| whole_name(text, lines, i, &part, last))
         .collect();
     if let Some((u, s, e)) = header.iter().rev().find(|(u, _, _)| !is_shouted(u)) {
         return Some((u.clone(), Cue::sure(text, *s, *e, 0.9)));
@@ -100,14 +105,20 @@ pub(super) fn unit(text: &str, lines: &[HeaderLine]) -> Option<(String, Cue)> {
         .map(|(u, s, e)| (u.clone(), Cue::sure(text, *s, *e, 0.8)))
 }
 
-/// The unit line `i`, joined with the lines that finish its name ("Municipalidad de" +
-/// "Carmen de Areco"); the name and its byte range.
-fn whole_name(text: &str, lines: &[HeaderLine], i: usize) -> (String, usize, usize) {
-    let first = &lines[i];
+/// The unit named by `first`, a part of header line `i`, joined with the lines that finish
+/// its name ("Municipalidad de" + "Carmen de Areco") when it ends line `i` (`last`); the name
+/// and its byte range.
+fn whole_name(
+    text: &str,
+    lines: &[HeaderLine],
+    i: usize,
+    first: &HeaderLine,
+    last: bool,
+) -> (String, usize, usize) {
     let mut name = first.text.to_string();
     let mut end = first.start + first.text.len();
     let mut next = i + 1;
-    while is_unfinished(&name) && next < lines.len() && next <= i + 3 {
+    while last && is_unfinished(&name) && next < lines.len() && next <= i + 3 {
         let l = &lines[next];
         let names_report = crate::analysis::fold_key(l.text).contains("rendicion de cuentas");
         if !is_name(l.text)
@@ -124,6 +135,122 @@ fn whole_name(text: &str, lines: &[HeaderLine], i: usize) -> (String, usize, usi
     let name = clean_name(&name);
     let end = (first.start + written_len(&text[first.start..], &name)).min(end);
     (name, first.start, end)
+}
+
+/// Heads of a unit's name that only a header line is trusted with: in prose, "la Dirección
+/// del Seguro General de Salud" is as often a partner or a superior as the body reporting.
+fn header_unit_line() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        pattern(r"(?i)^direcci[oó]n\s+(?:del|de\s+la|de)\s+(?:seguro|sistema|riesgos|afiliaci[oó]n|prestaciones|pensiones|salud|hospital|centro)\b")
+    })
+}
+
+/// Where a title line is cut into parts: "Rendición de Cuentas 2022 – Dirección Provincial
+/// Loja", "IESS | Hospital General Machala", "Rendición de Cuentas 2023: Centro de …".
+fn title_separator() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| pattern(r"\s+[-–—|]+\s+|\s*[:|]\s+"))
+}
+
+/// The report's own title before a unit's name on the same line: "Informe de Rendición de
+/// Cuentas 2021 Hospital General Machala", "Rendición de Cuentas del año 2022 de la …".
+fn title_before() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        pattern(r"(?i)^(?:(?:informe|narrativa|narrativo|proceso|resumen)\s+(?:(?:narrativo|final|anual)\s+)?(?:de\s+(?:la\s+)?|del\s+)?)?(?:rendici[oó]n\s+de\s+cuentas|informe\s+de\s+gesti[oó]n)(?:\s+(?:del?\s+)?(?:(?:a[nñ]o|per[ií]odo|ejercicio)(?:\s+fiscal)?\s+)?(?:19|20)\d{2}(?:\s*[-–/]\s*(?:19|20)?\d{2})?)?(?:\s+(?:del|de\s+la|de\s+los|de\s+las|de|el|la)\b)?(?:\s+|$)")
+    })
+}
+
+/// The period after a unit's name on the same line: "…, período 2020", "… 2019".
+fn period_after() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        pattern(r"(?i)(?:[\s,]+(?:(?:del?\s+)?(?:a[nñ]o|per[ií]odo|ejercicio)(?:\s+fiscal)?\s*)?(?:19|20)\d{2})+[\s.]*$")
+    })
+}
+
+/// The parts of header line `line` that may name a unit: the line cut at title separators,
+/// each part without the report's title before it and the period after it; with whether the
+/// part ends the line (a name cut by the line's end may go on in the next line). A unit's
+/// name keeps a short name after a separator ("Hospital General IESS - Machala").
+fn name_parts<'t>(line: &HeaderLine<'t>) -> Vec<(HeaderLine<'t>, bool)> {
+    let text = line.text;
+    // A colon cuts only after a title ("Rendición de Cuentas 2023: Centro …"): after a label
+    // ("Fuente: Coordinación Nacional de Estadística") it names no unit of the report.
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for m in title_separator().find_iter(text) {
+        let from = cuts.last().map_or(0, |&(_, next)| next);
+        let before = text[from..m.start()].trim();
+        let after_title = title_before()
+            .find(before)
+            .is_some_and(|t| t.end() == before.len());
+        if !m.as_str().contains(':') || after_title {
+            cuts.push((m.start(), m.end()));
+        }
+    }
+    cuts.push((text.len(), text.len()));
+    // Each part as a byte range of the line, and whether it held a title or a period.
+    let mut pieces: Vec<(usize, usize, bool)> = Vec::with_capacity(cuts.len());
+    let mut from = 0;
+    // Whether the line holds the report's title: else only a name that opens the line counts
+    // ("Gráfico 1 – Hospital General Machala" is a caption).
+    let mut has_title = false;
+    for (end, next) in cuts {
+        let (mut start, mut stop) = (from, end);
+        from = next;
+        let mut titled = false;
+        if let Some(m) = title_before().find(&text[start..stop]) {
+            start += m.end();
+            titled = true;
+            has_title = true;
+        }
+        if let Some(m) = period_after().find(&text[start..stop]) {
+            stop = start + m.start();
+            titled = true;
+        }
+        let piece = &text[start..stop];
+        let trimmed = piece.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let start = start + (piece.len() - piece.trim_start().len());
+        pieces.push((start, start + trimmed.len(), titled));
+    }
+    let is_unit = |p: &str| unit_line().is_match(p) || header_unit_line().is_match(p);
+    let mut parts: Vec<(HeaderLine<'t>, bool)> = Vec::with_capacity(pieces.len());
+    let mut k = 0;
+    while k < pieces.len() {
+        let (start, mut stop, titled) = pieces[k];
+        if start > 0 && !has_title {
+            k += 1;
+            continue;
+        }
+        if !titled && is_unit(&text[start..stop]) {
+            if let Some(&(next_start, next_stop, next_titled)) = pieces.get(k + 1) {
+                let next = &text[next_start..next_stop];
+                if !next_titled
+                    && next.split_whitespace().count() <= 3
+                    && starts_capitalised(next)
+                    && is_name(next)
+                    && !is_unit(next)
+                    && !next.chars().any(|c| c.is_ascii_digit())
+                {
+                    stop = next_stop;
+                    k += 1;
+                }
+            }
+        }
+        parts.push((
+            HeaderLine {
+                text: &text[start..stop],
+                start: line.start + start,
+            },
+            stop == text.len(),
+        ));
+        k += 1;
+    }
+    parts
 }
 
 /// A body named as a partner ("convenio con la Universidad …", "entre el IESS y la …"), not
