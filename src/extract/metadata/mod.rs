@@ -598,6 +598,33 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_in_a_town_is_in_the_towns_province_not_a_parishs_of_that_name() {
+        let body = "\n\nSe atendieron 12.000 afiliados durante el período.\n";
+        let province = |header: &str| meta(&format!("{header}{body}")).province;
+        // Milagro is a canton of Guayas and a rural parish of El Oro; La Libertad a canton of
+        // Santa Elena and parishes of Carchi, El Oro and Quito.
+        assert_eq!(
+            province("Rendición de Cuentas 2017\nHospital General IESS Milagro").as_deref(),
+            Some("Guayas")
+        );
+        assert_eq!(
+            province("Rendición de Cuentas 2020\nHospital Básico IESS La Libertad").as_deref(),
+            Some("Santa Elena")
+        );
+        assert_eq!(
+            province("Rendición de Cuentas 2020\nGAD Parroquial Rural de Milagro").as_deref(),
+            Some("El Oro"),
+            "a parish government is a rural parish's"
+        );
+    }
+
+    #[test]
+    fn a_period_between_two_dates_after_periodo_gives_the_year() {
+        let m = meta("Rendición de Cuentas\nPeríodo: 01/01/2021 – 31/12/2021\nHospital del IESS Puyo\n\nAtención de especialidades en 2020 y 2022.\n");
+        assert_eq!(m.year, Some(2021));
+    }
+
+    #[test]
     fn a_city_named_on_every_page_does_not_outweigh_the_unit() {
         let text = format!(
             "Rendición de Cuentas 2021\nDirección Provincial IESS Bolívar\n{}",

@@ -362,10 +362,26 @@ pub(super) fn province(
                 .filter(|c| c.rural)
                 .map(|c| c.province)
                 .collect();
-            let provinces = if parish_government().is_match(u) && !rural.is_empty() {
-                rural
-            } else {
+            // Any other unit (a hospital, a directorate) is in a town: of a name shared by a
+            // canton and parishes elsewhere, the canton is meant ("Hospital General IESS
+            // Milagro" is in Guayas, not in El Oro's parish of Milagro).
+            let towns: Vec<usize> = m
+                .name
+                .candidates
+                .iter()
+                .filter(|c| c.kind != PlaceKind::Parish)
+                .map(|c| c.province)
+                .collect();
+            let provinces = if parish_government().is_match(u) {
+                if rural.is_empty() {
+                    m.name.candidates.iter().map(|c| c.province).collect()
+                } else {
+                    rural
+                }
+            } else if towns.is_empty() {
                 m.name.candidates.iter().map(|c| c.province).collect()
+            } else {
+                towns
             };
             pending.push(Weighed {
                 provinces,

@@ -2,7 +2,7 @@
 //!
 //! Each cue has a weight: "correspondiente a 2022" beats "Rendición de Cuentas 2021", "enero a
 //! diciembre de 2021", "al 31 de diciembre del 2013" and a period "del 02/01/2025 al
-//! 30/06/2025", which beat "ejercicio fiscal", which beats "presupuesto 2013" or a numbered
+//! 30/06/2025" or "Período: 01/01/2021 – 31/12/2021", which beat "ejercicio fiscal", which beats "presupuesto 2013" or a numbered
 //! act of the header ("Ordenanza Nº 3057/2021"). Cues in the header count double; a year
 //! letter-spaced in a header line ("2 0 1 3") is read too; the k-th cue of one kind for one year
 //! counts 1/k. Without any cue, the most frequent
@@ -77,6 +77,12 @@ fn year_rules() -> &'static [YearRule] {
                     false,
                 )
             },
+            // "Período: 01/01/2021 – 31/12/2021".
+            rule(
+                format!(r"(?i)\bper[ií]odo\s*:?\s*(?:(?:del?|desde)\s+(?:el\s+)?)?\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)\d\d\s*(?:al|a|hasta|-|–|—)\s*(?:el\s+)?\d{{1,2}}[/.-]\d{{1,2}}[/.-]{y}"),
+                8.0,
+                false,
+            ),
             // A cover with the year above the title: "2020" / "Rendición de Cuentas".
             rule(
                 r"(?i)(?:^|\n)[ \t]*((?:19|20)\d\d)[ \t]*\r?\n[ \t]*rendici[oó]n\s+de\s+cuentas\b".to_string(),
