@@ -142,3 +142,45 @@ fn an_index_gets_every_figure_but_the_labels_of_sentences() {
         "{figures} figures, {sentence_labels} labels from sentences, {row_labels} from table rows"
     );
 }
+
+#[test]
+fn a_table_laid_out_with_spaces_in_a_text_export_gives_each_figure_its_row_and_column() {
+    // As `pdftotext -layout` writes a budget table: columns set right, headers over them.
+    let text = "Rendición de Cuentas 2021 - Dirección Provincial IESS Guayas\n\
+                \n\
+                Ejecución presupuestaria por grupo de gasto.\n\
+                \n\
+                Cuenta                Presupuesto    Ejecutado    Variación\n\
+                \n\
+                Gastos en personal   1.234.567,89 1.100.000,00 (134.567,89)\n\
+                Bienes y servicios     500.000,00   520.000,00    20.000,00\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = crate::support::one_report(tmp.path(), "informe.txt", text);
+    let doc = ingest::read(&root.join("informe.txt"), &root).expect("reads");
+    let report = Extractor::builtin().extract(&doc, None);
+    let cells: Vec<(f64, String, String)> = report
+        .passages
+        .iter()
+        .flat_map(|p| &p.figures)
+        .filter_map(|f| {
+            let t = f.table.as_ref()?;
+            Some((f.value, t.row.clone(), t.column.clone()))
+        })
+        .collect();
+    let cell = |row: &str, column: &str, value: f64| (value, row.to_string(), column.to_string());
+    assert_eq!(
+        cells,
+        [
+            cell("Gastos en personal", "Presupuesto", 1_234_567.89),
+            cell("Gastos en personal", "Ejecutado", 1_100_000.0),
+            cell("Gastos en personal", "Variación", -134_567.89),
+            cell("Bienes y servicios", "Presupuesto", 500_000.0),
+            cell("Bienes y servicios", "Ejecutado", 520_000.0),
+            cell("Bienes y servicios", "Variación", 20_000.0),
+        ]
+    );
+    assert_eq!(
+        report.unit.as_deref(),
+        Some("Dirección Provincial IESS Guayas")
+    );
+}

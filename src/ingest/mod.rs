@@ -395,7 +395,13 @@ fn document(
     path: &Path,
     root: &Path,
 ) -> Result<Document, IngestError> {
-    let text = clean(raw);
+    let mut text = clean(raw);
+    if format == Format::Text {
+        // Tables laid out with spaces become rows of cells, as the PDF reader writes them.
+        if let Some(tabled) = pdf::layout::text_tables(&text) {
+            text = tabled;
+        }
+    }
     if text.trim().is_empty() {
         return Err(match format {
             Format::Pdf => IngestError::NoTextLayer,

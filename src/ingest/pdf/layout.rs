@@ -107,6 +107,183 @@ fn dedupe_overdrawn(line: &mut Vec<Glyph>) {
     *line = out;
 }
 
+/// Tables laid out with spaces in a text export (as `pdftotext -layout` and report generators
+/// write them), rewritten as [`page_text`] writes the tables of a PDF: a tab between columns,
+/// empty columns kept, the columns lined up from row to row. A text export's characters stand
+/// in fixed columns, so a character's column is its place on the line: two spaces or more
+/// between words separate cells, one space separates words, and two amounts one space apart
+/// (`0,00 2.095.500,70`, columns too wide for their gap) are two cells. Justified prose keeps
+/// its words; the lines of a region stay as written unless two of its rows of cells hold
+/// figures. `None` when nothing changed.
+pub fn text_tables(text: &str) -> Option<String> {
+    if !has_cell_gap(text) {
+        return None;
+    }
+    let raw: Vec<&str> = text.split('\n').collect();
+    // Blank lines stand between a table's header and its rows as a PDF's gaps do: regions are
+    // found over the other lines, and blank lines are written back where they were.
+    let (at, lines): (Vec<usize>, Vec<Line>) = raw
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i, text_line(l, i)))
+        .unzip();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut written = 0;
+    let mut changed = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let end = region_end(&lines, i);
+        let rows = &lines[i..end];
+        let figure_row = |r: &Line| r.cells.len() >= 2 && r.cells[1..].iter().any(is_figure_cell);
+        let Some(first) = rows.iter().position(figure_row) else {
+            i += 1;
+            continue;
+        };
+        if rows.iter().filter(|r| figure_row(r)).count() < 2 {
+            i += 1;
+            continue;
+        }
+        let bands = column_bands(rows);
+        for (k, line) in rows.iter().enumerate() {
+            let line_at = at[i + k];
+            for blank in &raw[written..line_at] {
+                out.push_str(blank);
+                out.push('\n');
+            }
+            // Rows of figures, and the rows of words above the first (its headers); lines of
+            // words among the rows (prose the region ran into) stay as written.
+            if figure_row(line) || (k < first && line.cells.len() >= 2) {
+                write_row(&mut out, line, &bands);
+            } else {
+                out.push_str(raw[line_at]);
+            }
+            out.push('\n');
+            written = line_at + 1;
+        }
+        changed = true;
+        i = end;
+    }
+    if !changed {
+        return None;
+    }
+    for rest in &raw[written..] {
+        out.push_str(rest);
+        out.push('\n');
+    }
+    out.pop();
+    Some(out)
+}
+
+/// Whether some line holds two spaces between two words: a text without can hold no table
+/// laid out with spaces, and is passed by at the cost of one look at each byte.
+fn has_cell_gap(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while i + 2 < bytes.len() {
+        if bytes[i] == b' ' && bytes[i + 1] == b' ' && !matches!(bytes[i - 1], b' ' | b'\n') {
+            let mut j = i + 2;
+            while j < bytes.len() && bytes[j] == b' ' {
+                j += 1;
+            }
+            if j < bytes.len() && !matches!(bytes[j], b'\n' | b'\t') {
+                return true;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// Font size given to a line of a text export, one character wide per column: words one
+/// space apart stay together in [`write_row`] (a gap of half a size or less).
+const TEXT_SIZE: f32 = 2.0;
+
+/// Line `i` of a text export as cells of words, each at its columns (see [`text_tables`]). A
+/// line with a tab or a page break is left as one cell: it is not laid out with spaces.
+fn text_line(line: &str, i: usize) -> Line {
+    let y = -(i as f32) * 3.0 * TEXT_SIZE;
+    let mut words: Vec<(f32, f32, &str)> = Vec::new();
+    let mut col = 0usize;
+    let mut start: Option<(usize, usize)> = None;
+    for (at, c) in line.char_indices() {
+        if c == ' ' {
+            if let Some((x0, a)) = start.take() {
+                words.push((x0 as f32, col as f32, &line[a..at]));
+            }
+        } else if start.is_none() {
+            start = Some((col, at));
+        }
+        col += 1;
+    }
+    if let Some((x0, a)) = start {
+        words.push((x0 as f32, col as f32, &line[a..]));
+    }
+    let plain = !line.contains(['\t', '\u{c}']);
+    let mut cells: Vec<Cell> = Vec::new();
+    for (x0, x1, word) in words {
+        let apart = cells.last().is_none_or(|c| {
+            let prev = c.words.last().map_or("", |&(_, _, a, b)| &c.text[a..b]);
+            plain
+                && (x0 - c.x1 >= 2.0
+                    || is_amount(prev) && is_amount(word) && !continues_thousands(prev, word))
+        });
+        if apart {
+            cells.push(Cell {
+                x0,
+                x1,
+                text: word.to_string(),
+                words: vec![(x0, x1, 0, word.len())],
+            });
+        } else if let Some(c) = cells.last_mut() {
+            c.x1 = x1;
+            c.text.push(' ');
+            let a = c.text.len();
+            c.text.push_str(word);
+            c.words.push((x0, x1, a, c.text.len()));
+        }
+    }
+    if justified(&cells, TEXT_SIZE) {
+        cells = vec![joined(cells)];
+    }
+    Line {
+        y,
+        size: TEXT_SIZE,
+        cells,
+    }
+}
+
+/// Whether a cell of a text export is a figure: an amount, a count or a share
+/// (`1.234,56`, `(134.567,89)`, `-50`, `12,5%`, `$ 300`), nothing else.
+fn is_figure_cell(cell: &Cell) -> bool {
+    let body = cell
+        .text
+        .trim_start_matches(['-', '+', '(', '$', ' '])
+        .trim_end_matches([')', '%', ' ']);
+    body.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'\'' | b' '))
+}
+
+/// Whether `next`, one space after `prev`, may be its next group of thousands (`1 234,50`):
+/// three digits, perhaps with decimals, after a number without decimals.
+fn continues_thousands(prev: &str, next: &str) -> bool {
+    let cents = |w: &str| {
+        w.trim_end_matches([')', '%'])
+            .rsplit_once([',', '.'])
+            .is_some_and(|(_, d)| (1..=2).contains(&d.len()))
+    };
+    let mut parts = next.trim_end_matches([')', '%']).split([',', '.']);
+    let group = parts.next().is_some_and(|g| g.len() == 3 && is_digits(g));
+    let decimals = parts
+        .next()
+        .is_none_or(|d| (1..=2).contains(&d.len()) && is_digits(d));
+    group && decimals && parts.next().is_none() && !cents(prev)
+}
+
 /// Words and cells of one line, from the gaps between its glyphs.
 fn build_line(glyphs: Vec<Glyph>) -> Line {
     let size = median(glyphs.iter().map(|g| g.size)).max(1.0);
@@ -720,5 +897,57 @@ mod tests {
         let mut glyphs = run("Total", 10.0, 700.0, 5.0, 0.0);
         glyphs.extend(run("Total", 10.3, 700.0, 5.0, 0.0));
         assert_eq!(page_text(glyphs), "Total");
+    }
+
+    #[test]
+    fn a_table_laid_out_with_spaces_becomes_rows_of_cells() {
+        // Columns of numbers set right, one space apart where the numbers are widest.
+        let text = "Ejecución presupuestaria por grupo de gasto.\n\
+                    \n\
+                    Cuenta                Presupuesto    Ejecutado    Variación\n\
+                    \n\
+                    Gastos en personal   1.234.567,89 1.100.000,00 (134.567,89)\n\
+                    Bienes y servicios     500.000,00   520.000,00    20.000,00\n\
+                    Obras                  300.000,00 2.500.000,00   -50.000,00\n\
+                    Fuente: Dirección Financiera";
+        let out = text_tables(text).expect("a table");
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(
+            lines,
+            [
+                "Ejecución presupuestaria por grupo de gasto.",
+                "",
+                "Cuenta\tPresupuesto\tEjecutado\tVariación",
+                "",
+                "Gastos en personal\t1.234.567,89\t1.100.000,00\t(134.567,89)",
+                "Bienes y servicios\t500.000,00\t520.000,00\t20.000,00",
+                "Obras\t300.000,00\t2.500.000,00\t-50.000,00",
+                "Fuente: Dirección Financiera",
+            ],
+            "two amounts one space apart are two cells; blank lines and prose stay"
+        );
+    }
+
+    #[test]
+    fn prose_labels_and_spaced_thousands_stay_as_written() {
+        for text in [
+            // Justified prose: gaps of one, two or three spaces.
+            "Durante  el  año  se  atendieron  a  los  afiliados  de  la  provincia\ny  se  cumplió  la  meta  prevista  en  el  plan  anual",
+            // Labels with no figure.
+            "Elaborado por:     Dirección Financiera\nRevisado por:      Dirección General",
+            // One line of cells with figures is no table.
+            "Total   1.234.567,89\nSe atendieron 1 234 afiliados.",
+            // Indented lines and single spaces only.
+            "   Rendición de Cuentas 2021   \n Hospital General   \n",
+            "",
+        ] {
+            assert_eq!(text_tables(text), None, "{text:?}");
+        }
+        let spaced = "Atenciones      12 345      23 456\nCirugías         1 234       2 345";
+        let out = text_tables(spaced).expect("a table");
+        assert_eq!(
+            out, "Atenciones\t12 345\t23 456\nCirugías\t1 234\t2 345",
+            "a space of thousands is no gap between cells"
+        );
     }
 }
