@@ -9,6 +9,9 @@
 //! written with one tab between columns (empty columns kept), and the columns line up from row
 //! to row. Runs of letter-spaced single letters (`R e n d i c i ó n`) are joined back into
 //! words.
+//!
+//! A text export's tables laid out with spaces are the same problem with every character in a
+//! fixed column: [`text_tables`] reads them with the same regions and columns.
 
 use crate::analysis::text::is_bullet;
 
