@@ -322,14 +322,27 @@ pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
     if !rest.starts_with(' ') {
         return None;
     }
-    let written = with_fold_key(&rest[..floor_boundary(rest, 24)], |lower| {
-        [" de dolares", " dolares", " usd", " de usd", " dolar"]
-            .into_iter()
-            .find(|words| {
-                lower.starts_with(words)
-                    && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
-            })
-            .map(|words| words.chars().count())
+    let written = with_fold_key(&rest[..floor_boundary(rest, 48)], |lower| {
+        // Longest first: `dólares americanos` is one currency, not `dólares` and a word.
+        [
+            " de dolares de los estados unidos de america",
+            " dolares de los estados unidos de america",
+            " de dolares americanos",
+            " dolares americanos",
+            " de dolares estadounidenses",
+            " dolares estadounidenses",
+            " de dolares",
+            " dolares",
+            " usd",
+            " de usd",
+            " dolar",
+        ]
+        .into_iter()
+        .find(|words| {
+            lower.starts_with(words)
+                && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
+        })
+        .map(|words| words.chars().count())
     })?;
     // Folding keeps one character for one (`ó` → `o`): count characters, not bytes.
     let written = rest
@@ -481,7 +494,19 @@ mod tests {
 
     #[test]
     fn every_listed_format_reads_right() {
-        let cases: [(&str, &str, f64, &str); 31] = [
+        let cases: [(&str, &str, f64, &str); 33] = [
+            (
+                "y 4.803.665,69 dólares americanos en pensiones",
+                "4.803.665,69 dólares americanos",
+                4_803_665.69,
+                "usd",
+            ),
+            (
+                "por 12.500 dólares de los Estados Unidos de América.",
+                "12.500 dólares de los Estados Unidos de América",
+                12_500.0,
+                "usd",
+            ),
             (
                 "recaudado de USD 4'803.665,69.",
                 "USD 4'803.665,69",
@@ -760,6 +785,10 @@ mod tests {
         assert_eq!(
             label("obteniendo un monto total recaudado de USD 4'803.665,69.").as_deref(),
             Some("recaudado")
+        );
+        assert_eq!(
+            label("se pagaron 4.803.665,69 dólares americanos en pensiones").as_deref(),
+            Some("pensiones")
         );
         assert_eq!(
             label("el incremento del 30% de ventiladores para").as_deref(),
