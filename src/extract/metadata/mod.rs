@@ -349,6 +349,15 @@ mod tests {
             m.unit.as_deref(),
             Some("Dirección Nacional de Seguro de Salud Individual y Familiar")
         );
+        // The IESS's insurance directorates are national; their provincial offices are not.
+        for (header, province) in [
+            ("Dirección del Seguro General de Riesgos del Trabajo - Rendición de Cuentas 2022", Some(NATIONAL)),
+            ("Rendición de Cuentas 2021\nDirección del Sistema de Pensiones", Some(NATIONAL)),
+            ("Rendición de Cuentas 2020\nCoordinación Provincial del Seguro Social Campesino de Loja", Some("Loja")),
+        ] {
+            let m = meta(&format!("{header}\n\nSe atendieron 1.200 afiliados.\n"));
+            assert_eq!(m.province.as_deref(), province, "{header}");
+        }
     }
 
     #[test]
