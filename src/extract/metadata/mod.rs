@@ -621,6 +621,11 @@ mod tests {
             Some("Santa Elena")
         );
         assert_eq!(
+            province("Rendición de Cuentas 2021\nHospital IESS Sto. Domingo").as_deref(),
+            Some("Santo Domingo de los Tsáchilas"),
+            "an abbreviated name"
+        );
+        assert_eq!(
             province("Rendición de Cuentas 2020\nGAD Parroquial Rural de Milagro").as_deref(),
             Some("El Oro"),
             "a parish government is a rural parish's"
