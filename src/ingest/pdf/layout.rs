@@ -150,8 +150,8 @@ pub fn text_tables(text: &str) -> Option<String> {
         let bands = column_bands(rows);
         for (k, line) in rows.iter().enumerate() {
             let line_at = at[i + k];
-            for blank in &raw[written..line_at] {
-                out.push_str(blank);
+            for before in &raw[written..line_at] {
+                out.push_str(before);
                 out.push('\n');
             }
             // Rows of figures, and the rows of words above the first (its headers); lines of
@@ -929,6 +929,21 @@ mod tests {
             ],
             "two amounts one space apart are two cells; blank lines and prose stay"
         );
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, its tables rewritten keep every character but spaces, in order,
+        /// and its lines.
+        #[test]
+        fn text_tables_lose_nothing(
+            text in "([A-Za-zñó]{1,8}|[0-9]{1,3}([.,][0-9]{2,3}){0,2}|\\(|\\)|-|%| {1,6}|\n){0,80}",
+        ) {
+            if let Some(out) = text_tables(&text) {
+                let kept = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                proptest::prop_assert_eq!(kept(&out), kept(&text));
+                proptest::prop_assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+            }
+        }
     }
 
     #[test]
