@@ -2,12 +2,12 @@
 //!
 //! Each cue has a weight: "correspondiente a 2022" beats "Rendición de Cuentas 2021", "enero a
 //! diciembre de 2021", "al 31 de diciembre del 2013" and a period "del 02/01/2025 al
-//! 30/06/2025" or "Período: 01/01/2021 – 31/12/2021", which beat "ejercicio fiscal", which beats "presupuesto 2013" or a numbered
-//! act of the header ("Ordenanza Nº 3057/2021"). Cues in the header count double; a year
-//! letter-spaced in a header line ("2 0 1 3") is read too; the k-th cue of one kind for one year
-//! counts 1/k. Without any cue, the most frequent
-//! bare year decides, leaving out dates ("14 de mayo de 2023"), ranges ("2018-2028") and the
-//! years of laws cited ("Registro Oficial … 2008").
+//! 30/06/2025" or "Período: 01/01/2021 – 31/12/2021", which beat "ejercicio fiscal", which
+//! beats "presupuesto 2013" or a numbered act of the header ("Ordenanza Nº 3057/2021"). Cues in
+//! the header count double; a year letter-spaced in a header line ("2 0 1 3") is read too; the
+//! k-th cue of one kind for one year counts 1/k. Without any cue, the most frequent bare year
+//! decides, leaving out dates ("14 de mayo de 2023"), ranges ("2018-2028") and the years of
+//! laws cited ("Registro Oficial … 2008").
 
 use std::collections::HashMap;
 use std::ops::Range;
