@@ -139,12 +139,14 @@ pub fn text_tables(text: &str) -> Option<String> {
         let end = region_end(&lines, i);
         let rows = &lines[i..end];
         let figure_row = |r: &Line| r.cells.len() >= 2 && r.cells[1..].iter().any(is_figure_cell);
+        // A region without two rows of figures holds none from any of its lines on: it is
+        // passed by whole (line by line, a long one would be read again from each line).
         let Some(first) = rows.iter().position(figure_row) else {
-            i += 1;
+            i = end.max(i + 1);
             continue;
         };
         if rows.iter().filter(|r| figure_row(r)).count() < 2 {
-            i += 1;
+            i = end.max(i + 1);
             continue;
         }
         let bands = column_bands(rows);
@@ -944,6 +946,14 @@ mod tests {
                 proptest::prop_assert_eq!(out.matches('\n').count(), text.matches('\n').count());
             }
         }
+    }
+
+    #[test]
+    fn a_long_text_in_two_columns_is_read_once() {
+        // 40,000 lines of two columns of words, one region: sought again from each of its
+        // lines, it took time growing with the square of its lines.
+        let text = "Primera columna de texto      segunda columna de texto\n".repeat(40_000);
+        assert_eq!(text_tables(&text), None);
     }
 
     #[test]
