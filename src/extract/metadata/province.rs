@@ -354,34 +354,28 @@ pub(super) fn province(
                 weight *= 0.2;
             }
             // Parish governments ("GAD Parroquial", "Junta Parroquial") are those of rural
-            // parishes: of a name shared by several, the rural ones are meant.
-            let rural: Vec<usize> = m
+            // parishes: of a name shared by several, the rural ones are meant. Any other unit
+            // (a hospital, a directorate) is in a town: of a name shared by a canton and
+            // parishes elsewhere, the canton is meant ("Hospital General IESS Milagro" is in
+            // Guayas, not in El Oro's parish of Milagro).
+            let parish = parish_government().is_match(u);
+            let meant: Vec<usize> = m
                 .name
                 .candidates
                 .iter()
-                .filter(|c| c.rural)
+                .filter(|c| {
+                    if parish {
+                        c.rural
+                    } else {
+                        c.kind != PlaceKind::Parish
+                    }
+                })
                 .map(|c| c.province)
                 .collect();
-            // Any other unit (a hospital, a directorate) is in a town: of a name shared by a
-            // canton and parishes elsewhere, the canton is meant ("Hospital General IESS
-            // Milagro" is in Guayas, not in El Oro's parish of Milagro).
-            let towns: Vec<usize> = m
-                .name
-                .candidates
-                .iter()
-                .filter(|c| c.kind != PlaceKind::Parish)
-                .map(|c| c.province)
-                .collect();
-            let provinces = if parish_government().is_match(u) {
-                if rural.is_empty() {
-                    m.name.candidates.iter().map(|c| c.province).collect()
-                } else {
-                    rural
-                }
-            } else if towns.is_empty() {
+            let provinces = if meant.is_empty() {
                 m.name.candidates.iter().map(|c| c.province).collect()
             } else {
-                towns
+                meant
             };
             pending.push(Weighed {
                 provinces,

@@ -75,7 +75,7 @@ pub(super) fn unit(text: &str, lines: &[HeaderLine]) -> Option<(String, Cue)> {
         .filter(|(_, part, _)| {
             part.text.chars().count() <= 160
                 && starts_capitalised(part.text)
-                && (unit_line().is_match(part.text) || header_unit_line().is_match(part.text))
+                && names_unit(part.text)
                 && is_name(part.text)
         })
         .map(|(i, part, last)| whole_name(text, lines, i, &part, last))
@@ -144,6 +144,11 @@ fn header_unit_line() -> &'static Regex {
     RE.get_or_init(|| {
         pattern(r"(?i)^direcci[oó]n\s+(?:del|de\s+la|de)\s+(?:seguro|sistema|riesgos|afiliaci[oó]n|prestaciones|pensiones|salud|hospital|centro)\b")
     })
+}
+
+/// Whether a part of a header line opens with a unit's name.
+fn names_unit(part: &str) -> bool {
+    unit_line().is_match(part) || header_unit_line().is_match(part)
 }
 
 /// Where a title line is cut into parts: "Rendición de Cuentas 2022 – Dirección Provincial
@@ -217,7 +222,6 @@ fn name_parts<'t>(line: &HeaderLine<'t>) -> Vec<(HeaderLine<'t>, bool)> {
         let start = start + (piece.len() - piece.trim_start().len());
         pieces.push((start, start + trimmed.len(), titled));
     }
-    let is_unit = |p: &str| unit_line().is_match(p) || header_unit_line().is_match(p);
     let mut parts: Vec<(HeaderLine<'t>, bool)> = Vec::with_capacity(pieces.len());
     let mut k = 0;
     while k < pieces.len() {
@@ -226,14 +230,14 @@ fn name_parts<'t>(line: &HeaderLine<'t>) -> Vec<(HeaderLine<'t>, bool)> {
             k += 1;
             continue;
         }
-        if !titled && is_unit(&text[start..stop]) {
+        if !titled && names_unit(&text[start..stop]) {
             if let Some(&(next_start, next_stop, next_titled)) = pieces.get(k + 1) {
                 let next = &text[next_start..next_stop];
                 if !next_titled
                     && next.split_whitespace().count() <= 3
                     && starts_capitalised(next)
                     && is_name(next)
-                    && !is_unit(next)
+                    && !names_unit(next)
                     && !next.chars().any(|c| c.is_ascii_digit())
                 {
                     stop = next_stop;
