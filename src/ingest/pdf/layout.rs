@@ -320,7 +320,7 @@ fn build_line(glyphs: Vec<Glyph>) -> Line {
         // Two amounts side by side are two cells, unless the second is a group of thousands.
         let amounts = cells.last().is_some_and(|c| {
             let prev = c.words.last().map_or("", |&(_, _, a, b)| &c.text[a..b]);
-            is_amount(prev) && is_amount(&text) && !is_thousands_group(&text)
+            is_amount(prev) && is_amount(&text) && !continues_thousands(prev, &text)
                 // Digits far apart: a space of thousands is one space wide, cells are further.
                 || is_digits(prev) && is_digits(&text) && x0 - c.x1 > 0.4 * size
         });
@@ -716,12 +716,6 @@ fn is_digits(word: &str) -> bool {
     !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Three digits, perhaps with decimals: what follows a space in `123 456` or `1 234,50`.
-fn is_thousands_group(word: &str) -> bool {
-    let int = word.split([',', '.']).next().unwrap_or("");
-    int.len() == 3 && int.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn median(values: impl Iterator<Item = f32>) -> f32 {
     let mut v: Vec<f32> = values.filter(|x| x.is_finite()).collect();
     if v.is_empty() {
@@ -784,6 +778,24 @@ mod tests {
         assert_eq!(page_text(glyphs), "0,00\t4.137.297.527,65");
     }
 
+    #[test]
+    fn two_amounts_one_space_apart_are_two_cells_unless_the_second_groups_the_first() {
+        // A group of thousands has no cents before it: `300.000,00` is whole, so `250.000,00`
+        // after it is the next column's amount, not its thousands.
+        assert_eq!(
+            page_text(run("300.000,00 250.000,00", 10.0, 500.0, 5.0, 0.0)),
+            "300.000,00\t250.000,00"
+        );
+        assert_eq!(
+            page_text(run("12,5% 250,00", 10.0, 500.0, 5.0, 0.0)),
+            "12,5%\t250,00"
+        );
+        // A space of thousands (`1 234,50`) stays inside its number.
+        assert_eq!(
+            page_text(run("1 234,50", 10.0, 500.0, 5.0, 0.0)),
+            "1 234,50"
+        );
+    }
     #[test]
     fn table_columns_line_up_with_empty_cells_kept() {
         let mut glyphs = Vec::new();
