@@ -50,9 +50,15 @@ fn init_logging(default_level: &str) {
         .init();
 }
 
+/// Whether output stopped because its reader went away (`cuentas figures … | head`): not an
+/// error to report. A write that failed inside a search comes wrapped in tantivy's error.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || matches!(
+                c.downcast_ref::<tantivy::TantivyError>(),
+                Some(tantivy::TantivyError::IoError(io)) if broken(io)
+            )
     })
 }

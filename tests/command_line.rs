@@ -70,6 +70,21 @@ fn index_then_search_from_the_command_line() {
     let out = cuentas(&index, &["search", "zzzzqqq"]);
     assert_eq!(out.status.code(), Some(1), "no hits exits 1");
 
+    // A reader that stops reading is no error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cuentas"))
+        .arg("--index")
+        .arg(&index)
+        .args(["figures", "--format", "csv"])
+        .env_remove("CUENTAS_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+
     // The benchmark of a query set: timings as JSON; no reps or no query is an error.
     let queries = tmp.path().join("queries.txt");
     std::fs::write(
