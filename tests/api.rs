@@ -542,6 +542,14 @@ async fn figures_as_json_with_their_citation() {
     ] {
         assert!(f.get(field).is_some(), "{field} missing: {f}");
     }
+    // The smallest first.
+    let (_, json) = get_json(&app(), "/api/figures?kind=usd&sort=smallest&limit=3").await;
+    assert_eq!(json["sort"], "smallest", "{json}");
+    let values: Vec<f64> = json["figures"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["value"].as_f64()).collect())
+        .unwrap_or_default();
+    assert!(values.len() == 3 && values.is_sorted(), "{json}");
     let (_, json) = get_json(&app(), "/api/figures?q=%224%27803.665%2C69%22").await;
     assert_eq!(
         (json["mode"].as_str(), json["total"].as_u64()),
@@ -650,6 +658,13 @@ async fn figure_parameters_are_checked() {
         "/api/figures?format=xml",
         StatusCode::BAD_REQUEST,
         "format",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/api/figures?sort=value",
+        StatusCode::BAD_REQUEST,
+        "sort",
     )
     .await;
     let req = Request::post("/api/figures/batch")

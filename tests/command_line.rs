@@ -70,7 +70,20 @@ fn index_then_search_from_the_command_line() {
     let out = cuentas(&index, &["search", "zzzzqqq"]);
     assert_eq!(out.status.code(), Some(1), "no hits exits 1");
 
-    // A reader that stops reading is no error.
+    // The largest amounts first, and a reader that stops reading is no error.
+    let out = cuentas(
+        &index,
+        &[
+            "figures", "--kind", "usd", "--sort", "largest", "--limit", "2", "--format", "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["sort"], "largest");
+    let texts: Vec<&str> = json["figures"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["text"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(texts, ["USD 1.193.703.286", "USD 1.029.539.608"], "{json}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_cuentas"))
         .arg("--index")
         .arg(&index)

@@ -299,6 +299,122 @@ fn a_page_counted_from_the_figure_columns_equals_a_full_scan() {
     }
 }
 
+/// Figures by value are the figures of the search in passage order, sorted: every one once, the
+/// largest (or smallest) first, and a page is the same slice of them with the same total.
+#[test]
+fn figures_by_value_are_every_figure_of_the_search_largest_or_smallest_first() {
+    let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+        ("", None, None),
+        ("", Some("usd"), None),
+        ("", Some("count"), Some("1000")),
+        ("atenciones", None, None),
+        ("servicio OR atencion", Some("usd"), None),
+        ("4803665.69", None, None),
+    ];
+    let engine = engine();
+    for &(q, kind, min) in cases {
+        let raw = |sort: Option<&str>, limit: Option<usize>, offset: usize| {
+            FigureRequest::from_raw(&RawFigureRequest {
+                search: RawRequest {
+                    q: Some(q.into()),
+                    ..RawRequest::default()
+                },
+                kind: kind.map(Into::into),
+                min: min.map(Into::into),
+                sort: sort.map(Into::into),
+                limit: limit.map(|l| l.to_string()),
+                offset: Some(offset.to_string()),
+                ..RawFigureRequest::default()
+            })
+            .expect("valid request")
+        };
+        let ids = |r: &cuentas::search::FigureResponse| -> Vec<(String, (usize, usize))> {
+            r.figures
+                .iter()
+                .map(|f| (f.passage_id.clone(), f.span))
+                .collect()
+        };
+        let unsorted = run_figures(engine, &raw(None, None, 0)).expect("scan");
+        assert!(unsorted.total > 0, "{q:?} finds figures");
+        for sort in ["largest", "smallest"] {
+            let all = run_figures(engine, &raw(Some(sort), None, 0)).expect("sorted");
+            assert_eq!(all.total, unsorted.total, "{q:?} {sort}");
+            let values: Vec<f64> = all.figures.iter().map(|f| f.value).collect();
+            let mut expected: Vec<f64> = unsorted.figures.iter().map(|f| f.value).collect();
+            expected.sort_by(|a, b| match sort {
+                "largest" => b.total_cmp(a),
+                _ => a.total_cmp(b),
+            });
+            assert_eq!(values, expected, "{q:?} {sort}");
+            let (mut a, mut b) = (ids(&all), ids(&unsorted));
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{q:?} {sort}: the same figures");
+            for (limit, offset) in [(1, 0), (10, 0), (7, 3), (25, 20), (0, 0), (5, 100_000)] {
+                let page =
+                    run_figures(engine, &raw(Some(sort), Some(limit), offset)).expect("page");
+                assert_eq!(page.total, all.total, "total of {q:?} {sort}");
+                let expected: Vec<_> = ids(&all).into_iter().skip(offset).take(limit).collect();
+                assert_eq!(ids(&page), expected, "{q:?} {sort} {offset}+{limit}");
+            }
+        }
+    }
+    let bad = FigureRequest::from_raw(&RawFigureRequest {
+        sort: Some("mayor".into()),
+        ..RawFigureRequest::default()
+    });
+    assert!(bad.is_err_and(|e| e.to_string().contains("largest")));
+}
+
+/// Hundreds of equal amounts, several in each passage, over several segments: listed by value,
+/// each figure comes once (the passages are read in runs, and a passage's run of one value can
+/// go on into the next run).
+#[test]
+fn equal_values_listed_by_value_come_once_each() {
+    use cuentas::index::{Engine, IndexDir};
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from(
+        "Informe de Rendición de Cuentas 2021\nDirección Provincial del IESS Loja\n\n",
+    );
+    for month in 1..=30 {
+        text.push_str(&format!("En el mes {month} la agencia pagó"));
+        for agency in 1..=25 {
+            text.push_str(&format!(" USD 1.000,00 a la oficina {agency},"));
+        }
+        text.push_str(&format!(" y USD {month}.500,00 en total.\n\n"));
+    }
+    let corpus = crate::support::one_report(tmp.path(), "loja.txt", &text);
+    let dir = tmp.path().join("index");
+    crate::support::build_in_segments(&[corpus], &dir).expect("indexes");
+    let engine = Engine::open(&IndexDir::new(&dir)).expect("opens");
+    let raw = |sort: &str| {
+        FigureRequest::from_raw(&RawFigureRequest {
+            sort: Some(sort.into()),
+            kind: Some("usd".into()),
+            ..RawFigureRequest::default()
+        })
+        .expect("valid")
+    };
+    let keys = |r: &cuentas::search::FigureResponse| -> Vec<(String, (usize, usize))> {
+        let mut k: Vec<_> = r
+            .figures
+            .iter()
+            .map(|f| (f.passage_id.clone(), f.span))
+            .collect();
+        k.sort();
+        k
+    };
+    let unsorted = run_figures(&engine, &raw("passages")).expect("scan");
+    assert_eq!(unsorted.total, 30 * 26);
+    for sort in ["largest", "smallest"] {
+        let sorted = run_figures(&engine, &raw(sort)).expect("sorted");
+        assert_eq!(keys(&sorted), keys(&unsorted), "{sort}");
+        let thousands = sorted.figures.iter().filter(|f| f.value == 1000.0).count();
+        assert_eq!(thousands, 30 * 25, "{sort}");
+    }
+}
+
 /// The figure columns hold what reading every stored passage again finds: the total of a
 /// figure search without words equals a count over every passage of the index.
 #[test]

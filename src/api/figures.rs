@@ -21,8 +21,9 @@ use crate::search::{
     self, Cancel, FigureHit, FigureRequest, FigureResponse, RawFigureRequest, RawRequest,
 };
 
-const FIGURE_PARAMS: [&str; 11] = [
-    "q", "year", "province", "policy", "min", "max", "kind", "limit", "offset", "format", "accept",
+const FIGURE_PARAMS: [&str; 12] = [
+    "q", "year", "province", "policy", "min", "max", "kind", "sort", "limit", "offset", "format",
+    "accept",
 ];
 /// Figures in a JSON page when no limit is given.
 const DEFAULT_FIGURE_LIMIT: usize = 100;
@@ -41,6 +42,7 @@ fn raw_request(p: &Params) -> RawFigureRequest {
         kind: p.last("kind"),
         limit: p.last("limit"),
         offset: p.last("offset"),
+        sort: p.last("sort"),
     }
 }
 
@@ -70,6 +72,7 @@ fn wants_csv(p: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
         ("min" = Option<String>, Query, description = "Smallest value, in any format (1e6, 1'000.000, 1 millón)"),
         ("max" = Option<String>, Query, description = "Largest value"),
         ("kind" = Option<String>, Query, description = "usd, percent or count"),
+        ("sort" = Option<String>, Query, description = "passages (default: the best passages first, each one's figures in their order), largest or smallest (by value; equal values in index order)"),
         ("limit" = Option<u32>, Query, description = "Figures per JSON page (default 100, at most 10000); CSV has every figure"),
         ("offset" = Option<u32>, Query),
         ("format" = Option<String>, Query, description = "json (default) or csv; or send Accept: text/csv"),

@@ -9,8 +9,8 @@ use super::render::{HitJson, PassageJson, ReportJson, SearchJson};
 use crate::extract::{Figure, FigureKind, Policy};
 use crate::index::ReportInfo;
 use crate::search::{
-    FacetValue, Facets, FigureHit, FigureMode, FigureResponse, ReportSummary, Suggestion,
-    Suggestions,
+    FacetValue, Facets, FigureHit, FigureMode, FigureOrder, FigureResponse, ReportSummary,
+    Suggestion, Suggestions,
 };
 
 #[derive(OpenApi)]
@@ -51,6 +51,7 @@ use crate::search::{
         FigureResponse,
         FigureHit,
         FigureMode,
+        FigureOrder,
         BatchResponse,
         BatchQuery
     ))

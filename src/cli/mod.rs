@@ -264,6 +264,10 @@ pub struct FiguresArgs {
     /// Only figures of this kind: usd, percent or count
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
+    /// Order: passages (the best passages first, each one's figures in their order), largest
+    /// or smallest (by value)
+    #[arg(long, value_name = "ORDER")]
+    pub sort: Option<String>,
     /// Year, province and policy filters.
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -375,6 +379,7 @@ fn figures(config: &Config, args: FiguresArgs) -> Result<Outcome> {
         kind: args.kind,
         limit: args.limit,
         offset: args.offset,
+        sort: args.sort,
     };
     let request = FigureRequest::from_raw(&raw)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -8,6 +8,9 @@
 //! page of figures and its total cost one column read per matching passage, and only the
 //! passages of the page shown are read from the store. A segment's column whose smallest and
 //! largest values both lie in range is counted from its index alone, without decoding a value.
+//!
+//! Listed by value (`FigureValues`), the collector keeps the first figures themselves (a value
+//! and its passage, largest or smallest first) instead of passages, from the same columns.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -17,13 +20,19 @@ use super::collect::Best;
 use crate::extract::FigureKind;
 use crate::index::schema::figure_column;
 
-/// Which figures count, and how many passages to keep.
-#[derive(Debug, Clone, Copy)]
-pub struct FigurePassages {
+/// Which figures count: a range of values and a kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FigureFilter {
     pub min: Option<f64>,
     pub max: Option<f64>,
     /// Only this kind; `None` = every kind.
     pub kind: Option<FigureKind>,
+}
+
+/// Which figures count, and how many passages to keep.
+#[derive(Debug, Clone, Copy)]
+pub struct FigurePassages {
+    pub filter: FigureFilter,
     /// Passages to keep, best first; `usize::MAX` keeps every matching passage.
     pub wanted: usize,
     /// Rank by score; otherwise index order (a query without words scores nothing).
@@ -48,12 +57,37 @@ pub struct Found {
     pub total: usize,
 }
 
-impl FigurePassages {
-    fn kinds(&self) -> Vec<FigureKind> {
-        match self.kind {
+impl FigureFilter {
+    /// The range, its open ends infinite.
+    fn bounds(&self) -> (f64, f64) {
+        (
+            self.min.unwrap_or(f64::NEG_INFINITY),
+            self.max.unwrap_or(f64::INFINITY),
+        )
+    }
+
+    /// The columns of the kinds asked for in one segment, each with whether every value of it
+    /// lies in range.
+    fn columns(&self, reader: &SegmentReader) -> tantivy::Result<Vec<(Column<f64>, bool)>> {
+        let (min, max) = self.bounds();
+        let kinds = match self.kind {
             Some(k) => vec![k],
             None => FigureKind::ALL.to_vec(),
+        };
+        let mut columns = Vec::new();
+        for kind in kinds {
+            // A segment without a figure of this kind has no column for it.
+            if let Some(c) = reader
+                .fast_fields()
+                .column_opt::<f64>(figure_column(kind))?
+            {
+                // The column knows its smallest and largest values: when the range holds both,
+                // a passage's count is the number of its values, and no value need be read.
+                let all_in = c.min_value() >= min && c.max_value() <= max;
+                columns.push((c, all_in));
+            }
         }
+        Ok(columns)
     }
 }
 
@@ -66,26 +100,10 @@ impl Collector for FigurePassages {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFigurePassages> {
-        let (min, max) = (
-            self.min.unwrap_or(f64::NEG_INFINITY),
-            self.max.unwrap_or(f64::INFINITY),
-        );
-        let mut columns = Vec::new();
-        for kind in self.kinds() {
-            // A segment without a figure of this kind has no column for it.
-            if let Some(c) = reader
-                .fast_fields()
-                .column_opt::<f64>(figure_column(kind))?
-            {
-                // The column knows its smallest and largest values: when the range holds both,
-                // a passage's count is the number of its values, and no value need be read.
-                let all_in = c.min_value() >= min && c.max_value() <= max;
-                columns.push((c, all_in));
-            }
-        }
+        let (min, max) = self.filter.bounds();
         Ok(SegmentFigurePassages {
             segment,
-            columns,
+            columns: self.filter.columns(reader)?,
             min,
             max,
             wanted: self.wanted,
@@ -242,6 +260,222 @@ impl SegmentCollector for SegmentFigurePassages {
         }));
         Found {
             passages,
+            total: self.total,
+        }
+    }
+}
+
+/// Which figures come first when figures are listed by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByValue {
+    Largest,
+    Smallest,
+}
+
+/// The figures of matching passages by value: the first `wanted` of them (largest or smallest
+/// first), and how many there are in all, read from the figure columns alone.
+#[derive(Debug, Clone, Copy)]
+pub struct FigureValues {
+    pub filter: FigureFilter,
+    pub order: ByValue,
+    /// Figures to keep; `usize::MAX` keeps every one.
+    pub wanted: usize,
+}
+
+/// One figure in a column: its value and its passage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Valued {
+    pub value: f64,
+    pub address: DocAddress,
+}
+
+/// What `FigureValues` found.
+#[derive(Debug, Default)]
+pub struct FoundValues {
+    /// The first figures, in order; equal values in index order.
+    pub figures: Vec<Valued>,
+    /// Figures within range and kind over every matching passage.
+    pub total: usize,
+}
+
+/// A kept figure, ordered so that the greatest is the one to drop first.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    /// The value, negated when the smallest come first: the largest key is the best.
+    key: f64,
+    address: DocAddress,
+}
+
+impl Ord for Kept {
+    fn cmp(&self, other: &Kept) -> std::cmp::Ordering {
+        other
+            .key
+            .total_cmp(&self.key)
+            .then_with(|| self.address.cmp(&other.address))
+    }
+}
+
+impl PartialOrd for Kept {
+    fn partial_cmp(&self, other: &Kept) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Kept {
+    fn eq(&self, other: &Kept) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Kept {}
+
+/// The best `wanted` figures seen; the worst of them on top of the heap.
+#[derive(Debug)]
+struct KeptValues {
+    heap: std::collections::BinaryHeap<Kept>,
+    wanted: usize,
+    order: ByValue,
+}
+
+impl KeptValues {
+    fn new(order: ByValue, wanted: usize) -> KeptValues {
+        KeptValues {
+            heap: std::collections::BinaryHeap::new(),
+            wanted,
+            order,
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, value: f64, address: DocAddress) {
+        if self.wanted == 0 {
+            return;
+        }
+        let key = match self.order {
+            ByValue::Largest => value,
+            ByValue::Smallest => -value,
+        };
+        let kept = Kept { key, address };
+        if self.heap.len() < self.wanted {
+            self.heap.push(kept);
+        } else if self.heap.peek().is_some_and(|worst| kept < *worst) {
+            self.heap.pop();
+            self.heap.push(kept);
+        }
+    }
+
+    /// The figures kept, best first.
+    fn into_sorted(self) -> Vec<Valued> {
+        let order = self.order;
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|k| Valued {
+                value: match order {
+                    ByValue::Largest => k.key,
+                    ByValue::Smallest => -k.key,
+                },
+                address: k.address,
+            })
+            .collect()
+    }
+}
+
+impl Collector for FigureValues {
+    type Fruit = FoundValues;
+    type Child = SegmentFigureValues;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFigureValues> {
+        let (min, max) = self.filter.bounds();
+        Ok(SegmentFigureValues {
+            segment,
+            columns: self.filter.columns(reader)?,
+            min,
+            max,
+            kept: KeptValues::new(self.order, self.wanted),
+            total: 0,
+            doc_buf: Vec::new(),
+            row_buf: Vec::new(),
+            value_buf: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FoundValues>) -> tantivy::Result<FoundValues> {
+        let mut kept = KeptValues::new(self.order, self.wanted);
+        let mut total = 0;
+        for f in fruits {
+            total += f.total;
+            for v in f.figures {
+                kept.offer(v.value, v.address);
+            }
+        }
+        Ok(FoundValues {
+            figures: kept.into_sorted(),
+            total,
+        })
+    }
+}
+
+/// The collector of one segment.
+pub struct SegmentFigureValues {
+    segment: SegmentOrdinal,
+    columns: Vec<(Column<f64>, bool)>,
+    min: f64,
+    max: f64,
+    kept: KeptValues,
+    total: usize,
+    /// Buffers of `collect_block`, kept between blocks.
+    doc_buf: Vec<DocId>,
+    row_buf: Vec<u32>,
+    value_buf: Vec<f64>,
+}
+
+impl SegmentCollector for SegmentFigureValues {
+    type Fruit = FoundValues;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let address = DocAddress::new(self.segment, doc);
+        for (column, all_in) in &self.columns {
+            for v in column.values_for_doc(doc) {
+                if *all_in || (self.min..=self.max).contains(&v) {
+                    self.total += 1;
+                    self.kept.offer(v, address);
+                }
+            }
+        }
+    }
+
+    /// A block of matching passages: each column's values are read in one batch.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        for (column, all_in) in &self.columns {
+            self.doc_buf.clear();
+            self.row_buf.clear();
+            column
+                .index
+                .docids_to_rowids(docs, &mut self.doc_buf, &mut self.row_buf);
+            self.value_buf.clear();
+            self.value_buf.resize(self.row_buf.len(), 0.0);
+            column.values.get_vals(&self.row_buf, &mut self.value_buf);
+            for (&doc, &v) in self.doc_buf.iter().zip(&self.value_buf) {
+                if *all_in || (self.min..=self.max).contains(&v) {
+                    self.total += 1;
+                    self.kept.offer(v, DocAddress::new(self.segment, doc));
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> FoundValues {
+        FoundValues {
+            figures: self.kept.into_sorted(),
             total: self.total,
         }
     }

@@ -12,6 +12,7 @@
 //! - `value`: the query holds figures (`4803665.69`); only figures of that value, however written;
 //! - `exact`: the query is one quoted figure (`"4'803.665,69"`); only that surface form.
 
+use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -20,7 +21,9 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 use utoipa::ToSchema;
 
-use super::figure_passages::{FigurePassages, Found};
+use super::figure_passages::{
+    ByValue, FigureFilter, FigurePassages, FigureValues, Found, FoundValues, Valued,
+};
 use super::{with_filters, RawRequest, Request, SearchError};
 use crate::analysis::numbers;
 use crate::analysis::text::{ceil_boundary, floor_boundary};
@@ -46,6 +49,8 @@ pub struct RawFigureRequest {
     pub limit: Option<String>,
     /// Figures to skip, for the next page; none = 0.
     pub offset: Option<String>,
+    /// Order: `passages` (none), `largest` or `smallest`.
+    pub sort: Option<String>,
 }
 
 /// Most figures in one JSON page (exports stream every figure instead).
@@ -61,6 +66,41 @@ pub enum FigureMode {
     Value,
     /// The query is one quoted figure: only that surface form.
     Exact,
+}
+
+/// The order figures are listed in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureOrder {
+    /// By passage: the best passages first (index order without words), each passage's
+    /// figures in the order they stand.
+    #[default]
+    Passages,
+    /// The largest value first; equal values in index order (by report as indexed, then as
+    /// they stand in it).
+    Largest,
+    /// The smallest value first; equal values in index order.
+    Smallest,
+}
+
+impl FigureOrder {
+    /// `passages`, `largest` or `smallest`, in any case.
+    pub fn parse(s: &str) -> Option<FigureOrder> {
+        match s.trim().to_lowercase().as_str() {
+            "passages" => Some(FigureOrder::Passages),
+            "largest" => Some(FigureOrder::Largest),
+            "smallest" => Some(FigureOrder::Smallest),
+            _ => None,
+        }
+    }
+
+    fn by_value(self) -> Option<ByValue> {
+        match self {
+            FigureOrder::Passages => None,
+            FigureOrder::Largest => Some(ByValue::Largest),
+            FigureOrder::Smallest => Some(ByValue::Smallest),
+        }
+    }
 }
 
 /// A validated figure search.
@@ -84,6 +124,8 @@ pub struct FigureRequest {
     pub limit: Option<usize>,
     /// Figures skipped before the page.
     pub offset: usize,
+    /// The order figures are listed in.
+    pub order: FigureOrder,
 }
 
 impl FigureRequest {
@@ -143,6 +185,14 @@ impl FigureRequest {
                 })?,
             ),
         };
+        let order = match raw.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => FigureOrder::Passages,
+            Some(o) => FigureOrder::parse(o).ok_or_else(|| SearchError::BadParameter {
+                name: "sort",
+                value: o.to_string(),
+                expected: "passages, largest or smallest".into(),
+            })?,
+        };
         let q = search.query.trim();
         let quoted =
             q.len() >= 2 && q.starts_with('"') && q.ends_with('"') && q.matches('"').count() == 2;
@@ -165,7 +215,17 @@ impl FigureRequest {
             exact,
             limit,
             offset,
+            order,
         })
+    }
+
+    /// The range and kind asked for, as the figure columns take them.
+    fn filter(&self) -> FigureFilter {
+        FigureFilter {
+            min: self.min,
+            max: self.max,
+            kind: self.kind,
+        }
     }
 
     /// Whether `f` (found in `passage_text`) is asked for.
@@ -272,6 +332,8 @@ pub struct FigureResponse {
     pub query: String,
     /// How the query selected figures.
     pub mode: FigureMode,
+    /// The order the figures are listed in.
+    pub sort: FigureOrder,
     /// Figures matching, over all pages.
     pub total: usize,
     /// Time the search took, in milliseconds.
@@ -283,8 +345,8 @@ pub struct FigureResponse {
 /// Runs `request` and returns one page (`limit`, `offset` of the request) with the total.
 ///
 /// Without figures in the query, the total and the page come from the figure columns: only the
-/// passages of the page are read from the store. With figures in the query (a value, or one
-/// written form), every candidate passage is read, as an export does.
+/// passages of the page are read from the store, in either order. With figures in the query (a
+/// value, or one written form), every candidate passage is read, as an export does.
 pub fn run_figures(
     engine: &Engine,
     request: &FigureRequest,
@@ -295,50 +357,63 @@ pub fn run_figures(
     let mut figures = Vec::new();
     // One searcher for the whole request: the addresses found are read from the same segments.
     let searcher = engine.searcher();
-    let total = if request.mode == FigureMode::All && request.limit.is_some() {
-        let found = find_passages(engine, &searcher, request, offset.saturating_add(limit))?;
-        // Figures before this passage, over the passages walked so far.
-        let mut before = 0usize;
-        for passage in found.passages {
-            if figures.len() >= limit {
-                break;
-            }
-            let n = passage.figures as usize;
-            if before + n <= offset {
-                before += n;
-                continue;
-            }
-            request.search.cancel.check()?;
-            let mut i = before;
-            figures_of(engine, request, passage.address, &mut |hit| {
-                if i >= offset && figures.len() < limit {
-                    figures.push(hit);
+    let from_columns = request.mode == FigureMode::All && request.limit.is_some();
+    let total = match request.order.by_value() {
+        None if from_columns => {
+            let found = find_passages(engine, &searcher, request, offset.saturating_add(limit))?;
+            // Figures before this passage, over the passages walked so far.
+            let mut before = 0usize;
+            for passage in found.passages {
+                if figures.len() >= limit {
+                    break;
                 }
-                i += 1;
+                let n = passage.figures as usize;
+                if before + n <= offset {
+                    before += n;
+                    continue;
+                }
+                request.search.cancel.check()?;
+                let mut i = before;
+                figures_of(engine, request, passage.address, &mut |hit| {
+                    if i >= offset && figures.len() < limit {
+                        figures.push(hit);
+                    }
+                    i += 1;
+                    Ok(())
+                })?;
+                before += n;
+            }
+            found.total
+        }
+        Some(order) if from_columns => {
+            let wanted = offset.saturating_add(limit);
+            let found = find_values(engine, &searcher, request, order, wanted)?;
+            let page = found.figures.get(offset..).unwrap_or_default();
+            figures_by_value(engine, request, page, &mut |hit| {
+                figures.push(hit);
                 Ok(())
             })?;
-            before += n;
+            found.total
         }
-        found.total
-    } else {
-        for_each_figure(engine, request, &mut |i, hit| {
+        _ => for_each_figure(engine, request, &mut |i, hit| {
             if i >= offset && i - offset < limit {
                 figures.push(hit);
             }
             Ok(())
-        })?
+        })?,
     };
     Ok(FigureResponse {
         query: request.search.query.clone(),
         mode: request.mode,
+        sort: request.order,
         total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         figures,
     })
 }
 
-/// Calls `sink` with (ordinal, hit) for every figure asked for, best passages first, without a
-/// cap; returns how many there were. An error from `sink` (a closed connection) stops the scan.
+/// Calls `sink` with (ordinal, hit) for every figure asked for, in the request's order, without
+/// a cap; returns how many there were. An error from `sink` (a closed connection) stops the scan.
 pub fn for_each_figure(
     engine: &Engine,
     request: &FigureRequest,
@@ -346,17 +421,132 @@ pub fn for_each_figure(
 ) -> Result<usize, SearchError> {
     let _running = engine.running_search();
     let searcher = engine.searcher();
-    let found = find_passages(engine, &searcher, request, usize::MAX)?;
     let mut count = 0;
-    for passage in found.passages {
-        request.search.cancel.check()?;
-        figures_of(engine, request, passage.address, &mut |hit| {
-            sink(count, hit)?;
-            count += 1;
-            Ok(())
-        })?;
+    let mut emit = |hit| {
+        sink(count, hit)?;
+        count += 1;
+        Ok(())
+    };
+    match request.order.by_value() {
+        Some(order) if request.mode == FigureMode::All => {
+            let found = find_values(engine, &searcher, request, order, usize::MAX)?;
+            figures_by_value(engine, request, &found.figures, &mut emit)?;
+        }
+        by_value => {
+            let found = find_passages(engine, &searcher, request, usize::MAX)?;
+            // A figure in the query narrows to one value or form: few enough to sort in memory.
+            let mut kept = Vec::new();
+            for passage in found.passages {
+                request.search.cancel.check()?;
+                let address = passage.address;
+                figures_of(engine, request, address, &mut |hit| match by_value {
+                    None => emit(hit),
+                    Some(_) => {
+                        kept.push((address, hit));
+                        Ok(())
+                    }
+                })?;
+            }
+            if let Some(order) = by_value {
+                // Equal values in index order, as from the columns (a stable sort keeps a
+                // passage's figures in the order they stand).
+                kept.sort_by(|(a, x), (b, y)| {
+                    let by_value = match order {
+                        ByValue::Largest => y.value.total_cmp(&x.value),
+                        ByValue::Smallest => x.value.total_cmp(&y.value),
+                    };
+                    by_value.then_with(|| a.cmp(b))
+                });
+                for (_, hit) in kept {
+                    emit(hit)?;
+                }
+            }
+        }
     }
     Ok(count)
+}
+
+/// Figures whose passages are read together when figures are listed by value.
+const FIGURES_AT_ONCE: usize = 256;
+
+/// Calls `sink` with the figure behind each of `figures` (a value and its passage, from the
+/// figure columns), in their order. The passages of a run of figures are read once each, in
+/// index order; a passage's figures of one value are given in the order they stand in it.
+fn figures_by_value(
+    engine: &Engine,
+    request: &FigureRequest,
+    figures: &[Valued],
+    sink: &mut dyn FnMut(FigureHit) -> Result<(), SearchError>,
+) -> Result<(), SearchError> {
+    type Key = (DocAddress, u64);
+    let key = |address: DocAddress, value: f64| (address, value.to_bits());
+    // Equal (passage, value) pairs are neighbours in `figures`, so only the last pair of a run
+    // can go on into the next: how many of its figures were given already.
+    let mut carried: Option<(Key, usize)> = None;
+    for run in figures.chunks(FIGURES_AT_ONCE) {
+        request.search.cancel.check()?;
+        let mut wanted: HashMap<Key, usize> = HashMap::new();
+        for f in run {
+            *wanted.entry(key(f.address, f.value)).or_default() += 1;
+        }
+        let given = |k: &Key| carried.filter(|(c, _)| c == k).map_or(0, |(_, n)| n);
+        let mut addresses: Vec<DocAddress> = run.iter().map(|f| f.address).collect();
+        addresses.sort_unstable();
+        addresses.dedup();
+        let mut ready: HashMap<Key, VecDeque<FigureHit>> = HashMap::new();
+        for address in addresses {
+            let mut seen: HashMap<u64, usize> = HashMap::new();
+            figures_of(engine, request, address, &mut |hit| {
+                let k = key(address, hit.value);
+                if let Some(&n) = wanted.get(&k) {
+                    let nth = seen.entry(k.1).or_default();
+                    let skip = given(&k);
+                    if (skip..skip + n).contains(nth) {
+                        ready.entry(k).or_default().push_back(hit);
+                    }
+                    *nth += 1;
+                }
+                Ok(())
+            })?;
+        }
+        for f in run {
+            // A figure the columns hold but its passage no longer reads (never, for an index
+            // built by this version) is passed over.
+            if let Some(hit) = ready
+                .get_mut(&key(f.address, f.value))
+                .and_then(VecDeque::pop_front)
+            {
+                sink(hit)?;
+            }
+        }
+        if let Some(last) = run.last() {
+            let k = key(last.address, last.value);
+            let n = given(&k) + wanted.get(&k).copied().unwrap_or(0);
+            carried = Some((k, n));
+        }
+    }
+    Ok(())
+}
+
+/// The first `wanted` figures by value in the request's range and kind, over every matching
+/// passage, with how many there are, read from the figure columns.
+fn find_values(
+    engine: &Engine,
+    searcher: &Searcher,
+    request: &FigureRequest,
+    order: ByValue,
+    wanted: usize,
+) -> Result<FoundValues, SearchError> {
+    let collector = FigureValues {
+        filter: request.filter(),
+        order,
+        wanted,
+    };
+    let text = super::query::build(
+        &request.search.items,
+        super::query::TextFields::of(&engine.fields, searcher),
+    );
+    search_figure_passages(engine, searcher, request, text, collector)
 }
 
 /// The best `wanted` passages holding a figure in the request's range and kind, with the number
@@ -367,12 +557,28 @@ fn find_passages(
     request: &FigureRequest,
     wanted: usize,
 ) -> Result<Found, SearchError> {
-    let f = &engine.fields;
     let text = super::query::build(
         &request.search.items,
         super::query::TextFields::of(&engine.fields, searcher),
     );
-    let ranked = text.is_some();
+    let collector = FigurePassages {
+        filter: request.filter(),
+        wanted,
+        ranked: text.is_some(),
+    };
+    search_figure_passages(engine, searcher, request, text, collector)
+}
+
+/// Runs `collector` over the passages matching `text` (the request's words, if any) and its
+/// filters that hold a figure of the kind asked for.
+fn search_figure_passages<C: tantivy::collector::Collector>(
+    engine: &Engine,
+    searcher: &Searcher,
+    request: &FigureRequest,
+    text: Option<Box<dyn Query>>,
+    collector: C,
+) -> Result<C::Fruit, SearchError> {
+    let f = &engine.fields;
     // Only passages with a figure of the kind asked for: a posting list, not a scan.
     let has_figure: Box<dyn Query> = Box::new(BoostQuery::new(
         Box::new(TermQuery::new(
@@ -385,13 +591,6 @@ fn find_passages(
         (Occur::Must, with_filters(text, &request.search, f)),
         (Occur::Must, has_figure),
     ]));
-    let collector = FigurePassages {
-        min: request.min,
-        max: request.max,
-        kind: request.kind,
-        wanted,
-        ranked,
-    };
     let threads = engine.alone();
     super::search_with(
         searcher,

@@ -30,8 +30,8 @@ use thiserror::Error;
 
 pub use self::cancel::{Cancel, CancelGuard};
 pub use self::figures::{
-    for_each_figure, run_figures, FigureHit, FigureMode, FigureRequest, FigureResponse,
-    RawFigureRequest,
+    for_each_figure, run_figures, FigureHit, FigureMode, FigureOrder, FigureRequest,
+    FigureResponse, RawFigureRequest,
 };
 pub use self::report::{report_detail, reports, PassageView, ReportDetail, ReportSummary};
 pub use self::request::{

@@ -203,6 +203,21 @@ async function desktop(browser) {
     check(await page.inputValue('#kind') === '', 'the kind select kept "usd"');
   });
 
+  await step('the figure table lists the largest amounts first when asked', async () => {
+    await page.goto(`${base}/?kind=usd`);
+    await settled(page);
+    await page.selectOption('#sort', 'largest');
+    await page.waitForURL(/sort=largest/);
+    await settled(page);
+    await page.locator('#cifras').waitFor();
+    // Values as the table writes them: 1.193.703.286,00 USD.
+    const values = (await texts(page.locator('#cifras-filas td.num')))
+      .map((t) => Number(t.replace(/[^\d,-]/g, '').replace(',', '.')));
+    check(values.length > 1 && values.every((v) => Number.isFinite(v)), `values ${values}`);
+    check(values.every((v, i) => i === 0 || values[i - 1] >= v), `not largest first: ${values}`);
+    check((await page.getAttribute('#csv', 'href')).includes('sort=largest'), 'the CSV is not in the same order');
+  });
+
   await step('pagination moves through the pages and back/forward replay them', async () => {
     await page.goto(`${base}/?q=salud`);
     await settled(page);

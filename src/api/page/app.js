@@ -20,7 +20,7 @@ const SUGGEST_DELAY_MS = 150;
 const LAST_SEARCH_KEY = 'cuentas:ultima-busqueda';
 const FACETS = [{ key: 'year', legend: 'Año' }, { key: 'province', legend: 'Provincia' },
   { key: 'policy', legend: 'Política de igualdad' }];
-const FIGURE_FILTERS = ['min', 'max', 'kind'];
+const FIGURE_FILTERS = ['min', 'max', 'kind', 'sort'];
 const KIND_NAMES = { usd: 'Dólares', percent: 'Porcentaje', count: 'Cantidad' };
 const POLICY_LABELS = { intercultural: 'Intercultural', generacional: 'Generacional',
   discapacidades: 'Discapacidades', genero: 'Género', movilidad_humana: 'Movilidad humana' };
@@ -672,7 +672,8 @@ function initSearch() {
   onSubmit('form-busqueda', submitSearch);
   onSubmit('form-cifras', applyFigureFilter);
   $('kind').addEventListener('change', applyFigureFilter);
-  $('quitar-cifras').addEventListener('click', () => go({ ...readState(), min: '', max: '', kind: '', page: 1 }));
+  $('sort').addEventListener('change', applyFigureFilter);
+  $('quitar-cifras').addEventListener('click', () => go({ ...readState(), min: '', max: '', kind: '', sort: '', page: 1 }));
   $('facetas').addEventListener('change', onFacetChange);
   $('abrir-filtros').addEventListener('click', toggleFilters);
   document.addEventListener('click', onLinkClick);
