@@ -377,9 +377,10 @@ fn equal_values_listed_by_value_come_once_each() {
     let mut text = String::from(
         "Informe de Rendición de Cuentas 2021\nDirección Provincial del IESS Loja\n\n",
     );
-    for month in 1..=30 {
+    // More equal values than the figures whose passages are read together (4,096).
+    for month in 1..=60 {
         text.push_str(&format!("En el mes {month} la agencia pagó"));
-        for agency in 1..=25 {
+        for agency in 1..=80 {
             text.push_str(&format!(" USD 1.000,00 a la oficina {agency},"));
         }
         text.push_str(&format!(" y USD {month}.500,00 en total.\n\n"));
@@ -406,12 +407,12 @@ fn equal_values_listed_by_value_come_once_each() {
         k
     };
     let unsorted = run_figures(&engine, &raw("passages")).expect("scan");
-    assert_eq!(unsorted.total, 30 * 26);
+    assert_eq!(unsorted.total, 60 * 81);
     for sort in ["largest", "smallest"] {
         let sorted = run_figures(&engine, &raw(sort)).expect("sorted");
         assert_eq!(keys(&sorted), keys(&unsorted), "{sort}");
         let thousands = sorted.figures.iter().filter(|f| f.value == 1000.0).count();
-        assert_eq!(thousands, 30 * 25, "{sort}");
+        assert_eq!(thousands, 60 * 80, "{sort}");
     }
 }
 

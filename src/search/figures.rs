@@ -467,7 +467,7 @@ pub fn for_each_figure(
 }
 
 /// Figures whose passages are read together when figures are listed by value.
-const FIGURES_AT_ONCE: usize = 256;
+const FIGURES_AT_ONCE: usize = 4096;
 
 /// Calls `sink` with the figure behind each of `figures` (a value and its passage, from the
 /// figure columns), in their order. The passages of a run of figures are read once each, in
@@ -496,7 +496,8 @@ fn figures_by_value(
         let mut ready: HashMap<Key, VecDeque<FigureHit>> = HashMap::new();
         for address in addresses {
             let mut seen: HashMap<u64, usize> = HashMap::new();
-            figures_of(engine, request, address, &mut |hit| {
+            let of_run = |v: f64| wanted.contains_key(&key(address, v));
+            figures_of_values(engine, request, address, &of_run, &mut |hit| {
                 let k = key(address, hit.value);
                 if let Some(&n) = wanted.get(&k) {
                     let nth = seen.entry(k.1).or_default();
@@ -608,9 +609,21 @@ fn figures_of(
     address: DocAddress,
     sink: &mut dyn FnMut(FigureHit) -> Result<(), SearchError>,
 ) -> Result<(), SearchError> {
+    figures_of_values(engine, request, address, &|_| true, sink)
+}
+
+/// [`figures_of`], of the figures whose value `wanted` accepts: the others' citations are not
+/// made.
+fn figures_of_values(
+    engine: &Engine,
+    request: &FigureRequest,
+    address: DocAddress,
+    wanted: &dyn Fn(f64) -> bool,
+    sink: &mut dyn FnMut(FigureHit) -> Result<(), SearchError>,
+) -> Result<(), SearchError> {
     let p = engine.passage(address)?;
     for fig in p.figures {
-        if !request.accepts(&fig, &p.text) {
+        if !wanted(fig.value) || !request.accepts(&fig, &p.text) {
             continue;
         }
         sink(FigureHit {
