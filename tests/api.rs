@@ -608,6 +608,23 @@ async fn a_batch_answers_every_line_and_reports_bad_ones() {
         "{json}"
     );
     assert_eq!(queries[3]["figures"][0]["text"], "11.852.096");
+    // The order asked for holds within each query's figures.
+    let req = Request::post("/api/figures/batch?sort=largest")
+        .body(Body::from("mora patronal\nsalud\n"))
+        .expect("request");
+    let res = app().oneshot(req).await.expect("answers");
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    let json: Value = serde_json::from_slice(&bytes).expect("json");
+    for q in json["queries"].as_array().expect("queries") {
+        let values: Vec<f64> = q["figures"]
+            .as_array()
+            .map(|f| f.iter().filter_map(|f| f["value"].as_f64()).collect())
+            .unwrap_or_default();
+        assert!(
+            values.len() > 1 && values.is_sorted_by(|a, b| a >= b),
+            "{q}"
+        );
+    }
     let req = Request::post("/api/figures/batch?format=csv")
         .body(Body::from(body))
         .expect("request");

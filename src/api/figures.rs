@@ -134,6 +134,7 @@ pub struct BatchResponse {
     request_body(content = String, content_type = "text/plain", description = "One figure or phrase a line, or CSV with a query column"),
     params(("year" = Option<Vec<String>>, Query, explode = true), ("province" = Option<Vec<String>>, Query, explode = true),
            ("min" = Option<String>, Query), ("max" = Option<String>, Query), ("kind" = Option<String>, Query),
+           ("sort" = Option<String>, Query, description = "each query's figures: passages (default), largest or smallest"),
            ("format" = Option<String>, Query, description = "json (default) or csv")),
     responses((status = 200, body = BatchResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn batch(
