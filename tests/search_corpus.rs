@@ -583,6 +583,11 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     // A number written in groups is one word: left out whole, never cut into another number.
     let r = search("salud 101 999", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    // So is a number with its scale: 101 mil is not 101.
+    let r = search("salud 101 mil", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    let r = search("salud USD 101 mil", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("salud"));
     // The first word typed is what is meant: it is never the one left out.
     let r = search("zzzqqq mora", &[]);
     assert_eq!((r.total, r.corrected_query), (0, None));

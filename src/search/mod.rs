@@ -127,23 +127,42 @@ const MAX_RELAXED: usize = 6;
 /// reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
 /// matching strategy: `plazo total ejecución obra` finds the contract's "plazo total para la
 /// ejecución" as `plazo total ejecución`, where no passage holds all four words. A number
-/// written in groups (`4 803 665`) is one word. `None` when nothing is found either, and for
+/// written in groups (`4 803 665`) is one word, and so is a number with its currency and scale
+/// (`USD 4,8 millones`, `2 mil millones`): `4,8` alone is another figure. `None` when nothing is found either, and for
 /// phrases, exclusions and `OR`, which say exactly what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
     let [query::Item::Words(text)] = request.items.as_slice() else {
         return Ok(None);
     };
-    let mut words: Vec<String> = Vec::new();
+    // Each word, with where the number it ends with ends (a scale word may follow it).
+    let mut words: Vec<(String, Option<usize>)> = Vec::new();
     for token in text.split_whitespace() {
         let group = token.len() == 3 && token.bytes().all(|b| b.is_ascii_digit());
-        match words.last_mut() {
-            Some(last) if group && last.ends_with(|c: char| c.is_ascii_digit()) => {
+        if let Some((last, number_end)) = words.last_mut() {
+            let currency = matches!(last.to_lowercase().as_str(), "usd" | "us$" | "$" | "usd$");
+            let number = token.starts_with(|c: char| c.is_ascii_digit());
+            if group && last.ends_with(|c: char| c.is_ascii_digit()) || currency && number {
                 last.push(' ');
                 last.push_str(token);
+                *number_end = Some(last.len());
+                continue;
             }
-            _ => words.push(token.to_string()),
+            if let Some(at) = *number_end {
+                let joined = format!("{last} {token}");
+                if crate::analysis::numbers::scale_after(&joined, at)
+                    .is_some_and(|(end, _)| end == joined.len())
+                {
+                    *last = joined;
+                    continue;
+                }
+            }
         }
+        let number_end = token
+            .ends_with(|c: char| c.is_ascii_digit())
+            .then_some(token.len());
+        words.push((token.to_string(), number_end));
     }
+    let words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
     let n = words.len();
     // The first word stays: the others narrow it.
     let without_one = (1..n).rev().map(|i| {
