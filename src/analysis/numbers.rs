@@ -194,10 +194,18 @@ fn valid_grouping(groups: &[&str], seps: &[Sep]) -> bool {
 }
 
 /// A millions mark must have exactly two 3-digit groups after it (or one, the last): else the
-/// grouping reading is wrong (`4'803.665,690` is not 4 803 665 690).
+/// grouping reading is wrong (`4'803.665,690` is not 4 803 665 690). A mark after the first
+/// group followed by groups of one kind marks the first group, whatever its size
+/// (`1'193.703.286` is 1 193 703 286).
 fn marks_misplaced(groups: &[&str], seps: &[Sep]) -> bool {
     match seps.iter().rposition(|&s| s == Sep::Mark) {
-        Some(m) => groups.len() - (m + 1) > 2,
+        Some(m) => {
+            let after = &seps[m + 1..];
+            let one_kind = after.first().is_some_and(|&k| {
+                matches!(k, Sep::Dot | Sep::Comma) && after.iter().all(|&s| s == k)
+            });
+            groups.len() - (m + 1) > 2 && !(m == 0 && one_kind)
+        }
         None => false,
     }
 }
@@ -448,6 +456,17 @@ mod tests {
             "six digits follow a millions mark"
         );
         assert_eq!(values("3'618.310,04"), [3_618_310.04]);
+        assert_eq!(
+            values("1'193.703.286"),
+            [1_193_703_286.0],
+            "a mark after the first group of thousands of millions"
+        );
+        assert_eq!(values("2'345.678.901,50"), [2_345_678_901.50]);
+        assert_eq!(
+            values("4'803.665,690"),
+            [4_803_665.69],
+            "groups of two kinds after the mark: the last is the decimal mark"
+        );
     }
 
     #[test]
