@@ -490,7 +490,7 @@ fn a_contract_s_clause_and_item_numbers_are_not_figures() {
     }
     // The contract's amount, its percentages and its terms in days are still there.
     for (text, kind) in [
-        ("$ 53.570,18", "usd"),
+        ("USD $ 53.570,18", "usd"),
         ("50%", "percent"),
         ("5%", "percent"),
         ("90", "count"),

@@ -282,7 +282,10 @@ pub(super) fn currency_before(text: &str, start: usize) -> Option<usize> {
         return None;
     }
     let base = start - before.len();
-    for sign in ["US$", "U$S", "USD.", "USD", "usd", "Usd", "U.S.D.", "$"] {
+    let signs = [
+        "USD$", "USD $", "US $", "US$", "U$S", "USD.", "USD", "usd", "Usd", "U.S.D.", "$",
+    ];
+    for sign in signs {
         if let Some(rest) = trimmed.strip_suffix(sign) {
             // `USD` must be a word of its own.
             if sign.starts_with(|c: char| c.is_alphabetic())
@@ -494,7 +497,7 @@ mod tests {
 
     #[test]
     fn every_listed_format_reads_right() {
-        let cases: [(&str, &str, f64, &str); 33] = [
+        let cases: [(&str, &str, f64, &str); 35] = [
             (
                 "y 4.803.665,69 dólares americanos en pensiones",
                 "4.803.665,69 dólares americanos",
@@ -623,6 +626,8 @@ mod tests {
             ),
             ("el 30 por ciento de", "30 por ciento", 30.0, "percent"),
             ("US$ 1.234,56 por afiliado", "US$ 1.234,56", 1234.56, "usd"),
+            ("y USD$ 12.500,50 en", "USD$ 12.500,50", 12_500.5, "usd"),
+            ("pagó US $ 300 al", "US $ 300", 300.0, "usd"),
             (
                 "3,5 millones de dólares en",
                 "3,5 millones de dólares",
@@ -677,7 +682,7 @@ mod tests {
         assert_eq!(
             figures(contract),
             [
-                ("$ 53.570,18 dólares".to_string(), 53570.18, "usd"),
+                ("USD $ 53.570,18 dólares".to_string(), 53570.18, "usd"),
                 ("15".to_string(), 15.0, "count"),
                 ("3".to_string(), 3.0, "count"),
             ]
