@@ -282,6 +282,22 @@ fn canonical_of(value: f64, int: &str, frac: &str) -> String {
     canonical(value)
 }
 
+/// `USD` written at byte `at` of `text`, in any case. Glued to a number (`USD1.234`,
+/// `1.234,56USD`) it is the number's currency, not a word the number is part of.
+pub fn usd_at(text: &str, at: usize) -> bool {
+    text.get(at..at + 3)
+        .is_some_and(|w| w.eq_ignore_ascii_case("usd"))
+}
+
+/// Whether `USD` stands at `at` as a word's end: nothing alphanumeric follows it.
+pub fn usd_ends_at(text: &str, at: usize) -> bool {
+    usd_at(text, at)
+        && !text
+            .get(at + 3..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_alphanumeric)
+}
+
 /// A scale word right after a number (`187 mil`, `550 millones`, `1 millón`, `2 mil millones`):
 /// returns where the scale words end and the factor. One space, or none, may stand between.
 pub fn scale_after(text: &str, end: usize) -> Option<(usize, f64)> {

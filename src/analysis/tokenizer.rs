@@ -131,6 +131,13 @@ impl Segmenter<'_, '_> {
                     i = end;
                     continue;
                 }
+            } else if bytes.get(i + 3).is_some_and(u8::is_ascii_digit)
+                && numbers::usd_at(self.text, i)
+            {
+                // `USD1.234`: the currency, then the number.
+                self.word(i, i + 3);
+                i += 3;
+                continue;
             }
             let end = self.word_end(i);
             if i >= self.joined_until {
@@ -145,7 +152,8 @@ impl Segmenter<'_, '_> {
     /// (`4x4`, `2do` are words). Returns where it ends.
     fn number(&mut self, start: usize) -> Option<usize> {
         let number = numbers::scan_number(self.text, start)?;
-        if number.end <= start || self.letter_at(number.end) {
+        let glued_usd = numbers::usd_ends_at(self.text, number.end);
+        if number.end <= start || self.letter_at(number.end) && !glued_usd {
             return None;
         }
         let scale = numbers::scale_after(self.text, number.end);
@@ -352,6 +360,20 @@ mod tests {
         assert_eq!(&text[t[1].offset_from..t[1].offset_to], "187 mil");
         assert_eq!(t[1].position, 0);
         assert_eq!(t[2].position, 1);
+    }
+
+    #[test]
+    fn usd_glued_to_a_number_is_the_currency_and_the_number() {
+        // `1.234` alone keeps both readings.
+        assert_eq!(
+            token_texts(&tokens("USD1.234 y 1.234,56USD")),
+            ["USD", "1234", "1.234", "y", "1234.56", "USD"]
+        );
+        // Other letters glued to a number still make a word of it.
+        assert_eq!(
+            token_texts(&tokens("USDA1 12abc")),
+            ["USDA1", "USDA", "1", "12abc", "12", "abc"]
+        );
     }
 
     #[test]

@@ -71,7 +71,8 @@ fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
     let mut last: Option<(usize, bool)> = None;
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && is_alnum_before(text, i)) {
+        if !bytes[i].is_ascii_digit() || (i > 0 && is_alnum_before(text, i) && !usd_before(text, i))
+        {
             i += 1;
             continue;
         }
@@ -80,7 +81,7 @@ fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
             continue;
         };
         let end = number.end;
-        if letter_at(text, end) {
+        if letter_at(text, end) && !numbers::usd_ends_at(text, end) {
             // `2do`, `4x4`, `10mg`: not a figure; skip the whole run.
             i = skip_word(text, end);
             continue;
@@ -321,6 +322,10 @@ pub(super) fn percent_after(text: &str, end: usize) -> Option<usize> {
 /// End of `dólares`, `de dólares`, `USD` after `end`.
 pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
     let rest = text.get(end..)?;
+    if numbers::usd_ends_at(text, end) {
+        // `1.234,56USD`.
+        return Some(end + 3);
+    }
     // Every form opens with a space, which only a space folds to.
     if !rest.starts_with(' ') {
         return None;
@@ -396,6 +401,11 @@ fn is_alnum_before(text: &str, i: usize) -> bool {
         .chars()
         .next_back()
         .is_some_and(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `USD` glued right before byte `i` (`USD1.234`), a word of its own.
+fn usd_before(text: &str, i: usize) -> bool {
+    i >= 3 && numbers::usd_at(text, i - 3) && !is_alnum_before(text, i - 3)
 }
 
 /// A letter or `_` starts at byte `at`: the number before it is part of a word (`2do`, `10mg`)
@@ -497,7 +507,7 @@ mod tests {
 
     #[test]
     fn every_listed_format_reads_right() {
-        let cases: [(&str, &str, f64, &str); 35] = [
+        let cases: [(&str, &str, f64, &str); 37] = [
             (
                 "y 4.803.665,69 dólares americanos en pensiones",
                 "4.803.665,69 dólares americanos",
@@ -627,6 +637,8 @@ mod tests {
             ("el 30 por ciento de", "30 por ciento", 30.0, "percent"),
             ("US$ 1.234,56 por afiliado", "US$ 1.234,56", 1234.56, "usd"),
             ("y USD$ 12.500,50 en", "USD$ 12.500,50", 12_500.5, "usd"),
+            ("pagó USD1.234 en insumos", "USD1.234", 1234.0, "usd"),
+            ("y 1.234,56USD en papel", "1.234,56USD", 1234.56, "usd"),
             ("pagó US $ 300 al", "US $ 300", 300.0, "usd"),
             (
                 "3,5 millones de dólares en",
