@@ -2,8 +2,10 @@
 //!
 //! A figure is a number (read by [`numbers::scan_number`], so `4'803.665,69`, `1.193.703.286`,
 //! `123 456` and `45,3` all read right) with what is written around it:
-//! - a currency before or after (`USD`, `US$`, `$`, `dólares`) makes it `usd`;
-//! - `%` or `por ciento` after makes it `percent`; anything else is a `count`;
+//! - a currency before or after (`USD`, `US$`, `USD $`, `$`, `dólares`; `USD` glued to it as in
+//!   `USD1.234`) makes it `usd`;
+//! - `%`, `por ciento` or `puntos porcentuales` after makes it `percent`; anything else is a
+//!   `count`;
 //! - a scale word multiplies it (`187 mil`, `USD 550 millones`, `$ 12 millones 345 mil`).
 //!
 //! Numbers that are not figures are left out: years and dates (`2021`, `15 de marzo de 2022`,
@@ -300,14 +302,20 @@ pub(super) fn currency_before(text: &str, start: usize) -> Option<usize> {
     None
 }
 
-/// End of `%`, `por ciento` or `por cien` after `end`.
+/// End of `%`, `por ciento`, `por cien` or `puntos porcentuales` after `end`.
 pub(super) fn percent_after(text: &str, end: usize) -> Option<usize> {
     let rest = text.get(end..)?;
     let spaces = rest.len() - rest.trim_start_matches([' ', '\u{a0}', '\u{202f}']).len();
     if spaces <= 2 && rest[spaces..].starts_with('%') {
         return Some(end + spaces + 1);
     }
-    for words in [" por ciento", " por cien"] {
+    // Percentage points (`subió 12,5 puntos porcentuales`) are a percentage too.
+    for words in [
+        " por ciento",
+        " por cien",
+        " puntos porcentuales",
+        " punto porcentual",
+    ] {
         if rest
             .get(..words.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(words))
@@ -507,7 +515,7 @@ mod tests {
 
     #[test]
     fn every_listed_format_reads_right() {
-        let cases: [(&str, &str, f64, &str); 37] = [
+        let cases: [(&str, &str, f64, &str); 38] = [
             (
                 "y 4.803.665,69 dólares americanos en pensiones",
                 "4.803.665,69 dólares americanos",
@@ -638,6 +646,12 @@ mod tests {
             ("US$ 1.234,56 por afiliado", "US$ 1.234,56", 1234.56, "usd"),
             ("y USD$ 12.500,50 en", "USD$ 12.500,50", 12_500.5, "usd"),
             ("pagó USD1.234 en insumos", "USD1.234", 1234.0, "usd"),
+            (
+                "subió 12,5 puntos porcentuales en el año",
+                "12,5 puntos porcentuales",
+                12.5,
+                "percent",
+            ),
             ("y 1.234,56USD en papel", "1.234,56USD", 1234.56, "usd"),
             ("pagó US $ 300 al", "US $ 300", 300.0, "usd"),
             (
