@@ -18,7 +18,11 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
         search::FigureOrder::Smallest => ", smallest first",
     };
     let noun = if r.total == 1 { "figure" } else { "figures" };
-    writeln!(out, "{} {noun} ({mode}{order}, {:.1} ms)", r.total, r.took_ms)?;
+    writeln!(
+        out,
+        "{} {noun} ({mode}{order}, {:.1} ms)",
+        r.total, r.took_ms
+    )?;
     for f in &r.figures {
         let place = f.info.province.as_deref().unwrap_or("?");
         let year = f.info.year.map_or("?".to_string(), |y| y.to_string());
