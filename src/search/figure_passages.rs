@@ -441,16 +441,9 @@ pub struct SegmentFigureValues {
 impl SegmentCollector for SegmentFigureValues {
     type Fruit = FoundValues;
 
+    /// Nothing is scored: a passage is a block of one.
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let address = DocAddress::new(self.segment, doc);
-        for (column, all_in) in &self.columns {
-            for v in column.values_for_doc(doc) {
-                if *all_in || (self.min..=self.max).contains(&v) {
-                    self.total += 1;
-                    self.kept.offer(v, address);
-                }
-            }
-        }
+        self.collect_block(&[doc]);
     }
 
     /// A block of matching passages: each column's values are read in one batch.
