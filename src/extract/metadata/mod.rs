@@ -136,7 +136,7 @@ fn confidence(winner: f32, runner_up: f32, strong: f32) -> f32 {
 /// Reads the metadata of a report's text.
 pub fn extract_metadata(text: &str, gazetteer: &Gazetteer) -> Metadata {
     let lines = header_lines(text);
-    let unit = unit::unit(text, &lines);
+    let unit = unit::unit(text, &lines, gazetteer);
     let year = year::year(text, &lines);
     let unit_at = unit.as_ref().map(|(u, c)| (u.as_str(), c.start, c.end));
     let province = province::province(text, unit_at, &lines, gazetteer);
@@ -601,6 +601,45 @@ mod tests {
             assert_eq!(
                 unit(header).as_deref(),
                 Some("Dirección Nacional de Salud"),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_office_named_after_its_town_is_the_unit() {
+        let body = "\n\nEl Instituto Ecuatoriano de Seguridad Social en la ciudad atendió a 12.345 afiliados.\n";
+        let meta_of = |header: &str| meta(&format!("{header}{body}"));
+        for (header, unit, province) in [
+            (
+                "RENDICIÓN DE CUENTAS 2015 - IESS TULCÁN",
+                "IESS TULCÁN",
+                "Carchi",
+            ),
+            (
+                "Informe de Rendición de Cuentas 2019\nIESS Ambato",
+                "IESS Ambato",
+                "Tungurahua",
+            ),
+            (
+                "Rendición de Cuentas 2020\nIESS de La Libertad",
+                "IESS de La Libertad",
+                "Santa Elena",
+            ),
+        ] {
+            let m = meta_of(header);
+            assert_eq!(m.unit.as_deref(), Some(unit), "{header}");
+            assert_eq!(m.province.as_deref(), Some(province), "{header}");
+        }
+        // The acronym before anything but a place names no office.
+        for header in [
+            "IESS Rendición de Cuentas 2020",
+            "Rendición de Cuentas 2020\nIESS Informe Anual",
+            "Rendición de Cuentas 2020\nIESS Tulcán Norte Sur",
+        ] {
+            assert_eq!(
+                meta_of(header).unit.as_deref(),
+                Some("Instituto Ecuatoriano de Seguridad Social"),
                 "{header}"
             );
         }

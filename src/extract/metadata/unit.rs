@@ -15,6 +15,7 @@ use regex::Regex;
 
 use super::{Cue, HeaderLine, HEADER_BYTES};
 use crate::analysis::text::{floor_boundary, folds_to_one_of, is_one_of};
+use crate::extract::gazetteer::Gazetteer;
 use crate::extract::pattern;
 
 /// How a unit's name starts (matched without regard to case; the text must capitalise it).
@@ -44,8 +45,9 @@ fn unit_in_prose() -> &'static Regex {
     })
 }
 
-/// The reporting unit, as written, and where it is.
-pub(super) fn unit(text: &str, lines: &[HeaderLine]) -> Option<(String, Cue)> {
+/// The reporting unit, as written, and where it is; `places` tells an office named after its
+/// town ("IESS Ambato") from a title ("IESS Rendición de Cuentas").
+pub(super) fn unit(text: &str, lines: &[HeaderLine], places: &Gazetteer) -> Option<(String, Cue)> {
     let head = &text[..floor_boundary(text, HEADER_BYTES * 2)];
     if let Some(c) = unit_label().captures(head) {
         if let Some(m) = c.get(1) {
@@ -68,14 +70,14 @@ pub(super) fn unit(text: &str, lines: &[HeaderLine]) -> Option<(String, Cue)> {
         .iter()
         .enumerate()
         .flat_map(|(i, l)| {
-            name_parts(l)
+            name_parts(l, places)
                 .into_iter()
                 .map(move |(part, last)| (i, part, last))
         })
         .filter(|(_, part, _)| {
             part.text.chars().count() <= 160
                 && starts_capitalised(part.text)
-                && names_unit(part.text)
+                && names_unit(part.text, places)
                 && is_name(part.text)
         })
         .map(|(i, part, last)| whole_name(text, lines, i, &part, last))
@@ -92,17 +94,19 @@ pub(super) fn unit(text: &str, lines: &[HeaderLine]) -> Option<(String, Cue)> {
         .map(|m| (clean_name(m.as_str()), m.start()))
         .filter(|(u, _)| u.split_whitespace().count() >= 2 && !is_unfinished(u))
         .collect();
-    let specific = in_prose
-        .iter()
-        .find(|(u, _)| !is_whole_institute(u))
-        .or_else(|| in_prose.first());
-    if let Some((u, s)) = specific.cloned() {
-        let end = s + written_len(&text[s..], &u);
-        return Some((u, Cue::sure(text, s, end, 0.75)));
+    // A shouted header line ("RENDICIÓN DE CUENTAS 2015 - IESS TULCÁN") is more specific than
+    // the institute's own name in prose, and less sure than another unit named there.
+    let from_prose = |(u, s): &(String, usize)| {
+        let end = s + written_len(&text[*s..], u);
+        (u.clone(), Cue::sure(text, *s, end, 0.75))
+    };
+    if let Some(found) = in_prose.iter().find(|(u, _)| !is_whole_institute(u)) {
+        return Some(from_prose(found));
     }
-    header
-        .last()
-        .map(|(u, s, e)| (u.clone(), Cue::sure(text, *s, *e, 0.8)))
+    if let Some((u, s, e)) = header.last() {
+        return Some((u.clone(), Cue::sure(text, *s, *e, 0.8)));
+    }
+    in_prose.first().map(from_prose)
 }
 
 /// The unit named by `first`, a part of header line `i`, joined with the lines that finish
@@ -146,9 +150,31 @@ fn header_unit_line() -> &'static Regex {
     })
 }
 
-/// Whether a part of a header line opens with a unit's name.
-fn names_unit(part: &str) -> bool {
-    unit_line().is_match(part) || header_unit_line().is_match(part)
+/// Whether a part of a header line opens with a unit's name, or is an office of the institute
+/// named after its town ("IESS Ambato", "IESS de Tulcán").
+fn names_unit(part: &str, places: &Gazetteer) -> bool {
+    unit_line().is_match(part) || header_unit_line().is_match(part) || is_iess_of(part, places)
+}
+
+/// "IESS <place>": the institute's acronym, then nothing but a place of the gazetteer.
+fn is_iess_of(part: &str, places: &Gazetteer) -> bool {
+    let Some((acronym, rest)) = part.trim().split_once(char::is_whitespace) else {
+        return false;
+    };
+    if acronym.replace('.', "") != "IESS" {
+        return false;
+    }
+    let mut place = rest.trim();
+    for connector in ["de ", "en "] {
+        if let Some(after) = place.strip_prefix(connector) {
+            place = after.trim_start();
+        }
+    }
+    !place.is_empty()
+        && places
+            .mentions(place)
+            .iter()
+            .any(|m| m.start == 0 && m.end == place.len())
 }
 
 /// Where a title line is cut into parts: "Rendición de Cuentas 2022 – Dirección Provincial
@@ -179,7 +205,7 @@ fn period_after() -> &'static Regex {
 /// each part without the report's title before it and the period after it; with whether the
 /// part ends the line (a name cut by the line's end may go on in the next line). A unit's
 /// name keeps a short name after a separator ("Hospital General IESS - Machala").
-fn name_parts<'t>(line: &HeaderLine<'t>) -> Vec<(HeaderLine<'t>, bool)> {
+fn name_parts<'t>(line: &HeaderLine<'t>, places: &Gazetteer) -> Vec<(HeaderLine<'t>, bool)> {
     let text = line.text;
     // A colon cuts only after a title ("Rendición de Cuentas 2023: Centro …"): after a label
     // ("Fuente: Coordinación Nacional de Estadística") it names no unit of the report.
@@ -230,14 +256,14 @@ fn name_parts<'t>(line: &HeaderLine<'t>) -> Vec<(HeaderLine<'t>, bool)> {
             k += 1;
             continue;
         }
-        if !titled && names_unit(&text[start..stop]) {
+        if !titled && names_unit(&text[start..stop], places) {
             if let Some(&(next_start, next_stop, next_titled)) = pieces.get(k + 1) {
                 let next = &text[next_start..next_stop];
                 if !next_titled
                     && next.split_whitespace().count() <= 3
                     && starts_capitalised(next)
                     && is_name(next)
-                    && !names_unit(next)
+                    && !names_unit(next, places)
                     && !next.chars().any(|c| c.is_ascii_digit())
                 {
                     stop = next_stop;
