@@ -669,6 +669,16 @@ mod tests {
             Some("El Oro"),
             "a parish government is a rural parish's"
         );
+        // The institute's day hospitals are named after a quarter of their city, which may be
+        // a parish elsewhere: El Batán of Cuenca, Valdivia of Santa Elena.
+        assert_eq!(
+            province("Rendición de Cuentas 2021\nHospital del Día El Batán").as_deref(),
+            Some("Pichincha")
+        );
+        assert_eq!(
+            province("Rendición de Cuentas 2021\nCentro Clínico Quirúrgico Ambulatorio Hospital del Día Sur Valdivia").as_deref(),
+            Some("Guayas")
+        );
     }
 
     #[test]
