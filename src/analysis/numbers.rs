@@ -337,8 +337,12 @@ fn word_after(text: &str, at: usize) -> Option<(&str, usize)> {
     Some((&text[start..start + word_len], start + word_len))
 }
 
-/// The factor of a scale word, in any case and with or without its accent.
+/// The factor of a scale word, in any case and with or without its accent; `MM`, the
+/// accountants' millions (`USD 2,3 MM`), only in capitals: `mm` is a millimetre.
 fn scale_of(word: &str) -> Option<f64> {
+    if word == "MM" {
+        return Some(1e6);
+    }
     crate::analysis::text::with_fold_key(word, |key| match key {
         "mil" => Some(1e3),
         "millon" | "millones" => Some(1e6),
@@ -552,6 +556,12 @@ mod tests {
         assert_eq!(scale_after("2 MIL MILLONES", 1), Some((14, 1e9)));
         assert_eq!(scale_after("4  Millón", 1), Some((10, 1e6)));
         assert_eq!(scale_after("4   millones", 1), None);
+        // Millions abbreviated as accountants write them; not millimetres, nor `M` alone
+        // (thousands in Spanish accounts, millions in English).
+        assert_eq!(scale_after("USD 2,3 MM en", 7), Some((10, 1e6)));
+        assert_eq!(scale_after("2,3MM", 3), Some((5, 1e6)));
+        assert_eq!(scale_after("25 mm de lluvia", 2), None);
+        assert_eq!(scale_after("$1.5M", 4), None);
     }
 
     #[test]

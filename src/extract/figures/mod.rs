@@ -121,10 +121,17 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
     if let Some((scale_end, f)) = numbers::scale_after(text, end) {
         factor = f;
         end = scale_end;
-        // `12 millones 345 mil`: a thousands part after millions.
+        // `12 millones 345 mil`: a thousands part after millions; `45 mil 300`: the units
+        // after thousands, as amounts are spoken and written in the press.
         if f >= 1e6 {
             if let Some((more, more_end)) = thousands_after(text, end) {
                 extra = more;
+                end = more_end;
+            }
+        }
+        if f >= 1e3 {
+            if let Some((more, more_end)) = units_after(text, end) {
+                extra += more;
                 end = more_end;
             }
         }
@@ -368,17 +375,43 @@ pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
     Some(end + written)
 }
 
-/// `345 mil` after a millions amount: its value and end.
-fn thousands_after(text: &str, end: usize) -> Option<(f64, usize)> {
+/// Where the next part of a spoken amount starts: after one or two spaces from `end`.
+fn next_part(text: &str, end: usize) -> Option<usize> {
     let rest = text.get(end..)?;
     let spaces = rest.len() - rest.trim_start_matches(' ').len();
-    if spaces == 0 || spaces > 2 {
-        return None;
-    }
-    let start = end + spaces;
+    (1..=2).contains(&spaces).then_some(end + spaces)
+}
+
+/// `345 mil` after a millions amount: its value and end.
+fn thousands_after(text: &str, end: usize) -> Option<(f64, usize)> {
+    let start = next_part(text, end)?;
     let n = numbers::scan_number(text, start)?;
     let (scale_end, factor) = numbers::scale_after(text, n.end)?;
     (factor == 1e3 && n.value() < 1000.0).then(|| (n.value() * 1e3, scale_end))
+}
+
+/// `300` after a thousands amount (`45 mil 300`): up to three plain digits, one or two spaces
+/// after, and not a number of its own (`45 mil 300 mil`, `45 mil 300,5`, `45 mil 30%`).
+fn units_after(text: &str, end: usize) -> Option<(f64, usize)> {
+    let start = next_part(text, end)?;
+    let digits = text[start..].bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let units_end = start + digits;
+    let after = &text[units_end..];
+    let goes_on = after.starts_with(|c: char| c.is_alphanumeric())
+        || (after.starts_with(['.', ',', '\''])
+            && after[1..].starts_with(|c: char| c.is_ascii_digit()))
+        || numbers::scale_after(text, units_end).is_some()
+        || percent_after(text, units_end).is_some();
+    if goes_on {
+        return None;
+    }
+    text[start..units_end]
+        .parse::<f64>()
+        .ok()
+        .map(|v| (v, units_end))
 }
 
 /// The first word after `end` that is not `de`, `del`, `en` or an article (`155.600 de fondos`).
@@ -515,7 +548,7 @@ mod tests {
 
     #[test]
     fn every_listed_format_reads_right() {
-        let cases: [(&str, &str, f64, &str); 38] = [
+        let cases: [(&str, &str, f64, &str); 41] = [
             (
                 "y 4.803.665,69 dólares americanos en pensiones",
                 "4.803.665,69 dólares americanos",
@@ -669,12 +702,42 @@ mod tests {
                 2e9,
                 "usd",
             ),
+            (
+                "un total de 45 mil 300 afiliados",
+                "45 mil 300",
+                45_300.0,
+                "count",
+            ),
+            (
+                "USD 1 millón 250 mil 500 en obras",
+                "USD 1 millón 250 mil 500",
+                1_250_500.0,
+                "usd",
+            ),
+            (
+                "con USD 2,3 MM de ingresos",
+                "USD 2,3 MM",
+                2_300_000.0,
+                "usd",
+            ),
         ];
         for (input, text, value, kind) in cases {
             let (t, v, k) = one(input);
             assert_eq!((t.as_str(), k), (text, kind), "{input}");
             assert!(approx(v, value), "{input}: {v} != {value}");
         }
+    }
+
+    #[test]
+    fn units_after_thousands_join_only_a_plain_number_of_their_own() {
+        let f = |s: &str| -> Vec<f64> { figures(s).into_iter().map(|(_, v, _)| v).collect() };
+        assert_eq!(f("45 mil 300 afiliados"), [45_300.0]);
+        assert_eq!(f("45 mil 30% de ellos"), [45_000.0, 30.0]);
+        assert_eq!(f("45 mil 300.000 personas"), [45_000.0, 300_000.0]);
+        assert_eq!(f("45 mil 300 mil"), [45_000.0, 300_000.0]);
+        assert_eq!(f("45 mil 1234 personas"), [45_000.0, 1234.0]);
+        assert_eq!(f("45 mil, 300 más"), [45_000.0, 300.0]);
+        assert_eq!(f("45 mil 300m de vía"), [45_000.0]);
     }
 
     #[test]
