@@ -307,6 +307,14 @@ mod tests {
             None
         );
         assert_eq!(meta("logros de 2017, 2017 y 2016").year, Some(2017));
+        // The accountability form: its period in cells, the report's date after it.
+        for form in [
+            "PERIODO DEL CUAL RINDE CUENTAS:   FECHA DE INICIO:   01/01/2019   FECHA DE FINALIZACIÓN:   31/12/2019\nFECHA EN QUE SE REALIZÓ LA RENDICIÓN DE CUENTAS ANTE LA CIUDADANÍA:   28/02/2020",
+            "Período del cual rinde cuentas\nFecha de inicio:\n2019-01-01\nFecha de fin:\n2019-12-31\nFecha de la deliberación: 2020-03-15",
+            "PERÍODO DEL CUAL RINDE CUENTAS: 01/01/2019 - 31/12/2019\nFecha: 15/03/2020",
+        ] {
+            assert_eq!(meta(form).year, Some(2019), "{form}");
+        }
         let compared = format!(
             "Rendición de Cuentas 2021\n{}{}",
             "Texto de relleno del informe.\n".repeat(120),
@@ -604,6 +612,21 @@ mod tests {
                 "{header}"
             );
         }
+    }
+
+    #[test]
+    fn the_accountability_forms_labels_name_the_unit() {
+        let form = "FORMULARIO DE INFORME DE RENDICIÓN DE CUENTAS\nDATOS GENERALES\nNOMBRE DE LA UNIDAD DE ADMINISTRACIÓN FINANCIERA:   INSTITUTO ECUATORIANO DE SEGURIDAD SOCIAL\nNOMBRE DE LA ENTIDAD OPERATIVA DESCONCENTRADA:   HOSPITAL GENERAL IESS RIOBAMBA\nFUNCIÓN A LA QUE PERTENECE:   FUNCIÓN EJECUTIVA\nPROVINCIA:   CHIMBORAZO\n";
+        let m = meta(form);
+        assert_eq!(m.unit.as_deref(), Some("HOSPITAL GENERAL IESS RIOBAMBA"));
+        assert!(m.evidence.unit.is_some_and(|e| e.confidence >= 0.95));
+        let m = meta("INFORME DE\nRendición de Cuentas 2010\nDATOS GENERALES\nNombre de la institución: Instituto Ecuatoriano de Seguridad Social\nUnidad: Dirección Provincial IESS El Oro\n");
+        assert_eq!(m.unit.as_deref(), Some("Dirección Provincial IESS El Oro"));
+        let m = meta("Rendición de Cuentas 2020\nInstitución: Gobierno Autónomo Descentralizado Parroquial Rural de Bellamaría\n");
+        assert_eq!(
+            m.unit.as_deref(),
+            Some("Gobierno Autónomo Descentralizado Parroquial Rural de Bellamaría")
+        );
     }
 
     #[test]

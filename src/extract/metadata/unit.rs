@@ -29,7 +29,7 @@ fn unit_line() -> &'static Regex {
 fn unit_label() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?im)^\s*(?:unidad(?:\s+(?:operativa|responsable|m[eé]dica|ejecutora))?|nombre\s+de\s+la\s+unidad|entidad\s+operativa\s+desconcentrada|dependencia)\s*:[ \t]*(\S.{2,160}?)\s*$")
+        pattern(r"(?im)^\s*(?:nombre\s+de\s+la\s+)?(?:unidad(?:\s+(?:operativa|responsable|m[eé]dica|ejecutora))?|entidad(?:\s+operativa\s+desconcentrada)?|instituci[oó]n|dependencia)\s*:[ \t]*(\S.{2,160}?)\s*$")
     })
 }
 
@@ -49,15 +49,21 @@ fn unit_in_prose() -> &'static Regex {
 /// town ("IESS Ambato") from a title ("IESS Rendición de Cuentas").
 pub(super) fn unit(text: &str, lines: &[HeaderLine], places: &Gazetteer) -> Option<(String, Cue)> {
     let head = &text[..floor_boundary(text, HEADER_BYTES * 2)];
-    if let Some(c) = unit_label().captures(head) {
-        if let Some(m) = c.get(1) {
-            let u = clean_name(m.as_str());
-            let is_unit = unit_line().is_match(&u) || u.split_whitespace().count() >= 2;
-            if is_unit && starts_capitalised(&u) && !is_person(&u) {
-                let end = m.start() + written_len(&text[m.start()..], &u);
-                return Some((u, Cue::sure(text, m.start(), end, 0.95)));
-            }
-        }
+    // A form may label the institute and then its unit ("Nombre de la institución: Instituto
+    // Ecuatoriano de Seguridad Social" / "Unidad: Dirección Provincial IESS El Oro").
+    let labelled: Vec<(String, usize)> = unit_label()
+        .captures_iter(head)
+        .filter_map(|c| c.get(1))
+        .map(|m| (clean_name(m.as_str()), m.start()))
+        .filter(|(u, _)| {
+            let is_unit = unit_line().is_match(u) || u.split_whitespace().count() >= 2;
+            is_unit && starts_capitalised(u) && !is_person(u)
+        })
+        .collect();
+    let specific = labelled.iter().find(|(u, _)| !is_whole_institute(u));
+    if let Some((u, start)) = specific.or(labelled.first()) {
+        let end = start + written_len(&text[*start..], u);
+        return Some((u.clone(), Cue::sure(text, *start, end, 0.95)));
     }
     // Header lines that are a unit's name; the last is the most specific (a hospital after its
     // directorate). Mixed case is preferred to a shouted title.

@@ -77,9 +77,21 @@ fn year_rules() -> &'static [YearRule] {
                     false,
                 )
             },
-            // "Período: 01/01/2021 – 31/12/2021".
+            // "Período: 01/01/2021 – 31/12/2021", "Período del cual rinde cuentas: …".
             rule(
-                format!(r"(?i)\bper[ií]odo\s*:?\s*(?:(?:del?|desde)\s+(?:el\s+)?)?\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)\d\d\s*(?:al|a|hasta|-|–|—)\s*(?:el\s+)?\d{{1,2}}[/.-]\d{{1,2}}[/.-]{y}"),
+                format!(r"(?i)\bper[ií]odo(?:\s+del\s+cual\s+rinde\s+cuentas)?\s*:?\s*(?:(?:del?|desde)\s+(?:el\s+)?)?\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)\d\d\s*(?:al|a|hasta|-|–|—)\s*(?:el\s+)?\d{{1,2}}[/.-]\d{{1,2}}[/.-]{y}"),
+                8.0,
+                false,
+            ),
+            // The accountability form's period, its dates in cells of their own: "Fecha de
+            // inicio: 01/01/2019 … Fecha de finalización: 31/12/2019", or written year first.
+            rule(
+                format!(r"(?i)\bfecha\s+(?:de\s+)?inicio\s*:?\s*\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)\d\d(?s:.{{0,40}}?)\bfecha\s+(?:de\s+)?(?:fin|finalizaci[oó]n|cierre|t[eé]rmino)\s*:?\s*\d{{1,2}}[/.-]\d{{1,2}}[/.-]{y}"),
+                8.0,
+                false,
+            ),
+            rule(
+                r"(?i)\bfecha\s+(?:de\s+)?inicio\s*:?\s*(?:19|20)\d\d-\d{1,2}-\d{1,2}(?s:.{0,40}?)\bfecha\s+(?:de\s+)?(?:fin|finalizaci[oó]n|cierre|t[eé]rmino)\s*:?\s*((?:19|20)\d\d)-\d{1,2}-\d{1,2}\b".to_string(),
                 8.0,
                 false,
             ),
