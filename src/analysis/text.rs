@@ -134,6 +134,21 @@ pub fn is_bullet(c: char) -> bool {
     ) || ('\u{e000}'..='\u{f8ff}').contains(&c)
 }
 
+/// Appends the next line of a wrapped text (a table cell, a header) to `text`: a space
+/// between, or none where a word was hyphenated at the line's end (`Ejecu-` + `tado`).
+pub fn push_wrapped(text: &mut String, next: &str) {
+    let mut tail = text.chars().rev();
+    let hyphenated = tail.next() == Some('-')
+        && tail.next().is_some_and(char::is_alphabetic)
+        && next.chars().next().is_some_and(char::is_lowercase);
+    if hyphenated {
+        text.pop();
+    } else if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(next);
+}
+
 /// Whether `word` is one of `list`: a plain scan that compares lengths and first bytes before
 /// any bytes (these lists are short, and most words fail at once).
 #[inline]

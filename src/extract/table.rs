@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{Figure, FigureKind};
+use crate::analysis::text::push_wrapped;
 
 /// What stands between two cells in a row passage's text.
 pub const CELL_SEPARATOR: &str = " | ";
@@ -123,19 +124,8 @@ impl Header {
             if self.columns.len() <= c.column {
                 self.columns.resize(c.column + 1, String::new());
             }
-            let slot = &mut self.columns[c.column];
-            let piece = &source[c.start..c.end];
             // A word hyphenated across two lines of the header (`Ejecu-` over `tado`) is mended.
-            let mut chars = slot.chars().rev();
-            let hyphenated = chars.next() == Some('-')
-                && chars.next().is_some_and(char::is_alphabetic)
-                && piece.chars().next().is_some_and(char::is_lowercase);
-            if hyphenated {
-                slot.pop();
-            } else if !slot.is_empty() {
-                slot.push(' ');
-            }
-            slot.push_str(piece);
+            push_wrapped(&mut self.columns[c.column], &source[c.start..c.end]);
         }
     }
 

@@ -13,7 +13,7 @@
 //! A text export's tables laid out with spaces are the same problem with every character in a
 //! fixed column: [`text_tables`] reads them with the same regions and columns.
 
-use crate::analysis::text::is_bullet;
+use crate::analysis::text::{is_bullet, push_wrapped};
 
 /// A glyph as drawn: its text, where it starts and ends on the baseline, and its size, in the
 /// page's units (points, y growing upwards).
@@ -495,16 +495,22 @@ fn render(lines: &[Line]) -> String {
     while i < lines.len() {
         let end = region_end(lines, i);
         if end > i {
+            let end = wrapped_tail_end(lines, i, end);
             let rows = &lines[i..end];
             let bands = column_bands(rows);
-            for (k, line) in rows.iter().enumerate() {
+            let mut k = 0;
+            for group in row_groups(rows, &bands) {
                 paragraph_break(&mut out, lines, i + k);
-                if line.cells.len() >= 2 {
-                    write_row(&mut out, line, &bands);
-                } else if let Some(cell) = line.cells.first() {
-                    out.push_str(&cell.text);
+                let group_lines = &rows[k..k + group];
+                if group == 1 && group_lines[0].cells.len() < 2 {
+                    if let Some(cell) = group_lines[0].cells.first() {
+                        out.push_str(&cell.text);
+                    }
+                } else {
+                    write_slots(&mut out, merged_slots(group_lines, &bands));
                 }
                 out.push('\n');
+                k += group;
             }
             i = end;
             continue;
@@ -658,13 +664,131 @@ fn band_of(x0: f32, x1: f32, bands: &[(f32, f32)]) -> usize {
     best.0
 }
 
-/// Writes a row's cells at their columns, a tab between columns. A cell that spans a gap
-/// between columns (two cells drawn too close to be told apart) is split at the gap.
+/// Most a line may stand below the one before it, as a share of the region's tightest line
+/// pitch, to be the same row's next line (a cell's text wrapped).
+const WRAPPED_PITCH: f32 = 1.15;
+
+/// The end of a table region with the short single lines after it that stand at its tightest
+/// pitch: the wrapped cells of its last row (`movilidad humana` under `Políticas públicas
+/// de`). Lines that are not are written as text, as outside a region.
+fn wrapped_tail_end(lines: &[Line], start: usize, end: usize) -> usize {
+    let pitch = |k: usize| lines[k - 1].y - lines[k].y;
+    let tightest = (start + 1..end)
+        .map(pitch)
+        .filter(|&p| p > 0.5 * lines[start].size)
+        .fold(f32::INFINITY, f32::min);
+    if !tightest.is_finite() {
+        return end;
+    }
+    let mut tail = end;
+    while tail < lines.len()
+        && tail - end < REGION_GAP
+        && lines[tail].cells.len() == 1
+        && lines[tail].cells[0].text.chars().count() <= 60
+        && pitch(tail) <= WRAPPED_PITCH * tightest
+    {
+        tail += 1;
+    }
+    tail
+}
+
+/// Most lines a row of a table region holds on average, when its rows wrap: more, and the
+/// tight lines are the rows of a table without borders, apart from its header by a wider gap.
+const WRAPPED_LINES: usize = 6;
+
+/// The rows of a table region, as counts of lines: a row's cells may wrap over several lines,
+/// set closer together than the rows are (rows drawn with borders and padding). A line goes on
+/// the row above when it stands at the region's tightest pitch, fills no more columns than the
+/// row's first line (cells are set from the top) and holds no number; a line at that pitch that
+/// is not such (a row of figures right under another, as tables without borders set them)
+/// shows that rows stand that close, and then each line is a row. Only a region cut into three rows or
+/// more that way, of a few lines each, has wrapped rows; else each line is a row.
+fn row_groups(rows: &[Line], bands: &[(f32, f32)]) -> Vec<usize> {
+    let singles = vec![1; rows.len()];
+    if bands.len() < 2 || rows.len() < 2 {
+        return singles;
+    }
+    let pitch = |k: usize| rows[k - 1].y - rows[k].y;
+    let tightest = (1..rows.len())
+        .map(pitch)
+        .filter(|&p| p > 0.5 * rows[0].size)
+        .fold(f32::INFINITY, f32::min);
+    if !tightest.is_finite() {
+        return singles;
+    }
+    let filled = |line: &Line| {
+        row_slots(line, bands)
+            .iter()
+            .filter(|s| !s.is_empty())
+            .count()
+    };
+    let has_number = |line: &Line| {
+        line.cells
+            .iter()
+            .flat_map(|c| c.words.iter().map(move |&(_, _, a, b)| &c.text[a..b]))
+            .any(|w| is_amount(w) || is_digits(w.trim_end_matches('%')))
+    };
+    let mut groups: Vec<usize> = Vec::new();
+    let mut first_filled = 0;
+    for (k, line) in rows.iter().enumerate() {
+        let fills = filled(line);
+        let tight = k > 0
+            && pitch(k) <= WRAPPED_PITCH * tightest
+            && (line.size - rows[k - 1].size).abs() <= 0.1 * line.size;
+        let wrapped = tight && fills <= first_filled && !has_number(line);
+        if tight && !wrapped {
+            // A row set at the tightest pitch: rows stand that close, no line wraps.
+            return singles;
+        }
+        match groups.last_mut() {
+            Some(n) if wrapped => *n += 1,
+            _ => {
+                groups.push(1);
+                first_filled = fills;
+            }
+        }
+    }
+    if groups.len() < 3 || rows.len() > WRAPPED_LINES * groups.len() {
+        return singles;
+    }
+    groups
+}
+
+/// The cells of a row whose text wraps over `lines`, each column's lines joined with a space
+/// (a word hyphenated at a line's end mended).
+fn merged_slots(lines: &[Line], bands: &[(f32, f32)]) -> Vec<String> {
+    let mut merged: Vec<String> = Vec::new();
+    for line in lines {
+        for (band, piece) in row_slots(line, bands).into_iter().enumerate() {
+            if merged.len() <= band {
+                merged.resize(band + 1, String::new());
+            }
+            if !piece.is_empty() {
+                push_wrapped(&mut merged[band], &piece);
+            }
+        }
+    }
+    merged
+}
+
+/// Writes a row's cells, a tab between columns, without empty columns at its end.
+fn write_slots(out: &mut String, mut slots: Vec<String>) {
+    while slots.last().is_some_and(String::is_empty) {
+        slots.pop();
+    }
+    out.push_str(&slots.join("\t"));
+}
+
+/// Writes a row's cells at their columns, a tab between columns.
 fn write_row(out: &mut String, line: &Line, bands: &[(f32, f32)]) {
+    write_slots(out, row_slots(line, bands));
+}
+
+/// A row's cells at their columns. A cell that spans a gap between columns (two cells drawn
+/// too close to be told apart) is split at the gap. Without columns, the cells as they stand.
+fn row_slots(line: &Line, bands: &[(f32, f32)]) -> Vec<String> {
     if bands.len() < 2 {
-        let cells: Vec<&str> = line.cells.iter().map(|c| c.text.as_str()).collect();
-        out.push_str(&cells.join("\t"));
-        return;
+        return line.cells.iter().map(|c| c.text.clone()).collect();
     }
     let mut slots: Vec<String> = vec![String::new(); bands.len()];
     let mut last = 0;
@@ -694,10 +818,7 @@ fn write_row(out: &mut String, line: &Line, bands: &[(f32, f32)]) {
             last = band;
         }
     }
-    while slots.last().is_some_and(String::is_empty) {
-        slots.pop();
-    }
-    out.push_str(&slots.join("\t"));
+    slots
 }
 
 /// A written amount: digits with a decimal or grouping mark (`1,337.69`, `-0,50`, `12,5%`).
@@ -811,6 +932,72 @@ mod tests {
             page_text(glyphs),
             "Partida\tCodificado\tDevengado\nSueldos\t1.250,00\t85,50\nHoras extra\t\t12,00"
         );
+    }
+
+    #[test]
+    fn a_row_whose_cells_wrap_over_lines_is_one_row() {
+        // A table drawn with borders: the lines of a cell 12 apart, the rows 16.
+        let glyphs = placed(&[
+            ("Política", 10.0, 700.0),
+            ("Aplica", 160.0, 700.0),
+            ("Resultados obtenidos", 220.0, 700.0),
+            ("Políticas públicas", 10.0, 684.0),
+            ("SI", 160.0, 684.0),
+            ("245 partos", 220.0, 684.0),
+            ("interculturales", 10.0, 672.0),
+            ("atendidos", 220.0, 672.0),
+            ("Políticas públicas", 10.0, 656.0),
+            ("SI", 160.0, 656.0),
+            ("1.250 adultos", 220.0, 656.0),
+            ("generacio-", 10.0, 644.0),
+            ("mayores atendidos", 220.0, 644.0),
+            ("nales", 10.0, 632.0),
+            ("Políticas públicas de", 10.0, 616.0),
+            ("NO", 160.0, 616.0),
+            ("No aplica", 220.0, 616.0),
+            ("movilidad humana", 10.0, 604.0),
+        ]);
+        assert_eq!(
+            page_text(glyphs),
+            "Política\tAplica\tResultados obtenidos\n\
+             Políticas públicas interculturales\tSI\t245 partos atendidos\n\
+             Políticas públicas generacionales\tSI\t1.250 adultos mayores atendidos\n\
+             Políticas públicas de movilidad humana\tNO\tNo aplica"
+        );
+    }
+
+    #[test]
+    fn rows_set_close_without_borders_stay_rows() {
+        // The header apart from the rows, the rows at one pitch: rows of figures, then rows of
+        // words, none a wrapped line of the one above.
+        let glyphs = placed(&[
+            ("Cuenta", 10.0, 700.0),
+            ("Tipo", 160.0, 700.0),
+            ("Monto", 260.0, 700.0),
+            ("Sueldos", 10.0, 680.0),
+            ("Planta", 160.0, 680.0),
+            ("1.250,00", 260.0, 680.0),
+            ("Horas extra", 10.0, 668.0),
+            ("Contrato", 160.0, 668.0),
+            ("85,50", 260.0, 668.0),
+            ("Viáticos", 10.0, 656.0),
+            ("Planta", 160.0, 656.0),
+            ("Dietas", 10.0, 644.0),
+            ("Contrato", 160.0, 644.0),
+        ]);
+        assert_eq!(
+            page_text(glyphs),
+            "Cuenta\tTipo\tMonto\nSueldos\tPlanta\t1.250,00\nHoras extra\tContrato\t85,50\n\
+             Viáticos\tPlanta\nDietas\tContrato"
+        );
+    }
+
+    /// Glyphs of each text at its place, each character 5 wide.
+    fn placed(texts: &[(&str, f32, f32)]) -> Vec<Glyph> {
+        texts
+            .iter()
+            .flat_map(|&(text, x, y)| run(text, x, y, 5.0, 0.0))
+            .collect()
     }
 
     /// Glyphs of `words` on one baseline, each character 5 wide, `gap` between words.
