@@ -57,6 +57,9 @@ const SHORT_LINE: usize = 45;
 /// CORRIENTES` over its rows, a wrapped cell); more, and the table has ended.
 const TABLE_GAP: usize = 6;
 
+/// Fewest words of a title line between a table's rows.
+const TITLE_WORDS: usize = 4;
+
 /// Splits `text` into repaired passages, in order.
 pub fn split(text: &str) -> Vec<Draft> {
     let lines = lines(text);
@@ -107,6 +110,12 @@ pub fn split(text: &str) -> Vec<Draft> {
         if content.len() > SHORT_LINE * 2 || since_row > TABLE_GAP {
             // Prose: whatever table came before has ended, even in a narrow column.
             header.clear();
+        } else if content.split_whitespace().nth(TITLE_WORDS - 1).is_some() {
+            // A title between rows (`CUMPLIMIENTO DE LA EJECUCIÓN PRESUPUESTARIA`), not a word
+            // of a header set on a line of its own (`Km2)`, `% Población`): the next header row
+            // starts a header of its own instead of stacking under the rows before it (a
+            // table of words, as the policies of the accountability form).
+            header.close();
         }
         let kind = LineKind::of(content);
         match current.as_mut() {
@@ -1021,15 +1030,17 @@ mod tests {
         );
     }
 
+    /// The column headers of each row passage of `text`.
+    fn columns(text: &str) -> Vec<Vec<String>> {
+        split(text)
+            .into_iter()
+            .filter(|d| d.text.contains(table::CELL_SEPARATOR))
+            .map(|d| d.columns)
+            .collect()
+    }
+
     #[test]
     fn a_table_s_header_ends_with_the_table_even_in_a_narrow_column() {
-        let columns = |text: &str| -> Vec<Vec<String>> {
-            split(text)
-                .into_iter()
-                .filter(|d| d.text.contains(table::CELL_SEPARATOR))
-                .map(|d| d.columns)
-                .collect()
-        };
         // A row of words, then prose in short lines, then a table without a header.
         let mut text = String::from("determinación y fiscalización de los\tgravámenes.-\n");
         for _ in 0..8 {
@@ -1046,6 +1057,36 @@ mod tests {
         assert_eq!(
             columns(text).last(),
             Some(&vec!["Descripción".to_string(), "Devengado".to_string()])
+        );
+    }
+
+    #[test]
+    fn a_title_after_a_table_of_words_starts_the_next_tables_header() {
+        // The accountability form: its policies are a table of words, then a title, then the
+        // budget's header and rows.
+        let text = "Política\tAplica\tResultados\n\
+                    Políticas interculturales\tSI\tPartos atendidos\n\
+                    Políticas de género\tSI\tTalleres dictados\n\
+                    CUMPLIMIENTO DE LA EJECUCIÓN PRESUPUESTARIA\n\
+                    Tipo\tCodificado\tEjecutado\n\
+                    Gasto corriente\t25.345.678,90\t24.987.123,45\n";
+        assert_eq!(
+            columns(text).last(),
+            Some(&vec![
+                "Tipo".to_string(),
+                "Codificado".to_string(),
+                "Ejecutado".to_string()
+            ])
+        );
+        // A word of a header on a line of its own keeps the header whole.
+        let text = "\tPoblación\tDensidad\nProvincia\n\t2009\t2009\nProvincia 1\t354\t0,27\n";
+        assert_eq!(
+            columns(text).last(),
+            Some(&vec![
+                String::new(),
+                "Población 2009".to_string(),
+                "Densidad 2009".to_string()
+            ])
         );
     }
 
