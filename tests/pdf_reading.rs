@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cuentas::extract::{Extractor, FigureKind, Report};
+use cuentas::extract::{Extractor, FigureKind, Policy, Report};
 use cuentas::ingest::{Limits, Reader};
 
 use crate::support::{build_with, corpus, fixtures, reader};
@@ -418,4 +418,88 @@ fn a_printed_table_keeps_its_cells_signs_and_headers() {
         .passages
         .iter()
         .any(|p| p.text == "5.1.01 | Personal de planta | 1.250.000,00 | 85.300,50"));
+}
+
+/// The accountability form as public bodies publish it: tables drawn with borders, their cells
+/// wrapping over several lines, a table of words (the equality policies) before a table of
+/// amounts.
+const FORM_HTML: &str = r#"<!doctype html><html lang="es"><meta charset="utf-8">
+<style>
+body { font-family: "DejaVu Sans", sans-serif; font-size: 8pt; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
+td, th { border: 1px solid #000; padding: 3px; vertical-align: top; }
+</style>
+<h3>FORMULARIO DE INFORME DE RENDICIÓN DE CUENTAS</h3>
+<table>
+<tr><td>NOMBRE DE LA UNIDAD DE ADMINISTRACIÓN FINANCIERA:</td><td>INSTITUTO ECUATORIANO DE SEGURIDAD SOCIAL</td></tr>
+<tr><td>NOMBRE DE LA ENTIDAD OPERATIVA DESCONCENTRADA:</td><td>HOSPITAL GENERAL IESS RIOBAMBA</td></tr>
+<tr><td>PROVINCIA:</td><td>CHIMBORAZO</td></tr>
+</table>
+<table><tr><th colspan=4>PERIODO DEL CUAL RINDE CUENTAS</th></tr>
+<tr><td>FECHA DE INICIO:</td><td>01/01/2019</td><td>FECHA DE FINALIZACIÓN:</td><td>31/12/2019</td></tr></table>
+<table>
+<tr><th>IMPLEMENTACIÓN DE POLÍTICAS PÚBLICAS PARA LA IGUALDAD</th><th>PONGA SI O NO</th><th>DESCRIBA LA POLÍTICA IMPLEMENTADA</th><th>DETALLE DE PRINCIPALES RESULTADOS OBTENIDOS</th></tr>
+<tr><td>IMPLEMENTACIÓN DE POLÍTICAS PÚBLICAS INTERCULTURALES</td><td>SI</td><td>Parto culturalmente adecuado en la sala de partos</td><td>245 partos atendidos con pertinencia</td></tr>
+<tr><td>IMPLEMENTACIÓN DE POLÍTICAS PÚBLICAS GENERACIONALES</td><td>SI</td><td>Club del adulto mayor con actividades semanales</td><td>1.250 adultos mayores atendidos</td></tr>
+<tr><td>IMPLEMENTACIÓN DE POLÍTICAS PÚBLICAS DE GÉNERO</td><td>SI</td><td>Talleres de prevención de la violencia</td><td>320 mujeres capacitadas en sus derechos</td></tr>
+<tr><td>IMPLEMENTACIÓN DE POLÍTICAS PÚBLICAS DE MOVILIDAD HUMANA</td><td>NO</td><td>NO APLICA</td><td>NO APLICA</td></tr>
+</table>
+<p>CUMPLIMIENTO DE LA EJECUCIÓN PRESUPUESTARIA</p>
+<table>
+<tr><th>TIPO</th><th>PRESUPUESTO CODIFICADO</th><th>PRESUPUESTO EJECUTADO</th></tr>
+<tr><td>GASTO CORRIENTE</td><td>25.345.678,90</td><td>24.987.123,45</td></tr>
+<tr><td>GASTO DE INVERSIÓN</td><td>3.456.789,00</td><td>2.987.654,32</td></tr>
+</table>
+</html>"#;
+
+#[test]
+fn a_printed_form_gives_one_passage_per_row_of_wrapped_cells() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let Some(path) = print_pdf(FORM_HTML, tmp.path()) else {
+        return;
+    };
+    let report = read_report(&path);
+    let text = &report.text;
+    assert_eq!(report.year, Some(2019), "{text}");
+    assert_eq!(report.province.as_deref(), Some("Chimborazo"));
+    assert_eq!(
+        report.unit.as_deref(),
+        Some("HOSPITAL GENERAL IESS RIOBAMBA")
+    );
+    // Each policy is one passage holding its whole row: its name, what was done, the result.
+    let tagged = |policy: Policy| -> Vec<&str> {
+        report
+            .passages
+            .iter()
+            .filter(|p| p.policies.contains(&policy))
+            .map(|p| p.text.as_str())
+            .collect()
+    };
+    let genero = tagged(Policy::Genero);
+    assert_eq!(genero.len(), 1, "{genero:#?}\n{text}");
+    for part in [
+        "POLÍTICAS PÚBLICAS DE GÉNERO",
+        "Talleres de prevención de la violencia",
+        "320 mujeres capacitadas en sus derechos",
+    ] {
+        assert!(genero[0].contains(part), "{part}: {}", genero[0]);
+    }
+    let intercultural = tagged(Policy::Intercultural);
+    assert_eq!(intercultural.len(), 1, "{intercultural:#?}\n{text}");
+    assert!(intercultural[0].contains("245 partos atendidos con pertinencia"));
+    // The budget's header is a header of its own, not stacked under the policies above it.
+    assert!(
+        report
+            .passages
+            .iter()
+            .any(|p| p.text.starts_with("TIPO | PRESUPUESTO CODIFICADO")),
+        "{text}"
+    );
+    let ejecutado = find_value(&report, 24_987_123.45);
+    assert_eq!(ejecutado.len(), 1, "{text}");
+    let label = ejecutado[0].1.label.as_deref().unwrap_or_default();
+    assert!(
+        label.starts_with("GASTO CORRIENTE") && !label.contains("POLÍTICAS"),
+        "{label}"
+    );
 }

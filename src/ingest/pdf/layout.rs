@@ -758,14 +758,29 @@ fn row_groups(rows: &[Line], bands: &[(f32, f32)]) -> Vec<usize> {
 /// (a word hyphenated at a line's end mended).
 fn merged_slots(lines: &[Line], bands: &[(f32, f32)]) -> Vec<String> {
     let mut merged: Vec<String> = Vec::new();
+    // Where each column's text of the row starts, from the line that opened it.
+    let mut starts: Vec<Option<f32>> = Vec::new();
     for line in lines {
-        for (band, piece) in row_slots(line, bands).into_iter().enumerate() {
+        for (band, (piece, x0)) in placed_slots(line, bands).into_iter().enumerate() {
+            if piece.is_empty() {
+                continue;
+            }
             if merged.len() <= band {
                 merged.resize(band + 1, String::new());
+                starts.resize(band + 1, None);
             }
-            if !piece.is_empty() {
-                push_wrapped(&mut merged[band], &piece);
-            }
+            // A wrapped line starts where its cell's first line did, even where the columns
+            // of the region cut that cell in two (words after a column of amounts).
+            let column = if merged[band].is_empty() {
+                starts
+                    .iter()
+                    .position(|s| s.is_some_and(|at| (at - x0).abs() <= 0.5 * line.size))
+                    .unwrap_or(band)
+            } else {
+                band
+            };
+            starts[column].get_or_insert(x0);
+            push_wrapped(&mut merged[column], &piece);
         }
     }
     merged
@@ -787,10 +802,18 @@ fn write_row(out: &mut String, line: &Line, bands: &[(f32, f32)]) {
 /// A row's cells at their columns. A cell that spans a gap between columns (two cells drawn
 /// too close to be told apart) is split at the gap. Without columns, the cells as they stand.
 fn row_slots(line: &Line, bands: &[(f32, f32)]) -> Vec<String> {
+    placed_slots(line, bands)
+        .into_iter()
+        .map(|(text, _)| text)
+        .collect()
+}
+
+/// [`row_slots`], each with where its first word starts.
+fn placed_slots(line: &Line, bands: &[(f32, f32)]) -> Vec<(String, f32)> {
     if bands.len() < 2 {
-        return line.cells.iter().map(|c| c.text.clone()).collect();
+        return line.cells.iter().map(|c| (c.text.clone(), c.x0)).collect();
     }
-    let mut slots: Vec<String> = vec![String::new(); bands.len()];
+    let mut slots: Vec<(String, f32)> = vec![(String::new(), f32::NAN); bands.len()];
     let mut last = 0;
     for cell in &line.cells {
         let mut previous: Option<(usize, f32)> = None;
@@ -803,17 +826,21 @@ fn row_slots(line: &Line, bands: &[(f32, f32)]) -> Vec<String> {
             };
             let previous_band = previous.map(|(band, _)| band);
             let joined = previous_band == Some(band);
-            if !joined && !slots[band].is_empty() {
+            if !joined && !slots[band].0.is_empty() {
                 // Two cells in one column would read as one number: keep them apart.
-                if band + 1 < bands.len() && slots[band + 1].is_empty() {
+                if band + 1 < bands.len() && slots[band + 1].0.is_empty() {
                     band += 1;
                 } else {
-                    slots[band].push_str("  ");
+                    slots[band].0.push_str("  ");
                 }
             } else if joined {
-                slots[band].push(' ');
+                slots[band].0.push(' ');
             }
-            slots[band].push_str(&cell.text[a..b]);
+            let slot = &mut slots[band];
+            if slot.0.is_empty() {
+                slot.1 = x0;
+            }
+            slot.0.push_str(&cell.text[a..b]);
             previous = Some((band, x1));
             last = band;
         }
