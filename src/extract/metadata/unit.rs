@@ -1,9 +1,11 @@
 //! The reporting unit: the public body that reports, read from the header or the opening lines.
 //!
-//! A labelled line ("Unidad: …") wins; else the most specific unit line of the header (a
-//! hospital after its provincial directorate), mixed case before shouted; else a unit named in
-//! the opening prose ("la Dirección Provincial IESS Manabí, da a conocer…"); else a shouted
-//! header line. Any public body counts: parish, municipal and provincial governments (GAD,
+//! A labelled line ("Unidad: …", the form's "Nombre de la entidad operativa desconcentrada:")
+//! wins, a unit's label before the institute's; else the most specific unit line of the header
+//! (a hospital after its provincial directorate, an office named after its town: "IESS
+//! Ambato"), mixed case before shouted; else a unit named in the opening prose ("la Dirección
+//! Provincial IESS Manabí, da a conocer…"); else a shouted header line; else the institute
+//! named in the prose. Any public body counts: parish, municipal and provincial governments (GAD,
 //! juntas parroquiales, municipalidades, prefecturas), ministries and secretariats, public
 //! companies, hospitals, institutes, councils and the IESS's own directorates. A name is taken
 //! whole: a header line ending in "de" is joined with the next one ("Municipalidad de" /

@@ -699,10 +699,10 @@ const WRAPPED_LINES: usize = 6;
 /// The rows of a table region, as counts of lines: a row's cells may wrap over several lines,
 /// set closer together than the rows are (rows drawn with borders and padding). A line goes on
 /// the row above when it stands at the region's tightest pitch, fills no more columns than the
-/// row's first line (cells are set from the top) and holds no number; a line at that pitch that
-/// is not such (a row of figures right under another, as tables without borders set them)
-/// shows that rows stand that close, and then each line is a row. Only a region cut into three rows or
-/// more that way, of a few lines each, has wrapped rows; else each line is a row.
+/// row's first line (cells are set from the top) and holds no number. A line at that pitch
+/// that is not such (a row of figures right under another, as tables without borders set
+/// them) shows that rows stand that close: then each line is a row. So is each line of a
+/// region that this cuts into fewer than three rows, or into rows of many lines.
 fn row_groups(rows: &[Line], bands: &[(f32, f32)]) -> Vec<usize> {
     let singles = vec![1; rows.len()];
     if bands.len() < 2 || rows.len() < 2 {
