@@ -754,9 +754,83 @@ fn row_groups(rows: &[Line], bands: &[(f32, f32)]) -> Vec<usize> {
     groups
 }
 
-/// The cells of a row whose text wraps over `lines`, each column's lines joined with a space
-/// (a word hyphenated at a line's end mended).
+/// The cells of a row whose text wraps over `lines`, at their columns. The row's cells are
+/// those of its first line (cells are set from the top) when each cell of the lines below
+/// stands under exactly one of them: it goes on that cell, its lines joined with a space (a
+/// word hyphenated at a line's end mended). Else (a cell set lower than the others, prose
+/// wrapped across the row) the region's columns decide, as [`merged_by_columns`].
 fn merged_slots(lines: &[Line], bands: &[(f32, f32)]) -> Vec<String> {
+    let Some((first, below)) = lines.split_first() else {
+        return Vec::new();
+    };
+    if below.is_empty() {
+        return row_slots(first, bands);
+    }
+    let mut cells: Vec<(f32, f32, String)> = first
+        .cells
+        .iter()
+        .map(|c| (c.x0, c.x1, c.text.clone()))
+        .collect();
+    let under = |x0: f32, x1: f32| -> Option<usize> {
+        let mut overlapping = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, &(c0, c1, _))| x1.min(c1) > x0.max(c0))
+            .map(|(k, _)| k);
+        match (overlapping.next(), overlapping.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
+    };
+    let mut placed: Vec<Vec<(usize, &str)>> = Vec::with_capacity(below.len());
+    for line in below {
+        let mut line_placed = Vec::with_capacity(line.cells.len());
+        for cell in &line.cells {
+            let Some(k) = under(cell.x0, cell.x1) else {
+                return merged_by_columns(lines, bands);
+            };
+            line_placed.push((k, cell.text.as_str()));
+        }
+        placed.push(line_placed);
+    }
+    for line_placed in placed {
+        let mut added = vec![String::new(); cells.len()];
+        for (k, text) in line_placed {
+            if !added[k].is_empty() {
+                added[k].push(' ');
+            }
+            added[k].push_str(text);
+        }
+        for (cell, more) in cells.iter_mut().zip(added) {
+            if !more.is_empty() {
+                push_wrapped(&mut cell.2, &more);
+            }
+        }
+    }
+    if bands.len() < 2 {
+        return cells.into_iter().map(|(_, _, text)| text).collect();
+    }
+    let mut slots = vec![String::new(); bands.len()];
+    let mut last = 0;
+    for (x0, x1, text) in cells {
+        let mut band = band_of(x0, x1, bands).max(last);
+        if !slots[band].is_empty() {
+            // Two cells in one column: the next column when it is free, else kept apart.
+            if band + 1 < bands.len() && slots[band + 1].is_empty() {
+                band += 1;
+            } else {
+                slots[band].push_str("  ");
+            }
+        }
+        slots[band].push_str(&text);
+        last = band;
+    }
+    slots
+}
+
+/// The cells of a row whose text wraps over `lines`, by the region's columns: each column's
+/// lines joined with a space (a word hyphenated at a line's end mended).
+fn merged_by_columns(lines: &[Line], bands: &[(f32, f32)]) -> Vec<String> {
     let mut merged: Vec<String> = Vec::new();
     // Where each column's text of the row starts, from the line that opened it.
     let mut starts: Vec<Option<f32>> = Vec::new();
