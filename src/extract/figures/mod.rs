@@ -122,14 +122,17 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
         factor = f;
         end = scale_end;
         // `12 millones 345 mil`: a thousands part after millions; `45 mil 300`: the units
-        // after thousands, as amounts are spoken and written in the press.
+        // after thousands, as amounts are spoken and written in the press (only after `mil`:
+        // `12 millones 300` and `2 mil millones 300` are two figures).
+        let mut ends_in_thousands = f == 1e3;
         if f >= 1e6 {
             if let Some((more, more_end)) = thousands_after(text, end) {
                 extra = more;
                 end = more_end;
+                ends_in_thousands = true;
             }
         }
-        if f >= 1e3 {
+        if ends_in_thousands {
             if let Some((more, more_end)) = units_after(text, end) {
                 extra += more;
                 end = more_end;
@@ -738,6 +741,8 @@ mod tests {
         assert_eq!(f("45 mil 1234 personas"), [45_000.0, 1234.0]);
         assert_eq!(f("45 mil, 300 más"), [45_000.0, 300.0]);
         assert_eq!(f("45 mil 300m de vía"), [45_000.0]);
+        assert_eq!(f("12 millones 300 personas"), [12e6, 300.0]);
+        assert_eq!(f("2 mil millones 300 personas"), [2e9, 300.0]);
     }
 
     #[test]
