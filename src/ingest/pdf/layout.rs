@@ -668,18 +668,25 @@ fn band_of(x0: f32, x1: f32, bands: &[(f32, f32)]) -> usize {
 /// pitch, to be the same row's next line (a cell's text wrapped).
 const WRAPPED_PITCH: f32 = 1.15;
 
+/// The smallest distance between two lines next to each other in `lines` (more than half a
+/// font size: lines closer are one line drawn twice); `None` without two such lines.
+fn tightest_pitch(lines: &[Line]) -> Option<f32> {
+    let size = lines.first()?.size;
+    lines
+        .windows(2)
+        .map(|pair| pair[0].y - pair[1].y)
+        .filter(|&p| p > 0.5 * size)
+        .min_by(f32::total_cmp)
+}
+
 /// The end of a table region with the short single lines after it that stand at its tightest
 /// pitch: the wrapped cells of its last row (`movilidad humana` under `Políticas públicas
 /// de`). Lines that are not are written as text, as outside a region.
 fn wrapped_tail_end(lines: &[Line], start: usize, end: usize) -> usize {
     let pitch = |k: usize| lines[k - 1].y - lines[k].y;
-    let tightest = (start + 1..end)
-        .map(pitch)
-        .filter(|&p| p > 0.5 * lines[start].size)
-        .fold(f32::INFINITY, f32::min);
-    if !tightest.is_finite() {
+    let Some(tightest) = tightest_pitch(&lines[start..end]) else {
         return end;
-    }
+    };
     let mut tail = end;
     while tail < lines.len()
         && tail - end < REGION_GAP
@@ -709,13 +716,9 @@ fn row_groups(rows: &[Line], bands: &[(f32, f32)]) -> Vec<usize> {
         return singles;
     }
     let pitch = |k: usize| rows[k - 1].y - rows[k].y;
-    let tightest = (1..rows.len())
-        .map(pitch)
-        .filter(|&p| p > 0.5 * rows[0].size)
-        .fold(f32::INFINITY, f32::min);
-    if !tightest.is_finite() {
+    let Some(tightest) = tightest_pitch(rows) else {
         return singles;
-    }
+    };
     let filled = |line: &Line| {
         row_slots(line, bands)
             .iter()
