@@ -25,8 +25,11 @@ pub(super) fn excluded_ranges(text: &str) -> Vec<(usize, usize)> {
             r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b".to_string(),
             // 2018-2028, 2018 – 2028, 2020/2021
             r"\b(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d\b".to_string(),
-            // phones: (02) 398-1234, 02 398 1234, 0991234567, 1800-000-000
-            r"\(0\d\)\s*\d{3}[\s-]?\d{3,4}\b|\b0\d[\s-]\d{3}[\s-]\d{4}\b|\b0?9\d{8}\b|\b1[\s-]?800[\s-]?\d{3}[\s-]?\d{3,4}\b|\b\d{3,4}-\d{4}\b".to_string(),
+            // phones: (02) 398-1234, 02 398 1234, 0991234567, 1800-000-000; a city's seven
+            // digits after its code in any grouping, (05) 2 634 567, and the country's code,
+            // +593 2 398 1234, (593-2) 398-1234
+            r"\(0\d\)\s*\d(?:[\s.-]?\d){6}\b|\b0\d[\s-]\d{3}[\s-]\d{4}\b|\b0?9\d{8}\b|\b1[\s-]?800[\s-]?\d{3}[\s-]?\d{3,4}\b|\b\d{3,4}-\d{4}\b".to_string(),
+            r"(?:\+\s?593|\(\+?593)[\s-]?\(?0?\d{1,2}\)?[\s.-]?\d(?:[\s.-]?\d){6,7}\b".to_string(),
             // 08:00, 14h00, 24/7
             r"\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{2}\b|\b24\s*/\s*7\b".to_string(),
             // web and mail addresses

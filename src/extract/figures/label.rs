@@ -194,8 +194,26 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
             first = k;
         }
     }
-    (content > 0).then(|| words[first..end].join(" "))
+    // Words that only say the unit (`millones de dólares`) belong to the figure before this
+    // one (`1,2 millones de dólares y USD 0,5 millones`) and say nothing of what it counts.
+    let says_more = words[first..end]
+        .iter()
+        .any(|w| is_content(w) && !folds_to_one_of(w, &UNIT_WORDS));
+    (content > 0 && says_more).then(|| words[first..end].join(" "))
 }
+
+/// Words that name an amount's unit or scale, not what it counts.
+const UNIT_WORDS: [&str; 9] = [
+    "mil",
+    "millon",
+    "millones",
+    "dolares",
+    "dolar",
+    "americanos",
+    "usd",
+    "ciento",
+    "porcentuales",
+];
 
 #[cfg(test)]
 mod tests {

@@ -830,6 +830,8 @@ mod tests {
             "según los artículos 85, | 86, | 87",
             "Resolución Nro. 505",
             "llame al (02) 398-1234 o al 0991234567",
+            "Teléfono (05) 2 634 567 o (02) 2.634.567",
+            "PBX: +593 2 398 1234, (593-2) 398-1234, +593 99 123 4567",
             "de 08:00 a 16:30",
             "fecha 14/05/2022",
             "Zona 9 de Salud",
@@ -922,6 +924,13 @@ mod tests {
         assert_eq!(
             label("efectuándose: 300 inspecciones por zona de enero a diciembre").as_deref(),
             Some("inspecciones")
+        );
+        // The unit of the figure before is not this one's label.
+        let two = extract_figures("Se invirtieron 1,2 millones de dólares y USD 0,5 millones.");
+        assert_eq!(two[1].label, None);
+        assert_eq!(
+            label("Presupuesto de dólares: 1.234").as_deref(),
+            Some("Presupuesto de dólares")
         );
     }
 
