@@ -702,6 +702,17 @@ mod tests {
             province("Rendición de Cuentas 2021\nCentro Clínico Quirúrgico Ambulatorio Hospital del Día Sur Valdivia").as_deref(),
             Some("Guayas")
         );
+        // So are its hospitals at Ancón (also a parish of Esmeraldas) and in the Valle de los
+        // Chillos (El Valle is a parish of Cuenca).
+        assert_eq!(
+            province("Rendición de Cuentas 2023\nHospital Básico IESS Ancón").as_deref(),
+            Some("Santa Elena")
+        );
+        assert_eq!(
+            province("Rendición de Cuentas 2023\nHospital Básico IESS Valle de los Chillos")
+                .as_deref(),
+            Some("Pichincha")
+        );
     }
 
     #[test]
