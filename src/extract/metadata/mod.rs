@@ -315,6 +315,19 @@ mod tests {
         ] {
             assert_eq!(meta(form).year, Some(2019), "{form}");
         }
+        // The year of the management reported on, however it is named, over the years the
+        // text compares with.
+        for header in [
+            "Ejercicio económico 2022",
+            "Año de gestión: 2022",
+            "Período de gestión: 2022",
+            "Gestión: 2022",
+        ] {
+            let text = format!(
+                "Informe\n{header}\n\nEn 2021 se atendió a más afiliados; en 2023 se prevé más."
+            );
+            assert_eq!(meta(&text).year, Some(2022), "{header}");
+        }
         let compared = format!(
             "Rendición de Cuentas 2021\n{}{}",
             "Texto de relleno del informe.\n".repeat(120),

@@ -101,9 +101,10 @@ fn year_rules() -> &'static [YearRule] {
                 8.0,
                 true,
             ),
-            rule(format!(r"(?i)(?:ejercicio|per[ií]odo|a[ñn]o)\s+fiscal\s+(?:de(?:l)?\s+)?{y}"), 6.0, false),
+            // "Ejercicio fiscal 2022", "Ejercicio económico 2022", "Año de gestión: 2022".
+            rule(format!(r"(?i)(?:ejercicio|per[ií]odo|a[ñn]o)\s+(?:fiscal|econ[oó]mico|de\s+gesti[oó]n)\s*:?\s*(?:de(?:l)?\s+)?{y}"), 6.0, false),
             rule(format!(r"(?i)\bper[ií]odo\s*:?\s*{y}"), 4.0, false),
-            rule(format!(r"(?i)\bgesti[oó]n\s+(?:del?\s+)?(?:año\s+)?{y}"), 3.0, false),
+            rule(format!(r"(?i)\bgesti[oó]n\s*:?\s+(?:del?\s+)?(?:año\s+)?{y}"), 3.0, false),
             rule(
                 format!(r"(?i)\b(?:presupuesto|plan\s+operativo\s+anual|poa|pac)\s+(?:del?\s+)?(?:año\s+)?{y}"),
                 3.0,
