@@ -662,6 +662,17 @@ mod tests {
                 "IESS de La Libertad",
                 "Santa Elena",
             ),
+            // The institute's name, then its unit's.
+            (
+                "Informe de Rendición de Cuentas 2021\nIESS – Dirección Provincial de Morona Santiago",
+                "Dirección Provincial de Morona Santiago",
+                "Morona Santiago",
+            ),
+            (
+                "Rendición de Cuentas 2021\nInstituto Ecuatoriano de Seguridad Social | Hospital General Machala",
+                "Hospital General Machala",
+                "El Oro",
+            ),
         ] {
             let m = meta_of(header);
             assert_eq!(m.unit.as_deref(), Some(unit), "{header}");

@@ -256,6 +256,11 @@ fn name_parts<'t>(line: &HeaderLine<'t>, places: &Gazetteer) -> Vec<(HeaderLine<
         let start = start + (piece.len() - piece.trim_start().len());
         pieces.push((start, start + trimmed.len(), titled));
     }
+    // The institute's name opening the line stands for a title: "IESS – Dirección Provincial
+    // de Morona Santiago".
+    if let Some(&(start, stop, _)) = pieces.first() {
+        has_title |= start == 0 && pieces.len() > 1 && is_whole_institute(&text[start..stop]);
+    }
     let mut parts: Vec<(HeaderLine<'t>, bool)> = Vec::with_capacity(pieces.len());
     let mut k = 0;
     while k < pieces.len() {
