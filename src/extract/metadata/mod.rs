@@ -379,6 +379,21 @@ mod tests {
             let m = meta(&format!("{header}\n\nSe atendieron 1.200 afiliados.\n"));
             assert_eq!(m.province.as_deref(), province, "{header}");
         }
+        // An insurance named alone on a header line is the unit reporting, and national.
+        for unit in [
+            "Seguro General de Riesgos del Trabajo",
+            "Seguro Social Campesino",
+        ] {
+            let m = meta(&format!(
+                "Informe de Rendición de Cuentas 2022\n{unit}\n\nSe atendieron 1.200 afiliados.\n"
+            ));
+            assert_eq!(m.unit.as_deref(), Some(unit));
+            assert_eq!(m.province.as_deref(), Some(NATIONAL), "{unit}");
+        }
+        // Named in prose, it is not.
+        let m = meta("Rendición de Cuentas 2022\nDirección Provincial IESS Loja\n\nEl Seguro Social Campesino y el Seguro General de Riesgos del Trabajo atendieron a 1.200 afiliados.\n");
+        assert_eq!(m.unit.as_deref(), Some("Dirección Provincial IESS Loja"));
+        assert_eq!(m.province.as_deref(), Some("Loja"));
     }
 
     #[test]

@@ -150,11 +150,13 @@ fn whole_name(
 }
 
 /// Heads of a unit's name that only a header line is trusted with: in prose, "la Dirección
-/// del Seguro General de Salud" is as often a partner or a superior as the body reporting.
+/// del Seguro General de Salud" is as often a partner or a superior as the body reporting, and
+/// the institute's insurances ("Seguro General de Riesgos del Trabajo", "Seguro Social
+/// Campesino") are named in every report.
 fn header_unit_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?i)^direcci[oó]n\s+(?:del|de\s+la|de)\s+(?:seguro|sistema|riesgos|afiliaci[oó]n|prestaciones|pensiones|salud|hospital|centro)\b")
+        pattern(r"(?i)^direcci[oó]n\s+(?:del|de\s+la|de)\s+(?:seguro|sistema|riesgos|afiliaci[oó]n|prestaciones|pensiones|salud|hospital|centro)\b|^seguro\s+general\s+de\s+(?:riesgos\s+del\s+trabajo|salud|pensiones)\b|^seguro\s+social\s+campesino\s*$")
     })
 }
 
