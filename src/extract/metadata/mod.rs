@@ -38,6 +38,10 @@ pub struct Metadata {
 /// What `province` holds for national units.
 pub const NATIONAL: &str = "Nacional";
 
+/// A header line naming one of the institute's insurances alone (`Seguro General de Riesgos
+/// del Trabajo`, `Seguro Social Campesino`): a national unit, trusted in a header only.
+const INSURANCE_LINE: &str = r"^seguro\s+general\s+de\s+(?:riesgos\s+del\s+trabajo|salud|pensiones)\b|^seguro\s+social\s+campesino\s*$";
+
 /// The header: where titles, units and the reported period are written.
 const HEADER_BYTES: usize = 3000;
 /// Header lines (or cells of a laid-out line) looked at for the title and unit lines.

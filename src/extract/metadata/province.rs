@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{confidence, Cue, HeaderLine, Lines, HEADER_BYTES};
+use super::{confidence, Cue, HeaderLine, Lines, HEADER_BYTES, INSURANCE_LINE};
 use crate::analysis::text::floor_boundary;
 use crate::extract::gazetteer::{Gazetteer, Mention, PlaceKind};
 use crate::extract::pattern;
@@ -90,7 +90,7 @@ struct Weighed {
 fn national_unit() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?i)\b(?:direcci[oó]n|subdirecci[oó]n|coordinaci[oó]n|gerencia)\s+(?:nacional|general)\b|\bnivel\s+nacional\b|\bplanta\s+central\b|^ministerio\b|^(?:sub)?secretar[ií]a\s+(?:nacional|t[eé]cnica|general|de)\b|^superintendencia|contralor[ií]a\s+general|procuradur[ií]a\s+general|defensor[ií]a\s+del\s+pueblo|fiscal[ií]a\s+general|^consejo\s+(?:nacional|de\s+participaci[oó]n)|^agencia\s+(?:nacional|de\s+regulaci[oó]n)|^servicio\s+(?:nacional|de\s+rentas\s+internas|ecuatoriano)|^banco\s+central|^corporaci[oó]n\s+(?:financiera\s+)?nacional|asamblea\s+nacional|polic[ií]a\s+nacional|senplades|\bcpccs\b|^empresa\s+p[uú]blica\b.*\becuador\b|^servicio\s+integrado|^direcci[oó]n\s+del\s+(?:seguro\s+general|sistema\s+de\s+pensiones|seguro\s+social\s+campesino)\b|^seguro\s+general\s+de\s+(?:riesgos\s+del\s+trabajo|salud|pensiones)\b|^seguro\s+social\s+campesino\s*$")
+        pattern(&format!(r"(?i)\b(?:direcci[oó]n|subdirecci[oó]n|coordinaci[oó]n|gerencia)\s+(?:nacional|general)\b|\bnivel\s+nacional\b|\bplanta\s+central\b|^ministerio\b|^(?:sub)?secretar[ií]a\s+(?:nacional|t[eé]cnica|general|de)\b|^superintendencia|contralor[ií]a\s+general|procuradur[ií]a\s+general|defensor[ií]a\s+del\s+pueblo|fiscal[ií]a\s+general|^consejo\s+(?:nacional|de\s+participaci[oó]n)|^agencia\s+(?:nacional|de\s+regulaci[oó]n)|^servicio\s+(?:nacional|de\s+rentas\s+internas|ecuatoriano)|^banco\s+central|^corporaci[oó]n\s+(?:financiera\s+)?nacional|asamblea\s+nacional|polic[ií]a\s+nacional|senplades|\bcpccs\b|^empresa\s+p[uú]blica\b.*\becuador\b|^servicio\s+integrado|^direcci[oó]n\s+del\s+(?:seguro\s+general|sistema\s+de\s+pensiones|seguro\s+social\s+campesino)\b|{INSURANCE_LINE}"))
     })
 }
 

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{Cue, HeaderLine, HEADER_BYTES};
+use super::{Cue, HeaderLine, HEADER_BYTES, INSURANCE_LINE};
 use crate::analysis::text::{floor_boundary, folds_to_one_of, is_one_of};
 use crate::extract::gazetteer::Gazetteer;
 use crate::extract::pattern;
@@ -156,7 +156,7 @@ fn whole_name(
 fn header_unit_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        pattern(r"(?i)^direcci[oó]n\s+(?:del|de\s+la|de)\s+(?:seguro|sistema|riesgos|afiliaci[oó]n|prestaciones|pensiones|salud|hospital|centro)\b|^seguro\s+general\s+de\s+(?:riesgos\s+del\s+trabajo|salud|pensiones)\b|^seguro\s+social\s+campesino\s*$")
+        pattern(&format!(r"(?i)^direcci[oó]n\s+(?:del|de\s+la|de)\s+(?:seguro|sistema|riesgos|afiliaci[oó]n|prestaciones|pensiones|salud|hospital|centro)\b|{INSURANCE_LINE}"))
     })
 }
 
