@@ -202,6 +202,16 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         index.join("CURRENT").exists(),
         "the index was built on first run"
     );
+    // The process keeps its heap off transparent huge pages (src/main.rs), where the kernel
+    // reports the setting; checked once the server has stopped, so that a failure leaves no
+    // server running.
+    let huge_pages = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("THP_enabled:"))
+                .map(str::to_string)
+        });
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -219,5 +229,8 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
             "still running 10 s after SIGTERM"
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if let Some(line) = huge_pages {
+        assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
     }
 }
