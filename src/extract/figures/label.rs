@@ -203,13 +203,17 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
 }
 
 /// Words that name an amount's unit or scale, not what it counts.
-const UNIT_WORDS: [&str; 9] = [
+const UNIT_WORDS: [&str; 13] = [
     "mil",
+    "miles",
     "millon",
     "millones",
+    "billon",
+    "billones",
     "dolares",
     "dolar",
     "americanos",
+    "estadounidenses",
     "usd",
     "ciento",
     "porcentuales",

@@ -115,7 +115,8 @@ fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
 fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -> Option<Figure> {
     let raw = &text[start..number.end];
     let prefix = currency_before(text, start);
-    let mut end = number.end;
+    let letter_cents = letter_cents_after(text, number.end);
+    let mut end = letter_cents.unwrap_or(number.end);
     let mut factor = 1.0;
     let mut extra = 0.0;
     if let Some((scale_end, f)) = numbers::scale_after(text, end) {
@@ -147,7 +148,11 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
     };
     let kind = if percent_end.is_some() {
         FigureKind::Percent
-    } else if prefix.is_some() || currency_end.is_some() || money_like(raw) {
+    } else if prefix.is_some()
+        || currency_end.is_some()
+        || letter_cents.is_some()
+        || money_like(raw)
+    {
         FigureKind::Usd
     } else {
         FigureKind::Count
@@ -189,6 +194,20 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
         span: (0, 0),
         table: None,
     })
+}
+
+/// The end of cents written with the letter o after an amount (`USD 1.500,oo`, `$ 2.300.OO`),
+/// a habit of typed documents: the figure takes them in, and they make it money. Its value is
+/// the amount's, whole dollars.
+fn letter_cents_after(text: &str, end: usize) -> Option<usize> {
+    match text.as_bytes().get(end..)? {
+        [b',' | b'.', b'o' | b'O', b'o' | b'O', rest @ ..]
+            if rest.first().is_none_or(|b| !b.is_ascii_alphanumeric()) =>
+        {
+            Some(end + 3)
+        }
+        _ => None,
+    }
 }
 
 /// A negative figure's written range: `-1.234,56`, `$ -1.234`, `-$1.234`, `- 1.234` opening a
@@ -551,7 +570,20 @@ mod tests {
 
     #[test]
     fn every_listed_format_reads_right() {
-        let cases: [(&str, &str, f64, &str); 41] = [
+        let cases: [(&str, &str, f64, &str); 44] = [
+            (
+                "El monto fue USD 1.500,oo en total.",
+                "USD 1.500,oo",
+                1_500.0,
+                "usd",
+            ),
+            ("y 2.300.OO de anticipo", "2.300.OO", 2_300.0, "usd"),
+            (
+                "por 12.000,oo dólares",
+                "12.000,oo dólares",
+                12_000.0,
+                "usd",
+            ),
             (
                 "y 4.803.665,69 dólares americanos en pensiones",
                 "4.803.665,69 dólares americanos",
@@ -928,6 +960,12 @@ mod tests {
         // The unit of the figure before is not this one's label.
         let two = extract_figures("Se invirtieron 1,2 millones de dólares y USD 0,5 millones.");
         assert_eq!(two[1].label, None);
+        for text in [
+            "Se destinaron 1,2 billones de dólares estadounidenses y USD 0,5 billones.",
+            "Se destinaron 1.200 dólares estadounidenses y USD 500.",
+        ] {
+            assert_eq!(extract_figures(text)[1].label, None, "{text}");
+        }
         assert_eq!(
             label("Presupuesto de dólares: 1.234").as_deref(),
             Some("Presupuesto de dólares")
