@@ -45,7 +45,8 @@ fn main() -> ExitCode {
 /// then clears 2 MB, and the build's short-lived buffers (tantivy's arenas, one set per
 /// segment) touch many. Without them a build of the 100 MB benchmark corpus spends a third of
 /// the time it did in the kernel (1 s against 3.5 s), takes 8 % less time and a fifth less peak
-/// memory, and searches are no slower (BENCHMARKS.md). A kernel without the setting refuses it, and nothing changes.
+/// memory, and searches are no slower (BENCHMARKS.md). A kernel without the setting refuses
+/// it, and nothing changes.
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and touches no memory of ours.
