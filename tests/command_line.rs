@@ -173,16 +173,19 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let index = tmp.path().join("index");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cuentas"))
-        .arg("--index")
-        .arg(&index)
-        .args(["serve", "--addr", "127.0.0.1:0", "--corpus"])
-        .arg(corpus())
-        .env_remove("CUENTAS_CONFIG")
-        .env("CUENTAS_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
+    let mut child = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_cuentas"))
+            .arg("--index")
+            .arg(&index)
+            .args(["serve", "--addr", "127.0.0.1:0", "--corpus"])
+            .arg(corpus())
+            .env_remove("CUENTAS_CONFIG")
+            .env("CUENTAS_LOG", "warn")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts"),
+    );
+    let child = &mut child.0;
     // With no index, serve builds one first, then says where it listens.
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
@@ -203,8 +206,7 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         "the index was built on first run"
     );
     // The process keeps its heap off transparent huge pages (src/main.rs), where the kernel
-    // reports the setting; checked once the server has stopped, so that a failure leaves no
-    // server running.
+    // reports the setting.
     let huge_pages = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
         .ok()
         .and_then(|s| {
@@ -212,6 +214,9 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
                 .find(|l| l.starts_with("THP_enabled:"))
                 .map(str::to_string)
         });
+    if let Some(line) = huge_pages {
+        assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+    }
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -230,7 +235,17 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    if let Some(line) = huge_pages {
-        assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+}
+
+/// A child process killed when dropped, so that a failing assertion leaves no server running
+/// (a server left behind keeps the test run's pipes open, and the run never ends).
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
     }
 }
