@@ -587,7 +587,7 @@ pub fn passage_weight(text: &str, data_row: bool) -> u64 {
                 !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w);
         }
     }
-    if words <= 20 && (title_like || labels_row(text)) {
+    if (words <= 20 && title_like) || labels_row(text) {
         return 35;
     }
     60 + 40 * words.min(12) / 12
@@ -599,10 +599,18 @@ pub fn passage_weight(text: &str, data_row: bool) -> u64 {
 /// one table.
 const ROW_WEIGHT: u64 = 70;
 
-/// Whether `text` is a row of a table's labels: cells, and no digit.
+/// Whether `text` is a row of a table's labels: cells of a few words, and no digit, however
+/// many cells (a header repeated over a table on every page). A sentence that a gap cut into
+/// cells has a long cell.
 fn labels_row(text: &str) -> bool {
-    text.contains(crate::extract::table::CELL_SEPARATOR)
+    /// Words of the longest cell of a row of labels (`Crédito Vig. - Devengado`).
+    const LABEL_WORDS: usize = 6;
+    let separator = crate::extract::table::CELL_SEPARATOR;
+    text.contains(separator)
         && !text.bytes().any(|b| b.is_ascii_digit())
+        && text
+            .split(separator)
+            .all(|cell| cell.split_whitespace().nth(LABEL_WORDS).is_none())
 }
 
 /// The words of a table row's column headers, each once, to index with the row: a row is found
@@ -717,8 +725,12 @@ mod tests {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
             !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w)
         });
-        let labels = text.contains(" | ") && !text.chars().any(|c| c.is_ascii_digit());
-        if (!sentence && title_like || labels) && words.len() <= 20 {
+        let labels = text.contains(" | ")
+            && !text.chars().any(|c| c.is_ascii_digit())
+            && text
+                .split(" | ")
+                .all(|cell| cell.split_whitespace().count() <= 6);
+        if (!sentence && title_like && words.len() <= 20) || labels {
             return 35;
         }
         60 + 40 * (words.len() as u64).min(12) / 12
@@ -726,7 +738,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_weight_reads_no_further_than_it_needs(text in "((de|Plan|salud|IESS|2021|y|\\||\\.|,) ){0,30}(\\.|:|)") {
+        fn the_weight_reads_no_further_than_it_needs(text in "((de|Plan|salud|IESS|2021|y|\\||\\.|,) ){0,40}(\\.|:|)") {
             prop_assert_eq!(passage_weight(&text, false), weight_of_all_words(&text));
         }
     }
@@ -780,6 +792,21 @@ mod tests {
             35
         );
         assert_eq!(passage_weight("2007 | 2008 | 2009", false), 35);
+        // However many its columns: the header of a wide table, repeated on every page, does
+        // not outrank the sentences that use its words.
+        let header = "Descripción | Crédito Aprobado | Modifica ciones | Crédito Vigente | \
+                      Preventivo | Compromiso | Devengado | Pagado | Crédito Disponible | \
+                      Crédito Vig. - Devengado | Devengado no pagado";
+        assert!(header.split_whitespace().count() > 20);
+        assert_eq!(passage_weight(header, false), 35);
+        assert_eq!(
+            passage_weight(
+                "Se realizaron las jornadas de capacitación | dirigidas al personal de \
+                 todas las unidades médicas de la provincia durante el año",
+                false
+            ),
+            100
+        );
         // Every row of figures weighs the same, whatever its length or its case.
         assert_eq!(passage_weight("horas extra | 1.250,00", true), 70);
         assert_eq!(
