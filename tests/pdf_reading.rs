@@ -68,6 +68,11 @@ fn negative_amounts_keep_their_sign_and_table_cells_their_labels() {
     assert_eq!(fig.kind, FigureKind::Usd);
     let table = fig.table.as_ref().expect("in a table");
     assert!(table.row.contains("Prestaciones sociales"), "{table:?}");
+    // The report's period and year, set over the table as fields (`Ejercicio:2025`), head no
+    // column.
+    let vigente = find_value(&report, 11_534_026.0);
+    let table = vigente[0].1.table.as_ref().expect("in a table");
+    assert_eq!(table.column, "Crédito Vigente", "{table:?}");
 
     let report = read_report(&pdf("05_bellamaria-cedula-gastos-2013.pdf"));
     let fig = find_value(&report, 55_053.12)[0].1;

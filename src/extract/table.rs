@@ -88,14 +88,23 @@ pub fn is_header_row(source: &str, cells: &[RawCell]) -> bool {
 /// formula, an image) cut into cells.
 const LABEL_WORDS: usize = 10;
 
-/// A cell that can head a column: words, not a number, and not a sentence or its start (too
-/// long, or leading to what follows with a colon).
+/// A cell that can head a column: words, not a number, not a sentence or its start (too
+/// long, or leading to what follows with a colon), and not a field with its value
+/// (`Ejercicio: 2025`, `Hoja: 1 de 3`, a report's details set over a table).
 fn is_label(cell: &str) -> bool {
     let words = cell.split_whitespace().count();
     !is_numeric(cell)
         && cell.chars().any(char::is_alphabetic)
         && words <= LABEL_WORDS
         && !(words > 4 && cell.ends_with(':'))
+        && !is_field(cell)
+}
+
+/// A name, a colon and a value: `Ejercicio:2025`, `Período: enero - diciembre`.
+fn is_field(cell: &str) -> bool {
+    cell.split_once(':').is_some_and(|(name, value)| {
+        name.chars().any(char::is_alphabetic) && !value.trim().is_empty()
+    })
 }
 
 /// A cell that is a year alone (`2019`).
@@ -263,6 +272,12 @@ mod tests {
         assert!(!row(
             "del criterio Capacidad fiscal se calcula aplicando las siguientes fórmulas:\tZ"
         ));
+        // A report's details set over a table, fields with their values.
+        assert!(!row(
+            "Carmen de Areco\t\t\tDel 02/01/2025 al 30/06/2025\t\t\tEjercicio:2025"
+        ));
+        assert!(!row("Hoja: 1 de 3\tFecha: 10/07/2025"));
+        assert!(row("Meta:\tAvance"));
     }
 
     #[test]
