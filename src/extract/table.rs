@@ -93,11 +93,27 @@ const LABEL_WORDS: usize = 10;
 /// (`Ejercicio: 2025`, `Hoja: 1 de 3`, a report's details set over a table).
 fn is_label(cell: &str) -> bool {
     let words = cell.split_whitespace().count();
+    let sentence = words > LABEL_WORDS || (words > 4 && cell.ends_with(':'));
     !is_numeric(cell)
         && cell.chars().any(char::is_alphabetic)
-        && words <= LABEL_WORDS
-        && !(words > 4 && cell.ends_with(':'))
+        && !sentence
         && !is_field(cell)
+        && !is_connector(cell)
+}
+
+/// A capitalised word that only leads to what follows (`Al` of `Al 31 de diciembre del 2013`,
+/// a gap between them): the start of a phrase, not a column's label. A header wrapped over
+/// lines may hold one alone in lowercase or in capitals (`Monto` / `de` / `inversión`), and
+/// single letters are labels (`a | b | c = a + b`).
+fn is_connector(cell: &str) -> bool {
+    const CONNECTORS: [&str; 13] = [
+        "al", "de", "del", "el", "la", "las", "los", "en", "por", "para", "con", "desde", "hasta",
+    ];
+    let word = cell.trim();
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase)
+        && chars.all(char::is_lowercase)
+        && crate::analysis::text::folds_to_one_of(word, &CONNECTORS)
 }
 
 /// A name, a colon and a value: `Ejercicio:2025`, `Período: enero - diciembre`.
@@ -278,6 +294,12 @@ mod tests {
         ));
         assert!(!row("Hoja: 1 de 3\tFecha: 10/07/2025"));
         assert!(row("Meta:\tAvance"));
+        // A title and a date that a gap cut after its first word.
+        assert!(!row(
+            "CEDULA PRESUPUESTARIA DE GASTOS\t\t\tAl\t31 de diciembre del 2013"
+        ));
+        assert!(row("a\tb\tc = a + b"));
+        assert!(row("Monto\tde\tDE"));
     }
 
     #[test]
