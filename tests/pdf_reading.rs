@@ -81,6 +81,11 @@ fn negative_amounts_keep_their_sign_and_table_cells_their_labels() {
     // The title's date over the table, cut after its first word (`Al | 31 de diciembre del
     // 2013`), heads no column.
     assert_eq!(table.column, "Pagado F", "{table:?}");
+    // The header's first row, repeated on every page next to the page's start as a running
+    // header is, still heads its columns.
+    let fig = find_value(&report, 51_474.24)[0].1;
+    let table = fig.table.as_ref().expect("in a table");
+    assert_eq!(table.column, "Asignación Inicial A", "{table:?}");
     assert!(
         !find_value(&report, -158.96).is_empty(),
         "-158.96 is negative"

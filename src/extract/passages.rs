@@ -253,13 +253,25 @@ fn noise_lines(text: &str, lines: &[Line]) -> Vec<bool> {
         let hi = (i + 3).min(lines.len() - 1);
         (lo..=hi).any(|j| lines[j].page_break || (j != i && noise[j]))
     };
+    // A row of a table's header with more rows under it: a table repeated on every page
+    // repeats it there, and its columns need it (`Asignación | Saldo x` over `Inicial |
+    // Comprometer`).
+    let heads_rows = |i: usize| {
+        let (l, s) = (&lines[i], &text[lines[i].start..lines[i].end]);
+        l.row
+            && lines[i + 1..]
+                .iter()
+                .find(|next| next.start != next.end)
+                .is_some_and(|next| next.row)
+            && table::is_header_row(text, &table::cells(s, l.start))
+    };
     // Each line as running lines are compared (`None`: not a candidate).
     let keys: Vec<Option<Cow<str>>> = lines
         .iter()
         .enumerate()
         .map(|(i, l)| {
             let s = &text[l.start..l.end];
-            (!s.is_empty() && s.len() <= 120 && !noise[i]).then(|| running_key(s))
+            (!s.is_empty() && s.len() <= 120 && !noise[i] && !heads_rows(i)).then(|| running_key(s))
         })
         .collect();
     let mut seen: FxHashMap<&str, (usize, usize, bool)> = FxHashMap::default();
