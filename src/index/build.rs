@@ -603,14 +603,15 @@ const ROW_WEIGHT: u64 = 70;
 /// many cells (a header repeated over a table on every page). A sentence that a gap cut into
 /// cells has a long cell.
 fn labels_row(text: &str) -> bool {
-    /// Words of the longest cell of a row of labels (`Crédito Vig. - Devengado`).
-    const LABEL_WORDS: usize = 6;
+    /// Words of the longest cell of a row of labels (`Crédito Vig. - Devengado`): fewer than
+    /// a single label may hold (`extract::table`), since here a row of any length is judged.
+    const CELL_WORDS: usize = 6;
     let separator = crate::extract::table::CELL_SEPARATOR;
     text.contains(separator)
         && !text.bytes().any(|b| b.is_ascii_digit())
         && text
             .split(separator)
-            .all(|cell| cell.split_whitespace().nth(LABEL_WORDS).is_none())
+            .all(|cell| cell.split_whitespace().nth(CELL_WORDS).is_none())
 }
 
 /// The words of a table row's column headers, each once, to index with the row: a row is found
