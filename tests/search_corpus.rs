@@ -509,6 +509,45 @@ fn pages_of_a_phrase_query_follow_each_other() {
 }
 
 #[test]
+fn a_phrase_takes_any_word_where_it_has_a_function_word_inside_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = crate::support::one_report(
+        tmp.path(),
+        "manabi-2021.txt",
+        "Rendición de Cuentas 2021\nDirección Provincial de Manabí\n\n\
+         Los fondos en reserva del banco crecieron durante el año.\n\n\
+         Se pagaron los fondos de reserva a todos los afiliados.\n\n\
+         Los fondos reserva técnica no se movieron.\n\n\
+         Los fondos de la reserva legal quedaron igual.\n\n\
+         Se cobraron pagos mora de empleadores.\n\n\
+         Se redujo la mora de los municipios.\n",
+    );
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let engine =
+        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+    let texts = |q: &str| -> Vec<String> {
+        crate::support::search_in(&engine, q, &[])
+            .hits
+            .into_iter()
+            .map(|h| h.text)
+            .collect()
+    };
+    // One word, any word, where the phrase says `de`; the exact wording first.
+    let hits = texts("\"fondos de reserva\"");
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!(hits[0].contains("fondos de reserva"), "{hits:?}");
+    assert!(hits[1].contains("fondos en reserva"), "{hits:?}");
+    // A function word at either end still has to be there.
+    let hits = texts("\"la mora\"");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].contains("la mora"), "{hits:?}");
+    // A phrase of function words and one other word keeps them all.
+    let hits = texts("\"de la reserva\"");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+}
+
+#[test]
 fn a_table_row_is_found_by_its_column_headers_and_shows_the_figure_asked_for() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let corpus = crate::support::one_report(

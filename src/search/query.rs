@@ -673,6 +673,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
             slots[0].iter().map(|w| word_unit(w, fields)).collect(),
         ));
     }
+    let kept = matched_slots(&slots);
     let variants = choices(&slots);
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut boosts: Vec<Box<dyn Query>> = Vec::new();
@@ -683,15 +684,14 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
             EXACT_BOOST * 2.0,
         )));
         // A stem may be held as a plain term, a marked one, or both: one phrase per choice.
-        let stems: Vec<Vec<Term>> = words
+        let stems: Vec<Vec<Term>> = kept
             .iter()
-            .map(|w| fields.held_stems(&stem_spanish(w)))
+            .map(|&i| fields.held_stems(&stem_spanish(words[i])))
             .collect();
-        required.extend(
-            choices(&stems)
-                .into_iter()
-                .map(|terms| Box::new(PhraseQuery::new(terms)) as Box<dyn Query>),
-        );
+        required.extend(choices(&stems).into_iter().map(|terms| {
+            let placed = kept.iter().copied().zip(terms).collect();
+            Box::new(PhraseQuery::new_with_offset(placed)) as Box<dyn Query>
+        }));
     }
     Some(Unit {
         required: either(required),
@@ -700,6 +700,20 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         alone: None,
         stem: None,
     })
+}
+
+/// The slots of a phrase whose stems must match in place: all but the function words inside
+/// it, whose places stay (any one word matches there), as a search engine leaves out its stop
+/// words. A function word is in nearly every passage, and reading its many positions in each
+/// one took most of a phrase's time (`"tiempos de espera"`); the exact wording, function words
+/// and all, still ranks first. Function words at either end are kept (left out, they would
+/// bound nothing), and so is every slot of a phrase of fewer than two other words.
+fn matched_slots(slots: &[Vec<&str>]) -> Vec<usize> {
+    let function = |i: usize| slots[i].iter().all(|w| is_function_word(w));
+    let content = (0..slots.len()).filter(|&i| !function(i)).count();
+    (0..slots.len())
+        .filter(|&i| content < 2 || i == 0 || i + 1 == slots.len() || !function(i))
+        .collect()
 }
 
 /// Every way of taking one item from each slot, in order: at most `MAX_PHRASE_VARIANTS`, the
