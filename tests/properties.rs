@@ -175,6 +175,32 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A phrase matches no passage that its words, bare, do not: its function words leave a
+    /// place for any word, never a passage without its other words.
+    #[test]
+    fn a_phrase_matches_within_what_its_bare_words_match(
+        words in prop::collection::vec(
+            prop_oneof![
+                Just("de"), Just("la"), Just("del"), Just("y"), Just("en"), Just("rendición"),
+                Just("cuentas"), Just("salud"), Just("mora"), Just("patronal"), Just("seguro"),
+                Just("social"), Just("afiliados"), Just("año"),
+            ],
+            2..6,
+        )
+    ) {
+        let total = |q: &str| {
+            let request = Request::new(q).expect("valid");
+            search::run(engine(), &request).expect("runs").total
+        };
+        let phrase = total(&format!("\"{}\"", words.join(" ")));
+        let bare = total(&words.join(" "));
+        prop_assert!(phrase <= bare, "{words:?}: phrase {phrase}, bare words {bare}");
+    }
+}
+
 /// Text with what the parsers below care about: digits, separators, quotes, line breaks,
 /// accents, percent-escapes and odd characters.
 fn tricky_text() -> impl Strategy<Value = String> {
