@@ -3,6 +3,7 @@
 //! ```text
 //! mora patronal          every word must match (in any form: accents, plurals, numbers)
 //! "muerte materna"       a phrase; exact wording ranks first, stemmed wording still matches
+//! "fondos de reserva"    a function word inside a phrase holds a place any one word fills
 //! -covid                 excludes passages with the word (or "-a phrase")
 //! salud OR seguro        either side (binds the words next to it)
 //! 4'803.665,69           a figure, in any written form
