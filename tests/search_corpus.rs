@@ -511,7 +511,7 @@ fn pages_of_a_phrase_query_follow_each_other() {
 #[test]
 fn a_phrase_takes_any_word_where_it_has_a_function_word_inside_it() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let corpus = crate::support::one_report(
+    let engine = crate::support::engine_of_report(
         tmp.path(),
         "manabi-2021.txt",
         "Rendición de Cuentas 2021\nDirección Provincial de Manabí\n\n\
@@ -522,10 +522,6 @@ fn a_phrase_takes_any_word_where_it_has_a_function_word_inside_it() {
          Se cobraron pagos mora de empleadores.\n\n\
          Se redujo la mora de los municipios.\n",
     );
-    let index = tmp.path().join("index");
-    crate::support::build(&[corpus], &index).expect("indexes");
-    let engine =
-        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
     let texts = |q: &str| -> Vec<String> {
         crate::support::search_in(&engine, q, &[])
             .hits
@@ -653,11 +649,7 @@ fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
         text += &format!("La pensión número {i} fue pagada a tiempo{policy}.\n\n");
     }
     let tmp = tempfile::tempdir().expect("tempdir");
-    let corpus = crate::support::one_report(tmp.path(), "manabi-2021.txt", &text);
-    let index = tmp.path().join("index");
-    crate::support::build(&[corpus], &index).expect("indexes");
-    let engine =
-        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+    let engine = crate::support::engine_of_report(tmp.path(), "manabi-2021.txt", &text);
     assert!(!engine.word_counts().is_empty());
 
     // The same passages, counted one by one: an exclusion makes the query one whose counts

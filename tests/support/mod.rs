@@ -110,6 +110,14 @@ pub fn one_report(dir: &Path, name: &str, text: &str) -> PathBuf {
     corpus
 }
 
+/// The opened index of one text report, `name`, of `text`, built under `dir`.
+pub fn engine_of_report(dir: &Path, name: &str, text: &str) -> Engine {
+    let corpus = one_report(dir, name, text);
+    let index = dir.join("index");
+    build(&[corpus], &index).expect("indexes");
+    Engine::open(&IndexDir::new(&index)).expect("opens")
+}
+
 /// Runs a search with filters given as (name, value) pairs.
 pub fn search(q: &str, filters: &[(&str, &str)]) -> Response {
     search_in(engine(), q, filters)
