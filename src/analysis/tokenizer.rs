@@ -33,24 +33,28 @@ pub struct SpanishTokenizer {
 }
 
 impl Tokenizer for SpanishTokenizer {
-    type TokenStream<'a> = SpanishTokenStream<'a>;
+    type TokenStream<'a> = TokenSlice<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> SpanishTokenStream<'a> {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenSlice<'a> {
         let used = segment_into(text, &mut self.tokens);
-        SpanishTokenStream {
-            tokens: &mut self.tokens[..used],
-            next: 0,
-        }
+        TokenSlice::new(&mut self.tokens[..used])
     }
 }
 
-/// The stream over the tokens [`segment`] produced.
-pub struct SpanishTokenStream<'a> {
+/// The stream over tokens already made (by [`segment`], or the pairs of `analysis::pairs`).
+pub struct TokenSlice<'a> {
     tokens: &'a mut [Token],
     next: usize,
 }
 
-impl TokenStream for SpanishTokenStream<'_> {
+impl<'a> TokenSlice<'a> {
+    /// The stream of `tokens`, in order.
+    pub fn new(tokens: &'a mut [Token]) -> TokenSlice<'a> {
+        TokenSlice { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for TokenSlice<'_> {
     fn advance(&mut self) -> bool {
         if self.next < self.tokens.len() {
             self.next += 1;

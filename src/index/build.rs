@@ -678,9 +678,11 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
         );
         doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
+        doc.add_text(f.pairs, &p.text);
         let headers = header_words(&p.columns);
         if !headers.is_empty() {
             doc.add_text(f.body, &headers);
+            doc.add_text(f.pairs, &headers);
         }
         for facet in &report_facets {
             doc.add_facet(f.facets, facet.clone());

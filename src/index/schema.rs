@@ -31,6 +31,10 @@ pub struct Fields {
     /// exact folded form (marked) and, when it differs, its stem at the same position
     /// (`analysis::ExactAndStem`): stems match, exact forms and phrases rank first.
     pub body: Field,
+    /// Every two adjacent words' stems as one term, with positions and no lengths
+    /// (`analysis::pairs`): a quoted phrase of frequent words reads the few passages where
+    /// its words stand side by side, not every passage holding them all.
+    pub pairs: Field,
     /// Facets `/year/2021`, `/province/Manabí`, `/policy/genero`: filters and counts.
     pub facets: Field,
     /// Reported year: fast and indexed, for ranges and sorting.
@@ -70,12 +74,20 @@ pub fn schema() -> (Schema, Fields) {
             .set_tokenizer(analysis::BODY)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // A phrase matched on its pairs is scored with the body's lengths.
+    let pairs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::pairs::PAIRS)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false),
+    );
     let fields = Fields {
         report_id: sb.add_text_field("report_id", STRING),
         ordinal: sb.add_u64_field("ordinal", FAST),
         record: sb.add_u64_field(RECORD_COLUMN, FAST),
         key: sb.add_u64_field(KEY_COLUMN, FAST),
         body: sb.add_text_field("body", body),
+        pairs: sb.add_text_field("pairs", pairs),
         facets: sb.add_facet_field("facets", FacetOptions::default()),
         year: sb.add_u64_field("year", INDEXED | FAST),
         figure_usd: sb.add_f64_field(figure_column(FigureKind::Usd), FAST),
@@ -121,6 +133,7 @@ impl Fields {
             record: f(RECORD_COLUMN)?,
             key: f("key")?,
             body: f("body")?,
+            pairs: f("pairs")?,
             facets: f("facets")?,
             year: f("year")?,
             figure_usd: f(figure_column(FigureKind::Usd))?,

@@ -12,6 +12,7 @@ pub mod export;
 mod figure_passages;
 pub mod figures;
 pub mod highlight;
+mod pairs;
 pub mod query;
 pub mod report;
 mod request;

@@ -11,7 +11,8 @@
 //! Parsing never fails on odd input except for an unclosed quote, which gets a message. Words are
 //! analyzed with the same Spanish analyzer as the index (query flavour), then turned into
 //! `TermQuery` / `PhraseQuery` trees on the one text field: stems required, exact forms (marked
-//! terms, `analysis::ExactAndStem`) a boost.
+//! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
+//! word or a number, is matched on the field of word pairs instead (`super::pairs`).
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, BoostWeight, EnableScoring, Occur, PhraseQuery, Query,
@@ -21,9 +22,12 @@ use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::{Score, Searcher, Term};
 
+use super::pairs::PairPhrase;
 use super::union::SeekUnion;
 use super::SearchError;
 use crate::analysis;
+use crate::analysis::is_function_word;
+use crate::analysis::pairs::{pair_term, pairs_word};
 use crate::analysis::stem::stem_spanish;
 use crate::extract::Gazetteer;
 use crate::index::word_counts::context_key;
@@ -179,6 +183,8 @@ fn words_boundary(words: &str) -> bool {
 pub struct TextFields<'a> {
     /// The text: exact forms marked, stems plain.
     pub body: Field,
+    /// Adjacent words' stems as one term (`analysis::pairs`).
+    pub pairs: Field,
     /// The facets: a query may name a report's province or year instead of the text
     /// (`recaudación manabí 2021`).
     pub facets: Field,
@@ -191,6 +197,7 @@ impl<'a> TextFields<'a> {
     pub fn of(f: &crate::index::Fields, searcher: &'a Searcher) -> TextFields<'a> {
         TextFields {
             body: f.body,
+            pairs: f.pairs,
             facets: f.facets,
             searcher,
         }
@@ -421,20 +428,6 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     stream.process(&mut |t| out.push(t.clone()));
     out
-}
-
-/// Spanish function words (articles, prepositions, conjunctions, pronouns) as the analyzer
-/// folds them. Among bare words they are not required: nearly every passage holds them, so
-/// requiring them changes almost no answer and costs most of the query's time (`fondos de
-/// reserva` took 11 ms at 1 GB, `fondos reserva` 3 ms, with the same 50,259 matches). A phrase
-/// keeps them, and a query of function words alone still looks for them.
-const FUNCTION_WORDS: [&str; 25] = [
-    "a", "al", "con", "de", "del", "e", "el", "en", "la", "las", "lo", "los", "o", "para", "por",
-    "que", "se", "su", "sus", "u", "un", "una", "unas", "unos", "y",
-];
-
-fn is_function_word(folded: &str) -> bool {
-    FUNCTION_WORDS.contains(&folded)
 }
 
 /// Groups tokens by position into units: a joined token (`covid19`, `187000` over `187 mil`)
@@ -675,6 +668,9 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         ));
     }
     let kept = matched_slots(&slots);
+    // Words side by side, none a function word or a number: matched by their pairs.
+    let paired =
+        kept.len() == slots.len() && slots.iter().all(|slot| slot.iter().all(|w| pairs_word(w)));
     let variants = choices(&slots);
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut boosts: Vec<Box<dyn Query>> = Vec::new();
@@ -689,6 +685,10 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
             .iter()
             .map(|&i| fields.held_stems(&stem_spanish(words[i])))
             .collect();
+        if paired {
+            required.push(Box::new(pair_phrase(&words, &stems, fields)));
+            continue;
+        }
         required.extend(choices(&stems).into_iter().map(|terms| {
             let placed = kept.iter().copied().zip(terms).collect();
             Box::new(PhraseQuery::new_with_offset(placed)) as Box<dyn Query>
@@ -701,6 +701,22 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         alone: None,
         stem: None,
     })
+}
+
+/// The phrase of `words` (each held as the terms `stems`) matched by its word pairs: the same
+/// passages as the phrases of every choice of `stems`, scored as the first choice's phrase.
+fn pair_phrase(words: &[&str], stems: &[Vec<Term>], fields: TextFields) -> PairPhrase {
+    let stemmed: Vec<_> = words.iter().map(|w| stem_spanish(w)).collect();
+    let pairs = stemmed
+        .windows(2)
+        .map(|two| Term::from_field_text(fields.pairs, &pair_term(&two[0], &two[1])))
+        .collect();
+    let scored = stems
+        .iter()
+        .filter_map(|held| held.first().cloned())
+        .collect();
+    let shown = stems.iter().flatten().cloned().collect();
+    PairPhrase::new(pairs, scored, shown)
 }
 
 /// The slots of a phrase whose stems must match in place: all but the function words inside
@@ -922,5 +938,107 @@ mod tests {
     fn an_overlong_query_is_refused() {
         let q = "a".repeat(MAX_QUERY_CHARS + 1);
         assert!(parse(&q).is_err());
+    }
+
+    /// The words passages are written with, and the phrases asked of them: plurals, `ñ` read
+    /// both ways, case, a function word and a number between them.
+    const PASSAGE_WORDS: [&str; 14] = [
+        "seguro",
+        "Seguros",
+        "social",
+        "sociales",
+        "campesino",
+        "campesinos",
+        "año",
+        "años",
+        "ANOS",
+        "mora",
+        "patronal",
+        "de",
+        "2021",
+        "social.",
+    ];
+    const PHRASE_WORDS: [&str; 8] = [
+        "seguro",
+        "seguros",
+        "social",
+        "campesino",
+        "año",
+        "anos",
+        "mora",
+        "patronal",
+    ];
+
+    /// Every passage `query` matches in `searcher`, with its score.
+    fn scored(searcher: &Searcher, query: &dyn Query) -> Vec<(u32, Score)> {
+        let top = tantivy::collector::TopDocs::with_limit(1000).order_by_score();
+        let mut hits: Vec<(u32, Score)> = searcher
+            .search(query, &top)
+            .expect("searches")
+            .into_iter()
+            .map(|(score, address)| (address.doc_id, score))
+            .collect();
+        hits.sort_by_key(|&(doc, _)| doc);
+        hits
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// A phrase matched by its pairs finds the passages the phrases of its stems find, and
+        /// where each word's stem is held one way, with the same score.
+        #[test]
+        fn a_phrase_of_pairs_matches_and_scores_as_the_phrase_of_its_stems(
+            passages in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(&PASSAGE_WORDS[..]), 0..8),
+                    0u8..4,
+                    proptest::collection::vec(proptest::sample::select(&PASSAGE_WORDS[..]), 0..8),
+                ),
+                1..40,
+            ),
+            phrase in proptest::collection::vec(proptest::sample::select(&PHRASE_WORDS[..]), 2..5),
+        ) {
+            let (schema, fields) = crate::index::schema::schema();
+            let index = tantivy::Index::create_in_ram(schema);
+            crate::analysis::register(index.tokenizers());
+            let mut writer: tantivy::IndexWriter =
+                index.writer_with_num_threads(1, 15_000_000).expect("writer");
+            // Between random words, a passage may hold the phrase (1, 2), or the phrase with a
+            // word out of place (3).
+            for (before, with, after) in &passages {
+                let mut words = before.clone();
+                match with {
+                    1 | 2 => words.extend(phrase.iter().copied()),
+                    3 => words.extend(phrase.iter().rev().copied()),
+                    _ => {}
+                }
+                words.extend(after.iter().copied());
+                let text = words.join(" ");
+                let mut doc = tantivy::TantivyDocument::default();
+                doc.add_text(fields.body, &text);
+                doc.add_text(fields.pairs, &text);
+                writer.add_document(doc).expect("adds");
+            }
+            writer.commit().expect("commits");
+            let searcher = index.reader().expect("reader").searcher();
+            let text = TextFields::of(&fields, &searcher);
+            let stems: Vec<Vec<Term>> = phrase
+                .iter()
+                .map(|w| text.held_stems(&stem_spanish(w)))
+                .collect();
+            let by_stems = either(
+                choices(&stems)
+                    .into_iter()
+                    .map(|terms| Box::new(PhraseQuery::new(terms)) as Box<dyn Query>)
+                    .collect(),
+            );
+            let by_pairs = pair_phrase(&phrase, &stems, text);
+            let (want, got) = (scored(&searcher, &*by_stems), scored(&searcher, &by_pairs));
+            let docs = |hits: &[(u32, Score)]| hits.iter().map(|h| h.0).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(docs(&want), docs(&got), "{:?}", phrase);
+            if stems.iter().all(|held| held.len() == 1) {
+                proptest::prop_assert_eq!(want, got, "{:?}", phrase);
+            }
+        }
     }
 }
