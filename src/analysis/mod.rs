@@ -9,7 +9,8 @@
 //!   → Folder    (lowercase, drop accents, ñ twin at index)   lossy
 //!   → ExactAndStem (the exact form marked, then its Snowball
 //!     stem when it differs, at the same position)            the index's text field
-//!   → pairs::PairTokenizer (adjacent words' stems, joined)   its field of word pairs
+//!   → pairs::HandPairs (passes tokens on; hands the text's
+//!     word pairs to pairs::PairTokenizer)                    its field of word pairs
 //! ```
 //! [`SpanishStem`] (stems only) and the `index_stemmed`/`index_exact`/`query_stemmed` pipelines
 //! state what matches what, for tests and micro-benchmarks; queries stem their words with
@@ -57,11 +58,22 @@ const FUNCTION_WORDS: [&str; 25] = [
 
 /// Whether the folded word `folded` is a function word ([`FUNCTION_WORDS`]).
 pub fn is_function_word(folded: &str) -> bool {
-    FUNCTION_WORDS.contains(&folded)
+    // None is longer than four bytes: most words are told apart by their length alone.
+    folded.len() <= 4 && FUNCTION_WORDS.contains(&folded)
 }
 
 /// Index side of the text field: `Años` → `\u{1}años`, `año`, `\u{1}anos`, `ano` at one position.
+/// Its word pairs are handed over to the pairs field's analyzer ([`pairs::HandPairs`]).
 pub fn index_body() -> TextAnalyzer {
+    TextAnalyzer::builder(SpanishTokenizer::default())
+        .filter(Folder::index())
+        .filter(ExactAndStem)
+        .filter(pairs::HandPairs)
+        .build()
+}
+
+/// [`index_body`] without handing pairs over: how the pairs field reads a text itself.
+fn body_terms() -> TextAnalyzer {
     TextAnalyzer::builder(SpanishTokenizer::default())
         .filter(Folder::index())
         .filter(ExactAndStem)

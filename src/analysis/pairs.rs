@@ -9,7 +9,9 @@
 //! written at the position of its first word, so that the pairs of a longer phrase follow one
 //! another as its words do.
 
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use std::cell::RefCell;
+
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::tokenizer::TokenSlice;
 
@@ -38,10 +40,12 @@ pub fn pairs_word(word: &str) -> bool {
     !word.is_empty() && !super::is_function_word(word) && !word.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// The pairs field's tokenizer: reads the text as the body field does ([`super::index_body`]),
-/// and gives the pair terms of its adjacent words.
+/// The pairs field's tokenizer: gives the pair terms of a text's adjacent words, as the body's
+/// analyzer reads them. It takes the pairs the body's analyzer handed over for the same text
+/// ([`HandPairs`]), and reads the text itself when there are none.
 #[derive(Clone)]
 pub struct PairTokenizer {
+    /// The body's analyzer, without handing pairs over.
     body: TextAnalyzer,
     /// The pairs of the last text; their strings are reused for the next one.
     tokens: Vec<Token>,
@@ -50,7 +54,7 @@ pub struct PairTokenizer {
 impl Default for PairTokenizer {
     fn default() -> Self {
         PairTokenizer {
-            body: super::index_body(),
+            body: super::body_terms(),
             tokens: Vec::new(),
         }
     }
@@ -60,50 +64,221 @@ impl Tokenizer for PairTokenizer {
     type TokenStream<'a> = TokenSlice<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenSlice<'a> {
-        let mut pairing = Pairing::new(&mut self.tokens);
-        let mut stream = self.body.token_stream(text);
-        while stream.advance() {
-            pairing.read(stream.token());
-        }
-        let len = pairing.finish();
+        let len = match take_handed(text, &mut self.tokens) {
+            Some(len) => len,
+            None => {
+                let mut pairing = Pairing::new(std::mem::take(&mut self.tokens));
+                let mut stream = self.body.token_stream(text);
+                while stream.advance() {
+                    pairing.read(stream.token());
+                }
+                let len;
+                (self.tokens, len) = pairing.finish();
+                len
+            }
+        };
         TokenSlice::new(&mut self.tokens[..len])
     }
 }
 
-/// The stems of one position that may pair.
+/// The last stage of the body's analyzer: passes every token on, and hands the pairs of the
+/// text over to the pairs field's analyzer ([`PairTokenizer`]) once the text is read, so that
+/// the text is tokenized, folded and stemmed once for both fields. tantivy analyses a
+/// document's fields one after another on one thread, the body before the pairs (its field
+/// comes first in the schema); pairs are kept, with their text, for the last [`HANDED`] texts
+/// of the thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HandPairs;
+
+impl TokenFilter for HandPairs {
+    type Tokenizer<T: Tokenizer> = HandPairsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> HandPairsFilter<T> {
+        HandPairsFilter { inner }
+    }
+}
+
+/// A tokenizer wrapped by [`HandPairs`].
+#[derive(Clone)]
+pub struct HandPairsFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for HandPairsFilter<T> {
+    type TokenStream<'a> = HandPairsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        HandPairsStream {
+            tail: self.inner.token_stream(text),
+            text,
+            pairing: Some(Pairing::new(spare_tokens())),
+        }
+    }
+}
+
+/// The stream of [`HandPairsFilter`].
+pub struct HandPairsStream<'a, T> {
+    tail: T,
+    text: &'a str,
+    /// Until the text is read.
+    pairing: Option<Pairing>,
+}
+
+impl<T: TokenStream> TokenStream for HandPairsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if self.tail.advance() {
+            if let Some(pairing) = &mut self.pairing {
+                pairing.read(self.tail.token());
+            }
+            return true;
+        }
+        if let Some(pairing) = self.pairing.take() {
+            hand_over(self.text, pairing.finish());
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Texts whose pairs a thread keeps for the pairs field: a passage's text and its table's
+/// column headers are the body's two values, with room to spare.
+const HANDED: usize = 4;
+
+/// The pairs of one text, handed over; `live` until taken.
+#[derive(Default)]
+struct Handed {
+    text: String,
+    tokens: Vec<Token>,
+    len: usize,
+    live: bool,
+}
+
+/// The texts a thread handed over, in a ring whose strings are reused.
+#[derive(Default)]
+struct Hand {
+    slots: Vec<Handed>,
+    next: usize,
+}
+
+thread_local! {
+    static HAND: RefCell<Hand> = RefCell::new(Hand::default());
+}
+
+/// The tokens of the slot the next text will be handed in (their strings to reuse).
+fn spare_tokens() -> Vec<Token> {
+    HAND.with(|hand| {
+        let Ok(mut hand) = hand.try_borrow_mut() else {
+            return Vec::new();
+        };
+        let next = hand.next;
+        match hand.slots.get_mut(next) {
+            // A slot not yet taken keeps its pairs until the new ones replace them.
+            Some(slot) if !slot.live => std::mem::take(&mut slot.tokens),
+            _ => Vec::new(),
+        }
+    })
+}
+
+fn hand_over(text: &str, (tokens, len): (Vec<Token>, usize)) {
+    HAND.with(|hand| {
+        let Ok(mut hand) = hand.try_borrow_mut() else {
+            return;
+        };
+        let next = hand.next;
+        if hand.slots.len() <= next {
+            hand.slots.push(Handed::default());
+        }
+        let slot = &mut hand.slots[next];
+        slot.text.clear();
+        slot.text.push_str(text);
+        slot.tokens = tokens;
+        slot.len = len;
+        slot.live = true;
+        hand.next = (next + 1) % HANDED;
+    })
+}
+
+/// Takes the pairs handed over for `text` into `tokens` (whose old strings go back for reuse);
+/// `None` when there are none.
+fn take_handed(text: &str, tokens: &mut Vec<Token>) -> Option<usize> {
+    HAND.with(|hand| {
+        let mut hand = hand.try_borrow_mut().ok()?;
+        let slot = hand
+            .slots
+            .iter_mut()
+            .find(|slot| slot.live && slot.text == text)?;
+        slot.live = false;
+        std::mem::swap(&mut slot.tokens, tokens);
+        Some(slot.len.min(tokens.len()))
+    })
+}
+
+/// The stems of one position that may pair, written one after another in `text`.
 #[derive(Default)]
 struct Place {
     position: usize,
-    stems: Vec<String>,
+    text: String,
+    /// Where each stem of `text` ends.
+    ends: Vec<usize>,
 }
 
 impl Place {
+    fn reset(&mut self, position: usize) {
+        self.position = position;
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn stems(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(from, to)| &self.text[from..to])
+    }
+
     fn add(&mut self, stem: &str) {
-        if self.stems.len() < MAX_STEMS && !self.stems.iter().any(|s| s == stem) {
-            self.stems.push(stem.to_string());
+        if self.ends.len() < MAX_STEMS && !self.stems().any(|s| s == stem) {
+            self.text.push_str(stem);
+            self.ends.push(self.text.len());
         }
     }
 }
 
 /// Reads the body analyzer's tokens (each word's exact form, marked, then its stem when it
 /// differs) and writes the pairs of adjacent places into `out`, reusing its tokens' strings.
-struct Pairing<'a> {
-    previous: Option<Place>,
-    current: Option<Place>,
-    /// The word last read, while its stem may still follow: `Some(None)` for a word that
-    /// cannot pair.
-    word: Option<Option<String>>,
-    out: &'a mut Vec<Token>,
+/// Allocates nothing once its buffers have grown.
+struct Pairing {
+    previous: Place,
+    current: Place,
+    /// Whether `previous` and `current` hold a place read.
+    has_previous: bool,
+    has_current: bool,
+    /// The word last read, while its stem may still follow (`pending`), and whether it pairs.
+    word: String,
+    pending: bool,
+    pairs: bool,
+    out: Vec<Token>,
     /// Pairs written to `out`.
     len: usize,
 }
 
-impl<'a> Pairing<'a> {
-    fn new(out: &'a mut Vec<Token>) -> Pairing<'a> {
+impl Pairing {
+    fn new(out: Vec<Token>) -> Pairing {
         Pairing {
-            previous: None,
-            current: None,
-            word: None,
+            previous: Place::default(),
+            current: Place::default(),
+            has_previous: false,
+            has_current: false,
+            word: String::new(),
+            pending: false,
+            pairs: false,
             out,
             len: 0,
         }
@@ -114,65 +289,71 @@ impl<'a> Pairing<'a> {
         if token.position_length > 1 {
             return;
         }
-        if self.current.as_ref().map(|p| p.position) != Some(token.position) {
+        if !self.has_current || self.current.position != token.position {
             self.close_place();
-            self.current = Some(Place {
-                position: token.position,
-                stems: Vec::new(),
-            });
+            self.current.reset(token.position);
+            self.has_current = true;
         }
         match strip_exact(&token.text) {
             Some(word) => {
                 self.close_word();
-                self.word = Some(pairs_word(word).then(|| word.to_string()));
+                self.pending = true;
+                self.pairs = pairs_word(word);
+                if self.pairs {
+                    self.word.clear();
+                    self.word.push_str(word);
+                }
             }
             None => {
                 // The stem of the word just read.
-                if let (Some(Some(_)), Some(place)) = (self.word.take(), self.current.as_mut()) {
-                    place.add(&token.text);
+                if self.pending && self.pairs {
+                    self.current.add(&token.text);
                 }
+                self.pending = false;
             }
         }
     }
 
     /// The word read is its own stem when no stem followed it.
     fn close_word(&mut self) {
-        if let (Some(Some(word)), Some(place)) = (self.word.take(), self.current.as_mut()) {
-            place.add(&word);
+        if self.pending && self.pairs {
+            self.current.add(&self.word);
         }
+        self.pending = false;
     }
 
     fn close_place(&mut self) {
-        self.close_word();
-        let Some(place) = self.current.take() else {
+        if !self.has_current {
             return;
-        };
-        if let Some(previous) = &self.previous {
-            if previous.position + 1 == place.position {
-                for first in &previous.stems {
-                    for second in &place.stems {
-                        if self.out.len() == self.len {
-                            self.out.push(Token::default());
-                        }
-                        let token = &mut self.out[self.len];
-                        token.text.clear();
-                        token.text.push_str(first);
-                        token.text.push(PAIR_SEPARATOR);
-                        token.text.push_str(second);
-                        token.position = previous.position;
-                        token.position_length = 1;
-                        self.len += 1;
+        }
+        self.close_word();
+        if self.has_previous && self.previous.position + 1 == self.current.position {
+            for first in self.previous.stems() {
+                for second in self.current.stems() {
+                    if self.out.len() == self.len {
+                        self.out.push(Token::default());
                     }
+                    let token = &mut self.out[self.len];
+                    token.text.clear();
+                    token.text.push_str(first);
+                    token.text.push(PAIR_SEPARATOR);
+                    token.text.push_str(second);
+                    token.position = self.previous.position;
+                    token.position_length = 1;
+                    self.len += 1;
                 }
             }
         }
-        self.previous = Some(place);
+        std::mem::swap(&mut self.previous, &mut self.current);
+        self.has_previous = true;
+        self.has_current = false;
     }
 
-    /// Closes the last place; returns how many pairs were written.
-    fn finish(mut self) -> usize {
+    /// Closes the last place; returns the tokens, the first of which are the pairs, and how
+    /// many pairs there are.
+    fn finish(mut self) -> (Vec<Token>, usize) {
         self.close_place();
-        self.len
+        (self.out, self.len)
     }
 }
 
@@ -217,6 +398,56 @@ mod tests {
             pairs("años fiscales"),
             owned(&[("año fiscal", 0), ("ano fiscal", 0)])
         );
+    }
+
+    /// The pairs of `text` read by the pairs field's analyzer alone.
+    fn read_alone(text: &str) -> Vec<Token> {
+        let mut pairing = Pairing::new(Vec::new());
+        let mut body = crate::analysis::body_terms();
+        let mut stream = body.token_stream(text);
+        while stream.advance() {
+            pairing.read(stream.token());
+        }
+        let (mut tokens, len) = pairing.finish();
+        tokens.truncate(len);
+        tokens
+    }
+
+    #[test]
+    fn the_pairs_a_body_hands_over_are_those_of_its_text() {
+        let texts = [
+            "Seguro Social Campesino del Ecuador",
+            "Total | Remuneraciones unificadas",
+            "mora patronal",
+            "años fiscales 2021",
+            "red privada complementaria",
+        ];
+        // The body reads every text, then the pairs field takes them in another order, and a
+        // text the body never read.
+        let mut body = crate::analysis::index_body();
+        for text in texts {
+            all_tokens(&mut body, text);
+        }
+        let mut pairs = TextAnalyzer::from(PairTokenizer::default());
+        for text in [
+            texts[4],
+            texts[1],
+            texts[3],
+            texts[2],
+            texts[0],
+            "seguro campesino",
+        ] {
+            let texts = |tokens: Vec<Token>| -> Vec<(String, usize)> {
+                tokens.into_iter().map(|t| (t.text, t.position)).collect()
+            };
+            assert_eq!(
+                texts(all_tokens(&mut pairs, text)),
+                texts(read_alone(text)),
+                "{text}"
+            );
+        }
+        // Taken once: a second reading of the same text reads it again, to the same pairs.
+        assert_eq!(all_tokens(&mut pairs, texts[2]).len(), 1);
     }
 
     #[test]
