@@ -34,7 +34,7 @@ pub use self::stem::{exact_term, strip_exact, ExactAndStem, SpanishStem, EXACT_M
 pub use self::text::{fold_keep_enye, fold_key};
 pub use self::tokenizer::SpanishTokenizer;
 
-/// Name of the analyzer of the one text field: exact forms marked, stems plain
+/// Name of the analyzer of the text field (`body`): exact forms marked, stems plain
 /// ([`stem::ExactAndStem`]).
 pub const BODY: &str = "es_body";
 

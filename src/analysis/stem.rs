@@ -124,7 +124,7 @@ impl<T: TokenStream> TokenStream for SpanishStemTokenStream<T> {
     }
 }
 
-/// Marks an exact (unstemmed, folded) form in the one analyzed field: `\u{1}años`. Stems are
+/// Marks an exact (unstemmed, folded) form in the text field: `\u{1}años`. Stems are
 /// written plain; the mark keeps the two kinds of terms apart in one term dictionary.
 pub const EXACT_MARK: char = '\u{1}';
 
@@ -141,7 +141,7 @@ pub fn strip_exact(term: &str) -> Option<&str> {
     term.strip_prefix(EXACT_MARK)
 }
 
-/// Index side of the one analyzed field: every folded word gives its exact form, marked, and
+/// Index side of the text field: every folded word gives its exact form, marked, and
 /// at the same position its stem when the stem differs (`años` → `\u{1}años`, `año`; `salud` →
 /// `\u{1}salud` alone). So a stem is found as the plain term (words that stem to it) or as the
 /// marked one (the word itself), exact words and phrases are the marked terms, and a word that

@@ -10,7 +10,7 @@
 //! ```
 //! Parsing never fails on odd input except for an unclosed quote, which gets a message. Words are
 //! analyzed with the same Spanish analyzer as the index (query flavour), then turned into
-//! `TermQuery` / `PhraseQuery` trees on the one text field: stems required, exact forms (marked
+//! `TermQuery` / `PhraseQuery` trees on the text field: stems required, exact forms (marked
 //! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
 //! word or a number, is matched on the field of word pairs instead (`super::pairs`).
 
