@@ -29,10 +29,16 @@ const MAX_STEMS: usize = 4;
 /// The term text of the pair of stems `first`, `second`.
 pub fn pair_term(first: &str, second: &str) -> String {
     let mut out = String::with_capacity(first.len() + second.len() + 1);
+    write_pair(&mut out, first, second);
+    out
+}
+
+/// Writes the term text of a pair after what `out` holds: the one layout of a pair, for the
+/// index and for queries.
+fn write_pair(out: &mut String, first: &str, second: &str) {
     out.push_str(first);
     out.push(PAIR_SEPARATOR);
     out.push_str(second);
-    out
 }
 
 /// Whether the folded word `word` may be one half of a pair: not a function word, no digit.
@@ -335,9 +341,7 @@ impl Pairing {
                     }
                     let token = &mut self.out[self.len];
                     token.text.clear();
-                    token.text.push_str(first);
-                    token.text.push(PAIR_SEPARATOR);
-                    token.text.push_str(second);
+                    write_pair(&mut token.text, first, second);
                     token.position = self.previous.position;
                     token.position_length = 1;
                     self.len += 1;

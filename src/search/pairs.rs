@@ -16,6 +16,8 @@ use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query,
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
+use super::union::explained;
+
 /// A phrase of stems, matched by its pairs.
 #[derive(Clone, Debug)]
 pub struct PairPhrase {
@@ -107,13 +109,7 @@ impl Weight for PairWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document #({doc}) does not match"
-            )));
-        }
-        Ok(Explanation::new("phrase by word pairs", scorer.score()))
+        explained(self, reader, doc, "phrase by word pairs")
     }
 }
 

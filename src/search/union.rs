@@ -117,13 +117,7 @@ impl Weight for SeekUnionWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document #({doc}) does not match"
-            )));
-        }
-        Ok(Explanation::new("union of terms", scorer.score()))
+        explained(self, reader, doc, "union of terms")
     }
 
     fn for_each_pruning(
@@ -217,6 +211,23 @@ impl Scorer for SeekUnionScorer {
         }
         score
     }
+}
+
+/// The explanation of a weight whose scorer says all there is: the score of `doc` under
+/// `what`, or an error when `doc` does not match.
+pub(super) fn explained(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+    what: &'static str,
+) -> tantivy::Result<Explanation> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    if scorer.doc() > doc || scorer.seek(doc) != doc {
+        return Err(TantivyError::InvalidArgument(format!(
+            "document #({doc}) does not match"
+        )));
+    }
+    Ok(Explanation::new(what, scorer.score()))
 }
 
 #[cfg(test)]
