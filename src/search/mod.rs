@@ -19,6 +19,7 @@ mod request;
 mod response;
 pub mod suggest;
 mod union;
+mod word;
 
 use std::sync::Arc;
 use std::time::Instant;

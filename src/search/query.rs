@@ -24,6 +24,7 @@ use tantivy::{Score, Searcher, Term};
 
 use super::pairs::PairPhrase;
 use super::union::SeekUnion;
+use super::word::Word;
 use super::SearchError;
 use crate::analysis;
 use crate::analysis::is_function_word;
@@ -335,10 +336,12 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
             // matches, where one union of every unit's boost had to be moved to each match.
             Some(b) if occur == Occur::Must && multiple => clauses.push((
                 occur,
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, unit.required),
-                    (Occur::Should, b),
-                ])),
+                unit.together.unwrap_or_else(|| {
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, unit.required),
+                        (Occur::Should, b),
+                    ]))
+                }),
             )),
             Some(b) if occur == Occur::Must => {
                 clauses.push((occur, unit.required));
@@ -375,6 +378,9 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
 struct Unit {
     required: Box<dyn Query>,
     boost: Option<Box<dyn Query>>,
+    /// `required` and `boost` as one query, matching and scoring as the two would together
+    /// (a word: [`Word`]).
+    together: Option<Box<dyn Query>>,
     /// Whether the boost reads positions (a phrase's exact wording).
     positional: bool,
     /// The same matches and scores as one query, for when the unit is the whole query.
@@ -404,6 +410,7 @@ impl Unit {
             required: either(required),
             boost: (!boosts.is_empty()).then(|| either(boosts)),
             positional,
+            together: None,
             alone: None,
             stem: None,
         }
@@ -500,6 +507,7 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
             )),
             boost: None,
             positional: false,
+            together: None,
             alone: None,
             stem: None,
         }
@@ -545,39 +553,40 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
     if stemmed == folded {
         // The word is its own stem: its exact form is one of the stem's two terms, boosted in
         // place rather than scored a second time.
-        let terms = || -> Vec<Box<dyn Query>> {
-            vec![
-                term_query(plain.clone()),
-                Box::new(BoostedTerm::new(marked.clone(), 1.0 + EXACT_BOOST)),
-            ]
-        };
+        let stems = vec![(plain.clone(), 1.0), (marked.clone(), 1.0 + EXACT_BOOST)];
         return Unit {
-            required: Box::new(SeekUnion::new(terms())),
+            required: Box::new(Word::new(stems, Vec::new())),
             boost: None,
+            together: None,
             positional: false,
             // Alone, the disjunction tantivy ranks by block-max WAND ([`term_union`]).
-            alone: Some(Box::new(SeekUnion::ranked(terms()))),
+            alone: Some(Box::new(SeekUnion::ranked(vec![
+                term_query(plain),
+                Box::new(BoostedTerm::new(marked, 1.0 + EXACT_BOOST)),
+            ]))),
             stem: Some(stemmed.into_owned()),
         };
     }
-    let exact = || Box::new(BoostedTerm::new(fields.exact(folded), EXACT_BOOST));
+    let exact = fields.exact(folded);
+    let stems = vec![(plain.clone(), 1.0), (marked.clone(), 1.0)];
     Unit {
-        // Beside other words, which lead: sought from match to match ([`SeekUnion`]).
-        required: Box::new(SeekUnion::new(vec![
-            term_query(plain.clone()),
-            term_query(marked.clone()),
-        ])),
-        boost: Some(exact()),
+        // Beside other words, which lead: sought from match to match ([`Word`]).
+        required: Box::new(Word::new(stems.clone(), Vec::new())),
+        boost: Some(Box::new(BoostedTerm::new(exact.clone(), EXACT_BOOST))),
+        // Beside other words, the boost costs less scored only where they all match.
+        together: Some(Box::new(Word::new(
+            stems,
+            vec![(exact.clone(), EXACT_BOOST)],
+        ))),
         positional: false,
         // A passage holding the exact form holds its stem at the same position
         // (`analysis::ExactAndStem`), so the exact term may join the stem's terms without
         // changing what matches or how it scores. Alone in a query, that disjunction of terms
-        // is what tantivy can rank without scoring every match ([`term_union`]); beside other
-        // words, the boost costs less scored only where they all match.
+        // is what tantivy can rank without scoring every match ([`term_union`]).
         alone: Some(Box::new(SeekUnion::ranked(vec![
             term_query(plain),
             term_query(marked),
-            exact(),
+            Box::new(BoostedTerm::new(exact, EXACT_BOOST)),
         ]))),
         stem: Some(stemmed.into_owned()),
     }
@@ -632,9 +641,7 @@ pub fn term_union(query: &dyn Query) -> bool {
         return true;
     }
     if let Some(union) = query.downcast_ref::<SeekUnion>() {
-        return union.is_ranked()
-            && !union.queries().is_empty()
-            && union.queries().iter().all(|q| is_term(q.as_ref()));
+        return !union.queries().is_empty() && union.queries().iter().all(|q| is_term(q.as_ref()));
     }
     query.downcast_ref::<BooleanQuery>().is_some_and(|b| {
         !b.clauses().is_empty()
@@ -698,6 +705,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         required: either(required),
         boost: Some(either(boosts)),
         positional: true,
+        together: None,
         alone: None,
         stem: None,
     })
@@ -912,14 +920,12 @@ mod tests {
         assert!(body_terms("afiliaciones").contains(&"afiliaciones".to_string()));
         // A word's stems beside other words are sought from match to match, not pruned.
         let (_, fields) = crate::index::schema::schema();
-        let stems = || {
-            crate::index::schema::stem_terms(fields.body, "afili")
-                .into_iter()
-                .map(term_query)
-                .collect::<Vec<_>>()
-        };
-        assert!(!term_union(&SeekUnion::new(stems())));
-        assert!(term_union(&SeekUnion::ranked(stems())));
+        let stems = crate::index::schema::stem_terms(fields.body, "afili");
+        let word = Word::new(stems.iter().map(|t| (t.clone(), 1.0)).collect(), Vec::new());
+        assert!(!term_union(&word));
+        assert!(term_union(&SeekUnion::ranked(
+            stems.into_iter().map(term_query).collect()
+        )));
     }
 
     #[test]

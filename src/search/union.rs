@@ -1,19 +1,12 @@
-//! A disjunction of a few terms that other clauses lead: the stems of one word of a query of
-//! several words.
+//! A disjunction of a few terms alone in a query: the terms of one word.
 //!
-//! tantivy scores a disjunction with a buffered union: on a seek past its window it scores
-//! every document of its terms in the next 4,096, whether the other words of the query are in
-//! them or not. Inside a conjunction the rarest word leads and the union is sought from match
-//! to match, so most of that work is thrown away. [`SeekUnion`] seeks each term to the target
-//! and scores only the document it stands on, as Lucene's disjunction scorer does: the
-//! multi-word queries of the benchmark at 1 GB take 6 % fewer instructions (BENCHMARKS.md,
-//! "Indexing and conjunctions").
-//!
-//! Alone in a query, the union leads and every match is scored when the best cannot be found
-//! without (a rare word, a filter): the buffered union then scores a window of 4,096 documents
-//! at a time through a bitset and an array of scores, which for a few matches a window costs
-//! more than stepping the terms side by side. [`SeekUnion::ranked`] steps them, and finds its
-//! best documents as tantivy's union of the same terms does, by block-max WAND.
+//! Where the best documents cannot be found without scoring every match (a rare word, a
+//! filter), tantivy's buffered union scores a window of 4,096 documents at a time through a
+//! bitset and an array of scores, which for a few matches a window costs more than stepping the
+//! terms side by side. [`SeekUnion`] steps them, seeking each term to the target and scoring
+//! only the document it stands on (as Lucene's disjunction scorer does), and finds its best
+//! documents as tantivy's union of the same terms does, by block-max WAND. Beside other words
+//! a word is a [`super::word::Word`].
 //!
 //! It matches and scores as tantivy's union of the same terms does: the scores of the terms on
 //! a document are added in the order of the terms, starting from zero.
@@ -27,37 +20,19 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATE
 #[derive(Debug)]
 pub struct SeekUnion {
     queries: Vec<Box<dyn Query>>,
-    /// Whether its best documents are found by tantivy's block-max WAND.
-    ranked: bool,
 }
 
 impl SeekUnion {
-    /// The union of `queries`, meant for terms (each scorer is sought, not buffered).
-    pub fn new(queries: Vec<Box<dyn Query>>) -> SeekUnion {
-        SeekUnion {
-            queries,
-            ranked: false,
-        }
-    }
-
-    /// The union of terms `queries` alone in a query: every match stepped through as
-    /// [`SeekUnion::new`] does, the best ones found by block-max WAND over the same terms
+    /// The union of terms `queries` alone in a query: every match stepped through, each term
+    /// sought rather than buffered, the best ones found by block-max WAND over the same terms
     /// (`Weight::for_each_pruning`).
     pub fn ranked(queries: Vec<Box<dyn Query>>) -> SeekUnion {
-        SeekUnion {
-            queries,
-            ranked: true,
-        }
+        SeekUnion { queries }
     }
 
     /// Its queries, in order.
     pub fn queries(&self) -> &[Box<dyn Query>] {
         &self.queries
-    }
-
-    /// Whether it is [`SeekUnion::ranked`].
-    pub fn is_ranked(&self) -> bool {
-        self.ranked
     }
 }
 
@@ -65,7 +40,6 @@ impl Clone for SeekUnion {
     fn clone(&self) -> Self {
         SeekUnion {
             queries: self.queries.iter().map(|q| q.box_clone()).collect(),
-            ranked: self.ranked,
         }
     }
 }
@@ -77,7 +51,7 @@ impl Query for SeekUnion {
             .iter()
             .map(|q| q.weight(enable_scoring))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let pruning = if self.ranked && enable_scoring.is_scoring_enabled() {
+        let pruning = if enable_scoring.is_scoring_enabled() {
             let union = BooleanQuery::union(self.queries.iter().map(|q| q.box_clone()).collect());
             Some(union.weight(enable_scoring)?)
         } else {
@@ -159,29 +133,13 @@ impl SeekUnionScorer {
 
 impl DocSet for SeekUnionScorer {
     fn advance(&mut self) -> DocId {
-        let mut next = TERMINATED;
-        for s in &mut self.scorers {
-            let mut d = s.doc();
-            if d == self.doc {
-                d = s.advance();
-            }
-            next = next.min(d);
-        }
-        self.doc = next;
-        next
+        self.doc = advance(self.scorers.iter_mut().map(|s| s.as_mut()), self.doc);
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        let mut next = TERMINATED;
-        for s in &mut self.scorers {
-            let mut d = s.doc();
-            if d < target {
-                d = s.seek(target);
-            }
-            next = next.min(d);
-        }
-        self.doc = next;
-        next
+        self.doc = seek(self.scorers.iter_mut().map(|s| s.as_mut()), target);
+        self.doc
     }
 
     fn doc(&self) -> DocId {
@@ -189,16 +147,55 @@ impl DocSet for SeekUnionScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.scorers
-            .iter()
-            .map(|s| s.size_hint())
-            .max()
-            .unwrap_or(0)
+        size_hint(self.scorers.iter().map(|s| s.as_ref()))
     }
 
     fn cost(&self) -> u64 {
-        self.scorers.iter().map(|s| s.cost()).sum()
+        cost(self.scorers.iter().map(|s| s.as_ref()))
     }
+}
+
+/// Moves the members of a union that stand on `doc`, the union's document, to their next one;
+/// the union's next document.
+pub(super) fn advance<'a, D: DocSet + ?Sized + 'a>(
+    members: impl Iterator<Item = &'a mut D>,
+    doc: DocId,
+) -> DocId {
+    let mut next = TERMINATED;
+    for m in members {
+        let mut d = m.doc();
+        if d == doc {
+            d = m.advance();
+        }
+        next = next.min(d);
+    }
+    next
+}
+
+/// Seeks the members of a union that stand before `target`; the union's next document.
+pub(super) fn seek<'a, D: DocSet + ?Sized + 'a>(
+    members: impl Iterator<Item = &'a mut D>,
+    target: DocId,
+) -> DocId {
+    let mut next = TERMINATED;
+    for m in members {
+        let mut d = m.doc();
+        if d < target {
+            d = m.seek(target);
+        }
+        next = next.min(d);
+    }
+    next
+}
+
+/// A union's size hint: its largest member's.
+pub(super) fn size_hint<'a, D: DocSet + ?Sized + 'a>(members: impl Iterator<Item = &'a D>) -> u32 {
+    members.map(|m| m.size_hint()).max().unwrap_or(0)
+}
+
+/// A union's cost: the sum of its members'.
+pub(super) fn cost<'a, D: DocSet + ?Sized + 'a>(members: impl Iterator<Item = &'a D>) -> u64 {
+    members.map(|m| m.cost()).sum()
 }
 
 impl Scorer for SeekUnionScorer {
@@ -231,7 +228,7 @@ pub(super) fn explained(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
@@ -242,12 +239,7 @@ mod tests {
     /// An index whose documents hold words `a`, `b`, `c`, `d` in varied numbers, over several
     /// segments, so that scores differ and the union is sought across windows.
     fn index() -> (Index, tantivy::schema::Field) {
-        let mut sb = Schema::builder();
-        let body = sb.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(sb.build());
-        let mut writer: tantivy::IndexWriter = index
-            .writer_with_num_threads(1, 15_000_000)
-            .expect("writer");
+        let (index, body, mut writer) = body_index();
         for segment in 0..3u32 {
             for i in 0..12_000u32 {
                 let mut text = String::new();
@@ -275,6 +267,33 @@ mod tests {
         ))
     }
 
+    /// An index in memory of one text field, `body`, and its writer.
+    pub(in crate::search) fn body_index() -> (Index, tantivy::schema::Field, tantivy::IndexWriter) {
+        let mut sb = Schema::builder();
+        let body = sb.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(sb.build());
+        let writer = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        (index, body, writer)
+    }
+
+    /// Every match of `query` with the bits of its score, in document order.
+    pub(in crate::search) fn scored(
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> Vec<(u32, u32, u32)> {
+        let top = TopDocs::with_limit(100_000).order_by_score();
+        let mut hits: Vec<(u32, u32, u32)> = searcher
+            .search(query, &top)
+            .expect("searches")
+            .into_iter()
+            .map(|(score, a)| (a.segment_ord, a.doc_id, score.to_bits()))
+            .collect();
+        hits.sort_unstable();
+        hits
+    }
+
     /// `lead AND (w1 OR w2)` with tantivy's union and with [`SeekUnion`].
     fn both(field: tantivy::schema::Field, lead: &str, w1: &str, w2: &str) -> [Box<dyn Query>; 2] {
         let conjunction = |union: Box<dyn Query>| -> Box<dyn Query> {
@@ -288,7 +307,7 @@ mod tests {
                 (Occur::Should, term(field, w1)),
                 (Occur::Should, term(field, w2)),
             ]))),
-            conjunction(Box::new(SeekUnion::new(vec![
+            conjunction(Box::new(SeekUnion::ranked(vec![
                 term(field, w1),
                 term(field, w2),
             ]))),
@@ -318,19 +337,11 @@ mod tests {
                 count(&*seek_union) > 0,
                 "{lead} {w1} {w2} matches something"
             );
-            // Every match, with its score, in document order.
-            let all = |q: &dyn Query| {
-                let top = TopDocs::with_limit(40_000).order_by_score();
-                let mut hits: Vec<(u32, u32, u32)> = searcher
-                    .search(q, &top)
-                    .expect("searches")
-                    .into_iter()
-                    .map(|(score, a)| (a.segment_ord, a.doc_id, score.to_bits()))
-                    .collect();
-                hits.sort_unstable();
-                hits
-            };
-            assert_eq!(all(&*tantivy_union), all(&*seek_union), "{lead} {w1} {w2}");
+            assert_eq!(
+                scored(&searcher, &*tantivy_union),
+                scored(&searcher, &*seek_union),
+                "{lead} {w1} {w2}"
+            );
         }
     }
 
@@ -382,7 +393,7 @@ mod tests {
     fn advancing_visits_every_document_of_any_term() {
         let (index, body) = index();
         let searcher = index.reader().expect("reader").searcher();
-        let union = SeekUnion::new(vec![term(body, "b"), term(body, "c"), term(body, "zzz")]);
+        let union = SeekUnion::ranked(vec![term(body, "b"), term(body, "c"), term(body, "zzz")]);
         let either = BooleanQuery::new(vec![
             (Occur::Should, term(body, "b")),
             (Occur::Should, term(body, "c")),
