@@ -4,7 +4,7 @@
 //! As tantivy queries, a word is a boolean query: the union of its stem's terms required, its
 //! exact form optional, each term a scorer of its own that reads the passage's length for
 //! itself, under two layers that add their scores. A query of several words scores every
-//! passage that holds them all, so at 1 GB most of its time went to those layers. [`Word`]
+//! passage that holds them all: at 1 GB, more than half of its time. [`Word`]
 //! keeps the word's terms side by side in one scorer: the length is read once per passage,
 //! the exact form is sought only where the stems match (and never read when nothing is
 //! scored), and the scores are added in the order tantivy adds them, so they are the same to
