@@ -687,13 +687,12 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
             Box::new(PhraseQuery::new(exact)),
             EXACT_BOOST * 2.0,
         )));
+        let stemmed: Vec<_> = kept.iter().map(|&i| stem_spanish(words[i])).collect();
         // A stem may be held as a plain term, a marked one, or both: one phrase per choice.
-        let stems: Vec<Vec<Term>> = kept
-            .iter()
-            .map(|&i| fields.held_stems(&stem_spanish(words[i])))
-            .collect();
+        let stems: Vec<Vec<Term>> = stemmed.iter().map(|s| fields.held_stems(s)).collect();
         if paired {
-            required.push(Box::new(pair_phrase(&words, &stems, fields)));
+            // Every slot kept: `stemmed` holds one stem per word.
+            required.push(Box::new(pair_phrase(&stemmed, &stems, fields)));
             continue;
         }
         required.extend(choices(&stems).into_iter().map(|terms| {
@@ -711,13 +710,19 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
     })
 }
 
-/// The phrase of `words` (each held as the terms `stems`) matched by its word pairs: the same
-/// passages as the phrases of every choice of `stems`, scored as the first choice's phrase.
-fn pair_phrase(words: &[&str], stems: &[Vec<Term>], fields: TextFields) -> PairPhrase {
-    let stemmed: Vec<_> = words.iter().map(|w| stem_spanish(w)).collect();
+/// The phrase of the words stemmed `stemmed` (each held as the terms `stems`) matched by its
+/// word pairs: the same passages as the phrases of every choice of `stems`, scored as the first
+/// choice's phrase.
+fn pair_phrase<S: AsRef<str>>(
+    stemmed: &[S],
+    stems: &[Vec<Term>],
+    fields: TextFields,
+) -> PairPhrase {
     let pairs = stemmed
         .windows(2)
-        .map(|two| Term::from_field_text(fields.pairs, &pair_term(&two[0], &two[1])))
+        .map(|two| {
+            Term::from_field_text(fields.pairs, &pair_term(two[0].as_ref(), two[1].as_ref()))
+        })
         .collect();
     let scored = stems
         .iter()
@@ -1028,17 +1033,15 @@ mod tests {
             writer.commit().expect("commits");
             let searcher = index.reader().expect("reader").searcher();
             let text = TextFields::of(&fields, &searcher);
-            let stems: Vec<Vec<Term>> = phrase
-                .iter()
-                .map(|w| text.held_stems(&stem_spanish(w)))
-                .collect();
+            let stemmed: Vec<_> = phrase.iter().map(|w| stem_spanish(w)).collect();
+            let stems: Vec<Vec<Term>> = stemmed.iter().map(|s| text.held_stems(s)).collect();
             let by_stems = either(
                 choices(&stems)
                     .into_iter()
                     .map(|terms| Box::new(PhraseQuery::new(terms)) as Box<dyn Query>)
                     .collect(),
             );
-            let by_pairs = pair_phrase(&phrase, &stems, text);
+            let by_pairs = pair_phrase(&stemmed, &stems, text);
             let (want, got) = (scored(&searcher, &*by_stems), scored(&searcher, &by_pairs));
             let docs = |hits: &[(u32, Score)]| hits.iter().map(|h| h.0).collect::<Vec<_>>();
             proptest::prop_assert_eq!(docs(&want), docs(&got), "{:?}", phrase);
