@@ -753,3 +753,79 @@ fn a_frequent_word_ranked_when_the_index_is_built_ranks_as_a_search_would() {
         }
     }
 }
+
+#[test]
+fn a_query_of_several_words_ranks_with_its_bounds_as_scoring_every_match() {
+    // Passages of many lengths and weights holding two or three of the words, more than
+    // `score_bounds::MIN_PASSAGES`, so that the index keeps bounds of their terms and the best
+    // are spread over the segment.
+    let mut text = String::from("Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n");
+    for i in 0..12_000 {
+        let passage = match i % 9 {
+            0 => format!("Pensión mínima {i}.\n\n"),
+            1 => format!("La pensión mínima de los jubilados número {i} fue pagada a tiempo.\n\n"),
+            2 => format!(
+                "En el periodo se revisaron {i} expedientes de pensión, de jubilación y de \
+                 montepío, con la pensión mínima y la pensión máxima de cada jubilado, según \
+                 la resolución de los jubilados de la provincia.\n\n"
+            ),
+            3 => format!("Pensiones mínimas de {i} dólares para jubilados.\n\n"),
+            4 => format!("pensión pensión jubilados jubilados {i}.\n\n"),
+            5 => format!("Se pagaron {i} pensiones mínimas a jubilados de Manabí en 2021.\n\n"),
+            6 => format!("Jubilados: {i}. Pensión: mínima.\n\n"),
+            7 => format!(
+                "El trámite {i} de la pensión de viudez de los jubilados, con la atención a \
+                 personas con discapacidad y a los adultos mayores del cantón.\n\n"
+            ),
+            _ => format!("La jubilación {i} y la pensión mínima vitalicia.\n\n"),
+        };
+        text += &passage;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = crate::support::one_report(tmp.path(), "manabi-2021.txt", &text);
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let dir = cuentas::index::IndexDir::new(&index);
+    let bounded = cuentas::index::Engine::open(&dir).expect("opens");
+    assert!(!bounded.score_bounds().is_empty());
+    // The same index without its bounds scores every match.
+    let generation = dir.current().expect("reads").expect("built");
+    std::fs::remove_file(generation.join("score-bounds.bin")).expect("removes");
+    let scoring = cuentas::index::Engine::open(&dir).expect("opens");
+    assert!(scoring.score_bounds().is_empty());
+
+    let page = |r: &cuentas::search::Response| -> Vec<(String, u32)> {
+        r.hits
+            .iter()
+            .map(|h| (h.passage_id.clone(), h.score.to_bits()))
+            .collect()
+    };
+    for query in [
+        "pensión jubilados",
+        "pension minima",
+        "pensiones mínimas jubilados",
+        "jubilados pensión -viudez",
+        "mínima pensión jubilación",
+    ] {
+        for (limit, offset) in [
+            ("10", "0"),
+            ("1", "0"),
+            ("30", "0"),
+            ("10", "90"),
+            ("0", "0"),
+        ] {
+            let params = [("limit", limit), ("offset", offset)];
+            let fast = crate::support::search_in(&bounded, query, &params);
+            let slow = crate::support::search_in(&scoring, query, &params);
+            assert_eq!(page(&fast), page(&slow), "{query} {limit} {offset}");
+            assert_eq!(
+                (fast.total, &fast.facets),
+                (slow.total, &slow.facets),
+                "{query}"
+            );
+            if limit != "0" {
+                assert!(!fast.hits.is_empty(), "{query}");
+            }
+        }
+    }
+}

@@ -17,13 +17,14 @@ use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Tant
 use super::key::PassageKey;
 use super::passage_store::StoreWriter;
 use super::schema::{self, schema, Fields};
+use super::score_bounds::{self, ScoreBounds};
 use super::vocab::AccentCounter;
 use super::word_counts::{self, WordCounts};
 use super::word_tops::{WordRanker, WordTops};
 use super::words::Words;
 use super::{
     IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
-    PASSAGES_DIR, STORE_FILE, WORDS_FILE, WORD_COUNTS_FILE, WORD_TOPS_FILE,
+    PASSAGES_DIR, SCORE_BOUNDS_FILE, STORE_FILE, WORDS_FILE, WORD_COUNTS_FILE, WORD_TOPS_FILE,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -409,6 +410,21 @@ impl Writer {
                 source,
             })?;
         }
+        let bounds = ScoreBounds::compute(
+            &reader.searcher(),
+            self.fields.body,
+            schema::KEY_COLUMN,
+            score_bounds::MIN_PASSAGES,
+        )
+        .map_err(tv)?;
+        tracing::debug!(elapsed = ?phase.elapsed(), terms = bounds.len(), "scores bounded");
+        let bounds_path = staging.join(SCORE_BOUNDS_FILE);
+        bounds
+            .write(&bounds_path)
+            .map_err(|source| IndexError::Io {
+                path: bounds_path,
+                source,
+            })?;
         let words = Words::collect(&reader.searcher(), self.fields.body).map_err(tv)?;
         tracing::debug!(elapsed = ?phase.elapsed(), "words collected");
         let words_path = staging.join(WORDS_FILE);

@@ -12,6 +12,7 @@ pub mod passage_store;
 pub(crate) mod pool;
 pub mod record;
 pub mod schema;
+pub mod score_bounds;
 pub mod store;
 pub mod vocab;
 pub mod word_counts;
@@ -47,6 +48,8 @@ const ACCENTS_FILE: &str = "accents.json";
 const WORD_COUNTS_FILE: &str = "word-counts.bin";
 /// The best passages of frequent words (`word_tops`) inside a generation.
 const WORD_TOPS_FILE: &str = "word-tops.bin";
+/// Bounds of frequent terms' scores (`score_bounds`) inside a generation.
+const SCORE_BOUNDS_FILE: &str = "score-bounds.bin";
 /// The index's words (`words`) inside a generation.
 const WORDS_FILE: &str = "words.fst";
 
@@ -242,6 +245,9 @@ pub struct Engine {
     word_counts: word_counts::WordCounts,
     /// The best passages of frequent words.
     word_tops: word_tops::WordTops,
+    /// Bounds of frequent terms' scores, window by window of passages: read when a search
+    /// first needs them (25 MB at 1 GB, which a search of one word would read for nothing).
+    score_bounds: OnceLock<score_bounds::ScoreBounds>,
     /// Read from the generation when it has them, else from its segments when first asked for.
     words: OnceLock<words::Words>,
 }
@@ -388,6 +394,7 @@ impl Engine {
             running: AtomicUsize::new(0),
             word_counts,
             word_tops,
+            score_bounds: OnceLock::new(),
             words,
         })
     }
@@ -436,6 +443,15 @@ impl Engine {
     /// The best passages of frequent words, ranked when the index was built.
     pub fn word_tops(&self) -> &word_tops::WordTops {
         &self.word_tops
+    }
+
+    /// Bounds of the scores of frequent terms, made when the index was built; none when the
+    /// generation has no readable file of them (a query of several words then scores every
+    /// match).
+    pub fn score_bounds(&self) -> &score_bounds::ScoreBounds {
+        self.score_bounds.get_or_init(|| {
+            score_bounds::ScoreBounds::read(&self.path.join(SCORE_BOUNDS_FILE)).unwrap_or_default()
+        })
     }
 
     /// The index's words, with the passages each is in (`words`). An index built without

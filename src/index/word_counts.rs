@@ -101,31 +101,17 @@ impl WordCounts {
         // A segment without a report of a year still holds passages that name it: the year's
         // query is asked of every segment, so its counts are kept in every one.
         let contexts = contexts(searcher, fields.1)?;
-        // Segments side by side, each on a thread of its own: there are few.
-        let counted = std::thread::scope(|scope| {
-            let jobs: Vec<_> = searcher
+        let counted = word_file::each_segment(
+            searcher
                 .segment_readers()
                 .iter()
-                .filter(|reader| reader.num_deleted_docs() == 0)
-                .map(|reader| {
-                    let contexts = &contexts;
-                    scope.spawn(move || {
-                        let words =
-                            segment_counts(searcher, reader, contexts, fields, key, min_passages);
-                        words.map(|w| (reader.segment_id(), w))
-                    })
-                })
-                .collect();
-            jobs.into_iter()
-                .map(|job| {
-                    job.join().unwrap_or_else(|_| {
-                        Err(tantivy::TantivyError::InternalError(
-                            "counting a segment's words failed".into(),
-                        ))
-                    })
-                })
-                .collect::<tantivy::Result<Vec<_>>>()
-        })?;
+                .filter(|reader| reader.num_deleted_docs() == 0),
+            "counting words",
+            |reader| {
+                segment_counts(searcher, reader, &contexts, fields, key, min_passages)
+                    .map(|words| (reader.segment_id(), words))
+            },
+        )?;
         let segments = counted
             .into_iter()
             .filter(|(_, words)| !words.is_empty())

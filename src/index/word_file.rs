@@ -14,9 +14,34 @@ use std::io;
 use std::path::Path;
 
 use tantivy::index::SegmentId;
+use tantivy::SegmentReader;
 
 /// A value per word, per segment.
 pub(super) type BySegment<V> = HashMap<SegmentId, HashMap<Box<str>, V>>;
+
+/// `compute` of every segment of `readers`, side by side, each on a thread of its own (an
+/// index has few segments); `what` names the work in the error of a thread that failed.
+pub(super) fn each_segment<'r, T: Send>(
+    readers: impl Iterator<Item = &'r SegmentReader>,
+    what: &str,
+    compute: impl Fn(&'r SegmentReader) -> tantivy::Result<T> + Sync,
+) -> tantivy::Result<Vec<T>> {
+    std::thread::scope(|scope| {
+        let compute = &compute;
+        let jobs: Vec<_> = readers
+            .map(|reader| scope.spawn(move || compute(reader)))
+            .collect();
+        jobs.into_iter()
+            .map(|job| {
+                job.join().unwrap_or_else(|_| {
+                    Err(tantivy::TantivyError::InternalError(format!(
+                        "{what} failed in a segment"
+                    )))
+                })
+            })
+            .collect()
+    })
+}
 
 /// Writes `segments` to `path` after `magic`, each value by `put`.
 pub(super) fn write<V>(

@@ -190,12 +190,25 @@ pub(super) fn collect_scored<S: SegmentCollector>(
     reader: &SegmentReader,
     cancel: &Cancel,
 ) -> tantivy::Result<()> {
+    walk(scorer, reader, cancel, |doc, scorer| {
+        child.collect(doc, scorer.score())
+    })
+}
+
+/// Hands `each` every document of `scorer` alive in `reader`, with the scorer standing on it,
+/// checking `cancel` every block of documents.
+pub(super) fn walk(
+    scorer: &mut dyn Scorer,
+    reader: &SegmentReader,
+    cancel: &Cancel,
+    mut each: impl FnMut(DocId, &mut dyn Scorer),
+) -> tantivy::Result<()> {
     let alive = reader.alive_bitset();
     let mut doc = scorer.doc();
     let mut since_check = 0;
     while doc != TERMINATED {
         if alive.is_none_or(|a| a.is_alive(doc)) {
-            child.collect(doc, scorer.score());
+            each(doc, scorer);
         }
         since_check += 1;
         if since_check == CHECK_EVERY {

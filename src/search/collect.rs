@@ -61,7 +61,7 @@ pub struct Collected {
 
 impl Passages {
     /// The collector of one segment whose passage keys are `keys`.
-    fn segment_with(
+    pub(super) fn segment_with(
         &self,
         segment: SegmentOrdinal,
         keys: Arc<dyn ColumnValues<u64>>,
@@ -360,7 +360,7 @@ pub fn rescore(
 }
 
 /// The key column of a segment.
-fn key_column(reader: &SegmentReader) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
+pub(super) fn key_column(reader: &SegmentReader) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
     let column = reader.fast_fields().u64(KEY_COLUMN)?;
     // Every passage has a key: its values are read straight, without the per-read index
     // lookup of a column where some are missing.
@@ -477,8 +477,12 @@ impl SegmentPassages {
             if self.counting {
                 self.count(packed);
             }
-            let score = weighted(self.pending_scores[i], packed);
-            self.best.offer(score, self.pending_docs[i], ());
+            let score = self.pending_scores[i];
+            if score == UNSCORED {
+                continue;
+            }
+            self.best
+                .offer(weighted(score, packed), self.pending_docs[i], ());
         }
         self.pending_docs.clear();
         self.pending_scores.clear();
@@ -489,7 +493,28 @@ impl SegmentPassages {
     fn count(&mut self, packed: u64) {
         self.tally.add(packed);
     }
+
+    /// Whether a passage whose weighted score is at most `bound` may enter the page: not when
+    /// the page is full and its worst hit scores `bound` or more (on a tie, the earlier passage,
+    /// kept, wins).
+    #[inline]
+    pub(super) fn may_enter(&self, bound: Score) -> bool {
+        self.best.worst().is_none_or(|worst| bound > worst)
+    }
+
+    /// Counts `doc`, a match that cannot enter the page ([`Self::may_enter`]), without a score.
+    #[inline]
+    pub(super) fn count_only(&mut self, doc: DocId) {
+        self.pending_docs.push(doc);
+        self.pending_scores.push(UNSCORED);
+        if self.pending_docs.len() == BATCH {
+            self.flush();
+        }
+    }
 }
+
+/// The score of a pending passage that is only counted: no text score is negative.
+const UNSCORED: Score = Score::NEG_INFINITY;
 
 impl SegmentCollector for SegmentPassages {
     type Fruit = Collected;

@@ -5,6 +5,7 @@
 //! faces build a `Request` with [`Request::from_raw`] (which validates what people typed) and
 //! render the `Response`.
 
+mod bounded;
 pub mod cache;
 pub mod cancel;
 mod collect;
@@ -198,9 +199,9 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let f = &engine.fields;
     let ranked = query::build_ranked(&request.items, query::TextFields::of(f, &searcher));
     let browse = ranked.is_none();
-    let (text, rescore, stem, word) = match ranked {
-        Some(r) => (Some(r.matching), r.rescore, r.stem, r.word),
-        None => (None, None, None, None),
+    let (text, rescore, stem, word, scored) = match ranked {
+        Some(r) => (Some(r.matching), r.rescore, r.stem, r.word, r.scored),
+        None => (None, None, None, None, None),
     };
     let full = filtered(text.as_deref(), request, f, None);
     // Phrase boosts are scored on the best matches only, then the page is taken from them. The
@@ -240,10 +241,23 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     // shape (a year or a province is not a disjunction of terms).
     let prunable = query::term_union(&*full) || known.is_some();
     // Counts alone go this way only when the index holds them.
+    // A conjunction of words scores only the matches its bounds let onto the page.
+    let bounding = match &scored {
+        Some(terms) if wanted.ranked && wanted.limit > 0 && !prunable => {
+            bounded::Bounding::new(&searcher, engine.score_bounds(), f.body, terms)
+                .map_err(|e| cancel.explain(e))?
+        }
+        _ => None,
+    };
     let mut collected = if wanted.ranked && (wanted.limit > 0 || known.is_some()) && prunable {
         let this_thread = Executor::single_thread();
         let threads = threads.unwrap_or(&this_thread);
         collect::pruned(&searcher, &*full, &wanted, cancel, threads, held)
+            .map_err(|e| cancel.explain(e))?
+    } else if let Some(bounding) = &bounding {
+        let this_thread = Executor::single_thread();
+        let threads = threads.unwrap_or(&this_thread);
+        bounded::collect(&searcher, &*full, &wanted, bounding, cancel, threads)
             .map_err(|e| cancel.explain(e))?
     } else {
         search_with(&searcher, &*full, wanted, cancel, threads)?

@@ -24,7 +24,7 @@ use tantivy::{Score, Searcher, Term};
 
 use super::pairs::PairPhrase;
 use super::union::SeekUnion;
-use super::word::Word;
+use super::word::{Boosted, Word};
 use super::SearchError;
 use crate::analysis;
 use crate::analysis::is_function_word;
@@ -267,6 +267,10 @@ pub struct RankedQuery {
     /// The query's one word as the analyzer gives it, when the query is a single word: the
     /// index may hold its best passages (`index::word_tops`).
     pub word: Option<String>,
+    /// The terms, each with its boost, whose BM25 scores add up to every score `matching`
+    /// gives, when it is a conjunction of words: what bounds a passage's score before it is
+    /// scored (`index::score_bounds`).
+    pub scored: Option<Vec<Boosted>>,
 }
 
 /// [`build`] in two parts: see [`RankedQuery`].
@@ -319,6 +323,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
                 rescore: None,
                 stem,
                 word,
+                scored: None,
             });
         }
     }
@@ -326,7 +331,14 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut rescore: Vec<Box<dyn Query>> = Vec::new();
     let multiple = required.len() > 1;
+    let mut scored: Option<Vec<Boosted>> = Some(Vec::new());
     for (occur, unit) in required {
+        if occur == Occur::Must {
+            scored = scored.zip(unit.scored).map(|(mut all, terms)| {
+                all.extend(terms);
+                all
+            });
+        }
         match unit.boost {
             Some(b) if occur == Occur::Must && unit.positional => {
                 clauses.push((occur, unit.required));
@@ -351,6 +363,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
         }
     }
     let rescore = (!rescore.is_empty()).then(|| either(rescore));
+    let scored = scored.filter(|terms| !terms.is_empty() && rescore.is_none() && boosts.is_empty());
     if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
         // Only exclusions: exclude from everything.
         clauses.push((Occur::Must, Box::new(AllQuery)));
@@ -362,6 +375,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
             rescore,
             stem,
             word,
+            scored,
         });
     }
     clauses.extend(boosts);
@@ -370,6 +384,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
         rescore,
         stem,
         word,
+        scored,
     })
 }
 
@@ -383,6 +398,9 @@ struct Unit {
     together: Option<Box<dyn Query>>,
     /// Whether the boost reads positions (a phrase's exact wording).
     positional: bool,
+    /// The terms whose scores, each boosted, add up to the unit's score beside other units
+    /// (a word's: [`Word`]).
+    scored: Option<Vec<Boosted>>,
     /// The same matches and scores as one query, for when the unit is the whole query.
     alone: Option<Box<dyn Query>>,
     /// The stem whose passages the unit matches, for a word, a year or a province
@@ -411,6 +429,7 @@ impl Unit {
             boost: (!boosts.is_empty()).then(|| either(boosts)),
             positional,
             together: None,
+            scored: None,
             alone: None,
             stem: None,
         }
@@ -508,6 +527,7 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
             boost: None,
             positional: false,
             together: None,
+            scored: None,
             alone: None,
             stem: None,
         }
@@ -555,9 +575,10 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
         // place rather than scored a second time.
         let stems = vec![(plain.clone(), 1.0), (marked.clone(), 1.0 + EXACT_BOOST)];
         return Unit {
-            required: Box::new(Word::new(stems, Vec::new())),
+            required: Box::new(Word::new(stems.clone(), Vec::new())),
             boost: None,
             together: None,
+            scored: Some(stems),
             positional: false,
             // Alone, the disjunction tantivy ranks by block-max WAND ([`term_union`]).
             alone: Some(Box::new(SeekUnion::ranked(vec![
@@ -575,9 +596,15 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
         boost: Some(Box::new(BoostedTerm::new(exact.clone(), EXACT_BOOST))),
         // Beside other words, the boost costs less scored only where they all match.
         together: Some(Box::new(Word::new(
-            stems,
+            stems.clone(),
             vec![(exact.clone(), EXACT_BOOST)],
         ))),
+        scored: Some(
+            stems
+                .into_iter()
+                .chain([(exact.clone(), EXACT_BOOST)])
+                .collect(),
+        ),
         positional: false,
         // A passage holding the exact form holds its stem at the same position
         // (`analysis::ExactAndStem`), so the exact term may join the stem's terms without
@@ -705,6 +732,7 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         boost: Some(either(boosts)),
         positional: true,
         together: None,
+        scored: None,
         alone: None,
         stem: None,
     })

@@ -1,0 +1,319 @@
+//! Bounds of frequent terms' weighted scores, window by window of passages, kept when an index
+//! is built.
+//!
+//! A query of several words scores every passage that holds them all, though only the best ten
+//! make its page: at 1 GB, `seguro campesino` scores 50,000 passages. Pruning needs a bound of
+//! what a passage may score before scoring it, and tantivy's block maxima bound the text score,
+//! while a hit is ranked by its text score times its passage's weight (0.35 to 1, low for the
+//! short passages whose text scores are highest): against weighted scores those bounds skip
+//! almost nothing (BENCHMARKS.md, "block-max pruning of conjunctions, tried"). So the build
+//! keeps its own: for every term of the text field in at least [`MIN_PASSAGES`] passages of a
+//! segment, and every window of [`WINDOW`] passages, the most any passage of the window
+//! weighs in that term's BM25 score, the weight included: `max (weight × tf / (tf + K(length)))`,
+//! the part of the score that depends on the passage, rounded up to a 255th. A query
+//! multiplies it by each term's own factor (`idf × (1 + k1) × boost`), adds the terms, and
+//! knows that no passage of the window can score more (`search::collect`).
+//!
+//! The factor `K` depends on the index's mean passage length, which the file records: a
+//! searcher whose mean differs (another index) takes no bound from it.
+//!
+//! The file has the layout of `word_file`, with magic "CSB1" and the mean length (f32) after
+//! it: a term's value is one byte per window of the segment.
+//!
+//! A missing or unreadable file only makes searches score every match.
+
+use std::io;
+use std::path::Path;
+
+use tantivy::columnar::ColumnValues;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::SegmentId;
+use tantivy::postings::BlockSegmentPostings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Score, Searcher, SegmentReader};
+
+use super::key::PassageKey;
+use super::word_file::{self, BySegment, Reader};
+
+/// Passages per window: a power of two, so that a passage's window is a shift of its number.
+pub const WINDOW_BITS: u32 = 8;
+/// Passages per window.
+pub const WINDOW: u32 = 1 << WINDOW_BITS;
+
+/// Terms in fewer passages of a segment than this keep no bounds: a query of them scores few
+/// passages anyway.
+pub const MIN_PASSAGES: u32 = 1_000;
+
+/// BM25's parameters, as tantivy's `Bm25Weight` has them.
+const K1: Score = 1.2;
+const B: Score = 0.75;
+
+/// First bytes of the file, with the layout's version.
+const MAGIC: &[u8; 4] = b"CSB1";
+
+/// The window of passage `doc`.
+#[inline]
+pub fn window(doc: DocId) -> usize {
+    (doc >> WINDOW_BITS) as usize
+}
+
+/// Bounds of frequent terms by segment and term.
+#[derive(Debug, Default)]
+pub struct ScoreBounds {
+    /// The mean length of a passage (tokens of the text field) the bounds were made with.
+    mean_length: Score,
+    segments: BySegment<Box<[u8]>>,
+}
+
+impl ScoreBounds {
+    /// Computes the bounds of every segment of `searcher` for the terms of text field `body`
+    /// in at least `min_passages` of its passages, the passages' weights read from fast field
+    /// `key`.
+    pub fn compute(
+        searcher: &Searcher,
+        body: Field,
+        key: &str,
+        min_passages: u32,
+    ) -> tantivy::Result<ScoreBounds> {
+        let mean_length = mean_length(searcher, body)?;
+        let computed = word_file::each_segment(
+            searcher.segment_readers().iter(),
+            "bounding scores",
+            |reader| {
+                segment_bounds(reader, body, key, min_passages, mean_length)
+                    .map(|terms| (reader.segment_id(), terms))
+            },
+        )?;
+        Ok(ScoreBounds {
+            mean_length,
+            segments: computed
+                .into_iter()
+                .filter(|(_, terms)| !terms.is_empty())
+                .collect(),
+        })
+    }
+
+    /// The bounds of `term` (the text of a term of the text field) in segment `segment`, one
+    /// per window, when they are kept and were made for `searcher`'s mean passage length.
+    pub fn get(&self, segment: SegmentId, term: &str) -> Option<&[u8]> {
+        self.segments.get(&segment)?.get(term).map(|b| &**b)
+    }
+
+    /// Whether these bounds were made for the passages of `searcher` (text field `body`).
+    pub fn fits(&self, searcher: &Searcher, body: Field) -> bool {
+        !self.segments.is_empty()
+            && mean_length(searcher, body).is_ok_and(|mean| mean == self.mean_length)
+    }
+
+    /// How many terms have bounds, over every segment.
+    pub fn len(&self) -> usize {
+        self.segments.values().map(|t| t.len()).sum()
+    }
+
+    /// Whether no term has bounds.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the bounds to `path`.
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        std::fs::write(path, self.encode())
+    }
+
+    /// Reads what [`ScoreBounds::write`] wrote.
+    pub fn read(path: &Path) -> io::Result<ScoreBounds> {
+        ScoreBounds::decode(&std::fs::read(path)?)
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = word_file::encode(MAGIC, &self.segments, put_bounds);
+        // The mean length goes last: the shared layout starts after the magic.
+        out.extend_from_slice(&self.mean_length.to_le_bytes());
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> io::Result<ScoreBounds> {
+        let Some(split) = bytes.len().checked_sub(4) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "score bounds: the file ends too soon",
+            ));
+        };
+        let mut mean = [0; 4];
+        mean.copy_from_slice(&bytes[split..]);
+        let segments =
+            word_file::decode(&bytes[..split], MAGIC, "score bounds", |r: &mut Reader| {
+                let n = r.u32()? as usize;
+                Ok(r.take(n)?.into())
+            })?;
+        Ok(ScoreBounds {
+            mean_length: f32::from_le_bytes(mean),
+            segments,
+        })
+    }
+}
+
+/// Writes a term's bounds: their number, then one byte each.
+#[allow(clippy::borrowed_box)] // the shape `word_file::encode` asks of every value
+fn put_bounds(out: &mut Vec<u8>, bounds: &Box<[u8]>) {
+    word_file::put_u32(out, bounds.len());
+    out.extend_from_slice(bounds);
+}
+
+/// The mean length of a passage of `searcher` in tokens of field `body`, as tantivy's BM25
+/// computes it.
+fn mean_length(searcher: &Searcher, body: Field) -> tantivy::Result<Score> {
+    let mut tokens = 0u64;
+    let mut docs = 0u64;
+    for reader in searcher.segment_readers() {
+        tokens += reader.inverted_index(body)?.total_num_tokens();
+        docs += u64::from(reader.max_doc());
+    }
+    Ok(tokens as Score / docs as Score)
+}
+
+/// `K(length)` of BM25 for every fieldnorm id, as tantivy computes it.
+fn length_factors(mean_length: Score) -> [Score; 256] {
+    let mut factors = [0.0; 256];
+    for (id, factor) in factors.iter_mut().enumerate() {
+        let length = FieldNormReader::id_to_fieldnorm(id as u8);
+        *factor = K1 * (1.0 - B + B * length as Score / mean_length);
+    }
+    factors
+}
+
+/// The bounds of one segment's frequent terms.
+fn segment_bounds(
+    reader: &SegmentReader,
+    body: Field,
+    key: &str,
+    min_passages: u32,
+    mean_length: Score,
+) -> tantivy::Result<BySegmentTerms> {
+    let inverted = reader.inverted_index(body)?;
+    let Some(norms) = reader.fieldnorms_readers().get_field(body)? else {
+        return Ok(Default::default());
+    };
+    let column = reader.fast_fields().u64(key)?;
+    let keys = column.first_or_default_col(PassageKey::default_packed());
+    let factors = length_factors(mean_length);
+    let windows = window(reader.max_doc().saturating_sub(1)) + 1;
+    let mut terms = std::collections::HashMap::new();
+    let mut stream = inverted.terms().stream()?;
+    let mut packed = Vec::new();
+    while stream.advance() {
+        let info = stream.value();
+        if info.doc_freq < min_passages {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(stream.key()) else {
+            continue;
+        };
+        let postings =
+            inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+        let bounds = term_bounds(postings, &norms, &*keys, &factors, windows, &mut packed);
+        terms.insert(Box::<str>::from(text), bounds);
+    }
+    Ok(terms)
+}
+
+type BySegmentTerms = std::collections::HashMap<Box<str>, Box<[u8]>>;
+
+/// A term's bound in every window of `windows`, from its postings.
+fn term_bounds(
+    mut postings: BlockSegmentPostings,
+    norms: &FieldNormReader,
+    keys: &dyn ColumnValues<u64>,
+    factors: &[Score; 256],
+    windows: usize,
+    packed: &mut Vec<u64>,
+) -> Box<[u8]> {
+    let mut most = vec![0.0 as Score; windows];
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            break;
+        }
+        packed.resize(docs.len(), 0);
+        keys.get_vals(docs, packed);
+        for ((&doc, &tf), &key) in docs.iter().zip(postings.freqs()).zip(packed.iter()) {
+            let tf = tf as Score;
+            let part = tf / (tf + factors[usize::from(norms.fieldnorm_id(doc))]);
+            let weighed = part * Score::from(PassageKey::unpack(key).weight) / 100.0;
+            if let Some(m) = most.get_mut(window(doc)) {
+                *m = m.max(weighed);
+            }
+        }
+        postings.advance();
+    }
+    most.into_iter().map(quantize_up).collect()
+}
+
+/// `part` (0 to 1) in 255ths, rounded up: never under it.
+fn quantize_up(part: Score) -> u8 {
+    if part <= 0.0 {
+        return 0;
+    }
+    ((part * 255.0).floor() as u32 + 1).min(255) as u8
+}
+
+/// What a byte of bounds says: at most this part of a term's factor.
+#[inline]
+pub fn part(byte: u8) -> Score {
+    Score::from(byte) / 255.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn sample() -> ScoreBounds {
+        let terms = HashMap::from([
+            ("jubil".into(), vec![0, 255, 17].into_boxed_slice()),
+            ("\u{1}ñandú".into(), vec![3].into_boxed_slice()),
+        ]);
+        ScoreBounds {
+            mean_length: 31.25,
+            segments: HashMap::from([(SegmentId::generate_random(), terms)]),
+        }
+    }
+
+    #[test]
+    fn bounds_read_back_as_written() {
+        let bounds = sample();
+        let read = ScoreBounds::decode(&bounds.encode()).expect("reads");
+        assert_eq!(read.segments, bounds.segments);
+        assert_eq!(read.mean_length, bounds.mean_length);
+        assert_eq!(read.len(), 2);
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_not_a_panic() {
+        let bytes = sample().encode();
+        for cut in 0..bytes.len() {
+            assert!(ScoreBounds::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn a_passage_falls_in_the_window_of_its_number() {
+        assert_eq!(window(0), 0);
+        assert_eq!(window(WINDOW - 1), 0);
+        assert_eq!(window(WINDOW), 1);
+        assert_eq!(window(5 * WINDOW + 3), 5);
+    }
+
+    proptest! {
+        #[test]
+        fn a_kept_bound_is_never_under_what_it_bounds(part in 0.0f32..1.0) {
+            let byte = quantize_up(part);
+            prop_assert!(super::part(byte) >= part, "{part} kept as {byte}");
+            // and at most a 255th above it
+            prop_assert!(super::part(byte) <= part + 1.0 / 255.0 + f32::EPSILON);
+        }
+    }
+}
