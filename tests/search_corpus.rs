@@ -755,7 +755,7 @@ fn a_frequent_word_ranked_when_the_index_is_built_ranks_as_a_search_would() {
 }
 
 #[test]
-fn a_query_of_several_words_ranks_with_its_bounds_as_scoring_every_match() {
+fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_match() {
     // Passages of many lengths and weights holding two or three of the words, more than
     // `score_bounds::MIN_PASSAGES`, so that the index keeps bounds of their terms and the best
     // are spread over the segment.
@@ -788,11 +788,15 @@ fn a_query_of_several_words_ranks_with_its_bounds_as_scoring_every_match() {
     let dir = cuentas::index::IndexDir::new(&index);
     let bounded = cuentas::index::Engine::open(&dir).expect("opens");
     assert!(!bounded.score_bounds().is_empty());
-    // The same index without its bounds scores every match.
+    assert!(!bounded.stem_sets().get().is_empty());
+    // The same index without its bounds scores every match, and without its sets of stems
+    // seeks every word in its postings.
     let generation = dir.current().expect("reads").expect("built");
     std::fs::remove_file(generation.join("score-bounds.bin")).expect("removes");
+    std::fs::remove_file(generation.join("stem-sets.bin")).expect("removes");
     let scoring = cuentas::index::Engine::open(&dir).expect("opens");
     assert!(scoring.score_bounds().is_empty());
+    assert!(scoring.stem_sets().get().is_empty());
 
     let page = |r: &cuentas::search::Response| -> Vec<(String, u32)> {
         r.hits

@@ -18,13 +18,15 @@ use super::key::PassageKey;
 use super::passage_store::StoreWriter;
 use super::schema::{self, schema, Fields};
 use super::score_bounds::{self, ScoreBounds};
+use super::stem_sets::{self, StemSets};
 use super::vocab::AccentCounter;
 use super::word_counts::{self, WordCounts};
 use super::word_tops::{WordRanker, WordTops};
 use super::words::Words;
 use super::{
     IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
-    PASSAGES_DIR, SCORE_BOUNDS_FILE, STORE_FILE, WORDS_FILE, WORD_COUNTS_FILE, WORD_TOPS_FILE,
+    PASSAGES_DIR, SCORE_BOUNDS_FILE, STEM_SETS_FILE, STORE_FILE, WORDS_FILE, WORD_COUNTS_FILE,
+    WORD_TOPS_FILE,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -425,6 +427,18 @@ impl Writer {
                 path: bounds_path,
                 source,
             })?;
+        let sets = StemSets::compute(
+            &reader.searcher(),
+            self.fields.body,
+            stem_sets::MIN_PASSAGES,
+        )
+        .map_err(tv)?;
+        tracing::debug!(elapsed = ?phase.elapsed(), stems = sets.len(), "sets of frequent stems kept");
+        let sets_path = staging.join(STEM_SETS_FILE);
+        sets.write(&sets_path).map_err(|source| IndexError::Io {
+            path: sets_path,
+            source,
+        })?;
         let words = Words::collect(&reader.searcher(), self.fields.body).map_err(tv)?;
         tracing::debug!(elapsed = ?phase.elapsed(), "words collected");
         let words_path = staging.join(WORDS_FILE);

@@ -13,6 +13,7 @@ pub(crate) mod pool;
 pub mod record;
 pub mod schema;
 pub mod score_bounds;
+pub mod stem_sets;
 pub mod store;
 pub mod vocab;
 pub mod word_counts;
@@ -24,7 +25,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
@@ -50,6 +51,8 @@ const WORD_COUNTS_FILE: &str = "word-counts.bin";
 const WORD_TOPS_FILE: &str = "word-tops.bin";
 /// Bounds of frequent terms' scores (`score_bounds`) inside a generation.
 const SCORE_BOUNDS_FILE: &str = "score-bounds.bin";
+/// The passages of the most frequent stems as sets (`stem_sets`) inside a generation.
+const STEM_SETS_FILE: &str = "stem-sets.bin";
 /// The index's words (`words`) inside a generation.
 const WORDS_FILE: &str = "words.fst";
 
@@ -248,6 +251,8 @@ pub struct Engine {
     /// Bounds of frequent terms' scores, window by window of passages: read when a search
     /// first needs them (25 MB at 1 GB, which a search of one word would read for nothing).
     score_bounds: OnceLock<score_bounds::ScoreBounds>,
+    /// The passages of the most frequent stems, as sets: read when a search first needs them.
+    stem_sets: Arc<stem_sets::LazyStemSets>,
     /// Read from the generation when it has them, else from its segments when first asked for.
     words: OnceLock<words::Words>,
 }
@@ -395,6 +400,7 @@ impl Engine {
             word_counts,
             word_tops,
             score_bounds: OnceLock::new(),
+            stem_sets: Arc::new(stem_sets::LazyStemSets::new(path.join(STEM_SETS_FILE))),
             words,
         })
     }
@@ -443,6 +449,11 @@ impl Engine {
     /// The best passages of frequent words, ranked when the index was built.
     pub fn word_tops(&self) -> &word_tops::WordTops {
         &self.word_tops
+    }
+
+    /// The passages of the most frequent stems as sets, kept when the index was built.
+    pub fn stem_sets(&self) -> &Arc<stem_sets::LazyStemSets> {
+        &self.stem_sets
     }
 
     /// Bounds of the scores of frequent terms, made when the index was built; none when the

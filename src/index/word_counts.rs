@@ -28,7 +28,7 @@ use std::io;
 use std::path::Path;
 
 use tantivy::columnar::ColumnValues;
-use tantivy::index::SegmentId;
+use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::query::{BooleanQuery, EnableScoring, Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TokenStream;
@@ -189,26 +189,7 @@ fn segment_counts(
     min_passages: u32,
 ) -> tantivy::Result<HashMap<Box<str>, Counts>> {
     let inverted = reader.inverted_index(body)?;
-    // A stem matches the passages of its plain and its marked term: one of them is in at
-    // least half as many passages as the two together.
-    let mut stems: Vec<String> = Vec::new();
-    let mut terms = inverted.terms().stream()?;
-    while terms.advance() {
-        if terms.value().doc_freq < min_passages.div_ceil(2) {
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(terms.key()) else {
-            continue;
-        };
-        match analysis::strip_exact(text) {
-            // A marked word is asked for as a stem only when it is its own stem.
-            Some(word) if analysis::stem::stem_spanish(word) == word => stems.push(word.into()),
-            Some(_) => {}
-            None => stems.push(text.into()),
-        }
-    }
-    stems.sort_unstable();
-    stems.dedup();
+    let stems = stems_in_at_least(&inverted, min_passages)?;
 
     // Then the words that name a year or a province of the index's reports, with the facet.
     let facet_terms = reader.inverted_index(facets)?;
@@ -264,6 +245,34 @@ fn segment_counts(
         words.insert(key.into_boxed_str(), tally.counts());
     }
     Ok(words)
+}
+
+/// The stems of `inverted` (a segment's text field) that may be in `least` of its passages or
+/// more, each once, in order. A stem matches the passages of its plain and its marked term: one
+/// of them is in at least half as many passages as the two together.
+pub(super) fn stems_in_at_least(
+    inverted: &InvertedIndexReader,
+    least: u32,
+) -> io::Result<Vec<String>> {
+    let mut stems: Vec<String> = Vec::new();
+    let mut terms = inverted.terms().stream()?;
+    while terms.advance() {
+        if terms.value().doc_freq < least.div_ceil(2) {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(terms.key()) else {
+            continue;
+        };
+        match analysis::strip_exact(text) {
+            // A marked word is asked for as a stem only when it is its own stem.
+            Some(word) if analysis::stem::stem_spanish(word) == word => stems.push(word.into()),
+            Some(_) => {}
+            None => stems.push(text.into()),
+        }
+    }
+    stems.sort_unstable();
+    stems.dedup();
+    Ok(stems)
 }
 
 /// The words that name a year or a province of the reports of any segment of `searcher`, as a

@@ -10,8 +10,6 @@
 //! scoring every match gives, to the bit: a passage skipped could at best tie the worst hit
 //! kept, and on a tie the earlier passage, kept, wins.
 
-use std::slice;
-
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{Bm25Weight, EnableScoring, Query};
 use tantivy::schema::Field;
@@ -31,9 +29,9 @@ const ROOM_ABSOLUTE: Score = 1e-6;
 /// keeps.
 pub struct Bounding<'a> {
     bounds: &'a ScoreBounds,
-    field: Field,
-    /// Each term with its factor: `idf × (1 + k1) × boost`.
-    terms: Vec<(Term, Score)>,
+    /// Each term with its factor (`idf × (1 + k1) × boost`), and whether each segment of the
+    /// searcher holds it.
+    terms: Vec<(Term, Score, Vec<bool>)>,
 }
 
 impl<'a> Bounding<'a> {
@@ -48,36 +46,49 @@ impl<'a> Bounding<'a> {
         if scored.iter().any(|(t, _)| t.field() != field) || !bounds.fits(searcher, field) {
             return Ok(None);
         }
+        let mut tokens = 0u64;
+        let mut passages = 0u64;
+        let mut indexes = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            tokens += inverted.total_num_tokens();
+            passages += u64::from(reader.max_doc());
+            indexes.push(inverted);
+        }
+        // As tantivy's BM25 has it.
+        let mean_length = tokens as Score / passages as Score;
         let mut terms = Vec::with_capacity(scored.len());
         for (term, boost) in scored {
-            let bm25 = Bm25Weight::for_terms(searcher, slice::from_ref(term))?.boost_by(*boost);
+            let mut held = Vec::with_capacity(indexes.len());
+            let mut passages_with = 0u64;
+            for inverted in &indexes {
+                let n = inverted.doc_freq(term)?;
+                passages_with += u64::from(n);
+                held.push(n > 0);
+            }
+            let bm25 =
+                Bm25Weight::for_one_term(passages_with, passages, mean_length).boost_by(*boost);
             // The score of a passage of length zero holding the term 2³² times: the factor
             // itself (the length's part is lost in the sum, and 2³² scales exactly).
-            terms.push((term.clone(), bm25.score(0, u32::MAX)));
+            terms.push((term.clone(), bm25.score(0, u32::MAX), held));
         }
-        Ok(Some(Bounding {
-            bounds,
-            field,
-            terms,
-        }))
+        Ok(Some(Bounding { bounds, terms }))
     }
 
-    /// Each term of the query found in `reader`, by its factor and its bounds there (none
+    /// Each term of the query found in segment `ord`, by its factor and its bounds there (none
     /// when the index keeps none: the factor itself bounds it).
-    fn segment(&self, reader: &'a SegmentReader) -> tantivy::Result<Vec<Part<'a>>> {
-        let inverted = reader.inverted_index(self.field)?;
-        let mut parts = Vec::with_capacity(self.terms.len());
-        for (term, factor) in &self.terms {
-            if inverted.doc_freq(term)? == 0 {
-                continue;
-            }
-            let bounds = term
-                .value()
-                .as_str()
-                .and_then(|text| self.bounds.get(reader.segment_id(), text));
-            parts.push((*factor, bounds));
-        }
-        Ok(parts)
+    fn segment(&self, ord: usize, reader: &SegmentReader) -> Vec<Part<'a>> {
+        self.terms
+            .iter()
+            .filter(|(_, _, held)| held.get(ord).copied().unwrap_or(true))
+            .map(|(term, factor, _)| {
+                let bounds = term
+                    .value()
+                    .as_str()
+                    .and_then(|text| self.bounds.get(reader.segment_id(), text));
+                (*factor, bounds)
+            })
+            .collect()
     }
 }
 
@@ -109,7 +120,7 @@ pub fn collect(
 ) -> tantivy::Result<Collected> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
-        let parts = bounding.segment(reader)?;
+        let parts = bounding.segment(ord, reader);
         let mut child = passages.segment_with(ord as SegmentOrdinal, key_column(reader)?);
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut window = usize::MAX;

@@ -197,7 +197,8 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let started = Instant::now();
     let searcher = engine.searcher();
     let f = &engine.fields;
-    let ranked = query::build_ranked(&request.items, query::TextFields::of(f, &searcher));
+    let fields = query::TextFields::of(f, &searcher).with_sets(engine.stem_sets());
+    let ranked = query::build_ranked(&request.items, fields);
     let browse = ranked.is_none();
     let (text, rescore, stem, word, scored) = match ranked {
         Some(r) => (Some(r.matching), r.rescore, r.stem, r.word, r.scored),
@@ -240,7 +241,6 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     // A query whose counts are kept need not count: it goes the pruned way too, whatever its
     // shape (a year or a province is not a disjunction of terms).
     let prunable = query::term_union(&*full) || known.is_some();
-    // Counts alone go this way only when the index holds them.
     // A conjunction of words scores only the matches its bounds let onto the page.
     let bounding = match &scored {
         Some(terms) if wanted.ranked && wanted.limit > 0 && !prunable => {
@@ -249,6 +249,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
         }
         _ => None,
     };
+    // Counts alone go this way only when the index holds them.
     let mut collected = if wanted.ranked && (wanted.limit > 0 || known.is_some()) && prunable {
         let this_thread = Executor::single_thread();
         let threads = threads.unwrap_or(&this_thread);

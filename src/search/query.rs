@@ -14,6 +14,8 @@
 //! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
 //! word or a number, is matched on the field of word pairs instead (`super::pairs`).
 
+use std::sync::Arc;
+
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, BoostWeight, EnableScoring, Occur, PhraseQuery, Query,
     TermQuery, Weight,
@@ -24,13 +26,14 @@ use tantivy::{Score, Searcher, Term};
 
 use super::pairs::PairPhrase;
 use super::union::SeekUnion;
-use super::word::{Boosted, Word};
+use super::word::{Boosted, StemSet, Word};
 use super::SearchError;
 use crate::analysis;
 use crate::analysis::is_function_word;
 use crate::analysis::pairs::{pair_term, pairs_word};
 use crate::analysis::stem::stem_spanish;
 use crate::extract::Gazetteer;
+use crate::index::stem_sets::LazyStemSets;
 use crate::index::word_counts::context_key;
 
 /// Longest query accepted, in characters.
@@ -191,6 +194,8 @@ pub struct TextFields<'a> {
     pub facets: Field,
     /// The index searched, to leave out terms it lacks.
     pub searcher: &'a Searcher,
+    /// The passages of its most frequent stems, as sets (`index::stem_sets`).
+    pub sets: Option<&'a Arc<LazyStemSets>>,
 }
 
 impl<'a> TextFields<'a> {
@@ -201,7 +206,24 @@ impl<'a> TextFields<'a> {
             pairs: f.pairs,
             facets: f.facets,
             searcher,
+            sets: None,
         }
+    }
+
+    /// These fields, with the sets of frequent stems `sets` that words may match by.
+    pub fn with_sets(self, sets: &'a Arc<LazyStemSets>) -> TextFields<'a> {
+        TextFields {
+            sets: Some(sets),
+            ..self
+        }
+    }
+
+    /// Where the passages of `stem` may be found as sets, segment by segment.
+    fn set_of(&self, stem: &str) -> Option<StemSet> {
+        self.sets.map(|sets| StemSet {
+            sets: sets.clone(),
+            stem: stem.into(),
+        })
     }
 
     /// The term of the exact (folded, unstemmed) form `folded`.
@@ -575,7 +597,9 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
         // place rather than scored a second time.
         let stems = vec![(plain.clone(), 1.0), (marked.clone(), 1.0 + EXACT_BOOST)];
         return Unit {
-            required: Box::new(Word::new(stems.clone(), Vec::new())),
+            required: Box::new(
+                Word::new(stems.clone(), Vec::new()).matched_by(fields.set_of(&stemmed)),
+            ),
             boost: None,
             together: None,
             scored: Some(stems),
@@ -592,13 +616,15 @@ fn word_unit(folded: &str, fields: TextFields) -> Unit {
     let stems = vec![(plain.clone(), 1.0), (marked.clone(), 1.0)];
     Unit {
         // Beside other words, which lead: sought from match to match ([`Word`]).
-        required: Box::new(Word::new(stems.clone(), Vec::new())),
+        required: Box::new(
+            Word::new(stems.clone(), Vec::new()).matched_by(fields.set_of(&stemmed)),
+        ),
         boost: Some(Box::new(BoostedTerm::new(exact.clone(), EXACT_BOOST))),
         // Beside other words, the boost costs less scored only where they all match.
-        together: Some(Box::new(Word::new(
-            stems.clone(),
-            vec![(exact.clone(), EXACT_BOOST)],
-        ))),
+        together: Some(Box::new(
+            Word::new(stems.clone(), vec![(exact.clone(), EXACT_BOOST)])
+                .matched_by(fields.set_of(&stemmed)),
+        )),
         scored: Some(
             stems
                 .into_iter()

@@ -10,6 +10,8 @@
 //! scored), and the scores are added in the order tantivy adds them, so they are the same to
 //! the last bit.
 
+use std::sync::Arc;
+
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -17,6 +19,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
 use super::union::{self, explained};
+use crate::index::stem_sets::{LazyStemSets, SetDocs};
 
 /// A term of a [`Word`] and the factor of its score.
 pub type Boosted = (Term, Score);
@@ -30,13 +33,34 @@ pub type Boosted = (Term, Score);
 pub struct Word {
     required: Vec<Boosted>,
     optional: Vec<Boosted>,
+    set: Option<StemSet>,
 }
 
 impl Word {
     /// A word whose passages hold one of `required`, scored with `optional` too.
     pub fn new(required: Vec<Boosted>, optional: Vec<Boosted>) -> Word {
-        Word { required, optional }
+        Word {
+            required,
+            optional,
+            set: None,
+        }
     }
+
+    /// The word, matched where a segment keeps a set of its passages by that set: `set` must
+    /// name the stem whose two terms are `required` (`index::stem_sets`). Its postings are then
+    /// read only where a passage is scored.
+    pub fn matched_by(self, set: Option<StemSet>) -> Word {
+        Word { set, ..self }
+    }
+}
+
+/// Where the passages of a stem may be found as sets, segment by segment.
+#[derive(Clone, Debug)]
+pub struct StemSet {
+    /// The index's sets.
+    pub sets: Arc<LazyStemSets>,
+    /// The stem, as its plain term has it.
+    pub stem: Box<str>,
 }
 
 impl Query for Word {
@@ -82,6 +106,7 @@ impl Query for Word {
         let scoring = enable_scoring.is_scoring_enabled();
         Ok(Box::new(WordWeight {
             field,
+            set: self.set.clone(),
             required: weighed(&self.required)?,
             // Optional terms change no match: without scores, nothing reads them.
             optional: if scoring {
@@ -109,6 +134,7 @@ struct Weighed {
 
 struct WordWeight {
     field: Field,
+    set: Option<StemSet>,
     required: Vec<Weighed>,
     optional: Vec<Weighed>,
     scoring: bool,
@@ -153,16 +179,25 @@ impl Weight for WordWeight {
             Some(norms) if self.scoring => norms,
             _ => FieldNormReader::constant(reader.max_doc(), 1),
         };
-        let doc = required
-            .iter()
-            .map(|m| m.postings.doc())
-            .min()
-            .unwrap_or(TERMINATED);
+        let set = self
+            .set
+            .as_ref()
+            .and_then(|s| s.sets.get().get(reader.segment_id(), &s.stem))
+            .map(|set| set.docs());
+        let doc = match &set {
+            Some(set) => set.doc(),
+            None => required
+                .iter()
+                .map(|m| m.postings.doc())
+                .min()
+                .unwrap_or(TERMINATED),
+        };
         Ok(Box::new(WordScorer {
             required,
             optional,
             norms,
             doc,
+            set,
         }))
     }
 
@@ -186,22 +221,30 @@ impl Member {
     }
 }
 
-/// The scorer of [`Word`]: its required postings, each on a document at or past `doc`.
+/// The scorer of [`Word`]: its required postings, each on a document at or past `doc`, or
+/// behind it when the word's passages are walked in their `set`, and sought when it scores.
 struct WordScorer {
     required: Vec<Member>,
     optional: Vec<Member>,
     norms: FieldNormReader,
     doc: DocId,
+    set: Option<SetDocs>,
 }
 
 impl DocSet for WordScorer {
     fn advance(&mut self) -> DocId {
-        self.doc = union::advance(self.required.iter_mut().map(|m| &mut m.postings), self.doc);
+        self.doc = match &mut self.set {
+            Some(set) => set.advance(),
+            None => union::advance(self.required.iter_mut().map(|m| &mut m.postings), self.doc),
+        };
         self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        self.doc = union::seek(self.required.iter_mut().map(|m| &mut m.postings), target);
+        self.doc = match &mut self.set {
+            Some(set) => set.seek(target),
+            None => union::seek(self.required.iter_mut().map(|m| &mut m.postings), target),
+        };
         self.doc
     }
 
@@ -210,11 +253,17 @@ impl DocSet for WordScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        union::size_hint(self.required.iter().map(|m| &m.postings))
+        match &self.set {
+            Some(set) => set.size_hint(),
+            None => union::size_hint(self.required.iter().map(|m| &m.postings)),
+        }
     }
 
     fn cost(&self) -> u64 {
-        union::cost(self.required.iter().map(|m| &m.postings))
+        match &self.set {
+            Some(set) => set.cost(),
+            None => union::cost(self.required.iter().map(|m| &m.postings)),
+        }
     }
 }
 
@@ -225,8 +274,13 @@ impl Scorer for WordScorer {
         // tantivy's order: the sum of the required terms from zero, plus that of the optional
         // ones from zero.
         let mut required: Score = 0.0;
-        for m in &self.required {
-            if m.postings.doc() == doc {
+        for m in &mut self.required {
+            let mut d = m.postings.doc();
+            // Walked by its set, the word's postings are sought here.
+            if d < doc {
+                d = m.postings.seek(doc);
+            }
+            if d == doc {
                 required += m.score(fieldnorm_id);
             }
         }
@@ -255,6 +309,7 @@ mod tests {
     use tantivy::{doc, Searcher};
 
     use super::*;
+    use crate::index::stem_sets::{Set, StemSets};
     use crate::search::union::tests::{body_index, scored};
 
     const WORDS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
@@ -284,13 +339,41 @@ mod tests {
         Box::new(BoostQuery::new(Box::new(term), boost))
     }
 
-    /// `lead AND word` with the word as tantivy's boolean queries and as a [`Word`].
+    /// The sets of the passages of `terms` in each segment of `searcher`, kept under `stem`.
+    fn sets_of(searcher: &Searcher, terms: &[Term], stem: &str) -> StemSet {
+        let mut sets = StemSets::default();
+        for reader in searcher.segment_readers() {
+            let index = reader.inverted_index(terms[0].field()).expect("index");
+            let mut docs = Vec::new();
+            for term in terms {
+                if let Some(mut p) = index
+                    .read_postings(term, IndexRecordOption::Basic)
+                    .expect("reads")
+                {
+                    while p.doc() != TERMINATED {
+                        docs.push(p.doc());
+                        p.advance();
+                    }
+                }
+            }
+            let set = Set::of(docs.into_iter(), reader.max_doc());
+            sets.insert(reader.segment_id(), stem, set);
+        }
+        StemSet {
+            sets: Arc::new(LazyStemSets::loaded(sets)),
+            stem: stem.into(),
+        }
+    }
+
+    /// `lead AND word` with the word as tantivy's boolean queries, as a [`Word`], and as a
+    /// [`Word`] matched by the sets of its required terms' passages.
     fn both(
+        searcher: &Searcher,
         field: Field,
         lead: &str,
         required: &[(&str, Score)],
         optional: &[(&str, Score)],
-    ) -> [Box<dyn Query>; 2] {
+    ) -> [Box<dyn Query>; 3] {
         let terms = |words: &[(&str, Score)]| -> Vec<Boosted> {
             words
                 .iter()
@@ -313,9 +396,15 @@ mod tests {
                 (Occur::Must, word),
             ]))
         };
+        let required = terms(required);
+        let held: Vec<Term> = required.iter().map(|(t, _)| t.clone()).collect();
+        let set = sets_of(searcher, &held, "w");
         [
             conjunction(Box::new(BooleanQuery::new(clauses))),
-            conjunction(Box::new(Word::new(terms(required), terms(optional)))),
+            conjunction(Box::new(Word::new(required.clone(), terms(optional)))),
+            conjunction(Box::new(
+                Word::new(required, terms(optional)).matched_by(Some(set)),
+            )),
         ]
     }
 
@@ -335,10 +424,13 @@ mod tests {
                 words.iter().map(|&(w, b)| (WORDS[w], b)).collect()
             };
             let (required, optional) = (pick(&required), pick(&optional));
-            let [tantivys, word] = both(body, WORDS[lead], &required, &optional);
+            let [tantivys, word, by_set] =
+                both(&searcher, body, WORDS[lead], &required, &optional);
             let count = |q: &dyn Query| searcher.search(q, &Count).expect("counts");
             prop_assert_eq!(count(&*word), count(&*tantivys));
             prop_assert_eq!(scored(&searcher, &*word), scored(&searcher, &*tantivys));
+            prop_assert_eq!(count(&*by_set), count(&*tantivys));
+            prop_assert_eq!(scored(&searcher, &*by_set), scored(&searcher, &*tantivys));
         }
     }
 
