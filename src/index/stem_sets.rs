@@ -3,7 +3,7 @@
 //!
 //! A query of several words walks the passages that hold them all, word by word: the rarest
 //! word leads, and every other is sought at each of its passages. A frequent word is sought in
-//! its postings, block by compressed block, though it is in one passage of ten or more: at
+//! its postings, block by compressed block, though it is in one passage of sixteen or more: at
 //! 1 GB about a third of the time of those queries went to seeking postings. A set of one bit
 //! per passage answers "is it here, or where next" with a load and a count of zeros, so the
 //! build keeps one for every stem in at least a [`DENSITY`]th of a segment's passages (and

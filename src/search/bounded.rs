@@ -23,6 +23,7 @@ use crate::index::score_bounds::{self, ScoreBounds};
 /// Room left for the rounding of a score's sum, its weighting and its factors: a bound is
 /// raised by this part, and by [`ROOM_ABSOLUTE`].
 const ROOM: Score = 1e-3;
+/// Room left, in score, beside [`ROOM`]: for bounds near zero.
 const ROOM_ABSOLUTE: Score = 1e-6;
 
 /// A query's scored terms with their BM25 factors over a searcher, and the bounds the index
