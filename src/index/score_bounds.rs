@@ -12,7 +12,7 @@
 //! weighs in that term's BM25 score, the weight included: `max (weight × tf / (tf + K(length)))`,
 //! the part of the score that depends on the passage, rounded up to a 255th. A query
 //! multiplies it by each term's own factor (`idf × (1 + k1) × boost`), adds the terms, and
-//! knows that no passage of the window can score more (`search::collect`).
+//! knows that no passage of the window can score more (`search::bounded`).
 //!
 //! The factor `K` depends on the index's mean passage length, which the file records: a
 //! searcher whose mean differs (another index) takes no bound from it.
@@ -94,7 +94,7 @@ impl ScoreBounds {
     }
 
     /// The bounds of `term` (the text of a term of the text field) in segment `segment`, one
-    /// per window, when they are kept and were made for `searcher`'s mean passage length.
+    /// per window, when they are kept. They hold for a searcher they [`fit`](Self::fits).
     pub fn get(&self, segment: SegmentId, term: &str) -> Option<&[u8]> {
         self.segments.get(&segment)?.get(term).map(|b| &**b)
     }
