@@ -170,20 +170,26 @@ impl WordWeight {
 
 impl Weight for WordWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let required = self.members(&self.required, reader, boost)?;
-        if required.is_empty() {
-            return Ok(Box::new(EmptyScorer));
-        }
-        let optional = self.members(&self.optional, reader, boost)?;
-        let norms = match reader.fieldnorms_readers().get_field(self.field)? {
-            Some(norms) if self.scoring => norms,
-            _ => FieldNormReader::constant(reader.max_doc(), 1),
-        };
         let set = self
             .set
             .as_ref()
             .and_then(|s| s.sets.get().get(reader.segment_id(), &s.stem))
             .map(|set| set.docs());
+        // Matched by its set and nothing to score: no postings to read at all.
+        let (required, optional) = match &set {
+            Some(_) if !self.scoring => (Vec::new(), Vec::new()),
+            _ => {
+                let required = self.members(&self.required, reader, boost)?;
+                if required.is_empty() {
+                    return Ok(Box::new(EmptyScorer));
+                }
+                (required, self.members(&self.optional, reader, boost)?)
+            }
+        };
+        let norms = match reader.fieldnorms_readers().get_field(self.field)? {
+            Some(norms) if self.scoring => norms,
+            _ => FieldNormReader::constant(reader.max_doc(), 1),
+        };
         let doc = match &set {
             Some(set) => set.doc(),
             None => required
