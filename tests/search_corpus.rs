@@ -789,6 +789,9 @@ fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_matc
     let bounded = cuentas::index::Engine::open(&dir).expect("opens");
     assert!(!bounded.score_bounds().is_empty());
     assert!(!bounded.stem_sets().get().is_empty());
+    // An engine warmed (as a server warms every generation it opens) has read both.
+    let warmed = cuentas::index::Engine::open(&dir).expect("opens");
+    warmed.warm();
     // The same index without its bounds scores every match, and without its sets of stems
     // seeks every word in its postings.
     let generation = dir.current().expect("reads").expect("built");
@@ -797,6 +800,8 @@ fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_matc
     let scoring = cuentas::index::Engine::open(&dir).expect("opens");
     assert!(scoring.score_bounds().is_empty());
     assert!(scoring.stem_sets().get().is_empty());
+    assert!(!warmed.score_bounds().is_empty());
+    assert!(!warmed.stem_sets().get().is_empty());
 
     let page = |r: &cuentas::search::Response| -> Vec<(String, u32)> {
         r.hits

@@ -153,6 +153,7 @@ impl AppState {
             }),
         };
         state.update_index_gauges(&state.engine());
+        warm_in_background(state.engine());
         Ok(state)
     }
 
@@ -288,7 +289,9 @@ impl AppState {
         }
         let engine = Engine::open_generation(&current)?;
         self.update_index_gauges(&engine);
-        self.inner.engine.store(Arc::new(engine));
+        let engine = Arc::new(engine);
+        self.inner.engine.store(Arc::clone(&engine));
+        warm_in_background(engine);
         // Responses of the old generation are never asked for again.
         self.inner.results.clear();
         self.inner.facets.clear();
@@ -299,6 +302,18 @@ impl AppState {
         self.inner.metrics.reloads.fetch_add(1, Ordering::Relaxed);
         tracing::info!(generation = %current.display(), "serving a new index generation");
         Ok(true)
+    }
+}
+
+/// Reads what `engine` would read on its first search of several words, on a thread of its
+/// own: the server answers meanwhile, and a search that needs them first waits for the same
+/// reading rather than starting another.
+fn warm_in_background(engine: Arc<Engine>) {
+    let spawned = std::thread::Builder::new()
+        .name("warm-index".into())
+        .spawn(move || engine.warm());
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start reading the index ahead");
     }
 }
 
