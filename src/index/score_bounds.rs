@@ -94,15 +94,15 @@ impl ScoreBounds {
     }
 
     /// The bounds of `term` (the text of a term of the text field) in segment `segment`, one
-    /// per window, when they are kept. They hold for a searcher they [`fit`](Self::fits).
+    /// per window, when they are kept. They hold for a searcher whose mean length they [`fit`](Self::fits).
     pub fn get(&self, segment: SegmentId, term: &str) -> Option<&[u8]> {
         self.segments.get(&segment)?.get(term).map(|b| &**b)
     }
 
-    /// Whether these bounds were made for the passages of `searcher` (text field `body`).
-    pub fn fits(&self, searcher: &Searcher, body: Field) -> bool {
-        !self.segments.is_empty()
-            && mean_length(searcher, body).is_ok_and(|mean| mean == self.mean_length)
+    /// Whether these bounds were made for passages whose mean length is `mean_length` (as
+    /// [`mean_length`] gives it for a searcher).
+    pub fn fits(&self, mean_length: Score) -> bool {
+        !self.segments.is_empty() && mean_length == self.mean_length
     }
 
     /// How many terms have bounds, over every segment.
@@ -162,7 +162,7 @@ fn put_bounds(out: &mut Vec<u8>, bounds: &Box<[u8]>) {
 
 /// The mean length of a passage of `searcher` in tokens of field `body`, as tantivy's BM25
 /// computes it.
-fn mean_length(searcher: &Searcher, body: Field) -> tantivy::Result<Score> {
+pub fn mean_length(searcher: &Searcher, body: Field) -> tantivy::Result<Score> {
     let mut tokens = 0u64;
     let mut docs = 0u64;
     for reader in searcher.segment_readers() {

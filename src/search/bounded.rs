@@ -44,20 +44,16 @@ impl<'a> Bounding<'a> {
         field: Field,
         scored: &[Boosted],
     ) -> tantivy::Result<Option<Bounding<'a>>> {
-        if scored.iter().any(|(t, _)| t.field() != field) || !bounds.fits(searcher, field) {
+        let mean_length = score_bounds::mean_length(searcher, field)?;
+        if scored.iter().any(|(t, _)| t.field() != field) || !bounds.fits(mean_length) {
             return Ok(None);
         }
-        let mut tokens = 0u64;
         let mut passages = 0u64;
         let mut indexes = Vec::with_capacity(searcher.segment_readers().len());
         for reader in searcher.segment_readers() {
-            let inverted = reader.inverted_index(field)?;
-            tokens += inverted.total_num_tokens();
             passages += u64::from(reader.max_doc());
-            indexes.push(inverted);
+            indexes.push(reader.inverted_index(field)?);
         }
-        // As tantivy's BM25 has it.
-        let mean_length = tokens as Score / passages as Score;
         let mut terms = Vec::with_capacity(scored.len());
         for (term, boost) in scored {
             let mut held = Vec::with_capacity(indexes.len());
