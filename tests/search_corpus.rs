@@ -775,8 +775,10 @@ fn assert_answers_alike(
 fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_match() {
     // Passages of many lengths and weights holding two or three of the words, more than
     // `score_bounds::MIN_PASSAGES`, so that the index keeps bounds of their terms and the best
-    // are spread over the segment.
+    // are spread over the segment. Two reports, of two provinces and years, so that a query's
+    // province or year names some passages and not others.
     let mut text = String::from("Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n");
+    let mut other = String::from("Rendición de Cuentas 2022\nDirección Provincial IESS Guayas\n\n");
     for i in 0..12_000 {
         let passage = match i % 9 {
             0 => format!("Pensión mínima {i}.\n\n"),
@@ -789,23 +791,50 @@ fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_matc
             3 => format!("Pensiones mínimas de {i} dólares para jubilados.\n\n"),
             4 => format!("pensión pensión jubilados jubilados {i}.\n\n"),
             5 => format!("Se pagaron {i} pensiones mínimas a jubilados de Manabí en 2021.\n\n"),
+            // Short passages of `orfandad` late in the index, scoring above the long ones
+            // before them.
+            6 if i > 8_000 && i % 10 == 6 => format!("Jubilados: {i}. Pensión de orfandad.\n\n"),
             6 => format!("Jubilados: {i}. Pensión: mínima.\n\n"),
+            // One in five of these passages says `orfandad`: a word in fewer passages than
+            // the index keeps bounds for, whose bounds a query computes.
             7 => format!(
-                "El trámite {i} de la pensión de viudez de los jubilados, con la atención a \
-                 personas con discapacidad y a los adultos mayores del cantón.\n\n"
+                "El trámite {i} de la pensión de {} de los jubilados, con la atención a \
+                 personas con discapacidad y a los adultos mayores del cantón.\n\n",
+                if i % 5 == 0 { "orfandad" } else { "viudez" }
             ),
             _ => format!("La jubilación {i} y la pensión mínima vitalicia.\n\n"),
         };
-        text += &passage;
+        if i % 4 != 0 {
+            other += &passage;
+        } else {
+            text += &passage;
+        }
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let corpus = crate::support::one_report(tmp.path(), "manabi-2021.txt", &text);
+    std::fs::write(corpus.join("guayas-2022.txt"), other).expect("writes");
     let index = tmp.path().join("index");
     crate::support::build(&[corpus], &index).expect("indexes");
     let dir = cuentas::index::IndexDir::new(&index);
     let bounded = cuentas::index::Engine::open(&dir).expect("opens");
     assert!(!bounded.score_bounds().is_empty());
     assert!(!bounded.stem_sets().get().is_empty());
+    // Bounds computed when a query asks for them are those the build keeps.
+    let searcher = bounded.searcher();
+    let body = cuentas::index::schema::schema().1.body;
+    let mean = cuentas::index::score_bounds::mean_length(&searcher, body).expect("reads");
+    let key = cuentas::index::schema::KEY_COLUMN;
+    for word in ["jubilacion", "viudez", "pensiones"] {
+        let exact = cuentas::analysis::exact_term(word);
+        let term = tantivy::Term::from_field_text(body, &exact);
+        for reader in searcher.segment_readers() {
+            let kept = bounded.score_bounds().get(reader.segment_id(), &exact);
+            let now =
+                cuentas::index::score_bounds::term_now(reader, &term, key, mean).expect("reads");
+            assert!(kept.is_some(), "{word}: kept");
+            assert_eq!(now.as_deref(), kept, "{word}");
+        }
+    }
     // An engine warmed (as a server warms every generation it opens) has read both.
     let warmed = cuentas::index::Engine::open(&dir).expect("opens");
     warmed.warm();
@@ -829,6 +858,10 @@ fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_matc
             "pensiones mínimas jubilados",
             "jubilados pensión -viudez",
             "mínima pensión jubilación",
+            "pensión orfandad jubilados",
+            // A province and a year: in the text, or the report's.
+            "pensión jubilados Manabí",
+            "pensión jubilados 2021",
         ],
         &[
             ("10", "0"),

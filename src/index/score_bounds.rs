@@ -30,7 +30,7 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Score, Searcher, SegmentReader};
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 use super::key::PassageKey;
 use super::word_file::{self, BySegment, Reader};
@@ -180,6 +180,50 @@ fn length_factors(mean_length: Score) -> [Score; 256] {
         *factor = K1 * (1.0 - B + B * length as Score / mean_length);
     }
     factors
+}
+
+/// Terms in at most this many passages of a segment are bounded when a query asks for them, if
+/// the index keeps no bounds of theirs: reading their postings costs a few microseconds.
+pub const COMPUTED_PASSAGES: u32 = 4 * MIN_PASSAGES;
+
+/// The bounds of `term` in segment `reader`, computed from its postings as the build computes
+/// those it keeps, for passages whose mean length is `mean_length`; the passages' weights read
+/// from fast field `key`. `None` when the segment lacks the term, holds it in more than
+/// [`COMPUTED_PASSAGES`] passages, or keeps no lengths of its field.
+///
+/// A term too rare for the index to keep bounds is not rare in what it adds to a query: it
+/// is rare, so its factor (its idf) is high, and counted whole in every window it would lift
+/// every window's bound over the worst hit kept. `mora patronal` at 1 GB scored every match
+/// for the plain term `patronal` (the word's other forms) in a few hundred passages.
+pub fn term_now(
+    reader: &SegmentReader,
+    term: &Term,
+    key: &str,
+    mean_length: Score,
+) -> tantivy::Result<Option<Box<[u8]>>> {
+    let inverted = reader.inverted_index(term.field())?;
+    let Some(info) = inverted.get_term_info(term)? else {
+        return Ok(None);
+    };
+    if info.doc_freq > COMPUTED_PASSAGES {
+        return Ok(None);
+    }
+    let Some(norms) = reader.fieldnorms_readers().get_field(term.field())? else {
+        return Ok(None);
+    };
+    let column = reader.fast_fields().u64(key)?;
+    let keys = column.first_or_default_col(PassageKey::default_packed());
+    let postings =
+        inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+    let windows = window(reader.max_doc().saturating_sub(1)) + 1;
+    Ok(Some(term_bounds(
+        postings,
+        &norms,
+        &*keys,
+        &length_factors(mean_length),
+        windows,
+        &mut Vec::new(),
+    )))
 }
 
 /// The bounds of one segment's frequent terms.

@@ -9,6 +9,12 @@
 //! not above the worst hit kept has its matches counted and not scored. The page is the one
 //! scoring every match gives, to the bit: a passage skipped could at best tie the worst hit
 //! kept, and on a tie the earlier passage, kept, wins.
+//!
+//! A term too rare for the index to keep its bounds is bounded from its postings when a query
+//! asks for it; a term of another field (the facet of a province or a year a query names)
+//! counts its whole factor in every window.
+
+use std::borrow::Cow;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{Bm25Weight, EnableScoring, Query};
@@ -18,6 +24,7 @@ use tantivy::{Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 use super::cancel::{walk, Cancel};
 use super::collect::{key_column, Collected, Passages};
 use super::word::Boosted;
+use crate::index::schema::KEY_COLUMN;
 use crate::index::score_bounds::{self, ScoreBounds};
 
 /// Room left for the rounding of a score's sum, its weighting and its factors: a bound is
@@ -30,14 +37,19 @@ const ROOM_ABSOLUTE: Score = 1e-6;
 /// keeps.
 pub struct Bounding<'a> {
     bounds: &'a ScoreBounds,
+    /// The text field the bounds are of, and the searcher's mean passage length in it, which
+    /// the bounds were made for.
+    field: Field,
+    mean_length: Score,
     /// Each term with its factor (`idf × (1 + k1) × boost`), and whether each segment of the
     /// searcher holds it.
     terms: Vec<(Term, Score, Vec<bool>)>,
 }
 
 impl<'a> Bounding<'a> {
-    /// The bounding of `scored` (terms of text field `field`, each with its boost) over
-    /// `searcher`, when `bounds` were made for it.
+    /// The bounding of `scored` (terms, each with its boost) over `searcher`, when `bounds`
+    /// (of text field `field`) were made for it. A term of another field (a facet a query's
+    /// province or year may match) has no bounds: its factor bounds it.
     pub fn new(
         searcher: &Searcher,
         bounds: &'a ScoreBounds,
@@ -45,21 +57,17 @@ impl<'a> Bounding<'a> {
         scored: &[Boosted],
     ) -> tantivy::Result<Option<Bounding<'a>>> {
         let mean_length = score_bounds::mean_length(searcher, field)?;
-        if scored.iter().any(|(t, _)| t.field() != field) || !bounds.fits(mean_length) {
+        if !bounds.fits(mean_length) {
             return Ok(None);
         }
-        let mut passages = 0u64;
-        let mut indexes = Vec::with_capacity(searcher.segment_readers().len());
-        for reader in searcher.segment_readers() {
-            passages += u64::from(reader.max_doc());
-            indexes.push(reader.inverted_index(field)?);
-        }
+        let readers = searcher.segment_readers();
+        let passages: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
         let mut terms = Vec::with_capacity(scored.len());
         for (term, boost) in scored {
-            let mut held = Vec::with_capacity(indexes.len());
+            let mut held = Vec::with_capacity(readers.len());
             let mut passages_with = 0u64;
-            for inverted in &indexes {
-                let n = inverted.doc_freq(term)?;
+            for reader in readers {
+                let n = reader.inverted_index(term.field())?.doc_freq(term)?;
                 passages_with += u64::from(n);
                 held.push(n > 0);
             }
@@ -69,33 +77,46 @@ impl<'a> Bounding<'a> {
             // itself (the length's part is lost in the sum, and 2³² scales exactly).
             terms.push((term.clone(), bm25.score(0, u32::MAX), held));
         }
-        Ok(Some(Bounding { bounds, terms }))
+        Ok(Some(Bounding {
+            bounds,
+            field,
+            mean_length,
+            terms,
+        }))
     }
 
-    /// Each term of the query found in segment `ord`, by its factor and its bounds there (none
-    /// when the index keeps none: the factor itself bounds it).
-    fn segment(&self, ord: usize, reader: &SegmentReader) -> Vec<Part<'a>> {
-        self.terms
-            .iter()
-            .filter(|(_, _, held)| held.get(ord).copied().unwrap_or(true))
-            .map(|(term, factor, _)| {
-                let bounds = term
-                    .value()
-                    .as_str()
-                    .and_then(|text| self.bounds.get(reader.segment_id(), text));
-                (*factor, bounds)
-            })
-            .collect()
+    /// Each term of the query found in segment `ord`, by its factor and its bounds there: those
+    /// the index keeps, else computed now for a term in few passages (`score_bounds::term_now`),
+    /// else none (the factor itself bounds it).
+    fn segment(&self, ord: usize, reader: &SegmentReader) -> tantivy::Result<Vec<Part<'a>>> {
+        let mut parts = Vec::with_capacity(self.terms.len());
+        for (term, factor, held) in &self.terms {
+            if !held.get(ord).copied().unwrap_or(true) {
+                continue;
+            }
+            let kept = term
+                .value()
+                .as_str()
+                .and_then(|text| self.bounds.get(reader.segment_id(), text));
+            let bounds = match kept {
+                _ if term.field() != self.field => None,
+                Some(kept) => Some(Cow::Borrowed(kept)),
+                None => score_bounds::term_now(reader, term, KEY_COLUMN, self.mean_length)?
+                    .map(|b| Cow::Owned(b.into_vec())),
+            };
+            parts.push((*factor, bounds));
+        }
+        Ok(parts)
     }
 }
 
-/// A term of a query in a segment: its factor, and its bounds there when the index keeps them.
-type Part<'a> = (Score, Option<&'a [u8]>);
+/// A term of a query in a segment: its factor, and its bounds there when known.
+type Part<'a> = (Score, Option<Cow<'a, [u8]>>);
 
 /// The most a passage of window `window` may score, by `parts`.
 fn bound(parts: &[Part], window: usize) -> Score {
     let mut sum: Score = 0.0;
-    for &(factor, bounds) in parts {
+    for (factor, bounds) in parts {
         let part = match bounds {
             Some(b) => b.get(window).map_or(1.0, |&byte| score_bounds::part(byte)),
             None => 1.0,
@@ -117,7 +138,7 @@ pub fn collect(
 ) -> tantivy::Result<Collected> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
-        let parts = bounding.segment(ord, reader);
+        let parts = bounding.segment(ord, reader)?;
         let mut child = passages.segment_with(ord as SegmentOrdinal, key_column(reader)?);
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut window = usize::MAX;
@@ -138,4 +159,122 @@ pub fn collect(
     };
     let fruits = threads.map(segment, searcher.segment_readers().iter().enumerate())?;
     passages.merge_fruits(fruits)
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::Facet;
+    use tantivy::{DocSet, TantivyDocument, TERMINATED};
+
+    use super::*;
+    use crate::index::key::PassageKey;
+    use crate::index::schema::{schema, Fields};
+    use crate::search::query::{build_ranked, parse, TextFields};
+
+    /// Passages of five shapes and weights, a third of them in Manabí's reports; `rare` (in
+    /// fewer passages than the index keeps bounds for) in one of every `rare_every`.
+    fn searcher(rare_every: u32) -> (Searcher, Fields) {
+        let (schema, fields) = schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::analysis::register(index.tokenizers());
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        for i in 0..6_000u32 {
+            let rare = if i % rare_every == 0 {
+                " patronales"
+            } else {
+                ""
+            };
+            let (text, weight) = match i % 5 {
+                0 => (format!("Pensión de jubilados{rare}."), 35),
+                1 => (
+                    format!("Pensión de jubilados de Manabí{rare} número {i}."),
+                    70,
+                ),
+                2 => (
+                    format!(
+                        "Se pagó la pensión {i} a los jubilados{rare} del cantón, con la \
+                         pensión mínima y los aportes de cada afiliado."
+                    ),
+                    100,
+                ),
+                3 => (format!("Jubilados, pensión, jubilados, pensión{rare}."), 60),
+                _ => (format!("Pensión {i}."), 90),
+            };
+            let province = if i % 3 == 0 { "Manabí" } else { "Guayas" };
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.body, &text);
+            doc.add_facet(fields.facets, Facet::from_path(["province", province]));
+            doc.add_u64(
+                fields.key,
+                PassageKey::new(Some(2021), 1, &[], weight).pack(),
+            );
+            writer.add_document(doc).expect("adds");
+        }
+        writer.commit().expect("commits");
+        (index.reader().expect("reader").searcher(), fields)
+    }
+
+    /// Every match of `query` weighs at most its window's bound.
+    fn assert_bounded(searcher: &Searcher, fields: &Fields, bounds: &ScoreBounds, query: &str) {
+        let items = parse(query).expect("parses");
+        let text = TextFields::of(fields, searcher);
+        let ranked = build_ranked(&items, text).expect("a query");
+        let scored = ranked.scored.expect("scored terms");
+        let bounding = Bounding::new(searcher, bounds, fields.body, &scored)
+            .expect("reads")
+            .expect("bounds fit");
+        let weight = ranked
+            .matching
+            .weight(EnableScoring::enabled_from_searcher(searcher))
+            .expect("weight");
+        let mut matches = 0;
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let parts = bounding.segment(ord, reader).expect("reads");
+            let keys = key_column(reader).expect("keys");
+            let mut scorer = weight.scorer(reader, 1.0).expect("scorer");
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                let weighed = scorer.score()
+                    * Score::from(PassageKey::unpack(keys.get_val(doc)).weight)
+                    / 100.0;
+                let most = bound(&parts, score_bounds::window(doc));
+                assert!(
+                    weighed <= most,
+                    "{query}: passage {doc} weighs {weighed}, over {most}"
+                );
+                matches += 1;
+                doc = scorer.advance();
+            }
+        }
+        assert!(matches > 0, "{query}");
+    }
+
+    #[test]
+    fn no_match_weighs_more_than_its_window_bound() {
+        let (searcher, fields) = searcher(7);
+        let bounds =
+            ScoreBounds::compute(&searcher, fields.body, KEY_COLUMN, 1_000).expect("computes");
+        assert!(!bounds.is_empty());
+        let bodies = |term: &str| {
+            searcher
+                .segment_readers()
+                .iter()
+                .any(|r| bounds.get(r.segment_id(), term).is_some())
+        };
+        // Frequent terms keep bounds; the rare one is bounded when asked for.
+        let stem = |word: &str| crate::analysis::stem::stem_spanish(word).into_owned();
+        assert!(bodies(&crate::analysis::exact_term("pension")));
+        assert!(bodies(&stem("jubilados")));
+        assert!(!bodies(&stem("patronales")));
+        for query in [
+            "pensión jubilados",
+            "jubilados patronal",
+            "pensión jubilados manabí",
+            "pensión OR patronal jubilados",
+        ] {
+            assert_bounded(&searcher, &fields, &bounds, query);
+        }
+    }
 }

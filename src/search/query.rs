@@ -290,7 +290,8 @@ pub struct RankedQuery {
     /// index may hold its best passages (`index::word_tops`).
     pub word: Option<String>,
     /// The terms, each with its boost, whose BM25 scores add up to every score `matching`
-    /// gives, when it is a conjunction of words: what bounds a passage's score before it is
+    /// gives, or to more, when it is a conjunction of words (or of words' alternatives, as a
+    /// province in the text or the report's): what bounds a passage's score before it is
     /// scored (`index::score_bounds`).
     pub scored: Option<Vec<Boosted>>,
 }
@@ -356,10 +357,7 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut scored: Option<Vec<Boosted>> = Some(Vec::new());
     for (occur, unit) in required {
         if occur == Occur::Must {
-            scored = scored.zip(unit.scored).map(|(mut all, terms)| {
-                all.extend(terms);
-                all
-            });
+            scored = joined(scored, unit.scored);
         }
         match unit.boost {
             Some(b) if occur == Occur::Must && unit.positional => {
@@ -410,6 +408,14 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     })
 }
 
+/// The scored terms of two parts of a query together, when both have them.
+fn joined(all: Option<Vec<Boosted>>, more: Option<Vec<Boosted>>) -> Option<Vec<Boosted>> {
+    all.zip(more).map(|(mut all, more)| {
+        all.extend(more);
+        all
+    })
+}
+
 /// What one word, group or phrase of a query asks: a required match of its stems, and the same
 /// words exactly as a boost.
 struct Unit {
@@ -421,7 +427,7 @@ struct Unit {
     /// Whether the boost reads positions (a phrase's exact wording).
     positional: bool,
     /// The terms whose scores, each boosted, add up to the unit's score beside other units
-    /// (a word's: [`Word`]).
+    /// (a word's: [`Word`]), or to more (alternatives: a passage may match some of them).
     scored: Option<Vec<Boosted>>,
     /// The same matches and scores as one query, for when the unit is the whole query.
     alone: Option<Box<dyn Query>>,
@@ -441,17 +447,20 @@ impl Unit {
         let mut required = Vec::with_capacity(units.len());
         let mut boosts = Vec::new();
         let mut positional = false;
+        // A passage matching some of the alternatives scores the sum of theirs.
+        let mut scored: Option<Vec<Boosted>> = Some(Vec::new());
         for u in units {
             required.push(u.required);
             positional |= u.positional && u.boost.is_some();
             boosts.extend(u.boost);
+            scored = joined(scored, u.scored);
         }
         Unit {
             required: either(required),
             boost: (!boosts.is_empty()).then(|| either(boosts)),
             positional,
             together: None,
-            scored: None,
+            scored,
             alone: None,
             stem: None,
         }
@@ -543,13 +552,13 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
         let term = Term::from_facet(fields.facets, facet);
         Unit {
             required: Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
                 CONTEXT_BOOST,
             )),
             boost: None,
             positional: false,
             together: None,
-            scored: None,
+            scored: Some(vec![(term, CONTEXT_BOOST)]),
             alone: None,
             stem: None,
         }
