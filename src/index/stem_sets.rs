@@ -24,7 +24,8 @@ use std::sync::{Arc, OnceLock};
 use tantivy::index::SegmentId;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
+
+use tantivy::{DocId, DocSet, Searcher, SeekDangerResult, SegmentReader, TERMINATED};
 
 use super::schema::stem_terms;
 use super::word_counts;
@@ -135,6 +136,28 @@ impl DocSet for SetDocs {
     #[inline]
     fn doc(&self) -> DocId {
         self.doc
+    }
+
+    /// Whether `target` is in the set, by its bit alone: a conjunction asks this of every
+    /// passage its rarer words lead it to. On a miss the next passage is not looked for
+    /// (`target + 1` is a lower bound of it), and the set stays where it was until a hit.
+    #[inline]
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        let held = self
+            .words
+            .get(target as usize / 64)
+            .is_some_and(|w| w & (1 << (target % 64)) != 0);
+        if held {
+            self.doc = target;
+            SeekDangerResult::Found
+        } else if target as usize >= self.words.len() * 64 {
+            SeekDangerResult::SeekLowerBound(TERMINATED)
+        } else {
+            SeekDangerResult::SeekLowerBound(target + 1)
+        }
     }
 
     fn size_hint(&self) -> u32 {
@@ -326,10 +349,27 @@ mod tests {
             let mut sorted = targets.clone();
             sorted.sort_unstable();
             let mut it = set.docs();
-            for t in sorted {
+            for &t in &sorted {
                 let expected = docs.iter().copied().find(|&d| d >= t.max(it.doc())).unwrap_or(TERMINATED);
                 let got = it.seek(t);
                 prop_assert_eq!(got, expected, "seek {}", t);
+            }
+            // Sought by a conjunction, targets strictly increasing: found where the set holds
+            // them, else a lower bound of the next passage, past the target.
+            sorted.dedup();
+            let mut it = set.docs();
+            for &t in &sorted {
+                let next = docs.iter().copied().find(|&d| d >= t).unwrap_or(TERMINATED);
+                match it.seek_danger(t) {
+                    SeekDangerResult::Found => {
+                        prop_assert_eq!(next, t);
+                        prop_assert_eq!(it.doc(), t);
+                    }
+                    SeekDangerResult::SeekLowerBound(bound) => {
+                        prop_assert!(next != t, "{} missed", t);
+                        prop_assert!(bound > t && (bound <= next || bound == TERMINATED), "{} gave {}", t, bound);
+                    }
+                }
             }
         }
     }

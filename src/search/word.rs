@@ -16,7 +16,10 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+
+use tantivy::{
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
+};
 
 use super::union::{self, explained};
 use crate::index::stem_sets::{LazyStemSets, SetDocs};
@@ -256,6 +259,28 @@ impl DocSet for WordScorer {
 
     fn doc(&self) -> DocId {
         self.doc
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        let Some(set) = &mut self.set else {
+            // tantivy's own: a seek, then a look.
+            if target >= TERMINATED {
+                return SeekDangerResult::SeekLowerBound(TERMINATED);
+            }
+            if self.doc < target {
+                self.seek(target);
+            }
+            return if self.doc == target {
+                SeekDangerResult::Found
+            } else {
+                SeekDangerResult::SeekLowerBound(self.doc)
+            };
+        };
+        let found = set.seek_danger(target);
+        if found == SeekDangerResult::Found {
+            self.doc = target;
+        }
+        found
     }
 
     fn size_hint(&self) -> u32 {
