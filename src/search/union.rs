@@ -9,7 +9,9 @@
 //! a word is a [`super::word::Word`].
 //!
 //! It matches and scores as tantivy's union of the same terms does: the scores of the terms on
-//! a document are added in the order of the terms, starting from zero.
+//! a document are added in the order of the terms, starting from zero. So it does for queries
+//! of any shape: a unit's alternatives (`a OR b`, a province named in the text or the report's
+//! facet) are sought the same way beside the other words of a query.
 
 use tantivy::query::{
     BooleanQuery, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
@@ -342,6 +344,44 @@ pub(super) mod tests {
                 scored(&searcher, &*seek_union),
                 "{lead} {w1} {w2}"
             );
+        }
+    }
+
+    #[test]
+    fn alternatives_of_any_shape_match_and_score_as_tantivys_union() {
+        use tantivy::query::BoostQuery;
+
+        let (index, body) = index();
+        let searcher = index.reader().expect("reader").searcher();
+        // A query's alternatives: a word's (here two terms together) or a boosted facet.
+        let alternatives = || -> Vec<Box<dyn Query>> {
+            vec![
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, term(body, "a")),
+                    (Occur::Must, term(body, "d")),
+                ])),
+                Box::new(BoostQuery::new(term(body, "c"), 0.3)),
+            ]
+        };
+        let beside = |union: Box<dyn Query>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, term(body, "b")),
+                (Occur::Must, union),
+            ]))
+        };
+        for [tantivys, sought] in [
+            [
+                beside(Box::new(BooleanQuery::union(alternatives()))),
+                beside(Box::new(SeekUnion::ranked(alternatives()))),
+            ],
+            [
+                Box::new(BooleanQuery::union(alternatives())) as Box<dyn Query>,
+                Box::new(SeekUnion::ranked(alternatives())),
+            ],
+        ] {
+            let all = scored(&searcher, &*sought);
+            assert!(all.len() > 100);
+            assert_eq!(all, scored(&searcher, &*tantivys));
         }
     }
 
