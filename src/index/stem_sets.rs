@@ -24,7 +24,6 @@ use std::sync::{Arc, OnceLock};
 use tantivy::index::SegmentId;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::{Field, IndexRecordOption};
-
 use tantivy::{DocId, DocSet, Searcher, SeekDangerResult, SegmentReader, TERMINATED};
 
 use super::schema::stem_terms;

@@ -171,9 +171,9 @@ mod tests {
     use crate::index::schema::{schema, Fields};
     use crate::search::query::{build_ranked, parse, TextFields};
 
-    /// Passages of five shapes and weights, a third of them in Manabí's reports; `rare` (in
-    /// fewer passages than the index keeps bounds for) in one of every `rare_every`.
-    fn searcher(rare_every: u32) -> (Searcher, Fields) {
+    /// Passages of five shapes and weights, a third of them in Manabí's reports; one in seven
+    /// says `patronales`, in fewer passages than the index keeps bounds for.
+    fn searcher() -> (Searcher, Fields) {
         let (schema, fields) = schema();
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(index.tokenizers());
@@ -181,11 +181,7 @@ mod tests {
             .writer_with_num_threads(1, 15_000_000)
             .expect("writer");
         for i in 0..6_000u32 {
-            let rare = if i % rare_every == 0 {
-                " patronales"
-            } else {
-                ""
-            };
+            let rare = if i % 7 == 0 { " patronales" } else { "" };
             let (text, weight) = match i % 5 {
                 0 => (format!("Pensión de jubilados{rare}."), 35),
                 1 => (
@@ -253,11 +249,11 @@ mod tests {
 
     #[test]
     fn no_match_weighs_more_than_its_window_bound() {
-        let (searcher, fields) = searcher(7);
+        let (searcher, fields) = searcher();
         let bounds =
             ScoreBounds::compute(&searcher, fields.body, KEY_COLUMN, 1_000).expect("computes");
         assert!(!bounds.is_empty());
-        let bodies = |term: &str| {
+        let kept = |term: &str| {
             searcher
                 .segment_readers()
                 .iter()
@@ -265,9 +261,9 @@ mod tests {
         };
         // Frequent terms keep bounds; the rare one is bounded when asked for.
         let stem = |word: &str| crate::analysis::stem::stem_spanish(word).into_owned();
-        assert!(bodies(&crate::analysis::exact_term("pension")));
-        assert!(bodies(&stem("jubilados")));
-        assert!(!bodies(&stem("patronales")));
+        assert!(kept(&crate::analysis::exact_term("pension")));
+        assert!(kept(&stem("jubilados")));
+        assert!(!kept(&stem("patronales")));
         for query in [
             "pensión jubilados",
             "jubilados patronal",
