@@ -208,22 +208,12 @@ pub fn term_now(
     if info.doc_freq > COMPUTED_PASSAGES {
         return Ok(None);
     }
-    let Some(norms) = reader.fieldnorms_readers().get_field(term.field())? else {
+    let Some(mut bounder) = Bounder::new(reader, term.field(), key, mean_length)? else {
         return Ok(None);
     };
-    let column = reader.fast_fields().u64(key)?;
-    let keys = column.first_or_default_col(PassageKey::default_packed());
     let postings =
         inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-    let windows = window(reader.max_doc().saturating_sub(1)) + 1;
-    Ok(Some(term_bounds(
-        postings,
-        &norms,
-        &*keys,
-        &length_factors(mean_length),
-        windows,
-        &mut Vec::new(),
-    )))
+    Ok(Some(bounder.bounds(postings)))
 }
 
 /// The bounds of one segment's frequent terms.
@@ -234,17 +224,12 @@ fn segment_bounds(
     min_passages: u32,
     mean_length: Score,
 ) -> tantivy::Result<BySegmentTerms> {
-    let inverted = reader.inverted_index(body)?;
-    let Some(norms) = reader.fieldnorms_readers().get_field(body)? else {
+    let Some(mut bounder) = Bounder::new(reader, body, key, mean_length)? else {
         return Ok(Default::default());
     };
-    let column = reader.fast_fields().u64(key)?;
-    let keys = column.first_or_default_col(PassageKey::default_packed());
-    let factors = length_factors(mean_length);
-    let windows = window(reader.max_doc().saturating_sub(1)) + 1;
+    let inverted = reader.inverted_index(body)?;
     let mut terms = std::collections::HashMap::new();
     let mut stream = inverted.terms().stream()?;
-    let mut packed = Vec::new();
     while stream.advance() {
         let info = stream.value();
         if info.doc_freq < min_passages {
@@ -255,42 +240,69 @@ fn segment_bounds(
         };
         let postings =
             inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        let bounds = term_bounds(postings, &norms, &*keys, &factors, windows, &mut packed);
-        terms.insert(Box::<str>::from(text), bounds);
+        terms.insert(Box::<str>::from(text), bounder.bounds(postings));
     }
     Ok(terms)
 }
 
 type BySegmentTerms = std::collections::HashMap<Box<str>, Box<[u8]>>;
 
-/// A term's bound in every window of `windows`, from its postings.
-fn term_bounds(
-    mut postings: BlockSegmentPostings,
-    norms: &FieldNormReader,
-    keys: &dyn ColumnValues<u64>,
-    factors: &[Score; 256],
+/// What bounding a segment's terms reads: its passages' lengths and weights.
+struct Bounder {
+    norms: FieldNormReader,
+    keys: std::sync::Arc<dyn ColumnValues<u64>>,
+    /// `K(length)` by fieldnorm id.
+    factors: [Score; 256],
     windows: usize,
-    packed: &mut Vec<u64>,
-) -> Box<[u8]> {
-    let mut most = vec![0.0 as Score; windows];
-    loop {
-        let docs = postings.docs();
-        if docs.is_empty() {
-            break;
-        }
-        packed.resize(docs.len(), 0);
-        keys.get_vals(docs, packed);
-        for ((&doc, &tf), &key) in docs.iter().zip(postings.freqs()).zip(packed.iter()) {
-            let tf = tf as Score;
-            let part = tf / (tf + factors[usize::from(norms.fieldnorm_id(doc))]);
-            let weighed = part * Score::from(PassageKey::unpack(key).weight) / 100.0;
-            if let Some(m) = most.get_mut(window(doc)) {
-                *m = m.max(weighed);
-            }
-        }
-        postings.advance();
+    /// Keys of a block of postings.
+    packed: Vec<u64>,
+}
+
+impl Bounder {
+    /// The bounder of text field `field` of segment `reader`, weights read from fast field
+    /// `key`; `None` when the field keeps no lengths.
+    fn new(
+        reader: &SegmentReader,
+        field: Field,
+        key: &str,
+        mean_length: Score,
+    ) -> tantivy::Result<Option<Bounder>> {
+        let Some(norms) = reader.fieldnorms_readers().get_field(field)? else {
+            return Ok(None);
+        };
+        let column = reader.fast_fields().u64(key)?;
+        Ok(Some(Bounder {
+            norms,
+            keys: column.first_or_default_col(PassageKey::default_packed()),
+            factors: length_factors(mean_length),
+            windows: window(reader.max_doc().saturating_sub(1)) + 1,
+            packed: Vec::new(),
+        }))
     }
-    most.into_iter().map(quantize_up).collect()
+
+    /// A term's bound in every window of the segment, from its postings.
+    fn bounds(&mut self, mut postings: BlockSegmentPostings) -> Box<[u8]> {
+        let mut most = vec![0.0 as Score; self.windows];
+        loop {
+            let docs = postings.docs();
+            if docs.is_empty() {
+                break;
+            }
+            self.packed.resize(docs.len(), 0);
+            self.keys.get_vals(docs, &mut self.packed);
+            for ((&doc, &tf), &key) in docs.iter().zip(postings.freqs()).zip(&self.packed) {
+                let tf = tf as Score;
+                let length = self.factors[usize::from(self.norms.fieldnorm_id(doc))];
+                let part = tf / (tf + length);
+                let weighed = part * Score::from(PassageKey::unpack(key).weight) / 100.0;
+                if let Some(m) = most.get_mut(window(doc)) {
+                    *m = m.max(weighed);
+                }
+            }
+            postings.advance();
+        }
+        most.into_iter().map(quantize_up).collect()
+    }
 }
 
 /// `part` (0 to 1) in 255ths, rounded up: never under it.

@@ -467,7 +467,7 @@ impl Unit {
             // province's facet is asked for a few of its passages: sought, where tantivy's
             // buffered union scored all of them, 4,096 passages at a time. Alone, the
             // buffered union steps through them faster.
-            sought: Some(Box::new(SeekUnion::ranked(
+            sought: Some(Box::new(SeekUnion::beside(
                 required.iter().map(|q| q.box_clone()).collect(),
             ))),
             required: either(required),

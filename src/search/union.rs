@@ -22,6 +22,9 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATE
 #[derive(Debug)]
 pub struct SeekUnion {
     queries: Vec<Box<dyn Query>>,
+    /// Whether its best documents may be asked for alone (block-max WAND over tantivy's
+    /// union): beside other words they never are, and that union's weight is not made.
+    alone: bool,
 }
 
 impl SeekUnion {
@@ -29,7 +32,18 @@ impl SeekUnion {
     /// sought rather than buffered, the best ones found by block-max WAND over the same terms
     /// (`Weight::for_each_pruning`).
     pub fn ranked(queries: Vec<Box<dyn Query>>) -> SeekUnion {
-        SeekUnion { queries }
+        SeekUnion {
+            queries,
+            alone: true,
+        }
+    }
+
+    /// The union of `queries` beside other words of a query, which lead it: only sought.
+    pub fn beside(queries: Vec<Box<dyn Query>>) -> SeekUnion {
+        SeekUnion {
+            queries,
+            alone: false,
+        }
     }
 
     /// Its queries, in order.
@@ -42,6 +56,7 @@ impl Clone for SeekUnion {
     fn clone(&self) -> Self {
         SeekUnion {
             queries: self.queries.iter().map(|q| q.box_clone()).collect(),
+            alone: self.alone,
         }
     }
 }
@@ -53,7 +68,7 @@ impl Query for SeekUnion {
             .iter()
             .map(|q| q.weight(enable_scoring))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let pruning = if enable_scoring.is_scoring_enabled() {
+        let pruning = if self.alone && enable_scoring.is_scoring_enabled() {
             let union = BooleanQuery::union(self.queries.iter().map(|q| q.box_clone()).collect());
             Some(union.weight(enable_scoring)?)
         } else {
@@ -372,7 +387,7 @@ pub(super) mod tests {
         for [tantivys, sought] in [
             [
                 beside(Box::new(BooleanQuery::union(alternatives()))),
-                beside(Box::new(SeekUnion::ranked(alternatives()))),
+                beside(Box::new(SeekUnion::beside(alternatives()))),
             ],
             [
                 Box::new(BooleanQuery::union(alternatives())) as Box<dyn Query>,
