@@ -475,13 +475,36 @@ fn merge_small(index: &Index) -> tantivy::Result<()> {
     let ids: Vec<_> = segments.iter().map(|s| s.id()).collect();
     // A segment's files are kept while anything holds its meta.
     drop(segments);
-    // tantivy's least memory for a writer: a merge reads and writes segments, it buffers no
-    // documents.
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+    let mut writer = merge_writer(index)?;
     writer.merge(&ids).wait()?;
     // The merged segments' files go now, not when a writer next opens the index.
     writer.garbage_collect_files().wait()?;
     writer.wait_merging_threads()
+}
+
+/// How long the merge waits for the index's writer lock.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// A writer to merge with, once the writer lock is free. tantivy's lock is an `flock` on a file
+/// of the index folder, held by an open descriptor: a child process that another thread of this
+/// process starts (a PDF reader, `tesseract`) holds a copy of every open descriptor from its
+/// fork until its `exec`, so the lock of the build's first writer can outlive that writer by a
+/// moment. Nothing else writes in a staging folder, so the lock is only ever briefly busy.
+fn merge_writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        // tantivy's least memory for a writer: a merge reads and writes segments, it buffers
+        // no documents.
+        match index.writer_with_num_threads(1, 15_000_000) {
+            Err(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            )) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// A counter of the reader's OCR work (0 when it counts none).
@@ -744,8 +767,48 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
 
 #[cfg(test)]
 mod tests {
-    use super::passage_weight;
+    use super::{merge_small, passage_weight};
     use proptest::prelude::*;
+
+    #[test]
+    fn the_merge_waits_for_a_writer_lock_busy_a_moment_longer() {
+        use std::os::fd::AsRawFd;
+        use tantivy::schema::{Schema, STRING};
+
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut schema = Schema::builder();
+        let word = schema.add_text_field("word", STRING);
+        let index = tantivy::Index::create_in_dir(tmp.path(), schema.build()).expect("index");
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        for text in ["uno", "dos"] {
+            writer
+                .add_document(tantivy::doc!(word => text))
+                .expect("add");
+            writer.commit().expect("commit");
+        }
+        writer.wait_merging_threads().expect("writer done");
+        // The lock file held through a descriptor of its own, as a child process holds the
+        // first writer's between its fork and its exec.
+        let lock_path = tmp
+            .path()
+            .join(&tantivy::directory::INDEX_WRITER_LOCK.filepath);
+        let lock = std::fs::File::options()
+            .write(true)
+            .open(&lock_path)
+            .expect("lock file");
+        // SAFETY: `flock` on a descriptor this function owns.
+        let locked = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        assert_eq!(locked, 0, "the test holds the lock");
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(lock);
+        });
+        merge_small(&index).expect("the merge waits for the lock");
+        holder.join().expect("holder");
+        assert_eq!(index.searchable_segment_metas().expect("metas").len(), 1);
+    }
 
     /// The weight as first written: every word read.
     fn weight_of_all_words(text: &str) -> u64 {
