@@ -623,8 +623,27 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
     let r = search("salud USD 101 mil", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
-    // The first word typed is what is meant: it is never the one left out.
+    // The first word typed is what is meant: it is never the one left out while it finds
+    // something alone.
+    // Both words find passages, none both: the second goes.
+    let r = search("salud mora", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    let r = search("rendición zzzqqq salud", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("rendición salud"));
+    // A word that finds nothing alone, first or anywhere, is left out before the others.
     let r = search("zzzqqq mora", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("mora"));
+    assert!(r.total > 0);
+    let r = search("zzzqqq mora patronal wwwkkk", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("mora patronal"));
+    // Nor is it a word that finds nothing only within the filters: it would empty the query.
+    let r = search("zzzqqq mora", &[("province", "Manabí")]);
+    assert_eq!(r.corrected_query.as_deref(), Some("mora"));
+    // A slip that a spelling fixes is kept, and fixed.
+    let r = search("morra patronal zzzqqq", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("mora patronal"));
+    // Nothing is left when no word finds anything.
+    let r = search("zzzqqq wwwkkk", &[]);
     assert_eq!((r.total, r.corrected_query), (0, None));
     // A phrase or an exclusion says exactly what is wanted.
     let r = search("\"mora zzzqqq\"", &[]);

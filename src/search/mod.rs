@@ -125,9 +125,10 @@ pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> 
 const MAX_RELAXED: usize = 6;
 
 /// A query of plain words that found nothing, run again with fewer words until something is
-/// found: first without one of its words (the last, then the one before, …, never the first),
-/// then with only its first words, fewer and fewer, each as typed and then spelt as the
-/// reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
+/// found: first without the words that find nothing alone (a typing slip no spelling fixes, a
+/// word no report uses), then without one more of its words (the last, then the one before, …,
+/// never the first left), then with only its first words, fewer and fewer, each as typed and
+/// then spelt as the reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
 /// matching strategy: `plazo total ejecución obra` finds the contract's "plazo total para la
 /// ejecución" as `plazo total ejecución`, where no passage holds all four words. A number
 /// written in groups (`4 803 665`) is one word, and so is a number with its currency and scale
@@ -165,8 +166,20 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
             .then_some(token.len());
         words.push((token.to_string(), number_end));
     }
-    let words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
+    // A word that finds nothing alone, spelt as typed or as the index spells it, can only
+    // empty the query: it is left out first, wherever it stands.
+    let typed = words.len();
+    let mut words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
+    let mut found = Vec::with_capacity(typed);
+    for word in words.drain(..) {
+        request.cancel.check()?;
+        if finds_something(engine, request, &word)? {
+            found.push(word);
+        }
+    }
+    let words = found;
     let n = words.len();
+    let known = (n > 0 && n < typed).then(|| words.join(" "));
     // The first word stays: the others narrow it.
     let without_one = (1..n).rev().map(|i| {
         let mut kept = words.clone();
@@ -176,7 +189,12 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     let first_ones = (1..n.saturating_sub(1))
         .rev()
         .map(|keep| words[..keep].join(" "));
-    for shorter in without_one.chain(first_ones).take(MAX_RELAXED) {
+    for shorter in known
+        .into_iter()
+        .chain(without_one)
+        .chain(first_ones)
+        .take(MAX_RELAXED)
+    {
         request.cancel.check()?;
         let spelt = suggest::correct(engine, &shorter)?;
         for attempt in std::iter::once(shorter).chain(spelt) {
@@ -191,6 +209,18 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
         }
     }
     Ok(None)
+}
+
+/// Whether `word` alone, with the request's filters, finds a passage, or has a closer spelling
+/// that may.
+fn finds_something(engine: &Engine, request: &Request, word: &str) -> Result<bool, SearchError> {
+    if suggest::correct(engine, word)?.is_some() {
+        return Ok(true);
+    }
+    let mut alone = request.clone();
+    alone.items = vec![query::Item::Words(word.to_string())];
+    (alone.limit, alone.offset) = (0, 0);
+    Ok(run_once(engine, &alone)?.total > 0)
 }
 
 fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
