@@ -314,6 +314,76 @@ pub fn scale_after(text: &str, end: usize) -> Option<(usize, f64)> {
     Some((word_end, factor))
 }
 
+/// The scale of an amount: where its scale ends, its factor, and the other factor an ambiguous
+/// abbreviation may have.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AmountScale {
+    /// Where the scale word or abbreviation ends.
+    pub end: usize,
+    /// What the number is multiplied by.
+    pub factor: f64,
+    /// The other reading of `M`, a thousand: Spanish accounts write `M` for thousands and `MM`
+    /// for millions, the press and slides `M` for millions, as English does.
+    pub alt_factor: Option<f64>,
+}
+
+/// The scale of an amount whose number runs from `start` to `end`: a scale word
+/// ([`scale_after`]), or, after a currency, an abbreviation glued to the number or one space
+/// after it: `$1.5M` (millions, or thousands: [`AmountScale::alt_factor`]), `USD 2 MM`,
+/// `US$ 250K`, `$250k`. Without a currency, `3M` is a maker of masks and `5K` a race.
+pub fn amount_scale_after(text: &str, start: usize, end: usize) -> Option<AmountScale> {
+    if let Some((end, factor)) = scale_after(text, end) {
+        return Some(AmountScale {
+            end,
+            factor,
+            alt_factor: None,
+        });
+    }
+    let rest = text.get(end..)?;
+    let at = end + usize::from(rest.starts_with(' '));
+    let letters = text
+        .get(at..)?
+        .split(|c: char| !c.is_alphanumeric())
+        .next()?;
+    let (factor, alt_factor) = match letters {
+        "M" => (1e6, Some(1e3)),
+        "K" | "k" => (1e3, None),
+        _ => return None,
+    };
+    currency_before(text, start)?;
+    Some(AmountScale {
+        end: at + letters.len(),
+        factor,
+        alt_factor,
+    })
+}
+
+/// Start of a currency written before `start` (`USD `, `US$`, `$ `, `USD. `).
+pub fn currency_before(text: &str, start: usize) -> Option<usize> {
+    let before =
+        &text[crate::analysis::text::floor_boundary(text, start.saturating_sub(12))..start];
+    let trimmed = before.trim_end_matches([' ', '\u{a0}']);
+    if before.len() - trimmed.len() > 2 {
+        return None;
+    }
+    let base = start - before.len();
+    let signs = [
+        "USD$", "USD $", "US $", "US$", "U$S", "USD.", "USD", "usd", "Usd", "U.S.D.", "$",
+    ];
+    for sign in signs {
+        if let Some(rest) = trimmed.strip_suffix(sign) {
+            // `USD` must be a word of its own.
+            if sign.starts_with(|c: char| c.is_alphabetic())
+                && rest.chars().next_back().is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            return Some(base + rest.len());
+        }
+    }
+    None
+}
+
 /// The word after at most two spaces from `at`, as written, and its end.
 fn word_after(text: &str, at: usize) -> Option<(&str, usize)> {
     let rest = text.get(at..)?;
@@ -358,12 +428,15 @@ pub fn parse_amount(s: &str) -> Option<f64> {
     let mut t = s.trim();
     let negative = t.starts_with('-');
     t = t.trim_start_matches(['-', '+']).trim_start();
+    // The amount as written with its currency, and where its number starts in it.
+    let written = t;
     for prefix in ["US$", "USD.", "USD", "usd", "$"] {
         if let Some(rest) = t.strip_prefix(prefix) {
             t = rest.trim_start();
             break;
         }
     }
+    let at = written.len() - t.len();
     t = t.trim_end_matches(['%', ' ']);
     for suffix in ["dólares", "dolares", "USD"] {
         if let Some(rest) = t.strip_suffix(suffix) {
@@ -397,8 +470,9 @@ pub fn parse_amount(s: &str) -> Option<f64> {
         let (end, factor) = scale_after(words, 0)?;
         return words[end..].trim().is_empty().then_some(sign * factor);
     };
-    let (end, factor) = scale_after(t, n.end).unwrap_or((n.end, 1.0));
-    t[end..]
+    let (end, factor) = amount_scale_after(written, at, at + n.end)
+        .map_or((n.end, 1.0), |scale| (scale.end - at, scale.factor));
+    t[end.min(t.len())..]
         .trim()
         .is_empty()
         .then(|| sign * n.value() * factor)
@@ -565,6 +639,26 @@ mod tests {
     }
 
     #[test]
+    fn abbreviated_scales_only_after_a_currency() {
+        let scale = |s: &str, start, end| {
+            amount_scale_after(s, start, end).map(|a| (a.end, a.factor, a.alt_factor))
+        };
+        // `M` read both ways, millions first; `K` a thousand; glued or one space after.
+        assert_eq!(scale("$1.5M en", 1, 4), Some((5, 1e6, Some(1e3))));
+        assert_eq!(scale("USD 3,2 M de", 4, 7), Some((9, 1e6, Some(1e3))));
+        assert_eq!(scale("US$ 250K", 4, 7), Some((8, 1e3, None)));
+        assert_eq!(scale("$250k.", 1, 4), Some((5, 1e3, None)));
+        // Scale words need no currency.
+        assert_eq!(scale("2 MM", 0, 1), Some((4, 1e6, None)));
+        // No currency, two spaces, or more letters: no scale.
+        assert_eq!(scale("3M", 0, 1), None);
+        assert_eq!(scale("5K solidaria", 0, 1), None);
+        assert_eq!(scale("$1.5  M", 1, 4), None);
+        assert_eq!(scale("$1.5Mbps", 1, 4), None);
+        assert_eq!(scale("$ 5 Km", 2, 3), None);
+    }
+
+    #[test]
     fn typed_amounts_in_any_format() {
         for (s, v) in [
             ("1000000", 1e6),
@@ -580,10 +674,12 @@ mod tests {
             ("0.5", 0.5),
             ("un millón", 1e6),
             ("mil millones", 1e9),
+            ("$1.5M", 1.5e6),
+            ("USD 250K", 250_000.0),
         ] {
             assert_eq!(parse_amount(s), Some(v), "{s}");
         }
-        for s in ["", "mucho", "1 2 3 x", "abc1"] {
+        for s in ["", "mucho", "1 2 3 x", "abc1", "3M"] {
             assert_eq!(parse_amount(s), None, "{s}");
         }
     }

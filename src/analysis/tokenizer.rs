@@ -157,18 +157,20 @@ impl Segmenter<'_, '_> {
     fn number(&mut self, start: usize) -> Option<usize> {
         let number = numbers::scan_number(self.text, start)?;
         let glued_usd = numbers::usd_ends_at(self.text, number.end);
-        if number.end <= start || self.letter_at(number.end) && !glued_usd {
+        let scale = numbers::amount_scale_after(self.text, start, number.end);
+        if number.end <= start || self.letter_at(number.end) && !glued_usd && scale.is_none() {
             return None;
         }
-        let scale = numbers::scale_after(self.text, number.end);
         for reading in &number.readings {
             self.push(&reading.canonical, start, number.end, 1);
         }
-        if let Some((scale_end, factor)) = scale {
-            for reading in &number.readings {
-                let scaled = numbers::canonical(reading.value * factor);
-                // Spans the scale word: `187 mil` is marked whole in snippets.
-                self.push(&scaled, start, scale_end, 2);
+        if let Some(scale) = scale {
+            for factor in std::iter::once(scale.factor).chain(scale.alt_factor) {
+                for reading in &number.readings {
+                    let scaled = numbers::canonical(reading.value * factor);
+                    // Spans the scale word: `187 mil` is marked whole in snippets.
+                    self.push(&scaled, start, scale.end, 2);
+                }
             }
         }
         self.position += 1;
@@ -364,6 +366,20 @@ mod tests {
         assert_eq!(&text[t[1].offset_from..t[1].offset_to], "187 mil");
         assert_eq!(t[1].position, 0);
         assert_eq!(t[2].position, 1);
+    }
+
+    #[test]
+    fn an_abbreviated_scale_after_a_currency_adds_its_readings() {
+        let text = "$1.5M y US$ 250K";
+        let t = tokens(text);
+        assert_eq!(
+            token_texts(&t),
+            ["1.5", "1500000", "1500", "M", "y", "US", "250", "250000", "K"]
+        );
+        assert_eq!(&text[t[1].offset_from..t[1].offset_to], "1.5M");
+        assert_eq!((t[1].position, t[2].position, t[3].position), (0, 0, 1));
+        // Without a currency the letters make a word of the number.
+        assert_eq!(token_texts(&tokens("3M")), ["3M", "3", "M"]);
     }
 
     #[test]

@@ -264,8 +264,11 @@ fn values_in(q: &str) -> Vec<f64> {
                 .is_some_and(char::is_alphanumeric);
         if at_boundary && q.as_bytes()[i].is_ascii_digit() {
             if let Some(n) = numbers::scan_number(q, i) {
-                let scale = numbers::scale_after(q, n.end).map_or(1.0, |(_, f)| f);
-                out.extend(n.readings.iter().map(|r| r.value * scale));
+                let scale = numbers::amount_scale_after(q, i, n.end);
+                let factors = scale.map_or([Some(1.0), None], |s| [Some(s.factor), s.alt_factor]);
+                for factor in factors.into_iter().flatten() {
+                    out.extend(n.readings.iter().map(|r| r.value * factor));
+                }
                 i = n.end.max(i + 1);
                 continue;
             }

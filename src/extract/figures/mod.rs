@@ -27,6 +27,7 @@ use self::exclude::{
 };
 use self::label::{label, words_after};
 use super::model::{Figure, FigureKind};
+pub(super) use crate::analysis::numbers::currency_before;
 use crate::analysis::text::{floor_boundary, with_fold_key};
 use crate::analysis::{fold_key, numbers};
 
@@ -83,7 +84,10 @@ fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
             continue;
         };
         let end = number.end;
-        if letter_at(text, end) && !numbers::usd_ends_at(text, end) {
+        if letter_at(text, end)
+            && !numbers::usd_ends_at(text, end)
+            && numbers::amount_scale_after(text, i, end).is_none()
+        {
             // `2do`, `4x4`, `10mg`: not a figure; skip the whole run.
             i = skip_word(text, end);
             continue;
@@ -118,10 +122,12 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
     let letter_cents = letter_cents_after(text, number.end);
     let mut end = letter_cents.unwrap_or(number.end);
     let mut factor = 1.0;
+    let mut alt_factor = None;
     let mut extra = 0.0;
-    if let Some((scale_end, f)) = numbers::scale_after(text, end) {
-        factor = f;
-        end = scale_end;
+    if let Some(scale) = numbers::amount_scale_after(text, start, end) {
+        let f = scale.factor;
+        (factor, alt_factor) = (f, scale.alt_factor);
+        end = scale.end;
         // `12 millones 345 mil`: a thousands part after millions; `45 mil 300`: the units
         // after thousands, as amounts are spoken and written in the press (only after `mil`:
         // `12 millones 300` and `2 mil millones 300` are two figures).
@@ -173,7 +179,7 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
         Some((s, e)) => (s, e, true),
         None => (start_with_prefix, end, false),
     };
-    let scale = |v: f64| {
+    let scale_by = |v: f64, factor: f64| {
         let v = v * factor + extra;
         if negative {
             -v
@@ -181,11 +187,16 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
             v
         }
     };
+    let scale = |v: f64| scale_by(v, factor);
+    // An abbreviation read two ways (`$1.5M`) gives the other reading when the number has none.
+    let alt_value = alt
+        .map(scale)
+        .or_else(|| alt_factor.map(|f| scale_by(value, f)));
     Some(Figure {
         text: text[sign_start..sign_end].to_string(),
         value: scale(value),
         kind,
-        alt_value: alt.map(scale),
+        alt_value,
         label: labels
             .then(|| label(text, start_with_prefix, end, kind))
             .flatten(),
@@ -305,31 +316,6 @@ fn resolve(
 
 // ---------------------------------------------------------------------------------------------
 // Units around a number
-
-/// Start of a currency written before `start` (`USD `, `US$`, `$ `, `USD. `).
-pub(super) fn currency_before(text: &str, start: usize) -> Option<usize> {
-    let before = &text[floor_boundary(text, start.saturating_sub(12))..start];
-    let trimmed = before.trim_end_matches([' ', '\u{a0}']);
-    if before.len() - trimmed.len() > 2 {
-        return None;
-    }
-    let base = start - before.len();
-    let signs = [
-        "USD$", "USD $", "US $", "US$", "U$S", "USD.", "USD", "usd", "Usd", "U.S.D.", "$",
-    ];
-    for sign in signs {
-        if let Some(rest) = trimmed.strip_suffix(sign) {
-            // `USD` must be a word of its own.
-            if sign.starts_with(|c: char| c.is_alphabetic())
-                && rest.chars().next_back().is_some_and(char::is_alphanumeric)
-            {
-                continue;
-            }
-            return Some(base + rest.len());
-        }
-    }
-    None
-}
 
 /// End of `%`, `por ciento`, `por cien` or `puntos porcentuales` after `end`.
 pub(super) fn percent_after(text: &str, end: usize) -> Option<usize> {
@@ -761,6 +747,32 @@ mod tests {
             assert_eq!((t.as_str(), k), (text, kind), "{input}");
             assert!(approx(v, value), "{input}: {v} != {value}");
         }
+    }
+
+    #[test]
+    fn an_abbreviated_scale_after_a_currency_scales_the_amount() {
+        let all = |s: &str| -> Vec<(String, f64, Option<f64>)> {
+            extract_figures(s)
+                .into_iter()
+                .map(|f| (f.text, f.value, f.alt_value))
+                .collect()
+        };
+        assert_eq!(
+            all("invirtió $1.5M en equipos y US$ 250K en obras"),
+            [
+                ("$1.5M".to_string(), 1.5e6, Some(1_500.0)),
+                ("US$ 250K".to_string(), 250_000.0, None),
+            ]
+        );
+        assert_eq!(
+            all("un ajuste de -$2M"),
+            [("-$2M".to_string(), -2e6, Some(-2_000.0))]
+        );
+        // Without a currency, letters glued to a number make a name of it.
+        assert_eq!(
+            all("500 mascarillas 3M y la 5K"),
+            [("500".to_string(), 500.0, None)]
+        );
     }
 
     #[test]
