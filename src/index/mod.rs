@@ -13,6 +13,7 @@ pub(crate) mod pool;
 pub mod record;
 pub mod schema;
 pub mod score_bounds;
+pub mod segment_threads;
 pub mod stem_sets;
 pub mod store;
 pub mod vocab;
@@ -28,7 +29,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
-use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
+
+use self::segment_threads::SegmentThreads;
 use thiserror::Error;
 use utoipa::ToSchema;
 
@@ -241,7 +244,7 @@ pub struct Engine {
     by_id: HashMap<String, usize>,
     /// Threads to search large segments side by side; `None` when the index has fewer than two
     /// large segments or the machine one core.
-    segment_threads: Option<Executor>,
+    segment_threads: Option<SegmentThreads>,
     /// Searches running now on this engine.
     running: AtomicUsize,
     /// The total and facet counts of frequent words.
@@ -272,7 +275,7 @@ impl Drop for RunningSearch<'_> {
 const PARALLEL_SEGMENT_DOCS: u32 = 200_000;
 
 /// One thread per core for the segments of one search, when at least two are large.
-fn segment_threads(reader: &IndexReader) -> Option<Executor> {
+fn segment_threads(reader: &IndexReader) -> Option<SegmentThreads> {
     let cores = crate::config::cores();
     let large = reader
         .searcher()
@@ -283,7 +286,7 @@ fn segment_threads(reader: &IndexReader) -> Option<Executor> {
     if cores < 2 || large < 2 {
         return None;
     }
-    Executor::multi_thread(cores, "cuentas-segment-").ok()
+    SegmentThreads::new(cores, "cuentas-segment-").ok()
 }
 
 impl Engine {
@@ -420,7 +423,7 @@ impl Engine {
     /// the caller's: a lone query on a large index then uses every core. With other searches
     /// running the cores are busy already, and handing segments around would only add work.
     /// `None` when the index has fewer than two large segments: search on the calling thread.
-    pub fn alone(&self) -> Option<&Executor> {
+    pub fn alone(&self) -> Option<&SegmentThreads> {
         self.segment_threads
             .as_ref()
             .filter(|_| self.running.load(Ordering::Relaxed) <= 1)
@@ -430,7 +433,7 @@ impl Engine {
     /// size; 0 or 1 searches every segment on the calling thread.
     pub fn set_segment_threads(&mut self, threads: usize) -> Result<(), IndexError> {
         self.segment_threads = if threads > 1 {
-            let pool = Executor::multi_thread(threads, "cuentas-segment-");
+            let pool = SegmentThreads::new(threads, "cuentas-segment-");
             Some(pool.map_err(|source| IndexError::Tantivy {
                 path: self.path.join(PASSAGES_DIR),
                 source,

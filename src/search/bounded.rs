@@ -134,7 +134,7 @@ pub fn collect(
     passages: &Passages,
     bounding: &Bounding,
     cancel: &Cancel,
-    threads: &tantivy::Executor,
+    threads: &crate::index::segment_threads::SegmentThreads,
 ) -> tantivy::Result<Collected> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {

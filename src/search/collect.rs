@@ -18,14 +18,13 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, ColumnValues};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{
-    DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentOrdinal, SegmentReader,
-};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::cancel::{cancelled, collect_blocks, collect_scored, Cancel};
 
 use crate::index::key::{Counts, PassageKey, Tally};
 use crate::index::schema::KEY_COLUMN;
+use crate::index::segment_threads::SegmentThreads;
 use crate::index::word_counts::WordCounts;
 use crate::index::word_tops::{WordTops, LISTED};
 
@@ -171,7 +170,7 @@ pub fn pruned(
     query: &dyn Query,
     passages: &Passages,
     cancel: &Cancel,
-    threads: &Executor,
+    threads: &SegmentThreads,
     held: Held,
 ) -> tantivy::Result<Collected> {
     let pruning = Pruning {
@@ -225,7 +224,7 @@ fn pruned_within(
     query: &dyn Query,
     passages: &Passages,
     cancel: &Cancel,
-    threads: &Executor,
+    threads: &SegmentThreads,
     pruning: Pruning,
     held: Held,
 ) -> tantivy::Result<Collected> {
@@ -677,7 +676,7 @@ mod tests {
         let best = best_in_segment(&searcher, &*queries[0], 0, LISTED).expect("ranks");
         assert_eq!(best.len(), LISTED);
         tops.insert(segment, "a", best);
-        let one = Executor::single_thread();
+        let one = SegmentThreads::caller();
         for (query, stem) in queries.iter().zip(stems) {
             // Past the list's end (`100, 5`), the page is ranked.
             for (limit, offset) in [(10, 0), (5, 7), (100, 0), (100, 5), (0, 0), (0, 5)] {
@@ -751,7 +750,7 @@ mod tests {
                 &query,
                 &passages,
                 &Cancel::never(),
-                &Executor::single_thread(),
+                &SegmentThreads::caller(),
                 pruning,
                 Held {
                     counts: known,

@@ -28,7 +28,7 @@ use std::time::Instant;
 use tantivy::collector::Collector;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DocAddress, Executor, Searcher, SegmentOrdinal, Term};
+use tantivy::{DocAddress, Searcher, SegmentOrdinal, Term};
 use thiserror::Error;
 
 pub use self::cancel::{Cancel, CancelGuard};
@@ -43,6 +43,7 @@ pub use self::request::{
 pub use self::response::{FacetValue, Facets, Hit, Response};
 pub use self::suggest::{suggest, Suggestion, Suggestions};
 
+use crate::index::segment_threads::SegmentThreads;
 use crate::index::word_tops::{Ranking, WordRanker, LISTED};
 use crate::index::{Engine, Fields};
 
@@ -281,12 +282,12 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     };
     // Counts alone go this way only when the index holds them.
     let mut collected = if wanted.ranked && (wanted.limit > 0 || known.is_some()) && prunable {
-        let this_thread = Executor::single_thread();
+        let this_thread = SegmentThreads::caller();
         let threads = threads.unwrap_or(&this_thread);
         collect::pruned(&searcher, &*full, &wanted, cancel, threads, held)
             .map_err(|e| cancel.explain(e))?
     } else if let Some(bounding) = &bounding {
-        let this_thread = Executor::single_thread();
+        let this_thread = SegmentThreads::caller();
         let threads = threads.unwrap_or(&this_thread);
         bounded::collect(&searcher, &*full, &wanted, bounding, cancel, threads)
             .map_err(|e| cancel.explain(e))?
@@ -362,7 +363,7 @@ fn search_with<C: tantivy::collector::Collector>(
     query: &dyn Query,
     collector: C,
     cancel: &Cancel,
-    threads: Option<&Executor>,
+    threads: Option<&SegmentThreads>,
 ) -> Result<C::Fruit, SearchError> {
     let wrapped = cancel::Cancellable {
         inner: collector,
@@ -373,10 +374,18 @@ fn search_with<C: tantivy::collector::Collector>(
     } else {
         EnableScoring::disabled_from_searcher(searcher)
     };
-    let this_thread = Executor::single_thread();
-    searcher
-        .search_with_executor(query, &wrapped, threads.unwrap_or(&this_thread), scoring)
-        .map_err(|e| cancel.explain(e))
+    let this_thread = SegmentThreads::caller();
+    let threads = threads.unwrap_or(&this_thread);
+    // tantivy's `Searcher::search_with_executor`, on threads the caller takes part in.
+    let search = || -> tantivy::Result<C::Fruit> {
+        let weight = query.weight(scoring)?;
+        let fruits = threads.map(
+            |(ord, reader)| wrapped.collect_segment(weight.as_ref(), ord as SegmentOrdinal, reader),
+            searcher.segment_readers().iter().enumerate(),
+        )?;
+        wrapped.merge_fruits(fruits)
+    };
+    search().map_err(|e| cancel.explain(e))
 }
 
 /// The three facet dimensions.
