@@ -30,13 +30,12 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
-
-use self::segment_threads::SegmentThreads;
 use thiserror::Error;
 use utoipa::ToSchema;
 
 pub use self::build::{build, BuildOptions, BuildSummary, Progress};
 pub use self::schema::Fields;
+use self::segment_threads::SegmentThreads;
 pub use self::store::IndexDir;
 use crate::extract::{Figure, Policy};
 

@@ -26,6 +26,7 @@ use super::collect::{key_column, Collected, Passages};
 use super::word::Boosted;
 use crate::index::schema::KEY_COLUMN;
 use crate::index::score_bounds::{self, ScoreBounds};
+use crate::index::segment_threads::SegmentThreads;
 
 /// Room left for the rounding of a score's sum, its weighting and its factors: a bound is
 /// raised by this part, and by [`ROOM_ABSOLUTE`].
@@ -134,7 +135,7 @@ pub fn collect(
     passages: &Passages,
     bounding: &Bounding,
     cancel: &Cancel,
-    threads: &crate::index::segment_threads::SegmentThreads,
+    threads: &SegmentThreads,
 ) -> tantivy::Result<Collected> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {

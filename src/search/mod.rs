@@ -129,8 +129,8 @@ const MAX_RELAXED: usize = 6;
 /// found: first without the words that find nothing alone (a typing slip no spelling fixes, a
 /// word no report uses), then without one more of its words (the last, then the one before, …,
 /// never the first left), then with only its first words, fewer and fewer, each as typed and
-/// then spelt as the reports spell it. The first words typed are the ones meant, as in Meilisearch's `last`
-/// matching strategy: `plazo total ejecución obra` finds the contract's "plazo total para la
+/// then spelt as the reports spell it. The first words typed are the ones meant, as in
+/// Meilisearch's `last` matching strategy: `plazo total ejecución obra` finds the contract's "plazo total para la
 /// ejecución" as `plazo total ejecución`, where no passage holds all four words. A number
 /// written in groups (`4 803 665`) is one word, and so is a number with its currency and scale
 /// (`USD 4,8 millones`, `2 mil millones`): `4,8` alone is another figure. `None` when nothing is found either, and for
@@ -170,9 +170,8 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     // A word that finds nothing alone, spelt as typed or as the index spells it, can only
     // empty the query: it is left out first, wherever it stands.
     let typed = words.len();
-    let mut words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
     let mut found = Vec::with_capacity(typed);
-    for word in words.drain(..) {
+    for (word, _) in words {
         request.cancel.check()?;
         if finds_something(engine, request, &word)? {
             found.push(word);
