@@ -104,13 +104,22 @@ mod tests {
         let caller = std::thread::current().id();
         for n in [0, 1, 2, 7, 50] {
             let seen = Mutex::new(Vec::new());
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            let both = |seen: &[std::thread::ThreadId]| {
+                seen.contains(&caller) && seen.iter().any(|t| *t != caller)
+            };
             let out = threads
                 .map(
                     |i: usize| {
                         seen.lock().expect("seen").push(std::thread::current().id());
-                        // Long enough that the helpers wake before the caller is done with
-                        // 50 items.
-                        std::thread::sleep(std::time::Duration::from_millis(2));
+                        // Each item waits until the caller and a helper have both taken one:
+                        // the other takes the next item meanwhile, whichever started first.
+                        while n > 1
+                            && !both(&seen.lock().expect("seen"))
+                            && std::time::Instant::now() < deadline
+                        {
+                            std::thread::sleep(std::time::Duration::from_millis(1));
+                        }
                         Ok(i * 10)
                     },
                     0..n,
@@ -120,10 +129,7 @@ mod tests {
             let seen = seen.into_inner().expect("seen");
             assert_eq!(seen.len(), n);
             if n > 1 {
-                assert!(seen.contains(&caller), "the caller searches too");
-            }
-            if n == 50 {
-                assert!(seen.iter().any(|t| *t != caller), "so do the helpers");
+                assert!(both(&seen), "the caller and a helper both search");
             }
         }
     }
