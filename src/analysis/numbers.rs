@@ -325,6 +325,9 @@ pub struct AmountScale {
     /// The other reading of `M`, a thousand: Spanish accounts write `M` for thousands and `MM`
     /// for millions, the press and slides `M` for millions, as English does.
     pub alt_factor: Option<f64>,
+    /// Whether the scale is a word (`mil`, `millones`), after which an amount may go on as it
+    /// is spoken (`45 mil 300`); after an abbreviation (`250K 10 contratos`) a number is another.
+    pub word: bool,
 }
 
 /// The scale of an amount whose number runs from `start` to `end`: a scale word
@@ -337,6 +340,7 @@ pub fn amount_scale_after(text: &str, start: usize, end: usize) -> Option<Amount
             end,
             factor,
             alt_factor: None,
+            word: true,
         });
     }
     let rest = text.get(end..)?;
@@ -355,6 +359,7 @@ pub fn amount_scale_after(text: &str, start: usize, end: usize) -> Option<Amount
         end: at + letters.len(),
         factor,
         alt_factor,
+        word: false,
     })
 }
 

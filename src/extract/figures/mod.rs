@@ -125,14 +125,15 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
     let mut alt_factor = None;
     let mut extra = 0.0;
     if let Some(scale) = numbers::amount_scale_after(text, start, end) {
-        let f = scale.factor;
-        (factor, alt_factor) = (f, scale.alt_factor);
+        factor = scale.factor;
+        alt_factor = scale.alt_factor;
         end = scale.end;
         // `12 millones 345 mil`: a thousands part after millions; `45 mil 300`: the units
         // after thousands, as amounts are spoken and written in the press (only after `mil`:
-        // `12 millones 300` and `2 mil millones 300` are two figures).
-        let mut ends_in_thousands = f == 1e3;
-        if f >= 1e6 {
+        // `12 millones 300` and `2 mil millones 300` are two figures; after an abbreviation,
+        // `US$ 250K 10`, too).
+        let mut ends_in_thousands = scale.word && factor == 1e3;
+        if scale.word && factor >= 1e6 {
             if let Some((more, more_end)) = thousands_after(text, end) {
                 extra = more;
                 end = more_end;
@@ -767,6 +768,16 @@ mod tests {
         assert_eq!(
             all("un ajuste de -$2M"),
             [("-$2M".to_string(), -2e6, Some(-2_000.0))]
+        );
+        // An amount does not go on after an abbreviation as it does after a scale word.
+        assert_eq!(
+            all("US$ 250K 10 contratos y $2M 300 mil"),
+            [
+                ("US$ 250K".to_string(), 250_000.0, None),
+                ("10".to_string(), 10.0, None),
+                ("$2M".to_string(), 2e6, Some(2_000.0)),
+                ("300 mil".to_string(), 300_000.0, None),
+            ]
         );
         // Without a currency, letters glued to a number make a name of it.
         assert_eq!(
