@@ -624,8 +624,7 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     let r = search("salud USD 101 mil", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
     // The first word typed is what is meant: it is never the one left out while it finds
-    // something alone.
-    // Both words find passages, none both: the second goes.
+    // something alone (both words find passages, none both: the second goes).
     let r = search("salud mora", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
     let r = search("rendición zzzqqq salud", &[]);

@@ -130,11 +130,12 @@ const MAX_RELAXED: usize = 6;
 /// word no report uses), then without one more of its words (the last, then the one before, …,
 /// never the first left), then with only its first words, fewer and fewer, each as typed and
 /// then spelt as the reports spell it. The first words typed are the ones meant, as in
-/// Meilisearch's `last` matching strategy: `plazo total ejecución obra` finds the contract's "plazo total para la
-/// ejecución" as `plazo total ejecución`, where no passage holds all four words. A number
-/// written in groups (`4 803 665`) is one word, and so is a number with its currency and scale
-/// (`USD 4,8 millones`, `2 mil millones`): `4,8` alone is another figure. `None` when nothing is found either, and for
-/// phrases, exclusions and `OR`, which say exactly what is wanted.
+/// Meilisearch's `last` matching strategy: `plazo total ejecución obra` finds the contract's
+/// "plazo total para la ejecución" as `plazo total ejecución`, where no passage holds all four
+/// words. A number written in groups (`4 803 665`) is one word, and so is a number with its
+/// currency and scale (`USD 4,8 millones`, `2 mil millones`): `4,8` alone is another figure.
+/// `None` when nothing is found either, and for phrases, exclusions and `OR`, which say exactly
+/// what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
     let [query::Item::Words(text)] = request.items.as_slice() else {
         return Ok(None);
