@@ -34,6 +34,39 @@ fn broken_files_are_skipped_with_their_reason_and_the_rest_is_indexed() {
     }
 }
 
+/// Archives made on Windows name files in Latin-1: such a name is not UTF-8 on Linux. The
+/// report is indexed, listed under its name as well as it reads, and its text shown again.
+#[cfg(unix)]
+#[test]
+fn a_report_whose_file_name_is_not_utf8_is_indexed_and_shown() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("reports");
+    fs::create_dir_all(&folder).expect("mkdir");
+    let name = std::ffi::OsStr::from_bytes(b"Rendici\xf3n 2021 Manab\xed.txt");
+    fs::copy(corpus().join("003_ba189c1830490d8b.txt"), folder.join(name)).expect("copy");
+    let index = tmp.path().join("index");
+    let summary = build(std::slice::from_ref(&folder), &index).expect("builds");
+    assert_eq!((summary.reports, summary.skipped.len()), (1, 0));
+    let engine = Engine::open(&IndexDir::new(&index)).expect("opens");
+    let report = &engine.reports()[0];
+    assert_eq!(report.path, folder.join(name));
+    assert!(
+        report.info.source.starts_with("Rendici"),
+        "{}",
+        report.info.source
+    );
+    let detail = search::report::report_detail(
+        &engine,
+        &report.report_id,
+        "",
+        &search::report::TextCache::new(1 << 20),
+        &search::Cancel::never(),
+    )
+    .expect("report");
+    assert!(detail.text.is_some(), "{:?}", detail.text_error);
+}
+
 #[test]
 fn a_folder_with_nothing_readable_is_an_error_and_keeps_the_previous_index() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -235,7 +268,11 @@ fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let index = tmp.path().join("index");
     let generation = build(&[corpus()], &index).expect("builds").generation;
-    let manifest = generation.join("reports.json");
+    let opens = |what: &str| match Engine::open(&IndexDir::new(&index)) {
+        Err(e) => e,
+        Ok(_) => panic!("{what} must not open"),
+    };
+    let manifest = generation.join("manifest.json");
     let text = fs::read_to_string(&manifest).expect("manifest");
     let old = text.replacen(
         &format!("\"version\":{}", cuentas::index::Manifest::VERSION),
@@ -244,20 +281,36 @@ fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
     );
     assert_ne!(old, text, "the manifest names its version");
     fs::write(&manifest, &old).expect("write");
-    match Engine::open(&IndexDir::new(&index)) {
-        Err(cuentas::index::IndexError::Outdated { found: 1, .. }) => {}
-        Err(e) => panic!("expected an outdated index, got {e}"),
-        Ok(_) => panic!("an outdated index must not open"),
+    match opens("an outdated index") {
+        cuentas::index::IndexError::Outdated { found: 1, .. } => {}
+        e => panic!("expected an outdated index, got {e}"),
     }
 
-    // Another version may lay its reports out otherwise: still told by its version.
-    let other_layout = old.replacen("\"reports\":[{", "\"reports\":[{\"passages\":\"many\",", 1);
+    // Another version may lay its manifest out otherwise: still told by its version.
+    let other_layout = old.replacen("\"provinces\":[", "\"provinces\":7,\"x\":[", 1);
     assert_ne!(other_layout, old);
     fs::write(&manifest, other_layout).expect("write");
-    match Engine::open(&IndexDir::new(&index)) {
-        Err(cuentas::index::IndexError::Outdated { found: 1, .. }) => {}
-        Err(e) => panic!("expected an outdated index, got {e}"),
-        Ok(_) => panic!("an outdated index must not open"),
+    match opens("an outdated index") {
+        cuentas::index::IndexError::Outdated { found: 1, .. } => {}
+        e => panic!("expected an outdated index, got {e}"),
+    }
+
+    // Before format 25 the manifest was `reports.json`, with the reports in it.
+    fs::remove_file(&manifest).expect("remove");
+    let older = generation.join("reports.json");
+    fs::write(
+        &older,
+        r#"{"version":24,"built_at":1,"provinces":[],"reports":[]}"#,
+    )
+    .expect("write");
+    match opens("an index of format 24") {
+        cuentas::index::IndexError::Outdated { found: 24, .. } => {}
+        e => panic!("expected an outdated index, got {e}"),
+    }
+    fs::remove_file(&older).expect("remove");
+    match opens("an index without its manifest") {
+        cuentas::index::IndexError::Io { path, .. } => assert_eq!(path, manifest),
+        e => panic!("expected a missing manifest, got {e}"),
     }
 
     // This version's manifest, cut short or not UTF-8: damaged.
@@ -267,12 +320,28 @@ fn an_index_of_another_version_is_told_apart_from_a_damaged_one() {
         cut
     }] {
         fs::write(&manifest, damaged).expect("write");
-        match Engine::open(&IndexDir::new(&index)) {
-            Err(cuentas::index::IndexError::Corrupt { path, .. }) => assert_eq!(path, manifest),
-            Err(e) => panic!("expected a damaged index, got {e}"),
-            Ok(_) => panic!("a damaged manifest must not open"),
+        match opens("a damaged manifest") {
+            cuentas::index::IndexError::Corrupt { path, .. } => assert_eq!(path, manifest),
+            e => panic!("expected a damaged index, got {e}"),
         }
     }
+
+    // The list of reports, cut or changed: damaged, not read as other reports.
+    fs::write(&manifest, &text).expect("write");
+    let reports = generation.join("reports.bin");
+    let good = fs::read(&reports).expect("reports");
+    let mut changed = good.clone();
+    changed[good.len() / 2] ^= 0x01;
+    for damaged in [good[..good.len() - 1].to_vec(), changed] {
+        fs::write(&reports, damaged).expect("write");
+        match opens("a damaged list of reports") {
+            cuentas::index::IndexError::Corrupt { path, .. } => assert_eq!(path, reports),
+            e => panic!("expected a damaged index, got {e}"),
+        }
+    }
+    fs::write(&reports, &good).expect("write");
+    let engine = Engine::open(&IndexDir::new(&index)).expect("opens again");
+    assert!(!engine.reports().is_empty());
 }
 
 #[test]

@@ -194,7 +194,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
     let passages = engine.searcher().num_docs();
     Ok(Json(serde_json::json!({
         "status": "ready",
-        "reports": engine.reports().len(),
+        "reports": engine.report_count(),
         "passages": passages,
     })))
 }

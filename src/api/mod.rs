@@ -275,7 +275,7 @@ impl AppState {
         m.index_built_at
             .store(engine.manifest.built_at, Ordering::Relaxed);
         m.index_reports
-            .store(engine.reports().len() as u64, Ordering::Relaxed);
+            .store(engine.report_count() as u64, Ordering::Relaxed);
     }
 
     /// Opens the published generation if it is not the one serving, and swaps it in.

@@ -478,7 +478,7 @@ fn serve(config: &Config) -> Result<Outcome> {
         let addr = listener.local_addr().context("reading the bound address")?;
         eprintln!(
             "serving {} reports on http://{addr}/ (Ctrl-C to stop)",
-            engine.reports().len()
+            engine.report_count()
         );
         let state = AppState::new(engine, dir, &options).context("starting the search threads")?;
         api::serve(listener, state, &options)
@@ -623,7 +623,7 @@ fn reports(config: &Config, args: ReportsArgs) -> Result<Outcome> {
         writeln!(out)?;
         return Ok(Outcome::Success);
     }
-    writeln!(out, "{} reports", engine.reports().len())?;
+    writeln!(out, "{} reports", engine.report_count())?;
     for r in engine.reports() {
         writeln!(
             out,

@@ -25,8 +25,8 @@ use super::word_tops::{WordRanker, WordTops};
 use super::words::Words;
 use super::{
     IndexDir, IndexError, Manifest, ReportInfo, ReportMeta, ACCENTS_FILE, MANIFEST_FILE,
-    PASSAGES_DIR, SCORE_BOUNDS_FILE, STEM_SETS_FILE, STORE_FILE, WORDS_FILE, WORD_COUNTS_FILE,
-    WORD_TOPS_FILE,
+    PASSAGES_DIR, REPORTS_FILE, SCORE_BOUNDS_FILE, STEM_SETS_FILE, STORE_FILE, WORDS_FILE,
+    WORD_COUNTS_FILE, WORD_TOPS_FILE,
 };
 use crate::extract::{Extractor, FigureKind, Overrides, Report};
 use crate::ingest::{self, Skipped};
@@ -165,7 +165,7 @@ pub fn build(
     write_json(&staging.path().join(MANIFEST_FILE), &manifest)?;
     let generation = dir.publish(staging)?;
     Ok(BuildSummary {
-        reports: manifest.reports.len(),
+        reports: totals.reports,
         passages: totals.passages,
         figures: totals.figures,
         text_bytes: totals.text_bytes,
@@ -219,6 +219,7 @@ fn load_overrides(
 /// Counts of what was indexed.
 #[derive(Debug, Default)]
 struct Totals {
+    reports: usize,
     passages: usize,
     figures: usize,
     text_bytes: u64,
@@ -339,8 +340,8 @@ impl Writer {
     }
 
     /// Commits the passages (in one segment when `merge` and the index is small: see
-    /// [`merge_small`]), counts the frequent words and writes the accents; the manifest to
-    /// write, with the totals and the skipped files (sorted).
+    /// [`merge_small`]), counts the frequent words and writes the accents and the reports;
+    /// the manifest to write, with the totals and the skipped files (sorted).
     fn finish(
         mut self,
         corpus: &[PathBuf],
@@ -449,13 +450,21 @@ impl Writer {
         write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
         // Corpus order, whatever order the workers finished in.
         self.reports.sort_by_key(|(i, _)| *i);
+        let reports: Vec<ReportMeta> = self.reports.into_iter().map(|(_, m)| m).collect();
+        let reports_path = staging.join(REPORTS_FILE);
+        std::fs::write(&reports_path, super::report_list::encode(&reports)).map_err(|source| {
+            IndexError::Io {
+                path: reports_path,
+                source,
+            }
+        })?;
+        self.totals.reports = reports.len();
         let manifest = Manifest {
             version: Manifest::VERSION,
             built_at: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
             provinces: self.provinces,
-            reports: self.reports.into_iter().map(|(_, m)| m).collect(),
         };
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((manifest, self.totals, self.skipped))

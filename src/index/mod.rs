@@ -11,12 +11,14 @@ pub mod key;
 pub mod passage_store;
 pub(crate) mod pool;
 pub mod record;
+mod report_list;
 pub mod schema;
 pub mod score_bounds;
 pub mod segment_threads;
 pub mod stem_sets;
 pub mod store;
 pub mod vocab;
+mod wire;
 pub mod word_counts;
 mod word_file;
 pub mod word_tops;
@@ -43,8 +45,12 @@ use crate::extract::{Figure, Policy};
 const PASSAGES_DIR: &str = "passages";
 /// The passage store (`passage_store`) inside a generation.
 const STORE_FILE: &str = "passages.store";
-/// Report metadata inside a generation.
-const MANIFEST_FILE: &str = "reports.json";
+/// The generation's format version, build time and provinces (`Manifest`).
+const MANIFEST_FILE: &str = "manifest.json";
+/// Every report's metadata (`report_list`) inside a generation.
+const REPORTS_FILE: &str = "reports.bin";
+/// The manifest of generations before format 25, reports and all: read for its version alone.
+const OLD_MANIFEST_FILE: &str = "reports.json";
 /// Accented spellings of folded words inside a generation.
 const ACCENTS_FILE: &str = "accents.json";
 /// The counts of frequent words (`word_counts`) inside a generation.
@@ -125,18 +131,15 @@ pub struct ReportInfo {
 }
 
 /// Metadata of one indexed report, as listed by `cuentas reports` and `/api/reports`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "FlatReportMeta")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportMeta {
     /// Stable id from the report's content (16 hex digits).
     pub report_id: String,
-    /// File, title, year, province and unit; flattened into the JSON.
-    #[serde(flatten)]
+    /// File, title, year, province and unit.
     pub info: ReportInfo,
     /// Where the file was read from, to show the full text again.
     pub path: PathBuf,
     /// What decided the year, province and unit.
-    #[serde(default)]
     pub evidence: crate::extract::MetadataEvidence,
     /// Number of passages.
     pub passages: usize,
@@ -144,43 +147,8 @@ pub struct ReportMeta {
     pub figures: usize,
 }
 
-/// [`ReportMeta`] as its JSON lays it out, read without `serde(flatten)`, which buffers every
-/// field of every report before reading it: opening an index reads tens of thousands.
-#[derive(Deserialize)]
-struct FlatReportMeta {
-    report_id: String,
-    source: String,
-    title: String,
-    year: Option<i32>,
-    province: Option<String>,
-    unit: Option<String>,
-    path: PathBuf,
-    #[serde(default)]
-    evidence: crate::extract::MetadataEvidence,
-    passages: usize,
-    figures: usize,
-}
-
-impl From<FlatReportMeta> for ReportMeta {
-    fn from(r: FlatReportMeta) -> ReportMeta {
-        ReportMeta {
-            report_id: r.report_id,
-            info: ReportInfo {
-                source: r.source,
-                title: r.title,
-                year: r.year,
-                province: r.province,
-                unit: r.unit,
-            },
-            path: r.path,
-            evidence: r.evidence,
-            passages: r.passages,
-            figures: r.figures,
-        }
-    }
-}
-
-/// The manifest written beside the tantivy index of a generation.
+/// The manifest written beside the tantivy index of a generation; the reports have a file of
+/// their own (`report_list`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     /// Format version of this file.
@@ -189,13 +157,11 @@ pub struct Manifest {
     pub built_at: u64,
     /// Province names by id (id 1 is the first): the ids packed in passage keys.
     pub provinces: Vec<String>,
-    /// Every indexed report, in corpus order.
-    pub reports: Vec<ReportMeta>,
 }
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 24;
+    pub const VERSION: u32 = 25;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.
@@ -240,7 +206,8 @@ pub struct Engine {
     pub path: PathBuf,
     /// Folded word → its most common accented spelling (`atencion` → `atención`).
     pub accents: HashMap<String, String>,
-    by_id: HashMap<String, usize>,
+    /// Every report's metadata, read when asked for.
+    reports: report_list::Reports,
     /// Threads to search large segments side by side; `None` when the index has fewer than two
     /// large segments or the machine one core.
     segment_threads: Option<SegmentThreads>,
@@ -302,34 +269,44 @@ impl Engine {
         // The manifest first: an index built by another version of cuentas is told apart from
         // a damaged one, so that `serve` can rebuild it.
         let manifest_path = path.join(MANIFEST_FILE);
-        let bytes = fs::read(&manifest_path).map_err(|source| IndexError::Io {
-            path: manifest_path.clone(),
-            source,
-        })?;
-        #[derive(Deserialize)]
-        struct Version {
-            version: u32,
-        }
-        let corrupt = |reason: String| IndexError::Corrupt {
-            path: manifest_path.clone(),
-            reason,
-        };
-        // Checked as UTF-8 once, whole: cheaper than string by string.
-        let text = String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))?;
-        // Read once as this version's manifest; only when that fails, read again for the
-        // version alone, which another version's layout may still give.
         let outdated = |found| IndexError::Outdated {
             path: path.to_path_buf(),
             found,
         };
-        let manifest: Manifest = match serde_json::from_str::<Manifest>(&text) {
+        let bytes = match fs::read(&manifest_path) {
+            Ok(bytes) => bytes,
+            Err(source) => {
+                // Before format 25 the manifest was `reports.json`, reports and all.
+                if let Some(found) = old_version(path) {
+                    return Err(outdated(found));
+                }
+                return Err(IndexError::Io {
+                    path: manifest_path,
+                    source,
+                });
+            }
+        };
+        let corrupt = |path: &Path, reason: String| IndexError::Corrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
+        // Read as this version's manifest; only when that fails, read again for the version
+        // alone, which another version's layout may still give.
+        let manifest: Manifest = match serde_json::from_slice::<Manifest>(&bytes) {
             Ok(m) if m.version == Manifest::VERSION => m,
             Ok(m) => return Err(outdated(m.version)),
-            Err(e) => match serde_json::from_str::<Version>(&text) {
+            Err(e) => match serde_json::from_slice::<Version>(&bytes) {
                 Ok(v) if v.version != Manifest::VERSION => return Err(outdated(v.version)),
-                _ => return Err(corrupt(e.to_string())),
+                _ => return Err(corrupt(&manifest_path, e.to_string())),
             },
         };
+        let reports_path = path.join(REPORTS_FILE);
+        let bytes = fs::read(&reports_path).map_err(|source| IndexError::Io {
+            path: reports_path.clone(),
+            source,
+        })?;
+        let reports =
+            report_list::Reports::read(bytes).map_err(|e| corrupt(&reports_path, e.to_string()))?;
         let tantivy_dir = path.join(PASSAGES_DIR);
         let tv = |source| IndexError::Tantivy {
             path: tantivy_dir.clone(),
@@ -344,12 +321,6 @@ impl Engine {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tv)?;
-        let by_id = manifest
-            .reports
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.report_id.clone(), i))
-            .collect();
         // Spellings only dress up suggestions: a missing or bad file is not fatal.
         let accents = fs::read(path.join(ACCENTS_FILE))
             .ok()
@@ -396,7 +367,7 @@ impl Engine {
             manifest,
             path: path.to_path_buf(),
             accents,
-            by_id,
+            reports,
             segment_threads,
             running: AtomicUsize::new(0),
             word_counts,
@@ -487,19 +458,24 @@ impl Engine {
         })
     }
 
-    /// Every report, in corpus order.
+    /// Every report, in corpus order (read whole the first time).
     pub fn reports(&self) -> &[ReportMeta] {
-        &self.manifest.reports
+        self.reports.all()
+    }
+
+    /// How many reports the index holds.
+    pub fn report_count(&self) -> usize {
+        self.reports.len()
     }
 
     /// The metadata of report `id`, `None` when it is not in the index.
-    pub fn report(&self, id: &str) -> Option<&ReportMeta> {
-        self.by_id.get(id).map(|&i| &self.manifest.reports[i])
+    pub fn report(&self, id: &str) -> Option<ReportMeta> {
+        self.reports.get(id)
     }
 
     /// What readers see of report `id` beside a hit; empty fields for an id not in the index.
     pub fn report_info(&self, id: &str) -> ReportInfo {
-        self.report(id).map(|r| r.info.clone()).unwrap_or_default()
+        self.reports.info(id).unwrap_or_default()
     }
 
     /// How people write a folded index word: `atencion` → `atención`, `ano` → `año`.
@@ -561,6 +537,20 @@ impl Engine {
     }
 }
 
+/// The format version alone, which every version's manifest states.
+#[derive(Deserialize)]
+struct Version {
+    version: u32,
+}
+
+/// The version of a generation written before format 25, whose manifest was `reports.json`.
+fn old_version(generation: &Path) -> Option<u32> {
+    let bytes = fs::read(generation.join(OLD_MANIFEST_FILE)).ok()?;
+    serde_json::from_slice::<Version>(&bytes)
+        .ok()
+        .map(|v| v.version)
+}
+
 fn dir_size(path: &Path) -> u64 {
     walkdir::WalkDir::new(path)
         .into_iter()
@@ -569,54 +559,4 @@ fn dir_size(path: &Path) -> u64 {
         .filter(|m| m.is_file())
         .map(|m| m.len())
         .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::extract::{Evidence, MetadataEvidence};
-
-    #[test]
-    fn a_report_reads_back_as_written_with_its_fields_flat() {
-        let reports = [
-            ReportMeta {
-                report_id: "3dd65174071a9112".into(),
-                info: ReportInfo {
-                    source: "2021/manabí.pdf".into(),
-                    title: "Rendición de Cuentas 2021".into(),
-                    year: Some(2021),
-                    province: Some("Manabí".into()),
-                    unit: Some("Hospital \"IESS\" Portoviejo".into()),
-                },
-                path: PathBuf::from("/corpus/2021/manabí.pdf"),
-                evidence: MetadataEvidence {
-                    year: Some(Evidence {
-                        quote: "Rendición de Cuentas 2021".into(),
-                        span: Some((4, 29)),
-                        confidence: 1.0,
-                        note: None,
-                    }),
-                    province: None,
-                    unit: None,
-                },
-                passages: 36,
-                figures: 84,
-            },
-            ReportMeta {
-                report_id: "a047cbf2c0967e60".into(),
-                info: ReportInfo::default(),
-                path: PathBuf::from("x.txt"),
-                evidence: MetadataEvidence::default(),
-                passages: 0,
-                figures: 0,
-            },
-        ];
-        for report in reports {
-            let json = serde_json::to_value(&report).expect("writes");
-            assert_eq!(json["source"], report.info.source.as_str(), "flat: {json}");
-            assert!(json.get("info").is_none());
-            let back: ReportMeta = serde_json::from_value(json).expect("reads");
-            assert_eq!(back, report);
-        }
-    }
 }

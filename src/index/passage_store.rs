@@ -22,7 +22,7 @@ use std::path::Path;
 use zstd::dict::DecoderDictionary;
 use zstd::zstd_safe::{CCtx, CParameter, DCtx};
 
-use super::record::{put_varint, take_varint};
+use super::wire::{put_varint, take_varint};
 
 const MAGIC: &[u8; 8] = b"CUENTAS1";
 /// Bytes of frames read before the dictionary is trained: enough for a dictionary of the

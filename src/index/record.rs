@@ -9,6 +9,7 @@
 
 use std::io;
 
+use super::wire::{put_str, put_varint, Reader};
 use crate::extract::{Passage, Policy};
 
 /// A passage as read back from its bytes.
@@ -80,7 +81,7 @@ pub fn encode(report_id: &str, p: &Passage, out: &mut Vec<u8>) {
 
 /// Reads a record written by [`encode`].
 pub fn decode(bytes: &[u8]) -> io::Result<Record> {
-    let mut r = Reader(bytes);
+    let mut r = Reader::new(bytes, "passage record");
     let report_id = r.string()?;
     let ordinal = r.varint()?;
     let text = r.string()?;
@@ -94,8 +95,8 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
     let count = r.varint()?;
     // Each figure takes three bytes at least: a count beyond that is damage, not a reason to
     // reserve memory.
-    if count > r.0.len() as u64 / 3 {
-        return Err(damaged("more figures than bytes"));
+    if count > r.left() as u64 / 3 {
+        return Err(r.damaged("more figures than bytes"));
     }
     let mut figures = Vec::with_capacity(count as usize);
     for _ in 0..count {
@@ -108,10 +109,10 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
     let ocr_confidence = match r.byte()? {
         0 => None,
         1 => Some(f32::from_le_bytes(r.array()?)),
-        _ => return Err(damaged("bad OCR flag")),
+        _ => return Err(r.damaged("bad OCR flag")),
     };
-    if !r.0.is_empty() {
-        return Err(damaged("bytes after the record"));
+    if r.left() > 0 {
+        return Err(r.damaged("bytes after the record"));
     }
     Ok(Record {
         report_id,
@@ -124,75 +125,6 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
         columns,
         ocr_confidence,
     })
-}
-
-/// Appends `n` as a LEB128 varint.
-pub(super) fn put_varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Takes a LEB128 varint off the front of `bytes`; `None` when they end first or it is too long.
-pub(super) fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
-    let mut n = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&b, rest) = bytes.split_first()?;
-        *bytes = rest;
-        n |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return Some(n);
-        }
-    }
-    None
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn damaged(what: &str) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!("damaged passage record: {what}"),
-    )
-}
-
-/// The bytes of a record not read yet.
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn byte(&mut self) -> io::Result<u8> {
-        let (&b, rest) = self.0.split_first().ok_or_else(|| damaged("cut short"))?;
-        self.0 = rest;
-        Ok(b)
-    }
-
-    fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
-        let (head, rest) = self
-            .0
-            .split_first_chunk::<N>()
-            .ok_or_else(|| damaged("cut short"))?;
-        self.0 = rest;
-        Ok(*head)
-    }
-
-    fn varint(&mut self) -> io::Result<u64> {
-        take_varint(&mut self.0).ok_or_else(|| damaged("a number cut short or too long"))
-    }
-
-    fn string(&mut self) -> io::Result<String> {
-        let len = self.varint()?;
-        if len > self.0.len() as u64 {
-            return Err(damaged("cut short"));
-        }
-        let (head, rest) = self.0.split_at(len as usize);
-        self.0 = rest;
-        String::from_utf8(head.to_vec()).map_err(|_| damaged("text not UTF-8"))
-    }
 }
 
 #[cfg(test)]
@@ -287,13 +219,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn varints_read_back(n in any::<u64>()) {
-            let mut bytes = Vec::new();
-            put_varint(&mut bytes, n);
-            prop_assert_eq!(Reader(&bytes).varint().ok(), Some(n));
-        }
-
         #[test]
         fn damaged_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             let _ = decode(&bytes);

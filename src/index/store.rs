@@ -5,7 +5,8 @@
 //!   CURRENT              name of the generation readers open ("gen-1732442000123-4711")
 //!   gen-…/passages/      the tantivy index
 //!   gen-…/passages.store what each passage shows (`passage_store`)
-//!   gen-…/reports.json   report metadata
+//!   gen-…/manifest.json  format version, build time, provinces
+//!   gen-…/reports.bin    report metadata (`report_list`)
 //!   gen-…/accents.json   accented spellings of folded words
 //!   .staging-…/          a build in progress (never read)
 //! ```

@@ -105,7 +105,6 @@ pub fn report_detail(
 ) -> Result<ReportDetail, SearchError> {
     let meta = engine
         .report(id)
-        .cloned()
         .ok_or_else(|| SearchError::NotFound(format!("no report with id {id:?}")))?;
     let source = cache.get_or_read(&engine.path, id, || read_text(&meta, &engine.path));
     let (text, text_error) = (*source).clone();
