@@ -301,7 +301,7 @@ impl Engine {
             },
         };
         let reports_path = path.join(REPORTS_FILE);
-        let bytes = fs::read(&reports_path).map_err(|source| IndexError::Io {
+        let bytes = wire::Bytes::map(&reports_path).map_err(|source| IndexError::Io {
             path: reports_path.clone(),
             source,
         })?;

@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
-use super::wire::{put_bytes, put_str, put_varint, Reader};
+use super::wire::{put_bytes, put_str, put_varint, Bytes, Reader};
 use super::{ReportInfo, ReportMeta};
 use crate::extract::{Evidence, MetadataEvidence};
 
@@ -64,7 +64,7 @@ fn put_report(out: &mut Vec<u8>, r: &ReportMeta) {
 
 /// The reports of a generation, read from the bytes [`encode`] wrote.
 pub(super) struct Reports {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     /// Where each report's bytes are, in corpus order.
     ranges: Vec<(u32, u32)>,
     /// Position in `ranges` by report id.
@@ -76,7 +76,7 @@ pub(super) struct Reports {
 impl Reports {
     /// Checks `bytes` whole (their checksum, so that damage is found when the index opens, not
     /// when a hit shows it) and finds each report in them, reading only its id.
-    pub(super) fn read(bytes: Vec<u8>) -> io::Result<Reports> {
+    pub(super) fn read(bytes: Bytes) -> io::Result<Reports> {
         let damaged = |how: &str| super::wire::damaged(WHAT, how);
         let (body, crc) = bytes
             .split_last_chunk::<4>()
@@ -296,7 +296,7 @@ mod tests {
     /// The reports written by [`encode`], all decoded; an error when the bytes are not such a
     /// list, whole.
     fn decode(bytes: &[u8]) -> io::Result<Vec<ReportMeta>> {
-        let reports = Reports::read(bytes.to_vec())?;
+        let reports = Reports::read(Bytes::Owned(bytes.to_vec()))?;
         (0..reports.len())
             .map(|i| {
                 let mut r = reports
@@ -310,7 +310,7 @@ mod tests {
     #[test]
     fn a_report_is_found_by_id_before_and_after_the_list_is_read() {
         let list = reports();
-        let read = Reports::read(encode(&list)).expect("reads");
+        let read = Reports::read(Bytes::Owned(encode(&list))).expect("reads");
         assert_eq!(read.len(), 2);
         for _ in 0..2 {
             assert_eq!(read.get("r2"), Some(list[1].clone()));
@@ -320,7 +320,10 @@ mod tests {
         }
         let mut twice = list.clone();
         twice.push(list[0].clone());
-        assert!(Reports::read(encode(&twice)).is_err(), "an id twice");
+        assert!(
+            Reports::read(Bytes::Owned(encode(&twice))).is_err(),
+            "an id twice"
+        );
     }
 
     fn evidence(quote: &str, span: Option<(usize, usize)>, note: Option<&str>) -> Evidence {

@@ -23,6 +23,7 @@
 //! A missing or unreadable file only makes searches score every match.
 
 use std::io;
+use std::ops::Range;
 use std::path::Path;
 
 use tantivy::columnar::ColumnValues;
@@ -33,7 +34,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 use super::key::PassageKey;
-use super::word_file::{self, BySegment, Reader};
+use super::wire::Bytes;
+use super::word_file::{self, BySegment};
 
 /// Passages per window: a power of two, so that a passage's window is a shift of its number.
 pub const WINDOW_BITS: u32 = 8;
@@ -57,12 +59,14 @@ pub fn window(doc: DocId) -> usize {
     (doc >> WINDOW_BITS) as usize
 }
 
-/// Bounds of frequent terms by segment and term.
+/// Bounds of frequent terms by segment and term: the bytes of their file, and where each
+/// term's bounds are in them.
 #[derive(Debug, Default)]
 pub struct ScoreBounds {
     /// The mean length of a passage (tokens of the text field) the bounds were made with.
     mean_length: Score,
-    segments: BySegment<Box<[u8]>>,
+    bytes: Bytes,
+    segments: BySegment<Range<usize>>,
 }
 
 impl ScoreBounds {
@@ -84,19 +88,19 @@ impl ScoreBounds {
                     .map(|terms| (reader.segment_id(), terms))
             },
         )?;
-        Ok(ScoreBounds {
-            mean_length,
-            segments: computed
-                .into_iter()
-                .filter(|(_, terms)| !terms.is_empty())
-                .collect(),
-        })
+        let segments: BySegment<Box<[u8]>> = computed
+            .into_iter()
+            .filter(|(_, terms)| !terms.is_empty())
+            .collect();
+        ScoreBounds::decode(Bytes::Owned(encode(mean_length, &segments)))
+            .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))
     }
 
     /// The bounds of `term` (the text of a term of the text field) in segment `segment`, one
     /// per window, when they are kept. They hold for a searcher whose mean length they [`fit`](Self::fits).
     pub fn get(&self, segment: SegmentId, term: &str) -> Option<&[u8]> {
-        self.segments.get(&segment)?.get(term).map(|b| &**b)
+        let at = self.segments.get(&segment)?.get(term)?;
+        self.bytes.get(at.clone())
     }
 
     /// Whether these bounds were made for passages whose mean length is `mean_length` (as
@@ -117,22 +121,16 @@ impl ScoreBounds {
 
     /// Writes the bounds to `path`.
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        std::fs::write(path, self.encode())
+        std::fs::write(path, &*self.bytes)
     }
 
-    /// Reads what [`ScoreBounds::write`] wrote.
+    /// Reads where each term's bounds are in the file [`ScoreBounds::write`] wrote, mapped:
+    /// the bounds themselves are read when a search asks for them.
     pub fn read(path: &Path) -> io::Result<ScoreBounds> {
-        ScoreBounds::decode(&std::fs::read(path)?)
+        ScoreBounds::decode(Bytes::map(path)?)
     }
 
-    fn encode(&self) -> Vec<u8> {
-        let mut out = word_file::encode(MAGIC, &self.segments, put_bounds);
-        // The mean length goes last: the shared layout starts after the magic.
-        out.extend_from_slice(&self.mean_length.to_le_bytes());
-        out
-    }
-
-    fn decode(bytes: &[u8]) -> io::Result<ScoreBounds> {
+    fn decode(bytes: Bytes) -> io::Result<ScoreBounds> {
         let Some(split) = bytes.len().checked_sub(4) else {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -141,16 +139,23 @@ impl ScoreBounds {
         };
         let mut mean = [0; 4];
         mean.copy_from_slice(&bytes[split..]);
-        let segments =
-            word_file::decode(&bytes[..split], MAGIC, "score bounds", |r: &mut Reader| {
-                let n = r.u32()? as usize;
-                Ok(r.take(n)?.into())
-            })?;
+        let segments = word_file::decode(&bytes[..split], MAGIC, "score bounds", |r| {
+            word_file::take_range(r, 1)
+        })?;
         Ok(ScoreBounds {
             mean_length: f32::from_le_bytes(mean),
+            bytes,
             segments,
         })
     }
+}
+
+/// The bytes of the bounds of `segments`, made with passages of mean length `mean_length`.
+fn encode(mean_length: Score, segments: &BySegment<Box<[u8]>>) -> Vec<u8> {
+    let mut out = word_file::encode(MAGIC, segments, put_bounds);
+    // The mean length goes last: the shared layout starts after the magic.
+    out.extend_from_slice(&mean_length.to_le_bytes());
+    out
 }
 
 /// Writes a term's bounds: their number, then one byte each.
@@ -327,31 +332,40 @@ mod tests {
 
     use super::*;
 
-    fn sample() -> ScoreBounds {
+    fn sample() -> (SegmentId, Vec<u8>) {
         let terms = HashMap::from([
             ("jubil".into(), vec![0, 255, 17].into_boxed_slice()),
             ("\u{1}ñandú".into(), vec![3].into_boxed_slice()),
         ]);
-        ScoreBounds {
-            mean_length: 31.25,
-            segments: HashMap::from([(SegmentId::generate_random(), terms)]),
-        }
+        let segment = SegmentId::generate_random();
+        (segment, encode(31.25, &HashMap::from([(segment, terms)])))
     }
 
     #[test]
     fn bounds_read_back_as_written() {
-        let bounds = sample();
-        let read = ScoreBounds::decode(&bounds.encode()).expect("reads");
-        assert_eq!(read.segments, bounds.segments);
-        assert_eq!(read.mean_length, bounds.mean_length);
-        assert_eq!(read.len(), 2);
+        let (segment, bytes) = sample();
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("bounds.bin");
+        std::fs::write(&path, &bytes).expect("write");
+        for read in [
+            ScoreBounds::decode(Bytes::Owned(bytes)).expect("reads"),
+            ScoreBounds::read(&path).expect("reads the file"),
+        ] {
+            assert_eq!(read.get(segment, "jubil"), Some(&[0, 255, 17][..]));
+            assert_eq!(read.get(segment, "\u{1}ñandú"), Some(&[3][..]));
+            assert_eq!(read.get(segment, "jubi"), None);
+            assert_eq!(read.get(SegmentId::generate_random(), "jubil"), None);
+            assert_eq!(read.mean_length, 31.25);
+            assert_eq!(read.len(), 2);
+        }
     }
 
     #[test]
     fn a_damaged_file_is_an_error_not_a_panic() {
-        let bytes = sample().encode();
+        let (_, bytes) = sample();
         for cut in 0..bytes.len() {
-            assert!(ScoreBounds::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+            let cut = Bytes::Owned(bytes[..cut].to_vec());
+            assert!(ScoreBounds::decode(cut).is_err());
         }
     }
 

@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -27,8 +28,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, SeekDangerResult, SegmentReader, TERMINATED};
 
 use super::schema::stem_terms;
+use super::wire::Bytes;
 use super::word_counts;
-use super::word_file::{self, BySegment, Reader};
+use super::word_file::{self, BySegment};
 
 /// Stems in fewer than this part of a segment's passages keep no set: a set takes a bit per
 /// passage, so below it the set outweighs the postings it stands for.
@@ -164,10 +166,19 @@ impl DocSet for SetDocs {
     }
 }
 
-/// The sets of frequent stems by segment and stem.
+/// The sets of frequent stems by segment and stem: the bytes of their file, where each set is
+/// in them, and each set once read.
 #[derive(Debug, Default)]
 pub struct StemSets {
-    segments: BySegment<Set>,
+    bytes: Bytes,
+    segments: BySegment<Kept>,
+}
+
+/// A set of the file: where its words are, and the set once a search has read it.
+#[derive(Debug)]
+struct Kept {
+    at: Range<usize>,
+    set: OnceLock<Set>,
 }
 
 impl StemSets {
@@ -185,26 +196,33 @@ impl StemSets {
                 segment_sets(reader, body, min_passages).map(|sets| (reader.segment_id(), sets))
             },
         )?;
-        Ok(StemSets {
-            segments: computed
-                .into_iter()
-                .filter(|(_, sets)| !sets.is_empty())
-                .collect(),
-        })
+        let segments: BySegment<Set> = computed
+            .into_iter()
+            .filter(|(_, sets)| !sets.is_empty())
+            .collect();
+        StemSets::decode(Bytes::Owned(word_file::encode(MAGIC, &segments, put_set)))
+            .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))
     }
 
     /// The passages of `stem` in segment `segment`, when a set of them is kept.
     pub fn get(&self, segment: SegmentId, stem: &str) -> Option<&Set> {
-        self.segments.get(&segment)?.get(stem)
+        let kept = self.segments.get(&segment)?.get(stem)?;
+        Some(
+            kept.set
+                .get_or_init(|| set_of(&self.bytes[kept.at.clone()])),
+        )
     }
 
     /// Keeps `set` as the passages of `stem` in segment `segment`.
     #[cfg(test)]
     pub(crate) fn insert(&mut self, segment: SegmentId, stem: &str, set: Set) {
-        self.segments
-            .entry(segment)
-            .or_default()
-            .insert(stem.into(), set);
+        self.segments.entry(segment).or_default().insert(
+            stem.into(),
+            Kept {
+                at: 0..0,
+                set: OnceLock::from(set),
+            },
+        );
     }
 
     /// How many sets are kept, over every segment.
@@ -219,13 +237,23 @@ impl StemSets {
 
     /// Writes the sets to `path`.
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        word_file::write(path, MAGIC, &self.segments, put_set)
+        std::fs::write(path, &*self.bytes)
     }
 
-    /// Reads what [`StemSets::write`] wrote.
+    /// Reads where each set is in the file [`StemSets::write`] wrote, mapped: a set itself is
+    /// read when a search first asks for it.
     pub fn read(path: &Path) -> io::Result<StemSets> {
-        let segments = word_file::read(path, MAGIC, "stem sets", take_set)?;
-        Ok(StemSets { segments })
+        StemSets::decode(Bytes::map(path)?)
+    }
+
+    fn decode(bytes: Bytes) -> io::Result<StemSets> {
+        let segments = word_file::decode(&bytes, MAGIC, "stem sets", |r| {
+            Ok(Kept {
+                at: word_file::take_range(r, 8)?,
+                set: OnceLock::new(),
+            })
+        })?;
+        Ok(StemSets { bytes, segments })
     }
 }
 
@@ -270,13 +298,8 @@ fn put_set(out: &mut Vec<u8>, set: &Set) {
     }
 }
 
-/// Reads what [`put_set`] wrote.
-fn take_set(r: &mut Reader) -> io::Result<Set> {
-    let n = r.u32()? as usize;
-    let bytes = r.take(
-        n.checked_mul(8)
-            .ok_or_else(|| r.invalid("a set too long"))?,
-    )?;
+/// The set whose words [`put_set`] wrote as `bytes`.
+fn set_of(bytes: &[u8]) -> Set {
     let words: Arc<[u64]> = bytes
         .chunks_exact(8)
         .map(|c| {
@@ -285,7 +308,7 @@ fn take_set(r: &mut Reader) -> io::Result<Set> {
             u64::from_le_bytes(b)
         })
         .collect();
-    Ok(Set::from_words(words))
+    Set::from_words(words)
 }
 
 /// The sets of one segment's frequent stems.
@@ -375,21 +398,30 @@ mod tests {
 
     #[test]
     fn sets_read_back_as_written_and_a_damaged_file_is_an_error() {
+        let jubil = Set::of([1, 64, 65, 300].into_iter(), 301);
+        let empty = Set::of(std::iter::empty(), 10);
+        let segment = SegmentId::generate_random();
         let stems = HashMap::from([
-            ("jubil".into(), Set::of([1, 64, 65, 300].into_iter(), 301)),
-            ("ñand".into(), Set::of(std::iter::empty(), 10)),
+            ("jubil".into(), jubil.clone()),
+            ("ñand".into(), empty.clone()),
         ]);
-        let sets = StemSets {
-            segments: HashMap::from([(SegmentId::generate_random(), stems)]),
-        };
-        let bytes = word_file::encode(MAGIC, &sets.segments, put_set);
-        let read = word_file::decode(&bytes, MAGIC, "stem sets", take_set).expect("reads");
-        assert_eq!(read, sets.segments);
+        let bytes = word_file::encode(MAGIC, &HashMap::from([(segment, stems)]), put_set);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("sets.bin");
+        std::fs::write(&path, &bytes).expect("write");
+        for read in [
+            StemSets::decode(Bytes::Owned(bytes.clone())).expect("reads"),
+            StemSets::read(&path).expect("reads the file"),
+        ] {
+            assert_eq!(read.len(), 2);
+            assert_eq!(read.get(segment, "jubil"), Some(&jubil));
+            assert_eq!(read.get(segment, "jubil"), Some(&jubil), "read once, kept");
+            assert_eq!(read.get(segment, "ñand"), Some(&empty));
+            assert_eq!(read.get(segment, "jub"), None);
+        }
         for cut in 0..bytes.len() {
-            assert!(
-                word_file::decode(&bytes[..cut], MAGIC, "stem sets", take_set).is_err(),
-                "cut at {cut}"
-            );
+            let cut = Bytes::Owned(bytes[..cut].to_vec());
+            assert!(StemSets::decode(cut).is_err());
         }
     }
 }

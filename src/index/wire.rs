@@ -1,8 +1,52 @@
-//! The bytes of the index's own records: LEB128 varints and length-prefixed UTF-8 strings,
-//! read by a [`Reader`] that checks every length against what is left, so that damaged bytes
-//! give an error, never a panic or a huge allocation.
+//! The bytes of the index's own files: [`Bytes`], a file mapped or a buffer just written; and
+//! records of LEB128 varints and length-prefixed UTF-8 strings, read by a [`Reader`] that
+//! checks every length against what is left, so that damaged bytes give an error, never a
+//! panic or a huge allocation.
 
+use std::fs;
 use std::io;
+use std::ops::Deref;
+use std::path::Path;
+
+/// The bytes of a file of the index, mapped when read from disk, so that opening it reads only
+/// what is asked for; owned when just computed.
+pub(super) enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Bytes {
+    /// The file at `path`, mapped.
+    pub(super) fn map(path: &Path) -> io::Result<Bytes> {
+        let file = fs::File::open(path)?;
+        // Safety: a generation's files are written once, before it is published, and never
+        // changed after; a file that changes under the map is outside what cuentas does.
+        Ok(Bytes::Mapped(unsafe { memmap2::Mmap::map(&file)? }))
+    }
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Owned(Vec::new())
+    }
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes", self.len())
+    }
+}
 
 /// Appends `n` as a LEB128 varint.
 pub(super) fn put_varint(out: &mut Vec<u8>, mut n: u64) {

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io;
+use std::ops::Range;
 use std::path::Path;
 
 use tantivy::index::SegmentId;
@@ -116,6 +117,16 @@ pub(super) fn decode<V>(
         return Err(r.invalid("bytes after the last segment"));
     }
     Ok(segments)
+}
+
+/// Takes a value written as its length (u32) and its bytes, giving where they are.
+pub(super) fn take_range(r: &mut Reader, unit: usize) -> io::Result<Range<usize>> {
+    let n = (r.u32()? as usize)
+        .checked_mul(unit)
+        .ok_or_else(|| r.invalid("a value too long"))?;
+    let start = r.at;
+    r.take(n)?;
+    Ok(start..start + n)
 }
 
 pub(super) fn put_u32(out: &mut Vec<u8>, n: usize) {
