@@ -424,12 +424,14 @@ impl Engine {
         &self.word_tops
     }
 
-    /// Reads now what the engine otherwise reads when a search first needs it (the bounds of
-    /// scores, the sets of stems: about 65 MB at 1 GB), so that no visitor's search waits for
-    /// them. A server calls it on a thread of its own for every generation it opens.
+    /// Reads now what the engine otherwise reads when a request first needs it (where the
+    /// bounds of scores and the sets of stems are, the whole list of reports), so that no
+    /// visitor waits for them: `/api/reports` lists the reports on the server's connection
+    /// threads. A server calls it on a thread of its own for every generation it opens.
     pub fn warm(&self) {
         let _ = self.score_bounds();
         let _ = self.stem_sets().get();
+        let _ = self.reports();
     }
 
     /// The passages of the most frequent stems as sets, kept when the index was built.
