@@ -467,12 +467,7 @@ fn serve(config: &Config) -> Result<Outcome> {
         result_cache_bytes: config.result_cache_mb << 20,
         ..ServeOptions::default()
     };
-    // Searches run on threads of their own (`server.search_threads`, one per core); the
-    // runtime's threads only read requests and write answers, about a fifth of a search's
-    // work: one for every four cores. A second one on two cores took a tenth of the searches'
-    // rate at 32 connections, switching threads (BENCHMARKS.md).
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(crate::config::cores().div_ceil(4))
         .enable_all()
         .build()
         .context("starting the async runtime")?;
