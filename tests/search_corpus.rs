@@ -75,6 +75,28 @@ fn discapacidad_in_the_disability_policy_finds_its_plural() {
     );
 }
 
+/// Snowball takes the `-ad` of `unidad` for a verb's ending and leaves that of `unidades`: a
+/// noun in `-dad` must still find its plural, and the plural its singular.
+#[test]
+fn unidad_finds_unidades_and_back() {
+    let singular = search("unidad medica", &[]);
+    assert!(
+        singular
+            .hits
+            .iter()
+            .any(|h| h.text.contains("Unidades Médicas")),
+        "{singular:#?}"
+    );
+    let plural = search("unidades", &[]);
+    assert!(
+        plural
+            .hits
+            .iter()
+            .any(|h| h.text.contains("unidad de transición")),
+        "{plural:#?}"
+    );
+}
+
 #[test]
 fn a_phrase_finds_its_exact_words() {
     let r = search("\"muerte materna\"", &[]);

@@ -9,6 +9,12 @@
 //! twice. The rule runs on both sides (index and query), so `año`, `años`, `mes` and `meses`
 //! meet; the cost is that a few singulars ending in `s` (`virus`) index as `viru`, harmlessly.
 //!
+//! Snowball also reads a final `-ad`, `-ed` or `-id` as a verb's imperative (`cantad`) and
+//! takes it off, while the plural keeps it (`enfermedad` → `enfermed`, `enfermedades` →
+//! `enfermedad`): nouns in `-dad`, `-tad`, `-ed` and `-id` (`ciudad`, `voluntad`, `pared`,
+//! `usted`, `covid`) would not meet their plurals, and `covid` would meet `cova`. When that
+//! ending is all Snowball removed, the word stays whole; reports use no imperatives.
+//!
 //! A stem keeps the first two characters of a word of two or more: Snowball's regions (R1, R2,
 //! RV), where every suffix it removes or replaces must lie, start after the second character at
 //! the earliest, and a plural mended above keeps three characters before losing its `s`. The
@@ -226,6 +232,11 @@ pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
         return Cow::Borrowed(word);
     }
     let mut current = stemmer.stem(word);
+    if current.len() + 2 == word.len() && ends_in_vowel_d(word) {
+        // Snowball took `-ad`, `-ed` or `-id` as a verb's ending (`cantad`), though it leaves
+        // the plural's `-es` (`ciudades` → `ciudad`): the noun keeps its whole singular.
+        current = Cow::Borrowed(word);
+    }
     for _ in 0..2 {
         if !ends_in_vowel_s(&current) {
             break;
@@ -244,6 +255,11 @@ pub fn stem_spanish(word: &str) -> Cow<'_, str> {
 /// Words with a digit (`covid19`, `2021`, `4803665`) are not stemmed.
 fn has_digit(word: &str) -> bool {
     word.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// `ciudad`, `pared`, `covid`: a word ending in `ad`, `ed` or `id`.
+fn ends_in_vowel_d(word: &str) -> bool {
+    word.ends_with("ad") || word.ends_with("ed") || word.ends_with("id")
 }
 
 /// `años`, `meses`→`mes`, `países`→`pais`: a word of 3+ bytes ending in vowel + `s`.
@@ -274,9 +290,28 @@ mod tests {
             ("politica", "politicas"),
             ("convenio", "convenios"),
             ("glosa", "glosas"),
+            ("enfermedad", "enfermedades"),
+            ("ciudad", "ciudades"),
+            ("calidad", "calidades"),
+            ("sociedad", "sociedades"),
+            ("voluntad", "voluntades"),
+            ("pared", "paredes"),
+            ("usted", "ustedes"),
+            ("universidad", "universidades"),
+            ("edad", "edades"),
         ] {
             assert_eq!(stem(a), stem(b), "{a} and {b} must share a stem");
         }
+    }
+
+    #[test]
+    fn a_noun_in_d_keeps_its_ending_and_meets_no_other_word() {
+        assert_eq!(stem("enfermedad"), "enfermedad");
+        assert_eq!(stem("covid"), "covid");
+        assert_ne!(stem("covid"), stem("cova"));
+        assert_ne!(stem("covid"), stem("cov"));
+        // What Snowball takes beyond the ending still goes (`-idad`).
+        assert_eq!(stem("discapacidad"), "discapac");
     }
 
     #[test]
