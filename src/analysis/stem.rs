@@ -232,7 +232,7 @@ pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
         return Cow::Borrowed(word);
     }
     let mut current = stemmer.stem(word);
-    if current.len() + 2 == word.len() && ends_in_vowel_d(word) {
+    if current.len() + 2 == word.len() && ends_in_vowel_d(word) && word.starts_with(&*current) {
         // Snowball took `-ad`, `-ed` or `-id` as a verb's ending (`cantad`), though it leaves
         // the plural's `-es` (`ciudades` → `ciudad`): the noun keeps its whole singular.
         current = Cow::Borrowed(word);

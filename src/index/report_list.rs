@@ -135,21 +135,15 @@ impl Reports {
         })
     }
 
-    /// Report `id`, `None` when it is not in the list.
+    /// Report `id`, `None` when it is not in the list. Decoded from its bytes, which costs
+    /// about what copying it from [`Self::all`] would.
     pub(super) fn get(&self, id: &str) -> Option<ReportMeta> {
-        let i = *self.by_id.get(id)?;
-        match self.all.get() {
-            Some(all) => all.get(i as usize).cloned(),
-            None => self.decode(i as usize),
-        }
+        self.decode(*self.by_id.get(id)? as usize)
     }
 
     /// What readers see of report `id` beside a hit, `None` when it is not in the list.
     pub(super) fn info(&self, id: &str) -> Option<ReportInfo> {
         let i = *self.by_id.get(id)?;
-        if let Some(all) = self.all.get() {
-            return all.get(i as usize).map(|r| r.info.clone());
-        }
         let mut r = self.reader(i as usize)?;
         r.bytes().ok()?;
         take_info(&mut r).ok()
@@ -374,6 +368,28 @@ mod tests {
         let list = reports();
         assert_eq!(decode(&encode(&list)).expect("decodes"), list);
         assert_eq!(decode(&encode(&[])).expect("decodes"), Vec::new());
+    }
+
+    /// A report that cannot be decoded though the checksum holds (a bug of the writer) is left
+    /// out of the list, and the others are still found by their ids.
+    #[test]
+    fn a_report_that_cannot_be_read_leaves_the_others_found() {
+        let list = reports();
+        let mut bytes = encode(&list);
+        let first_end = Reports::read(Bytes::Owned(bytes.clone()))
+            .expect("reads")
+            .ranges[0]
+            .1;
+        // The first report's last number now runs past its end.
+        bytes[first_end as usize - 1] = 0x80;
+        let body = bytes.len() - 4;
+        let crc = crc32fast::hash(&bytes[..body]);
+        bytes[body..].copy_from_slice(&crc.to_le_bytes());
+        let read = Reports::read(Bytes::Owned(bytes)).expect("the ids read");
+        assert_eq!(read.all(), &list[1..]);
+        assert_eq!(read.get("3dd65174071a9112"), None);
+        assert_eq!(read.get("r2"), Some(list[1].clone()));
+        assert_eq!(read.info("r2"), Some(list[1].info.clone()));
     }
 
     #[cfg(unix)]
