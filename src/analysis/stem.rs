@@ -13,7 +13,9 @@
 //! takes it off, while the plural keeps it (`enfermedad` → `enfermed`, `enfermedades` →
 //! `enfermedad`): nouns in `-dad`, `-tad`, `-ed` and `-id` (`ciudad`, `voluntad`, `pared`,
 //! `usted`, `covid`) would not meet their plurals, and `covid` would meet `cova`. When that
-//! ending is all Snowball removed, the word stays whole; reports use no imperatives.
+//! ending is all Snowball removed, the word stays whole; reports use no imperatives. A stem
+//! ending in `z` ends in `c` instead, as the plural writes it (`vez`, `veces` → `vec`; `matriz`,
+//! `matrices` → `matric`).
 //!
 //! A stem keeps the first two characters of a word of two or more: Snowball's regions (R1, R2,
 //! RV), where every suffix it removes or replaces must lie, start after the second character at
@@ -244,6 +246,13 @@ pub fn stem_word(stemmer: Stemmer, word: &str) -> Cow<'_, str> {
         let singular = &current[..current.len() - 1];
         current = Cow::Owned(stemmer.stem(singular).into_owned());
     }
+    if current.len() >= 3 && current.ends_with('z') {
+        // `matriz`, `vez`, `luz`: the plural writes `c` (`matrices` → `matric`).
+        let mut stem = current.into_owned();
+        stem.pop();
+        stem.push('c');
+        current = Cow::Owned(stem);
+    }
     current
 }
 
@@ -299,6 +308,11 @@ mod tests {
             ("usted", "ustedes"),
             ("universidad", "universidades"),
             ("edad", "edades"),
+            ("matriz", "matrices"),
+            ("vez", "veces"),
+            ("luz", "luces"),
+            ("raiz", "raices"),
+            ("alcance", "alcances"),
         ] {
             assert_eq!(stem(a), stem(b), "{a} and {b} must share a stem");
         }
