@@ -22,7 +22,7 @@ use std::path::Path;
 use zstd::dict::DecoderDictionary;
 use zstd::zstd_safe::{CCtx, CParameter, DCtx};
 
-use super::wire::{put_varint, take_varint};
+use super::wire::{put_varint, take_varint, Bytes};
 
 const MAGIC: &[u8; 8] = b"CUENTAS1";
 /// Bytes of frames read before the dictionary is trained: enough for a dictionary of the
@@ -201,7 +201,7 @@ impl StoreWriter {
 
 /// An opened store, mapped in memory.
 pub struct Store {
-    map: memmap2::Mmap,
+    map: Bytes,
     dictionary: Option<DecoderDictionary<'static>>,
     /// Where the frames' offsets and first records start.
     offsets_at: usize,
@@ -219,10 +219,7 @@ thread_local! {
 impl Store {
     /// Opens the store at `path`, checking its frame and table.
     pub fn open(path: &Path) -> io::Result<Store> {
-        let file = File::open(path)?;
-        // Safety: the generation's files are written once, before it is published, and never
-        // changed after; a store that changes under the map is outside what cuentas does.
-        let map = unsafe { memmap2::Mmap::map(&file)? };
+        let map = Bytes::map(path)?;
         let bad = |what: &str| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
