@@ -87,8 +87,8 @@ impl<T: TokenStream> TokenStream for FolderTokenStream<T> {
         }
         self.buf.clear();
         fold_into(&token.text, true, &mut self.buf);
-        if self.enye_twin && self.buf.contains('ñ') {
-            self.twin = Some(self.buf.replace('ñ', "n"));
+        if self.enye_twin {
+            self.twin = enye_twin(&self.buf);
         }
         mem::swap(&mut token.text, &mut self.buf);
         true
@@ -101,6 +101,11 @@ impl<T: TokenStream> TokenStream for FolderTokenStream<T> {
     fn token_mut(&mut self) -> &mut Token {
         self.tail.token_mut()
     }
+}
+
+/// The `n` twin of the folded word `folded` (`años` → `anos`), if it has an `ñ`.
+pub fn enye_twin(folded: &str) -> Option<String> {
+    folded.contains('ñ').then(|| folded.replace('ñ', "n"))
 }
 
 #[cfg(test)]

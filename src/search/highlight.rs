@@ -13,29 +13,34 @@
 //! string to look it up in an ordered map. The analyzer's tokens are lowercase already: a hash
 //! lookup without the copy takes a fifth off the instructions of highlighting a page of hits.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::ops::Range;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rustc_hash::FxHashMap;
 use tantivy::query::Query;
 use tantivy::schema::Field;
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{Score, Searcher};
 
 use super::SearchError;
+use crate::analysis::fold::enye_twin;
 use crate::analysis::stem::with_stem;
-use crate::analysis::strip_exact;
+use crate::analysis::text::fold_into;
+use crate::analysis::{strip_exact, SpanishTokenizer};
 use crate::extract::Figure;
+
+thread_local! {
+    /// The body's segmenter, warm: it keeps its tokens' buffers from one text to the next, so
+    /// reading a passage allocates nothing (a new one per text would allocate each token's
+    /// string again).
+    static SEGMENTER: RefCell<SpanishTokenizer> = RefCell::default();
+}
 
 /// Marks the matches of one query.
 pub struct Highlighter {
     /// The query's terms on the field, as [`Terms`] reads them.
     terms: Terms,
-    /// The body's analyzer up to its folded words (`analysis::index_exact`), one for every
-    /// text of the query: a token stream borrows it mutably, and a warm one keeps its token
-    /// buffers (a clone per text would allocate each token's string again).
-    analyzer: Mutex<TextAnalyzer>,
     /// About how many bytes of text an excerpt holds.
     max_bytes: usize,
 }
@@ -57,10 +62,16 @@ struct Terms {
     stem_starts: Vec<(char, char)>,
     /// Some stem is shorter than two characters: every word is stemmed.
     short_stem: bool,
+    /// The first character of every term, exact or stem.
+    starts: Vec<char>,
 }
 
 impl Terms {
     fn insert(&mut self, text: &str, weight: Score) {
+        let first = strip_exact(text).unwrap_or(text).chars().next();
+        if let Some(first) = first.filter(|c| !self.starts.contains(c)) {
+            self.starts.push(first);
+        }
         match strip_exact(text) {
             Some(exact) => {
                 self.exact.insert(exact.to_string(), weight);
@@ -88,6 +99,20 @@ impl Terms {
         let mut chars = word.chars();
         match (chars.next(), chars.next()) {
             (Some(a), Some(b)) => self.short_stem || self.stem_starts.contains(&(a, b)),
+            _ => true,
+        }
+    }
+
+    /// Whether a term may be read at the word `raw` as the segmenter cut it, before folding:
+    /// some term starts with its first character as folded. A word whose first character is
+    /// not ASCII is always read.
+    fn may_match(&self, raw: &str) -> bool {
+        match raw.as_bytes().first() {
+            Some(&b) if b.is_ascii() => {
+                let c = char::from(b.to_ascii_lowercase());
+                // `ñ` is no ASCII letter: a word starting with it is read whole below.
+                self.starts.contains(&c)
+            }
             _ => true,
         }
     }
@@ -158,11 +183,7 @@ impl Highlighter {
                 terms.insert(text, 1.0 / (1.0 + doc_freq as Score));
             }
         }
-        Ok(Highlighter {
-            terms,
-            analyzer: Mutex::new(crate::analysis::index_exact()),
-            max_bytes,
-        })
+        Ok(Highlighter { terms, max_bytes })
     }
 
     /// The excerpt of `text` (a passage with `figures`) around its matches, cut at word
@@ -212,25 +233,62 @@ impl Highlighter {
         out
     }
 
-    /// The analyzer, for one text at a time.
-    fn analyzer(&self) -> MutexGuard<'_, TextAnalyzer> {
-        // A panic while it was held left at worst some token buffers half written, which the
-        // next text overwrites.
-        self.analyzer.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Calls `each` with the offsets of every token of `text` as the body's analyzer reads it
+    /// up to its folded words (`analysis::index_exact`), and the weight of each term at it, in
+    /// the analyzer's order; with `None` once for a token no term may match.
+    fn read(&self, text: &str, mut each: impl FnMut(Range<usize>, Option<Score>)) {
+        SEGMENTER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut warm) => self.read_with(&mut warm, text, &mut each),
+            // Only if `each` highlighted again; never in this module.
+            Err(_) => self.read_with(&mut SpanishTokenizer::default(), text, &mut each),
+        });
+    }
+
+    /// [`Self::read`] with `segmenter`.
+    fn read_with(
+        &self,
+        segmenter: &mut SpanishTokenizer,
+        text: &str,
+        each: &mut impl FnMut(Range<usize>, Option<Score>),
+    ) {
+        let mut stream = segmenter.token_stream(text);
+        let mut folded = String::new();
+        while let Some(token) = stream.next() {
+            let at = token.offset_from..token.offset_to;
+            // A term that matches nothing still counts in the fragment's length, which the
+            // exact form at the same offsets already did, unless the word alone is longer than
+            // a fragment: then each term starts a fragment of its own, as tantivy's do.
+            let every_term = at.len() > self.max_bytes;
+            if !every_term && !self.terms.may_match(&token.text) {
+                // What the folded word and its twin would give: no weight, at these offsets.
+                each(at, None);
+                continue;
+            }
+            // As `analysis::Folder::index` folds: the word, then its `n` twin if it has `ñ`.
+            folded.clear();
+            if token.text.is_ascii() {
+                folded.push_str(&token.text);
+                folded.make_ascii_lowercase();
+            } else {
+                fold_into(&token.text, true, &mut folded);
+            }
+            self.terms
+                .each(&folded, every_term, |score| each(at.clone(), score));
+            if let Some(twin) = enye_twin(&folded) {
+                self.terms
+                    .each(&twin, every_term, |score| each(at.clone(), score));
+            }
+        }
     }
 
     /// The weight of the rarest query term in `text`, if any is in it.
     fn best_term(&self, text: &str) -> Option<Score> {
-        let mut analyzer = self.analyzer();
-        let mut stream = analyzer.token_stream(text);
         let mut best: Option<Score> = None;
-        while let Some(token) = stream.next() {
-            self.terms.each(&token.text, false, |score| {
-                if let Some(score) = score {
-                    best = Some(best.map_or(score, |b| b.max(score)));
-                }
-            });
-        }
+        self.read(text, |_, score| {
+            if let Some(score) = score {
+                best = Some(best.map_or(score, |b| b.max(score)));
+            }
+        });
         best
     }
 
@@ -245,8 +303,6 @@ impl Highlighter {
         if self.terms.is_empty() {
             return None;
         }
-        let mut analyzer = self.analyzer();
-        let mut stream = analyzer.token_stream(text);
         let mut best: Option<Fragment> = None;
         let mut current = Fragment::at(0);
         let keep = |best: &mut Option<Fragment>, fragment: Fragment| {
@@ -267,18 +323,12 @@ impl Highlighter {
             }
         };
         let mut cells = cells.iter().peekable();
-        while let Some(token) = stream.next() {
-            while let Some((at, score)) = cells.next_if(|(at, _)| at.start < token.offset_from) {
-                step(at.clone(), Some(*score));
+        self.read(text, |at, score| {
+            while let Some((cell, weight)) = cells.next_if(|(cell, _)| cell.start < at.start) {
+                step(cell.clone(), Some(*weight));
             }
-            let at = token.offset_from..token.offset_to;
-            // A term that matches nothing still counts in the fragment's length, which the
-            // exact form at the same offsets already did, unless the word alone is longer than
-            // a fragment: then each term starts a fragment of its own, as tantivy's do.
-            let every_term = at.len() > self.max_bytes;
-            self.terms
-                .each(&token.text, every_term, |score| step(at.clone(), score));
-        }
+            step(at, score);
+        });
         for (at, score) in cells {
             step(at.clone(), Some(*score));
         }
@@ -447,6 +497,14 @@ mod tests {
             "capacitaciones OR atención",
             "e-SIGEF",
             "a",
+            // Words whose first letter is folded, or is `ñ`; numbers; hyphens joined.
+            "ÉXITO Área",
+            "niños ano",
+            "ninos",
+            "economica",
+            "socioeconomico",
+            "covid19",
+            "4803665.69",
         ] {
             let items = super::super::query::parse(q).expect("parses");
             let text_fields = super::super::query::TextFields::of(&fields, &searcher);
