@@ -730,6 +730,73 @@ fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
 }
 
 #[test]
+fn a_province_of_several_words_counted_when_the_index_is_built_counts_as_a_search_would() {
+    // A report of Los Ríos of more passages than `word_counts::MIN_PASSAGES`, and one of
+    // Guayas whose passages name rivers now and then: a search of the province finds every
+    // passage of the first, and those of the second with the name's word, `los` left out as
+    // among bare words (`Ríos crecidos` too).
+    let mut rios =
+        String::from("Rendición de Cuentas 2021\nDirección Provincial IESS Los Ríos\n\n");
+    for i in 0..2_600 {
+        rios += &match i % 3 {
+            0 => format!("En Los Ríos se atendieron {i} afiliados.\n\n"),
+            1 => format!("La agencia {i} abrió para personas con discapacidad.\n\n"),
+            _ => format!("Se pagaron {i} pensiones a tiempo.\n\n"),
+        };
+    }
+    let mut guayas =
+        String::from("Rendición de Cuentas 2021\nDirección Provincial IESS Guayas\n\n");
+    for i in 0..900 {
+        guayas += &match i % 3 {
+            0 => format!("Se derivaron {i} pacientes a los ríos y esteros de la zona.\n\n"),
+            1 => format!("Ríos crecidos cerraron {i} agencias.\n\n"),
+            _ => format!("Se atendieron {i} afiliados en Guayaquil.\n\n"),
+        };
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).expect("corpus folder");
+    std::fs::write(corpus.join("los-rios-2021.txt"), rios).expect("writes");
+    std::fs::write(corpus.join("guayas-2021.txt"), guayas).expect("writes");
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let engine =
+        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+    let facet = tantivy::schema::Facet::from_path(["province", "Los Ríos"]);
+    let key = cuentas::index::word_counts::context_key("los rios", &facet);
+    assert!(engine.word_counts().holds(&key));
+    assert!(engine.word_tops().holds("los rios"));
+
+    // The same passages, counted one by one: an exclusion makes the query one whose counts
+    // are not kept.
+    for query in ["Los Ríos", "los rios", "LOS RIOS"] {
+        let ranked = crate::support::search_in(&engine, query, &[]);
+        let alone = crate::support::search_in(&engine, query, &[("limit", "0")]);
+        let counted =
+            crate::support::search_in(&engine, &format!("{query} -zzzqqq"), &[("limit", "0")]);
+        // Its page, from the best passages the index keeps, is the one ranked at search time.
+        let searched = crate::support::search_in(&engine, &format!("{query} -zzzqqq"), &[]);
+        let page = |r: &cuentas::search::Response| {
+            r.hits
+                .iter()
+                .map(|h| (h.passage_id.clone(), h.score))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(page(&ranked), page(&searched), "{query}");
+        assert_eq!(ranked.hits.len(), 10);
+        assert_eq!(ranked.total, counted.total, "{query}");
+        assert_eq!(ranked.facets, counted.facets, "{query}");
+        assert_eq!((alone.total, &alone.facets), (ranked.total, &ranked.facets));
+        let province = |name: &str| ranked.facets.province.iter().find(|v| v.value == name);
+        assert_eq!(province("Guayas").map(|v| v.count), Some(600), "{query}");
+        assert!(
+            province("Los Ríos").is_some_and(|v| v.count >= 2_600),
+            "{query}"
+        );
+    }
+}
+
+#[test]
 fn a_frequent_word_ranked_when_the_index_is_built_ranks_as_a_search_would() {
     // More passages of `pensión` than `word_counts::MIN_PASSAGES`, of many lengths and
     // weights, so that the best are not the first.

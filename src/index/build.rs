@@ -43,8 +43,10 @@ pub struct BuildOptions {
     /// Whether an index too small to search its segments side by side is merged into one
     /// segment, which its queries search faster. Off only to test an index of several.
     pub merge_small: bool,
-    /// Ranks the frequent words' best passages when the build ends (`word_tops`); without it
-    /// the index keeps none and their searches rank for themselves.
+    /// Ranks the frequent words' best passages when the build ends (`word_tops`), and gives
+    /// the queries of provinces named by several words whose counts are kept
+    /// (`word_counts`); without it the index keeps neither, and those searches rank and count
+    /// for themselves.
     pub ranker: Option<WordRanker>,
 }
 
@@ -382,13 +384,24 @@ impl Writer {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tv)?;
-        let counts = WordCounts::count(
+        let mut counts = WordCounts::count(
             &reader.searcher(),
             (self.fields.body, self.fields.facets),
             schema::KEY_COLUMN,
             word_counts::MIN_PASSAGES,
         )
         .map_err(tv)?;
+        if let Some(ranker) = &options.ranker {
+            counts
+                .count_places(
+                    &reader.searcher(),
+                    self.fields.facets,
+                    schema::KEY_COLUMN,
+                    word_counts::MIN_PASSAGES,
+                    &*ranker.place,
+                )
+                .map_err(tv)?;
+        }
         let counts_path = staging.join(WORD_COUNTS_FILE);
         tracing::debug!(elapsed = ?phase.elapsed(), "frequent words counted");
         counts

@@ -11,7 +11,10 @@
 //!
 //! A year or a province named by one word (`2021`, `guayas`) also matches every passage of the
 //! reports of that year or province: its counts are kept under [`context_key`], for the union
-//! of the word's passages and the facet's.
+//! of the word's passages and the facet's. A province named by several words (`Los Ríos`, `El
+//! Oro`) matches the facet's passages and those of the name as a phrase: which passages hold
+//! the phrase is the search core's to say, so the build is handed its query of the name
+//! ([`PlaceQueryFn`]) and counts what it matches ([`WordCounts::count_places`]).
 //!
 //! The file is this module's own binary layout (little-endian):
 //!
@@ -29,7 +32,7 @@ use std::path::Path;
 
 use tantivy::columnar::ColumnValues;
 use tantivy::index::{InvertedIndexReader, SegmentId};
-use tantivy::query::{BooleanQuery, EnableScoring, Query, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, Query, TermQuery, Weight};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TokenStream;
 use tantivy::{DocId, Searcher, SegmentReader, Term};
@@ -51,6 +54,12 @@ pub const MIN_PASSAGES: u32 = 2_000;
 pub fn context_key(stem: &str, facet: &Facet) -> String {
     format!("{stem}\u{1f}{facet}")
 }
+
+/// The search core's query of a search of `name` alone, a province named by several words
+/// (`los rios`), with the key under which its counts are kept, `context_key` of the name's
+/// folded words and the province's facet; `None` when such a search has no kept counts.
+pub type PlaceQueryFn =
+    dyn Fn(&Searcher, &str) -> tantivy::Result<Option<(String, Box<dyn Query>)>> + Send + Sync;
 
 /// First bytes of the file, with the layout's version.
 const MAGIC: &[u8; 4] = b"CWC1";
@@ -117,6 +126,47 @@ impl WordCounts {
             .filter(|(_, words)| !words.is_empty())
             .collect();
         Ok(WordCounts { segments })
+    }
+
+    /// Counts too, in every segment of `searcher` without deleted passages, the query
+    /// `place_query` gives of each province of facet field `facets` named by several words,
+    /// where it matches `min_passages` passages or more, keyed by the packed passage keys of
+    /// fast field `key`.
+    pub fn count_places(
+        &mut self,
+        searcher: &Searcher,
+        facets: Field,
+        key: &str,
+        min_passages: u32,
+        place_query: &PlaceQueryFn,
+    ) -> tantivy::Result<()> {
+        let mut places = Vec::new();
+        for name in place_names(searcher, facets)? {
+            if let Some((place, query)) = place_query(searcher, &name)? {
+                let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+                places.push((place, weight));
+            }
+        }
+        let mut tally = Tally::default();
+        let mut buffer = Vec::new();
+        for reader in searcher.segment_readers() {
+            if places.is_empty() || reader.num_deleted_docs() > 0 {
+                continue;
+            }
+            let column = reader.fast_fields().u64(key)?;
+            let keys = column.first_or_default_col(PassageKey::default_packed());
+            for (place, weight) in &places {
+                tally_matches(&**weight, reader, &*keys, &mut tally, &mut buffer)?;
+                let counts = tally.counts();
+                if counts.total >= min_passages as usize {
+                    self.segments
+                        .entry(reader.segment_id())
+                        .or_default()
+                        .insert(place.as_str().into(), counts);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Writes the counts to `path`.
@@ -230,14 +280,7 @@ fn segment_counts(
                 .collect(),
         );
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-        tally.clear();
-        weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
-            buffer.resize(docs.len(), 0);
-            keys.get_vals(docs, &mut buffer);
-            for &packed in &buffer {
-                tally.add(packed);
-            }
-        })?;
+        tally_matches(&*weight, reader, &*keys, &mut tally, &mut buffer)?;
         let key = match &facet {
             Some(facet) => context_key(&stem, facet),
             None => stem,
@@ -245,6 +288,25 @@ fn segment_counts(
         words.insert(key.into_boxed_str(), tally.counts());
     }
     Ok(words)
+}
+
+/// Tallies in `tally`, cleared first, the keys (`keys`, the segment's column of packed passage
+/// keys) of the passages `weight` matches in segment `reader`; `buffer` is scratch.
+fn tally_matches(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    keys: &dyn ColumnValues<u64>,
+    tally: &mut Tally,
+    buffer: &mut Vec<u64>,
+) -> tantivy::Result<()> {
+    tally.clear();
+    weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
+        buffer.resize(docs.len(), 0);
+        keys.get_vals(docs, buffer);
+        for &packed in buffer.iter() {
+            tally.add(packed);
+        }
+    })
 }
 
 /// The stems of `inverted` (a segment's text field) that may be in `least` of its passages or
@@ -289,6 +351,34 @@ fn contexts(searcher: &Searcher, facets: Field) -> tantivy::Result<Vec<(String, 
     contexts.sort_unstable();
     contexts.dedup();
     Ok(contexts)
+}
+
+/// The provinces of the reports of any segment of `searcher` (facet field `facets`) named by
+/// several words, as a query has them (folded words, `los rios`), each once.
+pub(super) fn place_names(searcher: &Searcher, facets: Field) -> tantivy::Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut analyzer = analysis::query_exact();
+    for reader in searcher.segment_readers() {
+        let facet_terms = reader.inverted_index(facets)?;
+        let mut stream = facet_terms.terms().stream()?;
+        while stream.advance() {
+            let Ok(facet) = Facet::from_encoded(stream.key().to_vec()) else {
+                continue;
+            };
+            if let ["province", name] = facet.to_path().as_slice() {
+                let mut words = Vec::new();
+                analyzer
+                    .token_stream(name)
+                    .process(&mut |t| words.push(t.text.clone()));
+                if words.len() > 1 {
+                    names.push(words.join(" "));
+                }
+            }
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    Ok(names)
 }
 
 /// The words that name a year or a province of the reports of the index (see [`contexts`]).

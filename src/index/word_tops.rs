@@ -11,8 +11,8 @@
 //! page within them is exactly the page the ranking would give.
 //!
 //! Which words: the exact (folded) forms in at least [`MIN_PASSAGES`] passages of a segment
-//! (at most [`MAX_FORMS`]), and the words that name a year or a province of its reports, whose
-//! query's counts are kept.
+//! (at most [`MAX_FORMS`]), and the words that name a year or a province of its reports (`los
+//! rios` for a province of several), whose query's counts are kept.
 //! How a word ranks is not this module's business: the build is handed a [`WordRanker`] (the
 //! search core's own ranking of a query of that word), and keeps what it returns under the
 //! word.
@@ -69,9 +69,16 @@ pub type RankFn = dyn Fn(&Searcher, SegmentOrdinal, &str, &dyn Fn(&str) -> bool)
     + Send
     + Sync;
 
-/// What ranks a word for [`WordTops::rank`]: the search core's ranking.
+/// What the search core tells a build of its queries: how it ranks a word, for
+/// [`WordTops::rank`], and what a search of a province named by several words matches, for
+/// `WordCounts::count_places`.
 #[derive(Clone)]
-pub struct WordRanker(pub Arc<RankFn>);
+pub struct WordRanker {
+    /// Ranks a word.
+    pub rank: Arc<RankFn>,
+    /// The query of a province named by several words.
+    pub place: Arc<word_counts::PlaceQueryFn>,
+}
 
 impl fmt::Debug for WordRanker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -130,7 +137,8 @@ impl WordTops {
         threads: usize,
     ) -> tantivy::Result<WordTops> {
         let mut jobs: Vec<(SegmentOrdinal, String)> = Vec::new();
-        let contexts = word_counts::context_words(searcher, facets)?;
+        let mut contexts = word_counts::context_words(searcher, facets)?;
+        contexts.extend(word_counts::place_names(searcher, facets)?);
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             if reader.num_deleted_docs() > 0 || !counts.has_segment(reader.segment_id()) {
                 continue;
@@ -153,7 +161,7 @@ impl WordTops {
                     };
                     let segment = searcher.segment_reader(*ord).segment_id();
                     let counted = |key: &str| counts.get(segment, key).is_some();
-                    match (ranker.0)(searcher, *ord, word, &counted) {
+                    match (ranker.rank)(searcher, *ord, word, &counted) {
                         Ok(Some(ranking)) if counted(&ranking.counts_key) => {
                             let mut best = ranking.best;
                             best.truncate(LISTED);

@@ -475,7 +475,22 @@ fn with_filters_except(
 /// The search core's ranking of a query of one word, for a build to keep
 /// (`index::word_tops`).
 pub fn word_ranker() -> WordRanker {
-    WordRanker(Arc::new(rank_word))
+    WordRanker {
+        rank: Arc::new(rank_word),
+        place: Arc::new(place_query),
+    }
+}
+
+/// The query of a search of `name` alone, unfiltered, with the key of its counts
+/// (`index::word_counts::count_places`): `None` when such a search keeps no counts.
+fn place_query(
+    searcher: &Searcher,
+    name: &str,
+) -> tantivy::Result<Option<(String, Box<dyn Query>)>> {
+    let fields = Fields::from_schema(searcher.schema())?;
+    let items = [query::Item::Words(name.to_string())];
+    let ranked = query::build_ranked(&items, query::TextFields::of(&fields, searcher));
+    Ok(ranked.and_then(|r| Some((r.stem?, r.matching))))
 }
 
 /// The best passages of segment `segment` for a search of `word` alone, unfiltered: `None`

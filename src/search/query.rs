@@ -283,11 +283,13 @@ pub struct RankedQuery {
     /// [`RESCORE_WINDOW`] matches only (as a search engine's rescoring of its top hits).
     pub rescore: Option<Box<dyn Query>>,
     /// The stem whose passages are exactly those matched, when the query is one word (with
-    /// the facet it names, for a year or a province: `index::word_counts::context_key`): the
-    /// index may hold their counts (`index::word_counts`).
+    /// the facet it names, for a year or a province: `index::word_counts::context_key`), or
+    /// the words of a province's name of several with its facet: the index may hold their
+    /// counts (`index::word_counts`).
     pub stem: Option<String>,
-    /// The query's one word as the analyzer gives it, when the query is a single word: the
-    /// index may hold its best passages (`index::word_tops`).
+    /// The query's one word as the analyzer gives it, when the query is a single word, or its
+    /// words joined by spaces when they name a province (`los rios`): the index may hold its
+    /// best passages (`index::word_tops`).
     pub word: Option<String>,
     /// The terms, each with its boost, whose BM25 scores add up to every score `matching`
     /// gives, or to more, when it is a conjunction of words (or of words' alternatives, as a
@@ -299,11 +301,10 @@ pub struct RankedQuery {
 /// [`build`] in two parts: see [`RankedQuery`].
 pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut analyzer = analysis::query_exact();
-    let word = match items {
-        [Item::Words(text)] => match <[Token; 1]>::try_from(tokens(&mut analyzer, text)) {
-            Ok([token]) => Some(token.text),
-            Err(_) => None,
-        },
+    // The words of a query of bare words, folded: the index may hold the best passages of one
+    // word, or of a province's name of several.
+    let words = match items {
+        [Item::Words(text)] => Some(tokens(&mut analyzer, text)),
         _ => None,
     };
     let mut required: Vec<(Occur, Unit)> = Vec::new();
@@ -340,6 +341,20 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut stem = None;
     if let [(Occur::Must, unit)] = required.as_mut_slice() {
         stem = unit.stem.take();
+    }
+    let word = match words.as_deref() {
+        Some([token]) => Some(token.text.clone()),
+        // Several words make one unit with kept counts when they name a province.
+        Some(tokens) if stem.is_some() && tokens.len() > 1 => Some(
+            tokens
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => None,
+    };
+    if let [(Occur::Must, unit)] = required.as_mut_slice() {
         if let Some(matching) = unit.alone.take() {
             return Some(RankedQuery {
                 matching,
@@ -597,19 +612,37 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
         }
         if let Some(province) = Gazetteer::shared().province(&words.join(" ")) {
             let province = Facet::from_path(["province", province]);
-            let in_text = if n == 1 {
-                Some(word_unit(words[0], fields))
-            } else {
-                phrase_unit(&parts(tokens, pos, n), fields)
+            // The function words at the ends of a name (`los` of `Los Ríos`) hold no place a
+            // passage must fill, as among bare words: the rest is a word, or a phrase.
+            let named = without_end_function_words(parts(tokens, pos, n));
+            let in_text = match named.as_slice() {
+                [word] => Some(word_unit(&word.text, fields)),
+                _ => phrase_unit(&named, fields),
             };
             let mut unit = Unit::either(in_text.into_iter().chain([facet(&province)]).collect());
-            if n == 1 {
-                unit.stem = Some(context_key(&stem_spanish(words[0]), &province));
-            }
+            // The index keeps the counts of a province's name, under the stem of one word or
+            // the folded words of several (`index::word_counts`).
+            let name = match words.as_slice() {
+                [word] => stem_spanish(word).into_owned(),
+                _ => words.join(" "),
+            };
+            unit.stem = Some(context_key(&name, &province));
             return Some((unit, n));
         }
     }
     None
+}
+
+/// `tokens` (in order) without the function words at their start and end, unless nothing
+/// else is left.
+fn without_end_function_words(mut tokens: Vec<Token>) -> Vec<Token> {
+    while tokens.len() > 1 && tokens.first().is_some_and(|t| is_function_word(&t.text)) {
+        tokens.remove(0);
+    }
+    while tokens.len() > 1 && tokens.last().is_some_and(|t| is_function_word(&t.text)) {
+        tokens.pop();
+    }
+    tokens
 }
 
 /// A word: its stem required, its exact (folded) form a boost.
@@ -985,6 +1018,45 @@ mod tests {
         terms.sort();
         terms.dedup();
         terms
+    }
+
+    #[test]
+    fn a_province_or_year_alone_names_the_counts_the_index_keeps_of_it() {
+        let (schema, fields) = crate::index::schema::schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::analysis::register(index.tokenizers());
+        let searcher = index.reader().expect("reader").searcher();
+        let key = |q: &str| {
+            build_ranked(
+                &parse(q).expect("parses"),
+                TextFields::of(&fields, &searcher),
+            )
+            .and_then(|r| r.stem)
+        };
+        let province = |name: &str| Facet::from_path(["province", name]);
+        let rios = context_key("los rios", &province("Los Ríos"));
+        for q in ["Los Ríos", "los rios", "LOS RIOS"] {
+            assert_eq!(key(q).as_ref(), Some(&rios), "{q}");
+            // Its best passages are kept under its words (`index::word_tops`).
+            let ranked = build_ranked(
+                &parse(q).expect("parses"),
+                TextFields::of(&fields, &searcher),
+            );
+            assert_eq!(
+                ranked.and_then(|r| r.word).as_deref(),
+                Some("los rios"),
+                "{q}"
+            );
+        }
+        let oro = context_key("el oro", &province("El Oro"));
+        assert_eq!(key("El Oro"), Some(oro));
+        let manabi = context_key(&stem_spanish("manabi"), &province("Manabí"));
+        assert_eq!(key("Manabí"), Some(manabi));
+        let year = context_key("2021", &Facet::from_path(["year", "2021"]));
+        assert_eq!(key("2021"), Some(year));
+        // Beside other words, the counts are the search's own.
+        assert_eq!(key("salud Los Ríos"), None);
+        assert_eq!(key("Los Ríos OR Manabí"), None);
     }
 
     #[test]
