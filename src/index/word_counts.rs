@@ -12,8 +12,8 @@
 //! A year or a province named by one word (`2021`, `guayas`) also matches every passage of the
 //! reports of that year or province: its counts are kept under [`context_key`], for the union
 //! of the word's passages and the facet's. A province named by several words (`Los Ríos`, `El
-//! Oro`) matches the facet's passages and those of the name as a phrase: which passages hold
-//! the phrase is the search core's to say, so the build is handed its query of the name
+//! Oro`) matches the facet's passages and those that hold the name as a search reads it: which
+//! those are is the search core's to say, so the build is handed its query of the name
 //! ([`PlaceQueryFn`]) and counts what it matches ([`WordCounts::count_places`]).
 //!
 //! The file is this module's own binary layout (little-endian):
@@ -147,10 +147,13 @@ impl WordCounts {
                 places.push((place, weight));
             }
         }
+        if places.is_empty() {
+            return Ok(());
+        }
         let mut tally = Tally::default();
         let mut buffer = Vec::new();
         for reader in searcher.segment_readers() {
-            if places.is_empty() || reader.num_deleted_docs() > 0 {
+            if reader.num_deleted_docs() > 0 {
                 continue;
             }
             let column = reader.fast_fields().u64(key)?;

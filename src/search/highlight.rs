@@ -108,11 +108,7 @@ impl Terms {
     /// not ASCII is always read.
     fn may_match(&self, raw: &str) -> bool {
         match raw.as_bytes().first() {
-            Some(&b) if b.is_ascii() => {
-                let c = char::from(b.to_ascii_lowercase());
-                // `ñ` is no ASCII letter: a word starting with it is read whole below.
-                self.starts.contains(&c)
-            }
+            Some(&b) if b.is_ascii() => self.starts.contains(&char::from(b.to_ascii_lowercase())),
             _ => true,
         }
     }

@@ -472,8 +472,9 @@ fn with_filters_except(
     }
 }
 
-/// The search core's ranking of a query of one word, for a build to keep
-/// (`index::word_tops`).
+/// The search core's ranking of a query of one word, and its query of a province named by
+/// several words, for a build to keep their best passages and counts (`index::word_tops`,
+/// `index::word_counts`).
 pub fn word_ranker() -> WordRanker {
     WordRanker {
         rank: Arc::new(rank_word),

@@ -1026,27 +1026,20 @@ mod tests {
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(index.tokenizers());
         let searcher = index.reader().expect("reader").searcher();
-        let key = |q: &str| {
+        let ranked = |q: &str| {
             build_ranked(
                 &parse(q).expect("parses"),
                 TextFields::of(&fields, &searcher),
             )
-            .and_then(|r| r.stem)
         };
+        let key = |q: &str| ranked(q).and_then(|r| r.stem);
         let province = |name: &str| Facet::from_path(["province", name]);
         let rios = context_key("los rios", &province("Los Ríos"));
         for q in ["Los Ríos", "los rios", "LOS RIOS"] {
             assert_eq!(key(q).as_ref(), Some(&rios), "{q}");
             // Its best passages are kept under its words (`index::word_tops`).
-            let ranked = build_ranked(
-                &parse(q).expect("parses"),
-                TextFields::of(&fields, &searcher),
-            );
-            assert_eq!(
-                ranked.and_then(|r| r.word).as_deref(),
-                Some("los rios"),
-                "{q}"
-            );
+            let word = ranked(q).and_then(|r| r.word);
+            assert_eq!(word.as_deref(), Some("los rios"), "{q}");
         }
         let oro = context_key("el oro", &province("El Oro"));
         assert_eq!(key("El Oro"), Some(oro));
