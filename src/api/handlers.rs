@@ -1,15 +1,17 @@
 //! Handlers: decode parameters, call the search core on the search pool, render JSON.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
-use super::render::{ReportJson, SearchJson};
+use super::render::{ReportJson, SearchBody, SearchJson};
 use super::{AppState, Lane};
 use crate::search::{self, Facets, RawRequest, ReportSummary, Request, Suggestions};
 
@@ -30,7 +32,7 @@ pub const SEARCH_PARAMS: [&str; 6] = ["q", "year", "province", "policy", "limit"
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<SearchJson>, ApiError> {
+) -> Result<Response, ApiError> {
     let p = Params::parse(query.as_deref(), &SEARCH_PARAMS)?;
     let raw = RawRequest {
         q: p.last("q"),
@@ -44,21 +46,36 @@ pub async fn search(
     let started = std::time::Instant::now();
     let key = state.result_key(&request);
     if let Some(kept) = state.cached_search(&key) {
-        let mut json = SearchJson::clone(&kept);
-        json.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        return Ok(Json(json));
+        return Ok(json_bytes(
+            kept.with_took(started.elapsed().as_secs_f64() * 1000.0),
+        ));
     }
     let keeper = state.clone();
-    Ok(Json(
-        state
-            .run(Lane::Interactive, move |e, cancel| {
-                request.cancel = cancel.clone();
-                let json = SearchJson::from(search::run(e, &request)?);
-                keeper.keep_search(e, key, &json);
-                Ok(json)
-            })
-            .await?,
-    ))
+    let body = state
+        .run(Lane::Interactive, move |e, cancel| {
+            request.cancel = cancel.clone();
+            let json = SearchJson::from(search::run(e, &request)?);
+            let body = SearchBody::new(&json).map(Arc::new);
+            if let Some(body) = &body {
+                keeper.keep_search(e, key, body);
+            }
+            Ok(body)
+        })
+        .await?
+        .ok_or_else(|| ApiError::Internal("a search response without took_ms".into()))?;
+    Ok(json_bytes(body.with_took(body.took_ms())))
+}
+
+/// A response of JSON already serialized.
+fn json_bytes(json: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response()
 }
 
 /// Complete the last word of a query from the index's vocabulary.

@@ -75,7 +75,7 @@ struct Shared {
     pool: SearchPool,
     texts: TextCache,
     /// Search responses by index generation and request.
-    results: ByteLru<ResultKey, render::SearchJson>,
+    results: ByteLru<ResultKey, render::SearchBody>,
     /// Facet counts over the whole index, by index generation (the page's first view).
     facets: ByteLru<std::path::PathBuf, crate::search::Facets>,
     batch: BatchLimits,
@@ -173,7 +173,7 @@ impl AppState {
     }
 
     /// The response kept for `key`, if any; counted in metrics.
-    pub(crate) fn cached_search(&self, key: &ResultKey) -> Option<Arc<render::SearchJson>> {
+    pub(crate) fn cached_search(&self, key: &ResultKey) -> Option<Arc<render::SearchBody>> {
         let results = &self.inner.results;
         if !results.enabled() {
             return None;
@@ -188,14 +188,19 @@ impl AppState {
         found
     }
 
-    /// Keeps `json`, the response to `key` computed on `engine`. Not kept when `engine` is not
+    /// Keeps `body`, the response to `key` computed on `engine`. Not kept when `engine` is not
     /// the generation of `key` (a rebuild was picked up in between).
-    pub(crate) fn keep_search(&self, engine: &Engine, key: ResultKey, json: &render::SearchJson) {
+    pub(crate) fn keep_search(
+        &self,
+        engine: &Engine,
+        key: ResultKey,
+        body: &Arc<render::SearchBody>,
+    ) {
         let results = &self.inner.results;
         if !results.enabled() || key.0 != engine.path {
             return;
         }
-        results.insert(key, Arc::new(json.clone()), json.approx_bytes());
+        results.insert(key, Arc::clone(body), body.bytes());
         let bytes = results.bytes() as u64;
         self.inner
             .metrics

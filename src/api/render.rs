@@ -74,27 +74,65 @@ pub struct PassageJson {
     pub html: String,
 }
 
-impl SearchJson {
-    /// About the bytes this response holds: its texts and a little for every other value.
-    pub fn approx_bytes(&self) -> usize {
-        let hits: usize = self
-            .hits
-            .iter()
-            .map(|h| {
-                let hit = &h.hit;
-                256 + h.snippet.len()
-                    + hit.text.len()
-                    + hit.report_id.len()
-                    + hit.passage_id.len()
-                    + hit.info.source.len()
-                    + hit.info.title.len()
-                    + hit.info.unit.as_ref().map_or(0, String::len)
-                    + 16 * hit.highlights.len()
-                    + 64 * hit.figures.len()
-            })
-            .sum();
-        let facets = self.facets.year.len() + self.facets.province.len() + self.facets.policy.len();
-        256 + self.query.len() + hits + 64 * facets
+/// A search response serialized once, split around the value of `took_ms`, the one part that
+/// differs between two answers to the same search. The result cache keeps it, so that an answer
+/// from the cache is a copy of bytes rather than a serialization of every hit again; a search
+/// that runs serializes on its own search thread.
+#[derive(Debug)]
+pub struct SearchBody {
+    /// The JSON up to the value of `took_ms`.
+    head: Vec<u8>,
+    /// The JSON after that value.
+    tail: Vec<u8>,
+    /// The time the search itself took.
+    took_ms: f64,
+}
+
+/// The key of `took_ms` as serialized. In JSON a `"` inside a string is always escaped, so these
+/// bytes only ever appear as a key; the query's strings, the only ones written before it, cannot
+/// hold them.
+const TOOK_KEY: &[u8] = b"\"took_ms\":";
+
+impl SearchBody {
+    /// Serializes `json`; `None` only if its JSON lacks `took_ms` (a defect of this module).
+    pub fn new(json: &SearchJson) -> Option<SearchBody> {
+        let bytes = serde_json::to_vec(json).ok()?;
+        let key = memchr::memmem::find(&bytes, TOOK_KEY)?;
+        let value = key + TOOK_KEY.len();
+        let end = value
+            + bytes[value..].iter().position(|b| {
+                !matches!(
+                    b,
+                    b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E' | b'n' | b'u' | b'l'
+                )
+            })?;
+        Some(SearchBody {
+            head: bytes[..value].to_vec(),
+            tail: bytes[end..].to_vec(),
+            took_ms: json.took_ms,
+        })
+    }
+
+    /// The bytes this response holds, which the result cache weighs it by.
+    pub fn bytes(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+
+    /// The time the search itself took, in milliseconds.
+    pub fn took_ms(&self) -> f64 {
+        self.took_ms
+    }
+
+    /// The whole JSON with `took_ms` set to `took_ms`.
+    pub fn with_took(&self, took_ms: f64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.bytes() + 24);
+        out.extend_from_slice(&self.head);
+        // Writing a number into a vector cannot fail; a value JSON cannot hold is written `null`.
+        if serde_json::to_writer(&mut out, &took_ms).is_err() {
+            out.extend_from_slice(b"null");
+        }
+        out.extend_from_slice(&self.tail);
+        out
     }
 }
 
@@ -186,6 +224,45 @@ fn escape_html_into(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_body_is_the_json_of_its_response_with_any_time() {
+        for (query, corrected, own) in [
+            ("salud", None, 1.25),
+            ("mora", None, 2.5e-7),
+            ("mora", None, f64::NAN),
+            (
+                r#"x "took_ms":1, \"took_ms\":2"#,
+                Some(r#""took_ms":3"#.to_string()),
+                0.5,
+            ),
+        ] {
+            let json = SearchJson {
+                query: query.into(),
+                corrected_query: corrected,
+                total: 42,
+                took_ms: own,
+                hits: Vec::new(),
+                facets: Facets::default(),
+            };
+            let body = SearchBody::new(&json).expect("has took_ms");
+            assert_eq!(
+                body.with_took(body.took_ms()),
+                serde_json::to_vec(&json).expect("serializes"),
+                "the search's own time gives the same bytes"
+            );
+            for took_ms in [0.0, 0.003, 12.5, 1e-9, 123456.75] {
+                let read: serde_json::Value =
+                    serde_json::from_slice(&body.with_took(took_ms)).expect("valid JSON");
+                let mut expected = serde_json::to_value(&json).expect("serializes");
+                expected["took_ms"] = took_ms.into();
+                assert_eq!(read, expected, "{query} {took_ms}");
+            }
+            let read: serde_json::Value =
+                serde_json::from_slice(&body.with_took(f64::NAN)).expect("valid JSON");
+            assert!(read["took_ms"].is_null(), "{read}");
+        }
+    }
 
     #[test]
     fn text_is_escaped_inside_and_outside_marks() {
