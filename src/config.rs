@@ -75,6 +75,9 @@ pub struct Config {
     pub search_threads: usize,
     /// Searches that may wait for a thread; more are refused at once. 0 = four per thread.
     pub search_queue: usize,
+    /// Threads reading requests and writing responses (the search pool does the searching);
+    /// 0 = one per four cores, at least one.
+    pub http_threads: usize,
     /// MiB of search responses kept for requests asked again on the same index; 0 = none.
     pub result_cache_mb: usize,
 }
@@ -96,6 +99,7 @@ impl Default for Config {
             ocr_page_timeout_secs: 180,
             search_threads: 0,
             search_queue: 0,
+            http_threads: 0,
             result_cache_mb: 32,
         }
     }
@@ -145,6 +149,17 @@ impl Config {
         }
     }
 
+    /// Threads of the HTTP runtime. They only parse requests and copy responses out, while
+    /// the search threads are busy on every core: more of them than a few take turns on the
+    /// same cores, and each response costs more switches between threads than it saves.
+    pub fn effective_http_threads(&self) -> usize {
+        if self.http_threads == 0 {
+            cores().div_ceil(4)
+        } else {
+            self.http_threads
+        }
+    }
+
     /// Places in the search queue.
     pub fn effective_search_queue(&self) -> usize {
         if self.search_queue == 0 {
@@ -178,6 +193,8 @@ pub struct Flags {
     pub search_threads: Option<usize>,
     /// `--search-queue`; 0 = four per thread.
     pub search_queue: Option<usize>,
+    /// `--http-threads`; 0 = one per four cores.
+    pub http_threads: Option<usize>,
     /// `--result-cache-mb`; 0 = none.
     pub result_cache_mb: Option<usize>,
 }
@@ -227,6 +244,7 @@ struct ServerSection {
     request_timeout_secs: Option<u64>,
     search_threads: Option<usize>,
     search_queue: Option<usize>,
+    http_threads: Option<usize>,
     result_cache_mb: Option<usize>,
 }
 
@@ -309,6 +327,14 @@ fn apply_env(c: &mut Config, env: &dyn Fn(&str) -> Option<String>) -> Result<(),
             &v,
             "CUENTAS_SEARCH_THREADS",
             "0 (one per core) to 64",
+        )?;
+    }
+    if let Some(v) = env("CUENTAS_HTTP_THREADS") {
+        c.http_threads = number(
+            "server.http_threads",
+            &v,
+            "CUENTAS_HTTP_THREADS",
+            "0 (one per four cores) to 64",
         )?;
     }
     if let Some(v) = env("CUENTAS_SEARCH_QUEUE") {
@@ -394,6 +420,9 @@ fn apply_flags(c: &mut Config, flags: &Flags) {
     if let Some(v) = flags.search_queue {
         c.search_queue = v;
     }
+    if let Some(v) = flags.http_threads {
+        c.http_threads = v;
+    }
     if let Some(v) = flags.result_cache_mb {
         c.result_cache_mb = v;
     }
@@ -466,6 +495,9 @@ fn apply_file(c: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError
     }
     if let Some(v) = file.server.search_queue {
         c.search_queue = v;
+    }
+    if let Some(v) = file.server.http_threads {
+        c.http_threads = v;
     }
     if let Some(v) = file.server.result_cache_mb {
         c.result_cache_mb = v;
@@ -548,6 +580,13 @@ fn validate(c: &Config) -> Result<(), ConfigError> {
             "server.search_threads",
             c.search_threads.to_string(),
             "0 (one per core) to 64",
+        ));
+    }
+    if c.http_threads > 64 {
+        return Err(bad(
+            "server.http_threads",
+            c.http_threads.to_string(),
+            "0 (one per four cores) to 64",
         ));
     }
     if c.search_queue > 4096 {
@@ -673,6 +712,34 @@ mod tests {
         assert_eq!(c.search_threads, 2, "the flag wins");
         let err = load(&flags, &env_of(&[("CUENTAS_SEARCH_QUEUE", "9999")])).expect_err("bad");
         assert!(err.to_string().contains("server.search_queue"), "{err}");
+    }
+
+    #[test]
+    fn the_http_threads_are_set_by_file_environment_and_flags() {
+        let c = Config::default();
+        assert_eq!(
+            c.effective_http_threads(),
+            cores().div_ceil(4),
+            "0 means one per four cores"
+        );
+        assert!(c.effective_http_threads() >= 1);
+        let mut c = Config::default();
+        apply_file(&mut c, Path::new("x.toml"), "[server]\nhttp_threads = 3\n").expect("file");
+        assert_eq!(c.effective_http_threads(), 3);
+        let flags = Flags {
+            http_threads: Some(2),
+            ..Flags::default()
+        };
+        let c = load(&flags, &env_of(&[("CUENTAS_HTTP_THREADS", "5")])).expect("loads");
+        assert_eq!(c.effective_http_threads(), 2, "the flag wins");
+        let c = load(&Flags::default(), &env_of(&[("CUENTAS_HTTP_THREADS", "5")])).expect("loads");
+        assert_eq!(c.effective_http_threads(), 5);
+        let err = load(
+            &Flags::default(),
+            &env_of(&[("CUENTAS_HTTP_THREADS", "65")]),
+        )
+        .expect_err("bad");
+        assert!(err.to_string().contains("server.http_threads"), "{err}");
     }
 
     #[test]

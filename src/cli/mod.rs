@@ -170,6 +170,10 @@ pub struct ServeArgs {
     /// thread [env: CUENTAS_SEARCH_QUEUE]
     #[arg(long, value_name = "N")]
     pub search_queue: Option<usize>,
+    /// Threads reading requests and writing responses; 0 = one per four cores, at least one
+    /// [env: CUENTAS_HTTP_THREADS]
+    #[arg(long, value_name = "N")]
+    pub http_threads: Option<usize>,
     /// MiB of search responses kept for requests asked again on the same index; 0 = none
     /// [env: CUENTAS_RESULT_CACHE_MB; default: 32]
     #[arg(long, value_name = "MIB")]
@@ -341,6 +345,7 @@ pub fn config(cli: &Cli) -> Result<Config> {
             flags.ocr_page_timeout_secs = args.reading.ocr_page_timeout;
             flags.search_threads = args.search_threads;
             flags.search_queue = args.search_queue;
+            flags.http_threads = args.http_threads;
             flags.result_cache_mb = args.result_cache_mb;
         }
         _ => {}
@@ -468,6 +473,7 @@ fn serve(config: &Config) -> Result<Outcome> {
         ..ServeOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.effective_http_threads())
         .enable_all()
         .build()
         .context("starting the async runtime")?;
@@ -729,6 +735,8 @@ mod tests {
             "3",
             "--search-queue",
             "12",
+            "--http-threads",
+            "1",
             "--result-cache-mb",
             "0",
         ]);
@@ -738,7 +746,7 @@ mod tests {
         assert_eq!(a.addr.as_deref(), Some("127.0.0.1:9000"));
         assert_eq!(a.corpus, [PathBuf::from("c")]);
         assert_eq!((a.search_threads, a.search_queue), (Some(3), Some(12)));
-        assert_eq!(a.result_cache_mb, Some(0));
+        assert_eq!((a.http_threads, a.result_cache_mb), (Some(1), Some(0)));
     }
 
     #[test]
