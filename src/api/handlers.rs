@@ -62,7 +62,7 @@ pub async fn search(
             Ok(body)
         })
         .await?
-        .ok_or_else(|| ApiError::Internal("a search response without took_ms".into()))?;
+        .ok_or_else(|| ApiError::Internal("a search response could not be written".into()))?;
     Ok(json_bytes(body.with_took(body.took_ms())))
 }
 

@@ -94,7 +94,8 @@ pub struct SearchBody {
 const TOOK_KEY: &[u8] = b"\"took_ms\":";
 
 impl SearchBody {
-    /// Serializes `json`; `None` only if its JSON lacks `took_ms` (a defect of this module).
+    /// Serializes `json`; `None` only if it cannot be written or its JSON lacks `took_ms`, a
+    /// defect of this module.
     pub fn new(json: &SearchJson) -> Option<SearchBody> {
         let bytes = serde_json::to_vec(json).ok()?;
         let key = memchr::memmem::find(&bytes, TOOK_KEY)?;
