@@ -177,7 +177,14 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         Command::new(env!("CARGO_BIN_EXE_cuentas"))
             .arg("--index")
             .arg(&index)
-            .args(["serve", "--addr", "127.0.0.1:0", "--corpus"])
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--http-threads",
+                "3",
+                "--corpus",
+            ])
             .arg(corpus())
             .env_remove("CUENTAS_CONFIG")
             .env("CUENTAS_LOG", "warn")
@@ -204,6 +211,12 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     assert!(
         index.join("CURRENT").exists(),
         "the index was built on first run"
+    );
+    let (status, metrics) = crate::api::http_get(addr, "/metrics").expect("answers");
+    assert_eq!(status, 200, "{metrics}");
+    assert!(
+        metrics.lines().any(|l| l == "cuentas_http_threads 3"),
+        "the runtime has the threads asked for: {metrics}"
     );
     // The process keeps its heap off transparent huge pages (src/main.rs), where the kernel
     // reports the setting.

@@ -219,6 +219,11 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let workers = tokio::runtime::Handle::current().metrics().num_workers();
+    state
+        .metrics()
+        .http_threads
+        .store(workers as u64, std::sync::atomic::Ordering::Relaxed);
     (
         [(
             header::CONTENT_TYPE,

@@ -45,6 +45,8 @@ pub struct Metrics {
     pub result_cache_bytes: AtomicU64,
     /// The search pool's threads, queue, refusals and cancellations.
     pub pool: Arc<PoolStats>,
+    /// Threads of the HTTP runtime, as read when the metrics are asked for.
+    pub http_threads: AtomicU64,
 }
 
 impl Metrics {
@@ -167,6 +169,12 @@ impl Metrics {
                 "cuentas_result_cache_bytes",
                 "Bytes of search responses held by the result cache.",
                 &self.result_cache_bytes,
+                "gauge",
+            ),
+            (
+                "cuentas_http_threads",
+                "Threads of the HTTP runtime (reading requests, writing responses).",
+                &self.http_threads,
                 "gauge",
             ),
             (
