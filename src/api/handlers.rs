@@ -63,11 +63,11 @@ pub async fn search(
         })
         .await?
         .ok_or_else(|| ApiError::Internal("a search response could not be written".into()))?;
-    Ok(json_bytes(body.with_took(body.took_ms())))
+    Ok(json_bytes(body.as_searched()))
 }
 
 /// A response of JSON already serialized.
-fn json_bytes(json: Vec<u8>) -> Response {
+fn json_bytes(json: axum::body::Bytes) -> Response {
     (
         [(
             header::CONTENT_TYPE,

@@ -3,6 +3,9 @@
 //! (report passages): every character escaped, `<mark>` around each match, `…` where text was
 //! left out. `cuentas search --json` prints the same JSON.
 
+use std::ops::Range;
+
+use axum::body::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -80,12 +83,10 @@ pub struct PassageJson {
 /// that runs serializes on its own search thread.
 #[derive(Debug)]
 pub struct SearchBody {
-    /// The JSON up to the value of `took_ms`.
-    head: Vec<u8>,
-    /// The JSON after that value.
-    tail: Vec<u8>,
-    /// The time the search itself took.
-    took_ms: f64,
+    /// The JSON as the search wrote it.
+    json: Bytes,
+    /// Where in it the value of `took_ms` is.
+    took: Range<usize>,
 }
 
 /// The key of `took_ms` as serialized. In JSON a `"` inside a string is always escaped, so these
@@ -97,43 +98,45 @@ impl SearchBody {
     /// Serializes `json`; `None` only if it cannot be written or its JSON lacks `took_ms`, a
     /// defect of this module.
     pub fn new(json: &SearchJson) -> Option<SearchBody> {
-        let bytes = serde_json::to_vec(json).ok()?;
+        // About what a page of hits takes (each hit's text, snippet and figures), so that the
+        // buffer is not grown and copied again and again.
+        let mut bytes = Vec::with_capacity(1024 + 2048 * json.hits.len());
+        serde_json::to_writer(&mut bytes, json).ok()?;
         let key = memchr::memmem::find(&bytes, TOOK_KEY)?;
-        let value = key + TOOK_KEY.len();
-        let end = value
-            + bytes[value..].iter().position(|b| {
+        let start = key + TOOK_KEY.len();
+        let end = start
+            + bytes[start..].iter().position(|b| {
                 !matches!(
                     b,
                     b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E' | b'n' | b'u' | b'l'
                 )
             })?;
         Some(SearchBody {
-            head: bytes[..value].to_vec(),
-            tail: bytes[end..].to_vec(),
-            took_ms: json.took_ms,
+            json: Bytes::from(bytes),
+            took: start..end,
         })
     }
 
     /// The bytes this response holds, which the result cache weighs it by.
     pub fn bytes(&self) -> usize {
-        self.head.len() + self.tail.len()
+        self.json.len()
     }
 
-    /// The time the search itself took, in milliseconds.
-    pub fn took_ms(&self) -> f64 {
-        self.took_ms
+    /// The JSON as the search wrote it, with the search's own time; shared, not copied.
+    pub fn as_searched(&self) -> Bytes {
+        self.json.clone()
     }
 
-    /// The whole JSON with `took_ms` set to `took_ms`.
-    pub fn with_took(&self, took_ms: f64) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.bytes() + 24);
-        out.extend_from_slice(&self.head);
+    /// The JSON with `took_ms` set to `took_ms`.
+    pub fn with_took(&self, took_ms: f64) -> Bytes {
+        let mut out = Vec::with_capacity(self.json.len() + 24);
+        out.extend_from_slice(&self.json[..self.took.start]);
         // Writing a number into a vector cannot fail; a value JSON cannot hold is written `null`.
         if serde_json::to_writer(&mut out, &took_ms).is_err() {
             out.extend_from_slice(b"null");
         }
-        out.extend_from_slice(&self.tail);
-        out
+        out.extend_from_slice(&self.json[self.took.end..]);
+        Bytes::from(out)
     }
 }
 
@@ -248,9 +251,14 @@ mod tests {
             };
             let body = SearchBody::new(&json).expect("has took_ms");
             assert_eq!(
-                body.with_took(body.took_ms()),
+                body.as_searched(),
                 serde_json::to_vec(&json).expect("serializes"),
-                "the search's own time gives the same bytes"
+                "the search's own bytes"
+            );
+            assert_eq!(
+                body.with_took(own),
+                body.as_searched(),
+                "its own time written again gives the same bytes"
             );
             for took_ms in [0.0, 0.003, 12.5, 1e-9, 123456.75] {
                 let read: serde_json::Value =
