@@ -267,6 +267,27 @@ async fn a_misspelt_query_is_answered_for_the_closest_word() {
 }
 
 #[tokio::test]
+async fn a_word_the_reports_use_only_in_another_form_is_answered_for_that_form() {
+    // The sample reports write "ejecución presupuestaria", never "presupuesto": stemming keeps
+    // the noun and its adjective apart, and no spelling is one edit away.
+    let app = app();
+    for (q, meant) in [
+        ("presupuesto", "presupuestaria"),
+        ("presupuesto%20ejecutado", "presupuestaria"),
+    ] {
+        let (status, json) = get_json(&app, &format!("/api/search?q={q}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(json["corrected_query"], meant, "{json}");
+        assert!(json["hits"][0]["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("<mark>presupuestaria</mark>")));
+    }
+    // A word the reports use is never replaced.
+    let (_, json) = get_json(&app, "/api/search?q=afiliados").await;
+    assert!(json.get("corrected_query").is_none(), "{json}");
+}
+
+#[tokio::test]
 async fn suggest_completes_the_last_word_without_accents() {
     let (status, json) = get_json(&app(), "/api/suggest?q=programa%20envej").await;
     assert_eq!(status, StatusCode::OK);

@@ -83,7 +83,8 @@ pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, Se
 }
 
 /// `q` with each word of five letters or more that the index lacks replaced by the most
-/// frequent index word one edit away; `None` when nothing needed or could be corrected.
+/// frequent index word one edit away, or else by the most frequent word derived from its stem
+/// ([`derived`]); `None` when nothing needed or could be corrected.
 pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> {
     let mut changed = false;
     let mut words = Vec::new();
@@ -98,7 +99,7 @@ pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> 
             words.push(word.to_string());
             continue;
         }
-        match closest(engine, &folded)? {
+        match closest(engine, &folded)?.or_else(|| derived(engine, &folded)) {
             Some(better) => {
                 changed = true;
                 words.push(engine.display_word(&better));
@@ -109,16 +110,37 @@ pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> 
     Ok(changed.then(|| words.join(" ")))
 }
 
+/// Shortest stem whose derived words are offered: shorter ones begin too many unrelated words.
+const MIN_DERIVED_STEM_CHARS: usize = 6;
+
+/// The most frequent index word that begins with the stem of `word`, a word the reports use in
+/// none of its forms: a noun's adjective or a verb's other forms, which stemming keeps apart
+/// (`presupuesto` → `presupuestaria`, `administrativo` → `administración`).
+fn derived(engine: &Engine, word: &str) -> Option<String> {
+    let stem = crate::analysis::stem::stem_spanish(word);
+    if stem.chars().count() < MIN_DERIVED_STEM_CHARS {
+        return None;
+    }
+    most_frequent(engine.words().with_prefix(&stem, PREFIX_SCAN), word)
+}
+
 /// The most frequent index word at edit distance 1 from `word` (a transposition counts as
 /// one), found by running a Levenshtein automaton over the index's words (`index::words`).
 fn closest(engine: &Engine, word: &str) -> Result<Option<String>, SearchError> {
     let term = Term::from_field_text(engine.fields.body, word);
     let automaton = FuzzyTermQuery::new(term, 1, true).automaton()?;
-    Ok(engine
-        .words()
-        .matching(automaton, CORRECTION_SCAN)
+    Ok(most_frequent(
+        engine.words().matching(automaton, CORRECTION_SCAN),
+        word,
+    ))
+}
+
+/// The word of `candidates` (words with their passage counts) found in most passages, other
+/// than `word`; of two as frequent, the first in byte order.
+fn most_frequent(candidates: Vec<(String, u64)>, word: &str) -> Option<String> {
+    candidates
         .into_iter()
         .filter(|(candidate, _)| candidate != word)
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-        .map(|(w, _)| w))
+        .map(|(w, _)| w)
 }
