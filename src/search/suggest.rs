@@ -114,8 +114,8 @@ pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> 
 const MIN_DERIVED_STEM_CHARS: usize = 6;
 
 /// The most frequent index word that begins with the stem of `word`, a word the reports use in
-/// none of its forms: a noun's adjective or a verb's other forms, which stemming keeps apart
-/// (`presupuesto` → `presupuestaria`, `administrativo` → `administración`).
+/// none of its forms: a word derived from it, which stemming keeps apart (`presupuesto` →
+/// `presupuestaria`, where the reports only write the adjective).
 fn derived(engine: &Engine, word: &str) -> Option<String> {
     let stem = crate::analysis::stem::stem_spanish(word);
     if stem.chars().count() < MIN_DERIVED_STEM_CHARS {
