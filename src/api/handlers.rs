@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -68,14 +68,7 @@ pub async fn search(
 
 /// A response of JSON already serialized.
 fn json_bytes(json: axum::body::Bytes) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        json,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], json).into_response()
 }
 
 /// Complete the last word of a query from the index's vocabulary.
