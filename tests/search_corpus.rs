@@ -673,6 +673,31 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     assert_eq!((r.total, r.corrected_query), (0, None));
     // A query that finds something is run as typed.
     assert_eq!(search("mora patronal", &[]).corrected_query, None);
+    // The words of a question are not what is meant, first as they stand.
+    let r = search("cuántos zzzqqq afiliados", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("afiliados"));
+}
+
+#[test]
+fn a_question_is_answered_for_the_words_it_asks_about() {
+    // Reports answer questions without asking them: a question finds what its words find.
+    let asked = search("¿Cuántos afiliados hay en Manabí?", &[]);
+    let words = search("afiliados Manabí", &[]);
+    assert!(asked.total > 0);
+    assert_eq!(asked.corrected_query, None);
+    assert_eq!(asked.total, words.total);
+    let ids = |r: &cuentas::search::Response| {
+        r.hits
+            .iter()
+            .map(|h| h.passage_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&asked), ids(&words));
+    let spent = search("¿cuánto se recaudó?", &[]);
+    assert_eq!(spent.total, search("recaudó", &[]).total);
+    assert!(spent.hits[0].text.to_lowercase().contains("recaud"));
+    // A question word is still found when it is all that is asked.
+    assert!(search("cómo", &[]).total > 0);
 }
 
 #[test]

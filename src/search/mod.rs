@@ -168,6 +168,10 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
             .then_some(token.len());
         words.push((token.to_string(), number_end));
     }
+    // The words the query leaves out (`de`, `cuántos`) are not the ones meant, first or not.
+    if words.iter().any(|(word, _)| !query::is_filler(word)) {
+        words.retain(|(word, _)| !query::is_filler(word));
+    }
     // A word that finds nothing alone, spelt as typed or as the index spells it, can only
     // empty the query: it is left out first, wherever it stands.
     let typed = words.len();

@@ -29,9 +29,9 @@ use super::union::SeekUnion;
 use super::word::{Boosted, StemSet, Word};
 use super::SearchError;
 use crate::analysis;
-use crate::analysis::is_function_word;
 use crate::analysis::pairs::{pair_term, pairs_word};
 use crate::analysis::stem::stem_spanish;
+use crate::analysis::{is_function_word, is_query_filler};
 use crate::extract::Gazetteer;
 use crate::index::stem_sets::LazyStemSets;
 use crate::index::word_counts::context_key;
@@ -303,8 +303,17 @@ pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut analyzer = analysis::query_exact();
     // The words of a query of bare words, folded: the index may hold the best passages of one
     // word, or of a province's name of several.
+    // The words of a question are left out as the query leaves them out, so that `cuántos
+    // afiliados` is answered as `afiliados`; function words stay, as a province's name holds
+    // them (`los rios`).
     let words = match items {
-        [Item::Words(text)] => Some(tokens(&mut analyzer, text)),
+        [Item::Words(text)] => {
+            let mut words = tokens(&mut analyzer, text);
+            if words.iter().any(|t| !is_query_filler(&t.text)) {
+                words.retain(|t| !analysis::is_question_word(&t.text));
+            }
+            Some(words)
+        }
         _ => None,
     };
     let mut required: Vec<(Occur, Unit)> = Vec::new();
@@ -508,6 +517,13 @@ fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Un
     }
 }
 
+/// Whether a query of bare words leaves out `word` as typed (`¿Cuántos`, `de`) when it holds
+/// other words: see [`analysis::is_query_filler`].
+pub fn is_filler(word: &str) -> bool {
+    let tokens = tokens(&mut analysis::query_exact(), word);
+    !tokens.is_empty() && tokens.iter().all(|t| is_query_filler(&t.text))
+}
+
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     let text = analysis::normalize_query(text);
     let mut stream = analyzer.token_stream(&text);
@@ -518,10 +534,11 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 
 /// Groups tokens by position into units: a joined token (`covid19`, `187000` over `187 mil`)
 /// stands for the positions it covers, as an alternative to the phrase of its parts. Function
-/// words are left out unless the tokens hold nothing else.
+/// words and the words of a question are left out unless the tokens hold nothing else
+/// ([`analysis::is_query_filler`]).
 fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     let mut units = Vec::new();
-    let skip_function_words = tokens.iter().any(|t| !is_function_word(&t.text));
+    let skip_fillers = tokens.iter().any(|t| !is_query_filler(&t.text));
     let Some(last) = tokens.iter().map(|t| t.position).max() else {
         return units;
     };
@@ -542,7 +559,7 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             .map(|t| t.position_length.max(1))
             .max()
             .unwrap_or(1);
-        if skip_function_words && span == 1 && here.iter().all(|t| is_function_word(&t.text)) {
+        if skip_fillers && span == 1 && here.iter().all(|t| is_query_filler(&t.text)) {
             pos += 1;
             continue;
         }
@@ -1089,6 +1106,21 @@ mod tests {
         assert!(body_terms("\"fondos de reserva\"")
             .iter()
             .any(|t| t == "de"));
+    }
+
+    #[test]
+    fn the_words_of_a_question_are_not_required_among_other_words() {
+        let terms = body_terms("¿Cuántos afiliados hay en Manabí?");
+        for asked in ["cuantos", "cuant", "hay", "en"] {
+            assert!(!terms.iter().any(|t| t == asked), "{asked}: {terms:?}");
+        }
+        assert!(terms.iter().any(|t| t == "afiliados"), "{terms:?}");
+        // Asked alone, they are looked for; a phrase keeps them.
+        assert!(body_terms("cuántos").iter().any(|t| t == "cuant"));
+        assert!(body_terms("\"donde hay\"").iter().any(|t| t == "hay"));
+        // As typed, with their marks and capitals.
+        assert!(is_filler("¿Cuántos") && is_filler("de") && is_filler("FUE"));
+        assert!(!is_filler("afiliados") && !is_filler("2021") && !is_filler(""));
     }
 
     #[test]
