@@ -224,6 +224,35 @@ fn scaled_amounts_are_found_by_their_value() {
 }
 
 #[test]
+fn an_amount_asked_with_its_currency_finds_it_written_with_another() {
+    // The report writes `$45.000.000`: no word says dollars.
+    for q in [
+        "USD 45 millones",
+        "USD 45.000.000",
+        "US$ 45 millones",
+        "45 millones de dólares",
+        "recaudaciones 45 millones dólares",
+    ] {
+        let r = search(q, &[]);
+        assert_eq!(r.corrected_query, None, "{q}");
+        let first = r
+            .hits
+            .first()
+            .unwrap_or_else(|| panic!("{q} finds nothing"));
+        assert!(
+            snippet_html(first).contains("$<mark>45.000.000</mark>"),
+            "{q}: {}",
+            snippet_html(first)
+        );
+    }
+    // Away from a number, a currency is a word like any other.
+    let usd = search("USD", &[]);
+    assert!(usd.total > 0 && usd.hits.iter().all(|h| h.text.contains("USD")));
+    let r = search("facturación USD", &[]);
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.text.contains("USD")));
+}
+
+#[test]
 fn covid_is_found_however_it_is_written() {
     for q in ["covid19", "COVID-19", "covid 19", "covid"] {
         assert!(search(q, &[]).total > 0, "{q}");

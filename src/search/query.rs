@@ -563,6 +563,10 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             pos += 1;
             continue;
         }
+        if span == 1 && currency_beside_number(tokens, pos) {
+            pos += 1;
+            continue;
+        }
         let mut alternatives: Vec<Unit> = here
             .iter()
             .filter(|t| t.position_length.max(1) == span)
@@ -648,6 +652,31 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
         }
     }
     None
+}
+
+/// Currency words as the analyzer folds them (`US$` gives `us`).
+const CURRENCY_WORDS: [&str; 4] = ["dolar", "dolares", "us", "usd"];
+
+/// Whether the word at `pos` is a currency beside a number, function words apart (`USD 45
+/// millones`, `45 millones de dólares`). The number finds its figure however written, `$45.000.000`
+/// too, where the currency has no word: the figure is what is asked for, and the currency is
+/// not required.
+fn currency_beside_number(tokens: &[Token], pos: usize) -> bool {
+    let at = |p: usize| tokens.iter().filter(move |t| t.position == p);
+    if !at(pos).all(|t| CURRENCY_WORDS.contains(&t.text.as_str())) {
+        return false;
+    }
+    // Whether a number stands at `p`, a scale word (`millones`) counting as part of it.
+    let number = |p: usize| {
+        tokens.iter().any(|t| {
+            (t.position..t.position + t.position_length.max(1)).contains(&p)
+                && t.text.bytes().any(|b| b.is_ascii_digit())
+        })
+    };
+    let function = |p: usize| at(p).next().is_some() && at(p).all(|t| is_function_word(&t.text));
+    let before = (0..pos).rev().find(|&p| !function(p));
+    let after = (pos + 1..=pos + tokens.len()).find(|&p| !function(p));
+    before.is_some_and(number) || after.is_some_and(number)
 }
 
 /// `tokens` (in order) without the function words at their start and end, unless nothing
@@ -1121,6 +1150,35 @@ mod tests {
         // As typed, with their marks and capitals.
         assert!(is_filler("¿Cuántos") && is_filler("de") && is_filler("FUE"));
         assert!(!is_filler("afiliados") && !is_filler("2021") && !is_filler(""));
+    }
+
+    #[test]
+    fn a_currency_beside_a_number_is_not_required() {
+        for q in [
+            "USD 45 millones",
+            "US$ 12,5",
+            "45 millones de dólares",
+            "4.8 millones USD",
+        ] {
+            let terms = body_terms(q);
+            assert!(
+                !terms
+                    .iter()
+                    .any(|t| ["usd", "us", "dolar", "dolares"].contains(&t.as_str())),
+                "{q}: {terms:?}"
+            );
+        }
+        assert!(body_terms("45 millones de dólares")
+            .iter()
+            .any(|t| t == "45000000"));
+        // Beside other words, or alone, it is a word.
+        for q in ["USD", "facturación USD", "dólares de facturación 2021"] {
+            let terms = body_terms(q);
+            assert!(
+                terms.iter().any(|t| t == "usd" || t == "dolar"),
+                "{q}: {terms:?}"
+            );
+        }
     }
 
     #[test]
