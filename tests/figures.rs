@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use cuentas::api::render::snippet_html;
-use cuentas::extract::Extractor;
+use cuentas::extract::{Extractor, FigureKind};
 use cuentas::ingest;
 use cuentas::search::export::write_figures_csv;
 use cuentas::search::{run_figures, FigureMode, FigureRequest, RawFigureRequest, RawRequest};
@@ -150,6 +150,87 @@ fn a_figure_search_finds_every_written_form_and_says_which_mode_ran() {
         (FigureMode::Exact, 0),
         "exact mode matches the written form only"
     );
+}
+
+#[test]
+fn a_percentage_asked_for_finds_percentages_and_a_number_finds_every_kind() {
+    let text = "Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n\
+        Se atendió a 15 pacientes en el dispensario de Jipijapa.\n\n\
+        La cobertura de vacunación subió 15% frente al año anterior, con 15 brigadas.\n\n\
+        El 15 por ciento de las citas se dio por teléfono.\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "manabi-2021.txt", text);
+    let figures = |q: &str| {
+        let request = FigureRequest::from_raw(&RawFigureRequest {
+            search: RawRequest {
+                q: Some(q.to_string()),
+                ..RawRequest::default()
+            },
+            ..RawFigureRequest::default()
+        })
+        .expect("valid figure request");
+        run_figures(&engine, &request).expect("runs")
+    };
+    let kinds = |r: &cuentas::search::FigureResponse| {
+        let mut kinds: Vec<FigureKind> = r.figures.iter().map(|f| f.kind).collect();
+        kinds.sort_by_key(|k| k.as_str());
+        kinds
+    };
+    use FigureKind::{Count, Percent};
+    assert_eq!(kinds(&figures("15")), [Count, Count, Percent, Percent]);
+    for q in ["15%", "15 %", "15 por ciento", "\"15%\"", "vacunación 15%"] {
+        let r = figures(q);
+        assert!(r.total > 0, "{q}");
+        assert!(
+            kinds(&r).iter().all(|&k| k == Percent),
+            "{q}: {:?}",
+            r.figures
+        );
+    }
+    assert_eq!(figures("15%").total, 2);
+}
+
+#[test]
+fn a_text_search_for_a_percentage_finds_passages_that_hold_it() {
+    let holds = |r: &cuentas::search::Response, s: &str| r.hits.iter().any(|h| h.text.contains(s));
+    let number = search("15", &[]);
+    assert!(holds(&number, "15% más") && holds(&number, "De 15 a 19 años"));
+    for q in ["15%", "15 %", "15 por ciento", "facturación 15%"] {
+        let percent = search(q, &[]);
+        assert!(holds(&percent, "15% más"), "{q}");
+        assert!(!holds(&percent, "De 15 a 19 años"), "{q}");
+        assert!(percent.total < number.total, "{q}");
+    }
+    // Written either way, a percentage is found.
+    let r = search("132,76%", &[]);
+    assert_eq!(r.total, 1);
+    assert!(r.hits[0].text.contains("132.76 %"));
+    // A word beside it is still required: no passage holds both, and the answer says so.
+    assert!(search("mora 15%", &[]).corrected_query.is_some());
+}
+
+#[test]
+fn a_percentage_of_a_frequent_number_is_not_answered_from_what_the_index_keeps_of_it() {
+    // `15` in more passages than the index keeps counts and best passages for; `15%` in few.
+    let mut text = String::from("Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n");
+    for i in 0..2_500 {
+        text += &format!("Se atendió a 15 pacientes en la brigada {i}.\n\n");
+    }
+    for i in 0..60 {
+        text += &format!("La cobertura de la zona {i} subió 15% en el año.\n\n");
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "manabi-2021.txt", &text);
+    assert!(engine.word_tops().holds("15"));
+    let number = crate::support::search_in(&engine, "15", &[]);
+    assert_eq!(number.total, 2_560);
+    for q in ["15%", "15 por ciento"] {
+        let r = crate::support::search_in(&engine, q, &[]);
+        assert_eq!(r.total, 60, "{q}");
+        assert!(r.hits.iter().all(|h| h.text.contains("15%")), "{q}");
+        let counted = crate::support::search_in(&engine, q, &[("limit", "0")]);
+        assert_eq!(counted.total, 60, "{q}");
+    }
 }
 
 #[test]

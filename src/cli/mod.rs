@@ -265,7 +265,8 @@ pub struct FiguresArgs {
     /// Largest value, in any format
     #[arg(long, value_name = "X", allow_hyphen_values = true)]
     pub max: Option<String>,
-    /// Only figures of this kind: usd, percent or count
+    /// Only figures of this kind: usd, percent or count. A query whose figures are written as
+    /// percentages (15%) asks for percentages unless this says otherwise
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
     /// Order: passages (the best passages first, each one's figures in their order), largest

@@ -112,7 +112,8 @@ pub struct FigureRequest {
     pub min: Option<f64>,
     /// Largest value kept, inclusive.
     pub max: Option<f64>,
-    /// Only figures of this kind; `None` = any.
+    /// Only figures of this kind; `None` = any. Percentages when not given and every figure of
+    /// the query is written as one (`15%`).
     pub kind: Option<FigureKind>,
     /// How the query selects figures, decided from the query.
     pub mode: FigureMode,
@@ -197,7 +198,12 @@ impl FigureRequest {
         let quoted =
             q.len() >= 2 && q.starts_with('"') && q.ends_with('"') && q.matches('"').count() == 2;
         let inner = q.trim_matches('"').trim();
-        let query_values = values_in(inner);
+        let QueryFigures {
+            values: query_values,
+            percent,
+        } = values_in(inner);
+        // A figure written as a percentage asks for percentages: `15%` is not 15 salaries.
+        let kind = kind.or(percent.then_some(FigureKind::Percent));
         let (mode, exact) = if quoted && !query_values.is_empty() && is_one_figure(inner) {
             (FigureMode::Exact, Some(inner.to_string()))
         } else if !query_values.is_empty() {
@@ -252,9 +258,17 @@ impl FigureRequest {
     }
 }
 
-/// Every value a query's numbers can have (both readings of an ambiguous one).
-fn values_in(q: &str) -> Vec<f64> {
+/// The figures of a query: every value its numbers can have (both readings of an ambiguous
+/// one), and whether each of them is a percentage (`15%`, `15 por ciento`).
+#[derive(Debug, Default, PartialEq)]
+struct QueryFigures {
+    values: Vec<f64>,
+    percent: bool,
+}
+
+fn values_in(q: &str) -> QueryFigures {
     let mut out = Vec::new();
+    let mut percent = true;
     let mut i = 0;
     while i < q.len() {
         let at_boundary = i == 0
@@ -269,13 +283,18 @@ fn values_in(q: &str) -> Vec<f64> {
                 for factor in factors.into_iter().flatten() {
                     out.extend(n.readings.iter().map(|r| r.value * factor));
                 }
+                let end = scale.map_or(n.end, |s| s.end);
+                percent &= crate::extract::figures::percent_after(q, end).is_some();
                 i = n.end.max(i + 1);
                 continue;
             }
         }
         i += q[i..].chars().next().map_or(1, char::len_utf8);
     }
-    out
+    QueryFigures {
+        percent: percent && !out.is_empty(),
+        values: out,
+    }
 }
 
 /// Whether `q` is a single figure as written (digits, separators, currency and percent signs).
@@ -707,6 +726,35 @@ mod tests {
         assert_eq!(request("4803665.69").mode, FigureMode::Value);
         assert_eq!(request("\"4'803.665,69\"").mode, FigureMode::Exact);
         assert_eq!(request("\"mora patronal\"").mode, FigureMode::All);
+    }
+
+    #[test]
+    fn a_figure_written_as_a_percentage_asks_for_percentages() {
+        for q in [
+            "15%",
+            "15 %",
+            "132,76%",
+            "15 por ciento",
+            "mora 15%",
+            "\"15%\"",
+            "5% y 15%",
+        ] {
+            assert_eq!(request(q).kind, Some(FigureKind::Percent), "{q}");
+        }
+        for q in ["15", "15 salarios", "5% y 15", "USD 15", "mora patronal"] {
+            assert_eq!(request(q).kind, None, "{q}");
+        }
+        // The kind asked for wins.
+        let asked = FigureRequest::from_raw(&RawFigureRequest {
+            search: RawRequest {
+                q: Some("15%".into()),
+                ..RawRequest::default()
+            },
+            kind: Some("count".into()),
+            ..RawFigureRequest::default()
+        })
+        .expect("valid");
+        assert_eq!(asked.kind, Some(FigureKind::Count));
     }
 
     #[test]

@@ -14,11 +14,12 @@
 //! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
 //! word or a number, is matched on the field of word pairs instead (`super::pairs`).
 
+use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, BoostWeight, EnableScoring, Occur, PhraseQuery, Query,
-    TermQuery, Weight,
+    RangeQuery, TermQuery, Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
@@ -192,6 +193,8 @@ pub struct TextFields<'a> {
     /// The facets: a query may name a report's province or year instead of the text
     /// (`recaudación manabí 2021`).
     pub facets: Field,
+    /// The values of each passage's percentages: a number written as one (`15%`) asks for them.
+    pub percent: Field,
     /// The index searched, to leave out terms it lacks.
     pub searcher: &'a Searcher,
     /// The passages of its most frequent stems, as sets (`index::stem_sets`).
@@ -205,6 +208,7 @@ impl<'a> TextFields<'a> {
             body: f.body,
             pairs: f.pairs,
             facets: f.facets,
+            percent: f.figure_percent,
             searcher,
             sets: None,
         }
@@ -468,6 +472,26 @@ struct Unit {
 }
 
 impl Unit {
+    /// This unit's matches that `filter` matches too, scored as before (`filter` scores 0).
+    /// What the index keeps of a word (its counts, and so its best passages) is not of these
+    /// matches: the unit names no stem.
+    fn filtered(self, filter: Box<dyn Query>) -> Unit {
+        let both = |q: Box<dyn Query>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::Must, filter.box_clone()),
+            ]))
+        };
+        Unit {
+            required: both(self.required),
+            sought: self.sought.map(both),
+            together: self.together.map(both),
+            alone: self.alone.map(both),
+            stem: None,
+            ..self
+        }
+    }
+
     /// A unit matching any of `units`.
     fn either(mut units: Vec<Unit>) -> Unit {
         if units.len() == 1 {
@@ -508,7 +532,10 @@ impl Unit {
 /// The units of one item: one per word (or per joined group), or one per phrase.
 fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Unit> {
     match item {
-        Item::Words(text) => word_units(&tokens(analyzer, text), fields),
+        Item::Words(text) => {
+            let text = analysis::normalize_query(text);
+            word_units(&text, &tokens(analyzer, &text), fields)
+        }
         Item::Phrase(text) => phrase_unit(&tokens(analyzer, text), fields)
             .into_iter()
             .collect(),
@@ -535,10 +562,14 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 /// Groups tokens by position into units: a joined token (`covid19`, `187000` over `187 mil`)
 /// stands for the positions it covers, as an alternative to the phrase of its parts. Function
 /// words and the words of a question are left out unless the tokens hold nothing else
-/// ([`analysis::is_query_filler`]).
-fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
+/// ([`analysis::is_query_filler`]). A number written as a percentage (`15%`, `15 por ciento`)
+/// matches passages holding that percentage ([`percentage`]). `text` is what the tokens'
+/// offsets point into.
+fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     let mut units = Vec::new();
     let skip_fillers = tokens.iter().any(|t| !is_query_filler(&t.text));
+    // Where the last percentage's words (`por ciento`) end: they are part of its figure.
+    let mut percent_end = 0;
     let Some(last) = tokens.iter().map(|t| t.position).max() else {
         return units;
     };
@@ -546,6 +577,10 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     while pos <= last {
         let here: Vec<&Token> = tokens.iter().filter(|t| t.position == pos).collect();
         if here.is_empty() {
+            pos += 1;
+            continue;
+        }
+        if here.iter().all(|t| t.offset_to <= percent_end) {
             pos += 1;
             continue;
         }
@@ -575,10 +610,45 @@ fn word_units(tokens: &[Token], fields: TextFields) -> Vec<Unit> {
         if span > 1 {
             alternatives.extend(phrase_unit(&parts(tokens, pos, span), fields));
         }
-        units.push(Unit::either(alternatives));
+        let unit = Unit::either(alternatives);
+        units.push(match percentage(text, &here, fields) {
+            Some((filter, end)) => {
+                percent_end = end;
+                unit.filtered(filter)
+            }
+            None => unit,
+        });
         pos += span;
     }
     units
+}
+
+/// When the number at one position (its readings `here`) is written as a percentage in
+/// `text`, the query of passages holding a percentage of that value, and where its sign or
+/// words end. A percentage is a figure the index knows (`15%`, `15 %`, `15 por ciento`), so
+/// `15%` does not find `15 salarios`.
+fn percentage(text: &str, here: &[&Token], fields: TextFields) -> Option<(Box<dyn Query>, usize)> {
+    let end = here.iter().map(|t| t.offset_to).max()?;
+    let percent_end = crate::extract::figures::percent_after(text, end)?;
+    let ranges: Vec<Box<dyn Query>> = here
+        .iter()
+        .filter(|t| t.text.starts_with(|c: char| c.is_ascii_digit()))
+        .filter_map(|t| t.text.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .map(|v| {
+            // The value as the figure column holds it, to the precision figures compare at.
+            let slack = 1e-9 * v.abs().max(1.0);
+            let bound = |x: f64| Term::from_field_f64(fields.percent, x);
+            Box::new(RangeQuery::new(
+                Bound::Included(bound(v - slack)),
+                Bound::Included(bound(v + slack)),
+            )) as Box<dyn Query>
+        })
+        .collect();
+    if ranges.is_empty() {
+        return None;
+    }
+    Some((Box::new(BoostQuery::new(either(ranges), 0.0)), percent_end))
 }
 
 /// The single tokens at positions `pos..pos + span`.

@@ -319,7 +319,7 @@ fn resolve(
 // Units around a number
 
 /// End of `%`, `por ciento`, `por cien` or `puntos porcentuales` after `end`.
-pub(super) fn percent_after(text: &str, end: usize) -> Option<usize> {
+pub fn percent_after(text: &str, end: usize) -> Option<usize> {
     let rest = text.get(end..)?;
     let spaces = rest.len() - rest.trim_start_matches([' ', '\u{a0}', '\u{202f}']).len();
     if spaces <= 2 && rest[spaces..].starts_with('%') {
