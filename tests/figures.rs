@@ -201,6 +201,12 @@ fn a_text_search_for_a_percentage_finds_passages_that_hold_it() {
         assert!(!holds(&percent, "De 15 a 19 años"), "{q}");
         assert!(percent.total < number.total, "{q}");
     }
+    // Quoted, too.
+    for q in ["\"15%\"", "\"15 %\"", "\"representa 15%\""] {
+        let percent = search(q, &[]);
+        assert!(holds(&percent, "15% más"), "{q}");
+        assert!(!holds(&percent, "De 15 a 19 años"), "{q}");
+    }
     // Written either way, a percentage is found.
     let r = search("132,76%", &[]);
     assert_eq!(r.total, 1);

@@ -536,9 +536,22 @@ fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Un
             let text = analysis::normalize_query(text);
             word_units(&text, &tokens(analyzer, &text), fields)
         }
-        Item::Phrase(text) => phrase_unit(&tokens(analyzer, text), fields)
-            .into_iter()
-            .collect(),
+        Item::Phrase(text) => {
+            let text = analysis::normalize_query(text);
+            let tokens = tokens(analyzer, &text);
+            // Its percentages are figures too (`"subió 15%"`).
+            let mut positions: Vec<usize> = tokens.iter().map(|t| t.position).collect();
+            positions.dedup();
+            let filters = positions.into_iter().filter_map(|pos| {
+                let here: Vec<&Token> = tokens.iter().filter(|t| t.position == pos).collect();
+                percentage(&text, &here, fields).map(|(filter, _)| filter)
+            });
+            let filters: Vec<Box<dyn Query>> = filters.collect();
+            phrase_unit(&tokens, fields)
+                .map(|unit| filters.into_iter().fold(unit, Unit::filtered))
+                .into_iter()
+                .collect()
+        }
         Item::Not(inner) => units(inner, fields, analyzer),
         Item::Or => Vec::new(),
     }
