@@ -730,6 +730,38 @@ fn a_question_is_answered_for_the_words_it_asks_about() {
 }
 
 #[test]
+fn the_name_of_an_acronym_finds_the_acronym_too() {
+    // The Bolívar report writes `Seguro Social Campesino` and, after it, `SSC`.
+    let holds = |r: &cuentas::search::Response, s: &str| r.hits.iter().any(|h| h.text.contains(s));
+    for q in ["seguro campesino", "Seguro Social Campesino"] {
+        let r = search(q, &[]);
+        assert!(holds(&r, "dispensarios médicos del SSC"), "{q}");
+        assert!(holds(&r, "Seguro Social Campesino"), "{q}");
+        assert_eq!(r.corrected_query, None, "{q}");
+    }
+    // The acronym is searched as written.
+    let r = search("SSC", &[]);
+    assert!(r.total > 0 && r.hits.iter().all(|h| h.text.contains("SSC")));
+    let r = search("dispensarios seguro campesino", &[]);
+    let first = r
+        .hits
+        .iter()
+        .find(|h| h.text.contains("del SSC"))
+        .expect("the acronym's passage");
+    assert!(
+        snippet_html(first).contains("<mark>SSC</mark>"),
+        "{}",
+        snippet_html(first)
+    );
+    // Part of a name is not the name.
+    assert!(!holds(&search("seguro social", &[]), "del SSC"));
+    // In another order, the words are not the name.
+    let name = search("seguro campesino", &[]);
+    let words = search("campesino seguro", &[]);
+    assert!(name.total > words.total);
+}
+
+#[test]
 fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
     // More passages of `pensión` than `word_counts::MIN_PASSAGES`, in the one segment of a small
     // index.

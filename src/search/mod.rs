@@ -5,6 +5,7 @@
 //! faces build a `Request` with [`Request::from_raw`] (which validates what people typed) and
 //! render the `Response`.
 
+mod acronyms;
 mod bounded;
 pub mod cache;
 pub mod cancel;

@@ -492,6 +492,39 @@ impl Unit {
         }
     }
 
+    /// A unit matching what every one of `units` matches, scored as their sum.
+    fn all_of(mut units: Vec<Unit>) -> Unit {
+        if units.len() == 1 {
+            if let Some(unit) = units.pop() {
+                return unit;
+            }
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(units.len());
+        let mut scored: Option<Vec<Boosted>> = Some(Vec::new());
+        for u in units {
+            scored = joined(scored, u.scored);
+            let scoring = match (u.together, u.boost) {
+                (Some(together), _) => together,
+                (None, Some(boost)) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, u.required),
+                    (Occur::Should, boost),
+                ])),
+                (None, None) => u.required,
+            };
+            clauses.push((Occur::Must, scoring));
+        }
+        Unit {
+            required: Box::new(BooleanQuery::new(clauses)),
+            sought: None,
+            boost: None,
+            together: None,
+            positional: false,
+            scored,
+            alone: None,
+            stem: None,
+        }
+    }
+
     /// A unit matching any of `units`.
     fn either(mut units: Vec<Unit>) -> Unit {
         if units.len() == 1 {
@@ -607,6 +640,11 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             .map(|t| t.position_length.max(1))
             .max()
             .unwrap_or(1);
+        if let Some((unit, words)) = acronym_unit(tokens, pos, last, fields) {
+            units.push(unit);
+            pos += words;
+            continue;
+        }
         if skip_fillers && span == 1 && here.iter().all(|t| is_query_filler(&t.text)) {
             pos += 1;
             continue;
@@ -735,6 +773,36 @@ fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Opti
         }
     }
     None
+}
+
+/// The name of an acronym of the reports starting at `pos` (`seguro social campesino`): its
+/// words as bare words find them, or its acronym (`ssc`), as reports write both
+/// (`super::acronyms`). Returns the unit and the positions it took; `last` is the last position
+/// of `tokens`. The acronym alone is searched as it is written: finding its name too would take
+/// the name as a phrase (its words apart are other things: `servicio nacional … contratación
+/// pública` is also the `Sistema Nacional de Contratación Pública`), and a phrase of several
+/// words at every match made a one-word search of `CPCCS` 50 times slower.
+fn acronym_unit(
+    tokens: &[Token],
+    pos: usize,
+    last: usize,
+    fields: TextFields,
+) -> Option<(Unit, usize)> {
+    let word_at = |p: usize| {
+        tokens
+            .iter()
+            .find(|t| t.position == p && t.position_length <= 1)
+            .map_or("", |t| t.text.as_str())
+    };
+    let words: Vec<&str> = (pos..=last).map(word_at).collect();
+    let (short, taken) = super::acronyms::acronym_at(&words)?;
+    let name = (pos..pos + taken)
+        .map(word_at)
+        .filter(|w| !is_function_word(w))
+        .map(|w| word_unit(w, fields))
+        .collect();
+    let acronym = word_unit(short, fields);
+    Some((Unit::either(vec![Unit::all_of(name), acronym]), taken))
 }
 
 /// Currency words as the analyzer folds them (`US$` gives `us`).
