@@ -260,7 +260,7 @@ impl FigureRequest {
 
 /// The figures of a query: every value its numbers can have (both readings of an ambiguous
 /// one), and whether each of them is a percentage (`15%`, `15 por ciento`).
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug)]
 struct QueryFigures {
     values: Vec<f64>,
     percent: bool,

@@ -306,10 +306,9 @@ pub struct RankedQuery {
 pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut analyzer = analysis::query_exact();
     // The words of a query of bare words, folded: the index may hold the best passages of one
-    // word, or of a province's name of several.
-    // The words of a question are left out as the query leaves them out, so that `cuántos
-    // afiliados` is answered as `afiliados`; function words stay, as a province's name holds
-    // them (`los rios`).
+    // word, or of a province's name of several. The words of a question are left out, as the
+    // query leaves them out (`cuántos afiliados` is answered as `afiliados`); function words
+    // stay, as a province's name holds them (`los rios`).
     let words = match items {
         [Item::Words(text)] => {
             let mut words = tokens(&mut analyzer, text);
