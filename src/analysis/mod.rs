@@ -62,26 +62,30 @@ pub fn is_function_word(folded: &str) -> bool {
     folded.len() <= 4 && FUNCTION_WORDS.contains(&folded)
 }
 
-/// The words of a question, as the analyzer folds them: interrogatives and the forms of
-/// `haber`, `ser` and `tener` that ask (`¿cuántos afiliados hay en Manabí?`, `¿cuál fue el
-/// presupuesto?`). A search box gets questions; reports answer them without asking, so among
-/// bare words a query requires these no more than function words. Unlike function words they
-/// stay in the index's word pairs: a phrase reads them as any other word.
-const QUESTION_WORDS: [&str; 26] = [
-    "adonde", "como", "cual", "cuales", "cuando", "cuanta", "cuantas", "cuanto", "cuantos",
-    "donde", "era", "eran", "es", "fue", "fueron", "ha", "han", "hay", "hubo", "quien", "quienes",
-    "son", "tiene", "tienen", "tuvieron", "tuvo",
+/// Words a query of bare words leaves out beside other words, beyond the function words, as
+/// the analyzer folds them. The words of a question: interrogatives and the forms of `haber`,
+/// `ser` and `tener` that ask (`¿cuántos afiliados hay en Manabí?`, `¿cuál fue el
+/// presupuesto?`); a search box gets questions, and reports answer them without asking. And
+/// prepositions of time and place (`mora patronal entre 2020 y 2022`, `desde`, `hasta`), which
+/// nearly every report holds. Unlike function words they stay in the index's word pairs: a
+/// phrase reads them as any other word.
+const QUERY_FILLERS: [&str; 36] = [
+    "adonde", "ante", "como", "cual", "cuales", "cuando", "cuanta", "cuantas", "cuanto", "cuantos",
+    "desde", "donde", "durante", "entre", "era", "eran", "es", "fue", "fueron", "ha", "hacia",
+    "han", "hasta", "hay", "hubo", "mediante", "quien", "quienes", "segun", "sobre", "son",
+    "tiene", "tienen", "tras", "tuvieron", "tuvo",
 ];
 
-/// Whether the folded word `folded` is a word of a question ([`QUESTION_WORDS`]).
-pub fn is_question_word(folded: &str) -> bool {
-    QUESTION_WORDS.contains(&folded)
+/// Whether a query of bare words leaves out the folded word `folded` beside other words, though
+/// it is not a function word ([`QUERY_FILLERS`]).
+pub fn is_query_only_filler(folded: &str) -> bool {
+    QUERY_FILLERS.contains(&folded)
 }
 
-/// Whether a query of bare words may leave out the folded word `folded`: a function word or a
-/// word of a question.
+/// Whether a query of bare words may leave out the folded word `folded`: a function word, a
+/// word of a question or a preposition.
 pub fn is_query_filler(folded: &str) -> bool {
-    is_function_word(folded) || is_question_word(folded)
+    is_function_word(folded) || is_query_only_filler(folded)
 }
 
 /// Index side of the text field: `Años` → `\u{1}años`, `año`, `\u{1}anos`, `ano` at one position.

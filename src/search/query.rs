@@ -306,14 +306,14 @@ pub struct RankedQuery {
 pub fn build_ranked(items: &[Item], fields: TextFields) -> Option<RankedQuery> {
     let mut analyzer = analysis::query_exact();
     // The words of a query of bare words, folded: the index may hold the best passages of one
-    // word, or of a province's name of several. The words of a question are left out, as the
-    // query leaves them out (`cuántos afiliados` is answered as `afiliados`); function words
-    // stay, as a province's name holds them (`los rios`).
+    // word, or of a province's name of several. The words of a question and prepositions are
+    // left out, as the query leaves them out (`cuántos afiliados` is answered as `afiliados`);
+    // function words stay, as a province's name holds them (`los rios`).
     let words = match items {
         [Item::Words(text)] => {
             let mut words = tokens(&mut analyzer, text);
             if words.iter().any(|t| !is_query_filler(&t.text)) {
-                words.retain(|t| !analysis::is_question_word(&t.text));
+                words.retain(|t| !analysis::is_query_only_filler(&t.text));
             }
             Some(words)
         }
@@ -1288,7 +1288,7 @@ mod tests {
     }
 
     #[test]
-    fn the_words_of_a_question_are_not_required_among_other_words() {
+    fn the_words_of_a_question_and_prepositions_are_not_required_among_other_words() {
         let terms = body_terms("¿Cuántos afiliados hay en Manabí?");
         for asked in ["cuantos", "cuant", "hay", "en"] {
             assert!(!terms.iter().any(|t| t == asked), "{asked}: {terms:?}");
@@ -1297,6 +1297,14 @@ mod tests {
         // Asked alone, they are looked for; a phrase keeps them.
         assert!(body_terms("cuántos").iter().any(|t| t == "cuant"));
         assert!(body_terms("\"donde hay\"").iter().any(|t| t == "hay"));
+        // Prepositions of time and place, too.
+        let terms = body_terms("mora patronal entre 2020 y 2022");
+        assert!(!terms.iter().any(|t| t == "entre"), "{terms:?}");
+        let terms = body_terms("afiliados desde 2020 hasta 2022");
+        assert!(
+            !terms.iter().any(|t| t == "desde" || t == "hasta"),
+            "{terms:?}"
+        );
         // As typed, with their marks and capitals.
         assert!(is_filler("¿Cuántos") && is_filler("de") && is_filler("FUE"));
         assert!(!is_filler("afiliados") && !is_filler("2021") && !is_filler(""));
