@@ -762,6 +762,28 @@ fn the_name_of_an_acronym_finds_the_acronym_too() {
 }
 
 #[test]
+fn a_range_of_years_finds_any_year_in_it() {
+    let either = search("afiliados 2020 OR 2021", &[]);
+    let both = search("afiliados 2020 2021", &[]);
+    assert!(either.total > both.total, "{} {}", either.total, both.total);
+    for q in [
+        "afiliados 2020-2021",
+        "afiliados 2020/2021",
+        "afiliados de 2020 a 2021",
+        "afiliados entre 2020 y 2021",
+        "afiliados desde 2020 hasta 2021",
+    ] {
+        let r = search(q, &[]);
+        assert_eq!(r.total, either.total, "{q}");
+        assert_eq!(r.corrected_query, None, "{q}");
+    }
+    // Without a word of a range, two years are both required.
+    assert_eq!(search("afiliados 2020 y 2021", &[]).total, both.total);
+    // A range runs forward, over a few decades at most.
+    assert_eq!(search("afiliados 2021-2020", &[]).total, both.total);
+}
+
+#[test]
 fn a_frequent_word_counted_when_the_index_is_built_counts_as_a_search_would() {
     // More passages of `pensión` than `word_counts::MIN_PASSAGES`, in the one segment of a small
     // index.

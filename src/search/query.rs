@@ -629,7 +629,9 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             pos += 1;
             continue;
         }
-        if let Some((unit, words)) = report_context_unit(tokens, pos, fields) {
+        if let Some((unit, words)) = year_range_unit(text, tokens, pos, fields)
+            .or_else(|| report_context_unit(tokens, pos, fields))
+        {
             units.push(unit);
             pos += words;
             continue;
@@ -701,6 +703,13 @@ fn percentage(text: &str, here: &[&Token], fields: TextFields) -> Option<(Box<dy
     Some((Box::new(BoostQuery::new(either(ranges), 0.0)), percent_end))
 }
 
+/// The first token at position `pos` that is a word of its own, not a joined one.
+fn single_at(tokens: &[Token], pos: usize) -> Option<&Token> {
+    tokens
+        .iter()
+        .find(|t| t.position == pos && t.position_length <= 1)
+}
+
 /// The single tokens at positions `pos..pos + span`.
 fn parts(tokens: &[Token], pos: usize, span: usize) -> Vec<Token> {
     tokens
@@ -710,38 +719,83 @@ fn parts(tokens: &[Token], pos: usize, span: usize) -> Vec<Token> {
         .collect()
 }
 
+/// The year a folded word names, as a query reads years (`2021`).
+fn year_of(word: &str) -> Option<u16> {
+    let year = word.parse::<u16>().ok()?;
+    ((1990..=2100).contains(&year) && word.len() == 4).then_some(year)
+}
+
+/// The report's facet `facet` (its year or province), weighed below the text.
+fn context_unit(facet: &Facet, fields: TextFields) -> Unit {
+    let term = Term::from_facet(fields.facets, facet);
+    Unit {
+        required: Box::new(BoostQuery::new(
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+            CONTEXT_BOOST,
+        )),
+        boost: None,
+        positional: false,
+        together: None,
+        sought: None,
+        scored: Some(vec![(term, CONTEXT_BOOST)]),
+        alone: None,
+        stem: None,
+    }
+}
+
+/// The year `year` (its digits) in the text, or as the report's year.
+fn year_unit(year: &str, fields: TextFields) -> Unit {
+    let facet = Facet::from_path(["year", year]);
+    Unit::either(vec![word_unit(year, fields), context_unit(&facet, fields)])
+}
+
+/// Most years a range of years in a query may hold.
+const MAX_YEARS: u16 = 30;
+
+/// A range of years at `pos` (`2020-2022`, `2020 a 2022`, `de 2020 al 2022`, `desde 2020 hasta
+/// 2022`, `entre 2020 y 2022`): the passages of any year in it, each year found as alone
+/// (`report_context_unit`). Returns the unit and the positions it took. Two years with nothing
+/// between them (`2020 2021`), or with `y` and no `entre` before, are two years, both required.
+fn year_range_unit(
+    text: &str,
+    tokens: &[Token],
+    pos: usize,
+    fields: TextFields,
+) -> Option<(Unit, usize)> {
+    let first = |p: usize| single_at(tokens, p);
+    let from = first(pos)?;
+    let from_year = year_of(&from.text)?;
+    let next = first(pos + 1)?;
+    let last = if year_of(&next.text).is_some() {
+        let between = text.get(from.offset_to..next.offset_from)?.trim();
+        matches!(between, "-" | "–" | "—" | "/").then_some(pos + 1)?
+    } else {
+        let entre = pos > 0 && first(pos - 1).is_some_and(|t| t.text == "entre");
+        let connector =
+            matches!(next.text.as_str(), "a" | "al" | "hasta") || (next.text == "y" && entre);
+        connector.then_some(pos + 2)?
+    };
+    let to_year = year_of(&first(last)?.text)?;
+    if to_year <= from_year || to_year - from_year >= MAX_YEARS {
+        return None;
+    }
+    let years = (from_year..=to_year)
+        .map(|year| year_unit(&year.to_string(), fields))
+        .collect();
+    Some((Unit::either(years), last + 1 - pos))
+}
+
 /// A province (`manabi`, `los rios`) or a year (`2021`) at `pos`: found in the text, or naming
 /// the report's province or year, which weighs less. Returns the unit and the words it took.
 fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Option<(Unit, usize)> {
-    let first = |p: usize| {
-        tokens
-            .iter()
-            .find(|t| t.position == p && t.position_length <= 1)
-    };
-    let facet = |facet: &Facet| -> Unit {
-        let term = Term::from_facet(fields.facets, facet);
-        Unit {
-            required: Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-                CONTEXT_BOOST,
-            )),
-            boost: None,
-            positional: false,
-            together: None,
-            sought: None,
-            scored: Some(vec![(term, CONTEXT_BOOST)]),
-            alone: None,
-            stem: None,
-        }
-    };
+    let first = |p: usize| single_at(tokens, p);
+    let facet = |facet: &Facet| context_unit(facet, fields);
     let word = first(pos)?;
-    if let Ok(year) = word.text.parse::<u16>() {
-        if (1990..=2100).contains(&year) && word.text.len() == 4 {
-            let year = Facet::from_path(["year", &word.text]);
-            let mut unit = Unit::either(vec![word_unit(&word.text, fields), facet(&year)]);
-            unit.stem = Some(context_key(&stem_spanish(&word.text), &year));
-            return Some((unit, 1));
-        }
+    if year_of(&word.text).is_some() {
+        let year = Facet::from_path(["year", &word.text]);
+        let mut unit = year_unit(&word.text, fields);
+        unit.stem = Some(context_key(&stem_spanish(&word.text), &year));
+        return Some((unit, 1));
     }
     for n in (1..=MAX_PLACE_WORDS).rev() {
         let words: Option<Vec<&str>> = (pos..pos + n)
@@ -787,12 +841,7 @@ fn acronym_unit(
     last: usize,
     fields: TextFields,
 ) -> Option<(Unit, usize)> {
-    let word_at = |p: usize| {
-        tokens
-            .iter()
-            .find(|t| t.position == p && t.position_length <= 1)
-            .map_or("", |t| t.text.as_str())
-    };
+    let word_at = |p: usize| single_at(tokens, p).map_or("", |t| t.text.as_str());
     let words: Vec<&str> = (pos..=last).map(word_at).collect();
     let (short, taken) = super::acronyms::acronym_at(&words)?;
     let name = (pos..pos + taken)
