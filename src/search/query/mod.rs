@@ -14,16 +14,17 @@
 //! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
 //! word or a number, is matched on the field of word pairs instead (`super::pairs`).
 
-use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, BoostWeight, EnableScoring, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery, Weight,
+    TermQuery, Weight,
 };
-use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::{Score, Searcher, Term};
+
+mod context;
 
 use super::pairs::PairPhrase;
 use super::union::SeekUnion;
@@ -33,9 +34,7 @@ use crate::analysis;
 use crate::analysis::pairs::{pair_term, pairs_word};
 use crate::analysis::stem::stem_spanish;
 use crate::analysis::{is_function_word, is_query_filler};
-use crate::extract::Gazetteer;
 use crate::index::stem_sets::LazyStemSets;
-use crate::index::word_counts::context_key;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -576,7 +575,7 @@ fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Un
             positions.dedup();
             let filters = positions.into_iter().filter_map(|pos| {
                 let here: Vec<&Token> = tokens.iter().filter(|t| t.position == pos).collect();
-                percentage(&text, &here, fields).map(|(filter, _)| filter)
+                context::percentage(&text, &here, fields).map(|(filter, _)| filter)
             });
             let filters: Vec<Box<dyn Query>> = filters.collect();
             phrase_unit(&tokens, fields)
@@ -608,7 +607,7 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 /// stands for the positions it covers, as an alternative to the phrase of its parts. Function
 /// words and the words of a question are left out unless the tokens hold nothing else
 /// ([`analysis::is_query_filler`]). A number written as a percentage (`15%`, `15 por ciento`)
-/// matches passages holding that percentage ([`percentage`]). `text` is what the tokens'
+/// matches passages holding that percentage ([`context::percentage`]). `text` is what the tokens'
 /// offsets point into.
 fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     let mut units = Vec::new();
@@ -629,8 +628,8 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             pos += 1;
             continue;
         }
-        if let Some((unit, words)) = year_range_unit(text, tokens, pos, fields)
-            .or_else(|| report_context_unit(tokens, pos, fields))
+        if let Some((unit, words)) = context::year_range_unit(text, tokens, pos, fields)
+            .or_else(|| context::report_context_unit(tokens, pos, fields))
         {
             units.push(unit);
             pos += words;
@@ -641,7 +640,7 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             .map(|t| t.position_length.max(1))
             .max()
             .unwrap_or(1);
-        if let Some((unit, words)) = acronym_unit(tokens, pos, last, fields) {
+        if let Some((unit, words)) = context::acronym_unit(tokens, pos, last, fields) {
             units.push(unit);
             pos += words;
             continue;
@@ -650,7 +649,7 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             pos += 1;
             continue;
         }
-        if span == 1 && currency_beside_number(tokens, pos) {
+        if span == 1 && context::currency_beside_number(tokens, pos) {
             pos += 1;
             continue;
         }
@@ -663,7 +662,7 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             alternatives.extend(phrase_unit(&parts(tokens, pos, span), fields));
         }
         let unit = Unit::either(alternatives);
-        units.push(match percentage(text, &here, fields) {
+        units.push(match context::percentage(text, &here, fields) {
             Some((filter, end)) => {
                 percent_end = end;
                 unit.filtered(filter)
@@ -673,34 +672,6 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
         pos += span;
     }
     units
-}
-
-/// When the number at one position (its readings `here`) is written as a percentage in
-/// `text`, the query of passages holding a percentage of that value, and where its sign or
-/// words end. A percentage is a figure the index knows (`15%`, `15 %`, `15 por ciento`), so
-/// `15%` does not find `15 salarios`.
-fn percentage(text: &str, here: &[&Token], fields: TextFields) -> Option<(Box<dyn Query>, usize)> {
-    let end = here.iter().map(|t| t.offset_to).max()?;
-    let percent_end = crate::extract::figures::percent_after(text, end)?;
-    let ranges: Vec<Box<dyn Query>> = here
-        .iter()
-        .filter(|t| t.text.starts_with(|c: char| c.is_ascii_digit()))
-        .filter_map(|t| t.text.parse::<f64>().ok())
-        .filter(|v| v.is_finite())
-        .map(|v| {
-            // The value as the figure column holds it, to the precision figures compare at.
-            let slack = 1e-9 * v.abs().max(1.0);
-            let bound = |x: f64| Term::from_field_f64(fields.percent, x);
-            Box::new(RangeQuery::new(
-                Bound::Included(bound(v - slack)),
-                Bound::Included(bound(v + slack)),
-            )) as Box<dyn Query>
-        })
-        .collect();
-    if ranges.is_empty() {
-        return None;
-    }
-    Some((Box::new(BoostQuery::new(either(ranges), 0.0)), percent_end))
 }
 
 /// The first token at position `pos` that is a word of its own, not a joined one.
@@ -717,177 +688,6 @@ fn parts(tokens: &[Token], pos: usize, span: usize) -> Vec<Token> {
         .filter(|t| t.position >= pos && t.position < pos + span && t.position_length <= 1)
         .cloned()
         .collect()
-}
-
-/// The year a folded word names, as a query reads years (`2021`).
-fn year_of(word: &str) -> Option<u16> {
-    let year = word.parse::<u16>().ok()?;
-    ((1990..=2100).contains(&year) && word.len() == 4).then_some(year)
-}
-
-/// The report's facet `facet` (its year or province), weighed below the text.
-fn context_unit(facet: &Facet, fields: TextFields) -> Unit {
-    let term = Term::from_facet(fields.facets, facet);
-    Unit {
-        required: Box::new(BoostQuery::new(
-            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-            CONTEXT_BOOST,
-        )),
-        boost: None,
-        positional: false,
-        together: None,
-        sought: None,
-        scored: Some(vec![(term, CONTEXT_BOOST)]),
-        alone: None,
-        stem: None,
-    }
-}
-
-/// The year `year` (its digits) in the text, or as the report's year.
-fn year_unit(year: &str, fields: TextFields) -> Unit {
-    let facet = Facet::from_path(["year", year]);
-    Unit::either(vec![word_unit(year, fields), context_unit(&facet, fields)])
-}
-
-/// Most years a range of years in a query may hold.
-const MAX_YEARS: u16 = 30;
-
-/// A range of years at `pos` (`2020-2022`, `2020 a 2022`, `de 2020 al 2022`, `desde 2020 hasta
-/// 2022`, `entre 2020 y 2022`): the passages of any year in it, each year found as alone
-/// (`report_context_unit`). Returns the unit and the positions it took. Two years with nothing
-/// between them (`2020 2021`), or with `y` and no `entre` before, are two years, both required.
-fn year_range_unit(
-    text: &str,
-    tokens: &[Token],
-    pos: usize,
-    fields: TextFields,
-) -> Option<(Unit, usize)> {
-    let first = |p: usize| single_at(tokens, p);
-    let from = first(pos)?;
-    let from_year = year_of(&from.text)?;
-    let next = first(pos + 1)?;
-    let last = if year_of(&next.text).is_some() {
-        let between = text.get(from.offset_to..next.offset_from)?.trim();
-        matches!(between, "-" | "–" | "—" | "/").then_some(pos + 1)?
-    } else {
-        let entre = pos > 0 && first(pos - 1).is_some_and(|t| t.text == "entre");
-        let connector =
-            matches!(next.text.as_str(), "a" | "al" | "hasta") || (next.text == "y" && entre);
-        connector.then_some(pos + 2)?
-    };
-    let to_year = year_of(&first(last)?.text)?;
-    if to_year <= from_year || to_year - from_year >= MAX_YEARS {
-        return None;
-    }
-    let years = (from_year..=to_year)
-        .map(|year| year_unit(&year.to_string(), fields))
-        .collect();
-    Some((Unit::either(years), last + 1 - pos))
-}
-
-/// A province (`manabi`, `los rios`) or a year (`2021`) at `pos`: found in the text, or naming
-/// the report's province or year, which weighs less. Returns the unit and the words it took.
-fn report_context_unit(tokens: &[Token], pos: usize, fields: TextFields) -> Option<(Unit, usize)> {
-    let first = |p: usize| single_at(tokens, p);
-    let facet = |facet: &Facet| context_unit(facet, fields);
-    let word = first(pos)?;
-    if year_of(&word.text).is_some() {
-        let year = Facet::from_path(["year", &word.text]);
-        let mut unit = year_unit(&word.text, fields);
-        unit.stem = Some(context_key(&stem_spanish(&word.text), &year));
-        return Some((unit, 1));
-    }
-    for n in (1..=MAX_PLACE_WORDS).rev() {
-        let words: Option<Vec<&str>> = (pos..pos + n)
-            .map(|p| first(p).map(|t| t.text.as_str()))
-            .collect();
-        let Some(words) = words else { continue };
-        if words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
-            continue;
-        }
-        if let Some(province) = Gazetteer::shared().province(&words.join(" ")) {
-            let province = Facet::from_path(["province", province]);
-            // The function words at the ends of a name (`los` of `Los Ríos`) hold no place a
-            // passage must fill, as among bare words: the rest is a word, or a phrase.
-            let named = without_end_function_words(parts(tokens, pos, n));
-            let in_text = match named.as_slice() {
-                [word] => Some(word_unit(&word.text, fields)),
-                _ => phrase_unit(&named, fields),
-            };
-            let mut unit = Unit::either(in_text.into_iter().chain([facet(&province)]).collect());
-            // The index keeps the counts of a province's name, under the stem of one word or
-            // the folded words of several (`index::word_counts`).
-            let name = match words.as_slice() {
-                [word] => stem_spanish(word).into_owned(),
-                _ => words.join(" "),
-            };
-            unit.stem = Some(context_key(&name, &province));
-            return Some((unit, n));
-        }
-    }
-    None
-}
-
-/// The name of an acronym of the reports starting at `pos` (`seguro social campesino`): its
-/// words as bare words find them, or its acronym (`ssc`), as reports write both
-/// (`super::acronyms`). Returns the unit and the positions it took; `last` is the last position
-/// of `tokens`. The acronym alone is searched as it is written: finding its name too would take
-/// the name as a phrase (its words apart are other things: `servicio nacional … contratación
-/// pública` is also the `Sistema Nacional de Contratación Pública`), and a phrase of several
-/// words at every match made a one-word search of `CPCCS` 50 times slower.
-fn acronym_unit(
-    tokens: &[Token],
-    pos: usize,
-    last: usize,
-    fields: TextFields,
-) -> Option<(Unit, usize)> {
-    let word_at = |p: usize| single_at(tokens, p).map_or("", |t| t.text.as_str());
-    let words: Vec<&str> = (pos..=last).map(word_at).collect();
-    let (short, taken) = super::acronyms::acronym_at(&words)?;
-    let name = (pos..pos + taken)
-        .map(word_at)
-        .filter(|w| !is_function_word(w))
-        .map(|w| word_unit(w, fields))
-        .collect();
-    let acronym = word_unit(short, fields);
-    Some((Unit::either(vec![Unit::all_of(name), acronym]), taken))
-}
-
-/// Currency words as the analyzer folds them (`US$` gives `us`).
-const CURRENCY_WORDS: [&str; 4] = ["dolar", "dolares", "us", "usd"];
-
-/// Whether the word at `pos` is a currency beside a number, function words apart (`USD 45
-/// millones`, `45 millones de dólares`). The number finds its figure however written, `$45.000.000`
-/// too, where the currency has no word: the figure is what is asked for, and the currency is
-/// not required.
-fn currency_beside_number(tokens: &[Token], pos: usize) -> bool {
-    let at = |p: usize| tokens.iter().filter(move |t| t.position == p);
-    if !at(pos).all(|t| CURRENCY_WORDS.contains(&t.text.as_str())) {
-        return false;
-    }
-    // Whether a number stands at `p`, a scale word (`millones`) counting as part of it.
-    let number = |p: usize| {
-        tokens.iter().any(|t| {
-            (t.position..t.position + t.position_length.max(1)).contains(&p)
-                && t.text.bytes().any(|b| b.is_ascii_digit())
-        })
-    };
-    let function = |p: usize| at(p).next().is_some() && at(p).all(|t| is_function_word(&t.text));
-    let before = (0..pos).rev().find(|&p| !function(p));
-    let after = (pos + 1..=pos + tokens.len()).find(|&p| !function(p));
-    before.is_some_and(number) || after.is_some_and(number)
-}
-
-/// `tokens` (in order) without the function words at their start and end, unless nothing
-/// else is left.
-fn without_end_function_words(mut tokens: Vec<Token>) -> Vec<Token> {
-    while tokens.len() > 1 && tokens.first().is_some_and(|t| is_function_word(&t.text)) {
-        tokens.remove(0);
-    }
-    while tokens.len() > 1 && tokens.last().is_some_and(|t| is_function_word(&t.text)) {
-        tokens.pop();
-    }
-    tokens
 }
 
 /// A word: its stem required, its exact (folded) form a boost.
@@ -1143,6 +943,8 @@ fn either(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::word_counts::context_key;
+    use tantivy::schema::Facet;
 
     fn words(s: &str) -> Item {
         Item::Words(s.into())

@@ -1,0 +1,227 @@
+//! How a query's words are read in their context: a year or a province that may name the
+//! report rather than the text, a range of years, the name of an acronym of the reports, a
+//! currency beside a number, a number written as a percentage. Each gives the unit of the
+//! words it takes, or says they need none (see [`super::word_units`]).
+
+use std::ops::Bound;
+
+use tantivy::query::{BoostQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::tokenizer::Token;
+use tantivy::Term;
+
+use super::{
+    either, parts, phrase_unit, single_at, word_unit, TextFields, Unit, CONTEXT_BOOST,
+    MAX_PLACE_WORDS,
+};
+use crate::analysis::is_function_word;
+use crate::analysis::stem::stem_spanish;
+use crate::extract::Gazetteer;
+use crate::index::word_counts::context_key;
+
+/// When the number at one position (its readings `here`) is written as a percentage in
+/// `text`, the query of passages holding a percentage of that value, and where its sign or
+/// words end. A percentage is a figure the index knows (`15%`, `15 %`, `15 por ciento`), so
+/// `15%` does not find `15 salarios`.
+pub(super) fn percentage(
+    text: &str,
+    here: &[&Token],
+    fields: TextFields,
+) -> Option<(Box<dyn Query>, usize)> {
+    let end = here.iter().map(|t| t.offset_to).max()?;
+    let percent_end = crate::extract::figures::percent_after(text, end)?;
+    let ranges: Vec<Box<dyn Query>> = here
+        .iter()
+        .filter(|t| t.text.starts_with(|c: char| c.is_ascii_digit()))
+        .filter_map(|t| t.text.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .map(|v| {
+            // The value as the figure column holds it, to the precision figures compare at.
+            let slack = 1e-9 * v.abs().max(1.0);
+            let bound = |x: f64| Term::from_field_f64(fields.percent, x);
+            Box::new(RangeQuery::new(
+                Bound::Included(bound(v - slack)),
+                Bound::Included(bound(v + slack)),
+            )) as Box<dyn Query>
+        })
+        .collect();
+    if ranges.is_empty() {
+        return None;
+    }
+    Some((Box::new(BoostQuery::new(either(ranges), 0.0)), percent_end))
+}
+
+/// The year a folded word names, as a query reads years (`2021`).
+fn year_of(word: &str) -> Option<u16> {
+    let year = word.parse::<u16>().ok()?;
+    ((1990..=2100).contains(&year) && word.len() == 4).then_some(year)
+}
+
+/// The report's facet `facet` (its year or province), weighed below the text.
+fn context_unit(facet: &Facet, fields: TextFields) -> Unit {
+    let term = Term::from_facet(fields.facets, facet);
+    Unit {
+        required: Box::new(BoostQuery::new(
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+            CONTEXT_BOOST,
+        )),
+        boost: None,
+        positional: false,
+        together: None,
+        sought: None,
+        scored: Some(vec![(term, CONTEXT_BOOST)]),
+        alone: None,
+        stem: None,
+    }
+}
+
+/// The year `year` (its digits) in the text, or as the report's year.
+fn year_unit(year: &str, fields: TextFields) -> Unit {
+    let facet = Facet::from_path(["year", year]);
+    Unit::either(vec![word_unit(year, fields), context_unit(&facet, fields)])
+}
+
+/// Most years a range of years in a query may hold.
+const MAX_YEARS: u16 = 30;
+
+/// A range of years at `pos` (`2020-2022`, `2020 a 2022`, `de 2020 al 2022`, `desde 2020 hasta
+/// 2022`, `entre 2020 y 2022`): the passages of any year in it, each year found as alone
+/// (`report_context_unit`). Returns the unit and the positions it took. Two years with nothing
+/// between them (`2020 2021`), or with `y` and no `entre` before, are two years, both required.
+pub(super) fn year_range_unit(
+    text: &str,
+    tokens: &[Token],
+    pos: usize,
+    fields: TextFields,
+) -> Option<(Unit, usize)> {
+    let first = |p: usize| single_at(tokens, p);
+    let from = first(pos)?;
+    let from_year = year_of(&from.text)?;
+    let next = first(pos + 1)?;
+    let last = if year_of(&next.text).is_some() {
+        let between = text.get(from.offset_to..next.offset_from)?.trim();
+        matches!(between, "-" | "–" | "—" | "/").then_some(pos + 1)?
+    } else {
+        let entre = pos > 0 && first(pos - 1).is_some_and(|t| t.text == "entre");
+        let connector =
+            matches!(next.text.as_str(), "a" | "al" | "hasta") || (next.text == "y" && entre);
+        connector.then_some(pos + 2)?
+    };
+    let to_year = year_of(&first(last)?.text)?;
+    if to_year <= from_year || to_year - from_year >= MAX_YEARS {
+        return None;
+    }
+    let years = (from_year..=to_year)
+        .map(|year| year_unit(&year.to_string(), fields))
+        .collect();
+    Some((Unit::either(years), last + 1 - pos))
+}
+
+/// A province (`manabi`, `los rios`) or a year (`2021`) at `pos`: found in the text, or naming
+/// the report's province or year, which weighs less. Returns the unit and the words it took.
+pub(super) fn report_context_unit(
+    tokens: &[Token],
+    pos: usize,
+    fields: TextFields,
+) -> Option<(Unit, usize)> {
+    let first = |p: usize| single_at(tokens, p);
+    let facet = |facet: &Facet| context_unit(facet, fields);
+    let word = first(pos)?;
+    if year_of(&word.text).is_some() {
+        let year = Facet::from_path(["year", &word.text]);
+        let mut unit = year_unit(&word.text, fields);
+        unit.stem = Some(context_key(&stem_spanish(&word.text), &year));
+        return Some((unit, 1));
+    }
+    for n in (1..=MAX_PLACE_WORDS).rev() {
+        let words: Option<Vec<&str>> = (pos..pos + n)
+            .map(|p| first(p).map(|t| t.text.as_str()))
+            .collect();
+        let Some(words) = words else { continue };
+        if words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+            continue;
+        }
+        if let Some(province) = Gazetteer::shared().province(&words.join(" ")) {
+            let province = Facet::from_path(["province", province]);
+            // The function words at the ends of a name (`los` of `Los Ríos`) hold no place a
+            // passage must fill, as among bare words: the rest is a word, or a phrase.
+            let named = without_end_function_words(parts(tokens, pos, n));
+            let in_text = match named.as_slice() {
+                [word] => Some(word_unit(&word.text, fields)),
+                _ => phrase_unit(&named, fields),
+            };
+            let mut unit = Unit::either(in_text.into_iter().chain([facet(&province)]).collect());
+            // The index keeps the counts of a province's name, under the stem of one word or
+            // the folded words of several (`index::word_counts`).
+            let name = match words.as_slice() {
+                [word] => stem_spanish(word).into_owned(),
+                _ => words.join(" "),
+            };
+            unit.stem = Some(context_key(&name, &province));
+            return Some((unit, n));
+        }
+    }
+    None
+}
+
+/// The name of an acronym of the reports starting at `pos` (`seguro social campesino`): its
+/// words as bare words find them, or its acronym (`ssc`), as reports write both
+/// (`search::acronyms`). Returns the unit and the positions it took; `last` is the last position
+/// of `tokens`. The acronym alone is searched as it is written: finding its name too would take
+/// the name as a phrase (its words apart are other things: `servicio nacional … contratación
+/// pública` is also the `Sistema Nacional de Contratación Pública`), and a phrase of several
+/// words at every match made a one-word search of `CPCCS` 50 times slower.
+pub(super) fn acronym_unit(
+    tokens: &[Token],
+    pos: usize,
+    last: usize,
+    fields: TextFields,
+) -> Option<(Unit, usize)> {
+    let word_at = |p: usize| single_at(tokens, p).map_or("", |t| t.text.as_str());
+    let words: Vec<&str> = (pos..=last).map(word_at).collect();
+    let (short, taken) = crate::search::acronyms::acronym_at(&words)?;
+    let name = (pos..pos + taken)
+        .map(word_at)
+        .filter(|w| !is_function_word(w))
+        .map(|w| word_unit(w, fields))
+        .collect();
+    let acronym = word_unit(short, fields);
+    Some((Unit::either(vec![Unit::all_of(name), acronym]), taken))
+}
+
+/// Currency words as the analyzer folds them (`US$` gives `us`).
+const CURRENCY_WORDS: [&str; 4] = ["dolar", "dolares", "us", "usd"];
+
+/// Whether the word at `pos` is a currency beside a number, function words apart (`USD 45
+/// millones`, `45 millones de dólares`). The number finds its figure however written, `$45.000.000`
+/// too, where the currency has no word: the figure is what is asked for, and the currency is
+/// not required.
+pub(super) fn currency_beside_number(tokens: &[Token], pos: usize) -> bool {
+    let at = |p: usize| tokens.iter().filter(move |t| t.position == p);
+    if !at(pos).all(|t| CURRENCY_WORDS.contains(&t.text.as_str())) {
+        return false;
+    }
+    // Whether a number stands at `p`, a scale word (`millones`) counting as part of it.
+    let number = |p: usize| {
+        tokens.iter().any(|t| {
+            (t.position..t.position + t.position_length.max(1)).contains(&p)
+                && t.text.bytes().any(|b| b.is_ascii_digit())
+        })
+    };
+    let function = |p: usize| at(p).next().is_some() && at(p).all(|t| is_function_word(&t.text));
+    let before = (0..pos).rev().find(|&p| !function(p));
+    let after = (pos + 1..=pos + tokens.len()).find(|&p| !function(p));
+    before.is_some_and(number) || after.is_some_and(number)
+}
+
+/// `tokens` (in order) without the function words at their start and end, unless nothing
+/// else is left.
+fn without_end_function_words(mut tokens: Vec<Token>) -> Vec<Token> {
+    while tokens.len() > 1 && tokens.first().is_some_and(|t| is_function_word(&t.text)) {
+        tokens.remove(0);
+    }
+    while tokens.len() > 1 && tokens.last().is_some_and(|t| is_function_word(&t.text)) {
+        tokens.pop();
+    }
+    tokens
+}
