@@ -605,10 +605,10 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 
 /// Groups tokens by position into units: a joined token (`covid19`, `187000` over `187 mil`)
 /// stands for the positions it covers, as an alternative to the phrase of its parts. Function
-/// words and the words of a question are left out unless the tokens hold nothing else
-/// ([`analysis::is_query_filler`]). A number written as a percentage (`15%`, `15 por ciento`)
-/// matches passages holding that percentage ([`context::percentage`]). `text` is what the tokens'
-/// offsets point into.
+/// words, the words of a question and prepositions are left out unless the tokens hold nothing
+/// else ([`analysis::is_query_filler`]). The words read in their context (a year, a province, an
+/// acronym's name, a currency, a percentage) are read by [`context`]. `text` is what the
+/// tokens' offsets point into.
 fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
     let mut units = Vec::new();
     let skip_fillers = tokens.iter().any(|t| !is_query_filler(&t.text));
