@@ -438,6 +438,33 @@ pub(super) fn is_year_like(text: &str, start: usize, end: usize, value: f64) -> 
     if prev.as_deref().is_some_and(|p| is_one_of(p, &YEAR_WORDS)) {
         return true;
     }
+    // A column header flattened into the text: `Afiliados 2011 Afiliados 2012`.
+    if prev
+        .as_deref()
+        .is_some_and(|p| header_repeats_with_later_year(text, end, value, p))
+    {
+        return true;
+    }
     // `1980 pacientes` counts; `2021 se ejecutó` is a year.
     !next_word(text, end).is_some_and(|w| w.len() > 3 && w.ends_with('s') && !w.ends_with("mos"))
+}
+
+/// The words after the number at `end` end with `prev`, the word before it, then a later year
+/// of the same decade, written plain: the number is one of a row of column headers, each the
+/// same words and a year (`Afiliados 2011 Afiliados 2012`, `Nº de casos 2020 Nº de casos 2021`).
+fn header_repeats_with_later_year(text: &str, end: usize, value: f64, prev: &str) -> bool {
+    let mut before: Option<String> = None;
+    for token in text[end..].split_whitespace().take(6) {
+        let digits = token.trim_end_matches(|c: char| !c.is_ascii_digit());
+        if digits.starts_with(|c: char| c.is_ascii_digit()) {
+            return digits.len() == 4
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && before.as_deref() == Some(prev)
+                && digits
+                    .parse::<f64>()
+                    .is_ok_and(|later| later > value && later - value <= 10.0);
+        }
+        before = Some(fold_key(token.trim_matches(|c: char| !c.is_alphanumeric())));
+    }
+    false
 }

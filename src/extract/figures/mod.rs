@@ -916,6 +916,23 @@ mod tests {
     }
 
     #[test]
+    fn a_row_of_headers_each_with_a_year_holds_no_figure() {
+        let found = figures("Cantón Afiliados 2011 Afiliados 2012 Variación Jipijapa 224.410");
+        assert_eq!(found, [("224.410".to_string(), 224410.0, "count")]);
+        let found = figures("Nº de casos 2020 Nº de casos 2021 Quito 1.234");
+        assert_eq!(found, [("1.234".to_string(), 1234.0, "count")]);
+        // Counts of four digits beside each other stay counts.
+        let found = figures("se atendieron 2011 pacientes, 2015 pacientes nuevos");
+        assert_eq!(found.len(), 2, "{found:?}");
+        let found = figures("Pacientes 2015 pacientes 2011");
+        assert_eq!(
+            found,
+            [("2015".to_string(), 2015.0, "count")],
+            "an earlier year after it does not make it a header"
+        );
+    }
+
+    #[test]
     fn a_truly_ambiguous_form_keeps_both_readings() {
         let f = &extract_figures("el índice llegó a 1.199 en total")[0];
         assert_eq!((f.value, f.alt_value), (1199.0, Some(1.199)));
