@@ -7,11 +7,56 @@ use crate::analysis::text::{
     find_char, floor_boundary, folds_to_one_of, is_one_of, whitespace_words, with_fold_key,
 };
 
-const STOP: [&str; 40] = [
+const STOP: [&str; 42] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
     "como", "se", "mas", "menos", "el", "la", "los", "las", "un", "una", "lo", "su", "sus", "del",
     "de", "respecto", "segun", "sobre", "entre", "cada", "total", "es", "son", "fue", "han", "ha",
+    "cual", "cuales",
 ];
+
+/// Verbs that report a figure in the present, or irregularly in the past, folded: what the
+/// sentence says of the figure, not what it counts (`la cartera se ubica en`, `se redujo a`).
+/// Regular past forms are known by their ending ([`is_verb`]).
+const VERBS: [&str; 26] = [
+    "redujo",
+    "produjo",
+    "tuvo",
+    "obtuvo",
+    "mantuvo",
+    "hizo",
+    "dio",
+    "hubo",
+    "asciende",
+    "ascienden",
+    "alcanza",
+    "alcanzan",
+    "representa",
+    "representan",
+    "corresponde",
+    "corresponden",
+    "mantiene",
+    "mantienen",
+    "totaliza",
+    "totalizan",
+    "equivale",
+    "equivalen",
+    "supera",
+    "superan",
+    "ubica",
+    "suman",
+];
+
+/// A verb that reports a figure: the past of `ubicó`, `sumaron`, `ascendieron`, or one of
+/// [`VERBS`]. Spanish nouns do not end in a stressed `ó` or in `-aron`/`-eron`.
+fn is_verb(word: &str) -> bool {
+    if word.ends_with(['ó', 'Ó']) || word.ends_with("o\u{301}") {
+        return word.chars().filter(|c| c.is_alphabetic()).count() >= 4;
+    }
+    with_fold_key(word, |key| {
+        (key.len() >= 6 && (key.ends_with("aron") || key.ends_with("eron")))
+            || is_one_of(key, &VERBS)
+    })
+}
 
 const MONTHS: [&str; 13] = [
     "enero",
@@ -116,8 +161,11 @@ pub(super) fn words_after(text: &str, end: usize) -> Few<'_, 6> {
 fn label_forward(words: &[&str]) -> Option<String> {
     let mut taken = String::new();
     let mut content = 0;
+    if words.first().is_some_and(|w| is_verb(w)) {
+        return None;
+    }
     for (i, w) in words.iter().enumerate() {
-        let take = if is_content(w) {
+        let take = if is_content(w) && !is_verb(w) {
             content += 1;
             true
         } else {
@@ -161,27 +209,43 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     let words = words.as_slice();
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
-    // Skip the connectors right before the figure (`recaudado de`, `en un`).
+    // Skip the connectors right before the figure (`recaudado de`, `en un`), and the verb that
+    // reports it with them (`la cartera se ubicó en`).
     let mut i = words.len();
-    while i > 0 && !is_content(words[i - 1]) {
-        if words[i - 1].chars().any(|c| c.is_ascii_digit()) || matches!(words[i - 1], "USD" | "US$")
-        {
-            return None;
+    let mut verb = false;
+    loop {
+        while i > 0 && !is_content(words[i - 1]) {
+            if words[i - 1].chars().any(|c| c.is_ascii_digit())
+                || matches!(words[i - 1], "USD" | "US$")
+            {
+                return None;
+            }
+            i -= 1;
         }
+        if verb || i == 0 || !is_verb(words[i - 1]) {
+            break;
+        }
+        verb = true;
         i -= 1;
     }
     let end = i;
-    // Content words back, with links and small numbers between them.
+    // An article between links (`de la provincia`) joins the words too.
+    let article = |i: usize| {
+        folds_to_one_of(words[i], &["el", "la", "los", "las"]) && i > 0 && link(words[i - 1])
+    };
+    // Content words back, with links and small numbers between them, up to a verb.
     let (mut first, mut content) = (i, 0);
     while i > 0 {
         let w = words[i - 1];
-        if is_content(w) {
+        if is_verb(w) {
+            break;
+        } else if is_content(w) {
             content += 1;
             first = i - 1;
             if content == 4 {
                 break;
             }
-        } else if !(link(w) || small_number(w)) {
+        } else if !(link(w) || small_number(w) || article(i - 1)) {
             break;
         }
         i -= 1;

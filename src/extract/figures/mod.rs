@@ -1013,6 +1013,44 @@ mod tests {
     }
 
     #[test]
+    fn the_verb_that_reports_a_figure_is_not_its_label() {
+        let label = |s: &str| extract_figures(s).into_iter().last().and_then(|f| f.label);
+        for (text, said) in [
+            (
+                "La cartera vencida por mora patronal se ubicó en 25609 mil dólares.",
+                Some("cartera vencida por mora patronal"),
+            ),
+            (
+                "las indemnizaciones por incapacidad permanente sumaron 289.686,39 dólares.",
+                Some("indemnizaciones por incapacidad permanente"),
+            ),
+            (
+                "Los jubilados y pensionistas de la provincia ascendieron a 6.983, de los cuales",
+                Some("jubilados y pensionistas de la provincia"),
+            ),
+            (
+                "La recaudación total alcanza USD 4'803.665,69.",
+                Some("recaudación"),
+            ),
+            ("el aporte se fijó en USD 87,50 mensuales", Some("aporte")),
+            // Nothing said of what it counts is better than the verb.
+            (
+                "Del total de afiliados, 57 mil corresponden a mujeres",
+                None,
+            ),
+            ("327 intervenciones, de las cuales el 56,3 % fueron", None),
+            ("del cual se devengó USD 15'423.902,25", None),
+        ] {
+            assert_eq!(label(text).as_deref(), said, "{text}");
+        }
+        // A verb stops the words of a label.
+        let f =
+            &extract_figures("con lo cual 40 empleadores cancelaron obligaciones por USD 1.825,62")
+                [1];
+        assert_eq!(f.label.as_deref(), Some("obligaciones"));
+    }
+
+    #[test]
     fn grouped_amounts_with_cents_are_money() {
         let all = figures("Bienes de consumo 96.338,93 70.761,79 73.45 %");
         assert_eq!(
