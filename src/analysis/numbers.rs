@@ -109,6 +109,16 @@ pub fn scan_number(text: &str, start: usize) -> Option<Number> {
         groups.push((next, end));
         i = end;
     }
+    // Spaces then a `.`/`,` before three digits, the last group (`923 289.131`): a dot or comma
+    // of thousands after spaces of thousands mixes two styles, where a flattened table sets a
+    // count and an amount side by side. The number ends at the first space.
+    let mixed = seps.first() == Some(&Sep::Space)
+        && matches!(seps.last(), Some(Sep::Dot | Sep::Comma))
+        && groups.last().is_some_and(|&(s, e)| e - s == 3);
+    if mixed {
+        groups.truncate(1);
+        seps.clear();
+    }
     let digits: Vec<&str> = groups.iter().map(|&(s, e)| &text[s..e]).collect();
     // The longest readable prefix.
     for n in (1..=digits.len()).rev() {
@@ -167,7 +177,7 @@ fn interpret(groups: &[&str], seps: &[Sep]) -> Option<Vec<Reading>> {
                 // `1,234.567`: commas for millions, as some reports write.
                 Some(vec![b(), a()])
             } else {
-                // `1.234,567`, `1 234,567`: the usual Spanish decimal comma.
+                // `1.234,567`: the usual Spanish decimal comma.
                 Some(vec![a(), b()])
             }
         }
@@ -620,6 +630,11 @@ mod tests {
             "two spaces separate table cells"
         );
         assert_eq!(read("12 3456"), (vec![12.0], 2));
+        // A count and an amount side by side in a flattened table, not one number.
+        assert_eq!(read("923 289.131 2,42%"), (vec![923.0], 3));
+        assert_eq!(read("1 234 567,890"), (vec![1.0], 1));
+        assert_eq!(read("1 234 567,89"), (vec![1_234_567.89], 12));
+        assert_eq!(read("1 234.5"), (vec![1_234.5], 7));
     }
 
     #[test]
