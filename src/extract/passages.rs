@@ -522,13 +522,18 @@ fn opens_a_note(line: &str) -> bool {
 }
 
 /// Words after which a sentence cannot end.
-const CONNECTORS: [&str; 32] = [
+const CONNECTORS: [&str; 33] = [
     "de", "del", "la", "las", "el", "los", "y", "e", "o", "u", "en", "con", "por", "para", "a",
     "al", "que", "su", "sus", "un", "una", "unos", "unas", "entre", "sobre", "desde", "hasta",
-    "como", "se", "lo", "sin", "ante",
+    "como", "se", "lo", "sin", "ante", "usd",
 ];
 
+/// Whether `line` ends with a word that needs one after it: a connector, or a currency before
+/// its amount (`por USD` + `161,3 millones`, across a page break).
 fn ends_with_connector(line: &str) -> bool {
+    if line.ends_with('$') {
+        return true;
+    }
     let last = line
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
@@ -983,6 +988,23 @@ mod tests {
             texts("Rendición de Cuentas 2021\nDirección Nacional"),
             ["Rendición de Cuentas 2021 Dirección Nacional"]
         );
+    }
+
+    #[test]
+    fn an_amount_goes_on_after_its_currency_across_a_page_break() {
+        for currency in ["USD", "US$", "$"] {
+            let text = format!(
+                "Texto que termina aquí.\n\nA través del BIESS se otorgaron 6.930 préstamos quirografarios por {currency}\n\n7\n\nRendición de Cuentas 2022 – IESS Los Ríos\n161,3 millones y 18 préstamos hipotecarios."
+            );
+            assert_eq!(
+                texts(&text),
+                [
+                    "Texto que termina aquí.".to_string(),
+                    format!("A través del BIESS se otorgaron 6.930 préstamos quirografarios por {currency} 161,3 millones y 18 préstamos hipotecarios.")
+                ],
+                "{currency}"
+            );
+        }
     }
 
     #[test]
