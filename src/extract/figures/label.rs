@@ -46,16 +46,27 @@ const VERBS: [&str; 26] = [
     "suman",
 ];
 
-/// A verb that reports a figure: the past of `ubicó`, `sumaron`, `ascendieron`, or one of
-/// [`VERBS`]. Spanish nouns do not end in a stressed `ó` or in `-aron`/`-eron`.
+/// A verb that reports a figure: the past of `ubicó`, `sumaron`, `ascendieron`, the future of
+/// `entregará`, `deberán`, or one of [`VERBS`]. Spanish nouns hardly ever end in a stressed
+/// `ó` (`buró`) or `á` (`Panamá`), or in `-aron`/`-eron`; a noun in `-rán` is short (`Durán`).
 fn is_verb(word: &str) -> bool {
-    if word.ends_with(['ó', 'Ó']) || word.ends_with("o\u{301}") {
-        return word.chars().filter(|c| c.is_alphabetic()).count() >= 4;
+    let letters = || word.chars().filter(|c| c.is_alphabetic()).count();
+    let stressed = |plain: char, accented: &[char]| {
+        word.ends_with(accented)
+            || word
+                .strip_suffix('\u{301}')
+                .is_some_and(|w| w.ends_with(plain))
+    };
+    if stressed('o', &['ó', 'Ó']) {
+        return letters() >= 4;
+    }
+    if stressed('a', &['á', 'Á']) {
+        return letters() >= 5;
     }
     with_fold_key(word, |key| {
         (key.len() >= 6 && (key.ends_with("aron") || key.ends_with("eron")))
             || is_one_of(key, &VERBS)
-    })
+    }) || (["rán", "RÁN"].iter().any(|end| word.ends_with(end)) && letters() >= 7)
 }
 
 const MONTHS: [&str; 13] = [

@@ -1040,6 +1040,11 @@ mod tests {
             ),
             ("327 intervenciones, de las cuales el 56,3 % fueron", None),
             ("del cual se devengó USD 15'423.902,25", None),
+            (
+                "se entregará a los municipios de Guayas el 6%",
+                Some("municipios de Guayas"),
+            ),
+            ("Los municipios recibirán el 6%", Some("municipios")),
         ] {
             assert_eq!(label(text).as_deref(), said, "{text}");
         }
