@@ -172,9 +172,6 @@ pub(super) fn words_after(text: &str, end: usize) -> Few<'_, 6> {
 fn label_forward(words: &[&str]) -> Option<String> {
     let mut taken = String::new();
     let mut content = 0;
-    if words.first().is_some_and(|w| is_verb(w)) {
-        return None;
-    }
     for (i, w) in words.iter().enumerate() {
         let take = if is_content(w) && !is_verb(w) {
             content += 1;
