@@ -263,14 +263,35 @@ fn text_line(line: &str, i: usize) -> Line {
 /// Whether a cell of a text export is a figure: an amount, a count or a share
 /// (`1.234,56`, `(134.567,89)`, `-50`, `12,5%`, `$ 300`), nothing else.
 fn is_figure_cell(cell: &Cell) -> bool {
-    let body = cell
-        .text
+    is_figure(&cell.text)
+}
+
+/// Whether `text` is a figure (see [`is_figure_cell`]).
+fn is_figure(text: &str) -> bool {
+    let body = text
         .trim_start_matches(['-', '+', '(', '$', ' '])
         .trim_end_matches([')', '%', ' ']);
     body.bytes().next().is_some_and(|b| b.is_ascii_digit())
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'\'' | b' '))
+}
+
+/// Whether a cell of a table holds a figure as a table sets it: first (`245 partos
+/// atendidos`, `4% de la nómina`), or as half of its words or more (`1.234,56`, `USD 300`,
+/// `Cantón 1`). A header or a clause that names a number does not (`(promedio 3 últimos
+/// años)`, `sea más cercano a 1, el GAD`).
+fn holds_figures(cell: &Cell) -> bool {
+    let (mut words, mut figures) = (0, 0);
+    for word in cell.text.split(' ') {
+        let figure = is_figure(word);
+        if figure && words == 0 {
+            return true;
+        }
+        words += 1;
+        figures += usize::from(figure);
+    }
+    figures > 0 && 2 * figures >= words
 }
 
 /// Whether `next`, one space after `prev`, may be its next group of thousands (`1 234,50`):
@@ -577,15 +598,12 @@ fn paragraph_break(out: &mut String, lines: &[Line], k: usize) {
 /// The columns of a table region, as x ranges: the stretches of the page that the cells of
 /// its rows cover, between the gaps that (almost) no row covers. Columns of amounts are found
 /// from the amounts alone (they line up well), columns of words from the other cells, cut
-/// where they run into a column of amounts. Rows of words only (headers, centred over several
-/// columns) do not vote when there are rows of numbers.
+/// where they run into a column of amounts. Rows of words (headers, centred over several
+/// columns; `(promedio 3 últimos años)`; a line of prose cut by a formula) do not vote when
+/// there are rows of figures.
 fn column_bands(rows: &[Line]) -> Vec<(f32, f32)> {
     let multi: Vec<&Line> = rows.iter().filter(|r| r.cells.len() >= 2).collect();
-    let numeric = |r: &&Line| {
-        r.cells
-            .iter()
-            .any(|c| c.text.bytes().any(|b| b.is_ascii_digit()))
-    };
+    let numeric = |r: &&Line| r.cells.iter().any(holds_figures);
     let voters: Vec<&Line> = if multi.iter().filter(|r| numeric(r)).count() >= 2 {
         multi.iter().copied().filter(numeric).collect()
     } else {
@@ -894,12 +912,27 @@ fn placed_slots(line: &Line, bands: &[(f32, f32)]) -> Vec<(String, f32)> {
     let mut last = 0;
     for cell in &line.cells {
         let mut previous: Option<(usize, f32)> = None;
-        for &(x0, x1, a, b) in &cell.words {
+        let together = |end: f32, next: f32| next - end <= 0.5 * line.size;
+        for (k, &(x0, x1, a, b)) in cell.words.iter().enumerate() {
             // Words keep their order: a word never goes left of the one before it; words one
-            // space apart stay together (a title over several columns is not cut).
+            // space apart stay together (a title over several columns is not cut). A phrase
+            // whose first word stands between columns goes where the phrase stands: a header
+            // centred over a column of numbers may start nearer the column before it.
             let mut band = match previous {
-                Some((band, end)) if x0 - end <= 0.5 * line.size => band,
-                _ => band_of(x0, x1, bands).max(last),
+                Some((band, end)) if together(end, x0) => band,
+                _ if bands.iter().any(|&(b0, b1)| x1.min(b1) > x0.max(b0)) => {
+                    band_of(x0, x1, bands).max(last)
+                }
+                _ => {
+                    let mut phrase_end = x1;
+                    for &(next0, next1, _, _) in &cell.words[k + 1..] {
+                        if !together(phrase_end, next0) {
+                            break;
+                        }
+                        phrase_end = next1;
+                    }
+                    band_of(x0, phrase_end, bands).max(last)
+                }
             };
             let previous_band = previous.map(|(band, _)| band);
             let joined = previous_band == Some(band);
@@ -1093,6 +1126,151 @@ mod tests {
             page_text(glyphs),
             "Cuenta\tTipo\tMonto\nSueldos\tPlanta\t1.250,00\nHoras extra\tContrato\t85,50\n\
              Viáticos\tPlanta\nDietas\tContrato"
+        );
+    }
+
+    #[test]
+    fn headers_and_prose_with_a_number_do_not_merge_columns_of_figures() {
+        // Headers centred over columns of counts right-aligned, each starting nearer the
+        // column before; a header and the line of prose after the table each holding a number
+        // (the prose cut in two by a formula's symbol).
+        let glyphs = placed(&[
+            ("Gasto en inversión", 125.0, 700.0),
+            ("Gasto en inversión", 250.0, 700.0),
+            ("ejecutado", 152.0, 690.0),
+            ("presupuestado", 262.0, 690.0),
+            ("GAD", 20.0, 680.0),
+            ("(promedio 3 últimos años)", 100.0, 680.0),
+            ("(promedio 3 últimos años)", 240.0, 680.0),
+            ("a", 170.0, 665.0),
+            ("b", 300.0, 665.0),
+            ("c=a/b", 370.0, 665.0),
+            ("Cantón Santa Rosa", 20.0, 645.0),
+            ("400", 210.0, 645.0),
+            ("440", 335.0, 645.0),
+            ("0,91", 375.0, 645.0),
+            ("Cantón Pasaje", 20.0, 625.0),
+            ("500", 210.0, 625.0),
+            ("600", 335.0, 625.0),
+            ("0,83", 375.0, 625.0),
+            ("En este criterio de asignación, mientras el", 10.0, 590.0),
+            ("sea más cercano a 1, el GAD recibirá", 250.0, 590.0),
+        ]);
+        let text = page_text(glyphs);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines.contains(&"Cantón Santa Rosa\t400\t440\t0,91"),
+            "{text}"
+        );
+        assert!(lines.contains(&"Cantón Pasaje\t500\t600\t0,83"), "{text}");
+        assert!(
+            lines.contains(&"\tGasto en inversión\tGasto en inversión"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_form_of_several_tables_keeps_each_table_in_its_columns() {
+        // A printed accountability form (Chromium, 8 pt): an address row holding a phone
+        // number, a table of policies whose results start with their count, and a budget
+        // table, one region. Each text spans `x0..x1` on baseline `y`.
+        let glyphs: Vec<Glyph> = [
+            ("PROVINCIA", 36.0, 77.0, 647.25),
+            ("CANTÓN", 103.7, 135.7, 647.25),
+            ("DIRECCIÓN", 227.6, 269.8, 647.25),
+            ("CORREO ELECTRÓNICO", 374.2, 462.4, 647.25),
+            ("TELÉFONO", 522.6, 562.6, 647.25),
+            ("CHIMBORAZO", 36.0, 87.6, 635.25),
+            ("RIOBAMBA", 103.7, 144.0, 635.25),
+            ("AV. UNIDAD NACIONAL Y CHILE", 227.6, 343.7, 635.25),
+            ("hospital.riobamba@iess.gob.ec", 374.2, 491.7, 635.25),
+            ("032961500", 522.6, 565.5, 635.25),
+            ("POLÍTICA", 42.4, 178.9, 582.75),
+            ("SI O NO", 190.5, 231.4, 582.75),
+            ("DESCRIPCIÓN", 240.9, 337.7, 582.75),
+            ("ACCIONES", 353.5, 447.0, 582.75),
+            ("RESULTADOS", 463.5, 571.0, 582.75),
+            ("INTERCULTURALES", 36.0, 156.9, 562.5),
+            ("SI", 189.1, 196.0, 562.5),
+            ("Atención con pertinencia", 236.5, 330.0, 562.5),
+            ("Parto culturalmente", 345.8, 420.2, 562.5),
+            ("245 partos atendidos", 458.5, 538.5, 562.5),
+            ("GENERACIONALES", 36.0, 156.9, 534.0),
+            ("SI", 189.1, 196.0, 534.0),
+            ("Atención al adulto mayor", 236.5, 331.0, 534.0),
+            ("Club del adulto mayor", 345.8, 429.0, 534.0),
+            ("1.250 adultos mayores", 458.5, 544.8, 534.0),
+            ("DE GÉNERO", 36.0, 156.9, 493.5),
+            ("SI", 189.1, 196.0, 493.5),
+            ("Prevención de violencia", 236.5, 325.3, 493.5),
+            ("Talleres de prevención", 345.8, 429.8, 493.5),
+            ("320 mujeres capacitadas", 458.5, 552.9, 493.5),
+            ("TIPO", 75.1, 94.9, 429.0),
+            ("DESCRIPCIÓN", 143.1, 200.4, 429.0),
+            ("PRESUPUESTO CODIFICADO", 220.0, 336.8, 429.0),
+            ("PRESUPUESTO EJECUTADO", 361.2, 472.9, 429.0),
+            ("% CUMPLIMIENTO", 493.7, 569.1, 429.0),
+            ("GASTO CORRIENTE", 36.0, 108.0, 417.0),
+            ("PERSONAL", 137.8, 177.8, 417.0),
+            ("25.345.678,90", 209.4, 264.3, 417.0),
+            ("24.987.123,45", 351.1, 406.0, 417.0),
+            ("98,59%", 486.7, 515.3, 417.0),
+            ("GASTO DE INVERSIÓN", 36.0, 118.9, 405.0),
+            ("EQUIPAMIENTO", 137.8, 194.8, 405.0),
+            ("3.456.789,00", 209.4, 259.5, 405.0),
+            ("2.987.654,32", 351.1, 401.2, 405.0),
+            ("86,43%", 486.7, 515.3, 405.0),
+        ]
+        .iter()
+        .flat_map(|&(text, x0, x1, y)| {
+            // Spaces 2 wide, the other characters sharing the rest.
+            let spaces = text.matches(' ').count();
+            let w = (x1 - x0 - 2.0 * spaces as f32) / (text.chars().count() - spaces) as f32;
+            let mut x = x0;
+            let mut glyphs = Vec::new();
+            for word in text.split(' ') {
+                for c in word.chars() {
+                    glyphs.push(Glyph {
+                        text: c.to_string(),
+                        x0: x,
+                        x1: x + w,
+                        y,
+                        size: 8.0,
+                        space_before: x > x0
+                            && glyphs.last().is_some_and(|g: &Glyph| x - g.x1 > 1.0),
+                    });
+                    x += w;
+                }
+                x += 2.0;
+            }
+            glyphs
+        })
+        .collect();
+        let text = page_text(glyphs);
+        let column = |start: &str, cell: &str| -> Option<usize> {
+            let line = text.lines().find(|l| l.starts_with(start))?;
+            line.split('\t').position(|c| c == cell)
+        };
+        let results = column("POLÍTICA", "RESULTADOS");
+        assert!(results.is_some(), "{text}");
+        for (row, cell) in [
+            ("INTERCULTURALES", "245 partos atendidos"),
+            ("GENERACIONALES", "1.250 adultos mayores"),
+            ("DE GÉNERO", "320 mujeres capacitadas"),
+        ] {
+            assert_eq!(column(row, cell), results, "{text}");
+        }
+        let executed = column("TIPO", "PRESUPUESTO EJECUTADO");
+        assert!(executed.is_some(), "{text}");
+        assert_eq!(
+            column("GASTO CORRIENTE", "24.987.123,45"),
+            executed,
+            "{text}"
+        );
+        assert_eq!(
+            column("GASTO DE INVERSIÓN", "2.987.654,32"),
+            executed,
+            "{text}"
         );
     }
 
