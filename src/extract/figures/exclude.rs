@@ -395,9 +395,13 @@ pub(super) fn is_code_part(text: &str, start: usize, end: usize) -> bool {
     padded && (text[..start].trim_end().ends_with(dash) || after.starts_with(dash))
 }
 
-/// A run of ten or more digits without separators: RUC, cédula, account or phone numbers.
+/// A run of digits without separators that no quantity is written as: ten or more (RUC,
+/// cédula, account numbers), or seven or more after a leading zero (a landline with its
+/// area code, `032961500`; a code).
 pub(super) fn is_long_identifier(text: &str, start: usize, end: usize) -> bool {
-    end - start >= 10 && text[start..end].bytes().all(|b| b.is_ascii_digit())
+    let digits = &text[start..end];
+    let long = digits.len() >= 10 || (digits.len() >= 7 && digits.starts_with('0'));
+    long && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A four-digit number that reads as a year: no plural noun after it, or a year word before.

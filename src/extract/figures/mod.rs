@@ -885,6 +885,7 @@ mod tests {
             "según los artículos 85, | 86, | 87",
             "Resolución Nro. 505",
             "llame al (02) 398-1234 o al 0991234567",
+            "CHIMBORAZO | hospital.riobamba@iess.gob.ec | 032961500",
             "Teléfono (05) 2 634 567 o (02) 2.634.567",
             "PBX: +593 2 398 1234, (593-2) 398-1234, +593 99 123 4567",
             "de 08:00 a 16:30",
