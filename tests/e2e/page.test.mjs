@@ -106,7 +106,7 @@ async function desktop(browser) {
     check(focused === 'Saltar al contenido', `the first Tab stop is ${JSON.stringify(focused)}, not the skip link`);
   });
 
-  await step('typing "envej" suggests "envejecimiento" in an ARIA listbox', async () => {
+  await step('typing "envej" suggests "envejecimiento" in an ARIA listbox, and a newer answer keeps the option moved to', async () => {
     await page.click('#q');
     await page.keyboard.type('envej', { delay: 30 });
     const option = page.locator('#sugerencias [role=option]').filter({ hasText: 'envejecimiento' }).first();
@@ -115,6 +115,15 @@ async function desktop(browser) {
     await page.keyboard.press('ArrowDown');
     const active = await page.getAttribute('#q', 'aria-activedescendant');
     check(active && await page.getAttribute(`#${active}`, 'aria-selected') === 'true', 'ArrowDown selects no option');
+    // A newer answer for the box (typing on, a slow answer to an earlier prefix) renders the
+    // list again; the option moved to stays chosen while the list still holds it.
+    const chosen = await page.textContent(`#${active}`);
+    const shown = await page.$(`#${active}`);
+    await page.dispatchEvent('#q', 'input');
+    await page.waitForFunction((option) => !option.isConnected, shown);
+    const again = await page.getAttribute('#q', 'aria-activedescendant');
+    check(again && await page.getAttribute(`#${again}`, 'aria-selected') === 'true'
+      && await page.textContent(`#${again}`) === chosen, 'a newer answer drops the option moved to');
     await page.keyboard.press('Escape');
     await page.locator('#sugerencias').waitFor({ state: 'hidden' });
     check(await page.getAttribute('#q', 'aria-expanded') === 'false', 'Escape leaves aria-expanded true');

@@ -498,6 +498,8 @@ async function fetchSuggestions(value) {
 }
 
 function showSuggestions(items) {
+  // A newer answer keeps the option the user moved to, when it still holds it.
+  const kept = suggest.active >= 0 ? suggest.items[suggest.active].text : null;
   suggest.items = items;
   suggest.active = -1;
   const list = $('sugerencias');
@@ -508,6 +510,8 @@ function showSuggestions(items) {
   list.hidden = items.length === 0;
   $('q').setAttribute('aria-expanded', String(items.length > 0));
   $('q').removeAttribute('aria-activedescendant');
+  const again = items.findIndex((s) => s.text === kept);
+  if (again >= 0) moveActive(again + 1);
 }
 
 function closeSuggestions() {
