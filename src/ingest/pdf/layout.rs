@@ -1170,6 +1170,26 @@ mod tests {
     }
 
     #[test]
+    fn a_wide_header_starting_over_its_column_stays_there() {
+        // Left-aligned over a narrow column of amounts, the header runs further over the next.
+        let glyphs = placed(&[
+            ("Partida", 20.0, 700.0),
+            ("Presupuesto codificado total", 100.0, 700.0),
+            ("Sueldos", 20.0, 688.0),
+            ("1.250,00", 100.0, 688.0),
+            ("12.345.678,90", 150.0, 688.0),
+            ("Horas", 20.0, 676.0),
+            ("3.100,00", 100.0, 676.0),
+            ("45.678,90", 170.0, 676.0),
+        ]);
+        assert_eq!(
+            page_text(glyphs),
+            "Partida\tPresupuesto codificado total\nSueldos\t1.250,00\t12.345.678,90\n\
+             Horas\t3.100,00\t45.678,90"
+        );
+    }
+
+    #[test]
     fn a_form_of_several_tables_keeps_each_table_in_its_columns() {
         // A printed accountability form (Chromium, 8 pt): an address row holding a phone
         // number, a table of policies whose results start with their count, and a budget
