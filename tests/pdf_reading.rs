@@ -145,7 +145,7 @@ fn justified_prose_reads_as_sentences_not_table_cells() {
 fn ligatures_and_tabular_digits_read_as_letters_and_digits() {
     let doc = reader()
         .read(
-            &pdf("01_senplades-guia-met-4p.pdf"),
+            &pdf("01_senplades-guia-met-5p.pdf"),
             &fixtures().join("pdf"),
         )
         .expect("reads");
@@ -156,7 +156,26 @@ fn ligatures_and_tabular_digits_read_as_letters_and_digits() {
     );
     assert!(!doc.text.contains("fi scal"));
     assert!(!doc.text.contains('\u{fb01}'));
-    assert_eq!(doc.pages.len(), 4);
+    assert_eq!(doc.pages.len(), 5);
+}
+
+#[test]
+fn a_running_head_and_a_header_of_several_lines_stay_with_their_table() {
+    // Page 35 of the guide: the running head (`Guía Metodológica  33`), a section's title, the
+    // table's title, a row of weights (`1,2  1,5  2`) and headers over eight lines, some of
+    // them a single word, then the rows. None of it starts a table of its own: each amount
+    // keeps the header of its column.
+    let report = read_report(&pdf("01_senplades-guia-met-5p.pdf"));
+    let labels: Vec<&str> = find_value(&report, 624.4)
+        .into_iter()
+        .filter_map(|(_, f)| f.label.as_deref())
+        .collect();
+    for column in [
+        "Provincia 1 · Población Ponderada Rural 2009 e",
+        "Provincia 1 · Población Ponderada Fronteriza 2009 f",
+    ] {
+        assert!(labels.contains(&column), "{column} not in {labels:?}");
+    }
 }
 
 #[test]
@@ -516,6 +535,23 @@ fn a_printed_form_gives_one_passage_per_row_of_wrapped_cells() {
     assert_eq!(
         ejecutado[0].1.label.as_deref(),
         Some("GASTO CORRIENTE PERSONAL · PRESUPUESTO EJECUTADO"),
+        "{text}"
+    );
+    // The address, one row under a header of as many cells, is a table of its own: a column
+    // for each cell, not the columns of the policies under it.
+    assert!(
+        report.passages.iter().any(|p| p.text
+            == "CHIMBORAZO | RIOBAMBA | LIZARZABURU | AV. UNIDAD NACIONAL Y CHILE | \
+                hospital.riobamba@iess.gob.ec | 032961500"),
+        "{text}"
+    );
+    // The total, its description empty, has its first amount under its own header, not under
+    // `DESCRIPCIÓN`: the budget under its title has columns of its own.
+    let total = find_value(&report, 28_802_467.90);
+    assert_eq!(total.len(), 1, "{text}");
+    assert_eq!(
+        total[0].1.label.as_deref(),
+        Some("TOTAL · PRESUPUESTO CODIFICADO"),
         "{text}"
     );
 }

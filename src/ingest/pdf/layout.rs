@@ -517,21 +517,24 @@ fn render(lines: &[Line]) -> String {
         let end = region_end(lines, i);
         if end > i {
             let end = wrapped_tail_end(lines, i, end);
-            let rows = &lines[i..end];
-            let bands = column_bands(rows);
-            let mut k = 0;
-            for group in row_groups(rows, &bands) {
-                paragraph_break(&mut out, lines, i + k);
-                let group_lines = &rows[k..k + group];
-                if group == 1 && group_lines[0].cells.len() < 2 {
-                    if let Some(cell) = group_lines[0].cells.first() {
-                        out.push_str(&cell.text);
+            for table in tables(&lines[i..end]) {
+                let start = i + table.start;
+                let rows = &lines[start..i + table.end];
+                let bands = column_bands(rows);
+                let mut k = 0;
+                for group in row_groups(rows, &bands) {
+                    paragraph_break(&mut out, lines, start + k);
+                    let group_lines = &rows[k..k + group];
+                    if group == 1 && group_lines[0].cells.len() < 2 {
+                        if let Some(cell) = group_lines[0].cells.first() {
+                            out.push_str(&cell.text);
+                        }
+                    } else {
+                        write_slots(&mut out, merged_slots(group_lines, &bands));
                     }
-                } else {
-                    write_slots(&mut out, merged_slots(group_lines, &bands));
+                    out.push('\n');
+                    k += group;
                 }
-                out.push('\n');
-                k += group;
             }
             i = end;
             continue;
@@ -582,6 +585,87 @@ fn region_end(lines: &[Line], i: usize) -> usize {
 
 /// Most short single lines a table region spans.
 const REGION_GAP: usize = 6;
+
+/// The tables of a region, as ranges of its lines, each laid out in columns of its own.
+///
+/// A form sets several tables one under the other, each under a title on a line of its own
+/// (`DOMICILIO`, `CUMPLIMIENTO DE LA EJECUCIÓN PRESUPUESTARIA`). One set of columns for them
+/// all can put a budget's type and description in one column, where the table of policies
+/// above has a single wide cell, and a total's first amount under the description. The region
+/// is cut before each line of cells that follows a single line (a title, or the last line of a
+/// wrapped cell). Two parts stay one table unless the columns of the two together put in one
+/// column cells of a part's rows of figures that its own columns keep apart
+/// ([`disturbed`]). A budget's section names (`GASTOS CORRIENTES`), wrapped cells,
+/// headers of several lines and a running head do not cut a table.
+fn tables(rows: &[Line]) -> Vec<std::ops::Range<usize>> {
+    let mut starts: Vec<usize> = (1..rows.len())
+        .filter(|&k| rows[k].cells.len() >= 2 && rows[k - 1].cells.len() < 2)
+        .collect();
+    starts.push(rows.len());
+    let mut tables = Vec::new();
+    let mut current = 0..starts[0];
+    for pair in starts.windows(2) {
+        let part = pair[0]..pair[1];
+        let (head, tail) = (&rows[current.clone()], &rows[part.clone()]);
+        let joined = column_bands(&rows[current.start..part.end]);
+        if disturbed(head, &joined) || disturbed(tail, &joined) {
+            tables.push(current);
+            current = part;
+        } else {
+            current.end = part.end;
+        }
+    }
+    tables.push(current);
+    tables
+}
+
+/// Whether a line is a row of a table's body: cells, one holding a figure.
+fn is_body_row(line: &Line) -> bool {
+    line.cells.len() >= 2 && line.cells.iter().any(holds_figures)
+}
+
+/// Whether the columns `joined` put two cells of a part of a table region in one column, where
+/// the part's own columns keep them apart, in two of its body rows (or its one body row): then
+/// the part is a table of its own. A part is a table when it holds two body rows, or one
+/// under a header of as many cells, each over its own (an address under `PROVINCIA`,
+/// `CANTÓN`…). A part without (a header, a title, a running head with its page number) never
+/// is.
+fn disturbed(part: &[Line], joined: &[(f32, f32)]) -> bool {
+    let body: Vec<&Line> = part.iter().filter(|r| is_body_row(r)).collect();
+    let headed = |k: usize| {
+        k > 0 && {
+            let (header, row) = (&part[k - 1].cells, &part[k].cells);
+            header.len() == row.len()
+                && header
+                    .iter()
+                    .zip(row)
+                    .all(|(h, c)| h.x1.min(c.x1) > h.x0.max(c.x0))
+        }
+    };
+    let table = match body.len() {
+        0 => false,
+        1 => part.iter().position(is_body_row).is_some_and(headed),
+        _ => true,
+    };
+    if !table {
+        return false;
+    }
+    let own = column_bands(part);
+    let together = |row: &Line, bands: &[(f32, f32)]| {
+        let mut last: Option<usize> = None;
+        row.cells.iter().any(|cell| {
+            let band = band_of(cell.x0, cell.x1, bands);
+            let falls = last.is_some_and(|l| band <= l);
+            last = Some(band);
+            falls
+        })
+    };
+    let put_together = body
+        .iter()
+        .filter(|r| together(r, joined) && !together(r, &own))
+        .count();
+    put_together >= body.len().min(2)
+}
 
 /// A blank line before line `k` when it stands well below the line before it.
 fn paragraph_break(out: &mut String, lines: &[Line], k: usize) {
@@ -1189,83 +1273,73 @@ mod tests {
         );
     }
 
+    /// The printed form's address: a header and one row (text, `x0`, `x1`, baseline `y`).
+    const FORM_ADDRESS: &[(&str, f32, f32, f32)] = &[
+        ("PROVINCIA", 36.0, 77.0, 647.25),
+        ("CANTÓN", 103.7, 135.7, 647.25),
+        ("DIRECCIÓN", 227.6, 269.8, 647.25),
+        ("CORREO ELECTRÓNICO", 374.2, 462.4, 647.25),
+        ("TELÉFONO", 522.6, 562.6, 647.25),
+        ("CHIMBORAZO", 36.0, 87.6, 635.25),
+        ("RIOBAMBA", 103.7, 144.0, 635.25),
+        ("AV. UNIDAD NACIONAL Y CHILE", 227.6, 343.7, 635.25),
+        ("hospital.riobamba@iess.gob.ec", 374.2, 491.7, 635.25),
+        ("032961500", 522.6, 565.5, 635.25),
+    ];
+
+    /// The printed form's table of policies, each result starting with its count.
+    const FORM_POLICIES: &[(&str, f32, f32, f32)] = &[
+        ("POLÍTICA", 42.4, 178.9, 582.75),
+        ("SI O NO", 190.5, 231.4, 582.75),
+        ("DESCRIPCIÓN", 240.9, 337.7, 582.75),
+        ("ACCIONES", 353.5, 447.0, 582.75),
+        ("RESULTADOS", 463.5, 571.0, 582.75),
+        ("INTERCULTURALES", 36.0, 156.9, 562.5),
+        ("SI", 189.1, 196.0, 562.5),
+        ("Atención con pertinencia", 236.5, 330.0, 562.5),
+        ("Parto culturalmente", 345.8, 420.2, 562.5),
+        ("245 partos atendidos", 458.5, 538.5, 562.5),
+        ("GENERACIONALES", 36.0, 156.9, 534.0),
+        ("SI", 189.1, 196.0, 534.0),
+        ("Atención al adulto mayor", 236.5, 331.0, 534.0),
+        ("Club del adulto mayor", 345.8, 429.0, 534.0),
+        ("1.250 adultos mayores", 458.5, 544.8, 534.0),
+        ("DE GÉNERO", 36.0, 156.9, 493.5),
+        ("SI", 189.1, 196.0, 493.5),
+        ("Prevención de violencia", 236.5, 325.3, 493.5),
+        ("Talleres de prevención", 345.8, 429.8, 493.5),
+        ("320 mujeres capacitadas", 458.5, 552.9, 493.5),
+    ];
+
+    /// The printed form's budget: a header and two rows of amounts.
+    const FORM_BUDGET: &[(&str, f32, f32, f32)] = &[
+        ("TIPO", 75.1, 94.9, 429.0),
+        ("DESCRIPCIÓN", 143.1, 200.4, 429.0),
+        ("PRESUPUESTO CODIFICADO", 220.0, 336.8, 429.0),
+        ("PRESUPUESTO EJECUTADO", 361.2, 472.9, 429.0),
+        ("% CUMPLIMIENTO", 493.7, 569.1, 429.0),
+        ("GASTO CORRIENTE", 36.0, 108.0, 417.0),
+        ("PERSONAL", 137.8, 177.8, 417.0),
+        ("25.345.678,90", 209.4, 264.3, 417.0),
+        ("24.987.123,45", 351.1, 406.0, 417.0),
+        ("98,59%", 486.7, 515.3, 417.0),
+        ("GASTO DE INVERSIÓN", 36.0, 118.9, 405.0),
+        ("EQUIPAMIENTO", 137.8, 194.8, 405.0),
+        ("3.456.789,00", 209.4, 259.5, 405.0),
+        ("2.987.654,32", 351.1, 401.2, 405.0),
+        ("86,43%", 486.7, 515.3, 405.0),
+    ];
+
     #[test]
     fn a_form_of_several_tables_keeps_each_table_in_its_columns() {
         // A printed accountability form (Chromium, 8 pt): an address row holding a phone
         // number, a table of policies whose results start with their count, and a budget
         // table, one region. Each text spans `x0..x1` on baseline `y`.
-        let glyphs: Vec<Glyph> = [
-            ("PROVINCIA", 36.0, 77.0, 647.25),
-            ("CANTÓN", 103.7, 135.7, 647.25),
-            ("DIRECCIÓN", 227.6, 269.8, 647.25),
-            ("CORREO ELECTRÓNICO", 374.2, 462.4, 647.25),
-            ("TELÉFONO", 522.6, 562.6, 647.25),
-            ("CHIMBORAZO", 36.0, 87.6, 635.25),
-            ("RIOBAMBA", 103.7, 144.0, 635.25),
-            ("AV. UNIDAD NACIONAL Y CHILE", 227.6, 343.7, 635.25),
-            ("hospital.riobamba@iess.gob.ec", 374.2, 491.7, 635.25),
-            ("032961500", 522.6, 565.5, 635.25),
-            ("POLÍTICA", 42.4, 178.9, 582.75),
-            ("SI O NO", 190.5, 231.4, 582.75),
-            ("DESCRIPCIÓN", 240.9, 337.7, 582.75),
-            ("ACCIONES", 353.5, 447.0, 582.75),
-            ("RESULTADOS", 463.5, 571.0, 582.75),
-            ("INTERCULTURALES", 36.0, 156.9, 562.5),
-            ("SI", 189.1, 196.0, 562.5),
-            ("Atención con pertinencia", 236.5, 330.0, 562.5),
-            ("Parto culturalmente", 345.8, 420.2, 562.5),
-            ("245 partos atendidos", 458.5, 538.5, 562.5),
-            ("GENERACIONALES", 36.0, 156.9, 534.0),
-            ("SI", 189.1, 196.0, 534.0),
-            ("Atención al adulto mayor", 236.5, 331.0, 534.0),
-            ("Club del adulto mayor", 345.8, 429.0, 534.0),
-            ("1.250 adultos mayores", 458.5, 544.8, 534.0),
-            ("DE GÉNERO", 36.0, 156.9, 493.5),
-            ("SI", 189.1, 196.0, 493.5),
-            ("Prevención de violencia", 236.5, 325.3, 493.5),
-            ("Talleres de prevención", 345.8, 429.8, 493.5),
-            ("320 mujeres capacitadas", 458.5, 552.9, 493.5),
-            ("TIPO", 75.1, 94.9, 429.0),
-            ("DESCRIPCIÓN", 143.1, 200.4, 429.0),
-            ("PRESUPUESTO CODIFICADO", 220.0, 336.8, 429.0),
-            ("PRESUPUESTO EJECUTADO", 361.2, 472.9, 429.0),
-            ("% CUMPLIMIENTO", 493.7, 569.1, 429.0),
-            ("GASTO CORRIENTE", 36.0, 108.0, 417.0),
-            ("PERSONAL", 137.8, 177.8, 417.0),
-            ("25.345.678,90", 209.4, 264.3, 417.0),
-            ("24.987.123,45", 351.1, 406.0, 417.0),
-            ("98,59%", 486.7, 515.3, 417.0),
-            ("GASTO DE INVERSIÓN", 36.0, 118.9, 405.0),
-            ("EQUIPAMIENTO", 137.8, 194.8, 405.0),
-            ("3.456.789,00", 209.4, 259.5, 405.0),
-            ("2.987.654,32", 351.1, 401.2, 405.0),
-            ("86,43%", 486.7, 515.3, 405.0),
-        ]
-        .iter()
-        .flat_map(|&(text, x0, x1, y)| {
-            // Spaces 2 wide, the other characters sharing the rest.
-            let spaces = text.matches(' ').count();
-            let w = (x1 - x0 - 2.0 * spaces as f32) / (text.chars().count() - spaces) as f32;
-            let mut x = x0;
-            let mut glyphs = Vec::new();
-            for word in text.split(' ') {
-                for c in word.chars() {
-                    glyphs.push(Glyph {
-                        text: c.to_string(),
-                        x0: x,
-                        x1: x + w,
-                        y,
-                        size: 8.0,
-                        space_before: x > x0
-                            && glyphs.last().is_some_and(|g: &Glyph| x - g.x1 > 1.0),
-                    });
-                    x += w;
-                }
-                x += 2.0;
-            }
-            glyphs
-        })
-        .collect();
+        let glyphs: Vec<Glyph> = [FORM_ADDRESS, FORM_POLICIES, FORM_BUDGET]
+            .concat()
+            .iter()
+            .flat_map(|&(text, x0, x1, y)| cell_glyphs(text, x0, x1, y))
+            .collect();
         let text = page_text(glyphs);
         let column = |start: &str, cell: &str| -> Option<usize> {
             let line = text.lines().find(|l| l.starts_with(start))?;
@@ -1292,6 +1366,93 @@ mod tests {
             executed,
             "{text}"
         );
+    }
+
+    /// The glyphs of `text` set from `x0` to `x1` on baseline `y` at 8 pt, as Chromium prints a
+    /// table cell: spaces 2 wide, the other characters sharing the rest.
+    fn cell_glyphs(text: &str, x0: f32, x1: f32, y: f32) -> Vec<Glyph> {
+        let spaces = text.matches(' ').count();
+        let w = (x1 - x0 - 2.0 * spaces as f32) / (text.chars().count() - spaces) as f32;
+        let mut x = x0;
+        let mut glyphs = Vec::new();
+        for word in text.split(' ') {
+            for c in word.chars() {
+                glyphs.push(Glyph {
+                    text: c.to_string(),
+                    x0: x,
+                    x1: x + w,
+                    y,
+                    size: 8.0,
+                    space_before: x > x0 && glyphs.last().is_some_and(|g: &Glyph| x - g.x1 > 1.0),
+                });
+                x += w;
+            }
+            x += 2.0;
+        }
+        glyphs
+    }
+
+    #[test]
+    fn a_table_under_its_own_title_gets_its_own_columns() {
+        // The printed form's table of policies, then its budget under a title, the total's
+        // description empty. One set of columns for both put the budget's type and description
+        // in one column, and the total's first amount under `DESCRIPCIÓN`.
+        let title = [(
+            "CUMPLIMIENTO DE LA EJECUCIÓN PRESUPUESTARIA",
+            33.0,
+            228.0,
+            455.0,
+        )];
+        let total = [
+            ("TOTAL", 36.0, 59.0, 393.0),
+            ("28.802.467,90", 209.4, 264.3, 393.0),
+            ("27.974.777,77", 351.1, 406.0, 393.0),
+            ("97,13%", 486.7, 515.3, 393.0),
+        ];
+        let glyphs: Vec<Glyph> = [FORM_POLICIES, &title, FORM_BUDGET, &total]
+            .concat()
+            .iter()
+            .flat_map(|&(text, x0, x1, y)| cell_glyphs(text, x0, x1, y))
+            .collect();
+        let text = page_text(glyphs);
+        let row = |start: &str| -> Vec<&str> {
+            let line = text.lines().find(|l| l.starts_with(start));
+            line.map(|l| l.split('\t').collect()).unwrap_or_default()
+        };
+        assert_eq!(
+            row("TIPO"),
+            [
+                "TIPO",
+                "DESCRIPCIÓN",
+                "PRESUPUESTO CODIFICADO",
+                "PRESUPUESTO EJECUTADO",
+                "% CUMPLIMIENTO"
+            ],
+            "{text}"
+        );
+        assert_eq!(
+            row("GASTO CORRIENTE"),
+            [
+                "GASTO CORRIENTE",
+                "PERSONAL",
+                "25.345.678,90",
+                "24.987.123,45",
+                "98,59%"
+            ],
+            "{text}"
+        );
+        assert_eq!(
+            row("TOTAL"),
+            ["TOTAL", "", "28.802.467,90", "27.974.777,77", "97,13%"],
+            "{text}"
+        );
+        // The policies keep their columns, a result under its header.
+        let results = row("POLÍTICA").iter().position(|c| *c == "RESULTADOS");
+        assert!(results.is_some(), "{text}");
+        let counted = row("DE GÉNERO")
+            .iter()
+            .position(|c| *c == "320 mujeres capacitadas");
+        assert_eq!(counted, results, "{text}");
     }
 
     /// Glyphs of each text at its place, each character 5 wide.
