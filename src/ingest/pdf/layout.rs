@@ -628,8 +628,7 @@ fn is_body_row(line: &Line) -> bool {
 /// the part's own columns keep them apart, in two of its body rows (or its one body row): then
 /// the part is a table of its own. A part is a table when it holds two body rows, or one
 /// under a header of as many cells, each over its own (an address under `PROVINCIA`,
-/// `CANTÓN`…). A part without (a header, a title, a running head with its page number) never
-/// is.
+/// `CANTÓN`…); a header, a title or a running head with its page number is not.
 fn disturbed(part: &[Line], joined: &[(f32, f32)]) -> bool {
     let body: Vec<&Line> = part.iter().filter(|r| is_body_row(r)).collect();
     let headed = |k: usize| {
