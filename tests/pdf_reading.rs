@@ -530,13 +530,6 @@ fn a_printed_form_gives_one_passage_per_row_of_wrapped_cells() {
             .starts_with("TIPO | DESCRIPCIÓN | PRESUPUESTO CODIFICADO")),
         "{text}"
     );
-    let ejecutado = find_value(&report, 24_987_123.45);
-    assert_eq!(ejecutado.len(), 1, "{text}");
-    assert_eq!(
-        ejecutado[0].1.label.as_deref(),
-        Some("GASTO CORRIENTE PERSONAL · PRESUPUESTO EJECUTADO"),
-        "{text}"
-    );
     // The address, one row under a header of as many cells, is a table of its own: a column
     // for each cell, not the columns of the policies under it.
     assert!(
@@ -545,13 +538,18 @@ fn a_printed_form_gives_one_passage_per_row_of_wrapped_cells() {
                 hospital.riobamba@iess.gob.ec | 032961500"),
         "{text}"
     );
-    // The total, its description empty, has its first amount under its own header, not under
-    // `DESCRIPCIÓN`: the budget under its title has columns of its own.
-    let total = find_value(&report, 28_802_467.90);
-    assert_eq!(total.len(), 1, "{text}");
-    assert_eq!(
-        total[0].1.label.as_deref(),
-        Some("TOTAL · PRESUPUESTO CODIFICADO"),
-        "{text}"
-    );
+    // Amounts under their headers. The total, its description empty, has its first amount
+    // under its own header, not under `DESCRIPCIÓN`: the budget under its title has columns
+    // of its own.
+    for (value, label) in [
+        (
+            24_987_123.45,
+            "GASTO CORRIENTE PERSONAL · PRESUPUESTO EJECUTADO",
+        ),
+        (28_802_467.90, "TOTAL · PRESUPUESTO CODIFICADO"),
+    ] {
+        let found = find_value(&report, value);
+        assert_eq!(found.len(), 1, "{value}: {text}");
+        assert_eq!(found[0].1.label.as_deref(), Some(label), "{text}");
+    }
 }
