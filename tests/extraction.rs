@@ -184,3 +184,65 @@ fn a_table_laid_out_with_spaces_in_a_text_export_gives_each_figure_its_row_and_c
         Some("Dirección Provincial IESS Guayas")
     );
 }
+
+#[test]
+fn the_tables_of_text_exports_head_their_figures_with_their_own_columns() {
+    // (file, value, its row, its column's header)
+    let cases = [
+        // The form's budget, under its title below the address and the policies: its header
+        // was a line of words, and no amount had a column.
+        (
+            "formulario-rendicion.txt",
+            28_802_467.90,
+            "TOTAL",
+            "PRESUPUESTO CODIFICADO",
+        ),
+        (
+            "formulario-rendicion.txt",
+            98.59,
+            "GASTO CORRIENTE PERSONAL",
+            "% CUMPLIMIENTO",
+        ),
+        // The report's heading (`Hoja: 1 de 3`) set over the last two columns joined them:
+        // `Crédito Vig.  Devengado no pagado` headed both, and two amounts were one cell.
+        (
+            "10_cda-gastos-caracter-econ-2025s1.txt",
+            87_098_805.0,
+            "Bienes de consumo",
+            "Devengado no pagado",
+        ),
+        (
+            "10_cda-gastos-caracter-econ-2025s1.txt",
+            1_310_526_017.31,
+            "Bienes de consumo",
+            "Crédito Vig.",
+        ),
+        // The header repeated at the top of the second page, below the first page's rows.
+        (
+            "05_bellamaria-cedula-gastos-2013.txt",
+            185.0,
+            "Seguros",
+            "Asignación Inicial A",
+        ),
+        (
+            "05_bellamaria-cedula-gastos-2013.txt",
+            20.56,
+            "Seguros",
+            "Reformas B",
+        ),
+    ];
+    let root = crate::support::fixtures().join("layout");
+    for (file, value, row, column) in cases {
+        let doc = ingest::read(&root.join(file), &root).expect("reads");
+        let report = Extractor::builtin().extract(&doc, None);
+        let cells: Vec<(&str, &str)> = report
+            .passages
+            .iter()
+            .flat_map(|p| &p.figures)
+            .filter(|f| (f.value - value).abs() < 0.005)
+            .filter_map(|f| f.table.as_ref())
+            .map(|t| (t.row.as_str(), t.column.as_str()))
+            .collect();
+        assert!(cells.contains(&(row, column)), "{file} {value}: {cells:?}");
+    }
+}

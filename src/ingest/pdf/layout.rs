@@ -141,30 +141,38 @@ pub fn text_tables(text: &str) -> Option<String> {
         let figure_row = |r: &Line| r.cells.len() >= 2 && r.cells[1..].iter().any(is_figure_cell);
         // A region without two rows of figures holds none from any of its lines on: it is
         // passed by whole (line by line, a long one would be read again from each line).
-        let Some(first) = rows.iter().position(figure_row) else {
-            i = end.max(i + 1);
-            continue;
-        };
         if rows.iter().filter(|r| figure_row(r)).count() < 2 {
             i = end.max(i + 1);
             continue;
         }
-        let bands = column_bands(rows);
-        for (k, line) in rows.iter().enumerate() {
-            let line_at = at[i + k];
-            for before in &raw[written..line_at] {
-                out.push_str(before);
+        // Tables set one under the other, each under its own title, get columns of their own
+        // (see [`tables`]); a region too long to weigh each cut in it is one table.
+        let whole = 0..rows.len();
+        let parts = if rows.len() <= TEXT_REGION_CUTS {
+            tables(rows)
+        } else {
+            Vec::from([whole])
+        };
+        for part in parts {
+            let table = &rows[part.clone()];
+            let table_at = &at[i + part.start..i + part.end];
+            let header = headers(table, table_at, figure_row);
+            let bands = column_bands(table);
+            for (k, (line, &line_at)) in table.iter().zip(table_at).enumerate() {
+                for before in &raw[written..line_at] {
+                    out.push_str(before);
+                    out.push('\n');
+                }
+                // Rows of figures and their headers; lines of words among the rows (prose the
+                // region ran into) and tables without figures stay as written.
+                if figure_row(line) || header[k] {
+                    write_row(&mut out, line, &bands);
+                } else {
+                    out.push_str(raw[line_at]);
+                }
                 out.push('\n');
+                written = line_at + 1;
             }
-            // Rows of figures, and the rows of words above the first (its headers); lines of
-            // words among the rows (prose the region ran into) stay as written.
-            if figure_row(line) || (k < first && line.cells.len() >= 2) {
-                write_row(&mut out, line, &bands);
-            } else {
-                out.push_str(raw[line_at]);
-            }
-            out.push('\n');
-            written = line_at + 1;
         }
         changed = true;
         i = end;
@@ -179,6 +187,49 @@ pub fn text_tables(text: &str) -> Option<String> {
     out.pop();
     Some(out)
 }
+
+/// Which lines of a table of a text export are headers, written in its columns: the lines of
+/// cells above its first row of figures, and those of a stretch of lines without figures
+/// right above a later one, when the stretch stands apart from the row above it (under a
+/// title, or after a blank line): the header of a table the region did not cut off (a budget
+/// under its title, below the address of a form; a header repeated at the top of a page).
+/// Lines of cells right under a row are its wrapped cells, and stay as written. A row of
+/// years (`2007  2008  2009`) is a line of a header. `at` holds each line's number in the
+/// text.
+fn headers(table: &[Line], at: &[usize], figure_row: impl Fn(&Line) -> bool) -> Vec<bool> {
+    let first = table.iter().position(&figure_row);
+    let mut header: Vec<bool> = (0..table.len())
+        .map(|k| first.is_some_and(|f| k < f) && table[k].cells.len() >= 2)
+        .collect();
+    let years = |line: &Line| {
+        line.cells
+            .iter()
+            .all(|c| !is_figure(&c.text) || is_year(&c.text))
+    };
+    let figures = |k: usize| figure_row(&table[k]) && !years(&table[k]);
+    let mut k = 0;
+    while k < table.len() {
+        if figures(k) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < table.len() && !figures(k) {
+            k += 1;
+        }
+        let apart = start == 0 || table[start].cells.len() < 2 || at[start] > at[start - 1] + 1;
+        if apart && k < table.len() {
+            for (line, header) in table[start..k].iter().zip(&mut header[start..k]) {
+                *header |= line.cells.len() >= 2;
+            }
+        }
+    }
+    header
+}
+
+/// Most lines of a text export's table region cut into tables of their own: the cuts are
+/// weighed against the table above each, work growing with the square of the region's lines.
+const TEXT_REGION_CUTS: usize = 400;
 
 /// Whether some line holds two spaces between two words: a text without can hold no table
 /// laid out with spaces, and is passed by at the cost of one look at each byte.
@@ -264,6 +315,11 @@ fn text_line(line: &str, i: usize) -> Line {
 /// (`1.234,56`, `(134.567,89)`, `-50`, `12,5%`, `$ 300`), nothing else.
 fn is_figure_cell(cell: &Cell) -> bool {
     is_figure(&cell.text)
+}
+
+/// Whether `text` is a year alone (`2019`).
+fn is_year(text: &str) -> bool {
+    text.len() == 4 && is_digits(text) && (text.starts_with("19") || text.starts_with("20"))
 }
 
 /// Whether `text` is a figure (see [`is_figure_cell`]).
@@ -1591,6 +1647,66 @@ mod tests {
                 "Fuente: Dirección Financiera",
             ],
             "two amounts one space apart are two cells; blank lines and prose stay"
+        );
+    }
+
+    #[test]
+    fn a_text_export_s_header_under_its_title_is_written_in_its_table_s_columns() {
+        // The accountability form as `pdftotext -layout` writes it: the address, one row under
+        // a header of as many cells, and the budget under its title. The budget's header, below
+        // the address's row of figures, stayed a line of words: no amount stood under it.
+        let text = "                         DOMICILIO\n\
+            PROVINCIA          CANTÓN       PARROQUIA           DIRECCIÓN                              CORREO ELECTRÓNICO                    TELÉFONO\n\
+            CHIMBORAZO         RIOBAMBA     LIZARZABURU         AV. UNIDAD NACIONAL Y CHILE            hospital.riobamba@iess.gob.ec         032961500\n\
+            \n\
+            CUMPLIMIENTO DE LA EJECUCIÓN PRESUPUESTARIA\n\
+            \n\
+            \x20        TIPO                DESCRIPCIÓN        PRESUPUESTO CODIFICADO                  PRESUPUESTO EJECUTADO              % CUMPLIMIENTO\n\
+            GASTO CORRIENTE             PERSONAL          25.345.678,90                          24.987.123,45                    98,59%\n\
+            GASTO DE INVERSIÓN          EQUIPAMIENTO      3.456.789,00                           2.987.654,32                     86,43%\n\
+            TOTAL                                         28.802.467,90                          27.974.777,77                    97,13%";
+        let out = text_tables(text).expect("tables");
+        let rows: Vec<Vec<&str>> = out.split('\n').map(|l| l.split('\t').collect()).collect();
+        let row = |first: &str| {
+            rows.iter()
+                .find(|r| r[0] == first)
+                .unwrap_or_else(|| panic!("a row {first}: {out}"))
+        };
+        let column = |r: &[&str], cell: &str| r.iter().position(|c| *c == cell);
+        let (header, total) = (row("TIPO"), row("TOTAL"));
+        for (title, amount) in [
+            ("PRESUPUESTO CODIFICADO", "28.802.467,90"),
+            ("PRESUPUESTO EJECUTADO", "27.974.777,77"),
+            ("% CUMPLIMIENTO", "97,13%"),
+        ] {
+            assert!(column(header, title).is_some(), "{out}");
+            assert_eq!(column(header, title), column(total, amount), "{out}");
+        }
+        assert_eq!(
+            column(header, "DESCRIPCIÓN"),
+            column(row("GASTO CORRIENTE"), "PERSONAL"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_text_export_s_wrapped_cells_under_a_row_head_nothing() {
+        // The second line of a row's wrapped cells is a line of words right under a row: it
+        // stays as written, so that it heads no column of the rows below.
+        let text = "Programa              Unidad         Codificado     Ejecutado\n\
+                    Atención a            Hospital       1.000,00       900,00\n\
+                    adultos mayores       General\n\
+                    Prevención            Centro         2.000,00       1.500,00";
+        let out = text_tables(text).expect("a table");
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(
+            lines,
+            [
+                "Programa\tUnidad\tCodificado\tEjecutado",
+                "Atención a\tHospital\t1.000,00\t900,00",
+                "adultos mayores       General",
+                "Prevención\tCentro\t2.000,00\t1.500,00",
+            ]
         );
     }
 
