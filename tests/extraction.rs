@@ -246,3 +246,32 @@ fn the_tables_of_text_exports_head_their_figures_with_their_own_columns() {
         assert!(cells.contains(&(row, column)), "{file} {value}: {cells:?}");
     }
 }
+
+#[test]
+fn a_text_export_of_the_form_gives_one_passage_per_policy_with_its_figures() {
+    // Each policy's cells wrap over two lines; exported as text, the lines were passages of
+    // their own, and the row holding `320 mujeres capacitadas` was no policy's.
+    let root = crate::support::fixtures().join("layout");
+    let doc = ingest::read(&root.join("formulario-rendicion.txt"), &root).expect("reads");
+    let report = Extractor::builtin().extract(&doc, None);
+    for (policy, row) in [
+        (
+            Policy::Intercultural,
+            "IMPLEMENTACIÓN DE POLÍTICAS PÚBLICAS INTERCULTURALES | SI | Atención con pertinencia \
+             intercultural | Parto culturalmente adecuado en la sala de partos | 245 partos atendidos",
+        ),
+        (
+            Policy::Genero,
+            "IMPLEMENTACIÓN DE POLÍTICAS PÚBLICAS DE GÉNERO | SI | Prevención de violencia | \
+             Talleres de prevención | 320 mujeres capacitadas",
+        ),
+    ] {
+        let tagged: Vec<&str> = report
+            .passages
+            .iter()
+            .filter(|p| p.policies.contains(&policy))
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(tagged, [row], "{policy:?}");
+    }
+}

@@ -153,25 +153,38 @@ pub fn text_tables(text: &str) -> Option<String> {
         } else {
             Vec::from([whole])
         };
+        let header = headers(rows, &at[i..end], figure_row);
         for part in parts {
             let table = &rows[part.clone()];
             let table_at = &at[i + part.start..i + part.end];
-            let header = headers(table, table_at, figure_row);
             let bands = column_bands(table);
-            for (k, (line, &line_at)) in table.iter().zip(table_at).enumerate() {
+            // Rows of figures and their headers; lines of words among the rows (prose the
+            // region ran into) and tables without figures stay as written.
+            let row = |k: usize| figure_row(&table[k]) || header[part.start + k];
+            let ends = wrapped_ends(table, table_at, &raw, row);
+            let mut k = 0;
+            while k < table.len() {
+                let line_at = table_at[k];
                 for before in &raw[written..line_at] {
                     out.push_str(before);
                     out.push('\n');
                 }
-                // Rows of figures and their headers; lines of words among the rows (prose the
-                // region ran into) and tables without figures stay as written.
-                if figure_row(line) || header[k] {
-                    write_row(&mut out, line, &bands);
+                let end = ends[k];
+                if end > k + 1 {
+                    // A row and the lines of its wrapped cells: one row, each cell whole, then
+                    // a blank line for each line it took.
+                    write_slots(&mut out, merged_slots(&table[k..end], &bands));
+                    out.extend(std::iter::repeat_n('\n', end - k));
                 } else {
-                    out.push_str(raw[line_at]);
+                    if row(k) {
+                        write_row(&mut out, &table[k], &bands);
+                    } else {
+                        out.push_str(raw[line_at]);
+                    }
+                    out.push('\n');
                 }
-                out.push('\n');
-                written = line_at + 1;
+                written = table_at[end - 1] + 1;
+                k = end;
             }
         }
         changed = true;
@@ -188,43 +201,94 @@ pub fn text_tables(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Which lines of a table of a text export are headers, written in its columns: the lines of
-/// cells above its first row of figures, and those of a stretch of lines without figures
-/// right above a later one, when the stretch stands apart from the row above it (under a
-/// title, or after a blank line): the header of a table the region did not cut off (a budget
-/// under its title, below the address of a form; a header repeated at the top of a page).
-/// Lines of cells right under a row are its wrapped cells, and stay as written. A row of
-/// years (`2007  2008  2009`) is a line of a header. `at` holds each line's number in the
+/// Which lines of a table region of a text export are headers, written in their table's
+/// columns: the lines of cells above its first row of figures, and those of a stretch of
+/// lines without figures right above a later one, when the stretch stands apart from the row
+/// above it (under a title, or after a blank line): the header of a table under its own title
+/// (a budget under its title, below the address of a form; a header repeated at the top of a
+/// page). Lines of cells right under a row are its wrapped cells, and stay as written. A row
+/// of years (`2007  2008  2009`) is a line of a header. `at` holds each line's number in the
 /// text.
-fn headers(table: &[Line], at: &[usize], figure_row: impl Fn(&Line) -> bool) -> Vec<bool> {
-    let first = table.iter().position(&figure_row);
-    let mut header: Vec<bool> = (0..table.len())
-        .map(|k| first.is_some_and(|f| k < f) && table[k].cells.len() >= 2)
+fn headers(rows: &[Line], at: &[usize], figure_row: impl Fn(&Line) -> bool) -> Vec<bool> {
+    let first = rows.iter().position(&figure_row);
+    let mut header: Vec<bool> = (0..rows.len())
+        .map(|k| first.is_some_and(|f| k < f) && rows[k].cells.len() >= 2)
         .collect();
     let years = |line: &Line| {
         line.cells
             .iter()
             .all(|c| !is_figure(&c.text) || is_year(&c.text))
     };
-    let figures = |k: usize| figure_row(&table[k]) && !years(&table[k]);
+    let figures = |k: usize| figure_row(&rows[k]) && !years(&rows[k]);
     let mut k = 0;
-    while k < table.len() {
+    while k < rows.len() {
         if figures(k) {
             k += 1;
             continue;
         }
         let start = k;
-        while k < table.len() && !figures(k) {
+        while k < rows.len() && !figures(k) {
             k += 1;
         }
-        let apart = start == 0 || table[start].cells.len() < 2 || at[start] > at[start - 1] + 1;
-        if apart && k < table.len() {
-            for (line, header) in table[start..k].iter().zip(&mut header[start..k]) {
+        let apart = start == 0 || rows[start].cells.len() < 2 || at[start] > at[start - 1] + 1;
+        if apart && k < rows.len() {
+            for (line, header) in rows[start..k].iter().zip(&mut header[start..k]) {
                 *header |= line.cells.len() >= 2;
             }
         }
     }
     header
+}
+
+/// For each line of a table of a text export, the end of the lines it spans: the row itself,
+/// and the lines of its wrapped cells right under it. A line continues a row when it stands
+/// right under it (no blank line, no page break), holds no figure, and each of its cells
+/// starts where one of the row's cells starts, fewer cells than the row: a cell's text wraps
+/// to the cell's left edge. A line of one cell under the row's first cell (`PÚBLICAS DE
+/// GÉNERO` under `IMPLEMENTACIÓN DE POLÍTICAS`) may as well be a section's name between rows
+/// (`GASTOS DE INVERSIÓN`): it continues a row only in a table whose rows are seen to wrap
+/// their first cell with others. A line that is no row spans itself.
+fn wrapped_ends(
+    table: &[Line],
+    at: &[usize],
+    raw: &[&str],
+    row: impl Fn(usize) -> bool,
+) -> Vec<usize> {
+    // Some((cells, under the first cell)) when line `j` may continue row `k`.
+    let continues = |k: usize, j: usize| -> Option<(usize, bool)> {
+        let (r, l) = (&table[k], &table[j]);
+        if at[j] != at[j - 1] + 1
+            || raw[at[j]].contains('\u{c}')
+            || l.cells.is_empty()
+            || l.cells.len() >= r.cells.len()
+            || l.cells.iter().any(holds_figures)
+        {
+            return None;
+        }
+        let mut next = 0;
+        let mut first = false;
+        for cell in &l.cells {
+            let at_edge = r.cells[next..]
+                .iter()
+                .position(|c| (c.x0 - cell.x0).abs() < 1.0)?;
+            first |= next + at_edge == 0;
+            next += at_edge + 1;
+        }
+        Some((l.cells.len(), first))
+    };
+    let wraps_first = (1..table.len())
+        .any(|j| row(j - 1) && continues(j - 1, j).is_some_and(|(n, first)| n >= 2 && first));
+    let mut ends: Vec<usize> = (1..=table.len()).collect();
+    for k in (0..table.len()).filter(|&k| row(k)) {
+        let mut end = k + 1;
+        while end < table.len()
+            && continues(k, end).is_some_and(|(n, first)| n >= 2 || !first || wraps_first)
+        {
+            end += 1;
+        }
+        ends[k] = end;
+    }
+    ends
 }
 
 /// Most lines of a text export's table region cut into tables of their own: the cuts are
@@ -1690,9 +1754,10 @@ mod tests {
     }
 
     #[test]
-    fn a_text_export_s_wrapped_cells_under_a_row_head_nothing() {
-        // The second line of a row's wrapped cells is a line of words right under a row: it
-        // stays as written, so that it heads no column of the rows below.
+    fn a_text_export_s_wrapped_cells_join_their_row() {
+        // A row's cells wrapped over two lines, each line starting at its cell's left edge:
+        // one row, each cell whole, and a blank line where the second line stood (it heads no
+        // column of the rows below).
         let text = "Programa              Unidad         Codificado     Ejecutado\n\
                     Atención a            Hospital       1.000,00       900,00\n\
                     adultos mayores       General\n\
@@ -1703,22 +1768,72 @@ mod tests {
             lines,
             [
                 "Programa\tUnidad\tCodificado\tEjecutado",
-                "Atención a\tHospital\t1.000,00\t900,00",
-                "adultos mayores       General",
+                "Atención a adultos mayores\tHospital General\t1.000,00\t900,00",
+                "",
                 "Prevención\tCentro\t2.000,00\t1.500,00",
             ]
         );
     }
 
+    #[test]
+    fn a_line_under_a_row_s_first_cell_alone_joins_it_where_rows_wrap_their_first_cell() {
+        // The form's policies wrap their first cell with others, so a first cell's last line
+        // alone (`PÚBLICAS DE GÉNERO`) is still the row's.
+        let form = "IMPLEMENTACIÓN DE POLÍTICAS              SI           Atención con pertinencia      Parto culturalmente        245 partos atendidos\n\
+                    PÚBLICAS INTERCULTURALES                              intercultural                 adecuado en la sala de\n\
+                    IMPLEMENTACIÓN DE POLÍTICAS              SI           Prevención de violencia       Talleres de prevención     320 mujeres capacitadas\n\
+                    PÚBLICAS DE GÉNERO\n\
+                    IMPLEMENTACIÓN DE POLÍTICAS              NO           NO APLICA                     NO APLICA                  NO APLICA";
+        let rows = |text: &str| -> Vec<String> {
+            let lines: Vec<Line> = text
+                .split('\n')
+                .enumerate()
+                .map(|(i, l)| text_line(l, i))
+                .collect();
+            let at: Vec<usize> = (0..lines.len()).collect();
+            let raw: Vec<&str> = text.split('\n').collect();
+            let ends = wrapped_ends(&lines, &at, &raw, |k| lines[k].cells.len() >= 2);
+            let mut out = Vec::new();
+            let mut k = 0;
+            while k < lines.len() {
+                out.push(
+                    raw[k..ends[k]]
+                        .iter()
+                        .map(|l| l.trim())
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                );
+                k = ends[k];
+            }
+            out
+        };
+        let form_rows = rows(form);
+        assert_eq!(form_rows.len(), 3, "{form_rows:#?}");
+        assert!(
+            form_rows[1].ends_with("/ PÚBLICAS DE GÉNERO"),
+            "{form_rows:#?}"
+        );
+        // A budget whose rows do not wrap: a section's name between two rows is no row's.
+        let budget = "Gastos en personal        1.000,00       900,00\n\
+                      GASTOS DE INVERSIÓN\n\
+                      Obras públicas            2.000,00     1.500,00";
+        assert_eq!(rows(budget).len(), 3, "{:#?}", rows(budget));
+    }
+
     proptest::proptest! {
-        /// Whatever the text, its tables rewritten keep every character but spaces, in order,
-        /// and its lines.
+        /// Whatever the text, its tables rewritten keep every character but spaces, and its
+        /// lines (a row's wrapped cells joined take the characters of its lines in the order
+        /// of its cells).
         #[test]
         fn text_tables_lose_nothing(
             text in "([A-Za-zñó]{1,8}|[0-9]{1,3}([.,][0-9]{2,3}){0,2}|\\(|\\)|-|%| {1,6}|\n){0,80}",
         ) {
             if let Some(out) = text_tables(&text) {
-                let kept = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                let kept = |s: &str| {
+                    let mut kept: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+                    kept.sort_unstable();
+                    kept
+                };
                 proptest::prop_assert_eq!(kept(&out), kept(&text));
                 proptest::prop_assert_eq!(out.matches('\n').count(), text.matches('\n').count());
             }
