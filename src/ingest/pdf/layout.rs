@@ -147,11 +147,10 @@ pub fn text_tables(text: &str) -> Option<String> {
         }
         // Tables set one under the other, each under its own title, get columns of their own
         // (see [`tables`]); a region too long to weigh each cut in it is one table.
-        let whole = 0..rows.len();
         let parts = if rows.len() <= TEXT_REGION_CUTS {
             tables(rows)
         } else {
-            Vec::from([whole])
+            std::iter::once(0..rows.len()).collect()
         };
         let header = headers(rows, &at[i..end], figure_row);
         for part in parts {
@@ -206,8 +205,8 @@ pub fn text_tables(text: &str) -> Option<String> {
 /// lines without figures right above a later one, when the stretch stands apart from the row
 /// above it (under a title, or after a blank line): the header of a table under its own title
 /// (a budget under its title, below the address of a form; a header repeated at the top of a
-/// page). Lines of cells right under a row are its wrapped cells, and stay as written. A row
-/// of years (`2007  2008  2009`) is a line of a header. `at` holds each line's number in the
+/// page). Lines of cells right under a row are its wrapped cells ([`wrapped_ends`]). A row of
+/// years (`2007  2008  2009`) is a line of a header. `at` holds each line's number in the
 /// text.
 fn headers(rows: &[Line], at: &[usize], figure_row: impl Fn(&Line) -> bool) -> Vec<bool> {
     let first = rows.iter().position(&figure_row);
