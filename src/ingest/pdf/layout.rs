@@ -157,8 +157,8 @@ pub fn text_tables(text: &str) -> Option<String> {
             let table = &rows[part.clone()];
             let table_at = &at[i + part.start..i + part.end];
             let bands = column_bands(table);
-            // Rows of figures and their headers; lines of words among the rows (prose the
-            // region ran into) and tables without figures stay as written.
+            // Rows of figures and their headers; the other lines (prose the region ran into)
+            // stay as written.
             let row = |k: usize| figure_row(&table[k]) || header[part.start + k];
             let ends = wrapped_ends(table, table_at, &raw, row);
             let mut k = 0;
