@@ -243,7 +243,7 @@ fn headers(rows: &[Line], at: &[usize], figure_row: impl Fn(&Line) -> bool) -> V
 /// and the lines of its wrapped cells right under it. A line continues a row when it stands
 /// right under it (no blank line, no page break), holds no figure, and each of its cells
 /// starts where one of the row's cells starts, fewer cells than the row: a cell's text wraps
-/// to the cell's left edge. A line of one cell under the row's first cell (`PÚBLICAS DE
+/// to the cell's left edge, between words. A line of one cell under the row's first cell (`PÚBLICAS DE
 /// GÉNERO` under `IMPLEMENTACIÓN DE POLÍTICAS`) may as well be a section's name between rows
 /// (`GASTOS DE INVERSIÓN`): it continues a row only in a table whose rows are seen to wrap
 /// their first cell with others. A line that is no row spans itself.
@@ -270,6 +270,22 @@ fn wrapped_ends(
             let at_edge = r.cells[next..]
                 .iter()
                 .position(|c| (c.x0 - cell.x0).abs() < 1.0)?;
+            // A cell of one word wraps when its next word did not fit: the two together take
+            // more than half the room up to the next cell. `SI` over the next row's `NO` (the
+            // rest of that row empty) had room for both.
+            let k = next + at_edge;
+            let above = &r.cells[k];
+            if !above.text.contains(' ') && !above.text.ends_with('-') {
+                let room = r
+                    .cells
+                    .get(k + 1)
+                    .map_or(f32::INFINITY, |c| c.x0 - above.x0);
+                let word = cell.text.split(' ').next().map_or(0, |w| w.chars().count());
+                let together = (above.text.chars().count() + 1 + word) as f32;
+                if 2.0 * together <= room {
+                    return None;
+                }
+            }
             first |= next + at_edge == 0;
             next += at_edge + 1;
         }
@@ -1811,6 +1827,18 @@ mod tests {
         assert!(
             form_rows[1].ends_with("/ PÚBLICAS DE GÉNERO"),
             "{form_rows:#?}"
+        );
+        // A policy not implemented, its cells empty but its `NO` under the `SI` above: the
+        // row of a policy of its own, not lines of the one above.
+        let not_implemented = format!(
+            "{form}\n{}\n{}",
+            "IMPLEMENTACIÓN DE POLÍTICAS              NO", "PÚBLICAS DE MOVILIDAD HUMANA"
+        );
+        let rows_then = rows(&not_implemented);
+        assert_eq!(rows_then.len(), 4, "{rows_then:#?}");
+        assert!(
+            rows_then[3].starts_with("IMPLEMENTACIÓN DE POLÍTICAS"),
+            "{rows_then:#?}"
         );
         // A budget whose rows do not wrap: a section's name between two rows is no row's.
         let budget = "Gastos en personal        1.000,00       900,00\n\
