@@ -149,6 +149,14 @@ pub fn push_wrapped(text: &mut String, next: &str) {
     text.push_str(next);
 }
 
+/// Whether `word` is a year alone (`2019`): four digits from 1900 to 2099, as a table's header
+/// names its columns.
+pub fn is_year(word: &str) -> bool {
+    word.len() == 4
+        && word.bytes().all(|b| b.is_ascii_digit())
+        && (word.starts_with("19") || word.starts_with("20"))
+}
+
 /// Whether `word` is one of `list`: a plain scan that compares lengths and first bytes before
 /// any bytes (these lists are short, and most words fail at once).
 #[inline]

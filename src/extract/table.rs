@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{Figure, FigureKind};
-use crate::analysis::text::push_wrapped;
+use crate::analysis::text::{is_year, push_wrapped};
 
 /// What stands between two cells in a row passage's text.
 pub const CELL_SEPARATOR: &str = " | ";
@@ -121,13 +121,6 @@ fn is_field(cell: &str) -> bool {
     cell.split_once(':').is_some_and(|(name, value)| {
         name.chars().any(char::is_alphabetic) && !value.trim().is_empty()
     })
-}
-
-/// A cell that is a year alone (`2019`).
-fn is_year(cell: &str) -> bool {
-    cell.len() == 4
-        && cell.bytes().all(|b| b.is_ascii_digit())
-        && (cell.starts_with("19") || cell.starts_with("20"))
 }
 
 /// The header of each column, built from consecutive header rows.

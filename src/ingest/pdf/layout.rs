@@ -13,7 +13,7 @@
 //! A text export's tables laid out with spaces are the same problem with every character in a
 //! fixed column: [`text_tables`] reads them with the same regions and columns.
 
-use crate::analysis::text::{is_bullet, push_wrapped};
+use crate::analysis::text::{is_bullet, is_year, push_wrapped};
 
 /// A glyph as drawn: its text, where it starts and ends on the baseline, and its size, in the
 /// page's units (points, y growing upwards).
@@ -273,12 +273,12 @@ fn wrapped_ends(
             // A cell of one word wraps when its next word did not fit: the two together take
             // more than half the room up to the next cell. `SI` over the next row's `NO` (the
             // rest of that row empty) had room for both.
-            let k = next + at_edge;
-            let above = &r.cells[k];
+            let under = next + at_edge;
+            let above = &r.cells[under];
             if !above.text.contains(' ') && !above.text.ends_with('-') {
                 let room = r
                     .cells
-                    .get(k + 1)
+                    .get(under + 1)
                     .map_or(f32::INFINITY, |c| c.x0 - above.x0);
                 let word = cell.text.split(' ').next().map_or(0, |w| w.chars().count());
                 let together = (above.text.chars().count() + 1 + word) as f32;
@@ -286,8 +286,8 @@ fn wrapped_ends(
                     return None;
                 }
             }
-            first |= next + at_edge == 0;
-            next += at_edge + 1;
+            first |= under == 0;
+            next = under + 1;
         }
         Some((l.cells.len(), first))
     };
@@ -394,11 +394,6 @@ fn text_line(line: &str, i: usize) -> Line {
 /// (`1.234,56`, `(134.567,89)`, `-50`, `12,5%`, `$ 300`), nothing else.
 fn is_figure_cell(cell: &Cell) -> bool {
     is_figure(&cell.text)
-}
-
-/// Whether `text` is a year alone (`2019`).
-fn is_year(text: &str) -> bool {
-    text.len() == 4 && is_digits(text) && (text.starts_with("19") || text.starts_with("20"))
 }
 
 /// Whether `text` is a figure (see [`is_figure_cell`]).
