@@ -8,8 +8,8 @@
 //! salud OR seguro        either side (binds the words next to it)
 //! 4'803.665,69           a figure, in any written form
 //! ```
-//! Parsing never fails on odd input except for an unclosed quote, which gets a message. Words are
-//! analyzed with the same Spanish analyzer as the index (query flavour), then turned into
+//! The text is read into items ([`parse`]), which never fails on odd input but for an unclosed
+//! quote or an overlong query, with a message. Words are analyzed with the same Spanish analyzer as the index (query flavour), then turned into
 //! `TermQuery` / `PhraseQuery` trees on the text field: stems required, exact forms (marked
 //! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
 //! word or a number, is matched on the field of word pairs instead (`super::pairs`).
@@ -25,19 +25,19 @@ use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::{Score, Searcher, Term};
 
 mod context;
+mod parse;
+
+pub use parse::{parse, print, Item, MAX_QUERY_CHARS};
 
 use super::pairs::PairPhrase;
 use super::union::SeekUnion;
 use super::word::{Boosted, StemSet, Word};
-use super::SearchError;
 use crate::analysis;
 use crate::analysis::pairs::{pair_term, pairs_word};
 use crate::analysis::stem::stem_spanish;
 use crate::analysis::{is_function_word, is_query_filler};
 use crate::index::stem_sets::LazyStemSets;
 
-/// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 1000;
 /// Boost of a match on a word's exact form over a stemmed-only match.
 const EXACT_BOOST: f32 = 1.5;
 /// Weight of words matching the report's province or year rather than the passage's text.
@@ -46,141 +46,6 @@ const CONTEXT_BOOST: f32 = 0.3;
 const MAX_PLACE_WORDS: usize = 5;
 /// Ambiguous tokens in a phrase multiply into several phrases; beyond this, keep the first.
 const MAX_PHRASE_VARIANTS: usize = 16;
-
-/// One item of a parsed query.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Item {
-    /// Free text (one or more words); analyzed as a whole so `4 803 665` stays one number.
-    Words(String),
-    /// A quoted phrase.
-    Phrase(String),
-    /// `-word` or `-"phrase"`.
-    Not(Box<Item>),
-    /// The `OR` operator between the items around it.
-    Or,
-}
-
-/// Splits a query into items. The only error is an unclosed quote.
-pub fn parse(query: &str) -> Result<Vec<Item>, SearchError> {
-    if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(SearchError::BadQuery(format!(
-            "the query is longer than {MAX_QUERY_CHARS} characters: shorten it"
-        )));
-    }
-    let mut items = Vec::new();
-    let mut words = String::new();
-    let mut chars = query.chars().peekable();
-    let flush = |words: &mut String, items: &mut Vec<Item>| {
-        if !words.trim().is_empty() {
-            items.push(Item::Words(words.trim().to_string()));
-        }
-        words.clear();
-    };
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            if !words.ends_with(' ') {
-                words.push(' ');
-            }
-            chars.next();
-            continue;
-        }
-        // The start of a bare token: read it whole.
-        let negated = c == '-' && words_boundary(&words);
-        if negated {
-            chars.next();
-            if chars.peek().is_none_or(|c| c.is_whitespace()) {
-                continue; // a lone `-` means nothing
-            }
-        }
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            let mut phrase = String::new();
-            let mut closed = false;
-            for c in chars.by_ref() {
-                if c == '"' {
-                    closed = true;
-                    break;
-                }
-                phrase.push(c);
-            }
-            if !closed {
-                return Err(SearchError::BadQuery(
-                    "unbalanced quote in the query: close the phrase with \" or remove the quote"
-                        .into(),
-                ));
-            }
-            flush(&mut words, &mut items);
-            let item = Item::Phrase(phrase.trim().to_string());
-            items.push(if negated {
-                Item::Not(Box::new(item))
-            } else {
-                item
-            });
-            continue;
-        }
-        let mut token = String::new();
-        while let Some(&c) = chars.peek() {
-            if c.is_whitespace() || c == '"' {
-                break;
-            }
-            token.push(c);
-            chars.next();
-        }
-        if token == "OR" || token == "||" {
-            flush(&mut words, &mut items);
-            items.push(Item::Or);
-        } else if negated {
-            flush(&mut words, &mut items);
-            items.push(Item::Not(Box::new(Item::Words(token))));
-        } else if let Some(rest) = token.strip_prefix('+') {
-            // `+word` is the word (every word is required anyway). What follows the sign is never
-            // an operator, so that the query prints back as the same items.
-            words.push_str(match rest.trim_start_matches(['+', '-']) {
-                "OR" => "or",
-                "||" => "",
-                word => word,
-            });
-        } else {
-            words.push_str(&token);
-        }
-    }
-    flush(&mut words, &mut items);
-    Ok(items)
-}
-
-/// Writes `items` back as query text that [`parse`] reads as the same items.
-pub fn print(items: &[Item]) -> String {
-    fn one(item: &Item, out: &mut String) {
-        match item {
-            Item::Words(w) => out.push_str(w),
-            Item::Phrase(p) => {
-                out.push('"');
-                out.push_str(p);
-                out.push('"');
-            }
-            Item::Not(inner) => {
-                out.push('-');
-                one(inner, out);
-            }
-            Item::Or => out.push_str("OR"),
-        }
-    }
-    let mut out = String::new();
-    for item in items {
-        // A quote ends a phrase and starts one: no space is needed on either side of it, and
-        // leaving it out keeps the printed query no longer than the one typed (its limit).
-        let quoted = matches!(item, Item::Phrase(_));
-        if !out.is_empty() && !quoted && !out.ends_with('"') {
-            out.push(' ');
-        }
-        one(item, &mut out);
-    }
-    out
-}
-
-fn words_boundary(words: &str) -> bool {
-    words.is_empty() || words.ends_with(' ')
-}
 
 /// The fields a text query runs against, and the index that says which terms exist.
 #[derive(Clone, Copy)]
@@ -946,96 +811,6 @@ mod tests {
     use crate::index::word_counts::context_key;
     use tantivy::schema::Facet;
 
-    fn words(s: &str) -> Item {
-        Item::Words(s.into())
-    }
-
-    #[test]
-    fn plain_words_stay_one_run() {
-        assert_eq!(
-            parse("mora  patronal").expect("ok"),
-            [words("mora patronal")]
-        );
-        assert_eq!(
-            parse("USD 4 803 665,69").expect("ok"),
-            [words("USD 4 803 665,69")]
-        );
-    }
-
-    #[test]
-    fn phrases_exclusions_and_or_are_items() {
-        assert_eq!(
-            parse("\"muerte materna\" -covid salud OR seguro").expect("ok"),
-            [
-                Item::Phrase("muerte materna".into()),
-                Item::Not(Box::new(words("covid"))),
-                words("salud"),
-                Item::Or,
-                words("seguro"),
-            ]
-        );
-        assert_eq!(
-            parse("-\"adulto mayor\"").expect("ok"),
-            [Item::Not(Box::new(Item::Phrase("adulto mayor".into())))]
-        );
-    }
-
-    #[test]
-    fn a_hyphen_inside_a_word_is_not_an_exclusion() {
-        assert_eq!(parse("COVID-19").expect("ok"), [words("COVID-19")]);
-    }
-
-    #[test]
-    fn an_unclosed_quote_is_an_error_that_says_how_to_fix_it() {
-        let err = parse("\"rendicion de").expect_err("must fail");
-        assert!(err.to_string().contains("quote"), "{err}");
-    }
-
-    #[test]
-    fn odd_input_parses_without_error() {
-        for q in [
-            "rendicion AND (",
-            "nofield:x",
-            "+",
-            "-",
-            "&&",
-            "*",
-            "a OR",
-            "OR b",
-            "((",
-            "año:2021",
-        ] {
-            assert!(parse(q).is_ok(), "{q} must parse leniently");
-        }
-    }
-
-    #[test]
-    fn a_plus_sign_never_turns_what_follows_into_an_operator() {
-        // Found by the property test of issue 11: `+-` printed back as `-`, which parses to
-        // nothing.
-        for q in ["+-", "+-x", "+OR", "+||", "a +-b OR c", "-\"a b\" +x"] {
-            let items = parse(q).expect("parses");
-            assert_eq!(parse(&print(&items)).ok(), Some(items), "{q}");
-        }
-        assert_eq!(parse("+OR").ok(), Some(vec![Item::Words("or".into())]));
-    }
-
-    #[test]
-    fn a_query_at_the_length_limit_prints_back_within_it() {
-        // Found by fuzzing (issue 11): 500 empty phrases side by side printed with a space
-        // between each, over the 1000-character limit, and no longer parsed.
-        for q in [
-            "\"\"".repeat(MAX_QUERY_CHARS / 2),
-            format!("a{}", "\"b\"".repeat(333)),
-            format!("{}-x", "\"b\"".repeat(332)),
-        ] {
-            let items = parse(&q).expect("within the limit");
-            let printed = print(&items);
-            assert!(printed.chars().count() <= q.chars().count(), "{printed}");
-            assert_eq!(parse(&printed).ok(), Some(items));
-        }
-    }
-
     /// The query built for `q` on an empty index, and the index's body field.
     fn built(q: &str) -> (Box<dyn Query>, Field) {
         let (schema, fields) = crate::index::schema::schema();
@@ -1188,12 +963,6 @@ mod tests {
                 "{q}: {terms:?}"
             );
         }
-    }
-
-    #[test]
-    fn an_overlong_query_is_refused() {
-        let q = "a".repeat(MAX_QUERY_CHARS + 1);
-        assert!(parse(&q).is_err());
     }
 
     /// The words passages are written with, and the phrases asked of them: plurals, `ñ` read
