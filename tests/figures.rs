@@ -588,3 +588,43 @@ fn a_contract_s_clause_and_item_numbers_are_not_figures() {
         );
     }
 }
+
+#[test]
+fn a_budget_s_small_amounts_and_shares_are_found_by_their_kind() {
+    // A parish's budget: amounts under a thousand have no mark of thousands, and the share of
+    // execution no `%`; their columns' headers say what they are.
+    let text = "Rendición de Cuentas 2013\nGobierno Parroquial de Bellamaría, El Oro\n\n\
+        CÉDULA PRESUPUESTARIA DE GASTOS\n\
+        Partida\tDescripción\tCodificado\tDevengado\t% Ejecución\n\
+        5301\tServicios Básicos\t490.00\t255.05\t52.05\n\
+        5302\tServicios Generales\t535.20\t529.76\t98.98\n\
+        5\tGASTOS CORRIENTES\t57,709.76\t56,372.07\t97.68\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "bellamaria-2013.txt", text);
+    let figures = |kind: &str| {
+        let request = FigureRequest::from_raw(&RawFigureRequest {
+            kind: Some(kind.to_string()),
+            ..RawFigureRequest::default()
+        })
+        .expect("valid figure request");
+        let r = run_figures(&engine, &request).expect("runs");
+        // The kind the figure columns filtered on is the kind the passage shows.
+        assert!(r.figures.iter().all(|f| f.kind.as_str() == kind), "{kind}");
+        let mut texts: Vec<String> = r.figures.iter().map(|f| f.text.clone()).collect();
+        texts.sort();
+        texts
+    };
+    assert_eq!(
+        figures("usd"),
+        [
+            "255.05",
+            "490.00",
+            "529.76",
+            "535.20",
+            "56,372.07",
+            "57,709.76"
+        ]
+    );
+    assert_eq!(figures("percent"), ["52.05", "97.68", "98.98"]);
+    assert_eq!(figures("count"), ["5", "5301", "5302"]);
+}

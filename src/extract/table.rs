@@ -193,15 +193,19 @@ pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
     // In a row of amounts of money, a plain number with cents (`-158.96`) is money too.
     let money = figures.iter().any(|f| f.kind == FigureKind::Usd);
     for figure in figures {
-        if money && figure.kind == FigureKind::Count && has_cents(&figure.text) {
-            figure.kind = FigureKind::Usd;
-            figure.alt_value = None;
-        }
         let index = cells
             .iter()
             .rposition(|&(start, _)| start <= figure.start)
             .unwrap_or(0);
         let column = columns.get(index).cloned().unwrap_or_default();
+        if figure.kind == FigureKind::Count {
+            match column_kind(&column) {
+                Some(FigureKind::Percent) => as_percent(figure),
+                Some(FigureKind::Usd) if has_cents(&figure.text) => as_money(figure),
+                _ if money && has_cents(&figure.text) => as_money(figure),
+                _ => {}
+            }
+        }
         let label = match (row.is_empty(), column.is_empty()) {
             (false, false) => format!("{row} · {column}"),
             (false, true) => row.clone(),
@@ -213,6 +217,100 @@ pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
             row: row.clone(),
             column,
         });
+    }
+}
+
+/// The kind that a column's header gives the plain numbers under it:
+/// - a share: a `%` of its own (`% Cumplimiento`, `Ejecución (%)`; not the `27%` of a name
+///   such as `Gobiernos Provinciales (27%)`), or `porcentaje`;
+/// - money: the words of budgets and accounts (`Asignación Inicial`, `Codificado`,
+///   `Devengado`, `Saldo por comprometer`, `Monto`, `USD`). Only numbers with cents take it
+///   (`255.05`): a column of `Ingresos` may count hospital admissions, never with cents.
+///
+/// A share wins over money (`% Ejecución presupuestaria`).
+fn column_kind(header: &str) -> Option<FigureKind> {
+    /// Starts of the folded words of a header over amounts of money.
+    const MONEY: [&str; 24] = [
+        "presupuest",
+        "asignacion",
+        "asignado",
+        "codificad",
+        "devengad",
+        "pagad",
+        "comprom",
+        "reforma",
+        "saldo",
+        "monto",
+        "costo",
+        "precio",
+        "dolar",
+        "usd",
+        "recaud",
+        "ingreso",
+        "egreso",
+        "gasto",
+        "inversion",
+        "credito",
+        "remuneracion",
+        "sueldo",
+        "salario",
+        "importe",
+    ];
+    /// Starts of the folded words of a header over numbers made from money but not money.
+    const NOT_MONEY: [&str; 8] = [
+        "logaritm",
+        "indice",
+        "indicador",
+        "coeficient",
+        "tasa",
+        "numero",
+        "cantidad",
+        "nro",
+    ];
+    if header.is_empty() {
+        return None;
+    }
+    let own_percent = header.char_indices().any(|(i, c)| {
+        c == '%'
+            && !header[..i]
+                .trim_end()
+                .ends_with(|c: char| c.is_ascii_digit())
+    });
+    let folded = crate::analysis::text::fold_key(header);
+    let words = || crate::analysis::text::words(&folded).map(|(_, w)| w);
+    if own_percent || words().any(|w| w.starts_with("porcentaj") || w == "porcentual") {
+        return Some(FigureKind::Percent);
+    }
+    // What is computed from money is not always money (`Logaritmo del Ingreso`).
+    if words().any(|w| NOT_MONEY.iter().any(|m| w.starts_with(m))) {
+        return None;
+    }
+    if header.contains('$') || words().any(|w| MONEY.iter().any(|m| w.starts_with(m))) {
+        return Some(FigureKind::Usd);
+    }
+    None
+}
+
+/// Makes `figure`, read as a count, an amount of money: its cents leave one reading.
+fn as_money(figure: &mut Figure) {
+    figure.kind = FigureKind::Usd;
+    figure.alt_value = None;
+}
+
+/// Makes `figure`, read as a count, a share: of two readings, a share in the thousands is
+/// the one with decimals (`12.500` is 12.5 %), as for a figure written with `%`.
+fn as_percent(figure: &mut Figure) {
+    figure.kind = FigureKind::Percent;
+    if let Some(alt) = figure.alt_value {
+        let (grouped, decimal) = if alt.abs() > figure.value.abs() {
+            (alt, figure.value)
+        } else {
+            (figure.value, alt)
+        };
+        if grouped.abs() > 1000.0 {
+            figure.value = decimal;
+            figure.alt_value = None;
+        }
     }
 }
 
@@ -338,5 +436,63 @@ mod tests {
                 column: "Devengado".into()
             })
         );
+    }
+
+    #[test]
+    fn a_column_s_header_says_whether_its_plain_numbers_are_money_or_shares() {
+        let columns: Vec<String> = [
+            "Partida",
+            "Descripción",
+            "Población",
+            "Devengado E",
+            "% Ejecución",
+            "Ingresos",
+            "Logaritmo del Ingreso",
+        ]
+        .map(String::from)
+        .to_vec();
+        let kinds = |text: &str| -> Vec<(String, FigureKind)> {
+            let mut figures = crate::extract::figures::extract_figures(text);
+            label_figures(text, &columns, &mut figures);
+            figures.into_iter().map(|f| (f.text, f.kind)).collect()
+        };
+        use FigureKind::{Count, Percent, Usd};
+        // A parish's budget: amounts under a thousand have no mark of thousands, and the row
+        // no amount that has one.
+        assert_eq!(
+            kinds("5301 | Servicios Basicos | 20.00 | 255.05 | 93.75 | 12.50 | 5.57"),
+            [
+                ("5301".into(), Count),
+                ("20.00".into(), Count),
+                ("255.05".into(), Usd),
+                ("93.75".into(), Percent),
+                ("12.50".into(), Usd),
+                ("5.57".into(), Count),
+            ]
+        );
+        // Whole numbers under money stay counts: admissions are `Ingresos` too.
+        assert_eq!(
+            kinds("5301 | Hospital | 20 | 255 | 93 | 1.250 | 5"),
+            [
+                ("5301".into(), Count),
+                ("20".into(), Count),
+                ("255".into(), Count),
+                ("93".into(), Percent),
+                ("1.250".into(), Count),
+                ("5".into(), Count),
+            ]
+        );
+        // A share in the thousands has its decimals (`12.500` is 12.5 %).
+        let text = "1 | Cobertura | 1 | 2 | 12.500";
+        let mut figures = crate::extract::figures::extract_figures(text);
+        label_figures(text, &columns, &mut figures);
+        let share = figures.last().expect("a figure");
+        assert_eq!((share.kind, share.value), (Percent, 12.5));
+        // A share in a name is no column of shares.
+        assert_eq!(column_kind("Gobiernos Provinciales (27%)"), None);
+        assert_eq!(column_kind("Ejecución (%)"), Some(Percent));
+        assert_eq!(column_kind("PRESUPUESTO CODIFICADO"), Some(Usd));
+        assert_eq!(column_kind("Valor US$"), Some(Usd));
+        assert_eq!(column_kind("% Ejecución presupuestaria"), Some(Percent));
     }
 }
