@@ -1087,3 +1087,42 @@ fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_matc
         ],
     );
 }
+
+#[test]
+fn a_word_of_a_unit_s_name_finds_the_unit_s_passages_a_kind_of_unit_does_not() {
+    // Four hospitals, each report naming its unit once: its passages name neither the hospital
+    // nor its town.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("corpus folder");
+    for (file, unit) in [
+        ("chone.txt", "Hospital Básico Chone"),
+        ("jipijapa.txt", "Hospital Básico Jipijapa"),
+        ("portoviejo.txt", "Hospital General Portoviejo"),
+        ("manta.txt", "Hospital del Día Manta"),
+    ] {
+        let text = format!(
+            "Rendición de Cuentas 2021\n{unit}\n\n\
+             Durante el año se realizaron 1.200 atenciones de emergencia a los afiliados.\n"
+        );
+        std::fs::write(corpus.join(file), text).expect("report written");
+    }
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let engine =
+        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+    let sources = |q: &str| -> Vec<String> {
+        let r = crate::support::search_in(&engine, q, &[]);
+        assert!(r.corrected_query.is_none(), "{q}: {r:#?}");
+        r.hits.iter().map(|h| h.info.source.clone()).collect()
+    };
+    // A town's hospital, by the town's name: the passage of its report that does not name it.
+    assert_eq!(sources("chone atenciones"), ["chone.txt"]);
+    assert_eq!(sources("atenciones Portoviejo"), ["portoviejo.txt"]);
+    // `hospital` names every unit: a kind of unit, which only the text may say.
+    let r = crate::support::search_in(&engine, "hospital atenciones", &[]);
+    assert!(
+        r.corrected_query.is_some() || r.total == 0,
+        "hospital atenciones: {r:#?}"
+    );
+}

@@ -739,6 +739,13 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
     if let Some(province) = &report.province {
         report_facets.push(Facet::from_path(["province", province.as_str()]));
     }
+    if let Some(unit) = &report.unit {
+        report_facets.extend(
+            super::schema::unit_words(unit)
+                .iter()
+                .map(|w| super::schema::unit_facet(w)),
+        );
+    }
     let mut docs = Vec::with_capacity(report.passages.len());
     for p in &report.passages {
         let mut doc = TantivyDocument::default();

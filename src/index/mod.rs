@@ -161,7 +161,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 30;
+    pub const VERSION: u32 = 31;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.
@@ -224,6 +224,9 @@ pub struct Engine {
     stem_sets: Arc<stem_sets::LazyStemSets>,
     /// Read from the generation when it has them, else from its segments when first asked for.
     words: OnceLock<words::Words>,
+    /// How many reports have each word of a unit's name (`schema::unit_words`): counted from
+    /// the reports when a search first needs them.
+    unit_words: OnceLock<HashMap<String, usize>>,
 }
 
 /// Counts one search as running on an engine while it lives.
@@ -375,6 +378,7 @@ impl Engine {
             score_bounds: OnceLock::new(),
             stem_sets: Arc::new(stem_sets::LazyStemSets::new(path.join(STEM_SETS_FILE))),
             words,
+            unit_words: OnceLock::new(),
         })
     }
 
@@ -432,6 +436,26 @@ impl Engine {
         let _ = self.score_bounds();
         let _ = self.stem_sets().get();
         let _ = self.reports();
+        let _ = self.unit_words();
+    }
+
+    /// How many reports have each word of a unit's name (`chone` → 2).
+    pub fn unit_words(&self) -> &HashMap<String, usize> {
+        self.unit_words.get_or_init(|| {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for report in self.reports() {
+                for word in report
+                    .info
+                    .unit
+                    .as_deref()
+                    .map(schema::unit_words)
+                    .unwrap_or_default()
+                {
+                    *counts.entry(word).or_default() += 1;
+                }
+            }
+            counts
+        })
     }
 
     /// The passages of the most frequent stems as sets, kept when the index was built.

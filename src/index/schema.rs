@@ -114,6 +114,30 @@ pub fn figure_facet(kind: Option<FigureKind>) -> Facet {
     }
 }
 
+/// The facet of the passages of reports whose unit's name holds the folded word `word`
+/// (`/unit/chone`): a query may name the unit rather than the text.
+pub fn unit_facet(word: &str) -> Facet {
+    Facet::from_path(["unit", word])
+}
+
+/// The words of a unit's name that may name it in a query (`Hospital Básico Chone` gives
+/// `hospital`, `basico`, `chone`): folded, of four letters or more, no function word, each once.
+pub fn unit_words(unit: &str) -> Vec<String> {
+    let folded = crate::analysis::text::fold_key(unit);
+    let mut out: Vec<String> = Vec::new();
+    for (_, word) in crate::analysis::text::words(&folded) {
+        let letters = word.chars().all(char::is_alphabetic);
+        if letters
+            && word.chars().count() >= 4
+            && !crate::analysis::is_function_word(word)
+            && !out.iter().any(|w| w == word)
+        {
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
 impl Fields {
     /// The column field of figure values of `kind`.
     pub fn figure_field(&self, kind: FigureKind) -> Field {
@@ -140,5 +164,22 @@ impl Fields {
             figure_percent: f(figure_column(FigureKind::Percent))?,
             figure_count: f(figure_column(FigureKind::Count))?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_s_name_gives_its_words_of_four_letters_or_more_once_each() {
+        assert_eq!(
+            unit_words("Hospital del Día IESS Chone, Hospital Básico"),
+            ["hospital", "iess", "chone", "basico"]
+        );
+        assert_eq!(
+            unit_words("GADPR de Bellamaría 2013"),
+            ["gadpr", "bellamaria"]
+        );
     }
 }

@@ -567,7 +567,8 @@ fn find_values(
     };
     let text = super::query::build(
         &request.search.items,
-        super::query::TextFields::of(&engine.fields, searcher),
+        super::query::TextFields::of(&engine.fields, searcher)
+            .with_units(engine.unit_words(), engine.report_count()),
     );
     search_figure_passages(engine, searcher, request, text, collector)
 }
@@ -582,7 +583,8 @@ fn find_passages(
 ) -> Result<Found, SearchError> {
     let text = super::query::build(
         &request.search.items,
-        super::query::TextFields::of(&engine.fields, searcher),
+        super::query::TextFields::of(&engine.fields, searcher)
+            .with_units(engine.unit_words(), engine.report_count()),
     );
     let collector = FigurePassages {
         filter: request.filter(),

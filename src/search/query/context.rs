@@ -1,5 +1,5 @@
-//! How a query's words are read in their context: a year or a province that may name the
-//! report rather than the text, a range of years, the name of an acronym of the reports, a
+//! How a query's words are read in their context: a year, a province or a word of a unit's
+//! name that may name the report rather than the text, a range of years, the name of an acronym of the reports, a
 //! currency beside a number, a number written as a percentage. Each gives the unit of the
 //! words it takes, or says they need none (see [`super::word_units`]).
 
@@ -187,6 +187,23 @@ pub(super) fn acronym_unit(
         .collect();
     let acronym = word_unit(short, fields);
     Some((Unit::either(vec![Unit::all_of(name), acronym]), taken))
+}
+
+/// Most reports, in hundredths of the index's, whose units a word may name (and at least
+/// [`UNIT_REPORTS_FLOOR`]): `Chone` or `Bellamaría` names a unit, `hospital` or `provincial`
+/// a kind of unit, which the text says better.
+const UNIT_REPORTS_PERCENT: usize = 1;
+const UNIT_REPORTS_FLOOR: usize = 3;
+
+/// The word `word` (as the query analyzer folds it) naming the report's unit (`Bellamaría 2013
+/// gastos`), weighed as a province is: the passages of the reports of the few units whose
+/// names hold it. `None` for a word of no unit's name, or of many.
+pub(super) fn unit_name(word: &str, fields: TextFields) -> Option<Unit> {
+    let (words, reports) = fields.units?;
+    let folded = crate::analysis::text::fold_key(word);
+    let named = words.get(&folded)?;
+    let most = (reports * UNIT_REPORTS_PERCENT / 100).max(UNIT_REPORTS_FLOOR);
+    (*named <= most).then(|| context_unit(&crate::index::schema::unit_facet(&folded), fields))
 }
 
 /// Currency words as the analyzer folds them (`US$` gives `us`).

@@ -14,6 +14,7 @@
 //! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
 //! word or a number, is matched on the field of word pairs instead (`super::pairs`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::query::{
@@ -63,6 +64,9 @@ pub struct TextFields<'a> {
     pub searcher: &'a Searcher,
     /// The passages of its most frequent stems, as sets (`index::stem_sets`).
     pub sets: Option<&'a Arc<LazyStemSets>>,
+    /// How many reports have each word of a unit's name, and how many reports there are: a
+    /// word naming few units may name the report rather than the text (`Chone`).
+    pub units: Option<(&'a HashMap<String, usize>, usize)>,
 }
 
 impl<'a> TextFields<'a> {
@@ -75,6 +79,15 @@ impl<'a> TextFields<'a> {
             percent: f.figure_percent,
             searcher,
             sets: None,
+            units: None,
+        }
+    }
+
+    /// These fields, with the words of units' names (`Engine::unit_words`) of `reports` reports.
+    pub fn with_units(self, words: &'a HashMap<String, usize>, reports: usize) -> TextFields<'a> {
+        TextFields {
+            units: Some((words, reports)),
+            ..self
         }
     }
 
@@ -523,6 +536,12 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             .filter(|t| t.position_length.max(1) == span)
             .map(|t| word_unit(&t.text, fields))
             .collect();
+        if span == 1 {
+            alternatives.extend(
+                here.first()
+                    .and_then(|t| context::unit_name(&t.text, fields)),
+            );
+        }
         if span > 1 {
             alternatives.extend(phrase_unit(&parts(tokens, pos, span), fields));
         }
