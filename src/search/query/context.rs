@@ -1,7 +1,7 @@
 //! How a query's words are read in their context: a year, a province or a word of a unit's
-//! name that may name the report rather than the text, a range of years, the name of an acronym of the reports, a
-//! currency beside a number, a number written as a percentage. Each gives the unit of the
-//! words it takes, or says they need none (see [`super::word_units`]).
+//! name that may name the report rather than the text, a range of years, the name of an
+//! acronym of the reports, a currency beside a number, a number written as a percentage. Each
+//! gives the unit of the words it takes, or says they need none (see [`super::word_units`]).
 
 use std::ops::Bound;
 
@@ -193,6 +193,7 @@ pub(super) fn acronym_unit(
 /// [`UNIT_REPORTS_FLOOR`]): `Chone` or `Bellamaría` names a unit, `hospital` or `provincial`
 /// a kind of unit, which the text says better.
 const UNIT_REPORTS_PERCENT: usize = 1;
+/// Reports whose units a word may always name: in a small index, the parish of three reports.
 const UNIT_REPORTS_FLOOR: usize = 3;
 
 /// The word `word` (as the query analyzer folds it) naming the report's unit (`Bellamaría 2013
