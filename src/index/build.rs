@@ -478,6 +478,7 @@ impl Writer {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
             provinces: self.provinces,
+            unit_names: super::schema::unit_names(reports.iter().map(|r| r.info.unit.as_deref())),
         };
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((manifest, self.totals, self.skipped))

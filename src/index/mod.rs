@@ -157,6 +157,10 @@ pub struct Manifest {
     pub built_at: u64,
     /// Province names by id (id 1 is the first): the ids packed in passage keys.
     pub provinces: Vec<String>,
+    /// The words of units' names that few units share (`schema::unit_names`), sorted: a query
+    /// word among them may name the report's unit rather than the text.
+    #[serde(default)]
+    pub unit_names: Vec<String>,
 }
 
 impl Manifest {
@@ -224,9 +228,6 @@ pub struct Engine {
     stem_sets: Arc<stem_sets::LazyStemSets>,
     /// Read from the generation when it has them, else from its segments when first asked for.
     words: OnceLock<words::Words>,
-    /// How many reports have each word of a unit's name (`schema::unit_words`): counted from
-    /// the reports when a search first needs them.
-    unit_words: OnceLock<HashMap<String, usize>>,
 }
 
 /// Counts one search as running on an engine while it lives.
@@ -378,7 +379,6 @@ impl Engine {
             score_bounds: OnceLock::new(),
             stem_sets: Arc::new(stem_sets::LazyStemSets::new(path.join(STEM_SETS_FILE))),
             words,
-            unit_words: OnceLock::new(),
         })
     }
 
@@ -436,26 +436,11 @@ impl Engine {
         let _ = self.score_bounds();
         let _ = self.stem_sets().get();
         let _ = self.reports();
-        let _ = self.unit_words();
     }
 
-    /// How many reports have each word of a unit's name (`chone` → 2).
-    pub fn unit_words(&self) -> &HashMap<String, usize> {
-        self.unit_words.get_or_init(|| {
-            let mut counts: HashMap<String, usize> = HashMap::new();
-            for report in self.reports() {
-                for word in report
-                    .info
-                    .unit
-                    .as_deref()
-                    .map(schema::unit_words)
-                    .unwrap_or_default()
-                {
-                    *counts.entry(word).or_default() += 1;
-                }
-            }
-            counts
-        })
+    /// The words of units' names that a query word may name (`Manifest::unit_names`).
+    pub fn unit_names(&self) -> &[String] {
+        &self.manifest.unit_names
     }
 
     /// The passages of the most frequent stems as sets, kept when the index was built.

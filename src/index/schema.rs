@@ -138,6 +138,32 @@ pub fn unit_words(unit: &str) -> Vec<String> {
     out
 }
 
+/// Most reports, in hundredths of the index's, whose units a word may name (and at least
+/// [`UNIT_REPORTS_FLOOR`]): `Chone` or `Bellamaría` names a unit, `hospital` or `provincial`
+/// a kind of unit, which the text says better.
+const UNIT_REPORTS_PERCENT: usize = 1;
+/// Reports whose units a word may always name: in a small index, the parish of three reports.
+const UNIT_REPORTS_FLOOR: usize = 3;
+
+/// The words of the units' names `units` (one per report, `None` for a report of no known
+/// unit) that few of them share, sorted: those a query word may name the report by.
+pub fn unit_names<'a>(units: impl ExactSizeIterator<Item = Option<&'a str>>) -> Vec<String> {
+    let most = (units.len() * UNIT_REPORTS_PERCENT / 100).max(UNIT_REPORTS_FLOOR);
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for unit in units.flatten() {
+        for word in unit_words(unit) {
+            *counts.entry(word).or_default() += 1;
+        }
+    }
+    let mut names: Vec<String> = counts
+        .into_iter()
+        .filter(|&(_, n)| n <= most)
+        .map(|(word, _)| word)
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 impl Fields {
     /// The column field of figure values of `kind`.
     pub fn figure_field(&self, kind: FigureKind) -> Field {

@@ -567,8 +567,7 @@ fn find_values(
     };
     let text = super::query::build(
         &request.search.items,
-        super::query::TextFields::of(&engine.fields, searcher)
-            .with_units(engine.unit_words(), engine.report_count()),
+        super::query::TextFields::of(&engine.fields, searcher).with_units(engine.unit_names()),
     );
     search_figure_passages(engine, searcher, request, text, collector)
 }
@@ -583,8 +582,7 @@ fn find_passages(
 ) -> Result<Found, SearchError> {
     let text = super::query::build(
         &request.search.items,
-        super::query::TextFields::of(&engine.fields, searcher)
-            .with_units(engine.unit_words(), engine.report_count()),
+        super::query::TextFields::of(&engine.fields, searcher).with_units(engine.unit_names()),
     );
     let collector = FigurePassages {
         filter: request.filter(),

@@ -235,7 +235,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     let f = &engine.fields;
     let fields = query::TextFields::of(f, &searcher)
         .with_sets(engine.stem_sets())
-        .with_units(engine.unit_words(), engine.report_count());
+        .with_units(engine.unit_names());
     let ranked = query::build_ranked(&request.items, fields);
     let browse = ranked.is_none();
     let (text, rescore, stem, word, scored) = match ranked {

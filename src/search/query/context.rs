@@ -189,22 +189,17 @@ pub(super) fn acronym_unit(
     Some((Unit::either(vec![Unit::all_of(name), acronym]), taken))
 }
 
-/// Most reports, in hundredths of the index's, whose units a word may name (and at least
-/// [`UNIT_REPORTS_FLOOR`]): `Chone` or `Bellamaría` names a unit, `hospital` or `provincial`
-/// a kind of unit, which the text says better.
-const UNIT_REPORTS_PERCENT: usize = 1;
-/// Reports whose units a word may always name: in a small index, the parish of three reports.
-const UNIT_REPORTS_FLOOR: usize = 3;
-
 /// The word `word` (as the query analyzer folds it) naming the report's unit (`Bellamaría 2013
 /// gastos`), weighed as a province is: the passages of the reports of the few units whose
-/// names hold it. `None` for a word of no unit's name, or of many.
+/// names hold it (`index::schema::unit_names`). `None` for a word of no unit's name, or of
+/// many.
 pub(super) fn unit_name(word: &str, fields: TextFields) -> Option<Unit> {
-    let (words, reports) = fields.units?;
     let folded = crate::analysis::text::fold_key(word);
-    let named = words.get(&folded)?;
-    let most = (reports * UNIT_REPORTS_PERCENT / 100).max(UNIT_REPORTS_FLOOR);
-    (*named <= most).then(|| context_unit(&crate::index::schema::unit_facet(&folded), fields))
+    fields.units?.binary_search(&folded).ok()?;
+    Some(context_unit(
+        &crate::index::schema::unit_facet(&folded),
+        fields,
+    ))
 }
 
 /// Currency words as the analyzer folds them (`US$` gives `us`).

@@ -14,7 +14,6 @@
 //! terms, `analysis::ExactAndStem`) a boost. A phrase of words side by side, none a function
 //! word or a number, is matched on the field of word pairs instead (`super::pairs`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::query::{
@@ -64,9 +63,9 @@ pub struct TextFields<'a> {
     pub searcher: &'a Searcher,
     /// The passages of its most frequent stems, as sets (`index::stem_sets`).
     pub sets: Option<&'a Arc<LazyStemSets>>,
-    /// How many reports have each word of a unit's name, and how many reports there are: a
-    /// word naming few units may name the report rather than the text (`Chone`).
-    pub units: Option<(&'a HashMap<String, usize>, usize)>,
+    /// The words of units' names that few units share, sorted (`index::schema::unit_names`):
+    /// such a word may name the report rather than the text (`Chone`).
+    pub units: Option<&'a [String]>,
 }
 
 impl<'a> TextFields<'a> {
@@ -83,10 +82,10 @@ impl<'a> TextFields<'a> {
         }
     }
 
-    /// These fields, with the words of units' names (`Engine::unit_words`) of `reports` reports.
-    pub fn with_units(self, words: &'a HashMap<String, usize>, reports: usize) -> TextFields<'a> {
+    /// These fields, with the words of units' names that few units share (`Engine::unit_names`).
+    pub fn with_units(self, names: &'a [String]) -> TextFields<'a> {
         TextFields {
-            units: Some((words, reports)),
+            units: Some(names),
             ..self
         }
     }
