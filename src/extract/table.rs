@@ -276,19 +276,21 @@ fn column_kind(header: &str) -> Option<FigureKind> {
                 .trim_end()
                 .ends_with(|c: char| c.is_ascii_digit())
     });
-    let folded = crate::analysis::text::fold_key(header);
-    let words = || crate::analysis::text::words(&folded).map(|(_, w)| w);
-    if own_percent || words().any(|w| w.starts_with("porcentaj") || w == "porcentual") {
-        return Some(FigureKind::Percent);
-    }
-    // What is computed from money is not always money (`Logaritmo del Ingreso`).
-    if words().any(|w| NOT_MONEY.iter().any(|m| w.starts_with(m))) {
-        return None;
-    }
-    if header.contains('$') || words().any(|w| MONEY.iter().any(|m| w.starts_with(m))) {
-        return Some(FigureKind::Usd);
-    }
-    None
+    // Folded into the thread's buffer: every figure of a table row asks of its column.
+    crate::analysis::text::with_fold_key(header, |folded| {
+        let words = || crate::analysis::text::words(folded).map(|(_, w)| w);
+        if own_percent || words().any(|w| w.starts_with("porcentaj") || w == "porcentual") {
+            return Some(FigureKind::Percent);
+        }
+        // What is computed from money is not always money (`Logaritmo del Ingreso`).
+        if words().any(|w| NOT_MONEY.iter().any(|m| w.starts_with(m))) {
+            return None;
+        }
+        if header.contains('$') || words().any(|w| MONEY.iter().any(|m| w.starts_with(m))) {
+            return Some(FigureKind::Usd);
+        }
+        None
+    })
 }
 
 /// Makes `figure`, read as a count, an amount of money: its cents leave one reading.
