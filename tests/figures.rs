@@ -628,3 +628,76 @@ fn a_budget_s_small_amounts_and_shares_are_found_by_their_kind() {
     assert_eq!(figures("percent"), ["52.05", "97.68", "98.98"]);
     assert_eq!(figures("count"), ["5", "5301", "5302"]);
 }
+
+#[test]
+fn a_table_of_millions_gives_its_numbers_in_dollars_found_as_written_and_as_amounts() {
+    // Pages 34 and 35 of the guide: `Tabla 22`, under `Cifras en millones de dólares`, then
+    // `Tabla 23`, of population, which says nothing of millions.
+    use cuentas::index::{Engine, IndexDir};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let folder = tmp.path().join("corpus");
+    std::fs::create_dir(&folder).expect("corpus folder");
+    let name = "01_senplades-guia-met-5p.pdf";
+    std::fs::copy(
+        repo().join("tests/fixtures/pdf").join(name),
+        folder.join(name),
+    )
+    .expect("copied");
+    let index = tmp.path().join("index");
+    crate::support::build(&[folder], &index).expect("indexes");
+    let engine = Engine::open(&IndexDir::new(&index)).expect("opens");
+    let run = |q: &str, set: &dyn Fn(&mut RawFigureRequest)| {
+        let mut raw = RawFigureRequest {
+            search: RawRequest {
+                q: Some(q.to_string()),
+                ..RawRequest::default()
+            },
+            ..RawFigureRequest::default()
+        };
+        set(&mut raw);
+        let request = FigureRequest::from_raw(&raw).expect("valid figure request");
+        run_figures(&engine, &request).expect("runs")
+    };
+    // Provincia 1's total spending of 2008, written `2.149`: by its amount, in words, as written.
+    for q in ["2149000000", "2.149 millones", "2.149"] {
+        let r = run(q, &|_| {});
+        assert_eq!(r.figures.len(), 1, "{q}: {:?}", r.figures);
+        let f = &r.figures[0];
+        assert_eq!(
+            (f.text.as_str(), f.value, f.kind),
+            ("2.149", 2_149_000_000.0, FigureKind::Usd)
+        );
+        assert_eq!(f.page, Some(4));
+        let table = f.table.as_ref().expect("in a table");
+        assert_eq!(
+            table.units.as_deref(),
+            Some("Cifras en millones de dólares")
+        );
+        assert!(table.column.starts_with("Gasto Total"), "{table:?}");
+    }
+    // The amounts over a billion are Tabla 22's; the population of Tabla 23 keeps its count.
+    let large = run("", &|raw| {
+        raw.kind = Some("usd".into());
+        raw.min = Some("1000000000".into());
+    });
+    assert!(!large.figures.is_empty());
+    assert!(
+        large.figures.iter().all(|f| f.page == Some(4)),
+        "{:?}",
+        large.figures
+    );
+    let population = run("624,4", &|_| {});
+    assert!(!population.figures.is_empty());
+    assert!(population
+        .figures
+        .iter()
+        .all(|f| f.kind == FigureKind::Count && f.value == 624.4 && f.page == Some(5)));
+    // A search of passages finds the row by the amount too.
+    let hits = crate::support::search_in(&engine, "2149000000", &[]);
+    assert_eq!(hits.total, 1);
+    assert!(
+        hits.hits[0].text.starts_with("Provincia 1 | 28 | 87"),
+        "{}",
+        hits.hits[0].text
+    );
+}

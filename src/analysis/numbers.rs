@@ -324,6 +324,15 @@ pub fn scale_after(text: &str, end: usize) -> Option<(usize, f64)> {
     Some((word_end, factor))
 }
 
+/// `value` times a scale's `factor`, to the cent: `2.094,2 millones` is 2,094,200,000, not the
+/// 2,094,199,999.9999998 of binary arithmetic.
+pub fn scaled(value: f64, factor: f64) -> f64 {
+    if factor == 1.0 {
+        return value;
+    }
+    (value * factor * 100.0).round() / 100.0
+}
+
 /// The scale of an amount: where its scale ends, its factor, and the other factor an ambiguous
 /// abbreviation may have.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -490,7 +499,7 @@ pub fn parse_amount(s: &str) -> Option<f64> {
     t[end.min(t.len())..]
         .trim()
         .is_empty()
-        .then(|| sign * n.value() * factor)
+        .then(|| sign * scaled(n.value(), factor))
 }
 
 #[cfg(test)]

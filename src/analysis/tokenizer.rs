@@ -167,7 +167,7 @@ impl Segmenter<'_, '_> {
         if let Some(scale) = scale {
             for factor in std::iter::once(scale.factor).chain(scale.alt_factor) {
                 for reading in &number.readings {
-                    let scaled = numbers::canonical(reading.value * factor);
+                    let scaled = numbers::canonical(numbers::scaled(reading.value, factor));
                     // Spans the scale word: `187 mil` is marked whole in snippets.
                     self.push(&scaled, start, scale.end, 2);
                 }

@@ -35,10 +35,11 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
         writeln!(out)?;
         writeln!(
             out,
-            "{:>18} {:<7} {}{label}",
+            "{:>18} {:<7} {}{}{label}",
             format_value(f.value),
             f.kind.as_str(),
-            f.text
+            f.text,
+            units_note(f.table.as_ref())
         )?;
         writeln!(
             out,
@@ -51,6 +52,15 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
         }
     }
     Ok(())
+}
+
+/// The units a table's note gave a figure, after it as written: `23.950,2 (Cifras en millones
+/// de dólares)`, so that its value reads as the note says.
+fn units_note(table: Option<&crate::extract::table::TableCell>) -> String {
+    table
+        .and_then(|t| t.units.as_deref())
+        .map(|u| format!(" ({u})"))
+        .unwrap_or_default()
 }
 
 /// What a journalist must know of text read by OCR.
@@ -209,7 +219,13 @@ fn figures_line(h: &search::Hit) -> String {
                 .filter(|c| !c.is_empty())
                 .map(|c| format!(" [{c}]"))
                 .unwrap_or_default();
-            format!("{} = {} {}{column}", f.text, f.value, f.kind.as_str())
+            let units = units_note(f.table.as_ref());
+            format!(
+                "{}{units} = {} {}{column}",
+                f.text,
+                f.value,
+                f.kind.as_str()
+            )
         })
         .collect::<Vec<_>>()
         .join(" · ")

@@ -77,7 +77,12 @@ impl Extractor {
                     figures::extract_unlabelled(&draft.text)
                 };
                 // Always: in a row of money it also makes plain numbers with cents money.
-                table::label_figures(&draft.text, &draft.columns, &mut figures);
+                table::label_figures(
+                    &draft.text,
+                    &draft.columns,
+                    draft.units.as_deref(),
+                    &mut figures,
+                );
                 for f in &mut figures {
                     let from = chars.at(draft.source_offset(f.start));
                     let to = chars.at(draft.source_offset(f.end.saturating_sub(1)) + 1);
@@ -93,6 +98,7 @@ impl Extractor {
                     policies,
                     figures,
                     columns: draft.columns,
+                    table_units: draft.units,
                 }
             })
             .collect();

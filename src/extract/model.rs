@@ -163,6 +163,10 @@ pub struct Passage {
     /// For a table row (cells separated by ` | `): the column header of each cell.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// For a table row: what its table says its numbers are in (`Cifras en millones de
+    /// dólares`), as written, when it says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_units: Option<String>,
     /// Tesseract's mean word confidence (0 to 1) when the passage was read by OCR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr_confidence: Option<f32>,

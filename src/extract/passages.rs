@@ -33,6 +33,9 @@ pub struct Draft {
     segments: Vec<(usize, usize)>,
     /// For a table row: the column header of each cell of `text` (empty when none is known).
     pub columns: Vec<String>,
+    /// For a table row: what its table says its numbers are in (`Cifras en millones de
+    /// dólares`), the words of the line that says it ([`table::units_in`]).
+    pub units: Option<String>,
 }
 
 impl Draft {
@@ -70,6 +73,7 @@ pub fn split(text: &str) -> Vec<Draft> {
     // What stands between the previous content line and this one.
     let (mut blank_gap, mut page_gap) = (false, false);
     let mut header = table::Header::default();
+    let mut units = TableUnits::default();
     // Lines of text read since the last table row.
     let mut since_row = 0usize;
     for (i, line) in lines.iter().enumerate() {
@@ -88,6 +92,7 @@ pub fn split(text: &str) -> Vec<Draft> {
             let cells = table::cells(content, line.start);
             if table::is_header_row(text, &cells) {
                 header.add_row(text, &cells);
+                units.read_header(text);
                 out.push(row_draft(text, &cells, None));
             } else if !cells
                 .iter()
@@ -99,7 +104,9 @@ pub fn split(text: &str) -> Vec<Draft> {
                 out.push(row_draft(text, &cells, None));
             } else {
                 header.close();
-                out.push(row_draft(text, &cells, Some(&header)));
+                let mut draft = row_draft(text, &cells, Some(&header));
+                draft.units = units.take_for_row(text);
+                out.push(draft);
             }
             blank_gap = false;
             page_gap = false;
@@ -107,16 +114,21 @@ pub fn split(text: &str) -> Vec<Draft> {
             continue;
         }
         since_row += 1;
-        if content.len() > SHORT_LINE * 2 || since_row > TABLE_GAP {
+        let ends = if content.len() > SHORT_LINE * 2 || since_row > TABLE_GAP {
             // Prose: whatever table came before has ended, even in a narrow column.
             header.clear();
+            LineEnds::Table
         } else if content.split_whitespace().nth(TITLE_WORDS - 1).is_some() {
             // A title between rows (`CUMPLIMIENTO DE LA EJECUCIÓN PRESUPUESTARIA`), not a word
             // of a header set on a line of its own (`Km2)`, `% Población`): the next header row
             // starts a header of its own instead of stacking under the rows before it (a
             // table of words, as the policies of the accountability form).
             header.close();
-        }
+            LineEnds::Title
+        } else {
+            LineEnds::Nothing
+        };
+        units.read_line(line.start, line.end, ends);
         let kind = LineKind::of(content);
         match current.as_mut() {
             Some(b) if b.joins(content, kind, blank_gap || page_gap, width) => b.push(text, line),
@@ -170,7 +182,128 @@ fn row_draft(source: &str, cells: &[RawCell], header: Option<&table::Header>) ->
         end: cells.last().map_or(0, |c| c.end),
         segments,
         columns,
+        units: None,
     }
+}
+
+/// What the table being read says its numbers are in: a line of its own over the table
+/// (`Cifras en millones de dólares`) or its title (`Presupuesto 2021 (en miles de dólares)`).
+/// It holds for the rows under it until prose ends the table, or another table starts: a
+/// caption (`Tabla 23:`), two titles, or a title and a header row. One title between rows may
+/// be a row's label wrapped over two lines. Before any row, prose or a few lines end it too.
+#[derive(Debug, Default)]
+struct TableUnits {
+    /// The words that say it, as written.
+    note: Option<String>,
+    /// Whether a row took it.
+    used: bool,
+    /// Titles read since the last row that took it.
+    titles: usize,
+    /// Lines read since it was set (counted while no row has taken it).
+    waiting: usize,
+    /// The byte ranges of the lines read since the last row or prose, and what each ends: read
+    /// only when a row comes, so that prose costs nothing.
+    pending: Vec<(usize, usize, LineEnds)>,
+}
+
+/// How a line that is not a table row bears on the table before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnds {
+    /// Nothing: a short line, a section name between rows.
+    Nothing,
+    /// Maybe: a title, of the next table or of a row's label wrapped.
+    Title,
+    /// The table: prose, or more lines than a table holds between its rows.
+    Table,
+}
+
+impl TableUnits {
+    /// Notes a line that is not a table row, `start..end` of the text.
+    fn read_line(&mut self, start: usize, end: usize, ends: LineEnds) {
+        if end - start > SHORT_LINE * 2 {
+            // Prose: whatever came before has ended with its table, and it says no units.
+            self.forget();
+            self.pending.clear();
+        } else {
+            self.pending.push((start, end, ends));
+        }
+    }
+
+    /// Reads the lines noted since the last row, in order.
+    fn settle(&mut self, text: &str) {
+        let pending = std::mem::take(&mut self.pending);
+        for &(start, end, ends) in &pending {
+            self.apply(&text[start..end], ends);
+        }
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    fn apply(&mut self, line: &str, ends: LineEnds) {
+        // `(miles hab.)` alone may be a piece of a column's header: a table's units are
+        // introduced (`Cifras en`, `(en miles`) or said in its title.
+        let found = (line.len() <= SHORT_LINE * 2)
+            .then(|| table::units_in(line))
+            .flatten()
+            .filter(|u| u.introduced || line.split_whitespace().nth(TITLE_WORDS - 1).is_some());
+        if let Some(u) = found {
+            self.forget();
+            self.note = Some(line[u.start..u.end].to_string());
+            return;
+        }
+        if self.note.is_none() {
+            return;
+        }
+        self.waiting += 1;
+        if self.used {
+            if ends == LineEnds::Title {
+                self.titles += 1;
+            }
+            if ends == LineEnds::Table || self.titles >= 2 || is_caption(line) {
+                self.forget();
+            }
+        } else if self.waiting > TABLE_GAP {
+            self.forget();
+        }
+    }
+
+    fn forget(&mut self) {
+        self.note = None;
+        self.used = false;
+        self.titles = 0;
+        self.waiting = 0;
+    }
+
+    /// Reads a header row: after a title, another table's.
+    fn read_header(&mut self, text: &str) {
+        self.settle(text);
+        if self.titles > 0 {
+            self.forget();
+        }
+    }
+
+    /// The note for a row of data of the table.
+    fn take_for_row(&mut self, text: &str) -> Option<String> {
+        self.settle(text);
+        self.used |= self.note.is_some();
+        self.titles = 0;
+        self.note.clone()
+    }
+}
+
+/// A table's or a chart's caption: `Tabla 23: Ponderación`, `Cuadro N° 4`, `Gráfico 2.`
+fn is_caption(line: &str) -> bool {
+    let mut words = crate::analysis::text::words(line).map(|(_, w)| w);
+    let first = words.next().is_some_and(|w| {
+        crate::analysis::text::folds_to_one_of(
+            w,
+            &["tabla", "cuadro", "grafico", "figura", "anexo"],
+        )
+    });
+    first
+        && words.next().is_some_and(|w| {
+            w.starts_with(|c: char| c.is_ascii_digit()) || w.eq_ignore_ascii_case("n")
+        })
 }
 
 fn is_blank(c: char) -> bool {
@@ -715,6 +848,7 @@ impl Builder {
             end: self.end,
             segments: self.segments,
             columns: Vec::new(),
+            units: None,
         };
         if draft.text.len() <= HARD_MAX {
             vec![draft]
@@ -768,6 +902,7 @@ fn cut_long(draft: Draft) -> Vec<Draft> {
                 end: draft.source_offset(t1 - last_len) + last_len,
                 segments,
                 columns: Vec::new(),
+                units: None,
             });
         }
         from = to;
@@ -875,6 +1010,7 @@ mod tests {
                 end: source.len(),
                 segments,
                 columns: Vec::new(),
+                units: None,
             };
             let (ours, by_chars) = (draft(b.segments.clone()), draft(segments));
             for offset in 0..=text.len() {
@@ -1186,5 +1322,53 @@ mod tests {
             let s = p.source_offset(0);
             assert_eq!(&text[s..s + 4], "Esta");
         }
+    }
+
+    #[test]
+    fn a_table_s_units_hold_for_its_rows_until_another_table_starts() {
+        let text = "Tabla 1: Ingresos del Estado\n\
+            Cifras en millones de dólares\n\
+            \t2011\t2012\n\
+            Ingresos totales\t23.950,2\t26.109,3\n\
+            Gobiernos Municipales y Distritos\n\
+            \t1.434,7\t1.500,0\n\
+            Metropolitanos (67%)\n\
+            Total\t2.238,9\t2.449,1\n\
+            Tabla 2: Ponderación de la población\n\
+            Población (miles hab.)\n\
+            Provincia 1\t624,4\n\n\
+            Valores en dólares\n\n\
+            Un párrafo de prosa que sigue a la nota sin ninguna tabla debajo de ella, largo como una línea de informe.\n\
+            Otro cuadro\t15\n";
+        let rows: Vec<(String, Option<String>)> = split(text)
+            .into_iter()
+            .filter(|d| !d.columns.is_empty())
+            .map(|d| (d.text, d.units))
+            .collect();
+        let millions = || Some("Cifras en millones de dólares".to_string());
+        assert_eq!(
+            rows,
+            [
+                (
+                    "Ingresos totales | 23.950,2 | 26.109,3".to_string(),
+                    millions()
+                ),
+                // A row's label wrapped round its numbers keeps the table.
+                ("1.434,7 | 1.500,0".to_string(), millions()),
+                ("Total | 2.238,9 | 2.449,1".to_string(), millions()),
+                // A caption starts another table; a piece of a header is no note.
+                ("Provincia 1 | 624,4".to_string(), None),
+                // A note that prose follows is no table's.
+                ("Otro cuadro | 15".to_string(), None),
+            ]
+        );
+        // A table's note and header lines long after the last table's rows.
+        let text = "Total\t2.238,9\nFuente: Ministerio\nuna\ndos\ntres\ncuatro\ncinco\n\
+            Tabla 3: Gastos\nCifras en miles de dólares\nAsignación\nConcepto\t2011\nGastos\t4,5\n";
+        let last = split(text).pop().expect("passages");
+        assert_eq!(
+            (last.text.as_str(), last.units.as_deref()),
+            ("Gastos | 4,5", Some("Cifras en miles de dólares"))
+        );
     }
 }

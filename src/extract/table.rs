@@ -23,6 +23,21 @@ pub struct TableCell {
     pub row: String,
     /// The column's header (`Devengado`); empty when the table has none.
     pub column: String,
+    /// What its table or column says its numbers are in (`Cifras en millones de dólares`,
+    /// `millones USD`), as written, when the figure's value was read in them: `23.950,2` is
+    /// 23,950.2 million dollars.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
+}
+
+impl TableCell {
+    /// What the figure's value is its number as written times: `1e6` in millions.
+    pub fn factor(&self) -> f64 {
+        self.units
+            .as_deref()
+            .and_then(units_in)
+            .map_or(1.0, |u| u.factor)
+    }
 }
 
 /// One cell of a row line: its column and its byte range in the source text.
@@ -170,8 +185,9 @@ impl Header {
 }
 
 /// Labels the figures of a row passage: `text` is the passage (cells joined by
-/// [`CELL_SEPARATOR`]), `columns` the header of each of its cells.
-pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
+/// [`CELL_SEPARATOR`]), `columns` the header of each of its cells, `units` what its table says
+/// its numbers are in (`Cifras en millones de dólares`), when it says so.
+pub fn label_figures(text: &str, columns: &[String], units: Option<&str>, figures: &mut [Figure]) {
     if columns.is_empty() {
         return;
     }
@@ -192,35 +208,287 @@ pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
     let row = row.join(" ");
     // In a row of amounts of money, a plain number with cents (`-158.96`) is money too.
     let money = figures.iter().any(|f| f.kind == FigureKind::Usd);
+    let table_units = units.and_then(|u| units_in(u).map(|found| (found, u)));
+    // A row of shares or of counts (`Tasa de variación`) is not in the table's units.
+    let row_apart = matches!(
+        column_kind(&row),
+        Some(ColumnKind::Share | ColumnKind::NotMoney)
+    );
     for figure in figures {
         let index = cells
             .iter()
             .rposition(|&(start, _)| start <= figure.start)
             .unwrap_or(0);
         let column = columns.get(index).cloned().unwrap_or_default();
+        let kind = column_kind(&column);
         if figure.kind == FigureKind::Count {
-            match column_kind(&column) {
-                Some(FigureKind::Percent) => as_percent(figure),
-                Some(FigureKind::Usd) if has_cents(&figure.text) => as_money(figure),
+            match kind {
+                Some(ColumnKind::Share) => as_percent(figure),
+                Some(ColumnKind::Money) if has_cents(&figure.text) => as_money(figure),
                 _ if money && has_cents(&figure.text) => as_money(figure),
                 _ => {}
             }
         }
+        // The column's own units (`Gasto (millones)`), else the table's, but not for a column
+        // or a row of what is not money (`Número de GAD`) in a table of money.
+        let applied = match (units_in(&column), table_units) {
+            (Some(u), _) => Some((u, column.as_str())),
+            (None, Some((u, note))) if !row_apart && kind != Some(ColumnKind::NotMoney) => {
+                Some((u, note))
+            }
+            _ => None,
+        };
+        let shown_units = applied
+            .filter(|&(u, _)| in_units(figure, u, kind))
+            .map(|(u, said)| said[u.start..u.end].to_string());
         let label = match (row.is_empty(), column.is_empty()) {
             (false, false) => format!("{row} · {column}"),
             (false, true) => row.clone(),
             (true, false) => column.clone(),
-            (true, true) => continue,
+            (true, true) if shown_units.is_none() => continue,
+            (true, true) => String::new(),
         };
-        figure.label = Some(label);
+        if !label.is_empty() {
+            figure.label = Some(label);
+        }
         figure.table = Some(TableCell {
             row: row.clone(),
             column,
+            units: shown_units,
         });
     }
 }
 
-/// The kind that a column's header gives the plain numbers under it:
+/// What a table or a column says its numbers are in: `Cifras en millones de dólares`,
+/// `(en miles de USD)`, `Valores en dólares`, `(USD millones)`, `(millones)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Units {
+    /// Byte range of the words that say it: from a word that introduces them (`Cifras`) or
+    /// the `en` or `(` before them, to the last of them.
+    pub start: usize,
+    /// Its end (exclusive).
+    pub end: usize,
+    /// What each number is multiplied by: 1 when only the currency is said.
+    pub factor: f64,
+    /// Whether the numbers are amounts of money.
+    pub money: bool,
+    /// Whether words introduce them (`Cifras en`, `(en`): a line that says only `(miles)` or
+    /// `(USD)` may be a piece of a column's header set on a line of its own.
+    pub introduced: bool,
+}
+
+/// The units that `text` declares for the numbers of a table or a column, if it declares any:
+/// `en` or `(` followed by a scale (`miles`, `millones`, `miles de millones`), a currency
+/// (`dólares`, `USD`, `US$`, `$`) or both, in either order. A scale after a number
+/// (`14,4 millones de dólares`) is an amount, not a declaration.
+pub fn units_in(text: &str) -> Option<Units> {
+    // Every short line of a report and every figure of a table row asks of its column: most
+    // have no scale or currency, or nothing before it.
+    if !may_declare_units(text.as_bytes()) {
+        return None;
+    }
+    let tokens = unit_tokens(text);
+    for (i, &(start, token)) in tokens.iter().enumerate() {
+        let mut j = i + 1;
+        let mut introduced = token == UnitToken::En;
+        match token {
+            UnitToken::Open => {
+                if matches!(tokens.get(j), Some((_, UnitToken::En))) {
+                    j += 1;
+                    introduced = true;
+                }
+            }
+            UnitToken::En => {}
+            _ => continue,
+        }
+        let (mut factor, mut money, mut end) = (None, false, start);
+        // Up to one scale and one currency, with `de` between them.
+        for _ in 0..3 {
+            match tokens.get(j) {
+                Some(&(_, UnitToken::Scale(f, e))) if factor.is_none() => {
+                    factor = Some(f);
+                    end = e;
+                }
+                Some(&(_, UnitToken::Money(e))) if !money => {
+                    money = true;
+                    end = e;
+                }
+                Some((_, UnitToken::De)) if factor.is_some() && !money => {}
+                _ => break,
+            }
+            j += 1;
+        }
+        if factor.is_none() && !money {
+            continue;
+        }
+        // `(millones USD)` whole, with its closing parenthesis.
+        if let (UnitToken::Open, Some(&(close, UnitToken::Close))) = (token, tokens.get(j)) {
+            end = close + 1;
+        }
+        // `Cifras en millones`: the word that introduces the declaration is part of it.
+        let start = match i.checked_sub(1).map(|k| tokens[k]) {
+            Some((s, UnitToken::Intro)) if token == UnitToken::En => s,
+            _ => start,
+        };
+        return Some(Units {
+            start,
+            end,
+            factor: factor.unwrap_or(1.0),
+            money,
+            introduced,
+        });
+    }
+    None
+}
+
+/// Whether `text` holds a start of a scale or a currency (`mil`es, `mil`lones, dó`lar`es,
+/// `usd`, `$`) and a `(` or an `en`, in one pass over its bytes.
+fn may_declare_units(text: &[u8]) -> bool {
+    let (mut unit, mut intro) = (false, false);
+    let next = |i: usize, part: &[u8]| {
+        text.get(i + 1..i + 1 + part.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(part))
+    };
+    for (i, &b) in text.iter().enumerate() {
+        match b.to_ascii_lowercase() {
+            b'$' => unit = true,
+            b'm' => unit |= next(i, b"il"),
+            b'l' => unit |= next(i, b"ar"),
+            b'u' => unit |= next(i, b"sd"),
+            b'(' => intro = true,
+            b'e' => intro |= next(i, b"n ") && (i == 0 || text[i - 1] == b' '),
+            _ => {}
+        }
+        if unit && intro {
+            return true;
+        }
+    }
+    false
+}
+
+/// A word or sign of a declaration of units, with its end where it needs one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum UnitToken {
+    Open,
+    Close,
+    En,
+    De,
+    /// `Cifras`, `Valores`, `Montos`, `Expresado`: words that introduce units.
+    Intro,
+    /// A scale and where its words end.
+    Scale(f64, usize),
+    /// A currency and where it ends.
+    Money(usize),
+    Other,
+}
+
+/// The words and signs of `text` as [`UnitToken`]s, each with its start.
+fn unit_tokens(text: &str) -> Vec<(usize, UnitToken)> {
+    let mut out: Vec<(usize, UnitToken)> = Vec::new();
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        let start = at;
+        if !crate::analysis::text::is_word_char(c) {
+            at += c.len_utf8();
+            let token = match c {
+                '(' => UnitToken::Open,
+                ')' => UnitToken::Close,
+                '$' => UnitToken::Money(at),
+                _ if c.is_whitespace() => continue,
+                _ => UnitToken::Other,
+            };
+            // `US$`: the currency is the word and its sign.
+            if let (UnitToken::Money(end), Some((_, UnitToken::Money(last)))) =
+                (token, out.last_mut())
+            {
+                if *last == start {
+                    *last = end;
+                    continue;
+                }
+            }
+            out.push((start, token));
+            continue;
+        }
+        let end = text[at..]
+            .find(|c: char| !crate::analysis::text::is_word_char(c))
+            .map_or(text.len(), |i| at + i);
+        at = end;
+        let token = crate::analysis::text::with_fold_key(&text[start..end], |w| match w {
+            "en" => UnitToken::En,
+            "de" => UnitToken::De,
+            "cifras" | "valores" | "montos" | "importes" | "datos" | "expresado" | "expresados"
+            | "expresadas" => UnitToken::Intro,
+            "miles" => UnitToken::Scale(1e3, end),
+            "millones" => UnitToken::Scale(1e6, end),
+            "dolares" | "dolar" | "usd" | "us" => UnitToken::Money(end),
+            _ => UnitToken::Other,
+        });
+        // `miles de millones`: a thousand millions.
+        if let (
+            UnitToken::Scale(1e6, end),
+            [.., (_, UnitToken::Scale(1e3, _)), (_, UnitToken::De)],
+        ) = (token, out.as_slice())
+        {
+            out.pop();
+            if let Some(last) = out.last_mut() {
+                last.1 = UnitToken::Scale(1e9, end);
+            }
+            continue;
+        }
+        out.push((start, token));
+    }
+    out
+}
+
+/// Puts `figure` in the units `units` of its table or column, whose header says `kind`:
+/// scaled by the factor (a figure with a scale of its own, `USD 14,4 millones`, keeps its
+/// value), and money when the units are. Shares are never in a table's units. Returns whether
+/// the figure took them.
+fn in_units(figure: &mut Figure, units: Units, kind: Option<ColumnKind>) -> bool {
+    if figure.kind == FigureKind::Percent || kind == Some(ColumnKind::Share) {
+        return false;
+    }
+    if has_scale_word(&figure.text) {
+        return false;
+    }
+    // A scale says that the numbers are amounts; under a header of money, amounts of money.
+    if figure.kind == FigureKind::Count
+        && (units.money || (units.factor > 1.0 && kind == Some(ColumnKind::Money)))
+    {
+        figure.kind = FigureKind::Usd;
+    }
+    figure.value = crate::analysis::numbers::scaled(figure.value, units.factor);
+    if let Some(alt) = figure.alt_value.as_mut() {
+        *alt = crate::analysis::numbers::scaled(*alt, units.factor);
+    }
+    true
+}
+
+/// Whether a figure as written carries a scale of its own (`14,4 millones`, `$1.5M`, `250K`).
+fn has_scale_word(written: &str) -> bool {
+    written.split(|c: char| !c.is_alphabetic()).any(|w| {
+        matches!(w, "M" | "MM" | "K" | "k")
+            || crate::analysis::text::with_fold_key(w, |w| {
+                matches!(
+                    w,
+                    "mil" | "miles" | "millon" | "millones" | "billon" | "billones"
+                )
+            })
+    })
+}
+
+/// What a column's header says of the plain numbers under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColumnKind {
+    /// Shares: its numbers are percentages.
+    Share,
+    /// Amounts of money: its numbers with cents are money.
+    Money,
+    /// What is computed from money or counted, not money (`Logaritmo del Ingreso`, `Número`).
+    NotMoney,
+}
+
+/// What a column's header (or a row's label) says of the plain numbers under it:
 /// - a share: a `%` of its own (`% Cumplimiento`, `Ejecución (%)`; not the `27%` of a name
 ///   such as `Gobiernos Provinciales (27%)`), or `porcentaje`;
 /// - money: the words of budgets and accounts (`Asignación Inicial`, `Codificado`,
@@ -228,7 +496,7 @@ pub fn label_figures(text: &str, columns: &[String], figures: &mut [Figure]) {
 ///   (`255.05`): a column of `Ingresos` may count hospital admissions, never with cents.
 ///
 /// A share wins over money (`% Ejecución presupuestaria`).
-fn column_kind(header: &str) -> Option<FigureKind> {
+fn column_kind(header: &str) -> Option<ColumnKind> {
     /// Starts of the folded words of a header over amounts of money.
     const MONEY: [&str; 24] = [
         "presupuest",
@@ -280,14 +548,14 @@ fn column_kind(header: &str) -> Option<FigureKind> {
     crate::analysis::text::with_fold_key(header, |folded| {
         let words = || crate::analysis::text::words(folded).map(|(_, w)| w);
         if own_percent || words().any(|w| w.starts_with("porcentaj") || w == "porcentual") {
-            return Some(FigureKind::Percent);
+            return Some(ColumnKind::Share);
         }
         // What is computed from money is not always money (`Logaritmo del Ingreso`).
         if words().any(|w| NOT_MONEY.iter().any(|m| w.starts_with(m))) {
-            return None;
+            return Some(ColumnKind::NotMoney);
         }
         if header.contains('$') || words().any(|w| MONEY.iter().any(|m| w.starts_with(m))) {
-            return Some(FigureKind::Usd);
+            return Some(ColumnKind::Money);
         }
         None
     })
@@ -424,7 +692,7 @@ mod tests {
         let columns: Vec<String> = ["Partida", "Descripción", "Codificado", "Devengado"]
             .map(String::from)
             .to_vec();
-        label_figures(text, &columns, &mut figures);
+        label_figures(text, &columns, None, &mut figures);
         let last = figures.last().expect("a figure");
         assert_eq!(last.value, 85.3);
         assert_eq!(
@@ -435,7 +703,8 @@ mod tests {
             last.table,
             Some(TableCell {
                 row: "Sueldos y salarios".into(),
-                column: "Devengado".into()
+                column: "Devengado".into(),
+                units: None,
             })
         );
     }
@@ -455,7 +724,7 @@ mod tests {
         .to_vec();
         let kinds = |text: &str| -> Vec<(String, FigureKind)> {
             let mut figures = crate::extract::figures::extract_figures(text);
-            label_figures(text, &columns, &mut figures);
+            label_figures(text, &columns, None, &mut figures);
             figures.into_iter().map(|f| (f.text, f.kind)).collect()
         };
         use FigureKind::{Count, Percent, Usd};
@@ -487,14 +756,136 @@ mod tests {
         // A share in the thousands has its decimals (`12.500` is 12.5 %).
         let text = "1 | Cobertura | 1 | 2 | 12.500";
         let mut figures = crate::extract::figures::extract_figures(text);
-        label_figures(text, &columns, &mut figures);
+        label_figures(text, &columns, None, &mut figures);
         let share = figures.last().expect("a figure");
         assert_eq!((share.kind, share.value), (Percent, 12.5));
         // A share in a name is no column of shares.
         assert_eq!(column_kind("Gobiernos Provinciales (27%)"), None);
-        assert_eq!(column_kind("Ejecución (%)"), Some(Percent));
-        assert_eq!(column_kind("PRESUPUESTO CODIFICADO"), Some(Usd));
-        assert_eq!(column_kind("Valor US$"), Some(Usd));
-        assert_eq!(column_kind("% Ejecución presupuestaria"), Some(Percent));
+        assert_eq!(column_kind("Ejecución (%)"), Some(ColumnKind::Share));
+        assert_eq!(
+            column_kind("PRESUPUESTO CODIFICADO"),
+            Some(ColumnKind::Money)
+        );
+        assert_eq!(column_kind("Valor US$"), Some(ColumnKind::Money));
+        assert_eq!(
+            column_kind("% Ejecución presupuestaria"),
+            Some(ColumnKind::Share)
+        );
+    }
+
+    #[test]
+    fn a_table_or_a_column_says_what_its_numbers_are_in() {
+        fn units(text: &str) -> Option<(&str, f64, bool)> {
+            units_in(text).map(|u| (&text[u.start..u.end], u.factor, u.money))
+        }
+        assert_eq!(
+            units("Cifras en millones de dólares"),
+            Some(("Cifras en millones de dólares", 1e6, true))
+        );
+        assert_eq!(
+            units("Tabla 5: Presupuesto 2021 (en miles de USD)"),
+            Some(("(en miles de USD)", 1e3, true))
+        );
+        assert_eq!(
+            units("Valores en dólares"),
+            Some(("Valores en dólares", 1.0, true))
+        );
+        assert_eq!(
+            units("Gasto de Inversión (millones USD)"),
+            Some(("(millones USD)", 1e6, true))
+        );
+        assert_eq!(units("Monto (US$)"), Some(("(US$)", 1.0, true)));
+        assert_eq!(
+            units("Población (miles hab.)"),
+            Some(("(miles", 1e3, false))
+        );
+        assert_eq!(
+            units("en miles de millones de dólares"),
+            Some(("en miles de millones de dólares", 1e9, true))
+        );
+        // An amount is no declaration, nor is a share in a name.
+        assert_eq!(
+            units("el Monto A se incrementó en 14,4 millones de dólares"),
+            None
+        );
+        assert_eq!(units("Gobiernos Provinciales (27%)"), None);
+        assert_eq!(units("Presupuesto codificado"), None);
+        // Introduced, or only a piece of a header that may sit on a line of its own.
+        assert!(units_in("(en miles)").is_some_and(|u| u.introduced));
+        assert!(units_in("(miles)").is_some_and(|u| !u.introduced));
+    }
+
+    #[test]
+    fn numbers_in_a_table_of_millions_are_millions_but_shares_counts_and_amounts_in_words() {
+        let columns: Vec<String> = ["Concepto", "2011", "Número de GAD"]
+            .map(String::from)
+            .to_vec();
+        let read = |text: &str| -> Vec<(String, f64, FigureKind, Option<String>)> {
+            let mut figures = crate::extract::figures::extract_figures(text);
+            label_figures(
+                text,
+                &columns,
+                Some("Cifras en millones de dólares"),
+                &mut figures,
+            );
+            figures
+                .into_iter()
+                .map(|f| (f.text, f.value, f.kind, f.table.and_then(|t| t.units)))
+                .collect()
+        };
+        let note = || Some("Cifras en millones de dólares".to_string());
+        use FigureKind::{Count, Percent, Usd};
+        assert_eq!(
+            read("Ingresos totales | 23.950,2 | 221"),
+            [
+                ("23.950,2".into(), 23_950_200_000.0, Usd, note()),
+                ("221".into(), 221.0, Count, None),
+            ]
+        );
+        // A share, a row of rates, an amount with its own scale.
+        assert_eq!(
+            read("21% Ingresos permanentes | 1.918,1 | 3"),
+            [
+                ("21%".into(), 21.0, Percent, None),
+                ("1.918,1".into(), 1_918_100_000.0, Usd, note()),
+                ("3".into(), 3.0, Count, None),
+            ]
+        );
+        assert_eq!(
+            read("Tasa de variación | 3,5 | 1"),
+            [
+                ("3,5".into(), 3.5, Count, None),
+                ("1".into(), 1.0, Count, None)
+            ]
+        );
+        assert_eq!(
+            read("Compensación | USD 14,4 millones | 2"),
+            [
+                ("USD 14,4 millones".into(), 14_400_000.0, Usd, None),
+                ("2".into(), 2.0, Count, None)
+            ]
+        );
+        // A column's own units, without a note over the table.
+        let columns: Vec<String> = [
+            "Provincia",
+            "Población (miles)",
+            "Ingresos Propios (millones USD)",
+        ]
+        .map(String::from)
+        .to_vec();
+        let text = "Provincia 1 | 517 | 28";
+        let mut figures = crate::extract::figures::extract_figures(text);
+        label_figures(text, &columns, None, &mut figures);
+        let read: Vec<_> = figures
+            .iter()
+            .map(|f| (f.value, f.kind, f.table.as_ref().map(TableCell::factor)))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (517_000.0, Count, Some(1e3)),
+                (28_000_000.0, Usd, Some(1e6))
+            ]
+        );
     }
 }

@@ -165,7 +165,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 31;
+    pub const VERSION: u32 = 32;
 }
 
 /// A passage as stored in the index, with its figures read again from its text.
@@ -523,7 +523,12 @@ impl Engine {
         let starts: Vec<usize> = r.figures.iter().map(|f| f.start as usize).collect();
         let mut figures = crate::extract::figures::figures_at(&r.text, &starts)
             .unwrap_or_else(|| crate::extract::figures::extract_figures(&r.text));
-        crate::extract::table::label_figures(&r.text, &r.columns, &mut figures);
+        crate::extract::table::label_figures(
+            &r.text,
+            &r.columns,
+            r.table_units.as_deref(),
+            &mut figures,
+        );
         if figures.len() == r.figures.len() {
             for (fig, at) in figures.iter_mut().zip(&r.figures) {
                 fig.span = (at.span.0 as usize, at.span.1 as usize);

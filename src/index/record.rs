@@ -1,6 +1,6 @@
 //! What the index keeps of a passage to show it again, and how it is written as bytes: the
 //! text, where it comes from (report, ordinal, page, span), its policies, where its figures are
-//! and a table row's column headers. The figures themselves are read again from the text when
+//! and a table row's column headers and units. The figures themselves are read again from the text when
 //! shown, at the offsets kept (the same reading, so the same figures in the same order).
 //!
 //! Numbers are LEB128 varints and strings are length-prefixed UTF-8. Decoding checks every
@@ -31,6 +31,8 @@ pub struct Record {
     pub figures: Vec<FigureAt>,
     /// For a table row: the header of each cell (empty for prose).
     pub columns: Vec<String>,
+    /// For a table row: what its table says its numbers are in, when it says so.
+    pub table_units: Option<String>,
     /// OCR confidence (0 to 1) of a passage read by OCR.
     pub ocr_confidence: Option<f32>,
 }
@@ -70,6 +72,7 @@ pub fn encode(report_id: &str, p: &Passage, out: &mut Vec<u8>) {
         put_varint(out, f.span.1 as u64);
     }
     put_str(out, &crate::extract::table::join_columns(&p.columns));
+    put_str(out, p.table_units.as_deref().unwrap_or(""));
     match p.ocr_confidence {
         Some(c) => {
             out.push(1);
@@ -106,6 +109,7 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
         });
     }
     let columns = crate::extract::table::split_columns(&r.string()?);
+    let table_units = Some(r.string()?).filter(|u| !u.is_empty());
     let ocr_confidence = match r.byte()? {
         0 => None,
         1 => Some(f32::from_le_bytes(r.array()?)),
@@ -123,6 +127,7 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
         policies,
         figures,
         columns,
+        table_units,
         ocr_confidence,
     })
 }
@@ -156,6 +161,7 @@ mod tests {
                 })
                 .collect(),
             columns: vec!["Provincia".into(), "Monto USD".into()],
+            table_units: Some("en miles de dólares".into()),
             ocr_confidence: ocr,
         }
     }
@@ -190,6 +196,7 @@ mod tests {
             ]
         );
         assert_eq!(r.columns, p.columns);
+        assert_eq!(r.table_units.as_deref(), Some("en miles de dólares"));
         assert_eq!(r.ocr_confidence, Some(0.5));
     }
 
@@ -198,12 +205,14 @@ mod tests {
         let mut p = passage("Sin cifras.", vec![], None);
         p.page = None;
         p.columns.clear();
+        p.table_units = None;
         p.policies.clear();
         let mut bytes = Vec::new();
         encode("r", &p, &mut bytes);
         let r = decode(&bytes).expect("decodes");
         assert_eq!((r.page, r.ocr_confidence), (0, None));
         assert!(r.figures.is_empty() && r.columns.is_empty() && r.policies.is_empty());
+        assert_eq!(r.table_units, None);
     }
 
     #[test]

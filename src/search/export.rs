@@ -11,7 +11,7 @@ use crate::index::Engine;
 pub const BOM: &str = "\u{feff}";
 
 /// Columns of a figure export, in order.
-pub const FIGURE_COLUMNS: [&str; 18] = [
+pub const FIGURE_COLUMNS: [&str; 19] = [
     "figure",
     "value",
     "kind",
@@ -30,6 +30,7 @@ pub const FIGURE_COLUMNS: [&str; 18] = [
     "table_row",
     "table_column",
     "ocr_confidence",
+    "table_units",
 ];
 
 /// Columns of a batch lookup: the query, its line, its count and error, then a figure's.
@@ -60,6 +61,7 @@ pub fn figure_cells(h: &FigureHit) -> Vec<String> {
             .map(|t| t.column.clone())
             .unwrap_or_default(),
         opt(h.ocr_confidence.map(|c| format!("{c:.2}"))),
+        opt(h.table.as_ref().and_then(|t| t.units.clone())),
     ]
 }
 

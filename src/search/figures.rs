@@ -245,9 +245,17 @@ impl FigureRequest {
                 .iter()
                 .any(|q| (q - v).abs() <= 1e-9 * q.abs().max(1.0))
         };
+        // A number in a table of millions is found by its amount and as it is written.
+        let factor = f.table.as_ref().map_or(1.0, |t| t.factor());
+        let written = |v: f64| factor != 1.0 && same(v / factor);
         match self.mode {
             FigureMode::All => true,
-            FigureMode::Value => same(f.value) || f.alt_value.is_some_and(same),
+            FigureMode::Value => {
+                same(f.value)
+                    || f.alt_value.is_some_and(same)
+                    || written(f.value)
+                    || f.alt_value.is_some_and(written)
+            }
             FigureMode::Exact => self.exact.as_deref().is_some_and(|surface| {
                 f.text.contains(surface)
                     || passage_text
@@ -281,7 +289,7 @@ fn values_in(q: &str) -> QueryFigures {
                 let scale = numbers::amount_scale_after(q, i, n.end);
                 let factors = scale.map_or([Some(1.0), None], |s| [Some(s.factor), s.alt_factor]);
                 for factor in factors.into_iter().flatten() {
-                    out.extend(n.readings.iter().map(|r| r.value * factor));
+                    out.extend(n.readings.iter().map(|r| numbers::scaled(r.value, factor)));
                 }
                 let end = scale.map_or(n.end, |s| s.end);
                 percent &= crate::extract::figures::percent_after(q, end).is_some();

@@ -58,9 +58,12 @@ function formatNumber(value, decimals = 2) {
 const formatValue = (figure, value = figure.value) =>
   formatNumber(value) + ({ usd: ' USD', percent: ' %' }[figure.kind] || '');
 
+/** What a table says its numbers are in, when it gave the figure its value: "Cifras en millones". */
+const tableUnits = (figure) => (figure.table && figure.table.units) || null;
+
 /** A highlighted figure's tooltip: "4.803.665,69 USD · recaudado" (and the other reading). */
 function figureTitle(figure) {
-  const parts = [formatValue(figure), figure.kind === 'count' && 'cantidad', figure.label];
+  const parts = [formatValue(figure), figure.kind === 'count' && 'cantidad', tableUnits(figure), figure.label];
   if (typeof figure.alt_value === 'number') {
     parts.push(`también podría leerse ${formatValue(figure, figure.alt_value)}`);
   }
@@ -394,7 +397,7 @@ function figureRow(state, figure) {
   const sentence = h('td', { class: 'frase', text: figure.sentence });
   highlightFigures(sentence, [figure]);
   return h('tr', {},
-    h('td', { class: 'cifra-escrita', text: figure.text }),
+    h('td', { class: 'cifra-escrita', text: tableUnits(figure) ? `${figure.text} (${tableUnits(figure)})` : figure.text }),
     h('td', { class: 'num', text: formatValue(figure) }),
     h('td', { text: KIND_NAMES[figure.kind] || figure.kind }),
     h('td', { text: figure.label || '—' }),

@@ -181,7 +181,7 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
         None => (start_with_prefix, end, false),
     };
     let scale_by = |v: f64, factor: f64| {
-        let v = v * factor + extra;
+        let v = numbers::scaled(v, factor) + extra;
         if negative {
             -v
         } else {
