@@ -214,6 +214,7 @@ pub fn label_figures(text: &str, columns: &[String], units: Option<&str>, figure
         column_kind(&row),
         Some(ColumnKind::Share | ColumnKind::NotMoney)
     );
+    let row_counted = names_counted(&row);
     for figure in figures {
         let index = cells
             .iter()
@@ -233,7 +234,14 @@ pub fn label_figures(text: &str, columns: &[String], units: Option<&str>, figure
         // or a row of what is not money (`Número de GAD`) in a table of money.
         let applied = match (units_in(&column), table_units) {
             (Some(u), _) => Some((u, column.as_str())),
-            (None, Some((u, note))) if !row_apart && kind != Some(ColumnKind::NotMoney) => {
+            (None, Some((u, note)))
+                if !row_apart
+                    && kind != Some(ColumnKind::NotMoney)
+                    // People and things counted in a table of dollars (`Beneficiarios`).
+                    && !(u.money
+                        && kind != Some(ColumnKind::Money)
+                        && (row_counted || names_counted(&column))) =>
+            {
                 Some((u, note))
             }
             _ => None,
@@ -475,6 +483,33 @@ fn has_scale_word(written: &str) -> bool {
                 )
             })
     })
+}
+
+/// Whether a header or a row's label names people or things counted (`Beneficiarios`,
+/// `Atenciones médicas`, `Afiliados`): a table of dollars does not make their numbers money.
+fn names_counted(header: &str) -> bool {
+    /// Starts of the folded words of what the reports count.
+    const COUNTED: [&str; 14] = [
+        "beneficiari",
+        "afiliad",
+        "atencion",
+        "paciente",
+        "poblacion",
+        "habitante",
+        "persona",
+        "jubilad",
+        "pensionista",
+        "usuario",
+        "consulta",
+        "servidor",
+        "emplead",
+        "trabajador",
+    ];
+    !header.is_empty()
+        && crate::analysis::text::with_fold_key(header, |folded| {
+            crate::analysis::text::words(folded)
+                .any(|(_, w)| COUNTED.iter().any(|c| w.starts_with(c)))
+        })
 }
 
 /// What a column's header says of the plain numbers under it.
@@ -856,6 +891,13 @@ mod tests {
             [
                 ("3,5".into(), 3.5, Count, None),
                 ("1".into(), 1.0, Count, None)
+            ]
+        );
+        assert_eq!(
+            read("Beneficiarios | 1.250 | 4"),
+            [
+                ("1.250".into(), 1250.0, Count, None),
+                ("4".into(), 4.0, Count, None)
             ]
         );
         assert_eq!(
