@@ -199,7 +199,8 @@ struct TableUnits {
     used: bool,
     /// Titles read since the last row that took it.
     titles: usize,
-    /// Lines read since it was set (counted while no row has taken it).
+    /// Lines read since it was set: while no row has taken it, more than a table holds before
+    /// its rows end it.
     waiting: usize,
     /// The byte ranges of the lines read since the last row or prose, and what each ends: read
     /// only when a row comes, so that prose costs nothing.
