@@ -496,7 +496,7 @@ fn names_counted(header: &str) -> bool {
         "paciente",
         "poblacion",
         "habitante",
-        "persona",
+        "personas",
         "jubilad",
         "pensionista",
         "usuario",
@@ -559,8 +559,9 @@ fn column_kind(header: &str) -> Option<ColumnKind> {
         "salario",
         "importe",
     ];
-    /// Starts of the folded words of a header over numbers made from money but not money.
-    const NOT_MONEY: [&str; 8] = [
+    /// Starts of the folded words of a header over numbers made from money but not money, or
+    /// over codes (`Partida`, `Grupo`).
+    const NOT_MONEY: [&str; 12] = [
         "logaritm",
         "indice",
         "indicador",
@@ -569,6 +570,10 @@ fn column_kind(header: &str) -> Option<ColumnKind> {
         "numero",
         "cantidad",
         "nro",
+        "partida",
+        "grupo",
+        "codigo",
+        "item",
     ];
     if header.is_empty() {
         return None;
@@ -907,6 +912,15 @@ mod tests {
                 ("2".into(), 2.0, Count, None)
             ]
         );
+        // A column of codes is not in the table's units.
+        let codes: Vec<String> = ["Grupo", "Descripción", "Devengado"]
+            .map(String::from)
+            .to_vec();
+        let text = "53 | Bienes y servicios | 27.450.300";
+        let mut figures = crate::extract::figures::extract_figures(text);
+        label_figures(text, &codes, Some("(en dólares)"), &mut figures);
+        let read: Vec<_> = figures.iter().map(|f| (f.value, f.kind)).collect();
+        assert_eq!(read, [(53.0, Count), (27_450_300.0, Usd)]);
         // A column's own units, without a note over the table.
         let columns: Vec<String> = [
             "Provincia",
