@@ -93,6 +93,15 @@ fn extraction_matches_the_hand_made_list_of_every_figure() {
 }
 
 fn figures(q: &str, set: impl FnOnce(&mut RawFigureRequest)) -> cuentas::search::FigureResponse {
+    figures_in(engine(), q, set)
+}
+
+/// [`figures`] on `engine`.
+fn figures_in(
+    engine: &cuentas::index::Engine,
+    q: &str,
+    set: impl FnOnce(&mut RawFigureRequest),
+) -> cuentas::search::FigureResponse {
     let mut raw = RawFigureRequest {
         search: RawRequest {
             q: Some(q.to_string()),
@@ -102,7 +111,7 @@ fn figures(q: &str, set: impl FnOnce(&mut RawFigureRequest)) -> cuentas::search:
     };
     set(&mut raw);
     let request = FigureRequest::from_raw(&raw).expect("valid figure request");
-    run_figures(engine(), &request).expect("runs")
+    run_figures(engine, &request).expect("runs")
 }
 
 #[test]
@@ -646,21 +655,9 @@ fn a_table_of_millions_gives_its_numbers_in_dollars_found_as_written_and_as_amou
     let index = tmp.path().join("index");
     crate::support::build(&[folder], &index).expect("indexes");
     let engine = Engine::open(&IndexDir::new(&index)).expect("opens");
-    let run = |q: &str, set: &dyn Fn(&mut RawFigureRequest)| {
-        let mut raw = RawFigureRequest {
-            search: RawRequest {
-                q: Some(q.to_string()),
-                ..RawRequest::default()
-            },
-            ..RawFigureRequest::default()
-        };
-        set(&mut raw);
-        let request = FigureRequest::from_raw(&raw).expect("valid figure request");
-        run_figures(&engine, &request).expect("runs")
-    };
     // Provincia 1's total spending of 2008, written `2.149`: by its amount, in words, as written.
     for q in ["2149000000", "2.149 millones", "2.149"] {
-        let r = run(q, &|_| {});
+        let r = figures_in(&engine, q, |_| {});
         assert_eq!(r.figures.len(), 1, "{q}: {:?}", r.figures);
         let f = &r.figures[0];
         assert_eq!(
@@ -676,7 +673,7 @@ fn a_table_of_millions_gives_its_numbers_in_dollars_found_as_written_and_as_amou
         assert!(table.column.starts_with("Gasto Total"), "{table:?}");
     }
     // The amounts over a billion are Tabla 22's; the population of Tabla 23 keeps its count.
-    let large = run("", &|raw| {
+    let large = figures_in(&engine, "", |raw| {
         raw.kind = Some("usd".into());
         raw.min = Some("1000000000".into());
     });
@@ -686,7 +683,7 @@ fn a_table_of_millions_gives_its_numbers_in_dollars_found_as_written_and_as_amou
         "{:?}",
         large.figures
     );
-    let population = run("624,4", &|_| {});
+    let population = figures_in(&engine, "624,4", |_| {});
     assert!(!population.figures.is_empty());
     assert!(population
         .figures
