@@ -55,12 +55,13 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
 }
 
 /// The units a table's note gave a figure, after it as written: `23.950,2 (Cifras en millones
-/// de dólares)`, so that its value reads as the note says.
+/// de dólares)`, `212,4 (x 1.000)`, so that its value reads as the note says.
 fn units_note(table: Option<&crate::extract::table::TableCell>) -> String {
-    table
-        .and_then(|t| t.units.as_deref())
-        .map(|u| format!(" ({u})"))
-        .unwrap_or_default()
+    match table.and_then(|t| t.units.as_deref()) {
+        Some(u) if u.starts_with('(') => format!(" {u}"),
+        Some(u) => format!(" ({u})"),
+        None => String::new(),
+    }
 }
 
 /// What a journalist must know of text read by OCR.
@@ -330,5 +331,20 @@ mod tests {
         assert_eq!(format_value(4803665.69), "4,803,665.69");
         assert_eq!(format_value(1193703286.0), "1,193,703,286");
         assert_eq!(format_value(132.76), "132.76");
+    }
+
+    #[test]
+    fn a_figure_s_units_are_said_once_in_parentheses() {
+        let cell = |units: &str| crate::extract::table::TableCell {
+            row: String::new(),
+            column: String::new(),
+            units: Some(units.to_string()),
+        };
+        assert_eq!(
+            units_note(Some(&cell("Cifras en millones de dólares"))),
+            " (Cifras en millones de dólares)"
+        );
+        assert_eq!(units_note(Some(&cell("(x 1.000)"))), " (x 1.000)");
+        assert_eq!(units_note(None), "");
     }
 }

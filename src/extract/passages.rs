@@ -1371,5 +1371,15 @@ mod tests {
             (last.text.as_str(), last.units.as_deref()),
             ("Gastos | 4,5", Some("Cifras en miles de dólares"))
         );
+        // A caption's multiplier holds for its rows.
+        let text = "Tabla 4. Atenciones por servicio (x 1.000)
+Servicio	2022	2023
+            Consulta externa	212,4	245,7
+";
+        let last = split(text).pop().expect("passages");
+        assert_eq!(
+            (last.text.as_str(), last.units.as_deref()),
+            ("Consulta externa | 212,4 | 245,7", Some("(x 1.000)"))
+        );
     }
 }

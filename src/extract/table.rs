@@ -286,8 +286,8 @@ pub struct Units {
 }
 
 /// The units that `text` declares for the numbers of a table or a column, if it declares any:
-/// `en` or `(` followed by a scale (`miles`, `millones`, `miles de millones`), a currency
-/// (`dólares`, `USD`, `US$`, `$`) or both, in either order. A scale after a number
+/// `en` or `(` followed by a scale (`miles`, `millones`, `miles de millones`, or a multiplier,
+/// `x 1.000`), a currency (`dólares`, `USD`, `US$`, `$`) or both, in either order. A scale after a number
 /// (`14,4 millones de dólares`) is an amount, not a declaration.
 pub fn units_in(text: &str) -> Option<Units> {
     // Every short line of a report and every figure of a table row asks of its column: most
@@ -308,6 +308,11 @@ pub fn units_in(text: &str) -> Option<Units> {
             }
             UnitToken::En => {}
             _ => continue,
+        }
+        // `(x 1.000)`: a multiplier says what it is without other words.
+        if matches!(tokens.get(j), Some((_, UnitToken::Times))) {
+            j += 1;
+            introduced = true;
         }
         let (mut factor, mut money, mut end) = (None, false, start);
         // Up to one scale and one currency, with `de` between them.
@@ -363,6 +368,8 @@ fn may_declare_units(text: &[u8]) -> bool {
             b'm' => unit |= next(i, b"il"),
             b'l' => unit |= next(i, b"ar"),
             b'u' => unit |= next(i, b"sd"),
+            // `x 1.000`, `× 1000`: a multiplier.
+            b'x' | 0x97 => unit |= next(i, b" 1") || next(i, b"1"),
             b'(' => intro = true,
             b'e' => intro |= next(i, b"n ") && (i == 0 || text[i - 1] == b' '),
             _ => {}
@@ -387,6 +394,8 @@ enum UnitToken {
     Scale(f64, usize),
     /// A currency and where it ends.
     Money(usize),
+    /// `x` or `×` before a multiplier (`x 1.000`), which follows as a scale.
+    Times,
     Other,
 }
 
@@ -402,6 +411,7 @@ fn unit_tokens(text: &str) -> Vec<(usize, UnitToken)> {
                 '(' => UnitToken::Open,
                 ')' => UnitToken::Close,
                 '$' => UnitToken::Money(at),
+                '×' => UnitToken::Times,
                 _ if c.is_whitespace() => continue,
                 _ => UnitToken::Other,
             };
@@ -417,6 +427,15 @@ fn unit_tokens(text: &str) -> Vec<(usize, UnitToken)> {
             out.push((start, token));
             continue;
         }
+        // `1.000` after `x`: a multiplier, read as a scale.
+        if let (true, Some((factor, end))) = (
+            matches!(out.last(), Some((_, UnitToken::Times))),
+            multiplier(&text[start..]),
+        ) {
+            at = start + end;
+            out.push((start, UnitToken::Scale(factor, at)));
+            continue;
+        }
         let end = text[at..]
             .find(|c: char| !crate::analysis::text::is_word_char(c))
             .map_or(text.len(), |i| at + i);
@@ -429,6 +448,7 @@ fn unit_tokens(text: &str) -> Vec<(usize, UnitToken)> {
             "miles" => UnitToken::Scale(1e3, end),
             "millones" => UnitToken::Scale(1e6, end),
             "dolares" | "dolar" | "usd" | "us" => UnitToken::Money(end),
+            "x" => UnitToken::Times,
             _ => UnitToken::Other,
         });
         // `miles de millones`: a thousand millions.
@@ -446,6 +466,30 @@ fn unit_tokens(text: &str) -> Vec<(usize, UnitToken)> {
         out.push((start, token));
     }
     out
+}
+
+/// The power of a thousand that `text` starts with (`1.000`, `1000`, `1'000.000`, `1 000`),
+/// with where it ends.
+fn multiplier(text: &str) -> Option<(f64, usize)> {
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&b'1') {
+        return None;
+    }
+    let (mut zeros, mut end) = (0, 1);
+    while end < bytes.len() {
+        match bytes[end] {
+            b'0' => zeros += 1,
+            // A separator between groups of three zeros.
+            b'.' | b',' | b'\'' | b' ' if zeros % 3 == 0 && bytes.get(end + 1) == Some(&b'0') => {}
+            _ => break,
+        }
+        end += 1;
+    }
+    let glued = bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
+    match zeros {
+        3 | 6 | 9 if !glued => Some((10f64.powi(zeros), end)),
+        _ => None,
+    }
 }
 
 /// Puts `figure` in the units `units` of its table or column, whose header says `kind`:
@@ -853,6 +897,16 @@ mod tests {
         // Introduced, or only a piece of a header that may sit on a line of its own.
         assert!(units_in("(en miles)").is_some_and(|u| u.introduced));
         assert!(units_in("(miles)").is_some_and(|u| !u.introduced));
+        // A multiplier says what it is.
+        assert_eq!(
+            units("Atenciones por servicio (x 1.000)"),
+            Some(("(x 1.000)", 1e3, false))
+        );
+        assert_eq!(units("(× 1000 USD)"), Some(("(× 1000 USD)", 1e3, true)));
+        assert_eq!(units("(x 1'000.000)"), Some(("(x 1'000.000)", 1e6, false)));
+        assert!(units_in("(x 1.000)").is_some_and(|u| u.introduced));
+        assert_eq!(units("Área (x 1.500)"), None);
+        assert_eq!(units("(x 10.000)"), None);
     }
 
     #[test]

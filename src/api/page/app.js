@@ -60,6 +60,12 @@ const formatValue = (figure, value = figure.value) =>
 
 /** What a table says its numbers are in, when it gave the figure its value: "Cifras en millones". */
 const tableUnits = (figure) => (figure.table && figure.table.units) || null;
+/** A figure as written, with the units its table gave it: "23.950,2 (Cifras en millones)". */
+const writtenInUnits = (figure) => {
+  const units = tableUnits(figure);
+  if (!units) return figure.text;
+  return units.startsWith('(') ? `${figure.text} ${units}` : `${figure.text} (${units})`;
+};
 
 /** A highlighted figure's tooltip: "4.803.665,69 USD · recaudado" (and the other reading). */
 function figureTitle(figure) {
@@ -397,7 +403,7 @@ function figureRow(state, figure) {
   const sentence = h('td', { class: 'frase', text: figure.sentence });
   highlightFigures(sentence, [figure]);
   return h('tr', {},
-    h('td', { class: 'cifra-escrita', text: tableUnits(figure) ? `${figure.text} (${tableUnits(figure)})` : figure.text }),
+    h('td', { class: 'cifra-escrita', text: writtenInUnits(figure) }),
     h('td', { class: 'num', text: formatValue(figure) }),
     h('td', { text: KIND_NAMES[figure.kind] || figure.kind }),
     h('td', { text: figure.label || '—' }),

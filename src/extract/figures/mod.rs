@@ -902,6 +902,8 @@ mod tests {
             "998029499_5101050 | Remuneraciones Unificadas",
             "Ejemplo 9: Estimación de Z",
             "el cantón 24 de Mayo",
+            "Atenciones por servicio (x 1.000)",
+            "Valores (× 1000 USD)",
         ] {
             assert_eq!(figures(s), [], "{s} has no figure");
         }
