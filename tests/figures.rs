@@ -689,12 +689,19 @@ fn a_table_of_millions_gives_its_numbers_in_dollars_found_as_written_and_as_amou
         .figures
         .iter()
         .all(|f| f.kind == FigureKind::Count && f.value == 624.4 && f.page == Some(5)));
-    // A search of passages finds the row by the amount too.
+    // A search of passages finds the row by the amount too, and marks the cell that writes it.
     let hits = crate::support::search_in(&engine, "2149000000", &[]);
     assert_eq!(hits.total, 1);
+    let hit = &hits.hits[0];
     assert!(
-        hits.hits[0].text.starts_with("Provincia 1 | 28 | 87"),
+        hit.text.starts_with("Provincia 1 | 28 | 87"),
         "{}",
-        hits.hits[0].text
+        hit.text
     );
+    let marked: Vec<&str> = hit
+        .highlights
+        .iter()
+        .map(|&(a, b)| &hit.text[a..b])
+        .collect();
+    assert_eq!(marked, ["2.149"], "{}", hit.text);
 }

@@ -516,6 +516,24 @@ fn in_units(figure: &mut Figure, units: Units, kind: Option<ColumnKind>) -> bool
     true
 }
 
+/// The values of a table row's figures that its table's or column's units scaled
+/// (`23.950,2` in millions is `23950200000`), as the text the index holds with the row: a
+/// search for the amount finds the cell that writes it in millions, and marks it.
+pub fn values_in_units(figures: &[Figure]) -> String {
+    let mut out = String::new();
+    for f in figures {
+        if f.table.as_ref().is_some_and(|t| t.units.is_some()) {
+            for value in std::iter::once(f.value).chain(f.alt_value) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&crate::analysis::numbers::canonical(value.abs()));
+            }
+        }
+    }
+    out
+}
+
 /// Whether a figure as written carries a scale of its own (`14,4 millones`, `$1.5M`, `250K`).
 fn has_scale_word(written: &str) -> bool {
     written.split(|c: char| !c.is_alphabetic()).any(|w| {

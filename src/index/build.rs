@@ -714,24 +714,6 @@ fn header_words(columns: &[String]) -> String {
     words
 }
 
-/// The values of a table row's figures that its table's or column's units scaled
-/// (`23.950,2` in millions is `23950200000`), to index with the row: a search for the amount
-/// finds the cell that writes it in millions. Indexed as a value of its own, like the headers.
-fn values_in_units(figures: &[crate::extract::Figure]) -> String {
-    let mut out = String::new();
-    for f in figures {
-        if f.table.as_ref().is_some_and(|t| t.units.is_some()) {
-            for value in std::iter::once(f.value).chain(f.alt_value) {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&crate::analysis::numbers::canonical(value.abs()));
-            }
-        }
-    }
-    out
-}
-
 /// Most words of its column headers indexed with a row.
 const MAX_HEADER_WORDS: usize = 100;
 
@@ -785,7 +767,7 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
             doc.add_text(f.body, &headers);
             doc.add_text(f.pairs, &headers);
         }
-        let in_units = values_in_units(&p.figures);
+        let in_units = crate::extract::table::values_in_units(&p.figures);
         if !in_units.is_empty() {
             doc.add_text(f.body, &in_units);
         }

@@ -207,21 +207,28 @@ impl Highlighter {
         }
     }
 
-    /// The figures of `figures` whose column header holds a query term, in order, each with the
-    /// weight of the rarest such term.
+    /// The figures of `figures` whose column header holds a query term, or whose value in its
+    /// table's units is one (`212,4` under `(x 1.000)` for `212400`), in order, each with the
+    /// weight of the rarest such term. The index holds both with the row.
     fn cells(&self, figures: &[Figure]) -> Vec<(Range<usize>, Score)> {
         let mut out: Vec<(Range<usize>, Score)> = Vec::new();
         // The figures of one column share its header: each header is read once.
         let mut read: FxHashMap<&str, Option<Score>> = FxHashMap::default();
         for fig in figures {
-            let Some(column) = fig.table.as_ref().map(|t| t.column.as_str()) else {
+            let Some(table) = fig.table.as_ref() else {
                 continue;
             };
-            if column.is_empty() {
-                continue;
-            }
-            let score = *read.entry(column).or_insert_with(|| self.best_term(column));
-            if let Some(score) = score {
+            let column = table.column.as_str();
+            let by_column = if column.is_empty() {
+                None
+            } else {
+                *read.entry(column).or_insert_with(|| self.best_term(column))
+            };
+            let by_value = table.units.as_ref().and_then(|_| {
+                let scaled = crate::extract::table::values_in_units(std::slice::from_ref(fig));
+                self.best_term(&scaled)
+            });
+            if let Some(score) = by_column.into_iter().chain(by_value).reduce(Score::max) {
                 out.push((fig.start..fig.end, score));
             }
         }
