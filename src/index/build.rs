@@ -762,7 +762,14 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
         doc.add_u64(f.key, key.pack());
         doc.add_text(f.body, &p.text);
         doc.add_text(f.pairs, &p.text);
-        let headers = header_words(&p.columns);
+        // A row that holds neither a figure nor a word (`2007- | 2007-`, a header's years cut
+        // from their line) has nothing its headers name: found by them, it would show nothing.
+        let named = !p.figures.is_empty() || p.text.chars().any(char::is_alphabetic);
+        let headers = if named {
+            header_words(&p.columns)
+        } else {
+            String::new()
+        };
         if !headers.is_empty() {
             doc.add_text(f.body, &headers);
             doc.add_text(f.pairs, &headers);
