@@ -115,6 +115,50 @@ fn figures_in(
 }
 
 #[test]
+fn an_amount_as_the_press_rounds_it_finds_the_figures_that_round_to_it_nearest_first() {
+    use cuentas::search::{FigureMode, FigureOrder};
+    let written = |r: &cuentas::search::FigureResponse| -> Vec<String> {
+        r.figures.iter().map(|f| f.text.clone()).collect()
+    };
+    // `USD 4'803.665,69` in a news item: 4,8 millones.
+    for q in [
+        "4,8 millones",
+        "USD 4,8 millones de dólares",
+        "$4.8M",
+        "recaudado 4,8 millones",
+    ] {
+        let r = figures(q, |_| {});
+        assert_eq!(
+            (r.mode, r.sort, written(&r)),
+            (
+                FigureMode::Rounded,
+                FigureOrder::Nearest,
+                vec!["USD 4'803.665,69".to_string()]
+            ),
+            "{q}"
+        );
+    }
+    assert!(figures("4,9 millones", |_| {}).figures.is_empty());
+    assert!(figures("vacunas 4,8 millones", |_| {}).figures.is_empty());
+    // Between 500.000 and 1,5 millions: the nearest to a million first, on every page; in
+    // index order when asked.
+    let nearest = ["893.463", "790.147", "613.269"].map(String::from);
+    assert_eq!(written(&figures("1 millón", |_| {})), nearest);
+    let page = figures("1 millón", |r| {
+        r.limit = Some("1".into());
+        r.offset = Some("1".into());
+    });
+    assert_eq!((page.total, written(&page)), (3, vec![nearest[1].clone()]));
+    let by_passage = figures("1 millón", |r| r.sort = Some("passages".into()));
+    assert_eq!(written(&by_passage), ["790.147", "893.463", "613.269"]);
+    // A count written in words and one in digits.
+    assert_eq!(
+        written(&figures("9 mil", |_| {})),
+        ["9.000".to_string(), "9 mil".to_string()]
+    );
+}
+
+#[test]
 fn amounts_over_a_billion_are_the_two_health_billing_figures() {
     let r = figures("", |r| {
         r.kind = Some("usd".into());

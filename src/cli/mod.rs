@@ -62,7 +62,9 @@ pub enum Command {
     /// Find figures (amounts, percentages, counts) in any written format, with their source.
     ///
     /// A figure in the query finds every way of writing it (4803665.69 = USD 4'803.665,69);
-    /// quoted ("4'803.665,69") it finds that exact form only. Words narrow to passages.
+    /// quoted ("4'803.665,69") it finds that exact form only. An amount with a scale word
+    /// finds what rounds to it (4,8 millones: 4,750,000 to 4,850,000), the nearest first.
+    /// Words narrow to passages.
     /// Every figure is listed: no cap, also for CSV exports.
     ///
     /// Examples:
@@ -270,7 +272,8 @@ pub struct FiguresArgs {
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
     /// Order: passages (the best passages first, each one's figures in their order), largest
-    /// or smallest (by value)
+    /// or smallest (by value). An amount rounded in the query (4,8 millones) lists the nearest
+    /// first unless this says otherwise
     #[arg(long, value_name = "ORDER")]
     pub sort: Option<String>,
     /// Year, province and policy filters.

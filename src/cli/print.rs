@@ -10,12 +10,14 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
     let mode = match r.mode {
         search::FigureMode::All => "every figure",
         search::FigureMode::Value => "figures of that value, however written",
+        search::FigureMode::Rounded => "figures that round to that amount",
         search::FigureMode::Exact => "that exact written form",
     };
     let order = match r.sort {
         search::FigureOrder::Passages => "",
         search::FigureOrder::Largest => ", largest first",
         search::FigureOrder::Smallest => ", smallest first",
+        search::FigureOrder::Nearest => ", nearest first",
     };
     let noun = if r.total == 1 { "figure" } else { "figures" };
     writeln!(

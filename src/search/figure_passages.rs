@@ -20,13 +20,89 @@ use super::collect::Best;
 use crate::extract::FigureKind;
 use crate::index::schema::figure_column;
 
-/// Which figures count: a range of values and a kind.
+/// Which figures count: ranges of values and a kind.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FigureFilter {
-    pub min: Option<f64>,
-    pub max: Option<f64>,
+    pub ranges: Ranges,
     /// Only this kind; `None` = every kind.
     pub kind: Option<FigureKind>,
+}
+
+/// Most ranges of values a filter holds.
+pub const MAX_RANGES: usize = 4;
+
+/// Ranges of values, each inclusive at both ends: one, the `min` and `max` asked for, or a few,
+/// the amounts a query asks for as rounded (`4,8 millones`, each of its readings).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranges {
+    len: usize,
+    ranges: [(f64, f64); MAX_RANGES],
+}
+
+impl Default for Ranges {
+    /// Every value.
+    fn default() -> Ranges {
+        Ranges::between(None, None)
+    }
+}
+
+impl Ranges {
+    /// The values from `min` to `max`, an open end infinite.
+    pub fn between(min: Option<f64>, max: Option<f64>) -> Ranges {
+        let mut ranges = [(0.0, 0.0); MAX_RANGES];
+        ranges[0] = (
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
+        );
+        Ranges { len: 1, ranges }
+    }
+
+    /// The values of any of `ranges` (at most [`MAX_RANGES`]; `None` when more) that lie
+    /// from `min` to `max`. A range outside them is left out, so the set may be empty.
+    pub fn any_of(ranges: &[(f64, f64)], min: Option<f64>, max: Option<f64>) -> Option<Ranges> {
+        if ranges.len() > MAX_RANGES {
+            return None;
+        }
+        let (lo, hi) = Ranges::between(min, max).ranges[0];
+        let mut out = Ranges {
+            len: 0,
+            ranges: [(0.0, 0.0); MAX_RANGES],
+        };
+        for &(a, b) in ranges {
+            let (a, b) = (a.max(lo), b.min(hi));
+            if a <= b {
+                out.ranges[out.len] = (a, b);
+                out.len += 1;
+            }
+        }
+        Some(out)
+    }
+
+    /// Whether `v` lies in a range.
+    #[inline]
+    pub fn holds(&self, v: f64) -> bool {
+        self.ranges[..self.len]
+            .iter()
+            .any(|&(a, b)| a <= v && v <= b)
+    }
+
+    /// How far `v` is from the middle of the nearest range, relative to that middle.
+    fn distance(&self, v: f64) -> f64 {
+        self.ranges[..self.len]
+            .iter()
+            .map(|&(a, b)| {
+                let middle = a / 2.0 + b / 2.0;
+                (v - middle).abs() / middle.abs().max(f64::MIN_POSITIVE)
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Whether one range holds every value from `lo` to `hi`.
+    fn holds_all(&self, lo: f64, hi: f64) -> bool {
+        self.ranges[..self.len]
+            .iter()
+            .any(|&(a, b)| a <= lo && hi <= b)
+    }
 }
 
 /// Which figures count, and how many passages to keep.
@@ -58,18 +134,9 @@ pub struct Found {
 }
 
 impl FigureFilter {
-    /// The range, its open ends infinite.
-    fn bounds(&self) -> (f64, f64) {
-        (
-            self.min.unwrap_or(f64::NEG_INFINITY),
-            self.max.unwrap_or(f64::INFINITY),
-        )
-    }
-
     /// The columns of the kinds asked for in one segment, each with whether every value of it
     /// lies in range.
     fn columns(&self, reader: &SegmentReader) -> tantivy::Result<Vec<(Column<f64>, bool)>> {
-        let (min, max) = self.bounds();
         let kinds = match self.kind {
             Some(k) => vec![k],
             None => FigureKind::ALL.to_vec(),
@@ -83,7 +150,7 @@ impl FigureFilter {
             {
                 // The column knows its smallest and largest values: when the range holds both,
                 // a passage's count is the number of its values, and no value need be read.
-                let all_in = c.min_value() >= min && c.max_value() <= max;
+                let all_in = self.ranges.holds_all(c.min_value(), c.max_value());
                 columns.push((c, all_in));
             }
         }
@@ -100,12 +167,10 @@ impl Collector for FigurePassages {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFigurePassages> {
-        let (min, max) = self.filter.bounds();
         Ok(SegmentFigurePassages {
             segment,
             columns: self.filter.columns(reader)?,
-            min,
-            max,
+            ranges: self.filter.ranges,
             wanted: self.wanted,
             best: Best::new(self.wanted),
             in_order: Vec::new(),
@@ -142,8 +207,7 @@ pub struct SegmentFigurePassages {
     segment: SegmentOrdinal,
     /// The columns of the kinds asked for, each with whether every value of it is in range.
     columns: Vec<(Column<f64>, bool)>,
-    min: f64,
-    max: f64,
+    ranges: Ranges,
     wanted: usize,
     best: Best<u32>,
     in_order: Vec<(DocId, u32)>,
@@ -159,7 +223,6 @@ impl SegmentFigurePassages {
     /// Figures of `doc` within range, in the kinds asked for.
     #[inline]
     fn count(&self, doc: DocId) -> u32 {
-        let (min, max) = (self.min, self.max);
         self.columns
             .iter()
             .map(|(c, all_in)| {
@@ -167,7 +230,7 @@ impl SegmentFigurePassages {
                     c.index.value_row_ids(doc).len() as u32
                 } else {
                     c.values_for_doc(doc)
-                        .filter(|&v| v >= min && v <= max)
+                        .filter(|&v| self.ranges.holds(v))
                         .count() as u32
                 }
             })
@@ -195,7 +258,7 @@ impl SegmentCollector for SegmentFigurePassages {
             self.block_counts.clear();
             self.block_counts.resize(docs.len(), 0);
         }
-        let (min, max) = (self.min, self.max);
+        let ranges = self.ranges;
         for (column, all_in) in &self.columns {
             self.doc_buf.clear();
             self.row_buf.clear();
@@ -214,10 +277,10 @@ impl SegmentCollector for SegmentFigurePassages {
             }
             if !per_doc {
                 let values = self.value_buf.iter();
-                self.total += values.filter(|v| (min..=max).contains(*v)).count();
+                self.total += values.filter(|&&v| ranges.holds(v)).count();
                 continue;
             }
-            let in_range = |k: usize| all_in || (min..=max).contains(&self.value_buf[k]);
+            let in_range = |k: usize| all_in || ranges.holds(self.value_buf[k]);
             // Both lists ascend: walk them together.
             let mut i = 0;
             for (k, &doc) in self.doc_buf.iter().enumerate() {
@@ -266,10 +329,24 @@ impl SegmentCollector for SegmentFigurePassages {
 }
 
 /// Which figures come first when figures are listed by value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ByValue {
     Largest,
     Smallest,
+    /// Nearest the middle of one of the ranges (the amounts a query rounds), relatively.
+    Nearest(Ranges),
+}
+
+impl ByValue {
+    /// What orders `value`: the greatest comes first.
+    #[inline]
+    pub fn key(self, value: f64) -> f64 {
+        match self {
+            ByValue::Largest => value,
+            ByValue::Smallest => -value,
+            ByValue::Nearest(ranges) => -ranges.distance(value),
+        }
+    }
 }
 
 /// The figures of matching passages by value: the first `wanted` of them (largest or smallest
@@ -301,8 +378,9 @@ pub struct FoundValues {
 /// A kept figure, ordered so that the greatest is the one to drop first.
 #[derive(Debug, Clone, Copy)]
 struct Kept {
-    /// The value, negated when the smallest come first: the largest key is the best.
+    /// What orders the value ([`ByValue::key`]): the largest key is the best.
     key: f64,
+    value: f64,
     address: DocAddress,
 }
 
@@ -351,11 +429,11 @@ impl KeptValues {
         if self.wanted == 0 {
             return;
         }
-        let key = match self.order {
-            ByValue::Largest => value,
-            ByValue::Smallest => -value,
+        let kept = Kept {
+            key: self.order.key(value),
+            value,
+            address,
         };
-        let kept = Kept { key, address };
         if self.heap.len() < self.wanted {
             self.heap.push(kept);
         } else if self.heap.peek().is_some_and(|worst| kept < *worst) {
@@ -366,15 +444,11 @@ impl KeptValues {
 
     /// The figures kept, best first.
     fn into_sorted(self) -> Vec<Valued> {
-        let order = self.order;
         self.heap
             .into_sorted_vec()
             .into_iter()
             .map(|k| Valued {
-                value: match order {
-                    ByValue::Largest => k.key,
-                    ByValue::Smallest => -k.key,
-                },
+                value: k.value,
                 address: k.address,
             })
             .collect()
@@ -390,12 +464,10 @@ impl Collector for FigureValues {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFigureValues> {
-        let (min, max) = self.filter.bounds();
         Ok(SegmentFigureValues {
             segment,
             columns: self.filter.columns(reader)?,
-            min,
-            max,
+            ranges: self.filter.ranges,
             kept: KeptValues::new(self.order, self.wanted),
             total: 0,
             doc_buf: Vec::new(),
@@ -428,8 +500,7 @@ impl Collector for FigureValues {
 pub struct SegmentFigureValues {
     segment: SegmentOrdinal,
     columns: Vec<(Column<f64>, bool)>,
-    min: f64,
-    max: f64,
+    ranges: Ranges,
     kept: KeptValues,
     total: usize,
     /// Buffers of `collect_block`, kept between blocks.
@@ -458,7 +529,7 @@ impl SegmentCollector for SegmentFigureValues {
             self.value_buf.resize(self.row_buf.len(), 0.0);
             column.values.get_vals(&self.row_buf, &mut self.value_buf);
             for (&doc, &v) in self.doc_buf.iter().zip(&self.value_buf) {
-                if *all_in || (self.min..=self.max).contains(&v) {
+                if *all_in || self.ranges.holds(v) {
                     self.total += 1;
                     self.kept.offer(v, DocAddress::new(self.segment, doc));
                 }

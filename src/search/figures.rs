@@ -10,6 +10,9 @@
 //! Modes, reported in the response:
 //! - `all`: no figure in the query; every figure of the matching passages;
 //! - `value`: the query holds figures (`4803665.69`); only figures of that value, however written;
+//! - `rounded`: every figure of the query is an amount with a scale word (`4,8 millones`,
+//!   `9 mil`), as the press rounds them: the figures that round to it (4,750,000 to 4,850,000),
+//!   found by the figure columns, the query's other words selecting the passages;
 //! - `exact`: the query is one quoted figure (`"4'803.665,69"`); only that surface form.
 
 use std::collections::{HashMap, VecDeque};
@@ -22,7 +25,7 @@ use tantivy::{DocAddress, Searcher, Term};
 use utoipa::ToSchema;
 
 use super::figure_passages::{
-    ByValue, FigureFilter, FigurePassages, FigureValues, Found, FoundValues, Valued,
+    ByValue, FigureFilter, FigurePassages, FigureValues, Found, FoundValues, Ranges, Valued,
 };
 use super::{with_filters, RawRequest, Request, SearchError};
 use crate::analysis::numbers;
@@ -64,8 +67,19 @@ pub enum FigureMode {
     All,
     /// The query holds figures: only figures of those values, however written.
     Value,
+    /// Every figure of the query is an amount with a scale word (`4,8 millones`): the figures
+    /// that round to it, to the digits written (4,750,000 to 4,850,000).
+    Rounded,
     /// The query is one quoted figure: only that surface form.
     Exact,
+}
+
+impl FigureMode {
+    /// Whether the figure columns alone say which figures are asked for: no value of the
+    /// query is to be matched against each figure's reading of its text.
+    fn columns_decide(self) -> bool {
+        matches!(self, FigureMode::All | FigureMode::Rounded)
+    }
 }
 
 /// The order figures are listed in.
@@ -81,6 +95,9 @@ pub enum FigureOrder {
     Largest,
     /// The smallest value first; equal values in index order.
     Smallest,
+    /// The value nearest the amount asked for first, relatively; equal distances in index
+    /// order. The order of `rounded` mode unless another is asked for.
+    Nearest,
 }
 
 impl FigureOrder {
@@ -91,14 +108,6 @@ impl FigureOrder {
             "largest" => Some(FigureOrder::Largest),
             "smallest" => Some(FigureOrder::Smallest),
             _ => None,
-        }
-    }
-
-    fn by_value(self) -> Option<ByValue> {
-        match self {
-            FigureOrder::Passages => None,
-            FigureOrder::Largest => Some(ByValue::Largest),
-            FigureOrder::Smallest => Some(ByValue::Smallest),
         }
     }
 }
@@ -119,6 +128,9 @@ pub struct FigureRequest {
     pub mode: FigureMode,
     /// Values asked for in `value` mode.
     pub values: Vec<f64>,
+    /// The values that round to the amounts asked for in `rounded` mode, within `min` and
+    /// `max`; from `min` to `max` otherwise.
+    pub ranges: Ranges,
     /// The surface form asked for in `exact` mode.
     pub exact: Option<String>,
     /// Figures per page; `None` = all.
@@ -176,40 +188,45 @@ impl FigureRequest {
                 });
             }
         }
-        let kind = match raw.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(k) => Some(
-                FigureKind::parse(k).ok_or_else(|| SearchError::BadParameter {
-                    name: "kind",
-                    value: k.to_string(),
-                    expected: "usd, percent or count".into(),
-                })?,
-            ),
-        };
-        let order = match raw.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => FigureOrder::Passages,
-            Some(o) => FigureOrder::parse(o).ok_or_else(|| SearchError::BadParameter {
-                name: "sort",
-                value: o.to_string(),
-                expected: "passages, largest or smallest".into(),
-            })?,
-        };
-        let q = search.query.trim();
+        let kind = optional(
+            "kind",
+            &raw.kind,
+            FigureKind::parse,
+            "usd, percent or count",
+        )?;
+        let order = optional(
+            "sort",
+            &raw.sort,
+            FigureOrder::parse,
+            "passages, largest or smallest",
+        )?;
+        let q = search.query.trim().to_string();
         let quoted =
             q.len() >= 2 && q.starts_with('"') && q.ends_with('"') && q.matches('"').count() == 2;
         let inner = q.trim_matches('"').trim();
         let QueryFigures {
             values: query_values,
             percent,
+            rounded,
         } = values_in(inner);
         // A figure written as a percentage asks for percentages: `15%` is not 15 salaries.
         let kind = kind.or(percent.then_some(FigureKind::Percent));
-        let (mode, exact) = if quoted && !query_values.is_empty() && is_one_figure(inner) {
-            (FigureMode::Exact, Some(inner.to_string()))
+        // Amounts as the press rounds them, outside a phrase: the rest of the query selects
+        // the passages, the figure columns the values.
+        let rounded = rounded
+            .filter(|_| !q.contains('"'))
+            .and_then(|r| Some((Ranges::any_of(&r.ranges, min, max)?, r.without)));
+        let mut search = search;
+        let between = Ranges::between(min, max);
+        let (mode, exact, ranges) = if quoted && !query_values.is_empty() && is_one_figure(inner) {
+            (FigureMode::Exact, Some(inner.to_string()), between)
+        } else if let Some((ranges, without)) = rounded {
+            search.items = super::query::parse(&without)?;
+            (FigureMode::Rounded, None, ranges)
         } else if !query_values.is_empty() {
-            (FigureMode::Value, None)
+            (FigureMode::Value, None, between)
         } else {
-            (FigureMode::All, None)
+            (FigureMode::All, None, between)
         };
         Ok(FigureRequest {
             search,
@@ -218,26 +235,38 @@ impl FigureRequest {
             kind,
             mode,
             values: query_values,
+            ranges,
             exact,
             limit,
             offset,
-            order,
+            order: order.unwrap_or(match mode {
+                FigureMode::Rounded => FigureOrder::Nearest,
+                _ => FigureOrder::Passages,
+            }),
         })
+    }
+
+    /// The order by value asked for, if any.
+    fn by_value(&self) -> Option<ByValue> {
+        match self.order {
+            FigureOrder::Passages => None,
+            FigureOrder::Largest => Some(ByValue::Largest),
+            FigureOrder::Smallest => Some(ByValue::Smallest),
+            FigureOrder::Nearest => Some(ByValue::Nearest(self.ranges)),
+        }
     }
 
     /// The range and kind asked for, as the figure columns take them.
     fn filter(&self) -> FigureFilter {
         FigureFilter {
-            min: self.min,
-            max: self.max,
+            ranges: self.ranges,
             kind: self.kind,
         }
     }
 
     /// Whether `f` (found in `passage_text`) is asked for.
     fn accepts(&self, f: &Figure, passage_text: &str) -> bool {
-        let in_range = |v: f64| self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m);
-        if !in_range(f.value) || self.kind.is_some_and(|k| k != f.kind) {
+        if !self.ranges.holds(f.value) || self.kind.is_some_and(|k| k != f.kind) {
             return false;
         }
         let same = |v: f64| {
@@ -249,7 +278,7 @@ impl FigureRequest {
         let factor = f.table.as_ref().map_or(1.0, |t| t.factor());
         let written = |v: f64| factor != 1.0 && same(v / factor);
         match self.mode {
-            FigureMode::All => true,
+            FigureMode::All | FigureMode::Rounded => true,
             FigureMode::Value => {
                 same(f.value)
                     || f.alt_value.is_some_and(same)
@@ -266,17 +295,49 @@ impl FigureRequest {
     }
 }
 
+/// The parameter `name` of value `v`, if given, as `parse` reads it; a value it cannot read is
+/// an error that says what is `expected`.
+fn optional<T>(
+    name: &'static str,
+    v: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, SearchError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse(s).map(Some).ok_or_else(|| SearchError::BadParameter {
+            name,
+            value: s.to_string(),
+            expected: expected.into(),
+        }),
+    }
+}
+
 /// The figures of a query: every value its numbers can have (both readings of an ambiguous
-/// one), and whether each of them is a percentage (`15%`, `15 por ciento`).
+/// one), whether each of them is a percentage (`15%`, `15 por ciento`), and, when each is an
+/// amount with a scale word, the values that round to them.
 #[derive(Debug)]
 struct QueryFigures {
     values: Vec<f64>,
     percent: bool,
+    rounded: Option<Rounded>,
+}
+
+/// Amounts written with a scale word (`4,8 millones`, `USD 9 mil`, `$1.5M`), as rounded.
+#[derive(Debug)]
+struct Rounded {
+    /// For each reading, the values that round to it to the digits written: `4,8 millones`
+    /// holds 4,750,000 to 4,850,000.
+    ranges: Vec<(f64, f64)>,
+    /// The query without the amounts, their currency and their scale.
+    without: String,
 }
 
 fn values_in(q: &str) -> QueryFigures {
     let mut out = Vec::new();
     let mut percent = true;
+    // Each amount's ranges and where it is written, while every amount has a scale word.
+    let (mut ranges, mut spans, mut all_scaled) = (Vec::new(), Vec::new(), true);
     let mut i = 0;
     while i < q.len() {
         let at_boundary = i == 0
@@ -292,16 +353,77 @@ fn values_in(q: &str) -> QueryFigures {
                     out.extend(n.readings.iter().map(|r| numbers::scaled(r.value, factor)));
                 }
                 let end = scale.map_or(n.end, |s| s.end);
-                percent &= crate::extract::figures::percent_after(q, end).is_some();
+                let is_percent = crate::extract::figures::percent_after(q, end).is_some();
+                percent &= is_percent;
+                match scale.filter(|_| !is_percent) {
+                    Some(scale) if all_scaled => {
+                        let written = &q[i..n.end];
+                        for factor in [Some(scale.factor), scale.alt_factor].into_iter().flatten() {
+                            let rounds =
+                                |r: &numbers::Reading| rounding_to(written, r.value, factor);
+                            ranges.extend(n.readings.iter().map(rounds));
+                        }
+                        let start = numbers::currency_before(q, i).unwrap_or(i);
+                        spans.push((start, currency_after(q, scale.end)));
+                    }
+                    _ => all_scaled = false,
+                }
                 i = n.end.max(i + 1);
                 continue;
             }
         }
         i += q[i..].chars().next().map_or(1, char::len_utf8);
     }
+    let rounded = (all_scaled && !out.is_empty()).then(|| {
+        let mut without = q.to_string();
+        for &(start, end) in spans.iter().rev() {
+            without.replace_range(start..end, " ");
+        }
+        Rounded { ranges, without }
+    });
     QueryFigures {
         percent: percent && !out.is_empty(),
         values: out,
+        rounded,
+    }
+}
+
+/// The values that round to `value` (a reading of the number `written`) times `factor`, to the
+/// digits written: `4,8` millions is 4,750,000 to 4,850,000; `2.149` millions read as 2149 is
+/// 2,148,500,000 to 2,149,500,000.
+fn rounding_to(written: &str, value: f64, factor: f64) -> (f64, f64) {
+    let digits: String = written.chars().filter(char::is_ascii_digit).collect();
+    let whole = digits.parse::<f64>().unwrap_or(value);
+    // Read as a whole number (`2.149` as 2149), its last digit is a unit; read as a decimal,
+    // the digits after its last mark are decimals.
+    let decimals = if (whole - value).abs() < 0.5 {
+        0
+    } else {
+        written
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .map_or(0, str::len)
+    };
+    let half = factor * 10f64.powi(-(decimals as i32)) / 2.0;
+    let center = numbers::scaled(value, factor);
+    (center - half, center + half)
+}
+
+/// Where a currency written after an amount's scale ends (`de dólares`, ` USD`), or `end`.
+fn currency_after(q: &str, end: usize) -> usize {
+    let rest = &q[end..];
+    let words: Vec<(usize, &str)> = crate::analysis::text::words(rest).take(2).collect();
+    let is_currency = |w: &str| {
+        crate::analysis::text::with_fold_key(w, |w| matches!(w, "dolares" | "dolar" | "usd"))
+    };
+    match words.as_slice() {
+        [(at, first), ..] if is_currency(first) => end + at + first.len(),
+        [(_, de), (at, second), ..]
+            if crate::analysis::text::with_fold_key(de, |w| w == "de") && is_currency(second) =>
+        {
+            end + at + second.len()
+        }
+        _ => end,
     }
 }
 
@@ -387,8 +509,8 @@ pub fn run_figures(
     let mut figures = Vec::new();
     // One searcher for the whole request: the addresses found are read from the same segments.
     let searcher = engine.searcher();
-    let from_columns = request.mode == FigureMode::All && request.limit.is_some();
-    let total = match request.order.by_value() {
+    let from_columns = request.mode.columns_decide() && request.limit.is_some();
+    let total = match request.by_value() {
         None if from_columns => {
             let found = find_passages(engine, &searcher, request, offset.saturating_add(limit))?;
             // Figures before this passage, over the passages walked so far.
@@ -457,8 +579,8 @@ pub fn for_each_figure(
         count += 1;
         Ok(())
     };
-    match request.order.by_value() {
-        Some(order) if request.mode == FigureMode::All => {
+    match request.by_value() {
+        Some(order) if request.mode.columns_decide() => {
             let found = find_values(engine, &searcher, request, order, usize::MAX)?;
             figures_by_value(engine, request, &found.figures, &mut emit)?;
         }
@@ -481,10 +603,7 @@ pub fn for_each_figure(
                 // Equal values in index order, as from the columns (a stable sort keeps a
                 // passage's figures in the order they stand).
                 kept.sort_by(|(a, x), (b, y)| {
-                    let by_value = match order {
-                        ByValue::Largest => y.value.total_cmp(&x.value),
-                        ByValue::Smallest => x.value.total_cmp(&y.value),
-                    };
+                    let by_value = order.key(y.value).total_cmp(&order.key(x.value));
                     by_value.then_with(|| a.cmp(b))
                 });
                 for (_, hit) in kept {
@@ -718,14 +837,20 @@ mod tests {
     use super::*;
 
     fn request(q: &str) -> FigureRequest {
-        FigureRequest::from_raw(&RawFigureRequest {
+        request_with(q, |_| {})
+    }
+
+    /// The request for `q` with the parameters `set` sets.
+    fn request_with(q: &str, set: impl FnOnce(&mut RawFigureRequest)) -> FigureRequest {
+        let mut raw = RawFigureRequest {
             search: RawRequest {
                 q: Some(q.into()),
                 ..RawRequest::default()
             },
             ..RawFigureRequest::default()
-        })
-        .expect("valid")
+        };
+        set(&mut raw);
+        FigureRequest::from_raw(&raw).expect("valid")
     }
 
     #[test]
@@ -734,6 +859,48 @@ mod tests {
         assert_eq!(request("4803665.69").mode, FigureMode::Value);
         assert_eq!(request("\"4'803.665,69\"").mode, FigureMode::Exact);
         assert_eq!(request("\"mora patronal\"").mode, FigureMode::All);
+        assert_eq!(request("4,8 millones").mode, FigureMode::Rounded);
+        // One amount without a scale word, a percentage or a phrase: no rounding.
+        assert_eq!(request("45 mil 300").mode, FigureMode::Value);
+        assert_eq!(request("4,8 millones 15%").mode, FigureMode::Value);
+        assert_eq!(request("\"4,8 millones\"").mode, FigureMode::Exact);
+        assert_eq!(request("\"mora\" 4,8 millones").mode, FigureMode::Value);
+    }
+
+    #[test]
+    fn an_amount_with_a_scale_word_asks_for_what_rounds_to_it() {
+        let rounded = |q: &str| {
+            let r = values_in(q).rounded.expect("rounded");
+            (
+                r.ranges,
+                r.without
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let (ranges, words) = rounded("recaudado USD 4,8 millones de dólares en Bolívar");
+        assert_eq!(ranges, [(4_750_000.0, 4_850_000.0)]);
+        assert_eq!(words, ["recaudado", "en", "Bolívar"]);
+        assert_eq!(rounded("9 mil").0, [(8_500.0, 9_500.0)]);
+        assert_eq!(rounded("4,80 millones").0, [(4_795_000.0, 4_805_000.0)]);
+        // Both readings of `2.149`, and both of `M`.
+        assert_eq!(
+            rounded("2.149 millones").0,
+            [
+                (2_148_500_000.0, 2_149_500_000.0),
+                (2_148_500.0, 2_149_500.0)
+            ]
+        );
+        assert_eq!(
+            rounded("$1.5M").0,
+            [(1_450_000.0, 1_550_000.0), (1_450.0, 1_550.0)]
+        );
+        assert!(values_in("4803665,69").rounded.is_none());
+        // Within `min` and `max`, the readings outside them left out.
+        let r = request_with("2.149 millones", |raw| raw.min = Some("1000000000".into()));
+        assert!(r.ranges.holds(2_149_000_000.0) && !r.ranges.holds(2_149_000.0));
+        assert_eq!(r.order, FigureOrder::Nearest);
     }
 
     #[test]
