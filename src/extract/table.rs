@@ -315,8 +315,8 @@ pub fn units_in(text: &str) -> Option<Units> {
             introduced = true;
         }
         let (mut factor, mut money, mut end) = (None, false, start);
-        // Up to one scale and one currency, with `de` between them.
-        for _ in 0..3 {
+        // Up to one scale and one currency, with `de` or `x` between them (`USD x 1.000`).
+        for _ in 0..4 {
             match tokens.get(j) {
                 Some(&(_, UnitToken::Scale(f, e))) if factor.is_none() => {
                     factor = Some(f);
@@ -327,6 +327,7 @@ pub fn units_in(text: &str) -> Option<Units> {
                     end = e;
                 }
                 Some((_, UnitToken::De)) if factor.is_some() && !money => {}
+                Some((_, UnitToken::Times)) if factor.is_none() && money => {}
                 _ => break,
             }
             j += 1;
@@ -922,6 +923,10 @@ mod tests {
         );
         assert_eq!(units("(× 1000 USD)"), Some(("(× 1000 USD)", 1e3, true)));
         assert_eq!(units("(x 1'000.000)"), Some(("(x 1'000.000)", 1e6, false)));
+        assert_eq!(
+            units("Valor (USD x 1.000)"),
+            Some(("(USD x 1.000)", 1e3, true))
+        );
         assert!(units_in("(x 1.000)").is_some_and(|u| u.introduced));
         assert_eq!(units("Área (x 1.500)"), None);
         assert_eq!(units("(x 10.000)"), None);

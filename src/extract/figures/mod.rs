@@ -904,6 +904,7 @@ mod tests {
             "el cantón 24 de Mayo",
             "Atenciones por servicio (x 1.000)",
             "Valores (× 1000 USD)",
+            "Valor (USD x 1.000)",
         ] {
             assert_eq!(figures(s), [], "{s} has no figure");
         }
