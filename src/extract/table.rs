@@ -287,8 +287,8 @@ pub struct Units {
 
 /// The units that `text` declares for the numbers of a table or a column, if it declares any:
 /// `en` or `(` followed by a scale (`miles`, `millones`, `miles de millones`, or a multiplier,
-/// `x 1.000`), a currency (`dólares`, `USD`, `US$`, `$`) or both, in either order. A scale after a number
-/// (`14,4 millones de dólares`) is an amount, not a declaration.
+/// `x 1.000`), a currency (`dólares`, `USD`, `US$`, `$`) or both, in either order. A scale
+/// after a number (`14,4 millones de dólares`) is an amount, not a declaration.
 pub fn units_in(text: &str) -> Option<Units> {
     // Every short line of a report and every figure of a table row asks of its column: most
     // have no scale or currency, or nothing before it.
@@ -327,7 +327,7 @@ pub fn units_in(text: &str) -> Option<Units> {
                     end = e;
                 }
                 Some((_, UnitToken::De)) if factor.is_some() && !money => {}
-                Some((_, UnitToken::Times)) if factor.is_none() && money => {}
+                Some((_, UnitToken::Times)) if factor.is_none() && money => introduced = true,
                 _ => break,
             }
             j += 1;
@@ -928,6 +928,7 @@ mod tests {
             Some(("(USD x 1.000)", 1e3, true))
         );
         assert!(units_in("(x 1.000)").is_some_and(|u| u.introduced));
+        assert!(units_in("(USD x 1.000)").is_some_and(|u| u.introduced));
         assert_eq!(units("Área (x 1.500)"), None);
         assert_eq!(units("(x 10.000)"), None);
     }

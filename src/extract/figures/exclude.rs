@@ -1,6 +1,7 @@
 //! What is not a figure: dates and ranges of years, phone numbers, times, web addresses, age
-//! brackets and a table's multiplier (by pattern), references and identifiers (by the word before them or the
-//! characters they are glued to), list, clause and item numbers, codes, and four-digit years.
+//! brackets and a table's multiplier (by pattern), references and identifiers (by the word
+//! before them or the characters they are glued to), list, clause and item numbers, codes, and
+//! four-digit years.
 
 use std::sync::OnceLock;
 
