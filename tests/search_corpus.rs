@@ -660,7 +660,7 @@ fn a_table_row_is_found_by_its_column_headers_and_shows_the_figure_asked_for() {
 fn a_row_of_neither_figures_nor_words_is_not_found_by_its_headers() {
     // `2007-2009` over two columns, wrapped: its first line reads as a row of its own.
     let tmp = tempfile::tempdir().expect("tempdir");
-    let corpus = crate::support::one_report(
+    let engine = crate::support::engine_of_report(
         tmp.path(),
         "guia-2012.txt",
         "Tabla 28: Cálculo del esfuerzo administrativo\n\n\
@@ -669,10 +669,6 @@ fn a_row_of_neither_figures_nor_words_is_not_found_by_its_headers() {
          Provincia 1\t766\t821\n\
          Provincia 2\t540\t636\n",
     );
-    let index = tmp.path().join("index");
-    crate::support::build(&[corpus], &index).expect("indexes");
-    let engine =
-        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
     let r = crate::support::search_in(&engine, "gasto corriente", &[]);
     let texts: Vec<&str> = r.hits.iter().map(|h| h.text.as_str()).collect();
     assert!(!texts.contains(&"2007- | 2007-"), "{texts:?}");

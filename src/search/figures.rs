@@ -165,18 +165,7 @@ impl FigureRequest {
         };
         let offset =
             super::request::parse_count("offset", raw.offset.as_deref(), 0, usize::MAX >> 1)?;
-        let amount = |name: &'static str, v: &Option<String>| -> Result<Option<f64>, SearchError> {
-            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(s) => numbers::parse_amount(s).map(Some).ok_or_else(|| {
-                    SearchError::BadParameter {
-                        name,
-                        value: s.to_string(),
-                        expected: "an amount such as 1000000, 1'000.000, 1.000.000,50, 1e6 or \"1 millón\"".into(),
-                    }
-                }),
-            }
-        };
+        let amount = |name, v| optional(name, v, numbers::parse_amount, AMOUNT_EXPECTED);
         let min = amount("min", &raw.min)?;
         let max = amount("max", &raw.max)?;
         if let (Some(a), Some(b)) = (min, max) {
@@ -294,6 +283,10 @@ impl FigureRequest {
         }
     }
 }
+
+/// What `min` and `max` take.
+const AMOUNT_EXPECTED: &str =
+    "an amount such as 1000000, 1'000.000, 1.000.000,50, 1e6 or \"1 millón\"";
 
 /// The parameter `name` of value `v`, if given, as `parse` reads it; a value it cannot read is
 /// an error that says what is `expected`.
