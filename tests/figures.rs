@@ -140,6 +140,9 @@ fn an_amount_as_the_press_rounds_it_finds_the_figures_that_round_to_it_nearest_f
     }
     assert!(figures("4,9 millones", |_| {}).figures.is_empty());
     assert!(figures("vacunas 4,8 millones", |_| {}).figures.is_empty());
+    // A currency asks for money: the count 4'487.754 rounds to 4,5 millones, not to USD.
+    assert_eq!(written(&figures("4,5 millones", |_| {})), ["4'487.754"]);
+    assert!(figures("USD 4,5 millones", |_| {}).figures.is_empty());
     // Between 500.000 and 1,5 millions: the nearest to a million first, on every page; by
     // passage when asked.
     let nearest = ["893.463", "790.147", "613.269"].map(String::from);

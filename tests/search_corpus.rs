@@ -253,6 +253,46 @@ fn an_amount_asked_with_its_currency_finds_it_written_with_another() {
 }
 
 #[test]
+fn an_amount_as_the_press_rounds_it_finds_the_passages_whose_figures_round_to_it() {
+    // The reports write `USD 4'803.665,69`, `USD 1.193.703.286`, `17.940.211`, and the counts
+    // 893.463, 790.147 and 613.269 in one table; a news item rounds them.
+    for (q, marked) in [
+        ("4,8 millones", "USD <mark>4&#x27;803.665,69</mark>"),
+        ("USD 4,8 millones", "USD <mark>4&#x27;803.665,69</mark>"),
+        (
+            "4,8 millones de dólares",
+            "USD <mark>4&#x27;803.665,69</mark>",
+        ),
+        (
+            "recaudado 4,80 millones",
+            "USD <mark>4&#x27;803.665,69</mark>",
+        ),
+        ("USD 1.194 millones", "USD <mark>1.193.703.286</mark>"),
+        ("1,2 mil millones", "USD <mark>1.193.703.286</mark>"),
+        ("18 millones", "<mark>17.940.211</mark>"),
+    ] {
+        let r = search(q, &[]);
+        assert_eq!((r.total, r.corrected_query.as_deref()), (1, None), "{q}");
+        let html = snippet_html(&r.hits[0]);
+        assert!(html.contains(marked), "{q}: {html}");
+    }
+    // Written to more digits, or as another amount, nothing rounds to it.
+    for q in ["4,9 millones", "4,81 millones", "1.193 millones"] {
+        assert_eq!(search(q, &[]).total, 0, "{q}");
+    }
+    // A currency asks for money: the count 4'487.754 rounds to 4,5 millones, not to USD.
+    assert_eq!(search("4,5 millones", &[]).total, 1);
+    assert_eq!(search("USD 4,5 millones", &[]).total, 0);
+    // A wide amount finds every figure that rounds to it, the nearest first.
+    let r = search("1 millón", &[]);
+    let rows: Vec<&str> = r.hits.iter().map(|h| h.text.as_str()).collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (row, figure) in rows.iter().zip(["893.463", "790.147", "613.269"]) {
+        assert!(row.ends_with(figure), "{rows:?}");
+    }
+}
+
+#[test]
 fn covid_is_found_however_it_is_written() {
     for q in ["covid19", "COVID-19", "covid 19", "covid"] {
         assert!(search(q, &[]).total > 0, "{q}");

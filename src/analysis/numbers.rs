@@ -69,6 +69,30 @@ fn sep_of(c: char) -> Option<Sep> {
     }
 }
 
+/// The numbers of `text` that start a word, in order, each with where its first digit is
+/// (`4,8` and `2021` in `4,8 millones en 2021`, not the `19` of `covid19`).
+pub fn numbers_in(text: &str) -> impl Iterator<Item = (usize, Number)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < text.len() {
+            let at_boundary = i == 0
+                || !text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+            if at_boundary && text.as_bytes()[i].is_ascii_digit() {
+                if let Some(n) = scan_number(text, i) {
+                    let start = i;
+                    i = n.end.max(i + 1);
+                    return Some((start, n));
+                }
+            }
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        None
+    })
+}
+
 /// Reads the number whose first digit is at byte `start` of `text`. The caller decides whether
 /// `start` is a word boundary. `None` if no ASCII digit stands there.
 pub fn scan_number(text: &str, start: usize) -> Option<Number> {

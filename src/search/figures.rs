@@ -204,12 +204,15 @@ impl FigureRequest {
         // the passages, the figure columns the values.
         let rounded = rounded
             .filter(|_| !q.contains('"'))
-            .and_then(|r| Some((Ranges::any_of(&r.ranges, min, max)?, r.without)));
+            .and_then(|r| Some((Ranges::any_of(&r.ranges, min, max)?, r.without, r.money)));
+        // Amounts with a currency ask for money, as passage search does (`search::amount`).
+        let money = rounded.as_ref().is_some_and(|(_, _, money)| *money);
+        let kind = kind.or(money.then_some(FigureKind::Usd));
         let mut search = search;
         let between = Ranges::between(min, max);
         let (mode, exact, ranges) = if quoted && !query_values.is_empty() && is_one_figure(inner) {
             (FigureMode::Exact, Some(inner.to_string()), between)
-        } else if let Some((ranges, without)) = rounded {
+        } else if let Some((ranges, without, _)) = rounded {
             search.items = super::query::parse(&without)?;
             (FigureMode::Rounded, None, ranges)
         } else if !query_values.is_empty() {
@@ -324,6 +327,8 @@ struct Rounded {
     ranges: Vec<(f64, f64)>,
     /// The query without the amounts, their currency and their scale.
     without: String,
+    /// Whether every amount has a currency (`USD 4,8 millones`): only money rounds to it.
+    money: bool,
 }
 
 fn values_in(q: &str) -> QueryFigures {
@@ -331,92 +336,41 @@ fn values_in(q: &str) -> QueryFigures {
     let mut percent = true;
     // Each amount's ranges and where it is written, while every amount has a scale word.
     let (mut ranges, mut spans, mut all_scaled) = (Vec::new(), Vec::new(), true);
-    let mut i = 0;
-    while i < q.len() {
-        let at_boundary = i == 0
-            || !q[..i]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric);
-        if at_boundary && q.as_bytes()[i].is_ascii_digit() {
-            if let Some(n) = numbers::scan_number(q, i) {
-                let scale = numbers::amount_scale_after(q, i, n.end);
-                let factors = scale.map_or([Some(1.0), None], |s| [Some(s.factor), s.alt_factor]);
-                for factor in factors.into_iter().flatten() {
-                    out.extend(n.readings.iter().map(|r| numbers::scaled(r.value, factor)));
-                }
-                let end = scale.map_or(n.end, |s| s.end);
-                let is_percent = crate::extract::figures::percent_after(q, end).is_some();
-                percent &= is_percent;
-                match scale.filter(|_| !is_percent) {
-                    Some(scale) if all_scaled => {
-                        let written = &q[i..n.end];
-                        for factor in [Some(scale.factor), scale.alt_factor].into_iter().flatten() {
-                            let rounds =
-                                |r: &numbers::Reading| rounding_to(written, r.value, factor);
-                            ranges.extend(n.readings.iter().map(rounds));
-                        }
-                        let start = numbers::currency_before(q, i).unwrap_or(i);
-                        spans.push((start, currency_after(q, scale.end)));
-                    }
-                    _ => all_scaled = false,
-                }
-                i = n.end.max(i + 1);
-                continue;
-            }
+    let mut money = true;
+    for (i, n) in numbers::numbers_in(q) {
+        let scale = numbers::amount_scale_after(q, i, n.end);
+        let factors = scale.map_or([Some(1.0), None], |s| [Some(s.factor), s.alt_factor]);
+        for factor in factors.into_iter().flatten() {
+            out.extend(n.readings.iter().map(|r| numbers::scaled(r.value, factor)));
         }
-        i += q[i..].chars().next().map_or(1, char::len_utf8);
+        let end = scale.map_or(n.end, |s| s.end);
+        let is_percent = crate::extract::figures::percent_after(q, end).is_some();
+        percent &= is_percent;
+        match scale.filter(|_| !is_percent) {
+            Some(scale) if all_scaled => {
+                let amount = super::amount::rounded(q, i, &n, scale);
+                ranges.extend_from_slice(&amount.ranges);
+                spans.push((amount.start, amount.end));
+                money &= amount.money;
+            }
+            _ => all_scaled = false,
+        }
     }
     let rounded = (all_scaled && !out.is_empty()).then(|| {
         let mut without = q.to_string();
         for &(start, end) in spans.iter().rev() {
             without.replace_range(start..end, " ");
         }
-        Rounded { ranges, without }
+        Rounded {
+            ranges,
+            without,
+            money,
+        }
     });
     QueryFigures {
         percent: percent && !out.is_empty(),
         values: out,
         rounded,
-    }
-}
-
-/// The values that round to `value` (a reading of the number `written`) times `factor`, to the
-/// digits written: `4,8` millions is 4,750,000 to 4,850,000; `2.149` millions read as 2149 is
-/// 2,148,500,000 to 2,149,500,000.
-fn rounding_to(written: &str, value: f64, factor: f64) -> (f64, f64) {
-    let digits: String = written.chars().filter(char::is_ascii_digit).collect();
-    let whole = digits.parse::<f64>().unwrap_or(value);
-    // Read as a whole number (`2.149` as 2149), its last digit is a unit; read as a decimal,
-    // the digits after its last mark are decimals.
-    let decimals = if (whole - value).abs() < 0.5 {
-        0
-    } else {
-        written
-            .rsplit(|c: char| !c.is_ascii_digit())
-            .next()
-            .map_or(0, str::len)
-    };
-    let half = factor * 10f64.powi(-(decimals as i32)) / 2.0;
-    let center = numbers::scaled(value, factor);
-    (center - half, center + half)
-}
-
-/// Where a currency written after an amount's scale ends (`de dólares`, ` USD`), or `end`.
-fn currency_after(q: &str, end: usize) -> usize {
-    let rest = &q[end..];
-    let words: Vec<(usize, &str)> = crate::analysis::text::words(rest).take(2).collect();
-    let is_currency = |w: &str| {
-        crate::analysis::text::with_fold_key(w, |w| matches!(w, "dolares" | "dolar" | "usd"))
-    };
-    match words.as_slice() {
-        [(at, first), ..] if is_currency(first) => end + at + first.len(),
-        [(_, de), (at, second), ..]
-            if crate::analysis::text::with_fold_key(de, |w| w == "de") && is_currency(second) =>
-        {
-            end + at + second.len()
-        }
-        _ => end,
     }
 }
 
@@ -894,6 +848,15 @@ mod tests {
         let r = request_with("2.149 millones", |raw| raw.min = Some("1000000000".into()));
         assert!(r.ranges.holds(2_149_000_000.0) && !r.ranges.holds(2_149_000.0));
         assert_eq!(r.order, FigureOrder::Nearest);
+        // Written with a currency, only money rounds to it; a kind asked for stays.
+        assert_eq!(request("USD 4,8 millones").kind, Some(FigureKind::Usd));
+        assert_eq!(
+            request("4,8 millones de dólares").kind,
+            Some(FigureKind::Usd)
+        );
+        assert_eq!(request("4,8 millones").kind, None);
+        let count = request_with("$4.8M", |raw| raw.kind = Some("count".into()));
+        assert_eq!(count.kind, Some(FigureKind::Count));
     }
 
     #[test]

@@ -23,8 +23,10 @@ use tantivy::schema::Field;
 use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{Score, Searcher};
 
+use super::amount::Rounded;
 use super::SearchError;
 use crate::analysis::fold::enye_twin;
+use crate::analysis::numbers;
 use crate::analysis::stem::with_stem;
 use crate::analysis::text::fold_into;
 use crate::analysis::{strip_exact, SpanishTokenizer};
@@ -43,7 +45,13 @@ pub struct Highlighter {
     terms: Terms,
     /// About how many bytes of text an excerpt holds.
     max_bytes: usize,
+    /// Amounts asked for as rounded: a figure that rounds to one is a match.
+    amounts: Vec<Rounded>,
 }
+
+/// Weight in a fragment of a figure that rounds to an amount asked for: that of a term no other
+/// passage holds, so the fragment shows it.
+const AMOUNT_MARK: Score = 1.0;
 
 /// The query terms of the body field, each with its weight in a fragment: `1 / (1 + df)`, so
 /// that rare words choose the fragment. Terms no passage holds are left out.
@@ -179,7 +187,17 @@ impl Highlighter {
                 terms.insert(text, 1.0 / (1.0 + doc_freq as Score));
             }
         }
-        Ok(Highlighter { terms, max_bytes })
+        Ok(Highlighter {
+            terms,
+            max_bytes,
+            amounts: Vec::new(),
+        })
+    }
+
+    /// This highlighter, marking too the figures that round to `amounts`
+    /// (`query::rounded_amounts`), which the query matched by their values.
+    pub fn with_amounts(self, amounts: Vec<Rounded>) -> Highlighter {
+        Highlighter { amounts, ..self }
     }
 
     /// The excerpt of `text` (a passage with `figures`) around its matches, cut at word
@@ -187,7 +205,7 @@ impl Highlighter {
     /// column's header holds a query term: the row was found by that header (the index holds a
     /// row's headers with it), and the figure is what answers.
     pub fn excerpt(&self, text: &str, figures: &[Figure]) -> Option<Excerpt> {
-        let (fragment, marks) = self.matches(text, &self.cells(figures))?;
+        let (fragment, marks) = self.matches(text, &self.cells(text, figures))?;
         let window = (
             word_start(text, fragment.start),
             word_end(text, fragment.end),
@@ -201,20 +219,25 @@ impl Highlighter {
     /// The matches anywhere in `text` (a passage with `figures`, as in [`Self::excerpt`]), and
     /// whether there was any.
     pub fn whole(&self, text: &str, figures: &[Figure]) -> (Vec<(usize, usize)>, bool) {
-        match self.matches(text, &self.cells(figures)) {
+        match self.matches(text, &self.cells(text, figures)) {
             Some((_, marks)) => (clean(text, (0, text.len()), &marks), true),
             None => (Vec::new(), false),
         }
     }
 
-    /// The figures of `figures` whose column header holds a query term, or whose value in its
-    /// table's units is one (`212,4` under `(x 1.000)` for `212400`), in order, each with the
-    /// weight of the rarest such term. The index holds both with the row.
-    fn cells(&self, figures: &[Figure]) -> Vec<(Range<usize>, Score)> {
+    /// The figures of `figures` that round to an amount asked for, and those whose column header
+    /// holds a query term, or whose value in its table's units is one (`212,4` under
+    /// `(x 1.000)` for `212400`), in order, each with the weight of the rarest such term. The
+    /// index holds both with the row.
+    fn cells(&self, text: &str, figures: &[Figure]) -> Vec<(Range<usize>, Score)> {
         let mut out: Vec<(Range<usize>, Score)> = Vec::new();
         // The figures of one column share its header: each header is read once.
         let mut read: FxHashMap<&str, Option<Score>> = FxHashMap::default();
         for fig in figures {
+            if self.amounts.iter().any(|a| a.holds(fig)) {
+                out.push((amount_in(text, fig), AMOUNT_MARK));
+                continue;
+            }
             let Some(table) = fig.table.as_ref() else {
                 continue;
             };
@@ -303,7 +326,7 @@ impl Highlighter {
         text: &str,
         cells: &[(Range<usize>, Score)],
     ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
-        if self.terms.is_empty() {
+        if self.terms.is_empty() && cells.is_empty() {
             return None;
         }
         let mut best: Option<Fragment> = None;
@@ -338,6 +361,25 @@ impl Highlighter {
         keep(&mut best, current);
         best.map(|b| (b.range, b.marks))
     }
+}
+
+/// Where `fig` writes its amount in `text`, the passage it stands in: its number and scale,
+/// without the currency around them (`4'803.665,69` of `USD 4'803.665,69`, `9 mil`), as a
+/// query's number is marked; the whole figure if it cannot be read again.
+fn amount_in(text: &str, fig: &Figure) -> Range<usize> {
+    let whole = fig.start..fig.end;
+    let Some(written) = text.get(whole.clone()) else {
+        return whole;
+    };
+    let Some(digit) = written.find(|c: char| c.is_ascii_digit()) else {
+        return whole;
+    };
+    let start = fig.start + digit;
+    let Some(n) = numbers::scan_number(text, start) else {
+        return whole;
+    };
+    let end = numbers::amount_scale_after(text, start, n.end).map_or(n.end, |s| s.end);
+    start..end.min(fig.end)
 }
 
 /// The start of `text` as an excerpt without matches: at most `max_bytes`, cut at a character

@@ -6,6 +6,7 @@
 //! render the `Response`.
 
 mod acronyms;
+pub mod amount;
 mod bounded;
 pub mod cache;
 pub mod cancel;
@@ -339,12 +340,10 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
             Some(q) => q,
             None => &*full,
         };
-        Some(highlight::Highlighter::new(
-            &searcher,
-            marked,
-            f.body,
-            SNIPPET_BYTES,
-        )?)
+        Some(
+            highlight::Highlighter::new(&searcher, marked, f.body, SNIPPET_BYTES)?
+                .with_amounts(query::rounded_amounts(&request.items)),
+        )
     };
     let mut hits = Vec::with_capacity(top.len());
     if request.limit > 0 {

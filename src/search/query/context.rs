@@ -16,8 +16,9 @@ use super::{
 };
 use crate::analysis::is_function_word;
 use crate::analysis::stem::stem_spanish;
-use crate::extract::Gazetteer;
+use crate::extract::{FigureKind, Gazetteer};
 use crate::index::word_counts::context_key;
+use crate::search::amount::{self, AmountQuery};
 
 /// When the number at one position (its readings `here`) is written as a percentage in
 /// `text`, the query of passages holding a percentage of that value, and where its sign or
@@ -38,7 +39,7 @@ pub(super) fn percentage(
         .map(|v| {
             // The value as the figure column holds it, to the precision figures compare at.
             let slack = 1e-9 * v.abs().max(1.0);
-            let bound = |x: f64| Term::from_field_f64(fields.percent, x);
+            let bound = |x: f64| Term::from_field_f64(fields.figure_column(FigureKind::Percent), x);
             Box::new(RangeQuery::new(
                 Bound::Included(bound(v - slack)),
                 Bound::Included(bound(v + slack)),
@@ -49,6 +50,30 @@ pub(super) fn percentage(
         return None;
     }
     Some((Box::new(BoostQuery::new(either(ranges), 0.0)), percent_end))
+}
+
+/// When the number at one position (its readings `here`) is an amount with a scale word in
+/// `text` (`4,8 millones`, `USD 9 mil`), the passages whose figures round to it: a news item's
+/// amount finds the report's `USD 4'803.665,69`. An alternative to the amount as written, which
+/// ranks first (its words are rarer than any figure's nearness).
+pub(super) fn rounded_amount(text: &str, here: &[&Token], fields: TextFields) -> Option<Unit> {
+    let start = here.iter().map(|t| t.offset_from).min()?;
+    if !text.as_bytes().get(start)?.is_ascii_digit() {
+        return None;
+    }
+    let amount = amount::rounded_at(text, start)?;
+    let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
+    Some(Unit {
+        required: Box::new(query),
+        sought: None,
+        boost: None,
+        together: None,
+        positional: false,
+        // Its score is not a term's: a query holding it is not bounded by terms' scores.
+        scored: None,
+        alone: None,
+        stem: None,
+    })
 }
 
 /// The year a folded word names, as a query reads years (`2021`).

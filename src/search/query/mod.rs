@@ -36,6 +36,7 @@ use crate::analysis;
 use crate::analysis::pairs::{pair_term, pairs_word};
 use crate::analysis::stem::stem_spanish;
 use crate::analysis::{is_function_word, is_query_filler};
+use crate::extract::FigureKind;
 use crate::index::stem_sets::LazyStemSets;
 
 /// Boost of a match on a word's exact form over a stemmed-only match.
@@ -57,8 +58,10 @@ pub struct TextFields<'a> {
     /// The facets: a query may name a report's province or year instead of the text
     /// (`recaudación manabí 2021`).
     pub facets: Field,
-    /// The values of each passage's percentages: a number written as one (`15%`) asks for them.
-    pub percent: Field,
+    /// The figure columns, by kind (`FigureKind as usize`): a number written as a percentage
+    /// (`15%`) asks for a passage's percentages, an amount with a scale word (`4,8 millones`)
+    /// for its amounts that round to it.
+    pub figures: [Field; FigureKind::ALL.len()],
     /// The index searched, to leave out terms it lacks.
     pub searcher: &'a Searcher,
     /// The passages of its most frequent stems, as sets (`index::stem_sets`).
@@ -75,7 +78,7 @@ impl<'a> TextFields<'a> {
             body: f.body,
             pairs: f.pairs,
             facets: f.facets,
-            percent: f.figure_percent,
+            figures: FigureKind::ALL.map(|k| f.figure_field(k)),
             searcher,
             sets: None,
             units: None,
@@ -104,6 +107,11 @@ impl<'a> TextFields<'a> {
             sets: sets.clone(),
             stem: stem.into(),
         })
+    }
+
+    /// The figure column of `kind`.
+    fn figure_column(&self, kind: FigureKind) -> Field {
+        self.figures[kind as usize]
     }
 
     /// The term of the exact (folded, unstemmed) form `folded`.
@@ -465,6 +473,21 @@ fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Un
     }
 }
 
+/// The amounts the query's words write with a scale word (`4,8 millones`), outside phrases
+/// and exclusions: the passages whose figures round to them match too
+/// ([`context::rounded_amount`]), and those figures are what a hit marks.
+pub fn rounded_amounts(items: &[Item]) -> Vec<crate::search::amount::Rounded> {
+    let mut out = Vec::new();
+    for item in items {
+        if let Item::Words(text) = item {
+            out.extend(crate::search::amount::rounded_in(
+                &analysis::normalize_query(text),
+            ));
+        }
+    }
+    out
+}
+
 /// Whether a query of bare words leaves out `word` as typed (`¿Cuántos`, `de`) when it holds
 /// other words: see [`analysis::is_query_filler`].
 pub fn is_filler(word: &str) -> bool {
@@ -544,6 +567,7 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
         if span > 1 {
             alternatives.extend(phrase_unit(&parts(tokens, pos, span), fields));
         }
+        alternatives.extend(context::rounded_amount(text, &here, fields));
         let unit = Unit::either(alternatives);
         units.push(match context::percentage(text, &here, fields) {
             Some((filter, end)) => {

@@ -1,0 +1,321 @@
+//! Amounts a query writes as the press rounds them (`4,8 millones`, `USD 9 mil`, `$1.5M`): the
+//! values that round to them, and the passages whose figures hold one.
+//!
+//! A scale word says an amount is rounded: the news item's "4,8 millones" is a report's
+//! `USD 4'803.665,69`. Figure search lists the figures in those ranges (`super::figures`, mode
+//! `rounded`). Passage search matches, beside the passages that write the amount, those whose
+//! figures round to it ([`AmountQuery`]), the nearest first, and the highlighter marks the
+//! figure ([`super::highlight::Highlighter::with_amounts`]).
+
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, EnableScoring, Explanation, Query, RangeQuery, Scorer, Weight};
+use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
+
+use super::union::explained;
+use crate::analysis::numbers::{self, AmountScale, Number};
+use crate::extract::{Figure, FigureKind};
+
+/// An amount written with a scale word, as rounded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rounded {
+    /// Where it is written, its currency included (`USD 4,8 millones de dólares`): from…
+    pub start: usize,
+    /// …to (exclusive).
+    pub end: usize,
+    /// For each reading, the values that round to it to the digits written: `4,8 millones`
+    /// holds 4,750,000 to 4,850,000; `2.149 millones` both 2,148.5 to 2,149.5 millions and
+    /// 2,148,500 to 2,149,500.
+    pub ranges: Vec<(f64, f64)>,
+    /// Whether a currency says it is money (`USD`, `$`, `de dólares`): then only amounts of
+    /// money round to it, where otherwise counts do too (`15 mil afiliados`).
+    pub money: bool,
+}
+
+impl Rounded {
+    /// Whether `fig` rounds to the amount: its value is in a range, and it is money, or a count
+    /// when no currency is written.
+    pub fn holds(&self, fig: &Figure) -> bool {
+        self.kinds().contains(&fig.kind) && self.closeness(fig.value).is_some()
+    }
+
+    /// The kinds of figure that may round to the amount.
+    fn kinds(&self) -> &'static [FigureKind] {
+        if self.money {
+            &[FigureKind::Usd]
+        } else {
+            &[FigureKind::Usd, FigureKind::Count]
+        }
+    }
+
+    /// How near `value` is to the amount, when it rounds to it: 1 at a reading's value, ½ at
+    /// the edge of its range.
+    fn closeness(&self, value: f64) -> Option<Score> {
+        self.ranges
+            .iter()
+            .filter(|(lo, hi)| (*lo..=*hi).contains(&value))
+            .map(|&(lo, hi)| {
+                let center = (lo + hi) / 2.0;
+                let width = (hi - lo).max(f64::MIN_POSITIVE);
+                (1.0 - (value - center).abs() / width) as Score
+            })
+            .reduce(Score::max)
+    }
+}
+
+/// The amount written at `start` of `q` (a digit), when a scale word follows its number and no
+/// percent sign follows that (`4,8 millones`, not `4,8` nor `4,8 millones %`).
+pub fn rounded_at(q: &str, start: usize) -> Option<Rounded> {
+    let n = numbers::scan_number(q, start)?;
+    let scale = numbers::amount_scale_after(q, start, n.end)?;
+    if crate::extract::figures::percent_after(q, scale.end).is_some() {
+        return None;
+    }
+    Some(rounded(q, start, &n, scale))
+}
+
+/// The amount of number `n`, written at `start` of `q`, with its scale `scale`.
+pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Rounded {
+    let written = &q[start..n.end];
+    let mut ranges = Vec::new();
+    for factor in [Some(scale.factor), scale.alt_factor].into_iter().flatten() {
+        ranges.extend(
+            n.readings
+                .iter()
+                .map(|r| rounding_to(written, r.value, factor)),
+        );
+    }
+    let before = numbers::currency_before(q, start);
+    let end = currency_after(q, scale.end);
+    let symbol = q[start..scale.end].contains('$');
+    Rounded {
+        start: before.unwrap_or(start),
+        end,
+        ranges,
+        money: before.is_some() || end > scale.end || symbol,
+    }
+}
+
+/// The values that round to `value` (a reading of the number `written`) times `factor`, to the
+/// digits written: `4,8` millions is 4,750,000 to 4,850,000; `2.149` millions read as 2149 is
+/// 2,148,500,000 to 2,149,500,000.
+fn rounding_to(written: &str, value: f64, factor: f64) -> (f64, f64) {
+    let digits: String = written.chars().filter(char::is_ascii_digit).collect();
+    let whole = digits.parse::<f64>().unwrap_or(value);
+    // Read as a whole number (`2.149` as 2149), its last digit is a unit; read as a decimal,
+    // the digits after its last mark are decimals.
+    let decimals = if (whole - value).abs() < 0.5 {
+        0
+    } else {
+        written
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .map_or(0, str::len)
+    };
+    let half = factor * 10f64.powi(-(decimals as i32)) / 2.0;
+    let center = numbers::scaled(value, factor);
+    (center - half, center + half)
+}
+
+/// Where a currency written after an amount's scale ends (`de dólares`, ` USD`), or `end`.
+fn currency_after(q: &str, end: usize) -> usize {
+    let rest = &q[end..];
+    let words: Vec<(usize, &str)> = crate::analysis::text::words(rest).take(2).collect();
+    let is_currency = |w: &str| {
+        crate::analysis::text::with_fold_key(w, |w| matches!(w, "dolares" | "dolar" | "usd"))
+    };
+    match words.as_slice() {
+        [(at, first), ..] if is_currency(first) => end + at + first.len(),
+        [(_, de), (at, second), ..]
+            if crate::analysis::text::with_fold_key(de, |w| w == "de") && is_currency(second) =>
+        {
+            end + at + second.len()
+        }
+        _ => end,
+    }
+}
+
+/// The amounts written with a scale word in `q`, in order.
+pub fn rounded_in(q: &str) -> Vec<Rounded> {
+    numbers::numbers_in(q)
+        .filter_map(|(start, _)| rounded_at(q, start))
+        .collect()
+}
+
+/// Weight of a passage's figure that rounds to an amount asked for, at the amount's value:
+/// about a rare word's. Nearer its range's edge, it weighs down to half as much.
+const AMOUNT_WEIGHT: Score = 3.0;
+
+/// Matches the passages with a figure that rounds to an amount (in the figure columns of its
+/// kinds), scored by how near the nearest such figure is (see [`AMOUNT_WEIGHT`]).
+#[derive(Clone, Debug)]
+pub struct AmountQuery {
+    amount: Rounded,
+    /// The figure columns of its kinds, as `index::schema` names them.
+    columns: Vec<Field>,
+}
+
+impl AmountQuery {
+    /// The passages whose figures round to `amount`; `column` gives the field of a kind's
+    /// figure column.
+    pub fn new(amount: Rounded, column: impl Fn(FigureKind) -> Field) -> AmountQuery {
+        let columns = amount.kinds().iter().map(|&k| column(k)).collect();
+        AmountQuery { amount, columns }
+    }
+}
+
+impl Query for AmountQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let mut ranges: Vec<Box<dyn Query>> = Vec::new();
+        for &column in &self.columns {
+            for &(lo, hi) in &self.amount.ranges {
+                ranges.push(Box::new(RangeQuery::new(
+                    std::ops::Bound::Included(Term::from_field_f64(column, lo)),
+                    std::ops::Bound::Included(Term::from_field_f64(column, hi)),
+                )));
+            }
+        }
+        // Which passages match is read from the columns; how near their figures are, too.
+        let unscored = match enable_scoring.searcher() {
+            Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
+            None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
+        };
+        let matching = BooleanQuery::union(ranges).weight(unscored)?;
+        Ok(Box::new(AmountWeight {
+            matching,
+            amount: self.amount.clone(),
+            columns: self.columns.clone(),
+        }))
+    }
+}
+
+struct AmountWeight {
+    /// The passages with a value in a range, unscored.
+    matching: Box<dyn Weight>,
+    amount: Rounded,
+    columns: Vec<Field>,
+}
+
+impl Weight for AmountWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut columns = Vec::with_capacity(self.columns.len());
+        for &field in &self.columns {
+            let name = reader.schema().get_field_name(field);
+            // A segment without a figure of a kind has no column for it.
+            columns.extend(reader.fast_fields().column_opt::<f64>(name)?);
+        }
+        Ok(Box::new(AmountScorer {
+            matching: self.matching.scorer(reader, 1.0)?,
+            amount: self.amount.clone(),
+            columns,
+            weight: AMOUNT_WEIGHT * boost,
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        explained(self, reader, doc, "figure that rounds to an amount")
+    }
+}
+
+struct AmountScorer {
+    matching: Box<dyn Scorer>,
+    amount: Rounded,
+    columns: Vec<Column<f64>>,
+    weight: Score,
+}
+
+impl DocSet for AmountScorer {
+    fn advance(&mut self) -> DocId {
+        self.matching.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.matching.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.matching.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.matching.size_hint()
+    }
+}
+
+impl Scorer for AmountScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.matching.doc();
+        let nearest = self
+            .columns
+            .iter()
+            .flat_map(|c| c.values_for_doc(doc))
+            .filter_map(|v| self.amount.closeness(v))
+            .reduce(Score::max)
+            .unwrap_or(0.5);
+        self.weight * nearest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(value: f64, kind: FigureKind) -> Figure {
+        Figure {
+            text: String::new(),
+            value,
+            kind,
+            alt_value: None,
+            label: None,
+            start: 0,
+            end: 0,
+            span: (0, 0),
+            table: None,
+        }
+    }
+
+    #[test]
+    fn an_amount_with_a_scale_word_rounds_to_the_digits_written() {
+        let q = "recaudado USD 4,8 millones";
+        let a = rounded_at(q, 14).expect("an amount");
+        assert_eq!((a.start, a.end, a.money), (10, q.len(), true));
+        assert_eq!(a.ranges, [(4_750_000.0, 4_850_000.0)]);
+        let a = rounded_at("4,80 millones de dólares en 2021", 0).expect("an amount");
+        assert_eq!((a.end, a.money), ("4,80 millones de dólares".len(), true));
+        assert_eq!(a.ranges, [(4_795_000.0, 4_805_000.0)]);
+        // Both readings of an ambiguous number; the `$` of `$1.5M` says money.
+        let a = rounded_at("2.149 millones", 0).expect("an amount");
+        assert_eq!(a.ranges.len(), 2);
+        assert!(!a.money);
+        assert!(rounded_at("$1.5M", 1).is_some_and(|a| a.money));
+        // Without a scale word, or as a percentage, a number is not rounded.
+        assert_eq!(rounded_at("4803665,69", 0), None);
+        assert_eq!(rounded_at("4,8 millones %", 0), None);
+        assert_eq!(rounded_at("4,8", 0), None);
+    }
+
+    #[test]
+    fn the_amounts_of_a_query_are_read_in_order() {
+        let found = rounded_in("15 mil afiliados, 4,8 millones de dólares, 15% y 2021");
+        let spans: Vec<(usize, usize)> = found.iter().map(|a| (a.start, a.end)).collect();
+        assert_eq!(spans, [(0, 6), (18, 42)]);
+        assert_eq!(found[0].ranges, [(14_500.0, 15_500.0)]);
+    }
+
+    #[test]
+    fn money_rounds_to_an_amount_of_money_and_counts_to_a_plain_one() {
+        let plain = rounded_at("4,8 millones", 0).expect("an amount");
+        let money = rounded_at("USD 4,8 millones", 4).expect("an amount");
+        let usd = figure(4_803_665.69, FigureKind::Usd);
+        let count = figure(4_803_665.0, FigureKind::Count);
+        assert!(plain.holds(&usd) && plain.holds(&count) && money.holds(&usd));
+        assert!(!money.holds(&count));
+        assert!(!plain.holds(&figure(4.8, FigureKind::Percent)));
+        assert!(!plain.holds(&figure(4_900_000.0, FigureKind::Usd)));
+        // Nearer the amount, nearer 1; at the edge of its range, ½.
+        assert_eq!(plain.closeness(4_800_000.0), Some(1.0));
+        assert_eq!(plain.closeness(4_750_000.0), Some(0.5));
+        assert!(plain.closeness(4_803_665.69) > plain.closeness(4_840_000.0));
+        assert_eq!(plain.closeness(4_740_000.0), None);
+    }
+}
