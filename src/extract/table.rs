@@ -929,6 +929,11 @@ mod tests {
         );
         assert!(units_in("(x 1.000)").is_some_and(|u| u.introduced));
         assert!(units_in("(USD x 1.000)").is_some_and(|u| u.introduced));
+        assert_eq!(
+            units("Valores en x 1.000"),
+            Some(("Valores en x 1.000", 1e3, false))
+        );
+        assert_eq!(units("(En × 1000)"), Some(("(En × 1000)", 1e3, false)));
         assert_eq!(units("Área (x 1.500)"), None);
         assert_eq!(units("(x 10.000)"), None);
     }

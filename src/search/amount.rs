@@ -71,11 +71,15 @@ pub fn rounded_at(q: &str, start: usize) -> Option<Rounded> {
     if crate::extract::figures::percent_after(q, scale.end).is_some() {
         return None;
     }
-    Some(rounded(q, start, &n, scale))
+    rounded(q, start, &n, scale)
 }
 
-/// The amount of number `n`, written at `start` of `q`, with its scale `scale`.
-pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Rounded {
+/// The amount of number `n`, written at `start` of `q`, with its scale `scale`; `None` for
+/// zero (`0 millones` rounds nothing: it would hold every small count).
+pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Option<Rounded> {
+    if n.readings.iter().all(|r| r.value == 0.0) {
+        return None;
+    }
     let written = &q[start..n.end];
     let mut ranges = Vec::new();
     for factor in [Some(scale.factor), scale.alt_factor].into_iter().flatten() {
@@ -88,12 +92,12 @@ pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Rounded
     let before = numbers::currency_before(q, start);
     let end = currency_after(q, scale.end);
     let symbol = q[start..scale.end].contains('$');
-    Rounded {
+    Some(Rounded {
         start: before.unwrap_or(start),
         end,
         ranges,
         money: before.is_some() || end > scale.end || symbol,
-    }
+    })
 }
 
 /// The values that round to `value` (a reading of the number `written`) times `factor`, to the
@@ -292,6 +296,8 @@ mod tests {
         assert_eq!(rounded_at("4803665,69", 0), None);
         assert_eq!(rounded_at("4,8 millones %", 0), None);
         assert_eq!(rounded_at("4,8", 0), None);
+        assert_eq!(rounded_at("0 millones", 0), None);
+        assert_eq!(rounded_at("0,0 mil", 0), None);
     }
 
     #[test]

@@ -346,14 +346,16 @@ fn values_in(q: &str) -> QueryFigures {
         let end = scale.map_or(n.end, |s| s.end);
         let is_percent = crate::extract::figures::percent_after(q, end).is_some();
         percent &= is_percent;
-        match scale.filter(|_| !is_percent) {
-            Some(scale) if all_scaled => {
-                let amount = super::amount::rounded(q, i, &n, scale);
+        let amount = scale
+            .filter(|_| all_scaled && !is_percent)
+            .and_then(|scale| super::amount::rounded(q, i, &n, scale));
+        match amount {
+            Some(amount) => {
                 ranges.extend_from_slice(&amount.ranges);
                 spans.push((amount.start, amount.end));
                 money &= amount.money;
             }
-            _ => all_scaled = false,
+            None => all_scaled = false,
         }
     }
     let rounded = (all_scaled && !out.is_empty()).then(|| {
@@ -844,6 +846,7 @@ mod tests {
             [(1_450_000.0, 1_550_000.0), (1_450.0, 1_550.0)]
         );
         assert!(values_in("4803665,69").rounded.is_none());
+        assert!(values_in("0 millones").rounded.is_none());
         // Within `min` and `max`, the readings outside them left out.
         let r = request_with("2.149 millones", |raw| raw.min = Some("1000000000".into()));
         assert!(r.ranges.holds(2_149_000_000.0) && !r.ranges.holds(2_149_000.0));

@@ -36,8 +36,9 @@ pub(super) fn excluded_ranges(text: &str) -> Vec<(usize, usize)> {
             r"\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{2}\b|\b24\s*/\s*7\b".to_string(),
             // web and mail addresses
             r"(?i)\bhttps?://\S+|\bwww\.\S+|\S+@\S+\.\w+".to_string(),
-            // a table's multiplier: (x 1.000), (× 1000 USD), (USD x 1.000)
-            r"(?:\(|USD|\$)\s*[xX×]\s?1(?:[.,' ]?000){1,3}\b".to_string(),
+            // a table's multiplier, where `extract::table` reads one: (x 1.000), (× 1000 USD),
+            // (USD x 1.000), valores en x 1.000
+            r"(?:\(|USD|\$|\b[eE][nN])\s*[xX×]\s?1(?:[.,' ]?000){1,3}\b".to_string(),
             // age brackets: de 1 a 4 años, menores de 1 año, 65 años y más, 10 a 19 años de edad
             r"(?i)\b(?:de|entre|desde)\s+\d{1,3}\s+(?:a|y|hasta|al)\s+\d{1,3}\s+años\b|\b(?:menores|mayores)\s+de\s+\d{1,3}\s+años?\b|\b\d{1,3}\s+años\s+(?:y|o)\s+más\b|\b\d{1,3}\s+a\s+\d{1,3}\s+años\b".to_string(),
         ];

@@ -905,6 +905,8 @@ mod tests {
             "Atenciones por servicio (x 1.000)",
             "Valores (× 1000 USD)",
             "Valor (USD x 1.000)",
+            "Valores en x 1.000",
+            "(En × 1000)",
         ] {
             assert_eq!(figures(s), [], "{s} has no figure");
         }
