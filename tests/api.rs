@@ -361,6 +361,28 @@ async fn reports_list_and_one_report_with_highlighted_passages() {
         );
         assert!(s < e && e <= chars.len(), "span {s}..{e} outside the text");
     }
+
+    // An amount as the press rounds it marks the figure that rounds to it.
+    let bolivar = reports
+        .iter()
+        .find(|r| r["province"] == "Bolívar")
+        .and_then(|r| r["report_id"].as_str())
+        .expect("Bolívar");
+    let url = format!("/api/reports/{bolivar}?q=4%2C8%20millones");
+    let (status, json) = get_json(&app, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    let marked: Vec<&str> = json["passages"]
+        .as_array()
+        .expect("passages")
+        .iter()
+        .filter(|p| p["matched"] == true)
+        .filter_map(|p| p["html"].as_str())
+        .collect();
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert!(
+        marked[0].contains("USD <mark>4&#x27;803.665,69</mark>"),
+        "{marked:?}"
+    );
 }
 
 #[tokio::test]

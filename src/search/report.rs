@@ -123,16 +123,15 @@ pub fn report_detail(
         cancel,
         None,
     )?;
+    let items = query::parse(q)?;
     let highlighter = match query::build(
-        &query::parse(q)?,
+        &items,
         super::query::TextFields::of(&engine.fields, &searcher),
     ) {
-        Some(text_query) => Some(Highlighter::new(
-            &searcher,
-            &*text_query,
-            f.body,
-            usize::MAX >> 1,
-        )?),
+        Some(text_query) => Some(
+            Highlighter::new(&searcher, &*text_query, f.body, usize::MAX >> 1)?
+                .with_amounts(query::rounded_amounts(&items)),
+        ),
         None => None,
     };
     let mut passages = Vec::with_capacity(top.len());
