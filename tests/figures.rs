@@ -140,6 +140,16 @@ fn an_amount_as_the_press_rounds_it_finds_the_figures_that_round_to_it_nearest_f
     }
     assert!(figures("4,9 millones", |_| {}).figures.is_empty());
     assert!(figures("vacunas 4,8 millones", |_| {}).figures.is_empty());
+    // In words, as a news item may write it.
+    let r = figures("cinco millones de dólares", |_| {});
+    assert_eq!(
+        (r.mode, written(&r)),
+        (FigureMode::Rounded, vec!["USD 4'803.665,69".to_string()])
+    );
+    assert_eq!(
+        written(&figures("cuatro millones", |_| {})),
+        ["USD 3'618.310,04", "4'487.754"]
+    );
     // A currency asks for money: the count 4'487.754 rounds to 4,5 millones, not to USD.
     assert_eq!(written(&figures("4,5 millones", |_| {})), ["4'487.754"]);
     assert!(figures("USD 4,5 millones", |_| {}).figures.is_empty());

@@ -293,6 +293,32 @@ fn an_amount_as_the_press_rounds_it_finds_the_passages_whose_figures_round_to_it
 }
 
 #[test]
+fn an_amount_or_a_number_written_in_words_finds_it_in_digits() {
+    // 3'618.310,04 (money) and 4'487.754 (a count) round to four millions.
+    let marked = |q: &str| -> Vec<String> {
+        let mut marks: Vec<String> = search(q, &[])
+            .hits
+            .iter()
+            .flat_map(|h| h.highlights.iter().map(|&(s, e)| h.text[s..e].to_string()))
+            .collect();
+        marks.sort();
+        marks
+    };
+    assert_eq!(marked("cuatro millones"), ["3'618.310,04", "4'487.754"]);
+    assert_eq!(marked("USD cuatro millones"), ["3'618.310,04"]);
+    assert_eq!(marked("cinco millones de dólares"), ["4'803.665,69"]);
+    assert_eq!(marked("mil millones"), ["1.029.539.608", "1.193.703.286"]);
+    // A number word below a thousand finds its digits.
+    assert_eq!(marked("cuatro dispensarios"), ["4", "dispensarios"]);
+    // Nothing rounds to ocho millones; an article is not a number.
+    assert_eq!(search("ocho millones", &[]).total, 0);
+    assert!(search("un informe", &[])
+        .hits
+        .iter()
+        .all(|h| h.text.to_lowercase().contains("inform")));
+}
+
+#[test]
 fn covid_is_found_however_it_is_written() {
     for q in ["covid19", "COVID-19", "covid 19", "covid"] {
         assert!(search(q, &[]).total > 0, "{q}");

@@ -93,6 +93,190 @@ pub fn numbers_in(text: &str) -> impl Iterator<Item = (usize, Number)> + '_ {
     })
 }
 
+/// A number written in words with a scale word among them, as the press writes amounts
+/// (`cuatro millones`, `dos mil millones`, `treinta y cinco mil`, `un millón doscientos mil`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordsNumber {
+    /// Where its last word ends.
+    pub end: usize,
+    /// Its value.
+    pub value: f64,
+    /// What its last word counts in, the precision it is written to: 1,000,000 for `cuatro
+    /// millones`, 1,000 for `un millón doscientos mil`, 1 for `cuatro mil quinientos`.
+    pub unit: f64,
+}
+
+/// The value of a Spanish number word below a thousand, folded (`cuatro`, `veintitres`,
+/// `doscientos`), and whether it counts hundreds.
+fn small_number(key: &str) -> Option<(u64, bool)> {
+    let v = match key {
+        "un" | "uno" | "una" => 1,
+        "dos" => 2,
+        "tres" => 3,
+        "cuatro" => 4,
+        "cinco" => 5,
+        "seis" => 6,
+        "siete" => 7,
+        "ocho" => 8,
+        "nueve" => 9,
+        "diez" => 10,
+        "once" => 11,
+        "doce" => 12,
+        "trece" => 13,
+        "catorce" => 14,
+        "quince" => 15,
+        "dieciseis" => 16,
+        "diecisiete" => 17,
+        "dieciocho" => 18,
+        "diecinueve" => 19,
+        "veinte" => 20,
+        "veintiun" | "veintiuno" | "veintiuna" => 21,
+        "veintidos" => 22,
+        "veintitres" => 23,
+        "veinticuatro" => 24,
+        "veinticinco" => 25,
+        "veintiseis" => 26,
+        "veintisiete" => 27,
+        "veintiocho" => 28,
+        "veintinueve" => 29,
+        "treinta" => 30,
+        "cuarenta" => 40,
+        "cincuenta" => 50,
+        "sesenta" => 60,
+        "setenta" => 70,
+        "ochenta" => 80,
+        "noventa" => 90,
+        "cien" | "ciento" => 100,
+        "doscientos" | "doscientas" => 200,
+        "trescientos" | "trescientas" => 300,
+        "cuatrocientos" | "cuatrocientas" => 400,
+        "quinientos" | "quinientas" => 500,
+        "seiscientos" | "seiscientas" => 600,
+        "setecientos" | "setecientas" => 700,
+        "ochocientos" | "ochocientas" => 800,
+        "novecientos" | "novecientas" => 900,
+        _ => return None,
+    };
+    Some((v, v >= 100))
+}
+
+/// The value of a number word from two to nine hundred and ninety-nine (`cuatro`,
+/// `veintitrés`, `doscientos`): what a query's `cuatro dispensarios` also asks of `4
+/// dispensarios`. `un`, `uno` and `una` are left out: they are articles more often than not.
+pub fn small_number_word(word: &str) -> Option<u64> {
+    crate::analysis::text::with_fold_key(word, |k| small_number(k).map(|(v, _)| v))
+        .filter(|&v| v > 1)
+}
+
+/// Whether `word` is a number word that may start a [`WordsNumber`] (`cuatro`, `un`, `mil`).
+pub fn is_number_word(word: &str) -> bool {
+    crate::analysis::text::with_fold_key(word, |k| small_number(k).is_some() || k == "mil")
+}
+
+/// The number written in words from byte `start` of `text` (the start of a word), when a scale
+/// word (`mil`, `millón`, `millones`, `billones`) stands among its words and it has two words
+/// or more: `cuatro millones`, `mil millones`, not `cuatro` nor `mil`. Its words stand apart
+/// by spaces only; `y` joins tens and units (`treinta y cinco mil`).
+pub fn words_number_at(text: &str, start: usize) -> Option<WordsNumber> {
+    let rest = text.get(start..)?;
+    // Millions and more read, the thousands group being read, and what each counts in.
+    let (mut total, mut group) = (0u64, 0u64);
+    let (mut total_unit, mut group_unit) = (1u64, 1u64);
+    // The value below a thousand of the group so far, when its last word was a number.
+    let mut last_small: Option<u64> = None;
+    let (mut words, mut scaled, mut end, mut pending_y) = (0, false, start, false);
+    let mut at = 0;
+    while at < rest.len() {
+        let gap = rest[at..].len() - rest[at..].trim_start_matches([' ', '\u{a0}']).len();
+        if words > 0 && (gap == 0 || gap > 2) {
+            break;
+        }
+        let from = at + gap;
+        let len = rest[from..]
+            .char_indices()
+            .find(|&(_, c)| !c.is_alphabetic())
+            .map_or(rest.len() - from, |(i, _)| i);
+        if len == 0 || len > 14 {
+            break;
+        }
+        let step = crate::analysis::text::with_fold_key(&rest[from..from + len], |k| match k {
+            "y" => Some(Step::And),
+            "mil" => Some(Step::Scale(1_000)),
+            "millon" | "millones" => Some(Step::Scale(1_000_000)),
+            "billon" | "billones" => Some(Step::Scale(1_000_000_000_000)),
+            _ => small_number(k).map(|(v, hundreds)| Step::Small(v, hundreds)),
+        });
+        match step {
+            // `treinta y cinco`: only between tens and units.
+            Some(Step::And)
+                if !pending_y
+                    && last_small
+                        .is_some_and(|v| v % 10 == 0 && (20..100).contains(&(v % 100))) =>
+            {
+                pending_y = true;
+            }
+            Some(Step::Small(v, hundreds)) => {
+                let fits = match last_small {
+                    None => true,
+                    Some(_) if pending_y => v < 10,
+                    // `doscientos cincuenta`, `ciento veinte`
+                    Some(prev) => prev % 100 == 0 && !hundreds,
+                };
+                // `un`, `una` are articles unless a scale follows (`un millón`).
+                let article = v == 1 && next_scale(rest, from + len).is_none();
+                if !fits || article {
+                    break;
+                }
+                group += v;
+                group_unit = 1;
+                last_small = Some(group % 1_000);
+                pending_y = false;
+            }
+            Some(Step::Scale(1_000)) if !pending_y && group < 1_000 => {
+                group = group.max(1) * 1_000;
+                group_unit = 1_000;
+                last_small = None;
+                scaled = true;
+            }
+            Some(Step::Scale(factor)) if !pending_y && factor > 1_000 => {
+                total = total.saturating_add(group.max(1).saturating_mul(factor));
+                total_unit = group_unit.saturating_mul(factor);
+                (group, group_unit, last_small, scaled) = (0, 1, None, true);
+            }
+            _ => break,
+        }
+        words += 1;
+        at = from + len;
+        if !pending_y {
+            end = start + at;
+        }
+    }
+    if !scaled || words < 2 {
+        return None;
+    }
+    let unit = if group > 0 { group_unit } else { total_unit };
+    Some(WordsNumber {
+        end,
+        value: total.saturating_add(group) as f64,
+        unit: unit as f64,
+    })
+}
+
+/// What a word of a number written in words does.
+enum Step {
+    /// `y` between tens and units.
+    And,
+    /// A number below a thousand, and whether it counts hundreds.
+    Small(u64, bool),
+    /// `mil`, `millones`: what it multiplies by.
+    Scale(u64),
+}
+
+/// The factor of the scale word right after byte `at` of `text`, if one follows.
+fn next_scale(text: &str, at: usize) -> Option<f64> {
+    word_after(text, at).and_then(|(word, _)| scale_of(word))
+}
+
 /// Reads the number whose first digit is at byte `start` of `text`. The caller decides whether
 /// `start` is a word boundary. `None` if no ASCII digit stands there.
 pub fn scan_number(text: &str, start: usize) -> Option<Number> {
@@ -742,5 +926,54 @@ mod tests {
         assert_eq!(canonical(4_803_665.69), "4803665.69");
         assert_eq!(canonical(187_000.0), "187000");
         assert_eq!(canonical(0.1), "0.1");
+    }
+
+    #[test]
+    fn amounts_written_in_words_with_a_scale_are_read() {
+        fn read(t: &str) -> Option<(&str, f64, f64)> {
+            words_number_at(t, 0).map(|n| (&t[..n.end], n.value, n.unit))
+        }
+        assert_eq!(
+            read("cuatro millones de dólares"),
+            Some(("cuatro millones", 4e6, 1e6))
+        );
+        assert_eq!(read("un millón"), Some(("un millón", 1e6, 1e6)));
+        assert_eq!(read("mil millones"), Some(("mil millones", 1e9, 1e9)));
+        assert_eq!(
+            read("dos mil millones"),
+            Some(("dos mil millones", 2e9, 1e9))
+        );
+        assert_eq!(
+            read("treinta y cinco mil"),
+            Some(("treinta y cinco mil", 35e3, 1e3))
+        );
+        assert_eq!(
+            read("doscientos cincuenta mil afiliados"),
+            Some(("doscientos cincuenta mil", 250e3, 1e3))
+        );
+        assert_eq!(
+            read("UN MILLÓN DOSCIENTOS MIL"),
+            Some(("UN MILLÓN DOSCIENTOS MIL", 1.2e6, 1e3))
+        );
+        assert_eq!(
+            read("cuatro mil quinientos dólares"),
+            Some(("cuatro mil quinientos", 4500.0, 1.0))
+        );
+        assert_eq!(
+            read("veintitrés mil y más"),
+            Some(("veintitrés mil", 23e3, 1e3))
+        );
+        // A number without a scale, a scale alone, an article, words apart.
+        for t in [
+            "cuatro dispensarios",
+            "mil atenciones",
+            "una atención de mil",
+            "cuatro, millones",
+            "veinte cinco mil",
+            "millones",
+        ] {
+            assert_eq!(read(t), None, "{t}");
+        }
+        assert!(is_number_word("Cuatro") && is_number_word("mil") && !is_number_word("de"));
     }
 }

@@ -229,7 +229,8 @@ pub struct SearchArgs {
     /// Words must all match (accents and case don't matter, plurals match singulars), but for
     /// function words such as "de" or "la" beside other words; "double quotes" for a phrase;
     /// -word to exclude; a OR b; figures in any format. An amount with a scale word, as the
-    /// press rounds it (4,8 millones), also finds the figures that round to it, nearest first.
+    /// press rounds it (4,8 millones, cuatro millones), also finds the figures that round to
+    /// it, nearest first.
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     /// Year, province and policy filters.

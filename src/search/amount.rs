@@ -30,6 +30,8 @@ pub struct Rounded {
     /// Whether a currency says it is money (`USD`, `$`, `de dólares`): then only amounts of
     /// money round to it, where otherwise counts do too (`15 mil afiliados`).
     pub money: bool,
+    /// Whether it is written in words (`cuatro millones`).
+    pub in_words: bool,
 }
 
 impl Rounded {
@@ -63,15 +65,36 @@ impl Rounded {
     }
 }
 
-/// The amount written at `start` of `q` (a digit), when a scale word follows its number and no
-/// percent sign follows that (`4,8 millones`, not `4,8` nor `4,8 millones %`).
+/// The amount written at `start` of `q`, when a scale word follows its number and no percent
+/// sign follows that (`4,8 millones`, not `4,8` nor `4,8 millones %`), or when it is written in
+/// words with a scale (`cuatro millones`: 3,500,000 to 4,500,000, as `4 millones`).
 pub fn rounded_at(q: &str, start: usize) -> Option<Rounded> {
+    if !q.as_bytes().get(start)?.is_ascii_digit() {
+        return in_words_at(q, start);
+    }
     let n = numbers::scan_number(q, start)?;
     let scale = numbers::amount_scale_after(q, start, n.end)?;
     if crate::extract::figures::percent_after(q, scale.end).is_some() {
         return None;
     }
     rounded(q, start, &n, scale)
+}
+
+/// The amount written in words from `start` of `q` (see [`rounded_at`]).
+fn in_words_at(q: &str, start: usize) -> Option<Rounded> {
+    let n = numbers::words_number_at(q, start)?;
+    if n.value == 0.0 || crate::extract::figures::percent_after(q, n.end).is_some() {
+        return None;
+    }
+    let before = numbers::currency_before(q, start);
+    let end = currency_after(q, n.end);
+    Some(Rounded {
+        start: before.unwrap_or(start),
+        end,
+        ranges: vec![(n.value - n.unit / 2.0, n.value + n.unit / 2.0)],
+        money: before.is_some() || end > n.end,
+        in_words: true,
+    })
 }
 
 /// The amount of number `n`, written at `start` of `q`, with its scale `scale`; `None` for
@@ -97,6 +120,7 @@ pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Option<
         end,
         ranges,
         money: before.is_some() || end > scale.end || symbol,
+        in_words: false,
     })
 }
 
@@ -139,11 +163,23 @@ fn currency_after(q: &str, end: usize) -> usize {
     }
 }
 
-/// The amounts written with a scale word in `q`, in order.
+/// The amounts written with a scale word, or in words, in `q`, in order.
 pub fn rounded_in(q: &str) -> Vec<Rounded> {
-    numbers::numbers_in(q)
-        .filter_map(|(start, _)| rounded_at(q, start))
-        .collect()
+    let mut out = Vec::new();
+    // Where the last number or amount read ends: its words are not read again.
+    let mut next = 0;
+    for (at, word) in crate::analysis::text::words(q) {
+        if at < next {
+            continue;
+        }
+        if let Some(amount) = rounded_at(q, at) {
+            next = amount.end;
+            out.push(amount);
+        } else if word.starts_with(|c: char| c.is_ascii_digit()) {
+            next = numbers::scan_number(q, at).map_or(at + 1, |n| n.end);
+        }
+    }
+    out
 }
 
 /// Weight of a passage's figure that rounds to an amount asked for, at the amount's value:
@@ -301,11 +337,32 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_in_words_rounds_to_what_its_last_word_counts() {
+        let q = "USD cuatro millones de dólares";
+        let a = rounded_at(q, 4).expect("an amount");
+        assert_eq!(
+            (a.start, a.end, a.money, a.in_words),
+            (0, q.len(), true, true)
+        );
+        assert_eq!(a.ranges, [(3_500_000.0, 4_500_000.0)]);
+        let a = rounded_at("un millón doscientos mil afiliados", 0).expect("an amount");
+        assert_eq!(
+            (a.ranges.as_slice(), a.money),
+            (&[(1_199_500.0, 1_200_500.0)][..], false)
+        );
+        assert_eq!(rounded_at("cuatro dispensarios", 0), None);
+    }
+
+    #[test]
     fn the_amounts_of_a_query_are_read_in_order() {
         let found = rounded_in("15 mil afiliados, 4,8 millones de dólares, 15% y 2021");
         let spans: Vec<(usize, usize)> = found.iter().map(|a| (a.start, a.end)).collect();
         assert_eq!(spans, [(0, 6), (18, 42)]);
         assert_eq!(found[0].ranges, [(14_500.0, 15_500.0)]);
+        // `8M` within `$4.8M` is not another amount.
+        let found = rounded_in("dos millones y $4.8M");
+        let spans: Vec<(usize, usize)> = found.iter().map(|a| (a.start, a.end)).collect();
+        assert_eq!(spans, [(0, 12), (15, 20)]);
     }
 
     #[test]

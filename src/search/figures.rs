@@ -358,6 +358,17 @@ fn values_in(q: &str) -> QueryFigures {
             None => all_scaled = false,
         }
     }
+    // Amounts in words (`cuatro millones`) are rounded by what they say.
+    for amount in super::amount::rounded_in(q) {
+        if amount.in_words {
+            out.extend(amount.ranges.iter().map(|(lo, hi)| (lo + hi) / 2.0));
+            percent = false;
+            ranges.extend_from_slice(&amount.ranges);
+            spans.push((amount.start, amount.end));
+            money &= amount.money;
+        }
+    }
+    spans.sort_unstable_by_key(|&(start, _)| start);
     let rounded = (all_scaled && !out.is_empty()).then(|| {
         let mut without = q.to_string();
         for &(start, end) in spans.iter().rev() {

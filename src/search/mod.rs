@@ -135,7 +135,8 @@ const MAX_RELAXED: usize = 6;
 /// Meilisearch's `last` matching strategy: `plazo total ejecución obra` finds the contract's
 /// "plazo total para la ejecución" as `plazo total ejecución`, where no passage holds all four
 /// words. A number written in groups (`4 803 665`) is one word, and so is a number with its
-/// currency and scale (`USD 4,8 millones`, `2 mil millones`): `4,8` alone is another figure.
+/// currency and scale (`USD 4,8 millones`, `2 mil millones`): `4,8` alone is another figure;
+/// so is an amount in words (`cuatro millones`).
 /// `None` when nothing is found either, and for phrases, exclusions and `OR`, which say exactly
 /// what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
@@ -144,7 +145,25 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     };
     // Each word, with where the number it ends with ends (a scale word may follow it).
     let mut words: Vec<(String, Option<usize>)> = Vec::new();
+    // Where an amount written in words ends (`cuatro millones`): one word too.
+    let mut in_words_until = 0;
     for token in text.split_whitespace() {
+        let at = token.as_ptr() as usize - text.as_ptr() as usize;
+        if at < in_words_until {
+            if let Some((last, _)) = words.last_mut() {
+                last.push(' ');
+                last.push_str(token);
+            }
+            continue;
+        }
+        if let Some(n) = crate::analysis::numbers::is_number_word(token)
+            .then(|| crate::analysis::numbers::words_number_at(text, at))
+            .flatten()
+        {
+            in_words_until = n.end;
+            words.push((token.to_string(), None));
+            continue;
+        }
         let group = token.len() == 3 && token.bytes().all(|b| b.is_ascii_digit());
         if let Some((last, number_end)) = words.last_mut() {
             let currency = matches!(last.to_lowercase().as_str(), "usd" | "us$" | "$" | "usd$");

@@ -63,8 +63,13 @@ pub(super) fn rounded_amount(text: &str, here: &[&Token], fields: TextFields) ->
     }
     let amount = amount::rounded_at(text, start)?;
     let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
-    Some(Unit {
-        required: Box::new(query),
+    Some(rounded_unit(Box::new(query)))
+}
+
+/// The unit of an amount's [`AmountQuery`].
+fn rounded_unit(query: Box<dyn Query>) -> Unit {
+    Unit {
+        required: query,
         sought: None,
         boost: None,
         together: None,
@@ -73,7 +78,43 @@ pub(super) fn rounded_amount(text: &str, here: &[&Token], fields: TextFields) ->
         scored: None,
         alone: None,
         stem: None,
-    })
+    }
+}
+
+/// An amount written in words from position `pos` (`cuatro millones`, `dos mil millones de
+/// dólares`): its words as a phrase, its value as written in digits (`4000000`), or the
+/// passages whose figures round to it; with how many positions it takes, its currency too.
+pub(super) fn amount_in_words(
+    text: &str,
+    tokens: &[Token],
+    pos: usize,
+    fields: TextFields,
+) -> Option<(Unit, usize)> {
+    let first = single_at(tokens, pos)?;
+    if !crate::analysis::numbers::is_number_word(&first.text) {
+        return None;
+    }
+    let start = first.offset_from;
+    let n = crate::analysis::numbers::words_number_at(text, start)?;
+    let amount = amount::rounded_at(text, start)?;
+    let through = |end: usize| {
+        tokens
+            .iter()
+            .filter(|t| t.position >= pos && t.offset_from < end)
+            .map(|t| t.position + 1)
+            .max()
+            .unwrap_or(pos + 1)
+            - pos
+    };
+    let (words, taken) = (through(n.end), through(amount.end));
+    let value = crate::analysis::numbers::canonical(n.value);
+    let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
+    let mut alternatives: Vec<Unit> = phrase_unit(&parts(tokens, pos, words), fields)
+        .into_iter()
+        .collect();
+    alternatives.push(word_unit(&value, fields));
+    alternatives.push(rounded_unit(Box::new(query)));
+    Some((Unit::either(alternatives), taken))
 }
 
 /// The year a folded word names, as a query reads years (`2021`).
@@ -243,7 +284,8 @@ pub(super) fn currency_beside_number(tokens: &[Token], pos: usize) -> bool {
     let number = |p: usize| {
         tokens.iter().any(|t| {
             (t.position..t.position + t.position_length.max(1)).contains(&p)
-                && t.text.bytes().any(|b| b.is_ascii_digit())
+                && (t.text.bytes().any(|b| b.is_ascii_digit())
+                    || crate::analysis::numbers::is_number_word(&t.text))
         })
     };
     let function = |p: usize| at(p).next().is_some() && at(p).all(|t| is_function_word(&t.text));

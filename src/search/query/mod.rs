@@ -545,6 +545,11 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             pos += words;
             continue;
         }
+        if let Some((unit, words)) = context::amount_in_words(text, tokens, pos, fields) {
+            units.push(unit);
+            pos += words;
+            continue;
+        }
         if skip_fillers && span == 1 && here.iter().all(|t| is_query_filler(&t.text)) {
             pos += 1;
             continue;
@@ -563,6 +568,13 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
                 here.first()
                     .and_then(|t| context::unit_name(&t.text, fields)),
             );
+            // `cuatro dispensarios` finds `4 dispensarios`.
+            if let Some(v) = here
+                .first()
+                .and_then(|t| analysis::numbers::small_number_word(&t.text))
+            {
+                alternatives.push(word_unit(&v.to_string(), fields));
+            }
         }
         if span > 1 {
             alternatives.extend(phrase_unit(&parts(tokens, pos, span), fields));
