@@ -1,7 +1,8 @@
 //! How a query's words are read in their context: a year, a province or a word of a unit's
 //! name that may name the report rather than the text, a range of years, the name of an
-//! acronym of the reports, a currency beside a number, a number written as a percentage. Each
-//! gives the unit of the words it takes, or says they need none (see [`super::word_units`]).
+//! acronym of the reports, a currency beside a number, a number written as a percentage, an
+//! amount as the press rounds it or writes it in words. Each gives the unit of the words it
+//! takes, or says they need none (see [`super::word_units`]).
 
 use std::ops::Bound;
 
@@ -15,6 +16,7 @@ use super::{
     MAX_PLACE_WORDS,
 };
 use crate::analysis::is_function_word;
+use crate::analysis::numbers;
 use crate::analysis::stem::stem_spanish;
 use crate::extract::{FigureKind, Gazetteer};
 use crate::index::word_counts::context_key;
@@ -55,7 +57,7 @@ pub(super) fn percentage(
 /// When the number at one position (its readings `here`) is an amount with a scale word in
 /// `text` (`4,8 millones`, `USD 9 mil`), the passages whose figures round to it: a news item's
 /// amount finds the report's `USD 4'803.665,69`. An alternative to the amount as written, which
-/// ranks first (its words are rarer than any figure's nearness).
+/// ranks above it: a passage that writes the amount matches both.
 pub(super) fn rounded_amount(text: &str, here: &[&Token], fields: TextFields) -> Option<Unit> {
     let start = here.iter().map(|t| t.offset_from).min()?;
     if !text.as_bytes().get(start)?.is_ascii_digit() {
@@ -91,11 +93,11 @@ pub(super) fn amount_in_words(
     fields: TextFields,
 ) -> Option<(Unit, usize)> {
     let first = single_at(tokens, pos)?;
-    if !crate::analysis::numbers::is_number_word(&first.text) {
+    if !numbers::is_number_word(&first.text) {
         return None;
     }
     let start = first.offset_from;
-    let n = crate::analysis::numbers::words_number_at(text, start)?;
+    let n = numbers::words_number_at(text, start)?;
     let amount = amount::rounded_at(text, start)?;
     let through = |end: usize| {
         tokens
@@ -107,7 +109,7 @@ pub(super) fn amount_in_words(
             - pos
     };
     let (words, taken) = (through(n.end), through(amount.end));
-    let value = crate::analysis::numbers::canonical(n.value);
+    let value = numbers::canonical(n.value);
     let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
     let mut alternatives: Vec<Unit> = phrase_unit(&parts(tokens, pos, words), fields)
         .into_iter()
@@ -272,7 +274,7 @@ pub(super) fn unit_name(word: &str, fields: TextFields) -> Option<Unit> {
 const CURRENCY_WORDS: [&str; 4] = ["dolar", "dolares", "us", "usd"];
 
 /// Whether the word at `pos` is a currency beside a number, function words apart (`USD 45
-/// millones`, `45 millones de dólares`). The number finds its figure however written, `$45.000.000`
+/// millones`, `45 millones de dólares`, `USD cuatro millones`). The number finds its figure however written, `$45.000.000`
 /// too, where the currency has no word: the figure is what is asked for, and the currency is
 /// not required.
 pub(super) fn currency_beside_number(tokens: &[Token], pos: usize) -> bool {
@@ -284,8 +286,7 @@ pub(super) fn currency_beside_number(tokens: &[Token], pos: usize) -> bool {
     let number = |p: usize| {
         tokens.iter().any(|t| {
             (t.position..t.position + t.position_length.max(1)).contains(&p)
-                && (t.text.bytes().any(|b| b.is_ascii_digit())
-                    || crate::analysis::numbers::is_number_word(&t.text))
+                && (t.text.bytes().any(|b| b.is_ascii_digit()) || numbers::is_number_word(&t.text))
         })
     };
     let function = |p: usize| at(p).next().is_some() && at(p).all(|t| is_function_word(&t.text));
