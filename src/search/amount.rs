@@ -187,7 +187,7 @@ pub fn rounded_in(q: &str) -> Vec<Rounded> {
 const AMOUNT_WEIGHT: Score = 3.0;
 
 /// Matches the passages with a figure that rounds to an amount (in the figure columns of its
-/// kinds), scored by how near the nearest such figure is (see [`AMOUNT_WEIGHT`]).
+/// kinds), scored by how near the nearest such figure is (see `AMOUNT_WEIGHT`).
 #[derive(Clone, Debug)]
 pub struct AmountQuery {
     amount: Rounded,

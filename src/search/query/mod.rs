@@ -473,9 +473,10 @@ fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Un
     }
 }
 
-/// The amounts the query's words write with a scale word (`4,8 millones`), outside phrases
-/// and exclusions: the passages whose figures round to them match too
-/// ([`context::rounded_amount`]), and those figures are what a hit marks.
+/// The amounts the query's words write with a scale word or in words (`4,8 millones`,
+/// `cuatro millones`), outside phrases and exclusions: the passages whose figures round to
+/// them match too (`context::rounded_amount`, `context::amount_in_words`), and those
+/// figures are what a hit marks.
 pub fn rounded_amounts(items: &[Item]) -> Vec<crate::search::amount::Rounded> {
     let mut out = Vec::new();
     for item in items {
