@@ -66,7 +66,7 @@ fn wants_csv(p: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
 /// Figures by value, range and kind, with their citation; every figure as CSV with `format=csv`.
 #[utoipa::path(get, path = "/api/figures", tag = "figures",
     params(
-        ("q" = Option<String>, Query, description = "Text and/or figures; a figure matches every written form; \"4'803.665,69\" in quotes asks for that exact form; an amount with a scale word (4,8 millones) matches what rounds to it"),
+        ("q" = Option<String>, Query, description = "Text and/or figures; a figure matches every written form; \"4'803.665,69\" in quotes asks for that exact form; an amount with a scale word or in words (4,8 millones, cuatro millones) matches what rounds to it; with a currency, only money"),
         ("year" = Option<Vec<String>>, Query, explode = true), ("province" = Option<Vec<String>>, Query, explode = true),
         ("policy" = Option<Vec<String>>, Query, explode = true),
         ("min" = Option<String>, Query, description = "Smallest value, in any format (1e6, 1'000.000, 1 millón)"),

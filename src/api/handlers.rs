@@ -21,7 +21,7 @@ pub const SEARCH_PARAMS: [&str; 6] = ["q", "year", "province", "policy", "limit"
 /// Search passages.
 #[utoipa::path(get, path = "/api/search", tag = "search",
     params(
-        ("q" = Option<String>, Query, description = "Words (all must match), \"phrases\", -excluded, a OR b, figures in any format; an amount with a scale word (4,8 millones) also finds the figures that round to it; empty lists passages"),
+        ("q" = Option<String>, Query, description = "Words (all must match), \"phrases\", -excluded, a OR b, figures in any format; an amount with a scale word or in words (4,8 millones, cuatro millones) also finds the figures that round to it; empty lists passages"),
         ("year" = Option<Vec<String>>, Query, description = "Year reported on; repeatable", explode = true),
         ("province" = Option<Vec<String>>, Query, description = "Province (any case and accents) or nacional; repeatable", explode = true),
         ("policy" = Option<Vec<String>>, Query, description = "intercultural, generacional, discapacidades, genero, movilidad_humana; repeatable", explode = true),
