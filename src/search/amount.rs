@@ -1,5 +1,5 @@
-//! Amounts a query writes as the press rounds them (`4,8 millones`, `USD 9 mil`, `$1.5M`): the
-//! values that round to them, and the passages whose figures hold one.
+//! Amounts a query writes as the press rounds them (`4,8 millones`, `USD 9 mil`, `$1.5M`,
+//! `cuatro millones`): the values that round to them, and the passages whose figures hold one.
 //!
 //! A scale word says an amount is rounded: the news item's "4,8 millones" is a report's
 //! `USD 4'803.665,69`. Figure search lists the figures in those ranges (`super::figures`, mode
@@ -16,7 +16,7 @@ use super::union::explained;
 use crate::analysis::numbers::{self, AmountScale, Number};
 use crate::extract::{Figure, FigureKind};
 
-/// An amount written with a scale word, as rounded.
+/// An amount written with a scale word or in words, as rounded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rounded {
     /// Where it is written, its currency included (`USD 4,8 millones de dólares`): from…
