@@ -7,6 +7,8 @@
 //! figures round to it ([`AmountQuery`]), the nearest first, and the highlighter marks the
 //! figure ([`super::highlight::Highlighter::with_amounts`]).
 
+use std::ops::Range;
+
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, EnableScoring, Explanation, Query, RangeQuery, Scorer, Weight};
 use tantivy::schema::Field;
@@ -86,15 +88,23 @@ fn in_words_at(q: &str, start: usize) -> Option<Rounded> {
     if n.value == 0.0 || crate::extract::figures::percent_after(q, n.end).is_some() {
         return None;
     }
-    let before = numbers::currency_before(q, start);
-    let end = currency_after(q, n.end);
-    Some(Rounded {
-        start: before.unwrap_or(start),
+    let ranges = vec![(n.value - n.unit / 2.0, n.value + n.unit / 2.0)];
+    Some(with_currency(q, start..n.end, ranges, true))
+}
+
+/// The amount written at `at` of `q` (its number and scale) that rounds to `ranges`, with the
+/// currency around it.
+fn with_currency(q: &str, at: Range<usize>, ranges: Vec<(f64, f64)>, in_words: bool) -> Rounded {
+    let before = numbers::currency_before(q, at.start);
+    let end = currency_after(q, at.end);
+    let symbol = q[at.clone()].contains('$');
+    Rounded {
+        start: before.unwrap_or(at.start),
         end,
-        ranges: vec![(n.value - n.unit / 2.0, n.value + n.unit / 2.0)],
-        money: before.is_some() || end > n.end,
-        in_words: true,
-    })
+        ranges,
+        money: before.is_some() || end > at.end || symbol,
+        in_words,
+    }
 }
 
 /// The amount of number `n`, written at `start` of `q`, with its scale `scale`; `None` for
@@ -112,16 +122,7 @@ pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Option<
                 .map(|r| rounding_to(written, r.value, factor)),
         );
     }
-    let before = numbers::currency_before(q, start);
-    let end = currency_after(q, scale.end);
-    let symbol = q[start..scale.end].contains('$');
-    Some(Rounded {
-        start: before.unwrap_or(start),
-        end,
-        ranges,
-        money: before.is_some() || end > scale.end || symbol,
-        in_words: false,
-    })
+    Some(with_currency(q, start..scale.end, ranges, false))
 }
 
 /// The values that round to `value` (a reading of the number `written`) times `factor`, to the

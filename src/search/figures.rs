@@ -316,12 +316,12 @@ fn optional<T>(
 struct QueryFigures {
     values: Vec<f64>,
     percent: bool,
-    rounded: Option<Rounded>,
+    rounded: Option<RoundedAmounts>,
 }
 
 /// Amounts written with a scale word (`4,8 millones`, `USD 9 mil`, `$1.5M`), as rounded.
 #[derive(Debug)]
-struct Rounded {
+struct RoundedAmounts {
     /// For each reading, the values that round to it to the digits written: `4,8 millones`
     /// holds 4,750,000 to 4,850,000.
     ranges: Vec<(f64, f64)>,
@@ -374,7 +374,7 @@ fn values_in(q: &str) -> QueryFigures {
         for &(start, end) in spans.iter().rev() {
             without.replace_range(start..end, " ");
         }
-        Rounded {
+        RoundedAmounts {
             ranges,
             without,
             money,
