@@ -120,13 +120,6 @@ fn extraction(c: &mut Criterion) {
             }
         })
     });
-    group.bench_function("figures unlabelled", |b| {
-        b.iter(|| {
-            for p in &drafts {
-                black_box(figures::extract_unlabelled(p));
-            }
-        })
-    });
     group.throughput(Throughput::Bytes(bytes_of(&texts)));
     group.bench_function("passages", |b| {
         b.iter(|| {

@@ -97,53 +97,6 @@ fn passage_ids_are_the_same_on_every_extraction() {
 }
 
 #[test]
-fn an_index_gets_every_figure_but_the_labels_of_sentences() {
-    let root = corpus();
-    let pdfs = crate::support::fixtures().join("pdf");
-    let files = [
-        (root.join("000_7392a04fe1206fbf.txt"), root.clone()),
-        (root.join("003_ba189c1830490d8b.txt"), root.clone()),
-        (root.join("004_a8a0011ab6fa9785.txt"), root.clone()),
-        // Tables: their rows label figures with the column headers.
-        (
-            pdfs.join("05_bellamaria-cedula-gastos-2013.pdf"),
-            pdfs.clone(),
-        ),
-        (
-            pdfs.join("10_cda-gastos-caracter-econ-2025s1.pdf"),
-            pdfs.clone(),
-        ),
-    ];
-    let extractor = Extractor::builtin();
-    let (mut figures, mut sentence_labels, mut row_labels) = (0, 0, 0);
-    for (path, root) in &files {
-        let doc = crate::support::reader().read(path, root).expect("reads");
-        let shown = extractor.extract(&doc, None);
-        let mut indexed = extractor.extract_for_index(&doc, None);
-        assert_eq!(shown.passages.len(), indexed.passages.len());
-        for (s, i) in shown.passages.iter().zip(&mut indexed.passages) {
-            assert_eq!(s.figures.len(), i.figures.len(), "{}", s.text);
-            for (sf, inf) in s.figures.iter().zip(&mut i.figures) {
-                figures += 1;
-                match inf.label.take() {
-                    Some(label) => {
-                        assert_eq!(Some(&label), sf.label.as_ref());
-                        row_labels += 1;
-                    }
-                    None => sentence_labels += usize::from(sf.label.is_some()),
-                }
-                inf.label = sf.label.clone();
-            }
-        }
-        assert_eq!(shown, indexed, "{}", path.display());
-    }
-    assert!(
-        figures > 1000 && sentence_labels >= 20 && row_labels >= 500,
-        "{figures} figures, {sentence_labels} labels from sentences, {row_labels} from table rows"
-    );
-}
-
-#[test]
 fn a_table_laid_out_with_spaces_in_a_text_export_gives_each_figure_its_row_and_column() {
     // As `pdftotext -layout` writes a budget table: columns set right, headers over them.
     let text = "Rendición de Cuentas 2021 - Dirección Provincial IESS Guayas\n\

@@ -42,18 +42,6 @@ impl Extractor {
 
     /// Extracts a report from `doc`; `fix` overrides metadata fields that are set in it.
     pub fn extract(&self, doc: &Document, fix: Option<&Override>) -> Report {
-        self.extract_with(doc, fix, true)
-    }
-
-    /// [`Extractor::extract`] without the labels that figures take from the words around them
-    /// (a table row's figures keep theirs): what an index needs. It stores each figure's
-    /// value, kind and span, and reads the passages it shows again, labels and all. Those
-    /// labels took a tenth of extraction's time.
-    pub fn extract_for_index(&self, doc: &Document, fix: Option<&Override>) -> Report {
-        self.extract_with(doc, fix, false)
-    }
-
-    fn extract_with(&self, doc: &Document, fix: Option<&Override>, labels: bool) -> Report {
         let id = report_id(&doc.text);
         let mut meta = metadata::extract_metadata(&doc.text, &self.gazetteer);
         if let Some(fix) = fix {
@@ -71,11 +59,7 @@ impl Extractor {
             .map(|(ordinal, (draft, policies))| {
                 // Offsets only grow through a passage, so one counter serves them all.
                 let start = chars.at(draft.start);
-                let mut figures = if labels {
-                    figures::extract_figures(&draft.text)
-                } else {
-                    figures::extract_unlabelled(&draft.text)
-                };
+                let mut figures = figures::extract_figures(&draft.text);
                 // Always: in a row of money it also makes plain numbers with cents money.
                 table::label_figures(
                     &draft.text,

@@ -559,7 +559,7 @@ pub(crate) fn read_and_extract(
     let fix = overrides.get(&file.root).and_then(|o| o.get(&doc.source));
     let pages = doc.pages.len().max(1);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (extractor.extract_for_index(&doc, fix), pages)
+        (extractor.extract(&doc, fix), pages)
     }))
     .map_err(|panic| {
         let what = panic

@@ -165,10 +165,10 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 32;
+    pub const VERSION: u32 = 33;
 }
 
-/// A passage as stored in the index, with its figures read again from its text.
+/// A passage as stored in the index, with its figures.
 #[derive(Debug, Clone)]
 pub struct StoredPassage {
     /// The report id and the ordinal (`7392a04fe1206fbf-0004`).
@@ -507,7 +507,7 @@ impl Engine {
     }
 
     /// Reads the passage at `address` (of a searcher of this engine) from the passage store,
-    /// its figures read again from its text.
+    /// with its figures as extraction read them.
     pub fn passage(&self, address: DocAddress) -> tantivy::Result<StoredPassage> {
         let number = self
             .records
@@ -519,21 +519,6 @@ impl Engine {
                 ))
             })?;
         let r = record::decode(&self.store.get(number)?)?;
-        // Read at the offsets indexing found them, or over the whole text if they do not fit it.
-        let starts: Vec<usize> = r.figures.iter().map(|f| f.start as usize).collect();
-        let mut figures = crate::extract::figures::figures_at(&r.text, &starts)
-            .unwrap_or_else(|| crate::extract::figures::extract_figures(&r.text));
-        crate::extract::table::label_figures(
-            &r.text,
-            &r.columns,
-            r.table_units.as_deref(),
-            &mut figures,
-        );
-        if figures.len() == r.figures.len() {
-            for (fig, at) in figures.iter_mut().zip(&r.figures) {
-                fig.span = (at.span.0 as usize, at.span.1 as usize);
-            }
-        }
         Ok(StoredPassage {
             passage_id: crate::extract::model::passage_id(&r.report_id, r.ordinal),
             policies: r.policies,
@@ -542,7 +527,7 @@ impl Engine {
             report_id: r.report_id,
             ordinal: r.ordinal,
             text: r.text,
-            figures,
+            figures: r.figures,
             ocr_confidence: r.ocr_confidence,
         })
     }

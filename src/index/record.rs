@@ -1,7 +1,12 @@
 //! What the index keeps of a passage to show it again, and how it is written as bytes: the
-//! text, where it comes from (report, ordinal, page, span), its policies, where its figures are
-//! and a table row's column headers and units. The figures themselves are read again from the text when
-//! shown, at the offsets kept (the same reading, so the same figures in the same order).
+//! text, where it comes from (report, ordinal, page, span), its policies, its figures as
+//! extraction read them (so that showing a hit reads none again) and a table row's column
+//! headers.
+//!
+//! A figure keeps its value, kind, label and table cell; what the passage already holds is
+//! kept as a reference to it: its written form as a length from its start, a label as where
+//! its words stand in the text, or as a flag when it is the figure's table row and column,
+//! the column as the index of the row's header that names it.
 //!
 //! Numbers are LEB128 varints and strings are length-prefixed UTF-8. Decoding checks every
 //! length against what is left, so damaged bytes give an error, never a panic or a huge
@@ -10,7 +15,8 @@
 use std::io;
 
 use super::wire::{put_str, put_varint, Reader};
-use crate::extract::{Passage, Policy};
+use crate::extract::table::TableCell;
+use crate::extract::{Figure, FigureKind, Passage, Policy};
 
 /// A passage as read back from its bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,23 +33,246 @@ pub struct Record {
     pub span: (u64, u64),
     /// Equality policies the passage is about.
     pub policies: Vec<Policy>,
-    /// Where each figure of the passage is, in order.
-    pub figures: Vec<FigureAt>,
+    /// The figures of the passage, in order, as extraction gave them.
+    pub figures: Vec<Figure>,
     /// For a table row: the header of each cell (empty for prose).
     pub columns: Vec<String>,
-    /// For a table row: what its table says its numbers are in, when it says so.
-    pub table_units: Option<String>,
     /// OCR confidence (0 to 1) of a passage read by OCR.
     pub ocr_confidence: Option<f32>,
 }
 
-/// Where a figure of a passage is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FigureAt {
-    /// Byte offset in the passage's text where the figure as written starts.
-    pub start: u64,
-    /// Character span `[start, end)` in the report's text.
-    pub span: (u64, u64),
+// The flags byte of a figure: its kind in the two low bits, then what follows it.
+const KIND_BITS: u8 = 0b11;
+/// An alternative value follows the value.
+const ALT: u8 = 1 << 2;
+/// The figure's written form is not its span of the passage's text, and follows as a string.
+const TEXT_APART: u8 = 1 << 3;
+/// A label follows: where it stands in the passage's text, or as a string.
+const LABEL: u8 = 1 << 4;
+/// The label is the figure's table row and column, as [`table_label`] joins them.
+const LABEL_OF_TABLE: u8 = 1 << 5;
+/// A table cell follows.
+const TABLE: u8 = 1 << 6;
+/// The cell's row follows as a string; without this flag, it is the last row read.
+const NEW_ROW: u8 = 1 << 7;
+
+fn kind_code(kind: FigureKind) -> u8 {
+    match kind {
+        FigureKind::Usd => 0,
+        FigureKind::Percent => 1,
+        FigureKind::Count => 2,
+    }
+}
+
+/// The label a table gives a figure from its row and column (see
+/// [`crate::extract::table::label_figures`]); `None` when both are empty.
+fn table_label(cell: &TableCell) -> Option<String> {
+    match (cell.row.is_empty(), cell.column.is_empty()) {
+        (false, false) => Some(format!("{} · {}", cell.row, cell.column)),
+        (false, true) => Some(cell.row.clone()),
+        (true, false) => Some(cell.column.clone()),
+        (true, true) => None,
+    }
+}
+
+/// Appends figure `f` of a passage whose text is `text` and whose columns are `columns`;
+/// `last_row` is the row of the last figure written in a table cell.
+fn encode_figure<'p>(
+    f: &'p Figure,
+    text: &str,
+    columns: &[String],
+    last_row: &mut Option<&'p str>,
+    out: &mut Vec<u8>,
+) {
+    let mut flags = kind_code(f.kind);
+    if f.alt_value.is_some() {
+        flags |= ALT;
+    }
+    let written_here = f.end >= f.start && text.get(f.start..f.end) == Some(f.text.as_str());
+    if !written_here {
+        flags |= TEXT_APART;
+    }
+    let of_table = f.table.as_ref().and_then(table_label);
+    match (&f.label, &of_table) {
+        (Some(label), Some(derived)) if label == derived => flags |= LABEL_OF_TABLE,
+        (Some(_), _) => flags |= LABEL,
+        (None, _) => {}
+    }
+    if let Some(cell) = &f.table {
+        flags |= TABLE;
+        if *last_row != Some(cell.row.as_str()) {
+            flags |= NEW_ROW;
+        }
+    }
+    out.push(flags);
+    put_varint(out, f.start as u64);
+    put_varint(out, f.span.0 as u64);
+    put_varint(out, f.span.1.wrapping_sub(f.span.0) as u64);
+    if written_here {
+        put_varint(out, (f.end - f.start) as u64);
+    } else {
+        put_varint(out, f.end as u64);
+        put_str(out, &f.text);
+    }
+    put_value(out, f.value);
+    if let Some(alt) = f.alt_value {
+        put_value(out, alt);
+    }
+    if flags & LABEL != 0 {
+        // Most labels are words of the passage as written: where they are, from 1; else 0
+        // and the label.
+        let label = f.label.as_deref().unwrap_or("");
+        match text.find(label).filter(|_| !label.is_empty()) {
+            Some(at) => {
+                put_varint(out, at as u64 + 1);
+                put_varint(out, label.len() as u64);
+            }
+            None => {
+                put_varint(out, 0);
+                put_str(out, label);
+            }
+        }
+    }
+    if let Some(cell) = &f.table {
+        if flags & NEW_ROW != 0 {
+            put_str(out, &cell.row);
+            *last_row = Some(cell.row.as_str());
+        }
+        // The column as the index of the header that names it, from 1; 0 and the name when
+        // no header does.
+        match columns.iter().position(|c| *c == cell.column) {
+            Some(i) => put_varint(out, i as u64 + 1),
+            None => {
+                put_varint(out, 0);
+                put_str(out, &cell.column);
+            }
+        }
+        match &cell.units {
+            Some(units) => {
+                out.push(1);
+                put_str(out, units);
+            }
+            None => out.push(0),
+        }
+    }
+}
+
+/// Appends a figure's value: as a number of hundredths when that is the value exactly (most
+/// amounts have cents at most: a few bytes), else as the 8 bytes of the float.
+fn put_value(out: &mut Vec<u8>, v: f64) {
+    let hundredths = (v * 100.0).round();
+    let n = hundredths as i64;
+    if hundredths.abs() < 2f64.powi(53) && (n as f64 / 100.0).to_bits() == v.to_bits() {
+        // Zigzag, then one bit to say which form follows.
+        put_varint(out, (((n << 1) ^ (n >> 63)) as u64) << 1);
+    } else {
+        put_varint(out, 1);
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// Reads a value written by [`put_value`].
+fn read_value(r: &mut Reader<'_>) -> io::Result<f64> {
+    let tag = r.varint()?;
+    if tag == 1 {
+        return Ok(f64::from_le_bytes(r.array()?));
+    }
+    if tag & 1 != 0 {
+        return Err(r.damaged("bad value form"));
+    }
+    let zigzag = tag >> 1;
+    let n = (zigzag >> 1) as i64 ^ -((zigzag & 1) as i64);
+    Ok(n as f64 / 100.0)
+}
+
+/// Reads a figure written by [`encode_figure`].
+fn decode_figure(
+    r: &mut Reader<'_>,
+    text: &str,
+    columns: &[String],
+    last_row: &mut Option<String>,
+) -> io::Result<Figure> {
+    let flags = r.byte()?;
+    let kind = match flags & KIND_BITS {
+        0 => FigureKind::Usd,
+        1 => FigureKind::Percent,
+        2 => FigureKind::Count,
+        _ => return Err(r.damaged("bad figure kind")),
+    };
+    let start = r.size()?;
+    let span_start = r.size()?;
+    let span = (span_start, span_start.wrapping_add(r.size()?));
+    let (end, written) = if flags & TEXT_APART == 0 {
+        let end = start
+            .checked_add(r.size()?)
+            .ok_or_else(|| r.damaged("a figure past its passage"))?;
+        let written = text
+            .get(start..end)
+            .ok_or_else(|| r.damaged("a figure past its passage"))?;
+        (end, written.to_string())
+    } else {
+        (r.size()?, r.string()?)
+    };
+    let value = read_value(r)?;
+    let alt_value = if flags & ALT != 0 {
+        Some(read_value(r)?)
+    } else {
+        None
+    };
+    let mut label = if flags & LABEL != 0 {
+        Some(match r.size()? {
+            0 => r.string()?,
+            at => {
+                let len = r.size()?;
+                at.checked_add(len)
+                    .and_then(|end| text.get(at - 1..end - 1))
+                    .ok_or_else(|| r.damaged("a label past its passage"))?
+                    .to_string()
+            }
+        })
+    } else {
+        None
+    };
+    let table = if flags & TABLE != 0 {
+        if flags & NEW_ROW != 0 {
+            *last_row = Some(r.string()?);
+        }
+        let row = last_row
+            .clone()
+            .ok_or_else(|| r.damaged("a table cell before any row"))?;
+        let column = match r.size()? {
+            0 => r.string()?,
+            i => columns
+                .get(i - 1)
+                .cloned()
+                .ok_or_else(|| r.damaged("a column past the row's headers"))?,
+        };
+        let units = match r.byte()? {
+            0 => None,
+            1 => Some(r.string()?),
+            _ => return Err(r.damaged("bad units flag")),
+        };
+        Some(TableCell { row, column, units })
+    } else {
+        None
+    };
+    if flags & LABEL_OF_TABLE != 0 {
+        label = table.as_ref().and_then(table_label);
+        if label.is_none() {
+            return Err(r.damaged("a table's label without its table"));
+        }
+    }
+    Ok(Figure {
+        text: written,
+        value,
+        kind,
+        alt_value,
+        label,
+        start,
+        end,
+        span,
+        table,
+    })
 }
 
 /// Appends the bytes of passage `p` of report `report_id` to `out`.
@@ -65,14 +294,17 @@ pub fn encode(report_id: &str, p: &Passage, out: &mut Vec<u8>) {
         }
     }
     put_str(out, &slugs);
-    put_varint(out, p.figures.len() as u64);
-    for f in &p.figures {
-        put_varint(out, f.start as u64);
-        put_varint(out, f.span.0 as u64);
-        put_varint(out, f.span.1 as u64);
-    }
     put_str(out, &crate::extract::table::join_columns(&p.columns));
-    put_str(out, p.table_units.as_deref().unwrap_or(""));
+    put_varint(out, p.figures.len() as u64);
+    // Columns are named by their index only where the stored list reads back as written
+    // (see `join_columns`).
+    let reads_back = !(p.columns.iter().any(|c| c.contains('\u{1f}'))
+        || matches!(p.columns.as_slice(), [only] if only.is_empty()));
+    let columns: &[String] = if reads_back { &p.columns } else { &[] };
+    let mut last_row = None;
+    for f in &p.figures {
+        encode_figure(f, &p.text, columns, &mut last_row, out);
+    }
     match p.ocr_confidence {
         Some(c) => {
             out.push(1);
@@ -95,21 +327,18 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
         .split_whitespace()
         .filter_map(Policy::parse)
         .collect();
+    let columns = crate::extract::table::split_columns(&r.string()?);
     let count = r.varint()?;
-    // Each figure takes three bytes at least: a count beyond that is damage, not a reason to
+    // Each figure takes six bytes at least: a count beyond that is damage, not a reason to
     // reserve memory.
-    if count > r.left() as u64 / 3 {
+    if count > r.left() as u64 / 6 {
         return Err(r.damaged("more figures than bytes"));
     }
     let mut figures = Vec::with_capacity(count as usize);
+    let mut last_row = None;
     for _ in 0..count {
-        figures.push(FigureAt {
-            start: r.varint()?,
-            span: (r.varint()?, r.varint()?),
-        });
+        figures.push(decode_figure(&mut r, &text, &columns, &mut last_row)?);
     }
-    let columns = crate::extract::table::split_columns(&r.string()?);
-    let table_units = Some(r.string()?).filter(|u| !u.is_empty());
     let ocr_confidence = match r.byte()? {
         0 => None,
         1 => Some(f32::from_le_bytes(r.array()?)),
@@ -127,7 +356,6 @@ pub fn decode(bytes: &[u8]) -> io::Result<Record> {
         policies,
         figures,
         columns,
-        table_units,
         ocr_confidence,
     })
 }
@@ -182,22 +410,64 @@ mod tests {
         assert_eq!(r.page, 12);
         assert_eq!(r.span, (1_000, 1_021));
         assert_eq!(r.policies, vec![Policy::Genero, Policy::Discapacidades]);
-        assert_eq!(
-            r.figures,
-            vec![
-                FigureAt {
-                    start: 9,
-                    span: (1009, 1021)
-                },
-                FigureAt {
-                    start: 300,
-                    span: (2, 300_000)
-                }
-            ]
-        );
+        assert_eq!(r.figures, p.figures);
         assert_eq!(r.columns, p.columns);
-        assert_eq!(r.table_units.as_deref(), Some("en miles de dólares"));
         assert_eq!(r.ocr_confidence, Some(0.5));
+    }
+
+    #[test]
+    fn figures_read_back_with_their_values_labels_and_table_cells() {
+        let text = "Provincia 7 | 449 | 1.199 | 12,5% | USD 3 millones";
+        let at = |written: &str| text.find(written).expect("in the text");
+        let figure = |written: &str, value: f64, kind: FigureKind| Figure {
+            text: written.into(),
+            value,
+            kind,
+            alt_value: None,
+            label: None,
+            start: at(written),
+            end: at(written) + written.len(),
+            span: (50 + at(written), 50 + at(written) + written.len()),
+            table: None,
+        };
+        let cell = |row: &str, column: &str, units: Option<&str>| TableCell {
+            row: row.into(),
+            column: column.into(),
+            units: units.map(str::to_string),
+        };
+        let mut p = passage(text, vec![], None);
+        p.columns = vec![
+            String::new(),
+            "Población Urbana (miles) 2007".into(),
+            "Casos".into(),
+            "Tasa".into(),
+            "Monto".into(),
+        ];
+        let mut urban = figure("449", 449.0, FigureKind::Count);
+        urban.table = Some(cell("Provincia 7", &p.columns[1], Some("(miles)")));
+        urban.label = Some("Provincia 7 · Población Urbana (miles) 2007".into());
+        let mut cases = figure("1.199", 1199.0, FigureKind::Count);
+        cases.alt_value = Some(1.199);
+        cases.table = Some(cell("Provincia 7", "Casos nuevos", None));
+        cases.label = Some("casos atendidos".into());
+        let mut rate = figure("12,5%", 12.5, FigureKind::Percent);
+        rate.table = Some(cell("Otra fila", "", None));
+        rate.label = Some("Otra fila".into());
+        let mut amount = figure("USD 3 millones", 3e6, FigureKind::Usd);
+        amount.table = Some(cell("", "", None));
+        // Words of the passage, kept as where they are.
+        amount.label = Some("Provincia 7".into());
+        let mut apart = figure("449", -449.0, FigureKind::Usd);
+        apart.text = "(449)".into();
+        apart.label = Some("déficit".into());
+        p.figures = vec![urban, cases, rate, amount, apart];
+        let mut bytes = Vec::new();
+        encode("r", &p, &mut bytes);
+        let r = decode(&bytes).expect("decodes");
+        assert_eq!(r.figures, p.figures);
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
     }
 
     #[test]
@@ -212,7 +482,6 @@ mod tests {
         let r = decode(&bytes).expect("decodes");
         assert_eq!((r.page, r.ocr_confidence), (0, None));
         assert!(r.figures.is_empty() && r.columns.is_empty() && r.policies.is_empty());
-        assert_eq!(r.table_units, None);
     }
 
     #[test]
@@ -228,6 +497,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn values_read_back_bit_for_bit(
+            v in prop_oneof![
+                any::<f64>(),
+                (-10_000_000_000i64..10_000_000_000).prop_map(|n| n as f64 / 100.0),
+                Just(-0.0),
+                Just(f64::NAN),
+            ]
+        ) {
+            let mut bytes = Vec::new();
+            put_value(&mut bytes, v);
+            let mut r = Reader::new(&bytes, "value");
+            prop_assert_eq!(read_value(&mut r).expect("reads").to_bits(), v.to_bits());
+            prop_assert_eq!(r.left(), 0);
+        }
+
         #[test]
         fn damaged_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             let _ = decode(&bytes);

@@ -31,39 +31,8 @@ pub(super) use crate::analysis::numbers::currency_before;
 use crate::analysis::text::{floor_boundary, with_fold_key};
 use crate::analysis::{fold_key, numbers};
 
-/// Every figure of `text`, in order; offsets are byte offsets into `text`.
+/// Every figure of `text`, in order, labelled; offsets are byte offsets into `text`.
 pub fn extract_figures(text: &str) -> Vec<Figure> {
-    figures_of(text, true)
-}
-
-/// [`extract_figures`] without their labels (`label` is `None`): what an index needs, which
-/// stores values, kinds and spans, and reads labels again with the passages it shows.
-pub fn extract_unlabelled(text: &str) -> Vec<Figure> {
-    figures_of(text, false)
-}
-
-/// The labelled figures of `text` whose written form starts at each of `starts` ([`Figure::start`]
-/// of an earlier extraction of the same text): what [`extract_figures`] gives, read at those
-/// offsets only, without the rest of the text. `None` when an offset holds no such figure (the
-/// text is not the one extracted before): extract the whole text then.
-pub fn figures_at(text: &str, starts: &[usize]) -> Option<Vec<Figure>> {
-    starts
-        .iter()
-        .map(|&start| {
-            // A currency or a sign may open the figure; neither holds a digit.
-            let digits = start
-                + text
-                    .get(start..)?
-                    .bytes()
-                    .position(|b| b.is_ascii_digit())?;
-            let number = numbers::scan_number(text, digits)?;
-            let figure = figure_at(text, digits, &number, true)?;
-            (figure.start == start).then_some(figure)
-        })
-        .collect()
-}
-
-fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
     if !text.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
     }
@@ -101,7 +70,7 @@ fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
             || is_code_part(text, i, end)
             || (is_long_identifier(text, i, end) && currency_before(text, i).is_none());
         if !skip {
-            if let Some(figure) = figure_at(text, i, &number, labels) {
+            if let Some(figure) = figure_at(text, i, &number) {
                 let next = figure.end.max(end);
                 last = Some((next, false));
                 out.push(figure);
@@ -115,8 +84,8 @@ fn figures_of(text: &str, labels: bool) -> Vec<Figure> {
     out
 }
 
-/// Reads the figure whose number starts at `start`, labelled if `labels`; `None` for a year.
-fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -> Option<Figure> {
+/// Reads the figure whose number starts at `start`, labelled; `None` for a year.
+fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figure> {
     let raw = &text[start..number.end];
     let prefix = currency_before(text, start);
     let letter_cents = letter_cents_after(text, number.end);
@@ -198,9 +167,7 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number, labels: bool) -
         value: scale(value),
         kind,
         alt_value,
-        label: labels
-            .then(|| label(text, start_with_prefix, end, kind))
-            .flatten(),
+        label: label(text, start_with_prefix, end, kind),
         start: sign_start,
         end: sign_end,
         span: (0, 0),
@@ -477,65 +444,6 @@ fn skip_word(text: &str, from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    /// Reading at the offsets of an unlabelled extraction gives the labelled extraction.
-    fn read_at_offsets_as_whole(text: &str) -> Result<(), TestCaseError> {
-        let starts: Vec<usize> = extract_unlabelled(text).iter().map(|f| f.start).collect();
-        prop_assert_eq!(
-            figures_at(text, &starts),
-            Some(extract_figures(text)),
-            "{}",
-            text
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn figures_read_at_their_offsets_are_those_of_the_whole_text() {
-        let mut figures = 0;
-        for text in crate::test_support::bundled_reports() {
-            for draft in crate::extract::passages::split(&text) {
-                read_at_offsets_as_whole(&draft.text).expect("the same figures");
-                figures += extract_unlabelled(&draft.text).len();
-            }
-        }
-        assert!(figures >= 40, "{figures} figures");
-    }
-
-    #[test]
-    fn offsets_that_hold_no_figure_are_refused() {
-        let text = "Se invirtieron USD 4'803.665,69 en el año 2021, el 132.76 %.";
-        let starts: Vec<usize> = extract_unlabelled(text).iter().map(|f| f.start).collect();
-        assert_eq!(starts.len(), 2);
-        assert!(figures_at(text, &starts).is_some());
-        // Inside a figure, on a year, past the end.
-        for wrong in [
-            starts[0] + 5,
-            text.find("2021").expect("a year"),
-            text.len() + 3,
-        ] {
-            assert_eq!(figures_at(text, &[wrong]), None, "at {wrong}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn figures_read_at_offsets_are_those_of_any_text(
-            pieces in proptest::collection::vec(
-                prop_oneof![
-                    Just("USD "), Just("$"), Just("-"), Just("("), Just(")"), Just(" "),
-                    Just("4'803.665,69"), Just("1.193.703.286"), Just("132.76"), Just(" %"),
-                    Just("9 mil"), Just(" millones"), Just("2021"), Just("15 de marzo de 2022"),
-                    Just("artículo 90"), Just(" | "), Just("\n"), Just("dólares"), Just("12,5"),
-                    Just("0991234567"), Just("1."), Just(" personas"), Just("Nº 3"),
-                ],
-                0..16,
-            )
-        ) {
-            read_at_offsets_as_whole(&pieces.concat())?;
-        }
-    }
 
     /// (text as written, value, kind) of every figure in `s`.
     fn figures(s: &str) -> Vec<(String, f64, &'static str)> {
