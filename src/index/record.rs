@@ -4,9 +4,10 @@
 //! headers.
 //!
 //! A figure keeps its value, kind, label and table cell; what the passage already holds is
-//! kept as a reference to it: its written form as a length from its start, a label as where
-//! its words stand in the text, or as a flag when it is the figure's table row and column,
-//! the column as the index of the row's header that names it.
+//! kept as a reference to it: its written form as a length from its start, a label made of
+//! its table row and column as a flag, the column as the index of the row's header that
+//! names it. (Labels from sentences are words of the text, but finding them there cost more
+//! build time than the 2 % of the store they take.)
 //!
 //! Numbers are LEB128 varints and strings are length-prefixed UTF-8. Decoding checks every
 //! length against what is left, so damaged bytes give an error, never a panic or a huge
@@ -47,7 +48,7 @@ const KIND_BITS: u8 = 0b11;
 const ALT: u8 = 1 << 2;
 /// The figure's written form is not its span of the passage's text, and follows as a string.
 const TEXT_APART: u8 = 1 << 3;
-/// A label follows: where it stands in the passage's text, or as a string.
+/// A label follows as a string.
 const LABEL: u8 = 1 << 4;
 /// The label is the figure's table row and column, as [`table_label`] joins them.
 const LABEL_OF_TABLE: u8 = 1 << 5;
@@ -119,19 +120,7 @@ fn encode_figure<'p>(
         put_value(out, alt);
     }
     if flags & LABEL != 0 {
-        // Most labels are words of the passage as written: where they are, from 1; else 0
-        // and the label.
-        let label = f.label.as_deref().unwrap_or("");
-        match text.find(label).filter(|_| !label.is_empty()) {
-            Some(at) => {
-                put_varint(out, at as u64 + 1);
-                put_varint(out, label.len() as u64);
-            }
-            None => {
-                put_varint(out, 0);
-                put_str(out, label);
-            }
-        }
+        put_str(out, f.label.as_deref().unwrap_or(""));
     }
     if let Some(cell) = &f.table {
         if flags & NEW_ROW != 0 {
@@ -220,16 +209,7 @@ fn decode_figure(
         None
     };
     let mut label = if flags & LABEL != 0 {
-        Some(match r.size()? {
-            0 => r.string()?,
-            at => {
-                let len = r.size()?;
-                at.checked_add(len)
-                    .and_then(|end| text.get(at - 1..end - 1))
-                    .ok_or_else(|| r.damaged("a label past its passage"))?
-                    .to_string()
-            }
-        })
+        Some(r.string()?)
     } else {
         None
     };
@@ -455,7 +435,6 @@ mod tests {
         rate.label = Some("Otra fila".into());
         let mut amount = figure("USD 3 millones", 3e6, FigureKind::Usd);
         amount.table = Some(cell("", "", None));
-        // Words of the passage, kept as where they are.
         amount.label = Some("Provincia 7".into());
         let mut apart = figure("449", -449.0, FigureKind::Usd);
         apart.text = "(449)".into();
