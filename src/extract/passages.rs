@@ -90,7 +90,9 @@ pub fn split(text: &str) -> Vec<Draft> {
                 out.extend(b.finish());
             }
             let cells = table::cells(content, line.start);
-            if table::is_header_row(text, &cells) {
+            if table::is_header_row(text, &cells)
+                || (header.is_open() && table::is_header_piece(text, &cells))
+            {
                 header.add_row(text, &cells);
                 units.read_header(text);
                 out.push(row_draft(text, &cells, None));
@@ -111,6 +113,18 @@ pub fn split(text: &str) -> Vec<Draft> {
             blank_gap = false;
             page_gap = false;
             since_row = 0;
+            continue;
+        }
+        if let Some(cells) = header_piece(text, line, &header) {
+            // A piece of a column's label on a line of its own, set in its column by tabs
+            // before it (`\t\t\tÁrea`): it stacks onto the header being read.
+            if let Some(b) = current.take() {
+                out.extend(b.finish());
+            }
+            header.add_row(text, &cells);
+            out.push(row_draft(text, &cells, None));
+            blank_gap = false;
+            page_gap = false;
             continue;
         }
         since_row += 1;
@@ -157,6 +171,26 @@ struct Line {
     page_break: bool,
     /// Cells separated by tabs: a table row (its leading empty cells are kept in the range).
     row: bool,
+}
+
+/// The cell of `line`, not a row, when tabs before it set it in a column that is not the first
+/// and it is a piece of a label under the header rows just read (see
+/// [`table::is_header_piece`]).
+fn header_piece(text: &str, line: &Line, header: &table::Header) -> Option<Vec<RawCell>> {
+    if !header.is_open() {
+        return None;
+    }
+    let tabs = text.as_bytes()[..line.start]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\t')
+        .count();
+    if tabs == 0 {
+        return None;
+    }
+    let from = line.start - tabs;
+    let cells = table::cells(&text[from..line.end], from);
+    table::is_header_piece(text, &cells).then_some(cells)
 }
 
 /// A table row's passage: its cells joined by [`CELL_SEPARATOR`], each with its header.
@@ -1258,6 +1292,34 @@ mod tests {
                 "Población 2009".to_string(),
                 "Densidad 2009".to_string()
             ])
+        );
+    }
+
+    #[test]
+    fn a_piece_of_a_header_set_in_its_column_joins_that_column_s_label() {
+        // As the PDF reader writes a census table's header: `Área`, `% Población`, `Km2)` and
+        // `NBI` on lines of their own, each in its column.
+        let text = "\t\t\tPoblación Urbana\tÍndice\n\t\t\t\tNBI\n\t\tÁrea\n\t% Población\n\
+                    \tFronteriza\t(miles\t2007\t2007\n\t\tKm2)\n\
+                    Provincia 1\t0\t8,0\t354\t0,27\n";
+        assert_eq!(
+            columns(text).last(),
+            Some(&vec![
+                String::new(),
+                "% Población Fronteriza".to_string(),
+                "Área (miles Km2)".to_string(),
+                "Población Urbana 2007".to_string(),
+                "Índice NBI 2007".to_string(),
+            ])
+        );
+        // Without a header being read, a line set in by tabs is prose, as it was.
+        let text = "Un informe.\n\tEl párrafo sangrado\nProvincia\t2007\nProvincia 1\t354\n";
+        assert!(split(text)
+            .iter()
+            .any(|d| d.text == "El párrafo sangrado" && d.columns.is_empty()));
+        assert_eq!(
+            columns(text).last(),
+            Some(&vec!["Provincia".to_string(), "2007".to_string()])
         );
     }
 

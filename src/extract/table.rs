@@ -99,6 +99,13 @@ pub fn is_header_row(source: &str, cells: &[RawCell]) -> bool {
         })
 }
 
+/// A piece of a column's label set on a line of its own between a table's header rows
+/// (`Km2)` under `Área (miles`, `NBI` over four columns): one label, in a column that is not
+/// the first. It stacks onto the header being read, and opens none.
+pub fn is_header_piece(source: &str, cells: &[RawCell]) -> bool {
+    matches!(cells, [c] if c.column > 0 && is_label(&source[c.start..c.end]))
+}
+
 /// Most words a column's label holds on one line: more is prose that a gap in the line (a
 /// formula, an image) cut into cells.
 const LABEL_WORDS: usize = 10;
@@ -160,6 +167,11 @@ impl Header {
             // A word hyphenated across two lines of the header (`Ejecu-` over `tado`) is mended.
             push_wrapped(&mut self.columns[c.column], &source[c.start..c.end]);
         }
+    }
+
+    /// Whether the last row read was a header row, so that the next one stacks under it.
+    pub fn is_open(&self) -> bool {
+        self.open
     }
 
     /// A data row was read: the next header row starts a new header.

@@ -165,7 +165,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 33;
+    pub const VERSION: u32 = 34;
 }
 
 /// A passage as stored in the index, with its figures.

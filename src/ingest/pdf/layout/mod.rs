@@ -375,12 +375,16 @@ fn render(lines: &[Line]) -> String {
                 let start = i + table.start;
                 let rows = &lines[start..i + table.end];
                 let bands = column_bands(rows);
+                let header = header_lines(rows);
                 let mut k = 0;
                 for group in row_groups(rows, &bands) {
                     paragraph_break(&mut out, lines, start + k);
                     let group_lines = &rows[k..k + group];
                     if group == 1 && group_lines[0].cells.len() < 2 {
-                        if let Some(cell) = group_lines[0].cells.first() {
+                        let line = &group_lines[0];
+                        if header.contains(&k) && is_header_piece(line, &bands) {
+                            write_row(&mut out, line, &bands);
+                        } else if let Some(cell) = line.cells.first() {
                             out.push_str(&cell.text);
                         }
                     } else {
@@ -476,6 +480,40 @@ fn tables(rows: &[Line]) -> Vec<std::ops::Range<usize>> {
 /// Whether a line is a row of a table's body: cells, one holding a figure.
 fn is_body_row(line: &Line) -> bool {
     line.cells.len() >= 2 && line.cells.iter().any(holds_figures)
+}
+
+/// The lines of a table's header that may hold a piece of it set on a line of its own: those
+/// after its first line of several cells and before its first row of figures (years head
+/// columns: `2007 | 2008` is a line of the header).
+fn header_lines(rows: &[Line]) -> std::ops::Range<usize> {
+    let first = rows
+        .iter()
+        .position(|l| l.cells.len() >= 2)
+        .unwrap_or(rows.len());
+    let body = rows
+        .iter()
+        .position(|l| {
+            is_body_row(l)
+                && l.cells
+                    .iter()
+                    .any(|c| holds_figures(c) && !crate::analysis::text::is_year(c.text.trim()))
+        })
+        .unwrap_or(rows.len());
+    (first + 1)..body.max(first + 1)
+}
+
+/// Whether a line of one cell between a table's header lines is a piece of a column's label
+/// (`Área`, `% Población`, `Km2)` stacked over a column, `NBI` over four): a few words without
+/// a figure, set over a column that is not the first. Written in its column, it joins the
+/// label of the column under it; written alone, it was lost to every column.
+fn is_header_piece(line: &Line, bands: &[(f32, f32)]) -> bool {
+    let [cell] = line.cells.as_slice() else {
+        return false;
+    };
+    bands.len() >= 2
+        && !is_figure(&cell.text)
+        && cell.text.split_whitespace().count() <= 4
+        && band_of(cell.x0, cell.x1, bands) > 0
 }
 
 /// Whether the columns `joined` put two cells of a part of a table region in one column, where
@@ -1124,6 +1162,55 @@ mod tests {
             "Partida\tPresupuesto codificado total\nSueldos\t1.250,00\t12.345.678,90\n\
              Horas\t3.100,00\t45.678,90"
         );
+    }
+
+    #[test]
+    fn a_piece_of_a_header_on_a_line_of_its_own_is_set_in_its_column() {
+        // As a census table sets its header: `Área` over `(miles` over `Km2)` in one column,
+        // lines of one cell between lines of several.
+        let glyphs = placed(&[
+            ("Población", 150.0, 730.0),
+            ("Índice", 250.0, 730.0),
+            ("Área", 100.0, 715.0),
+            ("Provincia", 20.0, 700.0),
+            ("(miles", 100.0, 700.0),
+            ("Total", 150.0, 700.0),
+            ("NBI", 250.0, 700.0),
+            ("Km2)", 100.0, 685.0),
+            ("Provincia 1", 20.0, 670.0),
+            ("8,0", 100.0, 670.0),
+            ("354", 150.0, 670.0),
+            ("0,27", 250.0, 670.0),
+            ("Provincia 2", 20.0, 655.0),
+            ("4,0", 100.0, 655.0),
+            ("33", 150.0, 655.0),
+            ("0,46", 250.0, 655.0),
+        ]);
+        assert_eq!(
+            page_text(glyphs),
+            "\t\tPoblación\tÍndice\n\tÁrea\nProvincia\t(miles\tTotal\tNBI\n\tKm2)\n\
+             Provincia 1\t8,0\t354\t0,27\nProvincia 2\t4,0\t33\t0,46"
+        );
+        // Before the header's first line of several cells, and among the rows, a line of one
+        // cell stays a line of its own: a title, a section's name.
+        let glyphs = placed(&[
+            ("Cifras en miles", 150.0, 745.0),
+            ("Población", 150.0, 730.0),
+            ("Índice", 250.0, 730.0),
+            ("Provincia", 20.0, 715.0),
+            ("Total", 150.0, 715.0),
+            ("NBI", 250.0, 715.0),
+            ("Provincia 1", 20.0, 700.0),
+            ("354", 150.0, 700.0),
+            ("0,27", 250.0, 700.0),
+            ("Sierra", 150.0, 685.0),
+            ("Provincia 2", 20.0, 670.0),
+            ("33", 150.0, 670.0),
+            ("0,46", 250.0, 670.0),
+        ]);
+        let text = page_text(glyphs);
+        assert!(text.contains("\nSierra\n"), "{text}");
+        assert!(!text.contains("\tCifras"), "{text}");
     }
 
     /// The printed form's address: a header and one row (text, `x0`, `x1`, baseline `y`).
