@@ -60,7 +60,8 @@ impl Extractor {
                 // Offsets only grow through a passage, so one counter serves them all.
                 let start = chars.at(draft.start);
                 let mut figures = figures::extract_figures(&draft.text);
-                // Always: in a row of money it also makes plain numbers with cents money.
+                // A row labels its figures with its column headers; in a row of money it also
+                // makes plain numbers with cents money.
                 table::label_figures(
                     &draft.text,
                     &draft.columns,
