@@ -90,9 +90,7 @@ pub fn split(text: &str) -> Vec<Draft> {
                 out.extend(b.finish());
             }
             let cells = table::cells(content, line.start);
-            if table::is_header_row(text, &cells)
-                || (header.is_open() && table::is_header_piece(text, &cells))
-            {
+            if table::is_header_row(text, &cells) {
                 header.add_row(text, &cells);
                 units.read_header(text);
                 out.push(row_draft(text, &cells, None));
@@ -122,9 +120,11 @@ pub fn split(text: &str) -> Vec<Draft> {
                 out.extend(b.finish());
             }
             header.add_row(text, &cells);
+            units.read_header(text);
             out.push(row_draft(text, &cells, None));
             blank_gap = false;
             page_gap = false;
+            since_row = 0;
             continue;
         }
         since_row += 1;
