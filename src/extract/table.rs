@@ -261,21 +261,28 @@ pub fn label_figures(text: &str, columns: &[String], units: Option<&str>, figure
         let shown_units = applied
             .filter(|&(u, _)| in_units(figure, u, kind))
             .map(|(u, said)| said[u.start..u.end].to_string());
-        let label = match (row.is_empty(), column.is_empty()) {
-            (false, false) => format!("{row} · {column}"),
-            (false, true) => row.clone(),
-            (true, false) => column.clone(),
-            (true, true) if shown_units.is_none() => continue,
-            (true, true) => String::new(),
-        };
-        if !label.is_empty() {
-            figure.label = Some(label);
+        match cell_label(&row, &column) {
+            Some(label) => figure.label = Some(label),
+            None if shown_units.is_none() => continue,
+            None => {}
         }
         figure.table = Some(TableCell {
             row: row.clone(),
             column,
             units: shown_units,
         });
+    }
+}
+
+/// The label a table row gives its figures: the row's words and the column's header
+/// (`Sueldos y salarios · Devengado`), either alone when the other is empty; `None` when both
+/// are.
+pub fn cell_label(row: &str, column: &str) -> Option<String> {
+    match (row.is_empty(), column.is_empty()) {
+        (false, false) => Some(format!("{row} · {column}")),
+        (false, true) => Some(row.to_string()),
+        (true, false) => Some(column.to_string()),
+        (true, true) => None,
     }
 }
 

@@ -65,15 +65,9 @@ fn kind_code(kind: FigureKind) -> u8 {
     }
 }
 
-/// The label a table gives a figure from its row and column (see
-/// [`crate::extract::table::label_figures`]); `None` when both are empty.
+/// The label a table gives a figure from its cell ([`crate::extract::table::cell_label`]).
 fn table_label(cell: &TableCell) -> Option<String> {
-    match (cell.row.is_empty(), cell.column.is_empty()) {
-        (false, false) => Some(format!("{} · {}", cell.row, cell.column)),
-        (false, true) => Some(cell.row.clone()),
-        (true, false) => Some(cell.column.clone()),
-        (true, true) => None,
-    }
+    crate::extract::table::cell_label(&cell.row, &cell.column)
 }
 
 /// Appends figure `f` of a passage whose text is `text` and whose columns are `columns`;
