@@ -501,6 +501,12 @@ impl SegmentPassages {
         self.best.worst().is_none_or(|worst| bound > worst)
     }
 
+    /// The score of the worst hit of the page, once full: from then on only a passage that
+    /// beats it enters.
+    pub(super) fn worst(&self) -> Option<Score> {
+        self.best.worst()
+    }
+
     /// Counts `doc`, a match that cannot enter the page ([`Self::may_enter`]), without a score.
     #[inline]
     pub(super) fn count_only(&mut self, doc: DocId) {
