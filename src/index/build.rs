@@ -384,82 +384,82 @@ impl Writer {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tv)?;
-        let mut counts = WordCounts::count(
-            &reader.searcher(),
-            (self.fields.body, self.fields.facets),
-            schema::KEY_COLUMN,
-            word_counts::MIN_PASSAGES,
-        )
-        .map_err(tv)?;
-        if let Some(ranker) = &options.ranker {
-            counts
-                .count_places(
-                    &reader.searcher(),
-                    self.fields.facets,
+        let fields = self.fields;
+        let searcher = reader.searcher();
+        let write_io = |path: PathBuf| move |source| IndexError::Io { path, source };
+        // Two branches that read the committed passages, side by side: the frequent words'
+        // counts and best passages; the bounds, sets of stems and words.
+        let (words_side, bounds_side) = std::thread::scope(|scope| {
+            let bounds_side = scope.spawn(|| -> Result<(), IndexError> {
+                let bounds = ScoreBounds::compute(
+                    &searcher,
+                    fields.body,
                     schema::KEY_COLUMN,
-                    word_counts::MIN_PASSAGES,
-                    &*ranker.place,
+                    score_bounds::MIN_PASSAGES,
                 )
                 .map_err(tv)?;
-        }
-        let counts_path = staging.join(WORD_COUNTS_FILE);
-        tracing::debug!(elapsed = ?phase.elapsed(), "frequent words counted");
-        counts
-            .write(&counts_path)
-            .map_err(|source| IndexError::Io {
-                path: counts_path,
-                source,
-            })?;
-        if let Some(ranker) = &options.ranker {
-            let tops = WordTops::rank(
-                &reader.searcher(),
-                (self.fields.body, self.fields.facets),
-                &counts,
-                ranker,
-                options.threads,
-            )
-            .map_err(tv)?;
-            tracing::debug!(elapsed = ?phase.elapsed(), "best passages of frequent words ranked");
-            let tops_path = staging.join(WORD_TOPS_FILE);
-            tops.write(&tops_path).map_err(|source| IndexError::Io {
-                path: tops_path,
-                source,
-            })?;
-        }
-        let bounds = ScoreBounds::compute(
-            &reader.searcher(),
-            self.fields.body,
-            schema::KEY_COLUMN,
-            score_bounds::MIN_PASSAGES,
-        )
-        .map_err(tv)?;
-        tracing::debug!(elapsed = ?phase.elapsed(), terms = bounds.len(), "scores bounded");
-        let bounds_path = staging.join(SCORE_BOUNDS_FILE);
-        bounds
-            .write(&bounds_path)
-            .map_err(|source| IndexError::Io {
-                path: bounds_path,
-                source,
-            })?;
-        let sets = StemSets::compute(
-            &reader.searcher(),
-            self.fields.body,
-            stem_sets::MIN_PASSAGES,
-        )
-        .map_err(tv)?;
-        tracing::debug!(elapsed = ?phase.elapsed(), stems = sets.len(), "sets of frequent stems kept");
-        let sets_path = staging.join(STEM_SETS_FILE);
-        sets.write(&sets_path).map_err(|source| IndexError::Io {
-            path: sets_path,
-            source,
-        })?;
-        let words = Words::collect(&reader.searcher(), self.fields.body).map_err(tv)?;
-        tracing::debug!(elapsed = ?phase.elapsed(), "words collected");
-        let words_path = staging.join(WORDS_FILE);
-        words.write(&words_path).map_err(|source| IndexError::Io {
-            path: words_path,
-            source,
-        })?;
+                tracing::debug!(elapsed = ?phase.elapsed(), terms = bounds.len(), "scores bounded");
+                let bounds_path = staging.join(SCORE_BOUNDS_FILE);
+                bounds
+                    .write(&bounds_path)
+                    .map_err(write_io(bounds_path.clone()))?;
+                let sets = StemSets::compute(&searcher, fields.body, stem_sets::MIN_PASSAGES)
+                    .map_err(tv)?;
+                tracing::debug!(elapsed = ?phase.elapsed(), stems = sets.len(), "sets of frequent stems kept");
+                let sets_path = staging.join(STEM_SETS_FILE);
+                sets.write(&sets_path).map_err(write_io(sets_path.clone()))?;
+                let words = Words::collect(&searcher, fields.body).map_err(tv)?;
+                tracing::debug!(elapsed = ?phase.elapsed(), "words collected");
+                let words_path = staging.join(WORDS_FILE);
+                words.write(&words_path).map_err(write_io(words_path.clone()))
+            });
+            let words_side = (|| -> Result<(), IndexError> {
+                let mut counts = WordCounts::count(
+                    &searcher,
+                    (fields.body, fields.facets),
+                    schema::KEY_COLUMN,
+                    word_counts::MIN_PASSAGES,
+                )
+                .map_err(tv)?;
+                if let Some(ranker) = &options.ranker {
+                    counts
+                        .count_places(
+                            &searcher,
+                            fields.facets,
+                            schema::KEY_COLUMN,
+                            word_counts::MIN_PASSAGES,
+                            &*ranker.place,
+                        )
+                        .map_err(tv)?;
+                }
+                let counts_path = staging.join(WORD_COUNTS_FILE);
+                tracing::debug!(elapsed = ?phase.elapsed(), "frequent words counted");
+                counts
+                    .write(&counts_path)
+                    .map_err(write_io(counts_path.clone()))?;
+                if let Some(ranker) = &options.ranker {
+                    let tops = WordTops::rank(
+                        &searcher,
+                        (fields.body, fields.facets),
+                        &counts,
+                        ranker,
+                        options.threads,
+                    )
+                    .map_err(tv)?;
+                    tracing::debug!(elapsed = ?phase.elapsed(), "best passages of frequent words ranked");
+                    let tops_path = staging.join(WORD_TOPS_FILE);
+                    tops.write(&tops_path)
+                        .map_err(write_io(tops_path.clone()))?;
+                }
+                Ok(())
+            })();
+            let bounds_side = bounds_side
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (words_side, bounds_side)
+        });
+        words_side?;
+        bounds_side?;
         write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
         // Corpus order, whatever order the workers finished in.
         self.reports.sort_by_key(|(i, _)| *i);
