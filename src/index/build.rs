@@ -389,8 +389,8 @@ impl Writer {
         let write_io = |path: PathBuf| move |source| IndexError::Io { path, source };
         // Two branches that read the committed passages, side by side: the frequent words'
         // counts and best passages; the bounds, sets of stems and words.
-        let (words_side, bounds_side) = std::thread::scope(|scope| {
-            let bounds_side = scope.spawn(|| -> Result<(), IndexError> {
+        let (frequent_words, bounds_and_sets) = std::thread::scope(|scope| {
+            let bounds_and_sets = scope.spawn(|| -> Result<(), IndexError> {
                 let bounds = ScoreBounds::compute(
                     &searcher,
                     fields.body,
@@ -413,7 +413,7 @@ impl Writer {
                 let words_path = staging.join(WORDS_FILE);
                 words.write(&words_path).map_err(write_io(words_path.clone()))
             });
-            let words_side = (|| -> Result<(), IndexError> {
+            let frequent_words = (|| -> Result<(), IndexError> {
                 let mut counts = WordCounts::count(
                     &searcher,
                     (fields.body, fields.facets),
@@ -453,13 +453,13 @@ impl Writer {
                 }
                 Ok(())
             })();
-            let bounds_side = bounds_side
+            let bounds_and_sets = bounds_and_sets
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (words_side, bounds_side)
+            (frequent_words, bounds_and_sets)
         });
-        words_side?;
-        bounds_side?;
+        frequent_words?;
+        bounds_and_sets?;
         write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
         // Corpus order, whatever order the workers finished in.
         self.reports.sort_by_key(|(i, _)| *i);
