@@ -336,21 +336,28 @@ mod tests {
             let bounding = Bounding::new(&searcher, &bounds, fields.body, &scored)
                 .expect("reads")
                 .expect("bounds fit");
-            for (limit, offset) in [(1, 0), (10, 0), (10, 20), (300, 0)] {
+            // One thread takes the segments in turn; two take them side by side.
+            let threads = [
+                SegmentThreads::caller(),
+                SegmentThreads::new(2, "test-segment").expect("threads"),
+            ];
+            for ((limit, offset), threads) in [(1, 0), (10, 0), (10, 20), (300, 0)]
+                .into_iter()
+                .flat_map(|page| threads.iter().map(move |t| (page, t)))
+            {
                 let wanted = Passages {
                     limit,
                     offset,
                     ranked: true,
                 };
                 let cancel = Cancel::never();
-                let threads = SegmentThreads::caller();
                 let quick = collect(
                     &searcher,
                     &*ranked.matching,
                     &wanted,
                     &bounding,
                     &cancel,
-                    &threads,
+                    threads,
                 )
                 .expect("collects");
                 let every =
