@@ -284,12 +284,14 @@ pub fn scan_number(text: &str, start: usize) -> Option<Number> {
     if !bytes.get(start)?.is_ascii_digit() {
         return None;
     }
-    // Digit groups as byte ranges, and the separator before each group after the first.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    let mut seps: Vec<Sep> = Vec::new();
+    // Digit groups as byte ranges, and the separator before each group after the first: at
+    // most `MAX_GROUPS`, on the stack (every number of a text is scanned).
+    let mut groups = [(0usize, 0usize); MAX_GROUPS];
+    let mut seps = [Sep::Dot; MAX_GROUPS];
     let mut i = digits_end(bytes, start);
-    groups.push((start, i));
-    while groups.len() < MAX_GROUPS {
+    groups[0] = (start, i);
+    let mut n = 1;
+    while n < MAX_GROUPS {
         let Some(c) = text[i..].chars().next() else {
             break;
         };
@@ -303,33 +305,33 @@ pub fn scan_number(text: &str, start: usize) -> Option<Number> {
         let end = digits_end(bytes, next);
         if sep == Sep::Space {
             // Only `123 456`: a short group before, exactly three digits after, then no digit.
-            let (s, e) = groups[groups.len() - 1];
-            let prev_ok = if groups.len() == 1 {
-                e - s <= 3
-            } else {
-                e - s == 3
-            };
-            if !prev_ok || end - next != 3 || seps.iter().any(|&s| s != Sep::Space) {
+            let (s, e) = groups[n - 1];
+            let prev_ok = if n == 1 { e - s <= 3 } else { e - s == 3 };
+            if !prev_ok || end - next != 3 || seps[..n - 1].iter().any(|&s| s != Sep::Space) {
                 break;
             }
         }
-        seps.push(sep);
-        groups.push((next, end));
+        seps[n - 1] = sep;
+        groups[n] = (next, end);
+        n += 1;
         i = end;
     }
     // Spaces then a `.`/`,` before three digits, the last group (`923 289.131`): a dot or comma
     // of thousands after spaces of thousands mixes two styles, where a flattened table sets a
     // count and an amount side by side. The number ends at the first space.
-    let mixed = seps.first() == Some(&Sep::Space)
-        && matches!(seps.last(), Some(Sep::Dot | Sep::Comma))
-        && groups.last().is_some_and(|&(s, e)| e - s == 3);
+    let mixed = n > 1
+        && seps[0] == Sep::Space
+        && matches!(seps[n - 2], Sep::Dot | Sep::Comma)
+        && groups[n - 1].1 - groups[n - 1].0 == 3;
     if mixed {
-        groups.truncate(1);
-        seps.clear();
+        n = 1;
     }
-    let digits: Vec<&str> = groups.iter().map(|&(s, e)| &text[s..e]).collect();
+    let mut digits = [""; MAX_GROUPS];
+    for (d, &(s, e)) in digits.iter_mut().zip(&groups[..n]) {
+        *d = &text[s..e];
+    }
     // The longest readable prefix.
-    for n in (1..=digits.len()).rev() {
+    for n in (1..=n).rev() {
         if let Some(readings) = interpret(&digits[..n], &seps[..n - 1]) {
             return Some(Number {
                 end: groups[n - 1].1,

@@ -181,9 +181,9 @@ impl Segmenter<'_, '_> {
     /// then its letter and digit parts.
     fn word(&mut self, start: usize, end: usize) {
         let run = &self.text[start..end];
-        let has_digit = run.bytes().any(|b| b.is_ascii_digit());
-        let has_letter = run.chars().any(char::is_alphabetic);
-        if !(has_digit && has_letter) {
+        // Most runs hold no digit: their letters are not looked at.
+        let mixed = run.bytes().any(|b| b.is_ascii_digit()) && run.chars().any(char::is_alphabetic);
+        if !mixed {
             self.push(run, start, end, 1);
             self.position += 1;
             return;
