@@ -213,8 +213,10 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     }
     // At most 83 bytes (80 back to a character's start): at most 42 words, each a byte and a
     // space.
-    let words = Few::<48>::of(whitespace_words(&before[cut..]));
+    let words = Few::<CLAUSE_WORDS>::of(whitespace_words(&before[cut..]));
     let words = words.as_slice();
+    // Each word's class, found once: the walks below look at most words more than once.
+    let mut classes = Classes::new();
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
     // Skip the connectors right before the figure (`recaudado de`, `en un`), and the verb that
@@ -222,7 +224,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     let mut i = words.len();
     let mut verb = false;
     loop {
-        while i > 0 && !is_content(words[i - 1]) {
+        while i > 0 && !classes.content(words, i - 1) {
             if words[i - 1].chars().any(|c| c.is_ascii_digit())
                 || matches!(words[i - 1], "USD" | "US$")
             {
@@ -230,7 +232,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
             }
             i -= 1;
         }
-        if verb || i == 0 || !is_verb(words[i - 1]) {
+        if verb || i == 0 || !classes.verb(words, i - 1) {
             break;
         }
         verb = true;
@@ -245,9 +247,9 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     let (mut first, mut content) = (i, 0);
     while i > 0 {
         let w = words[i - 1];
-        if is_verb(w) {
+        if classes.verb(words, i - 1) {
             break;
-        } else if is_content(w) {
+        } else if classes.content(words, i - 1) {
             content += 1;
             first = i - 1;
             if content == 4 {
@@ -268,10 +270,36 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     }
     // Words that only say the unit (`millones de dólares`) belong to the figure before this
     // one (`1,2 millones de dólares y USD 0,5 millones`) and say nothing of what it counts.
-    let says_more = words[first..end]
-        .iter()
-        .any(|w| is_content(w) && !folds_to_one_of(w, &UNIT_WORDS));
+    let says_more =
+        (first..end).any(|k| classes.content(words, k) && !folds_to_one_of(words[k], &UNIT_WORDS));
     (content > 0 && says_more).then(|| words[first..end].join(" "))
+}
+
+/// Words of the clause before a figure read at most.
+const CLAUSE_WORDS: usize = 48;
+
+/// Whether each word of a clause is a content word ([`is_content`]) and a verb ([`is_verb`]),
+/// each found the first time it is asked.
+struct Classes {
+    content: [Option<bool>; CLAUSE_WORDS],
+    verb: [Option<bool>; CLAUSE_WORDS],
+}
+
+impl Classes {
+    fn new() -> Classes {
+        Classes {
+            content: [None; CLAUSE_WORDS],
+            verb: [None; CLAUSE_WORDS],
+        }
+    }
+
+    fn content(&mut self, words: &[&str], i: usize) -> bool {
+        *self.content[i].get_or_insert_with(|| is_content(words[i]))
+    }
+
+    fn verb(&mut self, words: &[&str], i: usize) -> bool {
+        *self.verb[i].get_or_insert_with(|| is_verb(words[i]))
+    }
 }
 
 /// Words that name an amount's unit or scale, not what it counts.

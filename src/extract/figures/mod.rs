@@ -317,8 +317,10 @@ pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
         // `1.234,56USD`.
         return Some(end + 3);
     }
-    // Every form opens with a space, which only a space folds to.
-    if !rest.starts_with(' ') {
+    // Every form opens with a space, which only a space folds to, then `d` or `u`, which no
+    // other ASCII character folds to: most numbers are followed by none of them.
+    let second = rest.as_bytes().get(1).copied().unwrap_or(b' ');
+    if !rest.starts_with(' ') || second.is_ascii() && !matches!(second, b'd' | b'D' | b'u' | b'U') {
         return None;
     }
     let written = with_fold_key(&rest[..floor_boundary(rest, 48)], |lower| {
