@@ -320,7 +320,8 @@ pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
     // Every form opens with a space, which only a space folds to, then `d` or `u`, which no
     // other ASCII character folds to: most numbers are followed by none of them.
     let second = rest.as_bytes().get(1).copied().unwrap_or(b' ');
-    if !rest.starts_with(' ') || second.is_ascii() && !matches!(second, b'd' | b'D' | b'u' | b'U') {
+    let may_start = !second.is_ascii() || matches!(second, b'd' | b'D' | b'u' | b'U');
+    if !rest.starts_with(' ') || !may_start {
         return None;
     }
     let written = with_fold_key(&rest[..floor_boundary(rest, 48)], |lower| {
@@ -463,6 +464,33 @@ mod tests {
 
     fn approx(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn a_currency_after_a_number_is_read_in_any_case_and_spelling() {
+        let after = |rest: &str| currency_after(&format!("1.234{rest}"), 5).map(|end| end - 5);
+        for (rest, written) in [
+            (" USD en total", " USD"),
+            (" usd.", " usd"),
+            (" Usd", " Usd"),
+            (" dólares", " dólares"),
+            (" DÓLARES de aportes", " DÓLARES"),
+            (" Dolares americanos", " Dolares americanos"),
+            (" de dólares estadounidenses", " de dólares estadounidenses"),
+            (" De Dólares", " De Dólares"),
+        ] {
+            assert_eq!(after(rest), Some(written.len()), "{rest:?}");
+        }
+        for rest in [
+            " días",
+            " personas",
+            " u otros",
+            " dolarización",
+            " de afiliados",
+            "",
+        ] {
+            assert_eq!(after(rest), None, "{rest:?}");
+        }
     }
 
     #[test]
