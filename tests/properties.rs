@@ -266,3 +266,96 @@ proptest! {
         }
     }
 }
+
+/// The words of a generated passage: few, so that each is many times in many passages.
+const POSITION_WORDS: [&str; 4] = ["mora", "patronal", "seguro", "social"];
+
+/// Where `word` stands among `words`.
+fn positions_of(words: &[&str], word: &str) -> Vec<u32> {
+    (0..words.len() as u32)
+        .filter(|&i| words[i as usize] == word)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A document's positions are where its words stand, however the postings are walked
+    /// (tantivy is patched there: vendor/tantivy/NOTICE.md): through blocks of 128 documents,
+    /// reading the positions of some documents and skipping others, by steps and by seeks,
+    /// and so does a phrase match.
+    #[test]
+    fn positions_read_from_the_postings_are_where_the_words_stand(
+        passages in prop::collection::vec(
+            prop::collection::vec(prop::sample::select(&POSITION_WORDS[..]), 0..14),
+            300..1500,
+        ),
+        walk in prop::collection::vec((0u32..5, any::<bool>()), 1..400),
+    ) {
+        use tantivy::postings::Postings;
+        use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+        use tantivy::{DocSet, Term, TERMINATED};
+
+        let mut builder = Schema::builder();
+        let field = builder.add_text_field("text", TEXT);
+        let index = tantivy::Index::create_in_ram(builder.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        for words in &passages {
+            writer
+                .add_document(tantivy::doc!(field => words.join(" ")))
+                .expect("adds");
+        }
+        writer.commit().expect("commits");
+        let searcher = index.reader().expect("reader").searcher();
+        prop_assert_eq!(searcher.segment_readers().len(), 1);
+        let word = POSITION_WORDS[0];
+        let with_word: Vec<u32> = (0..passages.len() as u32)
+            .filter(|&d| passages[d as usize].contains(&word))
+            .collect();
+        let inverted = searcher.segment_reader(0).inverted_index(field).expect("inverted");
+        let term = Term::from_field_text(field, word);
+        let mut postings = inverted
+            .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+            .expect("reads")
+            .expect("the word is indexed");
+        let mut positions = Vec::new();
+        // Each step moves on by one document (0) or seeks 4, 16, 64 or 256 documents ahead,
+        // within a block or past it, then reads the positions of the document it lands on or
+        // not.
+        for &(jump, read) in &walk {
+            let doc = postings.doc();
+            if doc == TERMINATED {
+                break;
+            }
+            prop_assert!(with_word.binary_search(&doc).is_ok(), "document {}", doc);
+            if read {
+                postings.positions(&mut positions);
+                prop_assert_eq!(&positions, &positions_of(&passages[doc as usize], word));
+            }
+            if jump == 0 {
+                postings.advance();
+            } else {
+                postings.seek(doc + (1 << (2 * jump)));
+            }
+        }
+
+        let phrase = tantivy::query::PhraseQuery::new(vec![
+            Term::from_field_text(field, POSITION_WORDS[0]),
+            Term::from_field_text(field, POSITION_WORDS[1]),
+        ]);
+        let found = searcher
+            .search(&phrase, &tantivy::collector::DocSetCollector)
+            .expect("searches");
+        let mut found: Vec<u32> = found.into_iter().map(|address| address.doc_id).collect();
+        found.sort_unstable();
+        let want: Vec<u32> = (0..passages.len() as u32)
+            .filter(|&d| {
+                passages[d as usize]
+                    .windows(2)
+                    .any(|pair| pair == &POSITION_WORDS[..2])
+            })
+            .collect();
+        prop_assert_eq!(found, want);
+    }
+}
