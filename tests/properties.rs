@@ -290,7 +290,7 @@ proptest! {
             prop::collection::vec(prop::sample::select(&POSITION_WORDS[..]), 0..14),
             300..1500,
         ),
-        walk in prop::collection::vec((0u32..5, any::<bool>()), 1..400),
+        walk in prop::collection::vec((0u32..5, 0usize..3), 1..400),
     ) {
         use tantivy::postings::Postings;
         use tantivy::schema::{IndexRecordOption, Schema, TEXT};
@@ -320,16 +320,16 @@ proptest! {
             .expect("reads")
             .expect("the word is indexed");
         let mut positions = Vec::new();
-        // Each step moves on by one document (0) or seeks 4, 16, 64 or 256 documents ahead,
-        // within a block or past it, then reads the positions of the document it lands on or
-        // not.
-        for &(jump, read) in &walk {
+        // Each step reads the positions of the document it stands on not at all, once or
+        // twice, then moves on by one document (0) or seeks 4, 16, 64 or 256 documents ahead,
+        // within a block or past it.
+        for &(jump, reads) in &walk {
             let doc = postings.doc();
             if doc == TERMINATED {
                 break;
             }
             prop_assert!(with_word.binary_search(&doc).is_ok(), "document {}", doc);
-            if read {
+            for _ in 0..reads {
                 postings.positions(&mut positions);
                 prop_assert_eq!(&positions, &positions_of(&passages[doc as usize], word));
             }
