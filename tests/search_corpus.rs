@@ -793,6 +793,29 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
 }
 
 #[test]
+fn a_long_query_that_finds_nothing_is_answered_for_its_most_first_words() {
+    // Each word finds passages alone, no passage holds them all: left out one at a time from
+    // the end, the tries would all go to the last words and find nothing.
+    let typed = "mora patronal recaudación afiliados salud hospital discapacidad pensiones \
+                 convenios atención";
+    let words: Vec<&str> = typed.split_whitespace().collect();
+    for word in &words {
+        let alone = search(word, &[]);
+        assert_eq!(alone.corrected_query, None, "{word}");
+        assert!(alone.total > 0, "{word}");
+    }
+    let r = search(typed, &[]);
+    let kept = r.corrected_query.expect("a shorter query is run");
+    let k = kept.split_whitespace().count();
+    assert!(k < words.len(), "{kept}");
+    assert_eq!(kept, words[..k].join(" "));
+    assert!(r.total > 0);
+    // The most first words that find something: one more finds nothing as typed.
+    let longer = search(&words[..=k].join(" "), &[]);
+    assert!(longer.corrected_query.is_some(), "{kept}");
+}
+
+#[test]
 fn a_question_is_answered_for_the_words_it_asks_about() {
     // Reports answer questions without asking them: a question finds what its words find.
     let asked = search("¿Cuántos afiliados hay en Manabí?", &[]);

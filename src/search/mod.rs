@@ -124,8 +124,13 @@ pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> 
     Ok(response)
 }
 
-/// Shorter queries tried, at most, for a query that finds nothing.
+/// Shorter queries tried, at most, for a query that finds nothing (and one more, of its first
+/// word alone, for a query of many words).
 const MAX_RELAXED: usize = 6;
+
+/// Words beyond which a query that finds nothing is cut to its first words only: leaving one
+/// word out at a time would spend every try on the last few words of a pasted sentence.
+const MANY_WORDS: usize = 5;
 
 /// A query of plain words that found nothing, run again with fewer words until something is
 /// found: first without the words that find nothing alone (a typing slip no spelling fixes, a
@@ -134,9 +139,12 @@ const MAX_RELAXED: usize = 6;
 /// then spelt as the reports spell it. The first words typed are the ones meant, as in
 /// Meilisearch's `last` matching strategy: `plazo total ejecución obra` finds the contract's
 /// "plazo total para la ejecución" as `plazo total ejecución`, where no passage holds all four
-/// words. A number written in groups (`4 803 665`) is one word, and so is a number with its
-/// currency and scale (`USD 4,8 millones`, `2 mil millones`): `4,8` alone is another figure;
-/// so is an amount in words (`cuatro millones`).
+/// words. A query of more than [`MANY_WORDS`] words (a sentence pasted from a report or the
+/// press) is run with the most first words that find something, found by halving: every word
+/// left finds something alone, and each word more finds fewer passages. A number written in
+/// groups (`4 803 665`) is one word, and so is a number with its currency and scale (`USD 4,8
+/// millones`, `2 mil millones`): `4,8` alone is another figure; so is an amount in words
+/// (`cuatro millones`).
 /// `None` when nothing is found either, and for phrases, exclusions and `OR`, which say exactly
 /// what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
@@ -205,7 +213,16 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     }
     let words = found;
     let n = words.len();
-    let known = (n > 0 && n < typed).then(|| words.join(" "));
+    let mut tries = MAX_RELAXED;
+    if n > 0 && n < typed {
+        tries -= 1;
+        if let Some(found) = run_instead(engine, request, words.join(" "))? {
+            return Ok(Some(found));
+        }
+    }
+    if n > MANY_WORDS {
+        return first_words(engine, request, &words, tries);
+    }
     // The first word stays: the others narrow it.
     let without_one = (1..n).rev().map(|i| {
         let mut kept = words.clone();
@@ -215,23 +232,60 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     let first_ones = (1..n.saturating_sub(1))
         .rev()
         .map(|keep| words[..keep].join(" "));
-    for shorter in known
-        .into_iter()
-        .chain(without_one)
-        .chain(first_ones)
-        .take(MAX_RELAXED)
-    {
-        request.cancel.check()?;
-        let spelt = suggest::correct(engine, &shorter)?;
-        for attempt in std::iter::once(shorter).chain(spelt) {
-            let mut again = request.clone();
-            again.items = vec![query::Item::Words(attempt.clone())];
-            let mut retry = run_once(engine, &again)?;
-            if retry.total > 0 {
-                retry.query = request.query.clone();
-                retry.corrected_query = Some(attempt);
-                return Ok(Some(retry));
+    for shorter in without_one.chain(first_ones).take(tries) {
+        if let Some(found) = run_instead(engine, request, shorter)? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
+/// The search of the most first words of `words` that find something, in at most `tries`
+/// halvings and then the first word alone: all of `words` find nothing together, and each
+/// finds something alone.
+fn first_words(
+    engine: &Engine,
+    request: &Request,
+    words: &[String],
+    mut tries: usize,
+) -> Result<Option<Response>, SearchError> {
+    // The first `found` words find something (one word does), the first `empty` do not.
+    let (mut found, mut empty) = (1, words.len());
+    let mut best = None;
+    while empty - found > 1 && tries > 0 {
+        tries -= 1;
+        let middle = found + (empty - found) / 2;
+        match run_instead(engine, request, words[..middle].join(" "))? {
+            Some(response) => {
+                found = middle;
+                best = Some(response);
             }
+            None => empty = middle,
+        }
+    }
+    match best {
+        Some(response) => Ok(Some(response)),
+        None => run_instead(engine, request, words[..found].join(" ")),
+    }
+}
+
+/// `request` run with the words `shorter` in place of its own, as typed and then spelt as the
+/// reports spell them: the first that finds something, saying what was run.
+fn run_instead(
+    engine: &Engine,
+    request: &Request,
+    shorter: String,
+) -> Result<Option<Response>, SearchError> {
+    request.cancel.check()?;
+    let spelt = suggest::correct(engine, &shorter)?;
+    for attempt in std::iter::once(shorter).chain(spelt) {
+        let mut again = request.clone();
+        again.items = vec![query::Item::Words(attempt.clone())];
+        let mut retry = run_once(engine, &again)?;
+        if retry.total > 0 {
+            retry.query = request.query.clone();
+            retry.corrected_query = Some(attempt);
+            return Ok(Some(retry));
         }
     }
     Ok(None)
