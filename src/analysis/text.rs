@@ -134,16 +134,30 @@ pub fn is_bullet(c: char) -> bool {
     ) || ('\u{e000}'..='\u{f8ff}').contains(&c)
 }
 
+/// Endings of Spanish words that are no word alone. A narrow cell breaks a word where its
+/// width ends, without a hyphen (`Modifica` over `ciones`): a wrapped line that starts with
+/// one of these goes on the word before it.
+const BOUND_ENDINGS: [&str; 10] = [
+    "ción", "cion", "ciones", "sión", "sion", "siones", "miento", "mientos", "dad", "dades",
+];
+
 /// Appends the next line of a wrapped text (a table cell, a header) to `text`: a space
-/// between, or none where a word was hyphenated at the line's end (`Ejecu-` + `tado`).
+/// between, or none where a word was hyphenated at the line's end (`Ejecu-` + `tado`) or
+/// broken before an ending that is no word alone (`Modifica` + `ciones`).
 pub fn push_wrapped(text: &mut String, next: &str) {
     let mut tail = text.chars().rev();
-    let hyphenated = tail.next() == Some('-')
-        && tail.next().is_some_and(char::is_alphabetic)
-        && next.chars().next().is_some_and(char::is_lowercase);
+    let last = tail.next();
+    let starts_lower = next.chars().next().is_some_and(char::is_lowercase);
+    let hyphenated =
+        last == Some('-') && tail.next().is_some_and(char::is_alphabetic) && starts_lower;
+    let first_word = next
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    let broken = last.is_some_and(char::is_lowercase) && BOUND_ENDINGS.contains(&first_word);
     if hyphenated {
         text.pop();
-    } else if !text.is_empty() {
+    } else if !text.is_empty() && !broken {
         text.push(' ');
     }
     text.push_str(next);
@@ -345,6 +359,33 @@ impl<'a> Iterator for Words<'a> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_wrapped_line_is_joined_with_a_space_or_mends_a_broken_word() {
+        let joined = |lines: &[&str]| {
+            let mut text = String::new();
+            for line in lines {
+                push_wrapped(&mut text, line);
+            }
+            text
+        };
+        assert_eq!(joined(&["Crédito", "Aprobado"]), "Crédito Aprobado");
+        assert_eq!(joined(&["Gasto Ejecu-", "tado"]), "Gasto Ejecutado");
+        assert_eq!(joined(&["Vig. -", "Devengado"]), "Vig. - Devengado");
+        // A narrow cell breaks a word without a hyphen before an ending that is no word.
+        assert_eq!(joined(&["Modifica", "ciones"]), "Modificaciones");
+        assert_eq!(joined(&["Asigna", "ción inicial"]), "Asignación inicial");
+        assert_eq!(joined(&["Cumpli", "miento (%)"]), "Cumplimiento (%)");
+        // Not after a capital, a number or a sign, nor before a word or a capital.
+        assert_eq!(joined(&["TOTAL", "ciones"]), "TOTAL ciones");
+        assert_eq!(joined(&["2021", "dad"]), "2021 dad");
+        assert_eq!(joined(&["Modifica", "cionesx"]), "Modifica cionesx");
+        assert_eq!(joined(&["Modifica", "Ciones"]), "Modifica Ciones");
+        assert_eq!(
+            joined(&["Presupuesto", "codificado"]),
+            "Presupuesto codificado"
+        );
+    }
 
     /// Words as a character at a time finds them: what [`words`] must give.
     fn words_by_chars(text: &str) -> Vec<(usize, &str)> {
