@@ -150,11 +150,10 @@ pub fn push_wrapped(text: &mut String, next: &str) {
     let starts_lower = next.chars().next().is_some_and(char::is_lowercase);
     let hyphenated =
         last == Some('-') && tail.next().is_some_and(char::is_alphabetic) && starts_lower;
-    let first_word = next
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or_default();
-    let broken = last.is_some_and(char::is_lowercase) && BOUND_ENDINGS.contains(&first_word);
+    let broken = last.is_some_and(char::is_lowercase) && {
+        let first_word = next.split(|c: char| !c.is_alphanumeric()).next();
+        first_word.is_some_and(|w| is_one_of(w, &BOUND_ENDINGS))
+    };
     if hyphenated {
         text.pop();
     } else if !text.is_empty() && !broken {
