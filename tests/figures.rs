@@ -139,6 +139,13 @@ fn an_amount_as_the_press_rounds_it_finds_the_figures_that_round_to_it_nearest_f
         );
     }
     assert!(figures("4,9 millones", |_| {}).figures.is_empty());
+    // Written to three digits or more, an amount may have been cut: 1.193 millones is
+    // 1.193.703.286, where 1.192 millones is not.
+    assert_eq!(
+        written(&figures("1.193 millones", |_| {})),
+        ["USD 1.193.703.286"]
+    );
+    assert!(figures("1.192 millones", |_| {}).figures.is_empty());
     assert!(figures("vacunas 4,8 millones", |_| {}).figures.is_empty());
     // In words, as a news item may write it.
     let r = figures("cinco millones de dólares", |_| {});

@@ -270,14 +270,25 @@ fn an_amount_as_the_press_rounds_it_finds_the_passages_whose_figures_round_to_it
         ("USD 1.194 millones", "USD <mark>1.193.703.286</mark>"),
         ("1,2 mil millones", "USD <mark>1.193.703.286</mark>"),
         ("18 millones", "<mark>17.940.211</mark>"),
+        // Written to three digits or more, it may be cut rather than rounded.
+        (
+            "más de 1.193 millones de dólares",
+            "USD <mark>1.193.703.286</mark>",
+        ),
     ] {
         let r = search(q, &[]);
         assert_eq!((r.total, r.corrected_query.as_deref()), (1, None), "{q}");
         let html = snippet_html(&r.hits[0]);
         assert!(html.contains(marked), "{q}: {html}");
     }
-    // Written to more digits, or as another amount, nothing rounds to it.
-    for q in ["4,9 millones", "4,81 millones", "1.193 millones"] {
+    // Written to more digits, or as another amount, nothing rounds or cuts to it; a figure is
+    // not cut upwards, nor one written to fewer than three digits.
+    for q in [
+        "4,9 millones",
+        "4,81 millones",
+        "1.192 millones",
+        "17 millones",
+    ] {
         assert_eq!(search(q, &[]).total, 0, "{q}");
     }
     // A currency asks for money: the count 4'487.754 rounds to 4,5 millones, not to USD.

@@ -63,7 +63,7 @@ pub enum Command {
     ///
     /// A figure in the query finds every way of writing it (4803665.69 = USD 4'803.665,69);
     /// quoted ("4'803.665,69") it finds that exact form only. An amount with a scale word
-    /// finds what rounds to it (4,8 millones: 4,750,000 to 4,850,000), the nearest first;
+    /// finds what rounds or cuts to it (4,8 millones: 4,750,000 to 4,850,000), the nearest first;
     /// in words too (cinco millones de dólares); with a currency, only money. Words narrow to
     /// passages.
     /// Every figure is listed: no cap, also for CSV exports.

@@ -1,5 +1,6 @@
 //! Amounts a query writes as the press rounds them (`4,8 millones`, `USD 9 mil`, `$1.5M`,
-//! `cuatro millones`): the values that round to them, and the passages whose figures hold one.
+//! `cuatro millones`): the values that round or cut to them, and the passages whose figures
+//! hold one.
 //!
 //! A scale word says an amount is rounded: the news item's "4,8 millones" is a report's
 //! `USD 4'803.665,69`. Figure search lists the figures in those ranges (`super::figures`, mode
@@ -25,15 +26,67 @@ pub struct Rounded {
     pub start: usize,
     /// …to (exclusive).
     pub end: usize,
-    /// For each reading, the values that round to it to the digits written: `4,8 millones`
-    /// holds 4,750,000 to 4,850,000; `2.149 millones` both 2,148.5 to 2,149.5 millions and
-    /// 2,148,500 to 2,149,500.
-    pub ranges: Vec<(f64, f64)>,
+    /// For each reading, the values that round or cut to it at the digits written:
+    /// `4,8 millones` holds 4,750,000 to 4,850,000; `2.149 millones` both 2,148.5 to just
+    /// under 2,150 millions and 2,148,500 to just under 2,150,000.
+    pub ranges: Vec<AmountRange>,
     /// Whether a currency says it is money (`USD`, `$`, `de dólares`): then only amounts of
     /// money round to it, where otherwise counts do too (`15 mil afiliados`).
     pub money: bool,
     /// Whether it is written in words (`cuatro millones`).
     pub in_words: bool,
+}
+
+/// How many units of its last digit an amount is at least, to be read as cut too: three digits.
+const CUT_FROM: f64 = 100.0;
+
+/// The values that round or cut to one reading of an amount, from `lo` to `hi`, both included;
+/// `at` is the reading's own value (4,800,000 for `4,8 millones`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AmountRange {
+    /// The least value.
+    pub lo: f64,
+    /// The reading's value.
+    pub at: f64,
+    /// The greatest value.
+    pub hi: f64,
+}
+
+impl AmountRange {
+    /// The values that round or cut to `at`, written to a last digit worth `unit`. The press
+    /// rounds (`4,8 millones` for 4,803,665) and, writing three digits or more, cuts too (`más
+    /// de 1.193 millones` for 1,193,703,286): `1.193` millions is 1,192,500,000, rounded up, to
+    /// just under 1,194,000,000, cut, where `4,8` millions is 4,750,000 to 4,850,000. With
+    /// fewer digits a unit is a tenth of the amount or more, and cutting would reach too far
+    /// from it. A negative amount is cut towards zero.
+    fn around(at: f64, unit: f64) -> AmountRange {
+        let half = unit / 2.0;
+        let (lo, hi) = if at.abs() < unit * CUT_FROM {
+            (at - half, at + half)
+        } else if at < 0.0 {
+            // Cut towards zero; the next amount written, a unit further, is left out.
+            ((at - unit).next_up(), at + half)
+        } else {
+            (at - half, (at + unit).next_down())
+        };
+        AmountRange { lo, at, hi }
+    }
+
+    /// Whether `value` rounds or cuts to the reading.
+    #[inline]
+    pub fn holds(&self, value: f64) -> bool {
+        self.lo <= value && value <= self.hi
+    }
+
+    /// How near `value` is to the reading, when it holds it: 1 at its value, ½ at either edge.
+    fn closeness(&self, value: f64) -> Option<Score> {
+        if !self.holds(value) {
+            return None;
+        }
+        let edge = if value < self.at { self.lo } else { self.hi };
+        let reach = (edge - self.at).abs().max(f64::MIN_POSITIVE);
+        Some((1.0 - (value - self.at).abs() / reach / 2.0) as Score)
+    }
 }
 
 impl Rounded {
@@ -52,17 +105,12 @@ impl Rounded {
         }
     }
 
-    /// How near `value` is to the amount, when it rounds to it: 1 at a reading's value, ½ at
-    /// the edge of its range.
+    /// How near `value` is to the amount, when it rounds or cuts to it: 1 at a reading's
+    /// value, ½ at the edge of its range.
     fn closeness(&self, value: f64) -> Option<Score> {
         self.ranges
             .iter()
-            .filter(|(lo, hi)| (*lo..=*hi).contains(&value))
-            .map(|&(lo, hi)| {
-                let center = (lo + hi) / 2.0;
-                let width = (hi - lo).max(f64::MIN_POSITIVE);
-                (1.0 - (value - center).abs() / width) as Score
-            })
+            .filter_map(|r| r.closeness(value))
             .reduce(Score::max)
     }
 }
@@ -88,13 +136,13 @@ fn in_words_at(q: &str, start: usize) -> Option<Rounded> {
     if n.value == 0.0 || crate::extract::figures::percent_after(q, n.end).is_some() {
         return None;
     }
-    let ranges = vec![(n.value - n.unit / 2.0, n.value + n.unit / 2.0)];
+    let ranges = vec![AmountRange::around(n.value, n.unit)];
     Some(with_currency(q, start..n.end, ranges, true))
 }
 
 /// The amount written at `at` of `q` (its number and scale) that rounds to `ranges`, with the
 /// currency around it.
-fn with_currency(q: &str, at: Range<usize>, ranges: Vec<(f64, f64)>, in_words: bool) -> Rounded {
+fn with_currency(q: &str, at: Range<usize>, ranges: Vec<AmountRange>, in_words: bool) -> Rounded {
     let before = numbers::currency_before(q, at.start);
     let end = currency_after(q, at.end);
     let symbol = q[at.clone()].contains('$');
@@ -125,10 +173,10 @@ pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Option<
     Some(with_currency(q, start..scale.end, ranges, false))
 }
 
-/// The values that round to `value` (a reading of the number `written`) times `factor`, to the
-/// digits written: `4,8` millions is 4,750,000 to 4,850,000; `2.149` millions read as 2149 is
-/// 2,148,500,000 to 2,149,500,000.
-fn rounding_to(written: &str, value: f64, factor: f64) -> (f64, f64) {
+/// The values that round or cut to `value` (a reading of the number `written`) times `factor`,
+/// at the digits written: `4,8` millions is 4,750,000 to 4,850,000; `2.149` millions read as
+/// 2149 is 2,148,500,000 to just under 2,150,000,000.
+fn rounding_to(written: &str, value: f64, factor: f64) -> AmountRange {
     let digits: String = written.chars().filter(char::is_ascii_digit).collect();
     let whole = digits.parse::<f64>().unwrap_or(value);
     // Read as a whole number (`2.149` as 2149), its last digit is a unit; read as a decimal,
@@ -141,9 +189,8 @@ fn rounding_to(written: &str, value: f64, factor: f64) -> (f64, f64) {
             .next()
             .map_or(0, str::len)
     };
-    let half = factor * 10f64.powi(-(decimals as i32)) / 2.0;
-    let center = numbers::scaled(value, factor);
-    (center - half, center + half)
+    let unit = factor * 10f64.powi(-(decimals as i32));
+    AmountRange::around(numbers::scaled(value, factor), unit)
 }
 
 /// Where a currency written after an amount's scale ends (`de dólares`, ` USD`), or `end`.
@@ -209,7 +256,7 @@ impl Query for AmountQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let mut ranges: Vec<Box<dyn Query>> = Vec::new();
         for &column in &self.columns {
-            for &(lo, hi) in &self.amount.ranges {
+            for &AmountRange { lo, hi, .. } in &self.amount.ranges {
                 ranges.push(Box::new(RangeQuery::new(
                     std::ops::Bound::Included(Term::from_field_f64(column, lo)),
                     std::ops::Bound::Included(Term::from_field_f64(column, hi)),
@@ -301,6 +348,11 @@ impl Scorer for AmountScorer {
 mod tests {
     use super::*;
 
+    /// The ends of each range of `a`.
+    fn ends(a: &Rounded) -> Vec<(f64, f64)> {
+        a.ranges.iter().map(|r| (r.lo, r.hi)).collect()
+    }
+
     fn figure(value: f64, kind: FigureKind) -> Figure {
         Figure {
             text: String::new(),
@@ -320,10 +372,11 @@ mod tests {
         let q = "recaudado USD 4,8 millones";
         let a = rounded_at(q, 14).expect("an amount");
         assert_eq!((a.start, a.end, a.money), (10, q.len(), true));
-        assert_eq!(a.ranges, [(4_750_000.0, 4_850_000.0)]);
+        assert_eq!(ends(&a), [(4_750_000.0, 4_850_000.0)]);
+        assert_eq!(a.ranges[0].at, 4_800_000.0);
         let a = rounded_at("4,80 millones de dólares en 2021", 0).expect("an amount");
         assert_eq!((a.end, a.money), ("4,80 millones de dólares".len(), true));
-        assert_eq!(a.ranges, [(4_795_000.0, 4_805_000.0)]);
+        assert_eq!(ends(&a), [(4_795_000.0, 4_810_000f64.next_down())]);
         // Both readings of an ambiguous number; the `$` of `$1.5M` says money.
         let a = rounded_at("2.149 millones", 0).expect("an amount");
         assert_eq!(a.ranges.len(), 2);
@@ -338,6 +391,32 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_of_three_digits_or_more_is_read_as_cut_too() {
+        let a = rounded_at("USD 1.193 millones", 4).expect("an amount");
+        let r = a.ranges[0];
+        assert_eq!(
+            (r.lo, r.at, r.hi),
+            (
+                1_192_500_000.0,
+                1_193_000_000.0,
+                1_194_000_000f64.next_down()
+            )
+        );
+        // Nearest at the amount, half as near at either end.
+        assert_eq!(a.closeness(1_193_000_000.0), Some(1.0));
+        assert_eq!(a.closeness(1_193_500_000.0), Some(0.75));
+        assert_eq!(a.closeness(1_192_500_000.0), Some(0.5));
+        assert_eq!(a.closeness(1_194_000_000.0), None);
+        // A negative amount is cut towards zero.
+        let r = AmountRange::around(-480.0, 1.0);
+        assert_eq!((r.lo, r.hi), ((-481f64).next_up(), -479.5));
+        assert!(r.holds(-480.9) && !r.holds(-481.0) && !r.holds(-479.4));
+        // Fewer digits are read as rounded only.
+        let r = AmountRange::around(48.0, 1.0);
+        assert_eq!((r.lo, r.hi), (47.5, 48.5));
+    }
+
+    #[test]
     fn an_amount_in_words_rounds_to_what_its_last_word_counts() {
         let q = "USD cuatro millones de dólares";
         let a = rounded_at(q, 4).expect("an amount");
@@ -345,11 +424,11 @@ mod tests {
             (a.start, a.end, a.money, a.in_words),
             (0, q.len(), true, true)
         );
-        assert_eq!(a.ranges, [(3_500_000.0, 4_500_000.0)]);
+        assert_eq!(ends(&a), [(3_500_000.0, 4_500_000.0)]);
         let a = rounded_at("un millón doscientos mil afiliados", 0).expect("an amount");
         assert_eq!(
-            (a.ranges.as_slice(), a.money),
-            (&[(1_199_500.0, 1_200_500.0)][..], false)
+            (ends(&a), a.money),
+            (vec![(1_199_500.0, 1_201_000f64.next_down())], false)
         );
         assert_eq!(rounded_at("cuatro dispensarios", 0), None);
     }
@@ -359,7 +438,7 @@ mod tests {
         let found = rounded_in("15 mil afiliados, 4,8 millones de dólares, 15% y 2021");
         let spans: Vec<(usize, usize)> = found.iter().map(|a| (a.start, a.end)).collect();
         assert_eq!(spans, [(0, 6), (18, 42)]);
-        assert_eq!(found[0].ranges, [(14_500.0, 15_500.0)]);
+        assert_eq!(ends(&found[0]), [(14_500.0, 15_500.0)]);
         // `8M` within `$4.8M` is not another amount.
         let found = rounded_in("dos millones y $4.8M");
         let spans: Vec<(usize, usize)> = found.iter().map(|a| (a.start, a.end)).collect();

@@ -16,6 +16,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::amount::AmountRange;
 use super::collect::Best;
 use crate::extract::FigureKind;
 use crate::index::schema::figure_column;
@@ -36,8 +37,15 @@ pub const MAX_RANGES: usize = 4;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ranges {
     len: usize,
-    ranges: [(f64, f64); MAX_RANGES],
+    ranges: [AmountRange; MAX_RANGES],
 }
+
+/// A range not in use.
+const NO_RANGE: AmountRange = AmountRange {
+    lo: 0.0,
+    at: 0.0,
+    hi: 0.0,
+};
 
 impl Default for Ranges {
     /// Every value.
@@ -49,29 +57,34 @@ impl Default for Ranges {
 impl Ranges {
     /// The values from `min` to `max`, an open end infinite.
     pub fn between(min: Option<f64>, max: Option<f64>) -> Ranges {
-        let mut ranges = [(0.0, 0.0); MAX_RANGES];
-        ranges[0] = (
+        let (lo, hi) = (
             min.unwrap_or(f64::NEG_INFINITY),
             max.unwrap_or(f64::INFINITY),
         );
+        let mut ranges = [NO_RANGE; MAX_RANGES];
+        ranges[0] = AmountRange {
+            lo,
+            at: lo / 2.0 + hi / 2.0,
+            hi,
+        };
         Ranges { len: 1, ranges }
     }
 
     /// The values of any of `ranges` (at most [`MAX_RANGES`]; `None` when more) that lie
     /// from `min` to `max`. A range outside them is left out, so the set may be empty.
-    pub fn any_of(ranges: &[(f64, f64)], min: Option<f64>, max: Option<f64>) -> Option<Ranges> {
+    pub fn any_of(ranges: &[AmountRange], min: Option<f64>, max: Option<f64>) -> Option<Ranges> {
         if ranges.len() > MAX_RANGES {
             return None;
         }
-        let (lo, hi) = Ranges::between(min, max).ranges[0];
+        let asked = Ranges::between(min, max).ranges[0];
         let mut out = Ranges {
             len: 0,
-            ranges: [(0.0, 0.0); MAX_RANGES],
+            ranges: [NO_RANGE; MAX_RANGES],
         };
-        for &(a, b) in ranges {
-            let (a, b) = (a.max(lo), b.min(hi));
-            if a <= b {
-                out.ranges[out.len] = (a, b);
+        for &r in ranges {
+            let (lo, hi) = (r.lo.max(asked.lo), r.hi.min(asked.hi));
+            if lo <= hi {
+                out.ranges[out.len] = AmountRange { lo, at: r.at, hi };
                 out.len += 1;
             }
         }
@@ -81,19 +94,15 @@ impl Ranges {
     /// Whether `v` lies in a range.
     #[inline]
     pub fn holds(&self, v: f64) -> bool {
-        self.ranges[..self.len]
-            .iter()
-            .any(|&(a, b)| a <= v && v <= b)
+        self.ranges[..self.len].iter().any(|r| r.holds(v))
     }
 
-    /// How far `v` is from the middle of the nearest range, relative to that middle.
+    /// How far `v` is from the value of the nearest range's amount (the middle of `min` and
+    /// `max`), relative to that value.
     fn distance(&self, v: f64) -> f64 {
         self.ranges[..self.len]
             .iter()
-            .map(|&(a, b)| {
-                let middle = a / 2.0 + b / 2.0;
-                (v - middle).abs() / middle.abs().max(f64::MIN_POSITIVE)
-            })
+            .map(|r| (v - r.at).abs() / r.at.abs().max(f64::MIN_POSITIVE))
             .fold(f64::INFINITY, f64::min)
     }
 
@@ -101,7 +110,7 @@ impl Ranges {
     fn holds_all(&self, lo: f64, hi: f64) -> bool {
         self.ranges[..self.len]
             .iter()
-            .any(|&(a, b)| a <= lo && hi <= b)
+            .any(|r| r.lo <= lo && hi <= r.hi)
     }
 }
 

@@ -11,13 +11,15 @@
 //! - `all`: no figure in the query; every figure of the matching passages;
 //! - `value`: the query holds figures (`4803665.69`); only figures of that value, however written;
 //! - `rounded`: every figure of the query is an amount with a scale word (`4,8 millones`,
-//!   `9 mil`), as the press rounds them: the figures that round to it (4,750,000 to 4,850,000),
-//!   found by the figure columns, the query's other words selecting the passages;
+//!   `9 mil`), as the press rounds or cuts them: the figures that round to it (4,750,000 to
+//!   4,850,000) or, written to three digits or more, cut to it, found by the figure columns,
+//!   the query's other words selecting the passages;
 //! - `exact`: the query is one quoted figure (`"4'803.665,69"`); only that surface form.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
+use super::amount::AmountRange;
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -68,7 +70,7 @@ pub enum FigureMode {
     /// The query holds figures: only figures of those values, however written.
     Value,
     /// Every figure of the query is an amount with a scale word (`4,8 millones`): the figures
-    /// that round to it, to the digits written (4,750,000 to 4,850,000).
+    /// that round or cut to it at the digits written (4,750,000 to 4,850,000).
     Rounded,
     /// The query is one quoted figure: only that surface form.
     Exact,
@@ -322,9 +324,10 @@ struct QueryFigures {
 /// Amounts written with a scale word (`4,8 millones`, `USD 9 mil`, `$1.5M`), as rounded.
 #[derive(Debug)]
 struct RoundedAmounts {
-    /// For each reading, the values that round to it to the digits written: `4,8 millones`
-    /// holds 4,750,000 to 4,850,000.
-    ranges: Vec<(f64, f64)>,
+    /// For each reading, the values that round or cut to it at the digits written:
+    /// `4,8 millones` holds 4,750,000 to 4,850,000, `1.193 millones` 1,192,500,000 to just
+    /// under 1,194,000,000.
+    ranges: Vec<AmountRange>,
     /// The query without the amounts, their currency and their scale.
     without: String,
     /// Whether every amount has a currency (`USD 4,8 millones`): only money rounds to it.
@@ -361,7 +364,7 @@ fn values_in(q: &str) -> QueryFigures {
     // Amounts in words (`cuatro millones`) are rounded by what they say.
     for amount in super::amount::rounded_in(q) {
         if amount.in_words {
-            out.extend(amount.ranges.iter().map(|(lo, hi)| (lo + hi) / 2.0));
+            out.extend(amount.ranges.iter().map(|r| r.at));
             percent = false;
             ranges.extend_from_slice(&amount.ranges);
             spans.push((amount.start, amount.end));
@@ -832,7 +835,7 @@ mod tests {
         let rounded = |q: &str| {
             let r = values_in(q).rounded.expect("rounded");
             (
-                r.ranges,
+                r.ranges.iter().map(|r| (r.lo, r.hi)).collect::<Vec<_>>(),
                 r.without
                     .split_whitespace()
                     .map(String::from)
@@ -843,13 +846,16 @@ mod tests {
         assert_eq!(ranges, [(4_750_000.0, 4_850_000.0)]);
         assert_eq!(words, ["recaudado", "en", "Bolívar"]);
         assert_eq!(rounded("9 mil").0, [(8_500.0, 9_500.0)]);
-        assert_eq!(rounded("4,80 millones").0, [(4_795_000.0, 4_805_000.0)]);
+        assert_eq!(
+            rounded("4,80 millones").0,
+            [(4_795_000.0, 4_810_000f64.next_down())]
+        );
         // Both readings of `2.149`, and both of `M`.
         assert_eq!(
             rounded("2.149 millones").0,
             [
-                (2_148_500_000.0, 2_149_500_000.0),
-                (2_148_500.0, 2_149_500.0)
+                (2_148_500_000.0, 2_150_000_000f64.next_down()),
+                (2_148_500.0, 2_150_000f64.next_down())
             ]
         );
         assert_eq!(
