@@ -141,23 +141,53 @@ const BOUND_ENDINGS: [&str; 10] = [
     "ción", "cion", "ciones", "sión", "sion", "siones", "miento", "mientos", "dad", "dades",
 ];
 
-/// Appends the next line of a wrapped text (a table cell, a header) to `text`: a space
-/// between, or none where a word was hyphenated at the line's end (`Ejecu-` + `tado`) or
-/// broken before an ending that is no word alone (`Modifica` + `ciones`).
-pub fn push_wrapped(text: &mut String, next: &str) {
-    let mut tail = text.chars().rev();
+/// How the next line of a wrapped text joins the text before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// With a space between.
+    Space,
+    /// Without a space: a word broken before an ending that is no word alone (`Modifica` +
+    /// `ciones`), or a range of numbers (`2021-` + `2025`).
+    Glued,
+    /// Without the hyphen that ends the text, nor a space: a hyphenated word
+    /// (`Ejecu-` + `tado`).
+    Unhyphenated,
+}
+
+/// How `next`, the next line of a wrapped text (a paragraph, a table cell, a header), joins
+/// `before`: with a space, or mending a word (`Ejecu-` + `tado`, `Modifica` + `ciones`) or a
+/// range of numbers (`2021-` + `2025`) the line's end broke.
+pub fn join_of(before: &str, next: &str) -> Join {
+    let mut tail = before.chars().rev();
     let last = tail.next();
-    let starts_lower = next.chars().next().is_some_and(char::is_lowercase);
-    let hyphenated =
-        last == Some('-') && tail.next().is_some_and(char::is_alphabetic) && starts_lower;
-    let broken = last.is_some_and(char::is_lowercase) && {
+    let first = next.chars().next();
+    if last == Some('-') {
+        return match (tail.next(), first) {
+            (Some(b), Some(f)) if b.is_alphabetic() && f.is_lowercase() => Join::Unhyphenated,
+            (Some(b), Some(f)) if b.is_ascii_digit() && f.is_ascii_digit() => Join::Glued,
+            _ => Join::Space,
+        };
+    }
+    let broken = last.is_some_and(char::is_lowercase) && first.is_some_and(char::is_lowercase) && {
         let first_word = next.split(|c: char| !c.is_alphanumeric()).next();
         first_word.is_some_and(|w| is_one_of(w, &BOUND_ENDINGS))
     };
-    if hyphenated {
-        text.pop();
-    } else if !text.is_empty() && !broken {
-        text.push(' ');
+    if broken {
+        Join::Glued
+    } else {
+        Join::Space
+    }
+}
+
+/// Appends the next line of a wrapped text (a table cell, a header) to `text`, joined as
+/// [`join_of`] says.
+pub fn push_wrapped(text: &mut String, next: &str) {
+    match join_of(text, next) {
+        Join::Unhyphenated => {
+            text.pop();
+        }
+        Join::Space if !text.is_empty() => text.push(' '),
+        Join::Space | Join::Glued => {}
     }
     text.push_str(next);
 }
@@ -384,6 +414,9 @@ mod tests {
             joined(&["Presupuesto", "codificado"]),
             "Presupuesto codificado"
         );
+        // A range of years broken after its hyphen.
+        assert_eq!(joined(&["Período 2021-", "2025"]), "Período 2021-2025");
+        assert_eq!(joined(&["Total -", "2025"]), "Total - 2025");
     }
 
     /// Words as a character at a time finds them: what [`words`] must give.

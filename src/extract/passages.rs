@@ -1,10 +1,11 @@
 //! Passages: a report's text, repaired from PDF extraction, cut into paragraph-sized units.
 //!
 //! Repairs: lines broken mid-sentence are joined (across blank lines and page breaks too, when
-//! the sentence plainly goes on), hyphenated words are mended (`comunica-` + `ción`), page
-//! numbers and running headers are dropped, runs of spaces collapse. Cuts: at paragraph ends,
-//! before each bullet or numbered item, and before source notes ("Fuente:"); the short lines of
-//! a flattened table stay together. A long paragraph is cut at sentence ends.
+//! the sentence plainly goes on), broken words are mended (`comunica-` + `ción`, `modifica` +
+//! `ciones`), page numbers and running headers are dropped, runs of spaces collapse. Cuts: at
+//! paragraph ends, before each bullet or numbered item, and before source notes ("Fuente:");
+//! the short lines of a flattened table stay together. A long paragraph is cut at sentence
+//! ends.
 //!
 //! A line of tab-separated cells is a table row: a passage of its own whose cells stay apart
 //! and know their column headers (see [`super::table`]).
@@ -15,7 +16,7 @@
 use std::borrow::Cow;
 
 use super::table::{self, RawCell, CELL_SEPARATOR};
-use crate::analysis::text::{find_char, is_bullet, is_one_of};
+use crate::analysis::text::{find_char, is_bullet, is_one_of, join_of, Join};
 
 use rustc_hash::FxHashMap;
 
@@ -806,22 +807,14 @@ impl Builder {
 
     fn push(&mut self, source: &str, line: &Line) {
         let content = &source[line.start..line.end];
-        let prev_last = self.text.chars().next_back();
-        let prev_before = self.text.chars().rev().nth(1);
-        let first = content.chars().next();
-        let hyphenated = prev_last == Some('-');
-        if hyphenated
-            && prev_before.is_some_and(char::is_alphabetic)
-            && first.is_some_and(char::is_lowercase)
-        {
-            // `comunica-` + `ción`: drop the hyphen, no space.
-            self.text.pop();
-        } else if !(hyphenated
-            && prev_before.is_some_and(|c| c.is_ascii_digit())
-            && first.is_some_and(|c| c.is_ascii_digit()))
-        {
-            // `2021-` + `2025` joins as `2021-2025`; everything else gets one space.
-            self.text.push(' ');
+        // `comunica-` + `ción` and `modifica` + `ciones` mend a word, `2021-` + `2025` a
+        // range; everything else gets one space.
+        match join_of(&self.text, content) {
+            Join::Unhyphenated => {
+                self.text.pop();
+            }
+            Join::Glued => {}
+            Join::Space => self.text.push(' '),
         }
         self.append(source, line.start, line.end);
         self.end = line.end;
@@ -1080,6 +1073,11 @@ mod tests {
         assert_eq!(
             texts("Agenda 2021-\n\n2025 de discapacidades"),
             ["Agenda 2021-2025 de discapacidades"]
+        );
+        // A word a narrow column broke without a hyphen, before an ending that is no word.
+        assert_eq!(
+            texts("las modifica\nciones del presupuesto"),
+            ["las modificaciones del presupuesto"]
         );
     }
 
