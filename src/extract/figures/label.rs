@@ -146,7 +146,7 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
         FigureKind::Count if folds_to_one_of(lead, &["de", "del"]) => after_label(1),
         FigureKind::Count => after_label(0),
         FigureKind::Usd if folds_to_one_of(lead, &["en", "de", "por"]) => after_label(1),
-        FigureKind::Percent if folds_to_one_of(lead, &["de"]) => after_label(1),
+        FigureKind::Percent if folds_to_one_of(lead, &["de", "del"]) => after_label(1),
         FigureKind::Usd | FigureKind::Percent => None,
     }
     .or_else(|| label_backward(text, start))
@@ -177,9 +177,12 @@ fn label_forward(words: &[&str]) -> Option<String> {
             content += 1;
             true
         } else {
+            // `de`/`del` before another content word joins them; `total` after one says
+            // which (`valor total del contrato`).
             content > 0
-                && folds_to_one_of(w, &["de", "del"])
-                && words.get(i + 1).is_some_and(|n| is_content(n))
+                && (folds_to_one_of(w, &["de", "del"])
+                    && words.get(i + 1).is_some_and(|n| is_content(n))
+                    || folds_to_one_of(w, &["total", "totales"]))
         };
         if !take {
             break;

@@ -167,7 +167,8 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figur
         value: scale(value),
         kind,
         alt_value,
-        label: label(text, start_with_prefix, end, kind),
+        // The clause before a sign (`variación: -2,3%`) says what the figure counts.
+        label: label(text, sign_start, end, kind),
         start: sign_start,
         end: sign_end,
         span: (0, 0),
@@ -940,6 +941,20 @@ mod tests {
         assert_eq!(
             label("efectuándose: 300 inspecciones por zona de enero a diciembre").as_deref(),
             Some("inspecciones")
+        );
+        assert_eq!(
+            label("Se devengó el 87,5% del presupuesto.").as_deref(),
+            Some("presupuesto")
+        );
+        assert_eq!(
+            label("no exceda del 30% del valor total del contrato principal").as_deref(),
+            Some("valor total del contrato principal")
+        );
+        // A sign stands between the figure and the words before it.
+        assert_eq!(label("variación: -2,3%.").as_deref(), Some("variación"));
+        assert_eq!(
+            label("Resultado del ejercicio: -USD 12.345,67").as_deref(),
+            Some("Resultado del ejercicio")
         );
         // The unit of the figure before is not this one's label.
         let two = extract_figures("Se invirtieron 1,2 millones de dólares y USD 0,5 millones.");
