@@ -318,7 +318,11 @@ fn an_amount_or_a_number_written_in_words_finds_it_in_digits() {
     assert_eq!(marked("cuatro millones"), ["3'618.310,04", "4'487.754"]);
     assert_eq!(marked("USD cuatro millones"), ["3'618.310,04"]);
     assert_eq!(marked("cinco millones de dólares"), ["4'803.665,69"]);
-    assert_eq!(marked("mil millones"), ["1.029.539.608", "1.193.703.286"]);
+    // 550 millones rounds to mil millones too, at one digit.
+    assert_eq!(
+        marked("mil millones"),
+        ["1.029.539.608", "1.193.703.286", "550 millones"]
+    );
     // A number word below a thousand finds its digits.
     assert_eq!(marked("cuatro dispensarios"), ["4", "dispensarios"]);
     // Nothing rounds to ocho millones; an article is not a number.

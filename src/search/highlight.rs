@@ -3,15 +3,18 @@
 //! `<mark>` in `api`, terminal colours in `cli`), walking the same [`pieces`].
 //!
 //! The passage is read as the body field's analyzer reads it, so folding, stems and numbers
-//! count, and the best fragment is chosen as tantivy's `SnippetGenerator` chooses it: windows
-//! of about `max_bytes`, each scored by the rarity of the query terms in it, the first best one
-//! kept. This module then widens the fragment to word boundaries, keeping the punctuation that
-//! closes it. Offsets come from the analyzer and slice the original text, so the accents shown
-//! are the report's.
+//! count. The excerpt is the stretch of about `max_bytes` that holds the most of the query:
+//! every run of matches that fits is scored by the rarity of the distinct query terms in it
+//! (a term weighs `1 / (1 + df)`, counted once however often it repeats), and the first best
+//! run is kept, with text around it up to `max_bytes`, widened to word boundaries and keeping
+//! the punctuation that closes it. Offsets come from the analyzer and slice the original text,
+//! so the accents shown are the report's.
 //!
-//! tantivy's generator is not used itself because it copies every token into a new lowercase
-//! string to look it up in an ordered map. The analyzer's tokens are lowercase already: a hash
-//! lookup without the copy takes a fifth off the instructions of highlighting a page of hits.
+//! tantivy's `SnippetGenerator` is not used. It cuts a passage into fixed fragments, each
+//! starting where the last one filled up, so two query words a few words apart may fall in two
+//! fragments and the excerpt shows one of them. It also copies every token into a new
+//! lowercase string to look it up in an ordered map, where the analyzer's tokens are lowercase
+//! already.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -49,12 +52,23 @@ pub struct Highlighter {
     amounts: Vec<Rounded>,
 }
 
-/// Weight in a fragment of a figure that rounds to an amount asked for: that of a term no other
-/// passage holds, so the fragment shows it.
-const AMOUNT_MARK: Score = 1.0;
+/// A match's weight in an excerpt, and the query term it stands for: an excerpt's score counts
+/// each term once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Weight {
+    score: Score,
+    term: u32,
+}
 
-/// The query terms of the body field, each with its weight in a fragment: `1 / (1 + df)`, so
-/// that rare words choose the fragment. Terms no passage holds are left out.
+/// Weight in an excerpt of a figure that rounds to an amount asked for: that of a term no other
+/// passage holds, so the excerpt shows it. Every such figure counts as one term.
+const AMOUNT_MARK: Weight = Weight {
+    score: 1.0,
+    term: u32::MAX,
+};
+
+/// The query terms of the body field, each with its weight in an excerpt: `1 / (1 + df)`, so
+/// that rare words choose the excerpt. Terms no passage holds are left out.
 ///
 /// The body's analyzer gives, for every folded word, its exact form (marked) and, when it
 /// differs, its stem. A passage is read up to its folded words, and a word is stemmed only if
@@ -64,8 +78,8 @@ const AMOUNT_MARK: Score = 1.0;
 #[derive(Default)]
 struct Terms {
     /// Exact forms, without their mark.
-    exact: FxHashMap<String, Score>,
-    stems: FxHashMap<String, Score>,
+    exact: FxHashMap<String, Weight>,
+    stems: FxHashMap<String, Weight>,
     /// The first two characters of every stem.
     stem_starts: Vec<(char, char)>,
     /// Some stem is shorter than two characters: every word is stemmed.
@@ -75,7 +89,9 @@ struct Terms {
 }
 
 impl Terms {
-    fn insert(&mut self, text: &str, weight: Score) {
+    fn insert(&mut self, text: &str, score: Score) {
+        let term = (self.exact.len() + self.stems.len()) as u32;
+        let weight = Weight { score, term };
         let first = strip_exact(text).unwrap_or(text).chars().next();
         if let Some(first) = first.filter(|c| !self.starts.contains(c)) {
             self.starts.push(first);
@@ -121,15 +137,18 @@ impl Terms {
         }
     }
 
-    /// Calls `term` with the weight of each term the body's analyzer gives at the folded word
-    /// `word`, in its order: the exact form, then the stem if it differs. The stem is left out
-    /// when it cannot be a query term, unless `every_term` asks for each term all the same.
-    fn each(&self, word: &str, every_term: bool, mut term: impl FnMut(Option<Score>)) {
-        term(self.exact.get(word).copied());
-        if every_term || self.may_stem_to_one(word) {
+    /// Calls `term` with the weight of each query term the body's analyzer gives at the folded
+    /// word `word`, in its order: the exact form, then the stem if it differs.
+    fn each(&self, word: &str, mut term: impl FnMut(Weight)) {
+        if let Some(&w) = self.exact.get(word) {
+            term(w);
+        }
+        if self.may_stem_to_one(word) {
             with_stem(word, |stem| {
                 if stem != word {
-                    term(self.stems.get(stem).copied());
+                    if let Some(&w) = self.stems.get(stem) {
+                        term(w);
+                    }
                 }
             });
         }
@@ -143,23 +162,6 @@ pub struct Excerpt {
     pub window: (usize, usize),
     /// The matched words inside `window`: in order, not overlapping, at character boundaries.
     pub highlights: Vec<(usize, usize)>,
-}
-
-/// A window of the text being scored.
-struct Fragment {
-    score: Score,
-    range: Range<usize>,
-    marks: Vec<Range<usize>>,
-}
-
-impl Fragment {
-    fn at(start: usize) -> Fragment {
-        Fragment {
-            score: 0.0,
-            range: start..start,
-            marks: Vec::new(),
-        }
-    }
 }
 
 impl Highlighter {
@@ -205,11 +207,16 @@ impl Highlighter {
     /// column's header holds a query term: the row was found by that header (the index holds a
     /// row's headers with it), and the figure is what answers.
     pub fn excerpt(&self, text: &str, figures: &[Figure]) -> Option<Excerpt> {
-        let (fragment, marks) = self.matches(text, &self.cells(text, figures))?;
-        let window = (
-            word_start(text, fragment.start),
-            word_end(text, fragment.end),
-        );
+        let found = self.found(text, figures);
+        let run = best_run(&found, self.max_bytes)?;
+        let covered = found[run.start].0.start
+            ..found[run]
+                .iter()
+                .map(|(at, _)| at.end)
+                .max()
+                .unwrap_or_default();
+        let window = around(text, covered, self.max_bytes);
+        let marks: Vec<Range<usize>> = found.into_iter().map(|(at, _)| at).collect();
         Some(Excerpt {
             window,
             highlights: clean(text, window, &marks),
@@ -219,20 +226,42 @@ impl Highlighter {
     /// The matches anywhere in `text` (a passage with `figures`, as in [`Self::excerpt`]), and
     /// whether there was any.
     pub fn whole(&self, text: &str, figures: &[Figure]) -> (Vec<(usize, usize)>, bool) {
-        match self.matches(text, &self.cells(text, figures)) {
-            Some((_, marks)) => (clean(text, (0, text.len()), &marks), true),
-            None => (Vec::new(), false),
+        let marks: Vec<Range<usize>> = self
+            .found(text, figures)
+            .into_iter()
+            .map(|(at, _)| at)
+            .collect();
+        let any = !marks.is_empty();
+        (clean(text, (0, text.len()), &marks), any)
+    }
+
+    /// Every match in `text` (a passage with `figures`), in order: the query's terms and the
+    /// figures that answer it ([`Self::cells`]), each with its weight.
+    fn found(&self, text: &str, figures: &[Figure]) -> Vec<(Range<usize>, Weight)> {
+        if self.terms.is_empty() && self.amounts.is_empty() {
+            return Vec::new();
         }
+        let cells = self.cells(text, figures);
+        let mut out = Vec::with_capacity(cells.len() + 8);
+        let mut cells = cells.into_iter().peekable();
+        self.read(text, |at, weight| {
+            while let Some(cell) = cells.next_if(|(cell, _)| cell.start < at.start) {
+                out.push(cell);
+            }
+            out.push((at, weight));
+        });
+        out.extend(cells);
+        out
     }
 
     /// The figures of `figures` that round to an amount asked for, and those whose column header
     /// holds a query term, or whose value in its table's units is one (`212,4` under
     /// `(x 1.000)` for `212400`), in order, each with the weight of the rarest such term. The
     /// index holds both with the row.
-    fn cells(&self, text: &str, figures: &[Figure]) -> Vec<(Range<usize>, Score)> {
-        let mut out: Vec<(Range<usize>, Score)> = Vec::new();
+    fn cells(&self, text: &str, figures: &[Figure]) -> Vec<(Range<usize>, Weight)> {
+        let mut out: Vec<(Range<usize>, Weight)> = Vec::new();
         // The figures of one column share its header: each header is read once.
-        let mut read: FxHashMap<&str, Option<Score>> = FxHashMap::default();
+        let mut read: FxHashMap<&str, Option<Weight>> = FxHashMap::default();
         for fig in figures {
             if self.amounts.iter().any(|a| a.holds(fig)) {
                 out.push((amount_in(text, fig), AMOUNT_MARK));
@@ -251,18 +280,18 @@ impl Highlighter {
                 let scaled = crate::extract::table::values_in_units(std::slice::from_ref(fig));
                 self.best_term(&scaled)
             });
-            if let Some(score) = by_column.into_iter().chain(by_value).reduce(Score::max) {
-                out.push((fig.start..fig.end, score));
+            if let Some(weight) = by_column.into_iter().chain(by_value).reduce(rarer) {
+                out.push((fig.start..fig.end, weight));
             }
         }
         out.sort_by_key(|(range, _)| range.start);
         out
     }
 
-    /// Calls `each` with the offsets of every token of `text` as the body's analyzer reads it
-    /// up to its folded words (`analysis::index_exact`), and the weight of each term at it, in
-    /// the analyzer's order; with `None` once for a token no term may match.
-    fn read(&self, text: &str, mut each: impl FnMut(Range<usize>, Option<Score>)) {
+    /// Calls `each` with the offsets of every token of `text` a query term matches, as the
+    /// body's analyzer reads it up to its folded words (`analysis::index_exact`), and the
+    /// term's weight, in the analyzer's order.
+    fn read(&self, text: &str, mut each: impl FnMut(Range<usize>, Weight)) {
         SEGMENTER.with(|cell| match cell.try_borrow_mut() {
             Ok(mut warm) => self.read_with(&mut warm, text, &mut each),
             // Only if `each` highlighted again; never in this module.
@@ -275,21 +304,15 @@ impl Highlighter {
         &self,
         segmenter: &mut SpanishTokenizer,
         text: &str,
-        each: &mut impl FnMut(Range<usize>, Option<Score>),
+        each: &mut impl FnMut(Range<usize>, Weight),
     ) {
         let mut stream = segmenter.token_stream(text);
         let mut folded = String::new();
         while let Some(token) = stream.next() {
-            let at = token.offset_from..token.offset_to;
-            // A term that matches nothing still counts in the fragment's length, which the
-            // exact form at the same offsets already did, unless the word alone is longer than
-            // a fragment: then each term starts a fragment of its own, as tantivy's do.
-            let every_term = at.len() > self.max_bytes;
-            if !every_term && !self.terms.may_match(&token.text) {
-                // What the folded word and its twin would give: no weight, at these offsets.
-                each(at, None);
+            if !self.terms.may_match(&token.text) {
                 continue;
             }
+            let at = token.offset_from..token.offset_to;
             // As `analysis::Folder::index` folds: the word, then its `n` twin if it has `ñ`.
             folded.clear();
             if token.text.is_ascii() {
@@ -298,69 +321,85 @@ impl Highlighter {
             } else {
                 fold_into(&token.text, true, &mut folded);
             }
-            self.terms
-                .each(&folded, every_term, |score| each(at.clone(), score));
+            self.terms.each(&folded, |weight| each(at.clone(), weight));
             if let Some(twin) = enye_twin(&folded) {
-                self.terms
-                    .each(&twin, every_term, |score| each(at.clone(), score));
+                self.terms.each(&twin, |weight| each(at.clone(), weight));
             }
         }
     }
 
     /// The weight of the rarest query term in `text`, if any is in it.
-    fn best_term(&self, text: &str) -> Option<Score> {
-        let mut best: Option<Score> = None;
-        self.read(text, |_, score| {
-            if let Some(score) = score {
-                best = Some(best.map_or(score, |b| b.max(score)));
-            }
+    fn best_term(&self, text: &str) -> Option<Weight> {
+        let mut best: Option<Weight> = None;
+        self.read(text, |_, weight| {
+            best = Some(best.map_or(weight, |b| rarer(b, weight)));
         });
         best
     }
+}
 
-    /// The best fragment and the matched ranges in it, in byte offsets of `text`, where `cells`
-    /// match besides the query's terms. Fragments start at a token and grow until the next
-    /// token would take them past `max_bytes`; the first of the highest-scoring ones wins.
-    fn matches(
-        &self,
-        text: &str,
-        cells: &[(Range<usize>, Score)],
-    ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
-        if self.terms.is_empty() && cells.is_empty() {
-            return None;
-        }
-        let mut best: Option<Fragment> = None;
-        let mut current = Fragment::at(0);
-        let keep = |best: &mut Option<Fragment>, fragment: Fragment| {
-            if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
-                *best = Some(fragment);
-            }
-        };
-        // Adds the range `at` to the fragment, a match worth `score` if any.
-        let mut step = |at: Range<usize>, score: Option<Score>| {
-            if at.end.saturating_sub(current.range.start) > self.max_bytes {
-                let next = Fragment::at(at.start);
-                keep(&mut best, std::mem::replace(&mut current, next));
-            }
-            current.range.end = current.range.end.max(at.end);
-            if let Some(score) = score {
-                current.score += score;
-                current.marks.push(at);
-            }
-        };
-        let mut cells = cells.iter().peekable();
-        self.read(text, |at, score| {
-            while let Some((cell, weight)) = cells.next_if(|(cell, _)| cell.start < at.start) {
-                step(cell.clone(), Some(*weight));
-            }
-            step(at, score);
-        });
-        for (at, score) in cells {
-            step(at.clone(), Some(*score));
-        }
-        keep(&mut best, current);
-        best.map(|b| (b.range, b.marks))
+/// The rarer of two terms: the one that weighs more, `a` if they weigh the same.
+fn rarer(a: Weight, b: Weight) -> Weight {
+    if b.score > a.score {
+        b
+    } else {
+        a
     }
+}
+
+/// The run of `found` (matches in order of where they start) that fits in `max_bytes` and
+/// holds the rarest query terms: the highest sum of its distinct terms' weights, the first such
+/// run if several tie. A match longer than `max_bytes` is a run alone.
+fn best_run(found: &[(Range<usize>, Weight)], max_bytes: usize) -> Option<Range<usize>> {
+    // Each term's weight and how many matches of it the run holds, in the order first seen.
+    let mut held: Vec<(Weight, usize)> = Vec::new();
+    let mut best: Option<(Score, Range<usize>)> = None;
+    let mut end = 0;
+    for start in 0..found.len() {
+        let from = found[start].0.start;
+        while end < found.len() && (end == start || found[end].0.end <= from + max_bytes) {
+            let weight = found[end].1;
+            match held.iter_mut().find(|(w, _)| w.term == weight.term) {
+                Some((_, n)) => *n += 1,
+                None => held.push((weight, 1)),
+            }
+            end += 1;
+        }
+        // Summed afresh in one order, so that runs holding the same terms score the same.
+        let score: Score = held
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(w, _)| w.score)
+            .sum();
+        if score > 0.0 && best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((score, start..end));
+        }
+        if let Some((_, n)) = held.iter_mut().find(|(w, _)| w.term == found[start].1.term) {
+            *n -= 1;
+        }
+    }
+    best.map(|(_, run)| run)
+}
+
+/// The window of `text` to show around `covered`, the bytes of the matches kept: about
+/// `max_bytes` in all, widened to word boundaries. The room left goes half before the matches
+/// and half after, or all after when the passage starts within it.
+fn around(text: &str, covered: Range<usize>, max_bytes: usize) -> (usize, usize) {
+    let spare = max_bytes.saturating_sub(covered.len());
+    let mut start = if covered.start <= spare {
+        0
+    } else {
+        covered.start - spare / 2
+    };
+    let end = (start + max_bytes).max(covered.end).min(text.len());
+    if end == text.len() {
+        // Near the passage's end, the room goes before the matches.
+        start = start.min(text.len().saturating_sub(max_bytes));
+    }
+    (
+        word_start(text, floor_char(text, start)),
+        word_end(text, floor_char(text, end)),
+    )
 }
 
 /// Where `fig` writes its amount in `text`, the passage it stands in: its number and scale,
@@ -509,26 +548,56 @@ mod tests {
         (!marks.is_empty()).then(|| (snippet.fragment_range(), marks))
     }
 
-    #[test]
-    fn fragments_and_marks_are_those_tantivys_snippet_generator_chooses() {
+    /// The weight of the distinct query terms `found` holds inside `window`.
+    fn held(found: &[(Range<usize>, Weight)], window: Range<usize>) -> Score {
+        let mut terms: Vec<Weight> = Vec::new();
+        for (at, w) in found {
+            if window.start <= at.start && at.end <= window.end && !terms.contains(w) {
+                terms.push(*w);
+            }
+        }
+        terms.iter().map(|w| w.score).sum()
+    }
+
+    /// An index in memory of `texts`, one passage each, in the body field.
+    fn index_of(texts: &[String]) -> (Searcher, crate::index::schema::Fields) {
         let (schema, fields) = crate::index::schema::schema();
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(index.tokenizers());
-        let texts: Vec<String> = crate::test_support::bundled_reports()
-            .iter()
-            .flat_map(|text| text.split("\n\n").map(str::to_string).collect::<Vec<_>>())
-            .collect();
         let mut writer: tantivy::IndexWriter = index
             .writer_with_num_threads(1, 15_000_000)
             .expect("writer");
-        for text in &texts {
+        for text in texts {
             writer
                 .add_document(tantivy::doc!(fields.body => text.as_str()))
                 .expect("adds");
         }
         writer.commit().expect("commits");
-        let searcher = index.reader().expect("reader").searcher();
-        let mut marked = 0;
+        (index.reader().expect("reader").searcher(), fields)
+    }
+
+    fn highlighter(
+        searcher: &Searcher,
+        fields: &crate::index::schema::Fields,
+        q: &str,
+        max_bytes: usize,
+    ) -> (Highlighter, Box<dyn Query>) {
+        let items = super::super::query::parse(q).expect("parses");
+        let text_fields = super::super::query::TextFields::of(fields, searcher);
+        let query = super::super::query::build(&items, text_fields).expect("a text query");
+        let ours =
+            Highlighter::new(searcher, &*query, fields.body, max_bytes).expect("highlighter");
+        (ours, query)
+    }
+
+    #[test]
+    fn excerpts_hold_at_least_the_query_terms_of_tantivys_fragments() {
+        let texts: Vec<String> = crate::test_support::bundled_reports()
+            .iter()
+            .flat_map(|text| text.split("\n\n").map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let (searcher, fields) = index_of(&texts);
+        let (mut marked, mut more) = (0, 0);
         for q in [
             "rendicion de cuentas",
             "MANABI",
@@ -550,25 +619,80 @@ mod tests {
             "socioeconomico",
             "covid19",
             "4803665.69",
+            "mora patronal recaudado",
+            "atención afiliados SSC",
         ] {
-            let items = super::super::query::parse(q).expect("parses");
-            let text_fields = super::super::query::TextFields::of(&fields, &searcher);
-            let query = super::super::query::build(&items, text_fields).expect("a text query");
             for max_bytes in [40, 220, usize::MAX >> 1] {
-                let ours = Highlighter::new(&searcher, &*query, fields.body, max_bytes)
-                    .expect("highlighter");
+                let (ours, query) = highlighter(&searcher, &fields, q, max_bytes);
                 for text in &texts {
-                    let found = ours.matches(text, &[]);
-                    assert_eq!(
-                        found,
-                        tantivys(&searcher, &*query, fields.body, max_bytes, text),
-                        "{q} in {text:?}"
-                    );
-                    marked += usize::from(found.is_some());
+                    let theirs = tantivys(&searcher, &*query, fields.body, max_bytes, text);
+                    let excerpt = ours.excerpt(text, &[]);
+                    // The same passages have matches, and the same words are marked.
+                    assert_eq!(excerpt.is_some(), theirs.is_some(), "{q} in {text:?}");
+                    let (Some(excerpt), Some((fragment, _))) = (excerpt, theirs) else {
+                        continue;
+                    };
+                    let found = ours.found(text, &[]);
+                    let (window, fragment) = (excerpt.window.0..excerpt.window.1, fragment);
+                    let (ours_held, theirs_held) =
+                        (held(&found, window.clone()), held(&found, fragment));
+                    assert!(ours_held >= theirs_held, "{q} in {text:?}: {window:?}");
+                    more += usize::from(ours_held > theirs_held);
+                    marked += 1;
+                    // Every mark in the window, at a match.
+                    assert!(!excerpt.highlights.is_empty(), "{q} in {text:?}");
+                    for &(s, e) in &excerpt.highlights {
+                        assert!(window.start <= s && e <= window.end);
+                        assert!(found.iter().any(|(at, _)| at.start <= s && e <= at.end));
+                    }
                 }
             }
         }
         assert!(marked > 100, "the queries mark something: {marked}");
+        assert!(
+            more > 0,
+            "some excerpts hold more of the query than tantivy's"
+        );
+    }
+
+    #[test]
+    fn an_excerpt_holds_two_words_that_fit_wherever_they_stand() {
+        let filler = |n: usize| "texto de relleno ".repeat(n);
+        let near = format!("{}mora {}patronal {}", filler(12), filler(3), filler(20));
+        let far = format!("mora {}patronal fin.", filler(30));
+        let mut texts = vec![near.clone(), far.clone()];
+        texts.extend((0..8).map(|i| format!("mora {i}")));
+        let (searcher, fields) = index_of(&texts);
+        let (ours, _) = highlighter(&searcher, &fields, "mora patronal", 120);
+        let marked = |text: &str| -> Vec<String> {
+            let e = ours.excerpt(text, &[]).expect("an excerpt");
+            e.highlights
+                .iter()
+                .map(|&(s, e)| text[s..e].to_string())
+                .collect()
+        };
+        // Both words, with text before and after them, where tantivy's fragments part them.
+        assert_eq!(marked(&near), ["mora", "patronal"]);
+        let (_, query) = highlighter(&searcher, &fields, "mora patronal", 120);
+        let (_, theirs) = tantivys(&searcher, &*query, fields.body, 120, &near).expect("marks");
+        assert_eq!(theirs.len(), 1, "{theirs:?}");
+        let e = ours.excerpt(&near, &[]).expect("an excerpt");
+        let m = near.find("mora").unwrap_or(0);
+        assert!(
+            e.window.0 > 0 && e.window.0 < m && e.window.1 > near.find("patronal").unwrap_or(0) + 8
+        );
+        assert!(
+            e.window.1 - e.window.0 <= 120 + 2 * "relleno ".len(),
+            "{:?}",
+            e.window
+        );
+        // Too far apart: the rarer word, to the passage's end.
+        assert_eq!(marked(&far), ["patronal"]);
+        let e = ours.excerpt(&far, &[]).expect("an excerpt");
+        assert_eq!(e.window.1, far.len());
+        // A match near the start shows the passage from its start.
+        let (ours, _) = highlighter(&searcher, &fields, "mora", 120);
+        assert_eq!(ours.excerpt(&far, &[]).expect("an excerpt").window.0, 0);
     }
 
     #[test]
