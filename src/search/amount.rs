@@ -57,8 +57,8 @@ impl AmountRange {
     /// rounds (`4,8 millones` for 4,803,665) and, writing three digits or more, cuts too (`más
     /// de 1.193 millones` for 1,193,703,286): `1.193` millions is 1,192,500,000, rounded up, to
     /// just under 1,194,000,000, cut, where `4,8` millions is 4,750,000 to 4,850,000. With
-    /// fewer digits a unit is a tenth of the amount or more, and cutting would reach too far
-    /// from it. A negative amount is cut towards zero.
+    /// fewer digits a unit is more than a hundredth of the amount, and cutting would reach too
+    /// far from it. A negative amount is cut towards zero.
     fn around(at: f64, unit: f64) -> AmountRange {
         let half = unit / 2.0;
         let (lo, hi) = if at.abs() < unit * CUT_FROM {

@@ -357,7 +357,9 @@ fn best_run(found: &[(Range<usize>, Weight)], max_bytes: usize) -> Option<Range<
     let mut end = 0;
     for start in 0..found.len() {
         let from = found[start].0.start;
-        while end < found.len() && (end == start || found[end].0.end <= from + max_bytes) {
+        while end < found.len()
+            && (end == start || found[end].0.end <= from.saturating_add(max_bytes))
+        {
             let weight = found[end].1;
             match held.iter_mut().find(|(w, _)| w.term == weight.term) {
                 Some((_, n)) => *n += 1,
@@ -391,7 +393,10 @@ fn around(text: &str, covered: Range<usize>, max_bytes: usize) -> (usize, usize)
     } else {
         covered.start - spare / 2
     };
-    let end = (start + max_bytes).max(covered.end).min(text.len());
+    let end = start
+        .saturating_add(max_bytes)
+        .max(covered.end)
+        .min(text.len());
     if end == text.len() {
         // Near the passage's end, the room goes before the matches.
         start = start.min(text.len().saturating_sub(max_bytes));
@@ -693,6 +698,10 @@ mod tests {
         // A match near the start shows the passage from its start.
         let (ours, _) = highlighter(&searcher, &fields, "mora", 120);
         assert_eq!(ours.excerpt(&far, &[]).expect("an excerpt").window.0, 0);
+        // With no limit, the whole passage.
+        let (ours, _) = highlighter(&searcher, &fields, "mora patronal", usize::MAX);
+        let e = ours.excerpt(&near, &[]).expect("an excerpt");
+        assert_eq!((e.window, e.highlights.len()), ((0, near.len()), 2));
     }
 
     #[test]
