@@ -255,16 +255,16 @@ fn first_words(
     while empty - found > 1 && tries > 0 {
         tries -= 1;
         let middle = found + (empty - found) / 2;
-        match run_instead(engine, request, words[..middle].join(" "))? {
-            Some(response) => {
+        match what_finds(engine, request, words[..middle].join(" "))? {
+            Some(attempt) => {
                 found = middle;
-                best = Some(response);
+                best = Some(attempt);
             }
             None => empty = middle,
         }
     }
     match best {
-        Some(response) => Ok(Some(response)),
+        Some(attempt) => run_as(engine, request, attempt).map(Some),
         None => run_instead(engine, request, words[..found].join(" ")),
     }
 }
@@ -276,19 +276,39 @@ fn run_instead(
     request: &Request,
     shorter: String,
 ) -> Result<Option<Response>, SearchError> {
+    match what_finds(engine, request, shorter)? {
+        Some(attempt) => run_as(engine, request, attempt).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The words `shorter`, as typed or else spelt as the reports spell them, if they find
+/// something in place of the words of `request`.
+fn what_finds(
+    engine: &Engine,
+    request: &Request,
+    shorter: String,
+) -> Result<Option<String>, SearchError> {
     request.cancel.check()?;
     let spelt = suggest::correct(engine, &shorter)?;
     for attempt in std::iter::once(shorter).chain(spelt) {
         let mut again = request.clone();
         again.items = vec![query::Item::Words(attempt.clone())];
-        let mut retry = run_once(engine, &again)?;
-        if retry.total > 0 {
-            retry.query = request.query.clone();
-            retry.corrected_query = Some(attempt);
-            return Ok(Some(retry));
+        if matches_any(engine, &again)? {
+            return Ok(Some(attempt));
         }
     }
     Ok(None)
+}
+
+/// `request` run with the words `attempt` in place of its own, saying so.
+fn run_as(engine: &Engine, request: &Request, attempt: String) -> Result<Response, SearchError> {
+    let mut again = request.clone();
+    again.items = vec![query::Item::Words(attempt.clone())];
+    let mut response = run_once(engine, &again)?;
+    response.query = request.query.clone();
+    response.corrected_query = Some(attempt);
+    Ok(response)
 }
 
 /// Whether `word` alone, with the request's filters, finds a passage, or has a closer spelling
@@ -299,8 +319,36 @@ fn finds_something(engine: &Engine, request: &Request, word: &str) -> Result<boo
     }
     let mut alone = request.clone();
     alone.items = vec![query::Item::Words(word.to_string())];
-    (alone.limit, alone.offset) = (0, 0);
-    Ok(run_once(engine, &alone)?.total > 0)
+    matches_any(engine, &alone)
+}
+
+/// Whether `request` matches a passage: what `run_once(request).total > 0` says, found at the
+/// first match of each segment rather than by counting them all.
+fn matches_any(engine: &Engine, request: &Request) -> Result<bool, SearchError> {
+    let searcher = engine.searcher();
+    let f = &engine.fields;
+    let fields = query::TextFields::of(f, &searcher)
+        .with_sets(engine.stem_sets())
+        .with_units(engine.unit_names());
+    let text = query::build_ranked(&request.items, fields).map(|r| r.matching);
+    let full = filtered(text.as_deref(), request, f, None);
+    let cancel = &request.cancel;
+    let weight = full
+        .weight(EnableScoring::disabled_from_searcher(&searcher))
+        .map_err(|e| cancel.explain(e))?;
+    for reader in searcher.segment_readers() {
+        cancel.check()?;
+        let mut scorer = weight.scorer(reader, 1.0).map_err(|e| cancel.explain(e))?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                return Ok(true);
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
 }
 
 fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
