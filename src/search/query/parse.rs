@@ -2,6 +2,7 @@
 //! into [`Item`]s and written back. Parsing never fails on odd input except for an unclosed
 //! quote or an overlong query, which get a message.
 
+use crate::analysis::text::{join_of, Join};
 use crate::search::SearchError;
 
 /// Longest query accepted, in characters.
@@ -101,11 +102,27 @@ pub fn parse(query: &str) -> Result<Vec<Item>, SearchError> {
                 word => word,
             });
         } else {
+            mend_break(&mut words, &token);
             words.push_str(&token);
         }
     }
     flush(&mut words, &mut items);
     Ok(items)
+}
+
+/// Mends the words `words` ends with and the next `token` where they are a word a line's end
+/// broke, pasted from a report with the break (`afili- ación`, `Modifica ciones`, `2021-
+/// 2025`), as the reports' own lines are joined ([`join_of`]).
+fn mend_break(words: &mut String, token: &str) {
+    if !words.ends_with(' ') {
+        return;
+    }
+    let before = words.trim_end();
+    match join_of(before, token) {
+        Join::Unhyphenated => words.truncate(before.len() - 1),
+        Join::Glued => words.truncate(before.len()),
+        Join::Space => {}
+    }
 }
 
 /// Writes `items` back as query text that [`parse`] reads as the same items.
@@ -148,6 +165,26 @@ mod tests {
 
     fn words(s: &str) -> Item {
         Item::Words(s.into())
+    }
+
+    #[test]
+    fn a_word_a_line_broke_is_mended_as_pasted() {
+        assert_eq!(
+            parse("afili- ación voluntaria").expect("ok"),
+            [words("afiliación voluntaria")]
+        );
+        assert_eq!(
+            parse("recau- dación  2021- 2025 Modifica ciones").expect("ok"),
+            [words("recaudación 2021-2025 Modificaciones")]
+        );
+        // An exclusion, a capital or a number stay apart.
+        assert_eq!(
+            parse("mora -patronal").expect("ok"),
+            [words("mora"), Item::Not(Box::new(words("patronal")))]
+        );
+        for q in ["e- SIGEF", "covid- 19", "pre- Y"] {
+            assert_eq!(parse(q).expect("ok"), [words(q)], "{q}");
+        }
     }
 
     #[test]
