@@ -222,12 +222,18 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     let mut classes = Classes::new();
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
+    // `total` after a noun says which (`Monto total:`, `Valor total del contrato`): it joins
+    // the label, never is one.
+    let total = |w: &str| folds_to_one_of(w, &["total", "totales"]);
     // Skip the connectors right before the figure (`recaudado de`, `en un`), and the verb that
     // reports it with them (`la cartera se ubicó en`).
     let mut i = words.len();
     let mut verb = false;
     loop {
-        while i > 0 && !classes.content(words, i - 1) {
+        while i > 0
+            && !classes.content(words, i - 1)
+            && !(total(words[i - 1]) && i > 1 && classes.content(words, i - 2))
+        {
             if words[i - 1].chars().any(|c| c.is_ascii_digit())
                 || matches!(words[i - 1], "USD" | "US$")
             {
@@ -258,7 +264,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
             if content == 4 {
                 break;
             }
-        } else if !(link(w) || small_number(w) || article(i - 1)) {
+        } else if !(link(w) || total(w) || small_number(w) || article(i - 1)) {
             break;
         }
         i -= 1;

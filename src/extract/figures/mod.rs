@@ -902,7 +902,7 @@ mod tests {
         );
         assert_eq!(
             label("obteniendo un monto total recaudado de USD 4'803.665,69.").as_deref(),
-            Some("recaudado")
+            Some("monto total recaudado")
         );
         assert_eq!(
             label("se pagaron 4.803.665,69 dólares americanos en pensiones").as_deref(),
@@ -950,6 +950,15 @@ mod tests {
             label("no exceda del 30% del valor total del contrato principal").as_deref(),
             Some("valor total del contrato principal")
         );
+        // `total` after a noun joins its label.
+        assert_eq!(
+            label("Monto total: USD 5.000,00.").as_deref(),
+            Some("Monto total")
+        );
+        assert_eq!(
+            label("Valor total del contrato USD 45.000,00").as_deref(),
+            Some("Valor total del contrato")
+        );
         // A sign stands between the figure and the words before it.
         assert_eq!(label("variación: -2,3%.").as_deref(), Some("variación"));
         assert_eq!(
@@ -989,7 +998,7 @@ mod tests {
             ),
             (
                 "La recaudación total alcanza USD 4'803.665,69.",
-                Some("recaudación"),
+                Some("recaudación total"),
             ),
             ("el aporte se fijó en USD 87,50 mensuales", Some("aporte")),
             // Nothing said of what it counts is better than the verb.
