@@ -292,9 +292,7 @@ fn what_finds(
     request.cancel.check()?;
     let spelt = suggest::correct(engine, &shorter)?;
     for attempt in std::iter::once(shorter).chain(spelt) {
-        let mut again = request.clone();
-        again.items = vec![query::Item::Words(attempt.clone())];
-        if matches_any(engine, &again)? {
+        if matches_any(engine, &with_words(request, attempt.clone()))? {
             return Ok(Some(attempt));
         }
     }
@@ -303,9 +301,7 @@ fn what_finds(
 
 /// `request` run with the words `attempt` in place of its own, saying so.
 fn run_as(engine: &Engine, request: &Request, attempt: String) -> Result<Response, SearchError> {
-    let mut again = request.clone();
-    again.items = vec![query::Item::Words(attempt.clone())];
-    let mut response = run_once(engine, &again)?;
+    let mut response = run_once(engine, &with_words(request, attempt.clone()))?;
     response.query = request.query.clone();
     response.corrected_query = Some(attempt);
     Ok(response)
@@ -317,9 +313,7 @@ fn finds_something(engine: &Engine, request: &Request, word: &str) -> Result<boo
     if suggest::correct(engine, word)?.is_some() {
         return Ok(true);
     }
-    let mut alone = request.clone();
-    alone.items = vec![query::Item::Words(word.to_string())];
-    matches_any(engine, &alone)
+    matches_any(engine, &with_words(request, word.to_string()))
 }
 
 /// Whether `request` matches a passage: what `run_once(request).total > 0` says, found at the
@@ -327,10 +321,8 @@ fn finds_something(engine: &Engine, request: &Request, word: &str) -> Result<boo
 fn matches_any(engine: &Engine, request: &Request) -> Result<bool, SearchError> {
     let searcher = engine.searcher();
     let f = &engine.fields;
-    let fields = query::TextFields::of(f, &searcher)
-        .with_sets(engine.stem_sets())
-        .with_units(engine.unit_names());
-    let text = query::build_ranked(&request.items, fields).map(|r| r.matching);
+    let text =
+        query::build_ranked(&request.items, text_fields(engine, &searcher)).map(|r| r.matching);
     let full = filtered(text.as_deref(), request, f, None);
     let cancel = &request.cancel;
     let weight = full
@@ -351,14 +343,25 @@ fn matches_any(engine: &Engine, request: &Request) -> Result<bool, SearchError> 
     Ok(false)
 }
 
+/// The fields a query's text is read into, with what the index knows of its words.
+fn text_fields<'a>(engine: &'a Engine, searcher: &'a Searcher) -> query::TextFields<'a> {
+    query::TextFields::of(&engine.fields, searcher)
+        .with_sets(engine.stem_sets())
+        .with_units(engine.unit_names())
+}
+
+/// `request` with the words `words` in place of its own.
+fn with_words(request: &Request, words: String) -> Request {
+    let mut again = request.clone();
+    again.items = vec![query::Item::Words(words)];
+    again
+}
+
 fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
     let started = Instant::now();
     let searcher = engine.searcher();
     let f = &engine.fields;
-    let fields = query::TextFields::of(f, &searcher)
-        .with_sets(engine.stem_sets())
-        .with_units(engine.unit_names());
-    let ranked = query::build_ranked(&request.items, fields);
+    let ranked = query::build_ranked(&request.items, text_fields(engine, &searcher));
     let browse = ranked.is_none();
     let (text, rescore, stem, word, scored) = match ranked {
         Some(r) => (Some(r.matching), r.rescore, r.stem, r.word, r.scored),

@@ -169,6 +169,12 @@ pub(super) fn words_after(text: &str, end: usize) -> Few<'_, 6> {
     Few::of(whitespace_words(&rest[..stop]))
 }
 
+/// `total` after a noun says which (`Monto total:`, `valor total del contrato`): it joins a
+/// label, never is one.
+fn is_total(word: &str) -> bool {
+    folds_to_one_of(word, &["total", "totales"])
+}
+
 fn label_forward(words: &[&str]) -> Option<String> {
     let mut taken = String::new();
     let mut content = 0;
@@ -177,12 +183,11 @@ fn label_forward(words: &[&str]) -> Option<String> {
             content += 1;
             true
         } else {
-            // `de`/`del` before another content word joins them; `total` after one says
-            // which (`valor total del contrato`).
+            // `de`/`del` before another content word joins them, and so does `total`.
             content > 0
                 && (folds_to_one_of(w, &["de", "del"])
                     && words.get(i + 1).is_some_and(|n| is_content(n))
-                    || folds_to_one_of(w, &["total", "totales"]))
+                    || is_total(w))
         };
         if !take {
             break;
@@ -222,9 +227,6 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     let mut classes = Classes::new();
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
-    // `total` after a noun says which (`Monto total:`, `Valor total del contrato`): it joins
-    // the label, never is one.
-    let total = |w: &str| folds_to_one_of(w, &["total", "totales"]);
     // Skip the connectors right before the figure (`recaudado de`, `en un`), and the verb that
     // reports it with them (`la cartera se ubicó en`).
     let mut i = words.len();
@@ -232,7 +234,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     loop {
         while i > 0
             && !classes.content(words, i - 1)
-            && !(total(words[i - 1]) && i > 1 && classes.content(words, i - 2))
+            && !(is_total(words[i - 1]) && i > 1 && classes.content(words, i - 2))
         {
             if words[i - 1].chars().any(|c| c.is_ascii_digit())
                 || matches!(words[i - 1], "USD" | "US$")
@@ -264,7 +266,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
             if content == 4 {
                 break;
             }
-        } else if !(link(w) || total(w) || small_number(w) || article(i - 1)) {
+        } else if !(link(w) || is_total(w) || small_number(w) || article(i - 1)) {
             break;
         }
         i -= 1;
