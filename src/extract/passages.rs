@@ -69,6 +69,7 @@ pub fn split(text: &str) -> Vec<Draft> {
     let lines = lines(text);
     let noise = noise_lines(text, &lines);
     let width = typical_width(&lines);
+    let paragraphs = blank_ends_paragraphs(&lines, &noise);
     let mut out = Vec::new();
     let mut current: Option<Builder> = None;
     // What stands between the previous content line and this one.
@@ -146,7 +147,17 @@ pub fn split(text: &str) -> Vec<Draft> {
         units.read_line(line.start, line.end, ends);
         let kind = LineKind::of(content);
         match current.as_mut() {
-            Some(b) if b.joins(content, kind, blank_gap || page_gap, width) => b.push(text, line),
+            Some(b)
+                if b.joins(
+                    content,
+                    kind,
+                    blank_gap || page_gap,
+                    blank_gap && !page_gap && paragraphs,
+                    width,
+                ) =>
+            {
+                b.push(text, line)
+            }
             _ => {
                 if let Some(b) = current.take() {
                     out.extend(b.finish());
@@ -403,6 +414,20 @@ fn typical_width(lines: &[Line]) -> usize {
     }
     widths.sort_unstable();
     widths[(widths.len() * 9 / 10).min(widths.len() - 1)].max(60)
+}
+
+/// Whether a blank line marks the end of a paragraph in this report: not when most lines of
+/// text are followed by one, as in exports that set a blank between every two lines.
+fn blank_ends_paragraphs(lines: &[Line], noise: &[bool]) -> bool {
+    let text = |i: usize| !noise[i] && lines[i].end > lines[i].start && !lines[i].row;
+    let (mut lines_of_text, mut before_blank) = (0usize, 0usize);
+    for i in 0..lines.len().saturating_sub(1) {
+        if text(i) {
+            lines_of_text += 1;
+            before_blank += usize::from(lines[i + 1].end == lines[i + 1].start);
+        }
+    }
+    before_blank * 2 <= lines_of_text
 }
 
 /// Which lines are page furniture: page numbers, and running headers or footers (a short
@@ -752,8 +777,10 @@ impl Builder {
         b
     }
 
-    /// Whether the line `next` (of `kind`) continues this passage.
-    fn joins(&self, next: &str, kind: LineKind, gap: bool, width: usize) -> bool {
+    /// Whether the line `next` (of `kind`) continues this passage. `gap`: a blank line or a
+    /// page break stands before it; `paragraph`: a blank line that ends paragraphs in this
+    /// report (see [`blank_ends_paragraphs`]), and no page break.
+    fn joins(&self, next: &str, kind: LineKind, gap: bool, paragraph: bool, width: usize) -> bool {
         if self.text.len() >= HARD_MAX {
             return false;
         }
@@ -790,6 +817,19 @@ impl Builder {
         }
         if !gap && self.last_len * 10 >= width * 8 {
             return true;
+        }
+        // An item ends at a paragraph's blank line when a short line with a capital follows:
+        // the next section's heading (`➢ Convenios suscritos: 842` + `Recaudación y
+        // gestión`), not a cell of a table. A full line after it is the body of a numbered
+        // heading (`10. Procesos de contratación` + `Se declararon desiertos…`), a figure
+        // alone still belongs to the item, and an item's wrapped line goes on.
+        if paragraph
+            && self.kind == LineKind::Item
+            && self.last_len * 10 < width * 8
+            && next_len * 10 < width * 8
+            && !first.is_ascii_digit()
+        {
+            return false;
         }
         // Prose without a sentence end goes on, even past a blank line or a page break:
         // headings and table cells are short lines.
@@ -1094,6 +1134,48 @@ mod tests {
                 "2. Cuatro.",
                 "a. Políticas públicas interculturales",
                 "Cinco"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_item_ends_before_the_next_heading_but_not_where_blanks_set_every_line() {
+        let report = "➢ Recaudación total: USD 1'596.599,93\n\
+                      ➢ Cartera vencida: USD 125'998.213,55\n\
+                      ➢ Convenios de purga de mora suscritos: 842\n\n\
+                      Recaudación y gestión de cartera\n\n\
+                      La recaudación total alcanzó 414.144.810 dólares, cifra superior en 1,5 %\n\
+                      a la del ejercicio fiscal 2017. El Juzgado de Coactiva efectuó 18\n\
+                      notificaciones, 9 embargos y 159 retenciones de cuentas bancarias.\n\n\
+                      10. Procesos de contratación pública de bienes y servicios\n\n\
+                      Se declararon desiertos 19 procesos por falta de ofertas o por\n\
+                      incumplimiento de requisitos, conforme a la Ley Orgánica del Sistema.\n";
+        assert_eq!(
+            texts(report),
+            [
+                "Recaudación total: USD 1'596.599,93",
+                "Cartera vencida: USD 125'998.213,55",
+                "Convenios de purga de mora suscritos: 842",
+                "Recaudación y gestión de cartera",
+                "La recaudación total alcanzó 414.144.810 dólares, cifra superior en 1,5 % a la \
+                 del ejercicio fiscal 2017. El Juzgado de Coactiva efectuó 18 notificaciones, 9 \
+                 embargos y 159 retenciones de cuentas bancarias.",
+                // A numbered heading keeps its body.
+                "10. Procesos de contratación pública de bienes y servicios Se declararon \
+                 desiertos 19 procesos por falta de ofertas o por incumplimiento de requisitos, \
+                 conforme a la Ley Orgánica del Sistema."
+            ]
+        );
+        // An export with a blank between every two lines: the blank says nothing.
+        let spaced = "Inclusión efectiva en la atención de\n\nsalud para su libertad.\n\n\
+                      \u{f0b7} Total, Beneficiarios Seguro\n\nGeneral de Salud = 6'614,115\n\n\
+                      Fuente: MIS AS-400.\n";
+        assert_eq!(
+            texts(spaced),
+            [
+                "Inclusión efectiva en la atención de salud para su libertad.",
+                "Total, Beneficiarios Seguro General de Salud = 6'614,115",
+                "Fuente: MIS AS-400."
             ]
         );
     }
