@@ -239,7 +239,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
             if words[i - 1].chars().any(|c| c.is_ascii_digit())
                 || matches!(words[i - 1], "USD" | "US$")
             {
-                return None;
+                return subject_before_year(words, i - 1);
             }
             i -= 1;
         }
@@ -284,6 +284,23 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     let says_more =
         (first..end).any(|k| classes.content(words, k) && !folds_to_one_of(words[k], &UNIT_WORDS));
     (content > 0 && says_more).then(|| words[first..end].join(" "))
+}
+
+/// When the words before a figure end with a year (`El presupuesto codificado para el
+/// ejercicio fiscal 2010 fue de USD …`), what the figure counts is the clause's subject,
+/// named first after its article: `presupuesto codificado`. Any other number there says
+/// nothing of it.
+fn subject_before_year(words: &[&str], year: usize) -> Option<String> {
+    let is_year = words[year].len() == 4
+        && (words[year].starts_with("19") || words[year].starts_with("20"))
+        && words[year].bytes().all(|b| b.is_ascii_digit());
+    let article = words
+        .first()
+        .is_some_and(|w| folds_to_one_of(w, &["el", "la", "los", "las"]));
+    if !is_year || !article || year < 2 {
+        return None;
+    }
+    label_forward(&words[1..year])
 }
 
 /// Words of the clause before a figure read at most.

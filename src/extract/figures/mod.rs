@@ -1008,6 +1008,18 @@ mod tests {
             ),
             ("327 intervenciones, de las cuales el 56,3 % fueron", None),
             ("del cual se devengó USD 15'423.902,25", None),
+            // A year before the verb belongs to the subject, which says what is counted.
+            (
+                "El presupuesto codificado de la unidad para el ejercicio fiscal 2010 fue de \
+                 USD 119'138.907,93, del cual",
+                Some("presupuesto codificado"),
+            ),
+            (
+                "El número de afiliados activos en 2021 fue de 12.345.",
+                Some("número de afiliados activos"),
+            ),
+            ("En el año 2021 se recaudó USD 4'803.665,69.", None),
+            ("Meta 2 de USD 500.", None),
             (
                 "se entregará a los municipios de Guayas el 6%",
                 Some("municipios de Guayas"),
