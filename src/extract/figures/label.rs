@@ -287,20 +287,24 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
 }
 
 /// When the words before a figure end with a year (`El presupuesto codificado para el
-/// ejercicio fiscal 2010 fue de USD …`), what the figure counts is the clause's subject,
+/// ejercicio fiscal 2010 fue de USD …`), what the figure counts is the sentence's subject,
 /// named first after its article: `presupuesto codificado`. Any other number there says
 /// nothing of it.
 fn subject_before_year(words: &[&str], year: usize) -> Option<String> {
     let is_year = words[year].len() == 4
         && (words[year].starts_with("19") || words[year].starts_with("20"))
         && words[year].bytes().all(|b| b.is_ascii_digit());
-    let article = words
-        .first()
-        .is_some_and(|w| folds_to_one_of(w, &["el", "la", "los", "las"]));
-    if !is_year || !article || year < 2 {
+    if !is_year {
         return None;
     }
-    label_forward(&words[1..year])
+    // The sentence starts at the clause's first word, or at a capitalised article after a
+    // heading that ends with no stop (`3. Gestión financiera El presupuesto …`).
+    let article = |w: &str| folds_to_one_of(w, &["el", "la", "los", "las"]);
+    let start = words[..year]
+        .iter()
+        .enumerate()
+        .position(|(i, w)| article(w) && (i == 0 || w.starts_with(|c: char| c.is_uppercase())))?;
+    label_forward(&words[start + 1..year])
 }
 
 /// Words of the clause before a figure read at most.

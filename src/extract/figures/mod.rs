@@ -1019,6 +1019,10 @@ mod tests {
                 Some("número de afiliados activos"),
             ),
             ("En el año 2021 se recaudó USD 4'803.665,69.", None),
+            (
+                "3. Gestión financiera El presupuesto de la unidad para 2010 fue de USD 5.000,00.",
+                Some("presupuesto"),
+            ),
             ("Meta 2 de USD 500.", None),
             (
                 "se entregará a los municipios de Guayas el 6%",
