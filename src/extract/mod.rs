@@ -48,8 +48,11 @@ impl Extractor {
             fix.apply(&mut meta);
         }
         let drafts = passages::split(&doc.text);
-        let texts: Vec<&str> = drafts.iter().map(|d| d.text.as_str()).collect();
-        let tags = self.policies.tag(&texts);
+        let texts: Vec<(&str, usize)> = drafts
+            .iter()
+            .map(|d| (d.text.as_str(), d.heading))
+            .collect();
+        let tags = self.policies.tag_sections(&texts);
         drop(texts);
         let mut chars = CharCounter::new(&doc.text);
         let passages = drafts

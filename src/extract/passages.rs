@@ -4,8 +4,9 @@
 //! the sentence plainly goes on), broken words are mended (`comunica-` + `ción`, `modifica` +
 //! `ciones`), page numbers and running headers are dropped, runs of spaces collapse. Cuts: at
 //! paragraph ends, before each bullet or numbered item, and before source notes ("Fuente:");
-//! the short lines of a flattened table stay together. A long paragraph is cut at sentence
-//! ends.
+//! the short lines of a flattened table stay together. A section's numbered heading keeps the
+//! paragraph after it, and says where it ends ([`Draft::heading`]). A long paragraph is cut at
+//! sentence ends.
 //!
 //! A line of tab-separated cells is a table row: a passage of its own whose cells stay apart
 //! and know their column headers (see [`super::table`]).
@@ -37,6 +38,9 @@ pub struct Draft {
     /// For a table row: what its table says its numbers are in (`Cifras en millones de
     /// dólares`), the words of the line that says it ([`table::units_in`]).
     pub units: Option<String>,
+    /// Bytes of `text` that are the numbered heading it opens with (`4. Recaudación y
+    /// gestión de cartera`, then the section's first paragraph); 0 for none.
+    pub heading: usize,
 }
 
 impl Draft {
@@ -78,6 +82,8 @@ pub fn split(text: &str) -> Vec<Draft> {
     let mut units = TableUnits::default();
     // Lines of text read since the last table row.
     let mut since_row = 0usize;
+    // Whether the last line was a numbered item (not after a table's row).
+    let mut last_numbered = false;
     for (i, line) in lines.iter().enumerate() {
         let content = &text[line.start..line.end];
         if line.page_break {
@@ -113,6 +119,7 @@ pub fn split(text: &str) -> Vec<Draft> {
             blank_gap = false;
             page_gap = false;
             since_row = 0;
+            last_numbered = false;
             continue;
         }
         if let Some(cells) = header_piece(text, line, &header) {
@@ -127,6 +134,7 @@ pub fn split(text: &str) -> Vec<Draft> {
             blank_gap = false;
             page_gap = false;
             since_row = 0;
+            last_numbered = false;
             continue;
         }
         since_row += 1;
@@ -146,6 +154,7 @@ pub fn split(text: &str) -> Vec<Draft> {
         };
         units.read_line(line.start, line.end, ends);
         let kind = LineKind::of(content);
+        let numbered = kind == LineKind::Item && content.starts_with(|c: char| c.is_ascii_digit());
         match current.as_mut() {
             Some(b)
                 if b.joins(
@@ -156,17 +165,21 @@ pub fn split(text: &str) -> Vec<Draft> {
                     width,
                 ) =>
             {
-                b.push(text, line)
+                b.push(text, line, width)
             }
             _ => {
                 if let Some(b) = current.take() {
                     out.extend(b.finish());
                 }
-                current = Some(Builder::new(text, line, kind));
+                let mut b = Builder::new(text, line, kind);
+                // A numbered line after anything but another numbered item heads a section.
+                b.numbered = numbered && !last_numbered;
+                current = Some(b);
             }
         }
         blank_gap = false;
         page_gap = false;
+        last_numbered = numbered;
     }
     if let Some(b) = current {
         out.extend(b.finish());
@@ -229,6 +242,7 @@ fn row_draft(source: &str, cells: &[RawCell], header: Option<&table::Header>) ->
         segments,
         columns,
         units: None,
+        heading: 0,
     }
 }
 
@@ -749,6 +763,11 @@ struct Builder {
     all_short: bool,
     /// Lines so far.
     lines: usize,
+    /// A numbered line that no other item came before: a section's heading, if a line of
+    /// text follows it.
+    numbered: bool,
+    /// Bytes of `text` that are that heading, once the paragraph after it joined.
+    heading: usize,
 }
 
 impl Builder {
@@ -762,6 +781,8 @@ impl Builder {
             last_len: 0,
             all_short: true,
             lines: 1,
+            numbered: false,
+            heading: 0,
         };
         let mut start = line.start;
         if kind == LineKind::Item {
@@ -818,6 +839,11 @@ impl Builder {
         if !gap && self.last_len * 10 >= width * 8 {
             return true;
         }
+        // A section's numbered heading keeps the paragraph that opens the section, whatever
+        // its length: `4. Recaudación y gestión de cartera` + `La cartera vencida…`.
+        if self.opens_section(width) && first.is_uppercase() && next_len * 10 >= width * 8 {
+            return true;
+        }
         // An item ends at a paragraph's blank line when a short line with a capital follows:
         // the next section's heading (`➢ Convenios suscritos: 842` + `Recaudación y
         // gestión`), not a cell of a table. A full line after it is the body of a numbered
@@ -845,7 +871,21 @@ impl Builder {
             || first.is_ascii_digit() && self.last_len <= SHORT_LINE
     }
 
-    fn push(&mut self, source: &str, line: &Line) {
+    /// Whether this is a section's numbered heading alone so far: one line, not wrapped,
+    /// ending with no figure and no sentence.
+    fn opens_section(&self, width: usize) -> bool {
+        let last = self.text.trim_end().chars().next_back().unwrap_or(' ');
+        self.numbered
+            && self.lines == 1
+            && self.last_len * 10 < width * 8
+            && !last.is_ascii_digit()
+            && !matches!(last, '.' | '!' | '?' | ':' | ';' | ',')
+    }
+
+    fn push(&mut self, source: &str, line: &Line, width: usize) {
+        if self.opens_section(width) {
+            self.heading = self.text.len();
+        }
         let content = &source[line.start..line.end];
         // `comunica-` + `ción` and `modifica` + `ciones` mend a word, `2021-` + `2025` a
         // range; everything else gets one space.
@@ -917,6 +957,7 @@ impl Builder {
             segments: self.segments,
             columns: Vec::new(),
             units: None,
+            heading: self.heading,
         };
         if draft.text.len() <= HARD_MAX {
             vec![draft]
@@ -971,6 +1012,8 @@ fn cut_long(draft: Draft) -> Vec<Draft> {
                 segments,
                 columns: Vec::new(),
                 units: None,
+                // The heading stays with the first piece.
+                heading: if t0 == 0 { draft.heading } else { 0 },
             });
         }
         from = to;
@@ -1049,6 +1092,8 @@ mod tests {
                 last_len: 0,
                 all_short: true,
                 lines: 1,
+                numbered: false,
+                heading: 0,
             };
             b.append(&source, from, source.len());
             let (mut text, mut segments, mut in_blank, mut open) = (String::new(), Vec::new(), false, false);
@@ -1079,6 +1124,7 @@ mod tests {
                 segments,
                 columns: Vec::new(),
                 units: None,
+                heading: 0,
             };
             let (ours, by_chars) = (draft(b.segments.clone()), draft(segments));
             for offset in 0..=text.len() {
@@ -1136,6 +1182,49 @@ mod tests {
                 "Cinco"
             ]
         );
+    }
+
+    #[test]
+    fn a_numbered_heading_keeps_the_paragraph_that_opens_its_section() {
+        let paragraph = "La cartera vencida por mora patronal se ubicó en $249.000, correspondiente a\n\
+                         247 empleadores en mora. La recaudación total alcanzó 340.100.255 dólares.\n";
+        let heading = "4. Recaudación y gestión de cartera";
+        let report = format!(
+            "Texto de la sección anterior, que termina aquí con una frase completa y larga.\n\n\
+             {heading}\n\n\n{paragraph}\n\
+             Ejes del año:\n1. Afiliación\n2. Recaudación\n\n{paragraph}\n\
+             5. Afiliados activos: 1.234\n\n{paragraph}\n\
+             - Afiliados voluntarios: 940\n\n{heading}\n\n{paragraph}"
+        );
+        let drafts = split(&report);
+        let texts: Vec<&str> = drafts.iter().map(|d| d.text.as_str()).collect();
+        let body =
+            "La cartera vencida por mora patronal se ubicó en $249.000, correspondiente a 247 \
+                    empleadores en mora. La recaudación total alcanzó 340.100.255 dólares.";
+        assert_eq!(
+            texts,
+            [
+                "Texto de la sección anterior, que termina aquí con una frase completa y larga.",
+                format!("{heading} {body}").as_str(),
+                "Ejes del año:",
+                // The last item of a list is no heading.
+                "1. Afiliación",
+                "2. Recaudación",
+                body,
+                // Nor is an item that ends with its figure.
+                "5. Afiliados activos: 1.234",
+                body,
+                // A bullet before it makes no list of it.
+                "Afiliados voluntarios: 940",
+                format!("{heading} {body}").as_str(),
+            ]
+        );
+        assert_eq!(drafts[1].heading, heading.len());
+        assert_eq!(drafts[9].heading, heading.len());
+        assert!(drafts
+            .iter()
+            .enumerate()
+            .all(|(i, d)| i == 1 || i == 9 || d.heading == 0));
     }
 
     #[test]

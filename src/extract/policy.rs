@@ -115,15 +115,25 @@ impl PolicyTagger {
 
     /// The policies of each passage, in order; `passages` are a report's passages in order.
     pub fn tag(&self, passages: &[&str]) -> Vec<Vec<Policy>> {
+        let passages: Vec<(&str, usize)> = passages.iter().map(|&text| (text, 0)).collect();
+        self.tag_sections(&passages)
+    }
+
+    /// [`Self::tag`], each passage with the bytes of the numbered heading it opens with (0 for
+    /// none): a heading that names no policy ends the policy's section there.
+    pub fn tag_sections(&self, passages: &[(&str, usize)]) -> Vec<Vec<Policy>> {
         let mut section: Option<(Policy, usize)> = None;
         passages
             .iter()
-            .map(|text| {
+            .map(|&(text, heading)| {
                 let mut tags = Vec::new();
+                let opening = text.get(..heading).unwrap_or_default();
                 match self.heading(text) {
                     Some(Some(policy)) => section = Some((policy, 0)),
                     Some(None) => section = None,
-                    None if looks_like_heading(text) => section = None,
+                    None if looks_like_heading(text) || looks_like_heading(opening) => {
+                        section = None
+                    }
                     None => {}
                 }
                 if let Some((policy, n)) = section.as_mut() {
@@ -262,6 +272,28 @@ mod tests {
         assert_eq!(t[1], [Policy::Intercultural]);
         assert_eq!(t[3], [Policy::Generacional]);
         assert!(t[5].is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn a_numbered_heading_that_opens_a_passage_ends_the_section_before_it() {
+        let opening = "7. Recaudación y gestión de cartera";
+        let joined = format!("{opening} La cartera vencida se ubicó en USD 710.373,98.");
+        let passages = [
+            (
+                "6. Políticas públicas interculturales Se implementó el parto vertical.",
+                "6. Políticas públicas interculturales".len(),
+            ),
+            ("Se atendieron 105 partos.", 0),
+            (joined.as_str(), opening.len()),
+            ("La recaudación total alcanzó 414.144.810 dólares.", 0),
+        ];
+        let t = PolicyTagger::builtin().tag_sections(&passages);
+        assert_eq!(t[0], [Policy::Intercultural]);
+        assert_eq!(t[1], [Policy::Intercultural]);
+        assert!(t[2].is_empty() && t[3].is_empty(), "{t:?}");
+        // Unknown, the heading lets the section run on.
+        let unknown: Vec<&str> = passages.iter().map(|&(text, _)| text).collect();
+        assert_eq!(tag(&unknown)[3], [Policy::Intercultural]);
     }
 
     #[test]
