@@ -639,8 +639,10 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
 }
 
 /// The prior weight of a passage in ranking, in percent: a title or heading line (no sentence
-/// end, every lowercase word a connector: "Rendición de Cuentas 2021 Dirección Nacional de …")
-/// or a table's row of labels (`Ejecutado | Presupuestado`, `2007 | 2008`) 35; a row of a
+/// end, every lowercase word a connector: "Rendición de Cuentas 2021 Dirección Nacional de …";
+/// or, in the sentence case Spanish headings use, a capital and at most [`HEADING_WORDS`]
+/// words without a digit or a colon: "Recaudación y gestión de cartera") or a table's row of
+/// labels (`Ejecutado | Presupuestado`, `2007 | 2008`) 35; a row of a
 /// table's data (`data_row`: a row under a header, or in a table without one) [`ROW_WEIGHT`];
 /// other passages from 60 for one word to 100 from a dozen words. BM25 alone favours short
 /// passages, so a search would open on headings that only repeat its words.
@@ -663,10 +665,24 @@ pub fn passage_weight(text: &str, data_row: bool) -> u64 {
                 !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w);
         }
     }
-    if (words <= 20 && title_like) || labels_row(text) {
+    if (words <= 20 && title_like) || labels_row(text) || sentence_case_heading(text, sentence) {
         return 35;
     }
     60 + 40 * words.min(12) / 12
+}
+
+/// Words of the longest heading in sentence case: a longer line without a stop is an item
+/// that says something (`Implementación de los servicios de obstetricia y psicología`).
+const HEADING_WORDS: usize = 6;
+
+/// A short line in sentence case that ends no sentence and holds no figure and no label:
+/// `Recaudación y gestión de cartera`, `Desafíos y compromisos`.
+fn sentence_case_heading(text: &str, sentence: bool) -> bool {
+    !sentence
+        && text.starts_with(char::is_uppercase)
+        && text.split_whitespace().nth(HEADING_WORDS).is_none()
+        && !text.contains([':', '|'])
+        && !text.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// Weight of a row of a table's data, whatever its length or its case: its figures answer a
@@ -918,6 +934,27 @@ mod tests {
             35
         );
         assert_eq!(passage_weight("Implementación de los servicios de obstetricia y psicología en los dispensarios médicos", false), 100);
+        // Spanish headings in sentence case; not a line that says a figure or a label's value.
+        assert_eq!(
+            passage_weight("Recaudación y gestión de cartera", false),
+            35
+        );
+        assert_eq!(passage_weight("Desafíos y compromisos", false), 35);
+        assert_eq!(
+            passage_weight("Afiliados voluntarios: 940", false),
+            60 + 40 * 3 / 12
+        );
+        assert_eq!(
+            passage_weight("Cobertura de vacunación en 2021", false),
+            60 + 40 * 5 / 12
+        );
+        assert_eq!(
+            passage_weight(
+                "Reducir los tiempos de espera en consulta externa y cirugía",
+                false
+            ),
+            60 + 40 * 10 / 12
+        );
         assert_eq!(
             passage_weight("Se culminó la obra.", false),
             60 + 40 * 4 / 12
