@@ -841,7 +841,7 @@ impl Builder {
         }
         // A section's numbered heading keeps the paragraph that opens the section, whatever
         // its length: `4. Recaudación y gestión de cartera` + `La cartera vencida…`.
-        if self.opens_section(width) && first.is_uppercase() && next_len * 10 >= width * 8 {
+        if self.heads_paragraph(next, width) {
             return true;
         }
         // An item ends at a paragraph's blank line when a short line with a capital follows:
@@ -871,22 +871,25 @@ impl Builder {
             || first.is_ascii_digit() && self.last_len <= SHORT_LINE
     }
 
-    /// Whether this is a section's numbered heading alone so far: one line, not wrapped,
-    /// ending with no figure and no sentence.
-    fn opens_section(&self, width: usize) -> bool {
+    /// Whether this is a section's numbered heading alone so far (one line, not wrapped,
+    /// ending with no figure and no sentence) and `next` the full line of text that opens
+    /// its section's paragraph.
+    fn heads_paragraph(&self, next: &str, width: usize) -> bool {
+        if !self.numbered || self.lines > 1 || self.last_len * 10 >= width * 8 {
+            return false;
+        }
         let last = self.text.trim_end().chars().next_back().unwrap_or(' ');
-        self.numbered
-            && self.lines == 1
-            && self.last_len * 10 < width * 8
-            && !last.is_ascii_digit()
+        !last.is_ascii_digit()
             && !matches!(last, '.' | '!' | '?' | ':' | ';' | ',')
+            && next.starts_with(char::is_uppercase)
+            && next.chars().count() * 10 >= width * 8
     }
 
     fn push(&mut self, source: &str, line: &Line, width: usize) {
-        if self.opens_section(width) {
+        let content = &source[line.start..line.end];
+        if self.heads_paragraph(content, width) {
             self.heading = self.text.len();
         }
-        let content = &source[line.start..line.end];
         // `comunica-` + `ción` and `modifica` + `ciones` mend a word, `2021-` + `2025` a
         // range; everything else gets one space.
         match join_of(&self.text, content) {
@@ -1221,6 +1224,16 @@ mod tests {
         );
         assert_eq!(drafts[1].heading, heading.len());
         assert_eq!(drafts[9].heading, heading.len());
+        // A numbered item that a narrow column wrapped is no heading.
+        let wrapped = split(
+            "Texto de la sección anterior, que termina aquí con una frase completa y larga.\n\n\
+                             1. Se brindó atención en\nidioma kichwa a 300 pacientes.\n",
+        );
+        assert_eq!(
+            wrapped[1].text,
+            "1. Se brindó atención en idioma kichwa a 300 pacientes."
+        );
+        assert_eq!(wrapped[1].heading, 0);
         assert!(drafts
             .iter()
             .enumerate()
