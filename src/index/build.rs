@@ -665,7 +665,8 @@ pub fn passage_weight(text: &str, data_row: bool) -> u64 {
                 !w.chars().next().is_some_and(char::is_lowercase) || CONNECTORS.contains(&w);
         }
     }
-    if (words <= 20 && title_like) || labels_row(text) || sentence_case_heading(text, sentence) {
+    let heading = !sentence && words <= HEADING_WORDS && sentence_case_heading(text);
+    if (words <= 20 && title_like) || heading || labels_row(text) {
         return 35;
     }
     60 + 40 * words.min(12) / 12
@@ -673,14 +674,13 @@ pub fn passage_weight(text: &str, data_row: bool) -> u64 {
 
 /// Words of the longest heading in sentence case: a longer line without a stop is an item
 /// that says something (`Implementación de los servicios de obstetricia y psicología`).
-const HEADING_WORDS: usize = 6;
+const HEADING_WORDS: u64 = 6;
 
-/// A short line in sentence case that ends no sentence and holds no figure and no label:
-/// `Recaudación y gestión de cartera`, `Desafíos y compromisos`.
-fn sentence_case_heading(text: &str, sentence: bool) -> bool {
-    !sentence
-        && text.starts_with(char::is_uppercase)
-        && text.split_whitespace().nth(HEADING_WORDS).is_none()
+/// Whether a short line that ends no sentence reads as a heading in sentence case: a capital
+/// first, no figure and no label (`Recaudación y gestión de cartera`, `Desafíos y
+/// compromisos`).
+fn sentence_case_heading(text: &str) -> bool {
+    text.starts_with(char::is_uppercase)
         && !text.contains([':', '|'])
         && !text.bytes().any(|b| b.is_ascii_digit())
 }
@@ -883,7 +883,13 @@ mod tests {
             && text
                 .split(" | ")
                 .all(|cell| cell.split_whitespace().count() <= 6);
-        if (!sentence && title_like && words.len() <= 20) || labels {
+        // A short heading in sentence case.
+        let heading = !sentence
+            && words.len() <= 6
+            && text.starts_with(char::is_uppercase)
+            && !text.contains([':', '|'])
+            && !text.chars().any(|c| c.is_ascii_digit());
+        if (!sentence && title_like && words.len() <= 20) || heading || labels {
             return 35;
         }
         60 + 40 * (words.len() as u64).min(12) / 12
