@@ -511,7 +511,7 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
             ocr_stats: Some(std::sync::Arc::new(crate::ingest::OcrStats::default())),
             ..Reader::new(config.read_limits()).with_ocr(config.ocr_settings(Some(dir.ocr_cache())))
         },
-        merge_small: true,
+        merge_segments: true,
         ranker: Some(crate::search::word_ranker()),
     };
     let bar = std::io::stderr().is_terminal().then(|| {

@@ -40,9 +40,10 @@ pub struct BuildOptions {
     pub threads: usize,
     /// How files are read, and the limits on each.
     pub reader: ingest::Reader,
-    /// Whether an index too small to search its segments side by side is merged into one
-    /// segment, which its queries search faster. Off only to test an index of several.
-    pub merge_small: bool,
+    /// Whether the build merges its segments into as few as a query searches side by side:
+    /// one for a small index, one per core for a large one (see [`segment_groups`]). Off only
+    /// to test an index of many.
+    pub merge_segments: bool,
     /// Ranks the frequent words' best passages when the build ends (`word_tops`), and gives
     /// the queries of provinces named by several words whose counts are kept
     /// (`word_counts`); without it the index keeps neither, and those searches rank and count
@@ -56,7 +57,7 @@ impl Default for BuildOptions {
             memory_budget: 256 << 20,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             reader: ingest::Reader::default(),
-            merge_small: true,
+            merge_segments: true,
             ranker: None,
         }
     }
@@ -341,9 +342,9 @@ impl Writer {
         self.reports.push((i, meta));
     }
 
-    /// Commits the passages (in one segment when `merge` and the index is small: see
-    /// [`merge_small`]), counts the frequent words and writes the accents and the reports;
-    /// the manifest to write, with the totals and the skipped files (sorted).
+    /// Commits the passages (merged into one segment per core, or one, when `merge_segments`:
+    /// see [`merge_segments`]), counts the frequent words and writes the accents and the
+    /// reports; the manifest to write, with the totals and the skipped files (sorted).
     fn finish(
         mut self,
         corpus: &[PathBuf],
@@ -374,9 +375,10 @@ impl Writer {
         let index = self.writer.index().clone();
         self.writer.wait_merging_threads().map_err(tv)?;
         tracing::debug!(elapsed = ?phase.elapsed(), "passages committed");
-        if options.merge_small {
-            merge_small(&index).map_err(tv)?;
-            tracing::debug!(elapsed = ?phase.elapsed(), "small index merged");
+        if options.merge_segments {
+            let cores = crate::config::cores();
+            let merged = merge_segments(&index, cores, super::PARALLEL_SEGMENT_DOCS).map_err(tv)?;
+            tracing::debug!(elapsed = ?phase.elapsed(), segments = merged, "segments merged");
         }
         let staging = self.tantivy_dir.parent().unwrap_or(&self.tantivy_dir);
         let reader: IndexReader = index
@@ -485,24 +487,72 @@ impl Writer {
     }
 }
 
-/// Merges the segments of an index too small to search them side by side
-/// (`Engine::alone`) into one. A query pays for each segment it searches: its terms looked up,
-/// its scorers set up, its counts cleared and read. At 100 MB, four segments cost the 285
-/// benchmark queries 10 % more instructions than one (BENCHMARKS.md).
-fn merge_small(index: &Index) -> tantivy::Result<()> {
+/// Merges the segments of an index into the groups [`segment_groups`] makes of them for `cores`
+/// and segments of `large` passages, side by side; the segments the index has then.
+///
+/// A query pays for each segment it searches: its terms looked up, its scorers set up, its
+/// counts cleared and read. tantivy's writer leaves a segment per few hundred thousand
+/// passages (seven at 1 GB), and a server under load searches each request's segments one
+/// after another, so fewer segments serve more requests: at 1 GB, seven segments merged into two
+/// served a fifth to a quarter more requests at 32 connections, for a tenth more build time, and
+/// at 100 MB four merged into one cost the 285 benchmark queries 10 % fewer instructions
+/// (BENCHMARKS.md). A query running alone still searches one segment on each core.
+fn merge_segments(index: &Index, cores: usize, large: u32) -> tantivy::Result<usize> {
     let segments = index.searchable_segment_metas()?;
-    let passages: u32 = segments.iter().map(|s| s.num_docs()).sum();
-    if segments.len() < 2 || passages >= 2 * super::PARALLEL_SEGMENT_DOCS {
-        return Ok(());
+    let docs: Vec<u32> = segments.iter().map(|s| s.num_docs()).collect();
+    let groups = segment_groups(&docs, cores, large);
+    if groups.len() == segments.len() {
+        return Ok(segments.len());
     }
-    let ids: Vec<_> = segments.iter().map(|s| s.id()).collect();
+    let ids: Vec<Vec<_>> = groups
+        .iter()
+        .map(|g| segments[g.clone()].iter().map(|s| s.id()).collect())
+        .collect();
     // A segment's files are kept while anything holds its meta.
     drop(segments);
     let mut writer = merge_writer(index)?;
-    writer.merge(&ids).wait()?;
+    // tantivy runs each merge on a thread of its own.
+    let merges: Vec<_> = ids
+        .iter()
+        .filter(|ids| ids.len() > 1)
+        .map(|ids| writer.merge(ids))
+        .collect();
+    for merge in merges {
+        merge.wait()?;
+    }
     // The merged segments' files go now, not when a writer next opens the index.
     writer.garbage_collect_files().wait()?;
-    writer.wait_merging_threads()
+    writer.wait_merging_threads()?;
+    Ok(groups.len())
+}
+
+/// The segments to merge, as runs of neighbours of about equal passages: one run per core, but
+/// no more runs than the index holds `large` passages (a segment worth searching on a thread of
+/// its own, [`super::PARALLEL_SEGMENT_DOCS`]), so one run for a small index. `docs` are the
+/// segments' passages, in the index's order.
+fn segment_groups(docs: &[u32], cores: usize, large: u32) -> Vec<std::ops::Range<usize>> {
+    let total: u64 = docs.iter().map(|&d| u64::from(d)).sum();
+    let runs = (total / u64::from(large.max(1))) as usize;
+    let n = cores.min(runs).clamp(1, docs.len().max(1));
+    if n >= docs.len() {
+        return (0..docs.len()).map(|i| i..i + 1).collect();
+    }
+    // A segment goes to the group its middle passage falls in, so that each group holds about
+    // `total / n` passages; a large segment may leave a group empty.
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::with_capacity(n);
+    let mut last = None;
+    let mut before = 0u64;
+    for (i, &d) in docs.iter().enumerate() {
+        let middle = before + u64::from(d) / 2;
+        let group = ((middle * n as u64 / total.max(1)) as usize).min(n - 1);
+        match groups.last_mut() {
+            Some(run) if last == Some(group) => run.end = i + 1,
+            _ => groups.push(i..i + 1),
+        }
+        last = Some(group);
+        before += u64::from(d);
+    }
+    groups
 }
 
 /// How long the merge waits for the index's writer lock.
@@ -824,28 +874,113 @@ fn documents(f: &Fields, provinces: &[String], report: &Report) -> Vec<TantivyDo
 
 #[cfg(test)]
 mod tests {
-    use super::{merge_small, passage_weight};
+    use super::{merge_segments, passage_weight, segment_groups};
     use proptest::prelude::*;
+
+    /// An index in `dir` with a segment of documents per item of `segments`, each document
+    /// the one word it names.
+    fn index_in_segments(dir: &std::path::Path, segments: &[&[&str]]) -> tantivy::Index {
+        use tantivy::schema::{Schema, STRING};
+
+        let mut schema = Schema::builder();
+        let word = schema.add_text_field("word", STRING);
+        let index = tantivy::Index::create_in_dir(dir, schema.build()).expect("index");
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for segment in segments {
+            for text in *segment {
+                writer
+                    .add_document(tantivy::doc!(word => *text))
+                    .expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        writer.wait_merging_threads().expect("writer done");
+        index
+    }
+
+    #[test]
+    fn segments_merge_into_runs_of_neighbours_of_about_equal_passages() {
+        // The 1 GB benchmark corpus as tantivy's writer leaves it.
+        let gigabyte = [443_409, 443_297, 442_341, 428_631, 420_315, 418_290, 57_248];
+        assert_eq!(segment_groups(&gigabyte, 2, 200_000), vec![0..3, 3..7]);
+        // Enough cores for every segment: nothing to merge.
+        let alone: Vec<_> = (0..7).map(|i| i..i + 1).collect();
+        assert_eq!(segment_groups(&gigabyte, 16, 200_000), alone);
+        // A small index in one segment, whatever the cores.
+        let small = [60_000, 60_000, 60_000, 60_000];
+        assert_eq!(segment_groups(&small, 2, 200_000), vec![0..4]);
+        assert_eq!(segment_groups(&small, 1, 10), vec![0..4]);
+        // No more runs than segments of `large` passages.
+        assert_eq!(
+            segment_groups(&[250_000; 6], 8, 500_000),
+            vec![0..2, 2..4, 4..6]
+        );
+        // A large segment first is a run of its own, and may leave a core without one.
+        assert_eq!(
+            segment_groups(&[1_000_000, 10, 10], 2, 200_000),
+            vec![0..1, 1..3]
+        );
+        assert_eq!(
+            segment_groups(&[1_000_000, 10, 10, 10], 3, 200_000),
+            vec![0..1, 1..4]
+        );
+        assert_eq!(
+            segment_groups(&[], 2, 200_000),
+            Vec::<std::ops::Range<usize>>::new()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn segment_runs_cover_every_segment_once(
+            docs in proptest::collection::vec(0u32..1_000_000, 0..40),
+            cores in 1usize..16,
+            large in 1u32..500_000,
+        ) {
+            let groups = segment_groups(&docs, cores, large);
+            let mut next = 0;
+            for g in &groups {
+                prop_assert_eq!(g.start, next);
+                prop_assert!(g.end > g.start);
+                next = g.end;
+            }
+            prop_assert_eq!(next, docs.len());
+            let total: u64 = docs.iter().map(|&d| u64::from(d)).sum();
+            let runs = (total / u64::from(large)) as usize;
+            prop_assert!(groups.len() <= cores.min(runs).max(1));
+        }
+    }
+
+    #[test]
+    fn a_large_index_merges_into_a_segment_per_core() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let words: Vec<String> = (0..18).map(|i| format!("w{i}")).collect();
+        let segments: Vec<Vec<&str>> = words
+            .chunks(3)
+            .map(|c| c.iter().map(String::as_str).collect())
+            .collect();
+        let segments: Vec<&[&str]> = segments.iter().map(Vec::as_slice).collect();
+        let index = index_in_segments(tmp.path(), &segments);
+        assert_eq!(index.searchable_segment_metas().expect("metas").len(), 6);
+        // Segments of 5 passages are worth a thread: 18 passages make two on two cores.
+        assert_eq!(merge_segments(&index, 2, 5).expect("merges"), 2);
+        let metas = index.searchable_segment_metas().expect("metas");
+        let mut docs: Vec<u32> = metas.iter().map(|m| m.num_docs()).collect();
+        docs.sort_unstable();
+        assert_eq!(docs, vec![9, 9]);
+        // Merged already: nothing more to do.
+        assert_eq!(merge_segments(&index, 2, 5).expect("merges"), 2);
+    }
 
     #[test]
     fn the_merge_waits_for_a_writer_lock_busy_a_moment_longer() {
         use std::os::fd::AsRawFd;
-        use tantivy::schema::{Schema, STRING};
 
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut schema = Schema::builder();
-        let word = schema.add_text_field("word", STRING);
-        let index = tantivy::Index::create_in_dir(tmp.path(), schema.build()).expect("index");
-        let mut writer: tantivy::IndexWriter = index
-            .writer_with_num_threads(1, 15_000_000)
-            .expect("writer");
-        for text in ["uno", "dos"] {
-            writer
-                .add_document(tantivy::doc!(word => text))
-                .expect("add");
-            writer.commit().expect("commit");
-        }
-        writer.wait_merging_threads().expect("writer done");
+        let index = index_in_segments(tmp.path(), &[&["uno"], &["dos"]]);
         // The lock file held through a descriptor of its own, as a child process holds the
         // first writer's between its fork and its exec.
         let lock_path = tmp
@@ -862,7 +997,10 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(300));
             drop(lock);
         });
-        merge_small(&index).expect("the merge waits for the lock");
+        assert_eq!(
+            merge_segments(&index, 2, 1_000).expect("the merge waits for the lock"),
+            1
+        );
         holder.join().expect("holder");
         assert_eq!(index.searchable_segment_metas().expect("metas").len(), 1);
     }

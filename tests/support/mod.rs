@@ -36,7 +36,7 @@ pub fn build_with(
         memory_budget: 64 << 20,
         threads: 4,
         reader,
-        merge_small: true,
+        merge_segments: true,
         ranker: Some(cuentas::search::word_ranker()),
     };
     build_options(folders, dir, &options)
@@ -52,7 +52,7 @@ pub fn build_in_segments(
         memory_budget: 64 << 20,
         threads: 4,
         reader: reader(),
-        merge_small: false,
+        merge_segments: false,
         ranker: Some(cuentas::search::word_ranker()),
     };
     build_options(folders, dir, &options)
