@@ -527,14 +527,22 @@ pub fn build_index(config: &Config) -> Result<BuildSummary> {
         if let Some(bar) = &bar {
             bar.set_length(p.files_total as u64);
             bar.set_position(p.files_done as u64);
-            bar.set_message(if p.ocr_pages > 0 {
+            let pages = if p.ocr_pages > 0 {
                 format!(
                     "{} pages ({} by OCR, {} of them cached)",
                     p.pages, p.ocr_pages, p.ocr_cached
                 )
             } else {
                 format!("{} pages", p.pages)
-            });
+            };
+            if p.files_done >= p.files_total {
+                // After the last file the index is still written, merged and counted (at 1 GB,
+                // about 20 s): said, and the spinner kept turning.
+                bar.set_message(format!("{pages}; writing the index"));
+                bar.enable_steady_tick(std::time::Duration::from_millis(250));
+            } else {
+                bar.set_message(pages);
+            }
         }
     };
     let result = index::build(
