@@ -526,10 +526,11 @@ fn merge_segments(index: &Index, cores: usize, large: u32) -> tantivy::Result<us
     Ok(groups.len())
 }
 
-/// The segments to merge, as runs of neighbours of about equal passages: one run per core, but
-/// no more runs than the index holds `large` passages (a segment worth searching on a thread of
-/// its own, [`super::PARALLEL_SEGMENT_DOCS`]), so one run for a small index. `docs` are the
-/// segments' passages, in the index's order.
+/// The segments to merge, as runs of about equal passages: one run per core, but no more runs
+/// than the index holds `large` passages (a segment worth searching on a thread of its own,
+/// [`super::PARALLEL_SEGMENT_DOCS`]), so one run for a small index. `docs` are the segments'
+/// passages, in the order the index lists them: tantivy keeps none of its own (its segment
+/// register is a hash map), and no search depends on which segment a passage is in.
 fn segment_groups(docs: &[u32], cores: usize, large: u32) -> Vec<std::ops::Range<usize>> {
     let total: u64 = docs.iter().map(|&d| u64::from(d)).sum();
     let runs = (total / u64::from(large.max(1))) as usize;
@@ -902,7 +903,7 @@ mod tests {
     }
 
     #[test]
-    fn segments_merge_into_runs_of_neighbours_of_about_equal_passages() {
+    fn segments_merge_into_runs_of_about_equal_passages() {
         // The 1 GB benchmark corpus as tantivy's writer leaves it.
         let gigabyte = [443_409, 443_297, 442_341, 428_631, 420_315, 418_290, 57_248];
         assert_eq!(segment_groups(&gigabyte, 2, 200_000), vec![0..3, 3..7]);
