@@ -225,8 +225,6 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     let words = words.as_slice();
     // Each word's class, found once: the walks below look at most words more than once.
     let mut classes = Classes::new();
-    let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
-    let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
     // Skip the connectors right before the figure (`recaudado de`, `en un`), and the verb that
     // reports it with them (`la cartera se ubicó en`).
     let mut i = words.len();
@@ -249,12 +247,40 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
         verb = true;
         i -= 1;
     }
-    let end = i;
+    let (first, end) = phrase_back(words, &mut classes, i)?;
+    // `por un monto de`, `por un valor total de`: the amount's own noun says nothing of what it
+    // pays for, the noun phrase before `por` does (`se adjudicaron 872 procesos de contratación
+    // pública por un monto de USD …`). After a break (`…, por un monto de`) nothing is before it
+    // in the clause, and the amount's noun stays.
+    let generic = (first..end)
+        .all(|k| !classes.content(words, k) || folds_to_one_of(words[k], &AMOUNT_NOUNS));
+    let before = first
+        .checked_sub(2)
+        .filter(|&k| {
+            generic
+                && folds_to_one_of(words[k], &["por", "con"])
+                && folds_to_one_of(words[k + 1], &["un", "una", "el", "la"])
+        })
+        .and_then(|by| phrase_back(words, &mut classes, by));
+    let (first, end) = before.unwrap_or((first, end));
+    Some(words[first..end].join(" "))
+}
+
+/// Nouns that name an amount as such (`monto`, `valor`), not what it pays for.
+const AMOUNT_NOUNS: [&str; 6] = ["monto", "montos", "valor", "valores", "suma", "importe"];
+
+/// The label that ends at word `end` of `words`: content words back from it, with links, articles
+/// between links and small numbers between them, up to a verb, and a table row's opening link or
+/// number; its first and end word, when it says more than a unit.
+fn phrase_back(words: &[&str], classes: &mut Classes, end: usize) -> Option<(usize, usize)> {
+    let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
+    let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     // An article between links (`de la provincia`) joins the words too.
     let article = |i: usize| {
         folds_to_one_of(words[i], &["el", "la", "los", "las"]) && i > 0 && link(words[i - 1])
     };
     // Content words back, with links and small numbers between them, up to a verb.
+    let mut i = end;
     let (mut first, mut content) = (i, 0);
     while i > 0 {
         let w = words[i - 1];
@@ -283,7 +309,7 @@ fn label_backward(text: &str, start: usize) -> Option<String> {
     // one (`1,2 millones de dólares y USD 0,5 millones`) and say nothing of what it counts.
     let says_more =
         (first..end).any(|k| classes.content(words, k) && !folds_to_one_of(words[k], &UNIT_WORDS));
-    (content > 0 && says_more).then(|| words[first..end].join(" "))
+    (content > 0 && says_more).then_some((first, end))
 }
 
 /// When the words before a figure end with a year (`El presupuesto codificado para el

@@ -978,6 +978,36 @@ mod tests {
             label("Presupuesto de dólares: 1.234").as_deref(),
             Some("Presupuesto de dólares")
         );
+        // `por un monto de`: what the amount pays for comes before it.
+        let last = |s: &str| extract_figures(s).into_iter().last().and_then(|f| f.label);
+        for (text, said) in [
+            (
+                "se adjudicaron 872 procesos de contratación pública por un monto de USD 1.234.567,89",
+                "procesos de contratación pública",
+            ),
+            (
+                "Se suscribieron convenios de pago por un monto total de USD 2'345.678,00 con",
+                "convenios de pago",
+            ),
+            (
+                "Se pagaron pensiones por un valor de USD 45.600.000 a",
+                "pensiones",
+            ),
+            (
+                "Se entregaron créditos hipotecarios con un monto de USD 3.000.000",
+                "créditos hipotecarios",
+            ),
+            // After a break, or a verb before `por`, the amount's own noun stays.
+            (
+                "benefició a 222 familias, con un monto de USD 42.518,88.",
+                "monto",
+            ),
+            ("La Dirección invirtió por un monto de USD 500.000.", "monto"),
+            ("Monto total: USD 5.000,00.", "Monto total"),
+            ("Asumamos que se determinó el valor de $30 millones", "valor"),
+        ] {
+            assert_eq!(last(text).as_deref(), Some(said), "{text}");
+        }
     }
 
     #[test]
