@@ -693,10 +693,10 @@ fn prepare(fields: &Fields, provinces: &[String], report: Report, path: &Path) -
 /// end, every lowercase word a connector: "Rendición de Cuentas 2021 Dirección Nacional de …";
 /// or, in the sentence case Spanish headings use, a capital and at most [`HEADING_WORDS`]
 /// words without a digit or a colon: "Recaudación y gestión de cartera") or a table's row of
-/// labels (`Ejecutado | Presupuestado`, `2007 | 2008`) 35; a row of a
-/// table's data (`data_row`: a row under a header, or in a table without one) [`ROW_WEIGHT`];
-/// other passages from 60 for one word to 100 from a dozen words. BM25 alone favours short
-/// passages, so a search would open on headings that only repeat its words.
+/// labels (`Ejecutado | Presupuestado`, `2007 | 2008`) 35; a row of a table's data (`data_row`:
+/// a row under a header, or in a table without one) [`ROW_WEIGHT`]; other passages from 60 for
+/// one word to 100 from a dozen words. BM25 alone favours short passages, so a search would
+/// open on headings that only repeat its words.
 pub fn passage_weight(text: &str, data_row: bool) -> u64 {
     const CONNECTORS: [&str; 12] = [
         "de", "del", "la", "las", "el", "los", "y", "e", "en", "para", "a", "al",
