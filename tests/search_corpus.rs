@@ -1170,7 +1170,7 @@ fn a_query_of_several_words_ranks_with_its_bounds_and_sets_as_scoring_every_matc
             let now =
                 cuentas::index::score_bounds::term_now(reader, &term, key, mean).expect("reads");
             assert!(kept.is_some(), "{word}: kept");
-            assert_eq!(now.as_deref(), kept, "{word}");
+            assert_eq!(now, kept, "{word}");
         }
     }
     // An engine warmed (as a server warms every generation it opens) has read both.

@@ -14,14 +14,23 @@
 //! multiplies it by each term's own factor (`idf × (1 + k1) × boost`), adds the terms, and
 //! knows that no passage of the window can score more (`search::bounded`).
 //!
+//! Beside it the build keeps, per window, the most times the term occurs in one passage of the
+//! window (at most 255). A passage's weight and length are cheap to read where its term
+//! frequencies are not (they are in the postings), so a query bounds a passage the window's
+//! bound lets through with its own weight and length and the window's most occurrences: the
+//! maxima of one window's terms come from different passages, a passage's own bound does not.
+//!
 //! The factor `K` depends on the index's mean passage length, which the file records: a
 //! searcher whose mean differs (another index) takes no bound from it.
 //!
-//! The file has the layout of `word_file`, with magic "CSB1" and the mean length (f32) after
-//! it: a term's value is one byte per window of the segment.
+//! The file has the layout of `word_file`, with magic "CSB2" and the mean length (f32) after
+//! it: a term's value is one byte per window of the segment, its bounds, then one per window,
+//! its most occurrences. A file of magic "CSB1" (before the occurrences were kept) is read as
+//! bounds alone.
 //!
 //! A missing or unreadable file only makes searches score every match.
 
+use std::borrow::Cow;
 use std::io;
 use std::ops::Range;
 use std::path::Path;
@@ -51,7 +60,59 @@ const K1: Score = 1.2;
 const B: Score = 0.75;
 
 /// First bytes of the file, with the layout's version.
-const MAGIC: &[u8; 4] = b"CSB1";
+const MAGIC: &[u8; 4] = b"CSB2";
+/// The magic of a file of bounds without occurrences, as indexes before the occurrences were
+/// kept have it.
+const MAGIC_BOUNDS_ONLY: &[u8; 4] = b"CSB1";
+
+/// A term's bounds in one segment, window by window: what [`ScoreBounds::get`] and
+/// [`term_now`] give.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TermBounds<'a> {
+    /// The bounds of every window, then, when known, the most occurrences in every window.
+    bytes: Cow<'a, [u8]>,
+    /// Whether `bytes` holds the occurrences.
+    occurrences: bool,
+}
+
+impl<'a> TermBounds<'a> {
+    /// Bounds of the layout of a term's value in a file of magic [`MAGIC`] (`occurrences`) or
+    /// [`MAGIC_BOUNDS_ONLY`].
+    fn new(bytes: Cow<'a, [u8]>, occurrences: bool) -> TermBounds<'a> {
+        TermBounds { bytes, occurrences }
+    }
+
+    fn windows(&self) -> usize {
+        if self.occurrences {
+            self.bytes.len() / 2
+        } else {
+            self.bytes.len()
+        }
+    }
+
+    /// The most any passage of window `window` weighs in the term's score, as a part of the
+    /// term's factor: 1 (no bound) for a window past the last.
+    #[inline]
+    pub fn part(&self, window: usize) -> Score {
+        match self.bytes.get(..self.windows()).and_then(|b| b.get(window)) {
+            Some(&byte) => part(byte),
+            None => 1.0,
+        }
+    }
+
+    /// The most times the term occurs in one passage of window `window`, 0 when no passage of
+    /// it holds the term; `None` when unknown (a file without occurrences, a window past the
+    /// last, or 255 times or more).
+    #[inline]
+    pub fn most_occurrences(&self, window: usize) -> Option<u8> {
+        if !self.occurrences {
+            return None;
+        }
+        let windows = self.windows();
+        let byte = *self.bytes.get(windows..)?.get(window)?;
+        (byte < u8::MAX).then_some(byte)
+    }
+}
 
 /// The window of passage `doc`.
 #[inline]
@@ -67,6 +128,8 @@ pub struct ScoreBounds {
     mean_length: Score,
     bytes: Bytes,
     segments: BySegment<Range<usize>>,
+    /// Whether each term's value holds its most occurrences after its bounds.
+    occurrences: bool,
 }
 
 impl ScoreBounds {
@@ -98,9 +161,10 @@ impl ScoreBounds {
 
     /// The bounds of `term` (the text of a term of the text field) in segment `segment`, one
     /// per window, when they are kept. They hold for a searcher whose mean length they [`fit`](Self::fits).
-    pub fn get(&self, segment: SegmentId, term: &str) -> Option<&[u8]> {
+    pub fn get(&self, segment: SegmentId, term: &str) -> Option<TermBounds<'_>> {
         let at = self.segments.get(&segment)?.get(term)?;
-        self.bytes.get(at.clone())
+        let bytes = self.bytes.get(at.clone())?;
+        Some(TermBounds::new(Cow::Borrowed(bytes), self.occurrences))
     }
 
     /// Whether these bounds were made for passages whose mean length is `mean_length` (as
@@ -139,13 +203,31 @@ impl ScoreBounds {
         };
         let mut mean = [0; 4];
         mean.copy_from_slice(&bytes[split..]);
-        let segments = word_file::decode(&bytes[..split], MAGIC, "score bounds", |r| {
+        let occurrences = !bytes.starts_with(MAGIC_BOUNDS_ONLY);
+        let magic = if occurrences {
+            MAGIC
+        } else {
+            MAGIC_BOUNDS_ONLY
+        };
+        let segments = word_file::decode(&bytes[..split], magic, "score bounds", |r| {
             word_file::take_range(r, 1)
         })?;
+        if occurrences
+            && segments
+                .values()
+                .flat_map(|t| t.values())
+                .any(|r| r.len() % 2 == 1)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "score bounds: a term's bounds and occurrences differ in number",
+            ));
+        }
         Ok(ScoreBounds {
             mean_length: f32::from_le_bytes(mean),
             bytes,
             segments,
+            occurrences,
         })
     }
 }
@@ -158,7 +240,7 @@ fn encode(mean_length: Score, segments: &BySegment<Box<[u8]>>) -> Vec<u8> {
     out
 }
 
-/// Writes a term's bounds: their number, then one byte each.
+/// Writes a term's bounds and occurrences: their number, then one byte each.
 #[allow(clippy::borrowed_box)] // the shape `word_file::encode` asks of every value
 fn put_bounds(out: &mut Vec<u8>, bounds: &Box<[u8]>) {
     word_file::put_u32(out, bounds.len());
@@ -178,7 +260,7 @@ pub fn mean_length(searcher: &Searcher, body: Field) -> tantivy::Result<Score> {
 }
 
 /// `K(length)` of BM25 for every fieldnorm id, as tantivy computes it.
-fn length_factors(mean_length: Score) -> [Score; 256] {
+pub fn length_factors(mean_length: Score) -> [Score; 256] {
     let mut factors = [0.0; 256];
     for (id, factor) in factors.iter_mut().enumerate() {
         let length = FieldNormReader::id_to_fieldnorm(id as u8);
@@ -205,7 +287,7 @@ pub fn term_now(
     term: &Term,
     key: &str,
     mean_length: Score,
-) -> tantivy::Result<Option<Box<[u8]>>> {
+) -> tantivy::Result<Option<TermBounds<'static>>> {
     let inverted = reader.inverted_index(term.field())?;
     let Some(info) = inverted.get_term_info(term)? else {
         return Ok(None);
@@ -218,7 +300,10 @@ pub fn term_now(
     };
     let postings =
         inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-    Ok(Some(bounder.bounds(postings)))
+    Ok(Some(TermBounds::new(
+        Cow::Owned(bounder.bounds(postings).into_vec()),
+        true,
+    )))
 }
 
 /// The bounds of one segment's frequent terms.
@@ -285,9 +370,11 @@ impl Bounder {
         }))
     }
 
-    /// A term's bound in every window of the segment, from its postings.
+    /// A term's bound in every window of the segment, then its most occurrences in one passage
+    /// of every window, from its postings.
     fn bounds(&mut self, mut postings: BlockSegmentPostings) -> Box<[u8]> {
         let mut most = vec![0.0 as Score; self.windows];
+        let mut occurrences = vec![0u8; self.windows];
         loop {
             let docs = postings.docs();
             if docs.is_empty() {
@@ -295,18 +382,24 @@ impl Bounder {
             }
             self.packed.resize(docs.len(), 0);
             self.keys.get_vals(docs, &mut self.packed);
-            for ((&doc, &tf), &key) in docs.iter().zip(postings.freqs()).zip(&self.packed) {
-                let tf = tf as Score;
+            for ((&doc, &freq), &key) in docs.iter().zip(postings.freqs()).zip(&self.packed) {
+                let tf = freq as Score;
                 let length = self.factors[usize::from(self.norms.fieldnorm_id(doc))];
                 let part = tf / (tf + length);
                 let weighed = part * Score::from(PassageKey::unpack(key).weight) / 100.0;
                 if let Some(m) = most.get_mut(window(doc)) {
                     *m = m.max(weighed);
                 }
+                if let Some(o) = occurrences.get_mut(window(doc)) {
+                    *o = (*o).max(u8::try_from(freq).unwrap_or(u8::MAX));
+                }
             }
             postings.advance();
         }
-        most.into_iter().map(quantize_up).collect()
+        most.into_iter()
+            .map(quantize_up)
+            .chain(occurrences)
+            .collect()
     }
 }
 
@@ -332,13 +425,24 @@ mod tests {
 
     use super::*;
 
+    /// Two terms: `jubil` in three windows (bounds, then most occurrences), `ñandú` in one.
     fn sample() -> (SegmentId, Vec<u8>) {
         let terms = HashMap::from([
-            ("jubil".into(), vec![0, 255, 17].into_boxed_slice()),
-            ("\u{1}ñandú".into(), vec![3].into_boxed_slice()),
+            (
+                "jubil".into(),
+                vec![0, 255, 17, 0, 2, 255].into_boxed_slice(),
+            ),
+            ("\u{1}ñandú".into(), vec![3, 1].into_boxed_slice()),
         ]);
         let segment = SegmentId::generate_random();
         (segment, encode(31.25, &HashMap::from([(segment, terms)])))
+    }
+
+    /// What `bounds` says of windows 0 to 3: bound and most occurrences.
+    fn windows(bounds: &TermBounds) -> Vec<(Score, Option<u8>)> {
+        (0..4)
+            .map(|w| (bounds.part(w), bounds.most_occurrences(w)))
+            .collect()
     }
 
     #[test]
@@ -351,13 +455,49 @@ mod tests {
             ScoreBounds::decode(Bytes::Owned(bytes)).expect("reads"),
             ScoreBounds::read(&path).expect("reads the file"),
         ] {
-            assert_eq!(read.get(segment, "jubil"), Some(&[0, 255, 17][..]));
-            assert_eq!(read.get(segment, "\u{1}ñandú"), Some(&[3][..]));
-            assert_eq!(read.get(segment, "jubi"), None);
-            assert_eq!(read.get(SegmentId::generate_random(), "jubil"), None);
+            let jubil = read.get(segment, "jubil").expect("kept");
+            // Past the last window, and at 255 occurrences or more, nothing is known.
+            assert_eq!(
+                windows(&jubil),
+                [
+                    (0.0, Some(0)),
+                    (1.0, Some(2)),
+                    (17.0 / 255.0, None),
+                    (1.0, None)
+                ]
+            );
+            let nandu = read.get(segment, "\u{1}ñandú").expect("kept");
+            assert_eq!(windows(&nandu)[0], (3.0 / 255.0, Some(1)));
+            assert!(read.get(segment, "jubi").is_none());
+            assert!(read.get(SegmentId::generate_random(), "jubil").is_none());
             assert_eq!(read.mean_length, 31.25);
             assert_eq!(read.len(), 2);
         }
+    }
+
+    #[test]
+    fn a_file_of_bounds_alone_reads_without_occurrences() {
+        // The layout of an index built before occurrences were kept: one byte a window.
+        let terms = HashMap::from([("jubil".into(), vec![0, 255, 17].into_boxed_slice())]);
+        let segment = SegmentId::generate_random();
+        let mut bytes = encode(31.25, &HashMap::from([(segment, terms)]));
+        bytes[..4].copy_from_slice(MAGIC_BOUNDS_ONLY);
+        let read = ScoreBounds::decode(Bytes::Owned(bytes)).expect("reads");
+        let jubil = read.get(segment, "jubil").expect("kept");
+        assert_eq!(
+            windows(&jubil),
+            [(0.0, None), (1.0, None), (17.0 / 255.0, None), (1.0, None)]
+        );
+    }
+
+    #[test]
+    fn bounds_without_as_many_occurrences_are_damage() {
+        let terms = HashMap::from([("jubil".into(), vec![0, 255, 17].into_boxed_slice())]);
+        let bytes = encode(
+            31.25,
+            &HashMap::from([(SegmentId::generate_random(), terms)]),
+        );
+        assert!(ScoreBounds::decode(Bytes::Owned(bytes)).is_err());
     }
 
     #[test]

@@ -10,6 +10,13 @@
 //! scoring every match gives, to the bit: a passage skipped could at best tie the worst hit
 //! kept, and on a tie the earlier passage, kept, wins.
 //!
+//! A passage its window's bound lets through is bounded again by its own weight and length,
+//! which are cheap to read, and the most times each term occurs in one passage of the window
+//! (kept with the bounds): only a passage that may still beat the worst hit kept has its term
+//! frequencies read from the postings and is scored. A window's bound adds maxima that come
+//! from different passages; at 1 GB three quarters to nearly all of the passages it let
+//! through for queries of three frequent words were below the page (BENCHMARKS.md).
+//!
 //! A term too rare for the index to keep its bounds is bounded from its postings when a query
 //! asks for it; a term of another field (the facet of a province or a year a query names)
 //! counts its whole factor in every window.
@@ -19,10 +26,10 @@
 //! all, so the segments share that score as a floor. At 1 GB (seven segments) this cut the
 //! instructions of the 285 bench queries by 5.8 % (BENCHMARKS.md).
 
-use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25Weight, EnableScoring, Query};
 use tantivy::schema::Field;
 use tantivy::{Score, Searcher, SegmentOrdinal, SegmentReader, Term};
@@ -31,7 +38,7 @@ use super::cancel::{walk, Cancel};
 use super::collect::{key_column, Collected, Passages};
 use super::word::Boosted;
 use crate::index::schema::KEY_COLUMN;
-use crate::index::score_bounds::{self, ScoreBounds};
+use crate::index::score_bounds::{self, ScoreBounds, TermBounds};
 use crate::index::segment_threads::SegmentThreads;
 
 /// Room left for the rounding of a score's sum, its weighting and its factors: a bound is
@@ -48,6 +55,8 @@ pub struct Bounding<'a> {
     /// the bounds were made for.
     field: Field,
     mean_length: Score,
+    /// BM25's `K(length)` by fieldnorm id, for that mean length.
+    length_factors: [Score; 256],
     /// Each term with its factor (`idf × (1 + k1) × boost`), and whether each segment of the
     /// searcher holds it.
     terms: Vec<(Term, Score, Vec<bool>)>,
@@ -88,6 +97,7 @@ impl<'a> Bounding<'a> {
             bounds,
             field,
             mean_length,
+            length_factors: score_bounds::length_factors(mean_length),
             terms,
         }))
     }
@@ -107,9 +117,8 @@ impl<'a> Bounding<'a> {
                 .and_then(|text| self.bounds.get(reader.segment_id(), text));
             let bounds = match kept {
                 _ if term.field() != self.field => None,
-                Some(kept) => Some(Cow::Borrowed(kept)),
-                None => score_bounds::term_now(reader, term, KEY_COLUMN, self.mean_length)?
-                    .map(|b| Cow::Owned(b.into_vec())),
+                Some(kept) => Some(kept),
+                None => score_bounds::term_now(reader, term, KEY_COLUMN, self.mean_length)?,
             };
             parts.push((*factor, bounds));
         }
@@ -118,23 +127,45 @@ impl<'a> Bounding<'a> {
 }
 
 /// A term of a query in a segment: its factor, and its bounds there when known.
-type Part<'a> = (Score, Option<Cow<'a, [u8]>>);
+type Part<'a> = (Score, Option<TermBounds<'a>>);
 
 /// The most a passage of window `window` may score, by `parts`.
 fn bound(parts: &[Part], window: usize) -> Score {
     let mut sum: Score = 0.0;
     for (factor, bounds) in parts {
-        let part = match bounds {
-            Some(b) => b.get(window).map_or(1.0, |&byte| score_bounds::part(byte)),
-            None => 1.0,
-        };
+        let part = bounds.as_ref().map_or(1.0, |b| b.part(window));
         sum += factor * part;
     }
     sum * (1.0 + ROOM) + ROOM_ABSOLUTE
 }
 
-/// Counts and ranks the matches of `query`, scoring only those whose window's bound beats the
-/// worst hit kept: the same [`Collected`] as scoring them all.
+/// The most times each term of `parts` occurs in one passage of window `window`, in `out`:
+/// `None` where unknown.
+fn occurrences(parts: &[Part], window: usize, out: &mut Vec<Option<Score>>) {
+    out.clear();
+    out.extend(parts.iter().map(|(_, bounds)| {
+        bounds
+            .as_ref()
+            .and_then(|b| b.most_occurrences(window))
+            .map(Score::from)
+    }));
+}
+
+/// The most a passage of weight `weight` (a factor) whose length gives BM25's `K` may score,
+/// when its terms (`parts`) occur at most `most` times in it: BM25 grows with a term's
+/// frequency, so each term scores at most its factor times `most / (most + K)`, or its whole
+/// factor when `most` is unknown.
+fn passage_bound(parts: &[Part], most: &[Option<Score>], k: Score, weight: Score) -> Score {
+    let mut sum: Score = 0.0;
+    for ((factor, _), most) in parts.iter().zip(most) {
+        let part = most.map_or(1.0, |tf| tf / (tf + k));
+        sum += factor * part;
+    }
+    sum * weight * (1.0 + ROOM) + ROOM_ABSOLUTE
+}
+
+/// Counts and ranks the matches of `query`, scoring only those whose window's bound and own
+/// bound beat the worst hit kept: the same [`Collected`] as scoring them all.
 pub fn collect(
     searcher: &Searcher,
     query: &dyn Query,
@@ -148,15 +179,19 @@ pub fn collect(
     let segment = |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<Collected> {
         let parts = bounding.segment(ord, reader)?;
         let mut child = passages.segment_with(ord as SegmentOrdinal, key_column(reader)?);
+        let norms: Option<FieldNormReader> =
+            reader.fieldnorms_readers().get_field(bounding.field)?;
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut window = usize::MAX;
         let mut most = Score::INFINITY;
+        let mut most_occurrences = Vec::with_capacity(parts.len());
         let mut over_floor = true;
         walk(&mut *scorer, reader, cancel, |doc, scorer| {
             let here = score_bounds::window(doc);
             if here != window {
                 window = here;
                 most = bound(&parts, window);
+                occurrences(&parts, window, &mut most_occurrences);
                 if let Some(worst) = child.worst() {
                     floor.raise(worst);
                 }
@@ -164,7 +199,14 @@ pub fn collect(
                 // than its bound.
                 over_floor = most > floor.get();
             }
-            if over_floor && child.may_enter(most) {
+            let may_enter = over_floor
+                && child.may_enter(most)
+                && norms.as_ref().is_none_or(|norms| {
+                    let k = bounding.length_factors[usize::from(norms.fieldnorm_id(doc))];
+                    let own = passage_bound(&parts, &most_occurrences, k, child.weight_of(doc));
+                    own > floor.get() && child.may_enter(own)
+                });
+            if may_enter {
                 child.collect(doc, scorer.score());
             } else {
                 child.count_only(doc);
@@ -255,8 +297,14 @@ mod tests {
         (index.reader().expect("reader").searcher(), fields)
     }
 
-    /// Every match of `query` weighs at most its window's bound.
-    fn assert_bounded(searcher: &Searcher, fields: &Fields, bounds: &ScoreBounds, query: &str) {
+    /// Every match of `query` weighs at most its window's bound and its own; gives the number of
+    /// matches, and of those whose own bound is under nine tenths of their window's.
+    fn assert_bounded(
+        searcher: &Searcher,
+        fields: &Fields,
+        bounds: &ScoreBounds,
+        query: &str,
+    ) -> (usize, usize) {
         let items = parse(query).expect("parses");
         let text = TextFields::of(fields, searcher);
         let ranked = build_ranked(&items, text).expect("a query");
@@ -268,30 +316,45 @@ mod tests {
             .matching
             .weight(EnableScoring::enabled_from_searcher(searcher))
             .expect("weight");
-        let mut matches = 0;
+        let (mut matches, mut tighter) = (0, 0);
+        let mut most_occurrences = Vec::new();
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             let parts = bounding.segment(ord, reader).expect("reads");
             let keys = key_column(reader).expect("keys");
+            let norms = reader
+                .fieldnorms_readers()
+                .get_field(fields.body)
+                .expect("reads")
+                .expect("lengths");
             let mut scorer = weight.scorer(reader, 1.0).expect("scorer");
             let mut doc = scorer.doc();
             while doc != TERMINATED {
-                let weighed = scorer.score()
-                    * Score::from(PassageKey::unpack(keys.get_val(doc)).weight)
-                    / 100.0;
-                let most = bound(&parts, score_bounds::window(doc));
+                let weight = Score::from(PassageKey::unpack(keys.get_val(doc)).weight) / 100.0;
+                let weighed = scorer.score() * weight;
+                let window = score_bounds::window(doc);
+                let most = bound(&parts, window);
                 assert!(
                     weighed <= most,
                     "{query}: passage {doc} weighs {weighed}, over {most}"
                 );
+                occurrences(&parts, window, &mut most_occurrences);
+                let k = bounding.length_factors[usize::from(norms.fieldnorm_id(doc))];
+                let own = passage_bound(&parts, &most_occurrences, k, weight);
+                assert!(
+                    weighed <= own,
+                    "{query}: passage {doc} weighs {weighed}, over its own bound {own}"
+                );
                 matches += 1;
+                tighter += usize::from(own < 0.9 * most);
                 doc = scorer.advance();
             }
         }
         assert!(matches > 0, "{query}");
+        (matches, tighter)
     }
 
     #[test]
-    fn no_match_weighs_more_than_its_window_bound() {
+    fn no_match_weighs_more_than_its_window_bound_or_its_own() {
         let (searcher, fields) = searcher();
         let bounds =
             ScoreBounds::compute(&searcher, fields.body, KEY_COLUMN, 1_000).expect("computes");
@@ -313,7 +376,10 @@ mod tests {
             "pensión jubilados manabí",
             "pensión OR patronal jubilados",
         ] {
-            assert_bounded(&searcher, &fields, &bounds, query);
+            let (matches, tighter) = assert_bounded(&searcher, &fields, &bounds, query);
+            // A passage's own bound, by its weight and length and the window's most
+            // occurrences, is well under its window's for a fifth of the matches at least.
+            assert!(tighter * 5 >= matches, "{query}: {tighter} of {matches}");
         }
     }
 

@@ -501,6 +501,12 @@ impl SegmentPassages {
         self.best.worst().is_none_or(|worst| bound > worst)
     }
 
+    /// The ranking weight of passage `doc`: the factor of its score in [`weighted`].
+    #[inline]
+    pub(super) fn weight_of(&self, doc: DocId) -> Score {
+        f32::from(PassageKey::unpack(self.keys.get_val(doc)).weight) / 100.0
+    }
+
     /// The score of the worst hit of the page, once full: from then on only a passage that
     /// beats it enters.
     pub(super) fn worst(&self) -> Option<Score> {
