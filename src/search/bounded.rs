@@ -55,8 +55,10 @@ pub struct Bounding<'a> {
     /// the bounds were made for.
     field: Field,
     mean_length: Score,
-    /// BM25's `K(length)` by fieldnorm id, for that mean length.
-    length_factors: [Score; 256],
+    /// What a term occurring once, and twice, in a passage scores of its factor, by the
+    /// passage's fieldnorm id: `1 / (1 + K(length))` and `2 / (2 + K(length))`.
+    once: [Score; 256],
+    twice: [Score; 256],
     /// Each term with its factor (`idf × (1 + k1) × boost`), and whether each segment of the
     /// searcher holds it.
     terms: Vec<(Term, Score, Vec<bool>)>,
@@ -97,7 +99,8 @@ impl<'a> Bounding<'a> {
             bounds,
             field,
             mean_length,
-            length_factors: score_bounds::length_factors(mean_length),
+            once: score_bounds::length_factors(mean_length).map(|k| 1.0 / (1.0 + k)),
+            twice: score_bounds::length_factors(mean_length).map(|k| 2.0 / (2.0 + k)),
             terms,
         }))
     }
@@ -139,29 +142,41 @@ fn bound(parts: &[Part], window: usize) -> Score {
     sum * (1.0 + ROOM) + ROOM_ABSOLUTE
 }
 
-/// The most times each term of `parts` occurs in one passage of window `window`, in `out`:
-/// `None` where unknown.
-fn occurrences(parts: &[Part], window: usize, out: &mut Vec<Option<Score>>) {
-    out.clear();
-    out.extend(parts.iter().map(|(_, bounds)| {
-        bounds
-            .as_ref()
-            .and_then(|b| b.most_occurrences(window))
-            .map(Score::from)
-    }));
+/// The terms of a window, grouped by the most times each occurs in one of its passages: what
+/// bounds a passage of the window by its own length and weight. BM25 grows with a term's
+/// frequency, so a term there at most `n` times scores at most its factor times `n / (n + K)`,
+/// where `K` grows with the passage's length; a term whose most is unknown, its whole factor.
+#[derive(Debug, Default)]
+struct OwnBound {
+    /// The sums of the factors of the terms at most once, at most twice, and of unknown most.
+    once: Score,
+    twice: Score,
+    whole: Score,
 }
 
-/// The most a passage of weight `weight` (a factor) whose length gives BM25's `K` may score,
-/// when its terms (`parts`) occur at most `most` times in it: BM25 grows with a term's
-/// frequency, so each term scores at most its factor times `most / (most + K)`, or its whole
-/// factor when `most` is unknown.
-fn passage_bound(parts: &[Part], most: &[Option<Score>], k: Score, weight: Score) -> Score {
-    let mut sum: Score = 0.0;
-    for ((factor, _), most) in parts.iter().zip(most) {
-        let part = most.map_or(1.0, |tf| tf / (tf + k));
-        sum += factor * part;
+impl OwnBound {
+    /// The grouping of `parts` in window `window`.
+    fn of_window(parts: &[Part], window: usize) -> OwnBound {
+        let mut own = OwnBound::default();
+        for (factor, bounds) in parts {
+            match bounds.as_ref().and_then(|b| b.most_occurrences(window)) {
+                Some(0) => {}
+                Some(1) => own.once += factor,
+                Some(2) => own.twice += factor,
+                _ => own.whole += factor,
+            }
+        }
+        own
     }
-    sum * weight * (1.0 + ROOM) + ROOM_ABSOLUTE
+
+    /// The most a passage of the window may score, by its fieldnorm id `norm` and its ranking
+    /// weight `weight` (a factor), with `bounding`'s parts of a term once and twice.
+    #[inline]
+    fn most(&self, bounding: &Bounding, norm: u8, weight: Score) -> Score {
+        let i = usize::from(norm);
+        let sum = self.once * bounding.once[i] + self.twice * bounding.twice[i] + self.whole;
+        sum * weight * (1.0 + ROOM) + ROOM_ABSOLUTE
+    }
 }
 
 /// Counts and ranks the matches of `query`, scoring only those whose window's bound and own
@@ -184,14 +199,14 @@ pub fn collect(
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut window = usize::MAX;
         let mut most = Score::INFINITY;
-        let mut most_occurrences = Vec::with_capacity(parts.len());
+        let mut own = OwnBound::default();
         let mut over_floor = true;
         walk(&mut *scorer, reader, cancel, |doc, scorer| {
             let here = score_bounds::window(doc);
             if here != window {
                 window = here;
                 most = bound(&parts, window);
-                occurrences(&parts, window, &mut most_occurrences);
+                own = OwnBound::of_window(&parts, window);
                 if let Some(worst) = child.worst() {
                     floor.raise(worst);
                 }
@@ -202,8 +217,7 @@ pub fn collect(
             let may_enter = over_floor
                 && child.may_enter(most)
                 && norms.as_ref().is_none_or(|norms| {
-                    let k = bounding.length_factors[usize::from(norms.fieldnorm_id(doc))];
-                    let own = passage_bound(&parts, &most_occurrences, k, child.weight_of(doc));
+                    let own = own.most(bounding, norms.fieldnorm_id(doc), child.weight_of(doc));
                     own > floor.get() && child.may_enter(own)
                 });
             if may_enter {
@@ -317,7 +331,6 @@ mod tests {
             .weight(EnableScoring::enabled_from_searcher(searcher))
             .expect("weight");
         let (mut matches, mut tighter) = (0, 0);
-        let mut most_occurrences = Vec::new();
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             let parts = bounding.segment(ord, reader).expect("reads");
             let keys = key_column(reader).expect("keys");
@@ -337,9 +350,11 @@ mod tests {
                     weighed <= most,
                     "{query}: passage {doc} weighs {weighed}, over {most}"
                 );
-                occurrences(&parts, window, &mut most_occurrences);
-                let k = bounding.length_factors[usize::from(norms.fieldnorm_id(doc))];
-                let own = passage_bound(&parts, &most_occurrences, k, weight);
+                let own = OwnBound::of_window(&parts, window).most(
+                    &bounding,
+                    norms.fieldnorm_id(doc),
+                    weight,
+                );
                 assert!(
                     weighed <= own,
                     "{query}: passage {doc} weighs {weighed}, over its own bound {own}"
