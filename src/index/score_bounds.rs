@@ -15,11 +15,12 @@
 //! knows that no passage of the window can score more (`search::bounded`).
 //!
 //! Beside it the build keeps, per window, the most times the term occurs in one passage of the
-//! window: 0, 1, 2, or 3 and more, in two bits (at 1 GB 97 % of windows of kept terms hold the
-//! term at most twice in any passage). A passage's weight and length are cheap to read where its term
-//! frequencies are not (they are in the postings), so a query bounds a passage the window's
-//! bound lets through with its own weight and length and the window's most occurrences: the
-//! maxima of one window's terms come from different passages, a passage's own bound does not.
+//! window: 0, 1, 2, or 3 and more, in two bits (at 1 GB, 97 % of the windows of kept terms hold
+//! the term at most twice in any passage). A passage's weight and length are cheap to read where
+//! its term frequencies are not (they are in the postings), so a query bounds a passage the
+//! window's bound lets through with its own weight and length and the window's most
+//! occurrences: the maxima of one window's terms come from different passages, a passage's own
+//! bound does not.
 //!
 //! The factor `K` depends on the index's mean passage length, which the file records: a
 //! searcher whose mean differs (another index) takes no bound from it.
@@ -100,20 +101,23 @@ pub struct TermBounds<'a> {
     bytes: Cow<'a, [u8]>,
     /// Whether `bytes` holds the occurrences.
     occurrences: bool,
+    /// How many windows `bytes` covers.
+    windows: usize,
 }
 
 impl<'a> TermBounds<'a> {
     /// Bounds of the layout of a term's value in a file of magic [`MAGIC`] (`occurrences`) or
-    /// [`MAGIC_BOUNDS_ONLY`].
+    /// [`MAGIC_BOUNDS_ONLY`]. A value of no number of windows (damage) has none.
     fn new(bytes: Cow<'a, [u8]>, occurrences: bool) -> TermBounds<'a> {
-        TermBounds { bytes, occurrences }
-    }
-
-    fn windows(&self) -> usize {
-        if self.occurrences {
-            windows_of(self.bytes.len()).unwrap_or(0)
+        let windows = if occurrences {
+            windows_of(bytes.len()).unwrap_or(0)
         } else {
-            self.bytes.len()
+            bytes.len()
+        };
+        TermBounds {
+            bytes,
+            occurrences,
+            windows,
         }
     }
 
@@ -121,7 +125,7 @@ impl<'a> TermBounds<'a> {
     /// term's factor: 1 (no bound) for a window past the last.
     #[inline]
     pub fn part(&self, window: usize) -> Score {
-        match self.bytes.get(..self.windows()).and_then(|b| b.get(window)) {
+        match self.bytes.get(..self.windows).and_then(|b| b.get(window)) {
             Some(&byte) => part(byte),
             None => 1.0,
         }
@@ -135,11 +139,10 @@ impl<'a> TermBounds<'a> {
         if !self.occurrences {
             return None;
         }
-        let windows = self.windows();
-        if window >= windows {
+        if window >= self.windows {
             return None;
         }
-        let byte = *self.bytes.get(windows + window / 4)?;
+        let byte = *self.bytes.get(self.windows + window / 4)?;
         let code = (byte >> (2 * (window % 4))) & MANY;
         (code < MANY).then_some(code)
     }
@@ -271,7 +274,8 @@ fn encode(mean_length: Score, segments: &BySegment<Box<[u8]>>) -> Vec<u8> {
     out
 }
 
-/// Writes a term's bounds and occurrences: their number, then one byte each.
+/// Writes a term's value, its bounds and then its occurrences: the number of bytes, then the
+/// bytes.
 #[allow(clippy::borrowed_box)] // the shape `word_file::encode` asks of every value
 fn put_bounds(out: &mut Vec<u8>, bounds: &Box<[u8]>) {
     word_file::put_u32(out, bounds.len());

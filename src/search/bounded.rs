@@ -95,12 +95,13 @@ impl<'a> Bounding<'a> {
             // itself (the length's part is lost in the sum, and 2³² scales exactly).
             terms.push((term.clone(), bm25.score(0, u32::MAX), held));
         }
+        let length_factors = score_bounds::length_factors(mean_length);
         Ok(Some(Bounding {
             bounds,
             field,
             mean_length,
-            once: score_bounds::length_factors(mean_length).map(|k| 1.0 / (1.0 + k)),
-            twice: score_bounds::length_factors(mean_length).map(|k| 2.0 / (2.0 + k)),
+            once: length_factors.map(|k| 1.0 / (1.0 + k)),
+            twice: length_factors.map(|k| 2.0 / (2.0 + k)),
             terms,
         }))
     }
