@@ -124,7 +124,13 @@ impl Collector for Passages {
 /// lets [`pruned`] skip documents by their text score.
 #[inline]
 fn weighted(score: Score, packed: u64) -> Score {
-    score * (f32::from(PassageKey::unpack(packed).weight) / 100.0)
+    score * weight_factor(packed)
+}
+
+/// The ranking weight of the passage of key `packed`, as the factor of its score.
+#[inline]
+fn weight_factor(packed: u64) -> Score {
+    f32::from(PassageKey::unpack(packed).weight) / 100.0
 }
 
 /// Hits a segment's pruned pass may offer to its page before giving up for the plain pass.
@@ -504,7 +510,7 @@ impl SegmentPassages {
     /// The ranking weight of passage `doc`: the factor of its score in [`weighted`].
     #[inline]
     pub(super) fn weight_of(&self, doc: DocId) -> Score {
-        f32::from(PassageKey::unpack(self.keys.get_val(doc)).weight) / 100.0
+        weight_factor(self.keys.get_val(doc))
     }
 
     /// The score of the worst hit of the page, once full: from then on only a passage that
