@@ -342,6 +342,21 @@ pub fn scan_number(text: &str, start: usize) -> Option<Number> {
     None
 }
 
+/// Where the digit groups from `start` end, each after one separator of numbers (`.`, `,`, an
+/// apostrophe, a space): every number [`scan_number`] reads there ends at or before it.
+pub fn digits_and_separators_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = digits_end(bytes, start);
+    while let Some(sep) = text[end..].chars().next().filter(|&c| sep_of(c).is_some()) {
+        let next = end + sep.len_utf8();
+        if !bytes.get(next).is_some_and(u8::is_ascii_digit) {
+            break;
+        }
+        end = digits_end(bytes, next);
+    }
+    end
+}
+
 fn digits_end(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while bytes.get(i).is_some_and(u8::is_ascii_digit) {

@@ -16,14 +16,12 @@
 //! lowercase string to look it up in an ordered map, where the analyzer's tokens are lowercase
 //! already.
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 use tantivy::query::Query;
 use tantivy::schema::Field;
-use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{Score, Searcher};
 
 use super::amount::Rounded;
@@ -32,15 +30,8 @@ use crate::analysis::fold::enye_twin;
 use crate::analysis::numbers;
 use crate::analysis::stem::with_stem;
 use crate::analysis::text::fold_into;
-use crate::analysis::{strip_exact, SpanishTokenizer};
+use crate::analysis::{strip_exact, tokenizer};
 use crate::extract::Figure;
-
-thread_local! {
-    /// The body's segmenter, warm: it keeps its tokens' buffers from one text to the next, so
-    /// reading a passage allocates nothing (a new one per text would allocate each token's
-    /// string again).
-    static SEGMENTER: RefCell<SpanishTokenizer> = RefCell::default();
-}
 
 /// Marks the matches of one query.
 pub struct Highlighter {
@@ -86,6 +77,8 @@ struct Terms {
     short_stem: bool,
     /// The first character of every term, exact or stem.
     starts: Vec<char>,
+    /// Some term starts with a digit: the passage's numbers must be read.
+    numbers: bool,
 }
 
 impl Terms {
@@ -95,6 +88,7 @@ impl Terms {
         let first = strip_exact(text).unwrap_or(text).chars().next();
         if let Some(first) = first.filter(|c| !self.starts.contains(c)) {
             self.starts.push(first);
+            self.numbers |= first.is_ascii_digit();
         }
         match strip_exact(text) {
             Some(exact) => {
@@ -292,40 +286,22 @@ impl Highlighter {
     /// body's analyzer reads it up to its folded words (`analysis::index_exact`), and the
     /// term's weight, in the analyzer's order.
     fn read(&self, text: &str, mut each: impl FnMut(Range<usize>, Weight)) {
-        SEGMENTER.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut warm) => self.read_with(&mut warm, text, &mut each),
-            // Only if `each` highlighted again; never in this module.
-            Err(_) => self.read_with(&mut SpanishTokenizer::default(), text, &mut each),
-        });
-    }
-
-    /// [`Self::read`] with `segmenter`.
-    fn read_with(
-        &self,
-        segmenter: &mut SpanishTokenizer,
-        text: &str,
-        each: &mut impl FnMut(Range<usize>, Weight),
-    ) {
-        let mut stream = segmenter.token_stream(text);
         let mut folded = String::new();
-        while let Some(token) = stream.next() {
-            if !self.terms.may_match(&token.text) {
-                continue;
-            }
-            let at = token.offset_from..token.offset_to;
+        let wanted = |raw: &str| self.terms.may_match(raw);
+        tokenizer::visit(text, self.terms.numbers, wanted, |raw, at| {
             // As `analysis::Folder::index` folds: the word, then its `n` twin if it has `ñ`.
             folded.clear();
-            if token.text.is_ascii() {
-                folded.push_str(&token.text);
+            if raw.is_ascii() {
+                folded.push_str(raw);
                 folded.make_ascii_lowercase();
             } else {
-                fold_into(&token.text, true, &mut folded);
+                fold_into(raw, true, &mut folded);
             }
             self.terms.each(&folded, |weight| each(at.clone(), weight));
             if let Some(twin) = enye_twin(&folded) {
                 self.terms.each(&twin, |weight| each(at.clone(), weight));
             }
-        }
+        });
     }
 
     /// The weight of the rarest query term in `text`, if any is in it.
