@@ -6,6 +6,11 @@
 //! their own: a phrase of two words is one pair's postings, and a longer one the pairs that
 //! follow one another, position by position.
 //!
+//! A phrase whose function words are left out (`"Políticas públicas de género"`, see
+//! `search::query`) has gaps: its words side by side are matched by their pairs, and a word
+//! with no neighbour to pair with by its stem in the body, each at its place in the phrase
+//! (`polit public` at 0, `gener` at 3).
+//!
 //! It matches what the phrase of the words' stems matches, and scores as tantivy scores that
 //! phrase: BM25 over the body's lengths, with the sum of the stems' weights and the number of
 //! times the phrase occurs.
@@ -18,24 +23,27 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATE
 
 use super::union::explained;
 
-/// A phrase of stems, matched by its pairs.
+/// A phrase of stems, matched by its pairs (and by the stems of words with no neighbour to
+/// pair with).
 #[derive(Clone, Debug)]
 pub struct PairPhrase {
-    /// The pair terms of the phrase, in order: one fewer than its words.
-    pairs: Vec<Term>,
-    /// One body term per word: the stem term whose weight scores the phrase, as in the phrase
-    /// of stems it stands for.
+    /// The terms the phrase is matched by, each with its place in the phrase (that of its
+    /// first word): pair terms, and body terms of words left unpaired.
+    pieces: Vec<(Term, u32)>,
+    /// One body term per word matched: the stem term whose weight scores the phrase, as in
+    /// the phrase of stems it stands for.
     stems: Vec<Term>,
     /// Every body term that may have matched (plain and marked stems), for highlighting.
     shown: Vec<Term>,
 }
 
 impl PairPhrase {
-    /// The phrase whose pair terms are `pairs`, scored with the body terms `stems` (one per
-    /// word, at least two), which with `shown` are the terms a hit highlights.
-    pub fn new(pairs: Vec<Term>, stems: Vec<Term>, shown: Vec<Term>) -> PairPhrase {
+    /// The phrase matched by `pieces` (terms at their places, at least one), scored with the
+    /// body terms `stems` (one per word matched, at least two), which with `shown` are the
+    /// terms a hit highlights.
+    pub fn new(pieces: Vec<(Term, u32)>, stems: Vec<Term>, shown: Vec<Term>) -> PairPhrase {
         PairPhrase {
-            pairs,
+            pieces,
             stems,
             shown,
         }
@@ -44,7 +52,7 @@ impl PairPhrase {
 
 impl Query for PairPhrase {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let (Some(first), Some(stem)) = (self.pairs.first(), self.stems.first()) else {
+        let (false, Some(stem)) = (self.pieces.is_empty(), self.stems.first()) else {
             return Err(TantivyError::InvalidArgument(
                 "a phrase of pairs needs two words".into(),
             ));
@@ -57,8 +65,7 @@ impl Query for PairPhrase {
             EnableScoring::Disabled { .. } => None,
         };
         Ok(Box::new(PairWeight {
-            pairs: self.pairs.clone(),
-            pairs_field: first.field(),
+            pieces: self.pieces.clone(),
             body: stem.field(),
             bm25,
         }))
@@ -72,24 +79,23 @@ impl Query for PairPhrase {
 }
 
 struct PairWeight {
-    pairs: Vec<Term>,
-    pairs_field: Field,
+    pieces: Vec<(Term, u32)>,
     body: Field,
     bm25: Option<Bm25Weight>,
 }
 
 impl Weight for PairWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let index = reader.inverted_index(self.pairs_field)?;
-        let option = match (self.pairs.len(), &self.bm25) {
+        let option = match (self.pieces.len(), &self.bm25) {
             (1, None) => IndexRecordOption::Basic,
             (1, Some(_)) => IndexRecordOption::WithFreqs,
             _ => IndexRecordOption::WithFreqsAndPositions,
         };
-        let mut postings = Vec::with_capacity(self.pairs.len());
-        for term in &self.pairs {
+        let mut postings = Vec::with_capacity(self.pieces.len());
+        for (term, place) in &self.pieces {
+            let index = reader.inverted_index(term.field())?;
             match index.read_postings(term, option)? {
-                Some(p) => postings.push(p),
+                Some(p) => postings.push((p, *place)),
                 None => return Ok(Box::new(EmptyScorer)),
             }
         }
@@ -98,8 +104,8 @@ impl Weight for PairWeight {
             None => FieldNormReader::constant(reader.max_doc(), 1),
         };
         let bm25 = self.bm25.as_ref().map(|w| w.boost_by(boost));
-        Ok(match <[SegmentPostings; 1]>::try_from(postings) {
-            Ok([postings]) => Box::new(OnePair {
+        Ok(match <[(SegmentPostings, u32); 1]>::try_from(postings) {
+            Ok([(postings, _)]) => Box::new(OnePair {
                 postings,
                 norms,
                 bm25,
@@ -161,28 +167,38 @@ impl Scorer for OnePair {
     }
 }
 
-/// A phrase of three words or more: its pairs at consecutive positions.
+/// A phrase of several pieces: each at its place, from where the phrase starts.
 struct PairChain {
+    /// The pieces' postings, the one in fewest passages first, which leads.
     postings: Vec<SegmentPostings>,
+    /// Where each piece stands from the first's: its place less that of the first.
+    from_first: Vec<i64>,
     norms: FieldNormReader,
     bm25: Option<Bm25Weight>,
     doc: DocId,
     /// Times the phrase occurs in `doc`.
     count: u32,
-    /// Positions where the phrase may start, narrowed pair by pair.
+    /// Positions of the first piece where the phrase may stand, narrowed piece by piece.
     starts: Vec<u32>,
-    /// Positions of the pair being read.
+    /// Positions of the piece being read.
     here: Vec<u32>,
 }
 
 impl PairChain {
     fn new(
-        postings: Vec<SegmentPostings>,
+        mut postings: Vec<(SegmentPostings, u32)>,
         norms: FieldNormReader,
         bm25: Option<Bm25Weight>,
     ) -> PairChain {
+        // The rarest piece leads: every other is sought at its passages.
+        if let Some(rarest) = (0..postings.len()).min_by_key(|&i| postings[i].0.doc_freq()) {
+            postings.swap(0, rarest);
+        }
+        let first = postings.first().map_or(0, |p| i64::from(p.1));
+        let from_first = postings.iter().map(|p| i64::from(p.1) - first).collect();
         let mut chain = PairChain {
-            postings,
+            postings: postings.into_iter().map(|p| p.0).collect(),
+            from_first,
             norms,
             bm25,
             doc: TERMINATED,
@@ -195,7 +211,7 @@ impl PairChain {
         chain
     }
 
-    /// The first document from `candidate` on where every pair stands in place.
+    /// The first document from `candidate` on where every piece stands in place.
     fn align(&mut self, mut candidate: DocId) -> DocId {
         'next: loop {
             if candidate == TERMINATED {
@@ -221,15 +237,19 @@ impl PairChain {
         }
     }
 
-    /// Times the pairs follow one another in the document every postings stands on.
+    /// Times the pieces stand at their places in the document every postings stands on.
     fn occurrences(&mut self) -> u32 {
         self.postings[0].positions(&mut self.starts);
         for (i, p) in self.postings.iter_mut().enumerate().skip(1) {
             p.positions(&mut self.here);
             let here = &self.here;
+            let from_first = self.from_first[i];
             let mut j = 0;
             self.starts.retain(|&start| {
-                let want = start + i as u32;
+                // A piece before the first at a start near the text's beginning: not there.
+                let Ok(want) = u32::try_from(i64::from(start) + from_first) else {
+                    return false;
+                };
                 while j < here.len() && here[j] < want {
                     j += 1;
                 }

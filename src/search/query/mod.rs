@@ -752,9 +752,6 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         ));
     }
     let kept = matched_slots(&slots);
-    // Words side by side, none a function word or a number: matched by their pairs.
-    let paired =
-        kept.len() == slots.len() && slots.iter().all(|slot| slot.iter().all(|w| pairs_word(w)));
     let variants = choices(&slots);
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut boosts: Vec<Box<dyn Query>> = Vec::new();
@@ -767,9 +764,10 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
         let stemmed: Vec<_> = kept.iter().map(|&i| stem_spanish(words[i])).collect();
         // A stem may be held as a plain term, a marked one, or both: one phrase per choice.
         let stems: Vec<Vec<Term>> = stemmed.iter().map(|s| fields.held_stems(s)).collect();
-        if paired {
-            // Every slot kept: `stemmed` holds one stem per word.
-            required.push(Box::new(pair_phrase(&stemmed, &stems, fields)));
+        // Words side by side, none a function word or a number: matched by their pairs.
+        let kept_words: Vec<&str> = kept.iter().map(|&i| words[i]).collect();
+        if let Some(by_pairs) = pair_phrase(&kept, &kept_words, &stemmed, &stems, fields) {
+            required.push(Box::new(by_pairs));
             continue;
         }
         required.extend(choices(&stems).into_iter().map(|terms| {
@@ -789,26 +787,50 @@ fn phrase_unit(tokens: &[Token], fields: TextFields) -> Option<Unit> {
     })
 }
 
-/// The phrase of the words stemmed `stemmed` (each held as the terms `stems`) matched by its
-/// word pairs: the same passages as the phrases of every choice of `stems`, scored as the first
-/// choice's phrase.
+/// The phrase of the words `words` at the places `places` (stemmed `stemmed`, each held as the
+/// terms `stems`) matched by its word pairs where two of them stand side by side and neither
+/// is a function word or a number, and by the stems of the others: the same passages as the
+/// phrases of every choice of `stems`, scored as the first choice's phrase. `None` when no two
+/// words pair, or when a word left unpaired is held as more than one term.
 fn pair_phrase<S: AsRef<str>>(
+    places: &[usize],
+    words: &[&str],
     stemmed: &[S],
     stems: &[Vec<Term>],
     fields: TextFields,
-) -> PairPhrase {
-    let pairs = stemmed
-        .windows(2)
-        .map(|two| {
-            Term::from_field_text(fields.pairs, &pair_term(two[0].as_ref(), two[1].as_ref()))
-        })
+) -> Option<PairPhrase> {
+    let mut pieces = Vec::with_capacity(places.len());
+    let mut paired = vec![false; places.len()];
+    for k in 1..places.len() {
+        if places[k - 1] + 1 == places[k] && pairs_word(words[k - 1]) && pairs_word(words[k]) {
+            let pair = pair_term(stemmed[k - 1].as_ref(), stemmed[k].as_ref());
+            pieces.push((Term::from_field_text(fields.pairs, &pair), places[k - 1]));
+            paired[k - 1] = true;
+            paired[k] = true;
+        }
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    for (k, held) in stems.iter().enumerate() {
+        if !paired[k] {
+            let [only] = held.as_slice() else {
+                return None;
+            };
+            pieces.push((only.clone(), places[k]));
+        }
+    }
+    pieces.sort_by_key(|&(_, place)| place);
+    let pieces = pieces
+        .into_iter()
+        .map(|(term, place)| (term, place as u32))
         .collect();
     let scored = stems
         .iter()
         .filter_map(|held| held.first().cloned())
         .collect();
     let shown = stems.iter().flatten().cloned().collect();
-    PairPhrase::new(pairs, scored, shown)
+    Some(PairPhrase::new(pieces, scored, shown))
 }
 
 /// The slots of a phrase whose stems must match in place: all but the function words inside
@@ -1038,7 +1060,7 @@ mod tests {
         "2021",
         "social.",
     ];
-    const PHRASE_WORDS: [&str; 8] = [
+    const PHRASE_WORDS: [&str; 10] = [
         "seguro",
         "seguros",
         "social",
@@ -1047,6 +1069,8 @@ mod tests {
         "anos",
         "mora",
         "patronal",
+        "de",
+        "2021",
     ];
 
     /// Every passage `query` matches in `searcher`, with its score.
@@ -1064,8 +1088,9 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-        /// A phrase matched by its pairs finds the passages the phrases of its stems find, and
-        /// where each word's stem is held one way, with the same score.
+        /// A phrase matched by its pairs (and the stems of words left unpaired, across the
+        /// gaps of function words) finds the passages the phrases of its stems find, and where
+        /// each word's stem is held one way, with the same score.
         #[test]
         fn a_phrase_of_pairs_matches_and_scores_as_the_phrase_of_its_stems(
             passages in proptest::collection::vec(
@@ -1083,12 +1108,13 @@ mod tests {
             crate::analysis::register(index.tokenizers());
             let mut writer: tantivy::IndexWriter =
                 index.writer_with_num_threads(1, 15_000_000).expect("writer");
-            // Between random words, a passage may hold the phrase (1, 2), or the phrase with a
-            // word out of place (3).
+            // Between random words, a passage may hold the phrase (1), the phrase with another
+            // word for its function words (2), or the phrase with a word out of place (3).
             for (before, with, after) in &passages {
                 let mut words = before.clone();
                 match with {
-                    1 | 2 => words.extend(phrase.iter().copied()),
+                    1 => words.extend(phrase.iter().copied()),
+                    2 => words.extend(phrase.iter().map(|&w| if w == "de" { "mora" } else { w })),
                     3 => words.extend(phrase.iter().rev().copied()),
                     _ => {}
                 }
@@ -1102,15 +1128,32 @@ mod tests {
             writer.commit().expect("commits");
             let searcher = index.reader().expect("reader").searcher();
             let text = TextFields::of(&fields, &searcher);
-            let stemmed: Vec<_> = phrase.iter().map(|w| stem_spanish(w)).collect();
+            // The places a phrase of the query keeps: its function words inside are gaps.
+            let slots: Vec<Vec<&str>> = phrase.iter().map(|&w| vec![w]).collect();
+            let places = matched_slots(&slots);
+            let words: Vec<&str> = places.iter().map(|&i| phrase[i]).collect();
+            let stemmed: Vec<_> = words.iter().map(|w| stem_spanish(w)).collect();
             let stems: Vec<Vec<Term>> = stemmed.iter().map(|s| text.held_stems(s)).collect();
             let by_stems = either(
                 choices(&stems)
                     .into_iter()
-                    .map(|terms| Box::new(PhraseQuery::new(terms)) as Box<dyn Query>)
+                    .map(|terms| {
+                        let placed = places.iter().copied().zip(terms).collect();
+                        Box::new(PhraseQuery::new_with_offset(placed)) as Box<dyn Query>
+                    })
                     .collect(),
             );
-            let by_pairs = pair_phrase(&stemmed, &stems, text);
+            let by_pairs = pair_phrase(&places, &words, &stemmed, &stems, text);
+            // Only a phrase with two words side by side, neither a function word nor a number,
+            // is matched by pairs.
+            let pairs = places.windows(2).zip(words.windows(2)).any(|(at, two)| {
+                at[0] + 1 == at[1] && two.iter().all(|w| pairs_word(w))
+            });
+            let Some(by_pairs) = by_pairs else {
+                // Else a word left unpaired is held two ways.
+                proptest::prop_assert!(!pairs || stems.iter().any(|h| h.len() > 1), "{:?}", phrase);
+                return Ok(());
+            };
             let (want, got) = (scored(&searcher, &*by_stems), scored(&searcher, &by_pairs));
             let docs = |hits: &[(u32, Score)]| hits.iter().map(|h| h.0).collect::<Vec<_>>();
             proptest::prop_assert_eq!(docs(&want), docs(&got), "{:?}", phrase);
