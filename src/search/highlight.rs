@@ -30,7 +30,7 @@ use crate::analysis::fold::enye_twin;
 use crate::analysis::numbers;
 use crate::analysis::stem::with_stem;
 use crate::analysis::text::fold_into;
-use crate::analysis::{strip_exact, tokenizer};
+use crate::analysis::{is_function_word, strip_exact, tokenizer};
 use crate::extract::Figure;
 
 /// Marks the matches of one query.
@@ -49,6 +49,8 @@ pub struct Highlighter {
 struct Weight {
     score: Score,
     term: u32,
+    /// The term is a function word (`de`, `la`), which a phrase holds.
+    function: bool,
 }
 
 /// Weight in an excerpt of a figure that rounds to an amount asked for: that of a term no other
@@ -56,6 +58,7 @@ struct Weight {
 const AMOUNT_MARK: Weight = Weight {
     score: 1.0,
     term: u32::MAX,
+    function: false,
 };
 
 /// The query terms of the body field, each with its weight in an excerpt: `1 / (1 + df)`, so
@@ -66,7 +69,6 @@ const AMOUNT_MARK: Weight = Weight {
 /// its stem may be a query term: a stem keeps the first two characters of its word (see
 /// `analysis::stem`), so a word whose first two are those of no stem asked for is passed by.
 /// Stemming every word of the ten passages of a page took about a tenth of a query's time.
-#[derive(Default)]
 struct Terms {
     /// Exact forms, without their mark.
     exact: FxHashMap<String, Weight>,
@@ -79,13 +81,36 @@ struct Terms {
     starts: Vec<char>,
     /// Some term starts with a digit: the passage's numbers must be read.
     numbers: bool,
+    /// Every term is a function word (or there is none).
+    only_function: bool,
+}
+
+impl Default for Terms {
+    fn default() -> Self {
+        Terms {
+            exact: FxHashMap::default(),
+            stems: FxHashMap::default(),
+            stem_starts: Vec::new(),
+            short_stem: false,
+            starts: Vec::new(),
+            numbers: false,
+            only_function: true,
+        }
+    }
 }
 
 impl Terms {
     fn insert(&mut self, text: &str, score: Score) {
         let term = (self.exact.len() + self.stems.len()) as u32;
-        let weight = Weight { score, term };
-        let first = strip_exact(text).unwrap_or(text).chars().next();
+        let word = strip_exact(text).unwrap_or(text);
+        let function = is_function_word(word);
+        self.only_function &= function;
+        let weight = Weight {
+            score,
+            term,
+            function,
+        };
+        let first = word.chars().next();
         if let Some(first) = first.filter(|c| !self.starts.contains(c)) {
             self.starts.push(first);
             self.numbers |= first.is_ascii_digit();
@@ -245,6 +270,9 @@ impl Highlighter {
             out.push((at, weight));
         });
         out.extend(cells);
+        if !self.terms.only_function {
+            keep_function_words_inside(text, &mut out);
+        }
         out
     }
 
@@ -312,6 +340,37 @@ impl Highlighter {
         });
         best
     }
+}
+
+/// Leaves out the function words of `found` (matches in order of where they start) but those
+/// inside a run of matches that only spaces part and that holds another word: a phrase's `de`
+/// is marked in `Rendición de Cuentas`, not in every `de` of the passage, nor before
+/// `Rendición` or after a comma.
+fn keep_function_words_inside(text: &str, found: &mut Vec<(Range<usize>, Weight)>) {
+    let side_by_side = |a: &Range<usize>, b: &Range<usize>| {
+        b.start <= a.end
+            || text
+                .get(a.end..b.start)
+                .is_some_and(|gap| gap.trim().is_empty())
+    };
+    let mut keep = vec![true; found.len()];
+    let mut start = 0;
+    while start < found.len() {
+        let mut end = start + 1;
+        while end < found.len() && side_by_side(&found[end - 1].0, &found[end].0) {
+            end += 1;
+        }
+        let run = &found[start..end];
+        let first = run.iter().position(|(_, w)| !w.function);
+        let last = run.iter().rposition(|(_, w)| !w.function);
+        for (i, (_, weight)) in run.iter().enumerate() {
+            let inside = first.is_some_and(|f| i >= f) && last.is_some_and(|l| i <= l);
+            keep[start + i] = !weight.function || inside;
+        }
+        start = end;
+    }
+    let mut kept = keep.into_iter();
+    found.retain(|_| kept.next().unwrap_or(true));
 }
 
 /// The rarer of two terms: the one that weighs more, `a` if they weigh the same.
@@ -678,6 +737,28 @@ mod tests {
         let (ours, _) = highlighter(&searcher, &fields, "mora patronal", usize::MAX);
         let e = ours.excerpt(&near, &[]).expect("an excerpt");
         assert_eq!((e.window, e.highlights.len()), ((0, near.len()), 2));
+    }
+
+    #[test]
+    fn a_phrase_marks_its_function_words_only_inside_its_matches() {
+        let text = "La exposición de Rendición de Cuentas, de la Rendición. Cuentas de 2021.";
+        let (searcher, fields) = index_of(&[text.to_string(), "de la".to_string()]);
+        let marked = |q: &str| -> Vec<&str> {
+            let (ours, _) = highlighter(&searcher, &fields, q, 1000);
+            let (marks, _) = ours.whole(text, &[]);
+            marks.iter().map(|&(from, to)| &text[from..to]).collect()
+        };
+        assert_eq!(
+            marked("\"rendición de cuentas\""),
+            ["Rendición", "de", "Cuentas", "Rendición", "Cuentas"]
+        );
+        // Function words side by side with other function words only are left out too.
+        assert_eq!(
+            marked("\"rendición de la cuentas\""),
+            ["Rendición", "de", "Cuentas", "Rendición", "Cuentas"]
+        );
+        // A query of function words alone marks them all.
+        assert_eq!(marked("\"de la\""), ["La", "de", "de", "de", "la", "de"]);
     }
 
     #[test]
