@@ -69,6 +69,7 @@ const AMOUNT_MARK: Weight = Weight {
 /// its stem may be a query term: a stem keeps the first two characters of its word (see
 /// `analysis::stem`), so a word whose first two are those of no stem asked for is passed by.
 /// Stemming every word of the ten passages of a page took about a tenth of a query's time.
+#[derive(Default)]
 struct Terms {
     /// Exact forms, without their mark.
     exact: FxHashMap<String, Weight>,
@@ -81,22 +82,10 @@ struct Terms {
     starts: Vec<char>,
     /// Some term starts with a digit: the passage's numbers must be read.
     numbers: bool,
-    /// Every term is a function word (or there is none).
-    only_function: bool,
-}
-
-impl Default for Terms {
-    fn default() -> Self {
-        Terms {
-            exact: FxHashMap::default(),
-            stems: FxHashMap::default(),
-            stem_starts: Vec::new(),
-            short_stem: false,
-            starts: Vec::new(),
-            numbers: false,
-            only_function: true,
-        }
-    }
+    /// Some term is a function word (`de`), and some other is not: a passage's function words
+    /// are marked only between its other matches ([`keep_function_words_inside`]).
+    function_words: bool,
+    other_words: bool,
 }
 
 impl Terms {
@@ -104,7 +93,8 @@ impl Terms {
         let term = (self.exact.len() + self.stems.len()) as u32;
         let word = strip_exact(text).unwrap_or(text);
         let function = is_function_word(word);
-        self.only_function &= function;
+        self.function_words |= function;
+        self.other_words |= !function;
         let weight = Weight {
             score,
             term,
@@ -270,7 +260,7 @@ impl Highlighter {
             out.push((at, weight));
         });
         out.extend(cells);
-        if !self.terms.only_function {
+        if self.terms.function_words && self.terms.other_words {
             keep_function_words_inside(text, &mut out);
         }
         out
