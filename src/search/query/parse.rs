@@ -96,11 +96,16 @@ pub fn parse(query: &str) -> Result<Vec<Item>, SearchError> {
         } else if let Some(rest) = token.strip_prefix('+') {
             // `+word` is the word (every word is required anyway). What follows the sign is never
             // an operator, so that the query prints back as the same items.
-            words.push_str(match rest.trim_start_matches(['+', '-']) {
+            let word = match rest.trim_start_matches(['+', '-']) {
                 "OR" => "or",
                 "||" => "",
                 word => word,
-            });
+            };
+            // And it is mended with a word a line's end broke before it, as the word alone is.
+            if !word.is_empty() {
+                mend_break(&mut words, word);
+            }
+            words.push_str(word);
         } else {
             mend_break(&mut words, &token);
             words.push_str(&token);
@@ -165,6 +170,15 @@ mod tests {
 
     fn words(s: &str) -> Item {
         Item::Words(s.into())
+    }
+
+    #[test]
+    fn a_signed_word_mends_a_broken_word_before_it_as_the_word_alone() {
+        assert_eq!(
+            parse("a-\t+mora-").expect("ok"),
+            parse("a- mora-").expect("ok")
+        );
+        assert_eq!(parse("afili- +ación").expect("ok"), [words("afiliación")]);
     }
 
     #[test]
