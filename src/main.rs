@@ -55,14 +55,17 @@ fn no_transparent_huge_pages() {
     }
 }
 
-/// Logs go to stderr; `CUENTAS_LOG` (or `RUST_LOG`) sets the filter.
+/// Logs go to stderr, coloured only on a terminal; `CUENTAS_LOG` (or `RUST_LOG`) sets the filter.
 fn init_logging(default_level: &str) {
+    use std::io::IsTerminal;
+
     let filter = std::env::var("CUENTAS_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| default_level.into());
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 

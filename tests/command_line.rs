@@ -187,7 +187,7 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
             ])
             .arg(corpus())
             .env_remove("CUENTAS_CONFIG")
-            .env("CUENTAS_LOG", "warn")
+            .env("CUENTAS_LOG", "info")
             .stderr(Stdio::piped())
             .spawn()
             .expect("starts"),
@@ -248,6 +248,10 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // The logs went to a pipe, not a terminal: plain text, without colour codes.
+    let logs: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(logs.iter().any(|l| l.contains("shutting down")), "{logs:?}");
+    assert!(logs.iter().all(|l| !l.contains('\u{1b}')), "{logs:?}");
 }
 
 /// A child process killed when dropped, so that a failing assertion leaves no server running
