@@ -140,7 +140,12 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
         let article = rest.first().is_some_and(|w| {
             skip > 0 && folds_to_one_of(w, &["el", "la", "los", "las", "un", "una", "sus", "su"])
         });
-        label_forward(&rest[usize::from(article)..])
+        let rest = &rest[usize::from(article)..];
+        // `USD 1.234,56 en el año`, `por mes`: when the money went, not what it went to.
+        if skip > 0 && says_when(rest) {
+            return None;
+        }
+        label_forward(rest)
     };
     match kind {
         FigureKind::Count if folds_to_one_of(lead, &["de", "del"]) => after_label(1),
@@ -150,6 +155,64 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
         FigureKind::Usd | FigureKind::Percent => None,
     }
     .or_else(|| label_backward(text, start))
+}
+
+/// Nouns of a stretch of time: after `en`, `de` or `por` they say when an amount was spent or
+/// how often (`en el año`, `en el primer semestre`, `por mes`), not what it counts.
+const TIME_NOUNS: [&str; 22] = [
+    "ano",
+    "anos",
+    "periodo",
+    "periodos",
+    "mes",
+    "meses",
+    "semestre",
+    "semestres",
+    "trimestre",
+    "trimestres",
+    "cuatrimestre",
+    "bimestre",
+    "ejercicio",
+    "ejercicios",
+    "dia",
+    "dias",
+    "semana",
+    "semanas",
+    "quincena",
+    "lapso",
+    "transcurso",
+    "plazo",
+];
+
+/// Words that may stand between an article and a noun of time: `el primer semestre`, `el
+/// presente año`, `el mismo periodo`.
+const TIME_MODIFIERS: [&str; 12] = [
+    "primer",
+    "primero",
+    "segundo",
+    "tercer",
+    "tercero",
+    "cuarto",
+    "ultimo",
+    "presente",
+    "mismo",
+    "pasado",
+    "anterior",
+    "siguiente",
+];
+
+/// Whether `words` (after the link and its article) open with a stretch of time.
+fn says_when(words: &[&str]) -> bool {
+    let time = |i: usize| {
+        words
+            .get(i)
+            .is_some_and(|w| folds_to_one_of(w, &TIME_NOUNS))
+    };
+    time(0)
+        || (words
+            .first()
+            .is_some_and(|w| folds_to_one_of(w, &TIME_MODIFIERS))
+            && time(1))
 }
 
 /// Up to six words after `end`, stopping at punctuation.

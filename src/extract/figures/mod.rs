@@ -950,6 +950,24 @@ mod tests {
             label("no exceda del 30% del valor total del contrato principal").as_deref(),
             Some("valor total del contrato principal")
         );
+        // A stretch of time after an amount says when, not what: the words before it say what.
+        for (text, said) in [
+            ("El déficit fue de USD 1.234,56 en el año.", Some("déficit")),
+            (
+                "La recaudación fue de USD 45.000,00 en el primer semestre de 2021.",
+                Some("recaudación"),
+            ),
+            ("Se recaudaron USD 45.000,00 en el período.", None),
+            ("El aporte es de USD 87,50 por mes.", Some("aporte")),
+            // Where it went is still what it counts.
+            (
+                "Se invirtieron USD 1.200,00 en el equipamiento del hospital.",
+                Some("equipamiento del hospital"),
+            ),
+            ("USD 500,00 en el mes de enero", None),
+        ] {
+            assert_eq!(label(text).as_deref(), said, "{text}");
+        }
         // `total` after a noun joins its label.
         assert_eq!(
             label("Monto total: USD 5.000,00.").as_deref(),
