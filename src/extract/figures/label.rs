@@ -342,14 +342,22 @@ fn phrase_back(words: &[&str], classes: &mut Classes, end: usize) -> Option<(usi
     let article = |i: usize| {
         folds_to_one_of(words[i], &["el", "la", "los", "las"]) && i > 0 && link(words[i - 1])
     };
-    // Content words back, with links and small numbers between them, up to a verb.
+    // Content words back, with links and small numbers between them, up to a verb, or up to
+    // a unit once they name something else: `(1.234,56) USD y la variación de -2,3 %`, where
+    // `USD` is the amount's before.
     let mut i = end;
     let (mut first, mut content) = (i, 0);
+    let mut named = false;
     while i > 0 {
         let w = words[i - 1];
         if classes.verb(words, i - 1) {
             break;
         } else if classes.content(words, i - 1) {
+            let unit = folds_to_one_of(w, &UNIT_WORDS);
+            if named && unit {
+                break;
+            }
+            named |= !unit;
             content += 1;
             first = i - 1;
             if content == 4 {

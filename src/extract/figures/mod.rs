@@ -968,6 +968,15 @@ mod tests {
         ] {
             assert_eq!(label(text).as_deref(), said, "{text}");
         }
+        // A unit before the words is the figure's before: `USD` of `1.234,56 USD`, `ciento` of
+        // a table's `14 por ciento`.
+        let both = extract_figures("El déficit fue de 1.234,56 USD y la variación de -2,3 %.");
+        assert_eq!(both[1].label.as_deref(), Some("variación"));
+        let row = extract_figures("Variación Logroño 161.018 14 por ciento Tiwintza 273.598");
+        assert_eq!(row[2].label.as_deref(), Some("Tiwintza"));
+        let money =
+            extract_figures("se otorgaron 77 mil préstamos quirografarios por $ 146.926,70");
+        assert_eq!(money[1].label.as_deref(), Some("préstamos quirografarios"));
         // `total` after a noun joins its label.
         assert_eq!(
             label("Monto total: USD 5.000,00.").as_deref(),
