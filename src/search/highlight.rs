@@ -464,17 +464,20 @@ pub fn lead(text: &str, max_bytes: usize) -> Excerpt {
     }
 }
 
-/// `marks` cut to `window`, in order, without overlaps, and only those at character boundaries.
+/// `marks` cut to `window`, in order, and only those at character boundaries; a mark that
+/// overlaps the one before joins it (a figure's `4,8 millones` over its word `4,8` is one mark,
+/// not `4,8` and ` millones`).
 fn clean(text: &str, window: (usize, usize), marks: &[Range<usize>]) -> Vec<(usize, usize)> {
-    let mut at = window.0;
-    let mut out = Vec::with_capacity(marks.len());
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(marks.len());
     for m in marks {
-        let (s, e) = (m.start.max(at), m.end.min(window.1));
+        let (s, e) = (m.start.max(window.0), m.end.min(window.1));
         if s >= e || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
             continue;
         }
-        out.push((s, e));
-        at = e;
+        match out.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
     }
     out
 }
@@ -806,7 +809,13 @@ mod tests {
     fn cleaned_marks_stay_in_the_window_in_order_without_overlap() {
         let text = "mora mora patronal";
         let marks = [0..4, 2..9, 5..9, 10..18, 17..30];
-        assert_eq!(clean(text, (0, 9), &marks), [(0, 4), (4, 9)]);
+        assert_eq!(
+            clean(text, (0, 9), &marks),
+            [(0, 9)],
+            "overlapping marks join"
+        );
+        let marks = [0..4, 5..9, 7..9, 10..18];
+        assert_eq!(clean(text, (2, 12), &marks), [(2, 4), (5, 9), (10, 12)]);
         assert_eq!(lead("año", 2).window, (0, 1), "cut before the two-byte ñ");
     }
 }
