@@ -131,6 +131,14 @@ impl<'a, const N: usize> Few<'a, N> {
 
 /// What the figure at `start..end` counts, when the sentence says it.
 pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<String> {
+    // A count in parentheses restates the number written in words before it, as contracts and
+    // ordinances write them (`noventa (90) días`): what it counts comes after.
+    if kind == FigureKind::Count
+        && text[..start].trim_end().ends_with('(')
+        && text[end..].starts_with(')')
+    {
+        return label_forward(words_after(text, end + 1).as_slice());
+    }
     let after = words_after(text, end);
     let after = after.as_slice();
     let lead = after.first().copied().unwrap_or_default();

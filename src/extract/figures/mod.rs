@@ -977,6 +977,20 @@ mod tests {
         let money =
             extract_figures("se otorgaron 77 mil préstamos quirografarios por $ 146.926,70");
         assert_eq!(money[1].label.as_deref(), Some("préstamos quirografarios"));
+        // A count in parentheses after the number in words: what it counts comes after.
+        for (text, said) in [
+            (
+                "en un plazo máximo de noventa (90) días, contados",
+                Some("días"),
+            ),
+            (
+                "La falta de pago de tres (3) cuotas consecutivas producirá",
+                Some("cuotas consecutivas"),
+            ),
+            ("utilizando la fórmula (3): donde", None),
+        ] {
+            assert_eq!(label(text).as_deref(), said, "{text}");
+        }
         // `total` after a noun joins its label.
         assert_eq!(
             label("Monto total: USD 5.000,00.").as_deref(),
