@@ -351,8 +351,8 @@ fn phrase_back(words: &[&str], classes: &mut Classes, end: usize) -> Option<(usi
         folds_to_one_of(words[i], &["el", "la", "los", "las"]) && i > 0 && link(words[i - 1])
     };
     // Content words back, with links and small numbers between them, up to a verb, or up to
-    // a unit once they name something else: `(1.234,56) USD y la variación de -2,3 %`, where
-    // `USD` is the amount's before.
+    // a unit once they name something else: in `1.234,56 USD y la variación de -2,3 %`, `USD`
+    // is the unit of the amount before.
     let mut i = end;
     let (mut first, mut content) = (i, 0);
     let mut named = false;
