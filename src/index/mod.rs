@@ -7,6 +7,7 @@
 //! Knows tantivy and the extraction types; knows nothing of queries' syntax, HTTP or the CLI.
 
 pub mod build;
+mod dictionary;
 pub mod key;
 pub mod passage_store;
 pub(crate) mod pool;
@@ -165,7 +166,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 34;
+    pub const VERSION: u32 = 35;
 }
 
 /// A passage as stored in the index, with its figures.
