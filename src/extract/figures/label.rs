@@ -69,6 +69,26 @@ fn is_verb(word: &str) -> bool {
     }) || (["rán", "RÁN"].iter().any(|end| word.ends_with(end)) && letters() >= 7)
 }
 
+/// The forms of `haber` that make a compound tense, folded: the participle after one is a verb
+/// (`las atenciones han aumentado en 14 %`), not what the figure counts.
+const HABER: [&str; 20] = [
+    "he", "has", "ha", "hemos", "han", "habia", "habias", "habiamos", "habian", "habra", "habran",
+    "habria", "habrian", "haya", "hayan", "hubiera", "hubieran", "hubo", "haber", "habiendo",
+];
+
+/// Whether `word`, after `before`, is the participle of a compound tense: a form of `haber`,
+/// then a word in `-ado`, `-ido` or an irregular `-to`, `-cho` (`puesto`, `hecho`).
+fn is_participle(before: &str, word: &str) -> bool {
+    word.len() >= 4
+        && word.chars().all(char::is_alphabetic)
+        && folds_to_one_of(before, &HABER)
+        && with_fold_key(word, |key| {
+            ["ado", "ido", "to", "cho"]
+                .iter()
+                .any(|end| key.ends_with(end))
+        })
+}
+
 const MONTHS: [&str; 13] = [
     "enero",
     "febrero",
@@ -139,6 +159,14 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
     {
         return label_forward(words_after(text, end + 1).as_slice());
     }
+    // Or the other way round, the count restated in words after it (`5 (cinco) años`).
+    if kind == FigureKind::Count {
+        let restated = restated_in_words(text, end)
+            .and_then(|after| label_forward(words_after(text, after).as_slice()));
+        if restated.is_some() {
+            return restated;
+        }
+    }
     let after = words_after(text, end);
     let after = after.as_slice();
     let lead = after.first().copied().unwrap_or_default();
@@ -163,6 +191,20 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
         FigureKind::Usd | FigureKind::Percent => None,
     }
     .or_else(|| label_backward(text, start))
+}
+
+/// Where the text goes on after a number in words in parentheses right after `end`: the
+/// restatement of a count, as contracts write them (`5 (cinco) años`, `30 (treinta) días`).
+fn restated_in_words(text: &str, end: usize) -> Option<usize> {
+    let rest = &text[end..floor_boundary(text, end + 64)];
+    let open = rest.len() - rest.trim_start_matches(' ').len();
+    let inner = rest[open..].strip_prefix('(')?;
+    let close = inner.find(')')?;
+    let words = &inner[..close];
+    let first = words.split(' ').next()?;
+    let in_words = words.chars().all(|c| c.is_alphabetic() || c == ' ')
+        && crate::analysis::numbers::is_number_word(first);
+    in_words.then_some(end + open + 1 + close + 1)
 }
 
 /// Nouns of a stretch of time: after `en`, `de` or `por` they say when an amount was spent or
@@ -435,7 +477,9 @@ impl Classes {
     }
 
     fn verb(&mut self, words: &[&str], i: usize) -> bool {
-        *self.verb[i].get_or_insert_with(|| is_verb(words[i]))
+        *self.verb[i].get_or_insert_with(|| {
+            is_verb(words[i]) || (i > 0 && is_participle(words[i - 1], words[i]))
+        })
     }
 }
 

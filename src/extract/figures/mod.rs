@@ -932,6 +932,24 @@ mod tests {
             label("Grupos 273.242 De 1 a 4 años 790.147").as_deref(),
             Some("Grupos")
         );
+        // The participle of a compound tense is the verb, not what is counted.
+        assert_eq!(
+            label("Las atenciones médicas han aumentado en 14% respecto al año anterior.")
+                .as_deref(),
+            Some("atenciones médicas")
+        );
+        assert_eq!(
+            label("Los créditos hipotecarios se han reducido hasta 3.400.").as_deref(),
+            Some("créditos hipotecarios")
+        );
+        assert_eq!(
+            label("no podrá exhumarse antes de haber transcurrido por lo menos 5 (cinco) años")
+                .as_deref(),
+            Some("años")
+        );
+        let executed =
+            extract_figures("El presupuesto fue de USD 1.234.567,89 y se ha ejecutado el 87,5 %.");
+        assert_eq!(executed[1].label, None);
         let row = extract_figures("Grupos 273.242 De 1 a 4 años 790.147");
         assert_eq!(row[1].label.as_deref(), Some("De 1 a 4 años"));
         assert_eq!(
