@@ -289,17 +289,25 @@ fn is_total(word: &str) -> bool {
 }
 
 fn label_forward(words: &[&str]) -> Option<String> {
+    // A noun, not a verb nor `haber` starting a clause after it (`15 días de haberse
+    // notificado`).
+    let names = |w: &str| {
+        is_content(w)
+            && !is_verb(w)
+            && !folds_to_one_of(w, &["haberse", "habiendose"])
+            && !folds_to_one_of(w, &HABER)
+    };
     let mut taken = String::new();
     let mut content = 0;
     for (i, w) in words.iter().enumerate() {
-        let take = if is_content(w) && !is_verb(w) {
+        let take = if names(w) {
             content += 1;
             true
         } else {
             // `de`/`del` before another content word joins them, and so does `total`.
             content > 0
                 && (folds_to_one_of(w, &["de", "del"])
-                    && words.get(i + 1).is_some_and(|n| is_content(n))
+                    && words.get(i + 1).is_some_and(|n| names(n))
                     || is_total(w))
         };
         if !take {

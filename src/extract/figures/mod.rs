@@ -947,6 +947,17 @@ mod tests {
                 .as_deref(),
             Some("años")
         );
+        assert_eq!(
+            label("cumplido el servicio dentro de los 15 (quince) días de haberse notificado")
+                .as_deref(),
+            Some("días")
+        );
+        // `de` joins only what a label may hold: not a verb (here a misspelt noun that reads as
+        // one).
+        assert_eq!(
+            label("se atendieron 52.797 solicitudes de correccinó de datos").as_deref(),
+            Some("solicitudes")
+        );
         let executed =
             extract_figures("El presupuesto fue de USD 1.234.567,89 y se ha ejecutado el 87,5 %.");
         assert_eq!(executed[1].label, None);
