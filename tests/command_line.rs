@@ -84,6 +84,28 @@ fn index_then_search_from_the_command_line() {
         .map(|f| f.iter().filter_map(|f| f["text"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(texts, ["USD 1.193.703.286", "USD 1.029.539.608"], "{json}");
+    // The same page as CSV: the header and the rows asked for, not every figure.
+    let page = |extra: &[&str]| {
+        let mut args = vec![
+            "figures", "--kind", "usd", "--sort", "largest", "--format", "csv",
+        ];
+        args.extend_from_slice(extra);
+        let out = cuentas(&index, &args);
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        text.lines()
+            .skip(1)
+            .map(|row| row.split(',').next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        page(&["--limit", "2"]),
+        ["USD 1.193.703.286", "USD 1.029.539.608"]
+    );
+    let all = page(&[]);
+    assert!(all.len() > 3, "{all:?}");
+    assert_eq!(page(&["--limit", "1", "--offset", "1"]), all[1..2]);
+    assert_eq!(page(&["--offset", "2"]), all[2..]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_cuentas"))
         .arg("--index")
         .arg(&index)

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::figures::{for_each_figure, FigureHit, FigureRequest, RawFigureRequest};
+use super::figures::{for_each_figure, run_figures, FigureHit, FigureRequest, RawFigureRequest};
 use super::{Cancel, SearchError};
 use crate::index::Engine;
 
@@ -72,7 +72,9 @@ fn csv_error(e: csv::Error) -> SearchError {
     }
 }
 
-/// Streams every figure of `request` to `out` as CSV; returns how many were written.
+/// Writes the figures of `request` to `out` as CSV: every one, streamed, or the page its
+/// `limit` and `offset` ask for (`cuentas figures --sort largest --limit 20 --format csv`), found
+/// as a page of the API is, without reading the others. Returns how many figures match.
 pub fn write_figures_csv(
     engine: &Engine,
     request: &FigureRequest,
@@ -81,9 +83,20 @@ pub fn write_figures_csv(
     out.write_all(BOM.as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(FIGURE_COLUMNS).map_err(csv_error)?;
-    let n = for_each_figure(engine, request, &mut |_, hit| {
-        w.write_record(figure_cells(&hit)).map_err(csv_error)
-    })?;
+    let n = if request.limit.is_some() {
+        let page = run_figures(engine, request)?;
+        for hit in &page.figures {
+            w.write_record(figure_cells(hit)).map_err(csv_error)?;
+        }
+        page.total
+    } else {
+        for_each_figure(engine, request, &mut |i, hit| {
+            if i < request.offset {
+                return Ok(());
+            }
+            w.write_record(figure_cells(&hit)).map_err(csv_error)
+        })?
+    };
     w.flush()?;
     Ok(n)
 }
