@@ -288,12 +288,33 @@ fn is_total(word: &str) -> bool {
     folds_to_one_of(word, &["total", "totales"])
 }
 
+/// Prepositions and determiners that join two words of a label read forward, as `de` does
+/// (`trabajadores sin afiliación`), but never end one (`días de notificada salvo que`). Written
+/// with a capital they may be a name's (`Antonio Ante`).
+const FORWARD_LINKS: [&str; 10] = [
+    "sin",
+    "salvo",
+    "excepto",
+    "ante",
+    "tras",
+    "hacia",
+    "contra",
+    "mediante",
+    "cualquier",
+    "cualquiera",
+];
+
 fn label_forward(words: &[&str]) -> Option<String> {
+    let link = |w: &str| {
+        folds_to_one_of(w, &["de", "del"])
+            || (w.starts_with(char::is_lowercase) && folds_to_one_of(w, &FORWARD_LINKS))
+    };
     // A noun, not a verb nor `haber` starting a clause after it (`15 días de haberse
     // notificado`).
     let names = |w: &str| {
         is_content(w)
             && !is_verb(w)
+            && !link(w)
             && !folds_to_one_of(w, &["haberse", "habiendose"])
             && !folds_to_one_of(w, &HABER)
     };
@@ -305,10 +326,7 @@ fn label_forward(words: &[&str]) -> Option<String> {
             true
         } else {
             // `de`/`del` before another content word joins them, and so does `total`.
-            content > 0
-                && (folds_to_one_of(w, &["de", "del"])
-                    && words.get(i + 1).is_some_and(|n| names(n))
-                    || is_total(w))
+            content > 0 && (link(w) && words.get(i + 1).is_some_and(|n| names(n)) || is_total(w))
         };
         if !take {
             break;
@@ -317,7 +335,9 @@ fn label_forward(words: &[&str]) -> Option<String> {
             taken.push(' ');
         }
         taken.push_str(w);
-        if content == 3 {
+        // Four words name a unit (`Dispensarios Médicos del Seguro Campesino`, `camas de Unidad
+        // de Cuidados Intensivos`); more run into the rest of the sentence.
+        if content == 4 {
             break;
         }
     }

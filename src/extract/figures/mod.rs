@@ -914,7 +914,7 @@ mod tests {
         );
         assert_eq!(
             label("187 mil atenciones médicas virtuales asistidas").as_deref(),
-            Some("atenciones médicas virtuales")
+            Some("atenciones médicas virtuales asistidas")
         );
         assert_eq!(
             label("Atenciones por enfermedades catastróficas: 394.173").as_deref(),
@@ -957,6 +957,20 @@ mod tests {
         assert_eq!(
             label("se atendieron 52.797 solicitudes de correccinó de datos").as_deref(),
             Some("solicitudes")
+        );
+        // Up to four words read forward, joined by `de` or a preposition followed by another.
+        assert_eq!(
+            label("Se habilitaron 12 camas de Unidad de Cuidados Intensivos en el hospital")
+                .as_deref(),
+            Some("camas de Unidad de Cuidados Intensivos")
+        );
+        assert_eq!(
+            label("se detectaron 1.250 trabajadores sin afiliación al IESS").as_deref(),
+            Some("trabajadores sin afiliación")
+        );
+        assert_eq!(
+            label("dentro de los 15 días salvo que la ley disponga otro plazo").as_deref(),
+            Some("días")
         );
         let executed =
             extract_figures("El presupuesto fue de USD 1.234.567,89 y se ha ejecutado el 87,5 %.");
