@@ -325,7 +325,7 @@ fn label_forward(words: &[&str]) -> Option<String> {
             content += 1;
             true
         } else {
-            // `de`/`del` before another content word joins them, and so does `total`.
+            // A link (`de`, `sin`) before a word that names joins them, and so does `total`.
             content > 0 && (link(w) && words.get(i + 1).is_some_and(|n| names(n)) || is_total(w))
         };
         if !take {
