@@ -151,16 +151,13 @@ impl<'a, const N: usize> Few<'a, N> {
 
 /// What the figure at `start..end` counts, when the sentence says it.
 pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<String> {
-    // A count in parentheses restates the number written in words before it, as contracts and
-    // ordinances write them (`noventa (90) días`): what it counts comes after.
-    if kind == FigureKind::Count
-        && text[..start].trim_end().ends_with('(')
-        && text[end..].starts_with(')')
-    {
-        return label_forward(words_after(text, end + 1).as_slice());
-    }
-    // Or the other way round, the count restated in words after it (`5 (cinco) años`).
     if kind == FigureKind::Count {
+        // A count in parentheses restates the number written in words before it, as contracts
+        // and ordinances write them (`noventa (90) días`): what it counts comes after.
+        if text[..start].trim_end().ends_with('(') && text[end..].starts_with(')') {
+            return label_forward(words_after(text, end + 1).as_slice());
+        }
+        // Or the other way round, the count restated in words after it (`5 (cinco) años`).
         let restated = restated_in_words(text, end)
             .and_then(|after| label_forward(words_after(text, after).as_slice()));
         if restated.is_some() {
@@ -309,14 +306,16 @@ fn label_forward(words: &[&str]) -> Option<String> {
         folds_to_one_of(w, &["de", "del"])
             || (w.starts_with(char::is_lowercase) && folds_to_one_of(w, &FORWARD_LINKS))
     };
-    // A noun, not a verb nor `haber` starting a clause after it (`15 días de haberse
-    // notificado`).
+    // A noun: not a verb, a link, nor `haber` starting a clause after it (`15 días de haberse
+    // notificado`); `de` and `del` are no content words, the rest is looked up folded once.
     let names = |w: &str| {
         is_content(w)
             && !is_verb(w)
-            && !link(w)
-            && !folds_to_one_of(w, &["haberse", "habiendose"])
-            && !folds_to_one_of(w, &HABER)
+            && !with_fold_key(w, |key| {
+                is_one_of(key, &HABER)
+                    || is_one_of(key, &["haberse", "habiendose"])
+                    || (w.starts_with(char::is_lowercase) && is_one_of(key, &FORWARD_LINKS))
+            })
     };
     let mut taken = String::new();
     let mut content = 0;
