@@ -392,7 +392,7 @@ impl Writer {
         // Two branches that read the committed passages, side by side: the frequent words'
         // counts and best passages; the bounds, sets of stems and words.
         let (frequent_words, bounds_and_sets) = std::thread::scope(|scope| {
-            let bounds_and_sets = scope.spawn(|| -> Result<(), IndexError> {
+            let bounds_and_sets = scope.spawn(|| -> Result<Words, IndexError> {
                 let bounds = ScoreBounds::compute(
                     &searcher,
                     fields.body,
@@ -413,7 +413,10 @@ impl Writer {
                 let words = Words::collect(&searcher, fields.body).map_err(tv)?;
                 tracing::debug!(elapsed = ?phase.elapsed(), "words collected");
                 let words_path = staging.join(WORDS_FILE);
-                words.write(&words_path).map_err(write_io(words_path.clone()))
+                words
+                    .write(&words_path)
+                    .map_err(write_io(words_path.clone()))?;
+                Ok(words)
             });
             let frequent_words = (|| -> Result<(), IndexError> {
                 let mut counts = WordCounts::count(
@@ -461,8 +464,9 @@ impl Writer {
             (frequent_words, bounds_and_sets)
         });
         frequent_words?;
-        bounds_and_sets?;
-        write_json(&staging.join(ACCENTS_FILE), &self.accents.finish())?;
+        let words = bounds_and_sets?;
+        let accents = self.accents.finish(|word| words.passages(word));
+        write_json(&staging.join(ACCENTS_FILE), &accents)?;
         // Corpus order, whatever order the workers finished in.
         self.reports.sort_by_key(|(i, _)| *i);
         let reports: Vec<ReportMeta> = self.reports.into_iter().map(|(_, m)| m).collect();
