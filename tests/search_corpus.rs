@@ -466,6 +466,49 @@ fn words_kept_with_the_index_suggest_and_correct_as_its_segments_do() {
 }
 
 #[test]
+fn a_slip_the_reports_also_make_is_answered_with_the_spelling_they_mostly_use() {
+    let mut text = String::from(
+        "INSTITUTO ECUATORIANO DE SEGURIDAD SOCIAL\nRendición de Cuentas 2021\n\
+         Dirección Provincial del Azuay\n\n",
+    );
+    for i in 1..=30 {
+        text += &format!(
+            "En la jornada número {i} se atendió en el dispensario a personas con discapacidad \
+             y a sus familias, según el registro de la unidad.\n\n"
+        );
+    }
+    text += "Un informe de la unidad registró por error a tres personas con discapasidad en la \
+             brigada de Cuenca.\n\n\
+             El archivo guarda un docuemnto sin fecha.\n\n";
+    for i in 1..=3 {
+        text += &format!(
+            "La gestión documental de la unidad revisó el archivo del año y entregó el \
+             documento número {i} a la dirección.\n\n"
+        );
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "2021_azuay_informe.txt", &text);
+    let search = |q: &str| crate::support::search_in(&engine, q, &[]);
+    // The hits stay those of the word typed; the spelling of 30 passages is offered.
+    let r = search("discapasidad");
+    assert_eq!(r.total, 1);
+    assert!(r.hits[0].text.contains("discapasidad"));
+    assert_eq!(r.suggested_query.as_deref(), Some("discapacidad"));
+    assert_eq!(r.corrected_query, None);
+    // The other words of the query stay as typed.
+    let r = search("personas discapasidad");
+    assert_eq!(r.suggested_query.as_deref(), Some("personas discapacidad"));
+    // Not when the spelling offered would find fewer passages with the rest of the query.
+    assert_eq!(search("discapasidad Cuenca").suggested_query, None);
+    // Not for the spelling the reports use, nor for a word in quotes, which is meant as typed.
+    assert_eq!(search("discapacidad").suggested_query, None);
+    assert_eq!(search("\"discapasidad\"").suggested_query, None);
+    // Not for a word beside one in fewer than twenty times its passages (`documento`, 3).
+    assert_eq!(search("docuemnto").total, 1);
+    assert_eq!(search("docuemnto").suggested_query, None);
+}
+
+#[test]
 fn a_ranked_page_counts_the_same_as_counts_alone() {
     // The ranked pass reads keys a batch at a time; the count-only pass, block by block. Both
     // must see every match once.

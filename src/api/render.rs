@@ -22,6 +22,11 @@ pub struct SearchJson {
     /// spelt as the reports spell them, or fewer of its words (never the first one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_query: Option<String>,
+    /// Set when the query found these hits as typed, but a word of it is a slip the reports
+    /// also make: the query spelt as the reports spell it far more often, which finds more
+    /// passages ("did you mean"). The hits stay those of the query as typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_query: Option<String>,
     /// Passages matching, over all pages.
     pub total: usize,
     /// Time the search took, in milliseconds; when answered from the result cache, the time of
@@ -145,6 +150,7 @@ impl From<Response> for SearchJson {
         SearchJson {
             query: r.query,
             corrected_query: r.corrected_query,
+            suggested_query: r.suggested_query,
             total: r.total,
             took_ms: r.took_ms,
             hits: r.hits.into_iter().map(HitJson::from).collect(),
@@ -250,6 +256,7 @@ mod tests {
         ] {
             let json = SearchJson {
                 query: query.into(),
+                suggested_query: corrected.clone(),
                 corrected_query: corrected,
                 total: 42,
                 took_ms: own,

@@ -160,6 +160,9 @@ pub fn print_hits(
     if let Some(corrected) = &r.corrected_query {
         writeln!(out, "(nothing for {:?}: showing {corrected:?})", r.query)?;
     }
+    if let Some(suggested) = &r.suggested_query {
+        writeln!(out, "(did you mean {suggested:?}?)")?;
+    }
     for (i, h) in r.hits.iter().enumerate() {
         let place = h.info.province.as_deref().unwrap_or("?");
         let year = h.info.year.map_or("?".to_string(), |y| y.to_string());

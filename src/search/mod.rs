@@ -119,9 +119,30 @@ pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> 
                 response = retry;
             }
         }
+    } else if response.total > 0 {
+        response.suggested_query = better_spelt(engine, request, response.total)?;
     }
     response.took_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(response)
+}
+
+/// The query of `request`, which found `total` passages as typed, with its slips spelt as the
+/// reports mostly spell them (`suggest::better_spelling`), when that finds more passages.
+fn better_spelt(
+    engine: &Engine,
+    request: &Request,
+    total: usize,
+) -> Result<Option<String>, SearchError> {
+    let Some(better) = suggest::better_spelling(engine, &request.query)? else {
+        return Ok(None);
+    };
+    request.cancel.check()?;
+    let mut counts = request.clone();
+    counts.items = query::parse(&better)?;
+    counts.limit = 0;
+    counts.offset = 0;
+    let found = run_once(engine, &counts)?.total;
+    Ok((found > total).then_some(better))
 }
 
 /// Shorter queries tried, at most, for a query that finds nothing (and one more, of its first
@@ -479,6 +500,7 @@ fn run_once(engine: &Engine, request: &Request) -> Result<Response, SearchError>
     Ok(Response {
         query: request.query.clone(),
         corrected_query: None,
+        suggested_query: None,
         total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,

@@ -17,6 +17,11 @@ pub struct Response {
     /// Set when the query found nothing and these hits are for this query instead: its words
     /// spelt as the reports spell them, or fewer of its words (never the first one).
     pub corrected_query: Option<String>,
+    /// Set when the query found these hits as typed, but a word of it is a slip the reports
+    /// also make: the query with that word spelt as the reports spell it far more often
+    /// (`discapasidad` → `discapacidad`), which finds more passages. The hits stay those of the
+    /// query as typed.
+    pub suggested_query: Option<String>,
     /// Passages matching, over all pages.
     pub total: usize,
     /// Time the search took, in milliseconds.

@@ -248,6 +248,10 @@ function renderNotice(state, result) {
   if (result.corrected_query) {
     const corrected = `Mostrando resultados para «${result.corrected_query}».`;
     showNotice($('aviso'), `No hay resultados para «${state.q}». ${corrected}`);
+  } else if (result.suggested_query && result.total > 0) {
+    const better = urlFor({ ...state, q: result.suggested_query, page: 1 });
+    const question = h('a', { href: better, 'data-nav': true, text: `«${result.suggested_query}»` });
+    showNotice($('aviso'), '¿Quiso decir', 'info', ' ', question, '?');
   } else if (result.total === 0) {
     const message = state.q
       ? `No se encontró ningún pasaje para «${state.q}». Revise la ortografía, use menos palabras o quite filtros.`
