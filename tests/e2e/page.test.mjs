@@ -4,9 +4,10 @@
 //   node tests/e2e/page.test.mjs http://127.0.0.1:8080 tests/output/e2e
 //
 // Walks what a reader does (suggestions, a search, a facet, a figure search, the figure filter
-// and its CSV download, a report, back, pagination, a missing report, a phone screen), fails on
-// any console error, uncaught exception or failed request, and saves search.png, report.png and
-// mobile.png into the output folder. Exits 0 when everything passed, 1 with the failing step.
+// and its CSV download, a report, back, pagination, a slip's "¿Quiso decir …?", a missing
+// report, a phone screen), fails on any console error, uncaught exception or failed request,
+// and saves search.png, report.png and mobile.png into the output folder. Exits 0 when
+// everything passed, 1 with the failing step.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -241,6 +242,28 @@ async function desktop(browser) {
     await page.waitForURL((url) => !url.searchParams.has('page'));
     await settled(page);
     check(await page.locator('.resultado').first().textContent() === first, 'back did not restore page 1');
+  });
+
+  await step('a slip the reports also make asks "¿Quiso decir …?", whose link searches the spelling offered', async () => {
+    // The sample reports hold no such slip: the one answer for `discapasidad` is the server's
+    // own answer for `discapacidad`, given the query typed and the spelling to offer.
+    const slip = (url) => new URL(url).pathname === '/api/search' && new URL(url).searchParams.get('q') === 'discapasidad';
+    await page.route(slip, async (route) => {
+      const response = await route.fetch({ url: route.request().url().replace('discapasidad', 'discapacidad') });
+      const json = { ...(await response.json()), query: 'discapasidad', suggested_query: 'discapacidad' };
+      await route.fulfill({ response, json });
+    });
+    await submitQuery(page, 'discapasidad');
+    const notice = page.locator('#aviso');
+    const said = (await notice.textContent()).replace(/\s+/g, ' ').trim();
+    check(await notice.isVisible() && said === '¿Quiso decir «discapacidad»?', `the notice says ${JSON.stringify(said)}`);
+    check(await page.locator('.resultado').count() > 0, 'the hits of the query typed are not shown');
+    await notice.getByRole('link', { name: '«discapacidad»' }).click();
+    await page.waitForURL((url) => url.searchParams.get('q') === 'discapacidad');
+    await settled(page);
+    check(await notice.isHidden(), 'the notice stays after searching the spelling offered');
+    check(await page.inputValue('#q') === 'discapacidad', 'the box does not hold the spelling offered');
+    await page.unroute(slip);
   });
   await context.close();
 }
