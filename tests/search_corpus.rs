@@ -477,8 +477,8 @@ fn a_slip_the_reports_also_make_is_answered_with_the_spelling_they_mostly_use() 
              y a sus familias, según el registro de la unidad.\n\n"
         );
     }
-    text += "Un informe de la unidad registró por error a tres personas con discapasidad en la \
-             brigada de Cuenca.\n\n\
+    text += "Un informe de la unidad registró por error a tres personas con discapasidad y a \
+             sus familias en la brigada de Cuenca.\n\n\
              El archivo guarda un docuemnto sin fecha.\n\n";
     for i in 1..=3 {
         text += &format!(
@@ -503,6 +503,8 @@ fn a_slip_the_reports_also_make_is_answered_with_the_spelling_they_mostly_use() 
     // Not for the spelling the reports use, nor for a word in quotes, which is meant as typed.
     assert_eq!(search("discapacidad").suggested_query, None);
     assert_eq!(search("\"discapasidad\"").suggested_query, None);
+    let phrase = search("\"con discapasidad y\"");
+    assert_eq!((phrase.total, phrase.suggested_query), (1, None));
     // Not for a word beside one in fewer than twenty times its passages (`documento`, 3).
     assert_eq!(search("docuemnto").total, 1);
     assert_eq!(search("docuemnto").suggested_query, None);

@@ -146,9 +146,15 @@ pub fn better_spelling(engine: &Engine, q: &str) -> Result<Option<String>, Searc
     let slip = (engine.searcher().num_docs() / SLIP_SHARE).max(MIN_SLIP_PASSAGES);
     let mut changed = false;
     let mut out = Vec::new();
+    let mut in_quotes = false;
     for word in q.split_whitespace() {
+        // A word in quotes, alone or in a phrase, is meant as typed.
+        let quoted = in_quotes || word.contains('"');
+        if word.matches('"').count() % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
         let folded = fold_keep_enye(word);
-        let plain = folded.chars().all(char::is_alphabetic);
+        let plain = !quoted && folded.chars().all(char::is_alphabetic);
         let passages = words.passages(&folded);
         // A word in no passage that the query found something for is a form of a word the
         // reports use (its stem found it), not a slip they make.
