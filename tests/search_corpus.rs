@@ -498,6 +498,10 @@ fn a_slip_the_reports_also_make_is_answered_with_the_spelling_they_mostly_use() 
     // The other words of the query stay as typed.
     let r = search("personas discapasidad");
     assert_eq!(r.suggested_query.as_deref(), Some("personas discapacidad"));
+    // A query that finds nothing is run with its slips spelt too, beside its unknown words.
+    let r = search("discapasidad familas");
+    assert_eq!(r.corrected_query.as_deref(), Some("discapacidad familias"));
+    assert_eq!(r.total, 30);
     // Not when the spelling offered would find fewer passages with the rest of the query.
     assert_eq!(search("discapasidad Cuenca").suggested_query, None);
     // Not for the spelling the reports use, nor for a word in quotes, which is meant as typed.

@@ -95,30 +95,52 @@ pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, Se
 
 /// `q` with each word of five letters or more that the index lacks replaced by the most
 /// frequent index word one edit away, or else by the most frequent word derived from its stem
-/// ([`derived`]); `None` when nothing needed or could be corrected.
+/// ([`derived`]), and each slip the reports also make by the spelling they use
+/// ([`better_spelling`]): the query found nothing, and what is run instead is said. `None`
+/// when nothing needed or could be corrected.
 pub fn correct(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> {
+    // The query found nothing: a word of a phrase may be corrected too.
+    respell(engine, q, false, |folded, passages| {
+        if passages > 0 {
+            return slip_spelling(engine, folded, passages);
+        }
+        Ok(closest(engine, folded)?.or_else(|| derived(engine, folded)))
+    })
+}
+
+/// `q` with the words of five letters or more that `spell` (given a word folded and the
+/// passages it is in) spells otherwise replaced, as the reports show them. With
+/// `keep_phrases`, the words inside quotes are meant as typed; a word that holds a quote mark
+/// always is. `None` when no word was replaced.
+fn respell(
+    engine: &Engine,
+    q: &str,
+    keep_phrases: bool,
+    mut spell: impl FnMut(&str, u64) -> Result<Option<String>, SearchError>,
+) -> Result<Option<String>, SearchError> {
     let mut changed = false;
-    let mut words = Vec::new();
+    let mut out = Vec::new();
+    let mut in_quotes = false;
     for word in q.split_whitespace() {
+        let quoted = keep_phrases && in_quotes;
+        if word.matches('"').count() % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
         let folded = fold_keep_enye(word);
-        let plain = folded.chars().all(char::is_alphabetic);
+        let plain = !quoted && folded.chars().all(char::is_alphabetic);
         if !plain || folded.chars().count() < MIN_CORRECTED_CHARS {
-            words.push(word.to_string());
+            out.push(word.to_string());
             continue;
         }
-        if engine.words().passages(&folded) > 0 {
-            words.push(word.to_string());
-            continue;
-        }
-        match closest(engine, &folded)?.or_else(|| derived(engine, &folded)) {
+        match spell(&folded, engine.words().passages(&folded))? {
             Some(better) => {
                 changed = true;
-                words.push(engine.display_word(&better));
+                out.push(engine.display_word(&better));
             }
-            None => words.push(word.to_string()),
+            None => out.push(word.to_string()),
         }
     }
-    Ok(changed.then(|| words.join(" ")))
+    Ok(changed.then(|| out.join(" ")))
 }
 
 /// Shortest stem whose derived words are offered: shorter ones begin too many unrelated words.
@@ -135,48 +157,35 @@ fn derived(engine: &Engine, word: &str) -> Option<String> {
     most_frequent(engine.words().with_prefix(&stem, PREFIX_SCAN), word)
 }
 
-/// `q` with each word the reports spell otherwise far more often replaced by that spelling:
-/// a word of five letters or more, as typed (not in quotes, not excluded), in a few passages
-/// (one in [`SLIP_SHARE`] at most, or [`MIN_SLIP_PASSAGES`]), whose closest spelling
-/// ([`near`]) is in [`BETTER_SPELLING_RATIO`] times more passages and is not one of its own
-/// forms (a search for a word finds the words of its stem already). `None` when every word is
-/// spelt as the reports mostly spell it.
+/// `q` with each word the reports spell otherwise far more often replaced by that spelling
+/// ([`slip_spelling`]), as a query that found something may be offered: `None` when every word
+/// of five letters or more outside quotes is spelt as the reports mostly spell it.
 pub fn better_spelling(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> {
-    let words = engine.words();
+    respell(engine, q, true, |folded, passages| {
+        slip_spelling(engine, folded, passages)
+    })
+}
+
+/// The spelling the reports use for `word`, in `passages` passages, when `word` is a slip they
+/// also make: it is in a few passages (one in [`SLIP_SHARE`] at most, or
+/// [`MIN_SLIP_PASSAGES`]), and a word one edit away ([`near`]) is in
+/// [`BETTER_SPELLING_RATIO`] times more and is not one of its own forms (a search for a word
+/// finds the words of its stem already). A word in no passage is no slip: when a query found
+/// something with it, its stem found it, so it is a form of a word the reports use.
+fn slip_spelling(
+    engine: &Engine,
+    word: &str,
+    passages: u64,
+) -> Result<Option<String>, SearchError> {
     let slip = (engine.searcher().num_docs() / SLIP_SHARE).max(MIN_SLIP_PASSAGES);
-    let mut changed = false;
-    let mut out = Vec::new();
-    let mut in_quotes = false;
-    for word in q.split_whitespace() {
-        // A word in quotes, alone or in a phrase, is meant as typed.
-        let quoted = in_quotes || word.contains('"');
-        if word.matches('"').count() % 2 == 1 {
-            in_quotes = !in_quotes;
-        }
-        let folded = fold_keep_enye(word);
-        let plain = !quoted && folded.chars().all(char::is_alphabetic);
-        let passages = words.passages(&folded);
-        // A word in no passage that the query found something for is a form of a word the
-        // reports use (its stem found it), not a slip they make.
-        let rare = (1..=slip).contains(&passages);
-        if !plain || folded.chars().count() < MIN_CORRECTED_CHARS || !rare {
-            out.push(word.to_string());
-            continue;
-        }
-        let wanted = passages.saturating_mul(BETTER_SPELLING_RATIO);
-        let stem = crate::analysis::stem::stem_spanish(&folded);
-        let better = near(engine, &folded, |candidate, passages| {
-            passages >= wanted && crate::analysis::stem::stem_spanish(candidate) != stem
-        })?;
-        match better {
-            Some(better) => {
-                changed = true;
-                out.push(engine.display_word(&better));
-            }
-            None => out.push(word.to_string()),
-        }
+    if !(1..=slip).contains(&passages) {
+        return Ok(None);
     }
-    Ok(changed.then(|| out.join(" ")))
+    let wanted = passages.saturating_mul(BETTER_SPELLING_RATIO);
+    let stem = crate::analysis::stem::stem_spanish(word);
+    near(engine, word, |candidate, passages| {
+        passages >= wanted && crate::analysis::stem::stem_spanish(candidate) != stem
+    })
 }
 
 /// The most frequent index word at edit distance 1 from `word` (a transposition counts as
