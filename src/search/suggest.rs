@@ -27,7 +27,7 @@ pub const MIN_CORRECTED_CHARS: usize = 5;
 /// How many times more passages a spelling must be in than the word typed, to be offered in
 /// its place when the word typed finds something: a slip the reports also make (`discapasidad`,
 /// in 3 passages of the generated 100 MB corpus, beside `discapacidad` in 23,540).
-pub const BETTER_SPELLING_RATIO: u64 = 20;
+const BETTER_SPELLING_RATIO: u64 = 20;
 /// A word typed that is in more than one passage in this many is taken as meant, and no other
 /// spelling is looked for: a slip is rare, and looking for the spellings near a word is a pass
 /// over the index's words, about as much work as a whole search.
