@@ -233,6 +233,20 @@ fn a_figure_search_finds_every_written_form_and_says_which_mode_ran() {
 }
 
 #[test]
+fn a_figure_search_for_an_amount_without_its_cents_finds_it_with_them() {
+    for q in ["USD 4.803.665", "4803666"] {
+        let r = figures(q, |_| {});
+        assert_eq!(r.mode, FigureMode::Value, "{q}");
+        let texts: Vec<&str> = r.figures.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, ["USD 4'803.665,69"], "{q}");
+    }
+    for q in ["4803664", "4.803.665,70"] {
+        let r = figures(q, |_| {});
+        assert_eq!(r.total, 0, "{q}: {r:#?}");
+    }
+}
+
+#[test]
 fn a_percentage_asked_for_finds_percentages_and_a_number_finds_every_kind() {
     let text = "Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n\
         Se atendió a 15 pacientes en el dispensario de Jipijapa.\n\n\

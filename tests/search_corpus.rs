@@ -30,6 +30,32 @@ fn mora_patronal_in_2021_puts_the_recovered_amount_first() {
 }
 
 #[test]
+fn an_amount_cited_without_its_cents_finds_the_figure_with_them() {
+    // The press drops the cents: cut (`4.803.665`) or rounded (`4'803.666`).
+    for q in ["USD 4.803.665", "4803665", "monto recaudado $ 4'803.666"] {
+        let r = search(q, &[]);
+        let first = r
+            .hits
+            .first()
+            .unwrap_or_else(|| panic!("{q} finds nothing"));
+        assert!(
+            snippet_html(first).contains("<mark>4&#x27;803.665,69</mark>"),
+            "{q}: the figure must be found and marked as written: {}",
+            snippet_html(first)
+        );
+    }
+    // Another whole amount, or other cents, is another figure.
+    for q in ["4.803.664", "4.803.667", "4.803.665,70"] {
+        let r = search(q, &[]);
+        assert!(
+            r.hits.iter().all(|h| !h.text.contains("4'803.665,69")),
+            "{q}: {:#?}",
+            r.hits
+        );
+    }
+}
+
+#[test]
 fn a_figure_is_found_in_any_written_form() {
     for q in ["4803665.69", "4.803.665,69", "4'803.665,69", "4803665,69"] {
         let r = search(q, &[]);

@@ -91,7 +91,7 @@ pub fn is_query_filler(folded: &str) -> bool {
 /// Index side of the text field: `Años` → `\u{1}años`, `año`, `\u{1}anos`, `ano` at one position.
 /// Its word pairs are handed over to the pairs field's analyzer ([`pairs::HandPairs`]).
 pub fn index_body() -> TextAnalyzer {
-    TextAnalyzer::builder(SpanishTokenizer::default())
+    TextAnalyzer::builder(SpanishTokenizer::report())
         .filter(Folder::index())
         .filter(ExactAndStem)
         .filter(pairs::HandPairs)
@@ -100,7 +100,7 @@ pub fn index_body() -> TextAnalyzer {
 
 /// [`index_body`] without handing pairs over: how the pairs field reads a text itself.
 fn body_terms() -> TextAnalyzer {
-    TextAnalyzer::builder(SpanishTokenizer::default())
+    TextAnalyzer::builder(SpanishTokenizer::report())
         .filter(Folder::index())
         .filter(ExactAndStem)
         .build()
@@ -108,7 +108,7 @@ fn body_terms() -> TextAnalyzer {
 
 /// Index side, stemmed: `Años` → `año` + `ano`.
 pub fn index_stemmed() -> TextAnalyzer {
-    TextAnalyzer::builder(SpanishTokenizer::default())
+    TextAnalyzer::builder(SpanishTokenizer::report())
         .filter(Folder::index())
         .filter(SpanishStem)
         .build()
@@ -116,7 +116,7 @@ pub fn index_stemmed() -> TextAnalyzer {
 
 /// Index side, unstemmed: `Años` → `años` + `anos`.
 pub fn index_exact() -> TextAnalyzer {
-    TextAnalyzer::builder(SpanishTokenizer::default())
+    TextAnalyzer::builder(SpanishTokenizer::report())
         .filter(Folder::index())
         .build()
 }

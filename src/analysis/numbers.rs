@@ -496,6 +496,25 @@ fn formatted_reading(int: &str, frac: &str) -> Reading {
     }
 }
 
+/// Least amount whose cents are dropped when it is cited: a thousand (`132.76 %` is not cited
+/// as 132, nor `1,5` as 1 or 2).
+const WHOLE_FROM: f64 = 1_000.0;
+
+/// The whole amounts a value with cents is cited as, its cents dropped: cut (`4'803.665,69`
+/// cited as `4.803.665`) and, when it differs, rounded (`4.803.666`). Nothing for a value
+/// without cents or under [`WHOLE_FROM`].
+pub fn whole_amounts(value: f64) -> impl Iterator<Item = f64> {
+    let has_cents = value.is_finite()
+        && value.fract() != 0.0
+        && value.abs() >= WHOLE_FROM
+        && value.abs() < 1e15;
+    let cut = value.trunc();
+    let rounded = value.round();
+    let cut = has_cents.then_some(cut);
+    let rounded = (has_cents && rounded != value.trunc()).then_some(rounded);
+    cut.into_iter().chain(rounded)
+}
+
 /// The canonical text of a value: its shortest decimal form (`4803665.69`, `1.199`, `1199`).
 pub fn canonical(value: f64) -> String {
     if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e15 {
@@ -757,6 +776,19 @@ mod tests {
         scan_number(s, 0)
             .map(|n| n.readings.into_iter().map(|r| r.canonical).collect())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn an_amount_with_cents_is_cited_cut_and_rounded_from_a_thousand() {
+        let whole = |v: f64| whole_amounts(v).collect::<Vec<_>>();
+        assert_eq!(whole(4_803_665.69), [4_803_665.0, 4_803_666.0]);
+        assert_eq!(whole(45_678.12), [45_678.0]);
+        assert_eq!(whole(1_234.5), [1_234.0, 1_235.0]);
+        assert_eq!(whole(-1_234.56), [-1_234.0, -1_235.0]);
+        assert_eq!(whole(1_000.01), [1_000.0]);
+        for none in [999.99, 132.76, 4_803_665.0, 2021.0, f64::NAN, 1e16 + 0.5] {
+            assert_eq!(whole(none), Vec::<f64>::new(), "{none}");
+        }
     }
 
     #[test]

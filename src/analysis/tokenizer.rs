@@ -7,6 +7,9 @@
 //! Besides the plain tokens it adds, *at the same position*:
 //! - the second reading of an ambiguous number (`1.199` → `1199` and `1.199`);
 //! - the scaled value of `187 mil` / `550 millones` (`187000`), spanning the scale word;
+//! - in report text ([`SpanishTokenizer::report`]), the whole amounts an amount with cents is
+//!   cited as, its cents dropped (`4'803.665,69` → `4803665`, `4803666`): a query writes what
+//!   it means, so its own numbers give none;
 //! - the joined form of a hyphenated or mixed token (`COVID-19` → `COVID19`, then `COVID`, `19`),
 //!   with `position_length` set to the number of positions it covers.
 //!
@@ -28,17 +31,30 @@ const MAX_JOINED_PARTS: usize = 4;
 /// Splits Spanish report text into words and whole numbers. See the module docs.
 ///
 /// Keeps its tokens between texts and reuses their strings, so tokenizing allocates nothing
-/// once warm.
+/// once warm. The default reads a query; [`SpanishTokenizer::report`], a report's text.
 #[derive(Clone, Default)]
 pub struct SpanishTokenizer {
     tokens: Vec<Token>,
+    /// Whether amounts with cents also give their whole amounts (report text).
+    whole_amounts: bool,
+}
+
+impl SpanishTokenizer {
+    /// The tokenizer of a report's text: an amount with cents also gives the whole amounts it
+    /// is cited as (`numbers::whole_amounts`), at its position.
+    pub fn report() -> SpanishTokenizer {
+        SpanishTokenizer {
+            tokens: Vec::new(),
+            whole_amounts: true,
+        }
+    }
 }
 
 impl Tokenizer for SpanishTokenizer {
     type TokenStream<'a> = TokenSlice<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenSlice<'a> {
-        let used = segment_into(text, &mut self.tokens);
+        let used = segment_into(text, &mut self.tokens, self.whole_amounts);
         TokenSlice::new(&mut self.tokens[..used])
     }
 }
@@ -79,18 +95,19 @@ impl TokenStream for TokenSlice<'_> {
     }
 }
 
-/// Appends the tokens of `text` to `out`. Positions start at 0.
+/// Appends the tokens of `text`, read as a query, to `out`. Positions start at 0.
 pub fn segment(text: &str, out: &mut Vec<Token>) {
     let mut pool = Vec::new();
-    let used = segment_into(text, &mut pool);
+    let used = segment_into(text, &mut pool, false);
     pool.truncate(used);
     out.append(&mut pool);
 }
 
 /// Writes the tokens of `text` into `pool` from its start, reusing the tokens already there;
-/// returns how many it wrote.
-fn segment_into(text: &str, pool: &mut Vec<Token>) -> usize {
+/// returns how many it wrote. With `whole_amounts`, as report text.
+fn segment_into(text: &str, pool: &mut Vec<Token>, whole_amounts: bool) -> usize {
     let mut s = Segmenter::new(text, Pool { out: pool, used: 0 }, true);
+    s.whole_amounts = whole_amounts;
     s.run();
     s.sink.used
 }
@@ -100,14 +117,17 @@ fn segment_into(text: &str, pool: &mut Vec<Token>) -> usize {
 /// that starts with a digit is asked for: numbers are passed over unread, and every token
 /// that starts otherwise is the same as with `numbers` true (a number glued to a letter or a
 /// hyphen is read as always, as it may start a word). What the highlighter needs of a
-/// passage: reading its numbers took about a quarter of segmenting it.
+/// passage: reading its numbers took about a quarter of segmenting it. `text` is read as a
+/// report's ([`SpanishTokenizer::report`]).
 pub fn visit(
     text: &str,
     numbers: bool,
     wanted: impl FnMut(&str) -> bool,
     each: impl FnMut(&str, Range<usize>),
 ) {
-    Segmenter::new(text, Visit { wanted, each }, numbers).run();
+    let mut s = Segmenter::new(text, Visit { wanted, each }, numbers);
+    s.whole_amounts = true;
+    s.run();
 }
 
 /// Where the segmenter puts the tokens it cuts.
@@ -157,6 +177,8 @@ struct Segmenter<'t, S> {
     sink: S,
     /// Whether numbers are read; see [`visit`].
     numbers: bool,
+    /// Whether an amount with cents also gives its whole amounts (report text).
+    whole_amounts: bool,
     position: usize,
     /// End of the last hyphenated chain already joined, so its later parts don't join again.
     joined_until: usize,
@@ -168,6 +190,7 @@ impl<'t, S: Sink> Segmenter<'t, S> {
             text,
             sink,
             numbers,
+            whole_amounts: false,
             position: 0,
             joined_until: 0,
         }
@@ -236,6 +259,13 @@ impl<'t, S: Sink> Segmenter<'t, S> {
         }
         for reading in &number.readings {
             self.push(&reading.canonical, start, number.end, 1);
+        }
+        if self.whole_amounts {
+            for reading in &number.readings {
+                for whole in numbers::whole_amounts(reading.value) {
+                    self.push(&numbers::canonical(whole), start, number.end, 1);
+                }
+            }
         }
         if let Some(scale) = scale {
             for factor in std::iter::once(scale.factor).chain(scale.alt_factor) {
@@ -390,6 +420,17 @@ mod tests {
         out
     }
 
+    /// The tokens of `text` read as a report's.
+    fn report_tokens(text: &str) -> Vec<Token> {
+        let mut report = SpanishTokenizer::report();
+        let mut stream = report.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().clone());
+        }
+        out
+    }
+
     #[test]
     fn words_keep_their_case_and_offsets() {
         let t = tokens("Rendición de Cuentas");
@@ -416,6 +457,35 @@ mod tests {
         assert_eq!(
             &"recaudado de USD 4'803.665,69."[n.offset_from..n.offset_to],
             "4'803.665,69"
+        );
+    }
+
+    #[test]
+    fn report_text_gives_an_amount_with_cents_its_whole_amounts_too() {
+        let text = "recaudado USD 4'803.665,69 y 1.193,20";
+        let t = report_tokens(text);
+        assert_eq!(
+            token_texts(&t),
+            [
+                "recaudado",
+                "USD",
+                "4803665.69",
+                "4803665",
+                "4803666",
+                "y",
+                "1193.2",
+                "1193"
+            ]
+        );
+        for whole in [&t[3], &t[4]] {
+            assert_eq!((whole.position, whole.position_length), (2, 1));
+            assert_eq!(&text[whole.offset_from..whole.offset_to], "4'803.665,69");
+        }
+        assert_eq!(t[5].position, 3);
+        // A query says what it means: its own amount with cents gives no other.
+        assert_eq!(
+            token_texts(&tokens(text)),
+            ["recaudado", "USD", "4803665.69", "y", "1193.2"]
         );
     }
 
@@ -506,8 +576,9 @@ mod tests {
 
     #[test]
     fn visiting_gives_the_tokens_and_skips_those_not_wanted() {
+        // As a report's text: the highlighter reads passages.
         let text = "COVID-19: USD 4'803.665,69 y 187 mil atenciones";
-        let all: Vec<_> = tokens(text)
+        let all: Vec<_> = report_tokens(text)
             .into_iter()
             .map(|t| (t.text, t.offset_from..t.offset_to))
             .collect();

@@ -271,6 +271,8 @@ impl FigureRequest {
         // A number in a table of millions is found by its amount and as it is written.
         let factor = f.table.as_ref().map_or(1.0, |t| t.factor());
         let written = |v: f64| factor != 1.0 && same(v / factor);
+        // An amount with cents is found by its whole amount too, as the index finds it.
+        let whole = |v: f64| numbers::whole_amounts(v).any(same);
         match self.mode {
             FigureMode::All | FigureMode::Rounded => true,
             FigureMode::Value => {
@@ -278,6 +280,8 @@ impl FigureRequest {
                     || f.alt_value.is_some_and(same)
                     || written(f.value)
                     || f.alt_value.is_some_and(written)
+                    || whole(f.value)
+                    || f.alt_value.is_some_and(whole)
             }
             FigureMode::Exact => self.exact.as_deref().is_some_and(|surface| {
                 f.text.contains(surface)
