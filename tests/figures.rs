@@ -247,6 +247,29 @@ fn a_figure_search_for_an_amount_without_its_cents_finds_it_with_them() {
 }
 
 #[test]
+fn a_percentage_as_the_press_rounds_it_finds_the_percentages_that_round_to_it() {
+    // The reports write `132.76 %` and `91,8%`.
+    for (q, text) in [
+        ("133 %", "132.76 %"),
+        ("132,8%", "132.76 %"),
+        ("133 por ciento", "132.76 %"),
+        ("92%", "91,8%"),
+    ] {
+        let r = figures(q, |_| {});
+        assert_eq!(r.mode, FigureMode::Rounded, "{q}");
+        let texts: Vec<&str> = r.figures.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, [text], "{q}");
+    }
+    // Rounded, not cut; and a figure of another kind is not a percentage.
+    for q in ["132 %", "132,7 %", "4803666 %"] {
+        let r = figures(q, |_| {});
+        assert_eq!(r.total, 0, "{q}: {r:#?}");
+    }
+    // Quoted, the written form only.
+    assert_eq!(figures("\"133 %\"", |_| {}).total, 0);
+}
+
+#[test]
 fn a_percentage_asked_for_finds_percentages_and_a_number_finds_every_kind() {
     let text = "Rendición de Cuentas 2021\nDirección Provincial IESS Manabí\n\n\
         Se atendió a 15 pacientes en el dispensario de Jipijapa.\n\n\

@@ -56,6 +56,36 @@ fn an_amount_cited_without_its_cents_finds_the_figure_with_them() {
 }
 
 #[test]
+fn a_percentage_as_the_press_rounds_it_finds_the_passage_and_marks_the_figure() {
+    for (q, marked) in [
+        ("133 %", "<mark>132.76</mark> %"),
+        ("mora 132,8 por ciento", "<mark>132.76</mark> %"),
+        ("92%", "<mark>91,8</mark>%"),
+    ] {
+        let r = search(q, &[]);
+        let first = r
+            .hits
+            .first()
+            .unwrap_or_else(|| panic!("{q} finds nothing"));
+        assert!(
+            snippet_html(first).contains(marked),
+            "{q}: {}",
+            snippet_html(first)
+        );
+        assert_eq!(r.corrected_query, None, "{q}");
+    }
+    // Rounded to the digits written, not cut; in a phrase, the value written.
+    for q in ["132 %", "132,7 %", "\"133 %\""] {
+        let r = search(q, &[]);
+        assert!(
+            r.hits.iter().all(|h| !h.text.contains("132.76 %")),
+            "{q}: {:#?}",
+            r.hits
+        );
+    }
+}
+
+#[test]
 fn a_figure_is_found_in_any_written_form() {
     for q in ["4803665.69", "4.803.665,69", "4'803.665,69", "4803665,69"] {
         let r = search(q, &[]);
@@ -848,6 +878,13 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     let r = search("salud 101 mil", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
     let r = search("salud USD 101 mil", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    // And a percentage with its sign: a sign alone is no word, it would find every passage.
+    let r = search("salud 97,3 %", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    let r = search("97,3 %", &[]);
+    assert_eq!((r.total, r.corrected_query), (0, None));
+    let r = search("salud zzzqqq -", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
     // The first word typed is what is meant: it is never the one left out while it finds
     // something alone (both words find passages, none both: the second goes).

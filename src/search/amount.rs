@@ -1,9 +1,10 @@
 //! Amounts a query writes as the press rounds them (`4,8 millones`, `USD 9 mil`, `$1.5M`,
-//! `cuatro millones`): the values that round or cut to them, and the passages whose figures
-//! hold one.
+//! `cuatro millones`, `91 %`): the values that round or cut to them, and the passages whose
+//! figures hold one.
 //!
 //! A scale word says an amount is rounded: the news item's "4,8 millones" is a report's
-//! `USD 4'803.665,69`. Figure search lists the figures in those ranges (`super::figures`, mode
+//! `USD 4'803.665,69`. So does a percent sign: the press writes `91 %` or `91,4 %` for a
+//! report's `91,37 %`. Figure search lists the figures in those ranges (`super::figures`, mode
 //! `rounded`). Passage search matches, beside the passages that write the amount, those whose
 //! figures round to it ([`AmountQuery`]), the nearest first, and the highlighter marks the
 //! figure ([`super::highlight::Highlighter::with_amounts`]).
@@ -35,6 +36,8 @@ pub struct Rounded {
     pub money: bool,
     /// Whether it is written in words (`cuatro millones`).
     pub in_words: bool,
+    /// Whether it is a percentage (`91 %`): then only percentages round to it.
+    pub percent: bool,
 }
 
 /// How many units of its last digit an amount is at least, to be read as cut too: three digits.
@@ -72,6 +75,16 @@ impl AmountRange {
         AmountRange { lo, at, hi }
     }
 
+    /// The values that round to `at`, written to a last digit worth `unit`: a percentage,
+    /// which the press rounds and does not cut (`91 %` is 90.5 to 91.5).
+    fn rounding(at: f64, unit: f64) -> AmountRange {
+        AmountRange {
+            lo: at - unit / 2.0,
+            at,
+            hi: at + unit / 2.0,
+        }
+    }
+
     /// Whether `value` rounds or cuts to the reading.
     #[inline]
     pub fn holds(&self, value: f64) -> bool {
@@ -98,7 +111,9 @@ impl Rounded {
 
     /// The kinds of figure that may round to the amount.
     fn kinds(&self) -> &'static [FigureKind] {
-        if self.money {
+        if self.percent {
+            &[FigureKind::Percent]
+        } else if self.money {
             &[FigureKind::Usd]
         } else {
             &[FigureKind::Usd, FigureKind::Count]
@@ -117,17 +132,42 @@ impl Rounded {
 
 /// The amount written at `start` of `q`, when a scale word follows its number and no percent
 /// sign follows that (`4,8 millones`, not `4,8` nor `4,8 millones %`), or when it is written in
-/// words with a scale (`cuatro millones`: 3,500,000 to 4,500,000, as `4 millones`).
+/// words with a scale (`cuatro millones`: 3,500,000 to 4,500,000, as `4 millones`); or the
+/// percentage written there (`91 %`, `91,4 por ciento`, see [`percent`]).
 pub fn rounded_at(q: &str, start: usize) -> Option<Rounded> {
     if !q.as_bytes().get(start)?.is_ascii_digit() {
         return in_words_at(q, start);
     }
     let n = numbers::scan_number(q, start)?;
-    let scale = numbers::amount_scale_after(q, start, n.end)?;
+    let Some(scale) = numbers::amount_scale_after(q, start, n.end) else {
+        return percent(q, start, &n);
+    };
     if crate::extract::figures::percent_after(q, scale.end).is_some() {
         return None;
     }
     rounded(q, start, &n, scale)
+}
+
+/// The percentage of number `n`, written at `start` of `q` with a percent sign or words
+/// (`91 %`, `91,4 por ciento`): the values that round to it at the digits written, which the
+/// press writes for a report's `91,37 %` (90.5 to 91.5, 91.35 to 91.45). Not cut, as
+/// percentages are not.
+pub fn percent(q: &str, start: usize, n: &Number) -> Option<Rounded> {
+    let end = crate::extract::figures::percent_after(q, n.end)?;
+    let written = &q[start..n.end];
+    let ranges = n
+        .readings
+        .iter()
+        .map(|r| AmountRange::rounding(r.value, unit_of(written, r.value, 1.0)))
+        .collect();
+    Some(Rounded {
+        start,
+        end,
+        ranges,
+        money: false,
+        in_words: false,
+        percent: true,
+    })
 }
 
 /// The amount written in words from `start` of `q` (see [`rounded_at`]).
@@ -152,6 +192,7 @@ fn with_currency(q: &str, at: Range<usize>, ranges: Vec<AmountRange>, in_words: 
         ranges,
         money: before.is_some() || end > at.end || symbol,
         in_words,
+        percent: false,
     }
 }
 
@@ -177,6 +218,15 @@ pub fn rounded(q: &str, start: usize, n: &Number, scale: AmountScale) -> Option<
 /// at the digits written: `4,8` millions is 4,750,000 to 4,850,000; `2.149` millions read as
 /// 2149 is 2,148,500,000 to just under 2,150,000,000.
 fn rounding_to(written: &str, value: f64, factor: f64) -> AmountRange {
+    AmountRange::around(
+        numbers::scaled(value, factor),
+        unit_of(written, value, factor),
+    )
+}
+
+/// What the last digit of `written`, read as `value`, is worth times `factor`: `4,8` millions'
+/// is 100,000; `2.149` read as 2149, 1; read as 2.149, a thousandth.
+fn unit_of(written: &str, value: f64, factor: f64) -> f64 {
     let digits: String = written.chars().filter(char::is_ascii_digit).collect();
     let whole = digits.parse::<f64>().unwrap_or(value);
     // Read as a whole number (`2.149` as 2149), its last digit is a unit; read as a decimal,
@@ -189,8 +239,7 @@ fn rounding_to(written: &str, value: f64, factor: f64) -> AmountRange {
             .next()
             .map_or(0, str::len)
     };
-    let unit = factor * 10f64.powi(-(decimals as i32));
-    AmountRange::around(numbers::scaled(value, factor), unit)
+    factor * 10f64.powi(-(decimals as i32))
 }
 
 /// Where a currency written after an amount's scale ends (`de dólares`, ` USD`), or `end`.
@@ -437,12 +486,39 @@ mod tests {
     fn the_amounts_of_a_query_are_read_in_order() {
         let found = rounded_in("15 mil afiliados, 4,8 millones de dólares, 15% y 2021");
         let spans: Vec<(usize, usize)> = found.iter().map(|a| (a.start, a.end)).collect();
-        assert_eq!(spans, [(0, 6), (18, 42)]);
+        assert_eq!(spans, [(0, 6), (18, 42), (44, 47)]);
         assert_eq!(ends(&found[0]), [(14_500.0, 15_500.0)]);
+        assert!(found[2].percent && !found[0].percent && !found[1].percent);
         // `8M` within `$4.8M` is not another amount.
         let found = rounded_in("dos millones y $4.8M");
         let spans: Vec<(usize, usize)> = found.iter().map(|a| (a.start, a.end)).collect();
         assert_eq!(spans, [(0, 12), (15, 20)]);
+    }
+
+    #[test]
+    fn a_percentage_rounds_to_the_digits_written_and_holds_percentages_only() {
+        let q = "ejecución del 91 %";
+        let at = q.find("91").expect("a number");
+        let a = rounded_at(q, at).expect("a percentage");
+        assert_eq!(
+            (a.start, a.end, a.percent, a.money),
+            (at, q.len(), true, false)
+        );
+        assert_eq!(ends(&a), [(90.5, 91.5)]);
+        assert!(a.holds(&figure(91.37, FigureKind::Percent)));
+        assert!(!a.holds(&figure(91.37, FigureKind::Usd)));
+        assert!(!a.holds(&figure(91.6, FigureKind::Percent)));
+        // Not cut: `133 %` is not 133.9 %.
+        let a = rounded_at("133 por ciento", 0).expect("a percentage");
+        assert_eq!(ends(&a), [(132.5, 133.5)]);
+        let a = rounded_at("91,4%", 0).expect("a percentage");
+        let (lo, hi) = ends(&a)[0];
+        assert!(
+            (lo - 91.35).abs() < 1e-9 && (hi - 91.45).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+        assert!(a.holds(&figure(91.37, FigureKind::Percent)));
+        assert!(!a.holds(&figure(91.3, FigureKind::Percent)));
     }
 
     #[test]

@@ -69,8 +69,9 @@ pub enum FigureMode {
     All,
     /// The query holds figures: only figures of those values, however written.
     Value,
-    /// Every figure of the query is an amount with a scale word (`4,8 millones`): the figures
-    /// that round or cut to it at the digits written (4,750,000 to 4,850,000).
+    /// Every figure of the query is an amount with a scale word (`4,8 millones`), or every one
+    /// a percentage (`91 %`): the figures that round or cut to it at the digits written
+    /// (4,750,000 to 4,850,000; 90.5 % to 91.5 %).
     Rounded,
     /// The query is one quoted figure: only that surface form.
     Exact,
@@ -317,7 +318,7 @@ fn optional<T>(
 
 /// The figures of a query: every value its numbers can have (both readings of an ambiguous
 /// one), whether each of them is a percentage (`15%`, `15 por ciento`), and, when each is an
-/// amount with a scale word, the values that round to them.
+/// amount with a scale word, or each a percentage, the values that round to them.
 #[derive(Debug)]
 struct QueryFigures {
     values: Vec<f64>,
@@ -325,7 +326,8 @@ struct QueryFigures {
     rounded: Option<RoundedAmounts>,
 }
 
-/// Amounts written with a scale word (`4,8 millones`, `USD 9 mil`, `$1.5M`), as rounded.
+/// Amounts written with a scale word (`4,8 millones`, `USD 9 mil`, `$1.5M`), or percentages
+/// (`91 %`), as rounded.
 #[derive(Debug)]
 struct RoundedAmounts {
     /// For each reading, the values that round or cut to it at the digits written:
@@ -344,6 +346,7 @@ fn values_in(q: &str) -> QueryFigures {
     // Each amount's ranges and where it is written, while every amount has a scale word.
     let (mut ranges, mut spans, mut all_scaled) = (Vec::new(), Vec::new(), true);
     let mut money = true;
+    let mut any_percent = false;
     for (i, n) in numbers::numbers_in(q) {
         let scale = numbers::amount_scale_after(q, i, n.end);
         let factors = scale.map_or([Some(1.0), None], |s| [Some(s.factor), s.alt_factor]);
@@ -353,9 +356,12 @@ fn values_in(q: &str) -> QueryFigures {
         let end = scale.map_or(n.end, |s| s.end);
         let is_percent = crate::extract::figures::percent_after(q, end).is_some();
         percent &= is_percent;
-        let amount = scale
-            .filter(|_| all_scaled && !is_percent)
-            .and_then(|scale| super::amount::rounded(q, i, &n, scale));
+        any_percent |= is_percent;
+        let amount = match scale {
+            Some(scale) if all_scaled && !is_percent => super::amount::rounded(q, i, &n, scale),
+            None if all_scaled && is_percent => super::amount::percent(q, i, &n),
+            _ => None,
+        };
         match amount {
             Some(amount) => {
                 ranges.extend_from_slice(&amount.ranges);
@@ -376,7 +382,8 @@ fn values_in(q: &str) -> QueryFigures {
         }
     }
     spans.sort_unstable_by_key(|&(start, _)| start);
-    let rounded = (all_scaled && !out.is_empty()).then(|| {
+    // Percentages and amounts are not rounded together: they are figures of other kinds.
+    let rounded = (all_scaled && !out.is_empty() && (percent || !any_percent)).then(|| {
         let mut without = q.to_string();
         for &(start, end) in spans.iter().rev() {
             without.replace_range(start..end, " ");

@@ -165,7 +165,7 @@ const MANY_WORDS: usize = 5;
 /// left finds something alone, and each word more finds fewer passages. A number written in
 /// groups (`4 803 665`) is one word, and so is a number with its currency and scale (`USD 4,8
 /// millones`, `2 mil millones`): `4,8` alone is another figure; so is an amount in words
-/// (`cuatro millones`).
+/// (`cuatro millones`), and so is a percentage (`12,4 %`); a sign alone is no word.
 /// `None` when nothing is found either, and for phrases, exclusions and `OR`, which say exactly
 /// what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
@@ -191,6 +191,17 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
         {
             in_words_until = n.end;
             words.push((token.to_string(), None));
+            continue;
+        }
+        if !token.chars().any(char::is_alphanumeric) && !token.contains('$') {
+            // A sign is no word of its own (`%` alone finds every passage): a percent sign
+            // stays with its number, as `12,4 %` is one figure.
+            if let Some((last, _)) = words.last_mut() {
+                if token.starts_with('%') && last.ends_with(|c: char| c.is_ascii_digit()) {
+                    last.push(' ');
+                    last.push_str(token);
+                }
+            }
             continue;
         }
         let group = token.len() == 3 && token.bytes().all(|b| b.is_ascii_digit());

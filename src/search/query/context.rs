@@ -25,29 +25,40 @@ use crate::search::amount::{self, AmountQuery};
 /// When the number at one position (its readings `here`) is written as a percentage in
 /// `text`, the query of passages holding a percentage of that value, and where its sign or
 /// words end. A percentage is a figure the index knows (`15%`, `15 %`, `15 por ciento`), so
-/// `15%` does not find `15 salarios`.
+/// `15%` does not find `15 salarios`. With `rounded`, the percentages that round to it at the
+/// digits written are held too (`91 %` holds `91,37 %`: `amount::percent`); a phrase holds
+/// the value alone.
 pub(super) fn percentage(
     text: &str,
     here: &[&Token],
     fields: TextFields,
+    rounded: bool,
 ) -> Option<(Box<dyn Query>, usize)> {
     let end = here.iter().map(|t| t.offset_to).max()?;
     let percent_end = crate::extract::figures::percent_after(text, end)?;
-    let ranges: Vec<Box<dyn Query>> = here
-        .iter()
-        .filter(|t| t.text.starts_with(|c: char| c.is_ascii_digit()))
-        .filter_map(|t| t.text.parse::<f64>().ok())
-        .filter(|v| v.is_finite())
-        .map(|v| {
-            // The value as the figure column holds it, to the precision figures compare at.
-            let slack = 1e-9 * v.abs().max(1.0);
-            let bound = |x: f64| Term::from_field_f64(fields.figure_column(FigureKind::Percent), x);
-            Box::new(RangeQuery::new(
-                Bound::Included(bound(v - slack)),
-                Bound::Included(bound(v + slack)),
-            )) as Box<dyn Query>
-        })
-        .collect();
+    let column = fields.figure_column(FigureKind::Percent);
+    let range = |lo: f64, hi: f64| {
+        Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_f64(column, lo)),
+            Bound::Included(Term::from_field_f64(column, hi)),
+        )) as Box<dyn Query>
+    };
+    let start = here.iter().map(|t| t.offset_from).min()?;
+    let percent = amount::rounded_at(text, start).filter(|a| rounded && a.percent);
+    let ranges: Vec<Box<dyn Query>> = match percent {
+        Some(percent) => percent.ranges.iter().map(|r| range(r.lo, r.hi)).collect(),
+        None => here
+            .iter()
+            .filter(|t| t.text.starts_with(|c: char| c.is_ascii_digit()))
+            .filter_map(|t| t.text.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+            .map(|v| {
+                // The value as the figure column holds it, to the precision figures compare at.
+                let slack = 1e-9 * v.abs().max(1.0);
+                range(v - slack, v + slack)
+            })
+            .collect(),
+    };
     if ranges.is_empty() {
         return None;
     }
@@ -64,6 +75,12 @@ pub(super) fn rounded_amount(text: &str, here: &[&Token], fields: TextFields) ->
         return None;
     }
     let amount = amount::rounded_at(text, start)?;
+    // A percentage written to its hundredths (`132.76 %`) is what reports write: its term
+    // finds it, without a pass over the figure column (`percentage` holds it to the value).
+    let hundredths = amount.percent && amount.ranges.iter().all(|r| r.hi - r.lo <= 0.0101);
+    if hundredths {
+        return None;
+    }
     let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
     Some(rounded_unit(Box::new(query)))
 }

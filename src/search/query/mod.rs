@@ -460,7 +460,7 @@ fn units(item: &Item, fields: TextFields, analyzer: &mut TextAnalyzer) -> Vec<Un
             positions.dedup();
             let filters = positions.into_iter().filter_map(|pos| {
                 let here: Vec<&Token> = tokens.iter().filter(|t| t.position == pos).collect();
-                context::percentage(&text, &here, fields).map(|(filter, _)| filter)
+                context::percentage(&text, &here, fields, false).map(|(filter, _)| filter)
             });
             let filters: Vec<Box<dyn Query>> = filters.collect();
             phrase_unit(&tokens, fields)
@@ -582,7 +582,7 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
         }
         alternatives.extend(context::rounded_amount(text, &here, fields));
         let unit = Unit::either(alternatives);
-        units.push(match context::percentage(text, &here, fields) {
+        units.push(match context::percentage(text, &here, fields, true) {
             Some((filter, end)) => {
                 percent_end = end;
                 unit.filtered(filter)
