@@ -599,6 +599,15 @@ async fn figures_as_json_with_their_citation() {
         (Some("exact"), Some(1)),
         "{json}"
     );
+    assert!(json.get("corrected_query").is_none(), "{json}");
+    // A query that finds nothing is run spelt as the reports spell it, and says so.
+    let (_, json) = get_json(&app(), "/api/figures?q=discapasidad").await;
+    assert_eq!(
+        (json["query"].as_str(), json["corrected_query"].as_str()),
+        (Some("discapasidad"), Some("discapacidad")),
+        "{json}"
+    );
+    assert!(json["total"].as_u64() > Some(0), "{json}");
 }
 
 #[tokio::test]

@@ -385,6 +385,47 @@ fn every_figure_hit_carries_its_citation() {
 }
 
 #[test]
+fn a_figure_search_that_finds_nothing_is_run_spelt_as_the_reports_spell_it() {
+    // The reports write `discapacidad`, never `discapasidad`.
+    let r = figures("discapasidad", |_| {});
+    assert_eq!(r.corrected_query.as_deref(), Some("discapacidad"));
+    assert_eq!(r.query, "discapasidad");
+    let meant = figures("discapacidad", |_| {});
+    assert!(r.total > 0);
+    assert_eq!(r.total, meant.total);
+    // The amounts of a rounded query keep selecting the figures.
+    for (typed, meant) in [
+        ("recaudaod 4,8 millones", "recaudado 4,8 millones"),
+        // A scale word spelt right makes an amount of the number.
+        ("recaudado 4,8 milones", "recaudado 4,8 millones"),
+    ] {
+        let r = figures(typed, |_| {});
+        assert_eq!(r.corrected_query.as_deref(), Some(meant), "{typed}");
+        assert_eq!(r.mode, FigureMode::Rounded, "{typed}");
+        let texts: Vec<&str> = r.figures.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, ["USD 4'803.665,69"], "{typed}");
+    }
+    // A query that finds something is run as typed; one no spelling helps finds nothing.
+    assert_eq!(figures("discapacidad", |_| {}).corrected_query, None);
+    let r = figures("zzzqqq", |_| {});
+    assert_eq!((r.total, r.corrected_query), (0, None));
+    // An export holds what was asked: it has no place to say the query was changed.
+    let raw = RawFigureRequest {
+        search: RawRequest {
+            q: Some("discapasidad".into()),
+            ..RawRequest::default()
+        },
+        ..RawFigureRequest::default()
+    };
+    let request = FigureRequest::from_raw(&raw).expect("valid");
+    let mut out = Vec::new();
+    assert_eq!(
+        write_figures_csv(engine(), &request, &mut out).expect("exports"),
+        0
+    );
+}
+
+#[test]
 fn the_csv_export_is_valid_and_holds_the_quoted_sentences() {
     let raw = RawFigureRequest {
         search: RawRequest {

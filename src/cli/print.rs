@@ -25,6 +25,9 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
         "{} {noun} ({mode}{order}, {:.1} ms)",
         r.total, r.took_ms
     )?;
+    if let Some(corrected) = &r.corrected_query {
+        writeln!(out, "(nothing for {:?}: showing {corrected:?})", r.query)?;
+    }
     for f in &r.figures {
         let place = f.info.province.as_deref().unwrap_or("?");
         let year = f.info.year.map_or("?".to_string(), |y| y.to_string());

@@ -3,7 +3,9 @@
 
 use std::io::Write;
 
-use super::figures::{for_each_figure, run_figures, FigureHit, FigureRequest, RawFigureRequest};
+use super::figures::{
+    for_each_figure, run_figures_as_typed, FigureHit, FigureRequest, RawFigureRequest,
+};
 use super::{Cancel, SearchError};
 use crate::index::Engine;
 
@@ -84,7 +86,7 @@ pub fn write_figures_csv(
     let mut w = csv::Writer::from_writer(out);
     w.write_record(FIGURE_COLUMNS).map_err(csv_error)?;
     let n = if request.limit.is_some() {
-        let page = run_figures(engine, request)?;
+        let page = run_figures_as_typed(engine, request)?;
         for hit in &page.figures {
             w.write_record(figure_cells(hit)).map_err(csv_error)?;
         }

@@ -142,6 +142,9 @@ pub struct FigureRequest {
     pub offset: usize,
     /// The order figures are listed in.
     pub order: FigureOrder,
+    /// The kind and order as asked for, before the query said more: what a request with
+    /// another query starts from.
+    asked: (Option<FigureKind>, Option<FigureOrder>),
 }
 
 impl FigureRequest {
@@ -192,6 +195,29 @@ impl FigureRequest {
             FigureOrder::parse,
             "passages, largest or smallest",
         )?;
+        let bounds = Bounds {
+            min,
+            max,
+            limit,
+            offset,
+        };
+        FigureRequest::of_search(search, bounds, (kind, order))
+    }
+
+    /// The figure search of `search`'s query, within `bounds`, of the kind and order `asked`
+    /// for: what its figures (values, percentages, rounded amounts, a quoted form) select.
+    fn of_search(
+        search: Request,
+        bounds: Bounds,
+        asked: (Option<FigureKind>, Option<FigureOrder>),
+    ) -> Result<FigureRequest, SearchError> {
+        let Bounds {
+            min,
+            max,
+            limit,
+            offset,
+        } = bounds;
+        let (kind, order) = asked;
         let q = search.query.trim().to_string();
         let quoted =
             q.len() >= 2 && q.starts_with('"') && q.ends_with('"') && q.matches('"').count() == 2;
@@ -238,7 +264,24 @@ impl FigureRequest {
                 FigureMode::Rounded => FigureOrder::Nearest,
                 _ => FigureOrder::Passages,
             }),
+            asked,
         })
+    }
+
+    /// This request with the query `q` (the query typed, respelt) in place of its own, read
+    /// afresh (`4,8 milones` spelt `4,8 millones` is an amount to round); its filters, bounds
+    /// and what was asked of kind and order stay.
+    fn with_query(&self, q: &str) -> Result<FigureRequest, SearchError> {
+        let mut search = self.search.clone();
+        search.query = q.to_string();
+        search.items = super::query::parse(q)?;
+        let bounds = Bounds {
+            min: self.min,
+            max: self.max,
+            limit: self.limit,
+            offset: self.offset,
+        };
+        FigureRequest::of_search(search, bounds, self.asked)
     }
 
     /// The order by value asked for, if any.
@@ -292,6 +335,15 @@ impl FigureRequest {
             }),
         }
     }
+}
+
+/// The bounds of a figure search: of the values kept, and of the page.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    min: Option<f64>,
+    max: Option<f64>,
+    limit: Option<usize>,
+    offset: usize,
 }
 
 /// What `min` and `max` take.
@@ -462,22 +514,55 @@ pub struct FigureResponse {
     pub sort: FigureOrder,
     /// Figures matching, over all pages.
     pub total: usize,
+    /// When the query as typed found nothing: the query run instead, its unknown words and
+    /// slips spelt as the reports spell them, as a passage search does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_query: Option<String>,
     /// Time the search took, in milliseconds.
     pub took_ms: f64,
     /// The page of figures.
     pub figures: Vec<FigureHit>,
 }
 
-/// Runs `request` and returns one page (`limit`, `offset` of the request) with the total.
-///
-/// Without figures in the query, the total and the page come from the figure columns: only the
-/// passages of the page are read from the store, in either order. With figures in the query (a
-/// value, or one written form), every candidate passage is read, as an export does.
+/// Runs `request` and returns one page (`limit`, `offset` of the request) with the total. A
+/// query that finds nothing is run again with the spelling the reports use for its unknown
+/// words and slips, when that finds figures, and says so in `corrected_query`
+/// (`super::suggest::correct`, as [`super::run`] does).
 pub fn run_figures(
     engine: &Engine,
     request: &FigureRequest,
 ) -> Result<FigureResponse, SearchError> {
     let _running = engine.running_search();
+    let started = Instant::now();
+    let mut response = run_figures_as_typed(engine, request)?;
+    let typed = request.search.query.trim();
+    if response.total == 0 && !typed.is_empty() && request.mode != FigureMode::Exact {
+        request.search.cancel.check()?;
+        if let Some(corrected) = super::suggest::correct(engine, typed)? {
+            let retry = run_figures_as_typed(engine, &request.with_query(&corrected)?)?;
+            if retry.total > 0 {
+                response = FigureResponse {
+                    query: response.query,
+                    corrected_query: Some(corrected),
+                    ..retry
+                };
+            }
+        }
+    }
+    response.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(response)
+}
+
+/// [`run_figures`] for the query as typed, even when it finds nothing: what an export holds,
+/// which has no place to say a query was changed.
+///
+/// Without figures in the query, the total and the page come from the figure columns: only the
+/// passages of the page are read from the store, in either order. With figures in the query (a
+/// value, or one written form), every candidate passage is read, as an export does.
+pub(super) fn run_figures_as_typed(
+    engine: &Engine,
+    request: &FigureRequest,
+) -> Result<FigureResponse, SearchError> {
     let started = Instant::now();
     let (offset, limit) = (request.offset, request.limit.unwrap_or(usize::MAX));
     let mut figures = Vec::new();
@@ -533,6 +618,7 @@ pub fn run_figures(
         mode: request.mode,
         sort: request.order,
         total,
+        corrected_query: None,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         figures,
     })

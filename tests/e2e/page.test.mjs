@@ -265,6 +265,19 @@ async function desktop(browser) {
     check(await page.inputValue('#q') === 'discapacidad', 'the box does not hold the spelling offered');
     await page.unroute(slip);
   });
+
+  await step('a query run corrected downloads the figures of the passages shown', async () => {
+    // Unmocked now: the sample reports write only `discapacidad`.
+    await submitQuery(page, 'discapasidad');
+    const said = (await page.locator('#aviso').textContent()).replace(/\s+/g, ' ').trim();
+    check(said.includes('Mostrando resultados para «discapacidad»'), `the notice says ${JSON.stringify(said)}`);
+    const href = await page.getAttribute('#csv', 'href');
+    const q = new URL(href, page.url()).searchParams.get('q');
+    check(q === 'discapacidad', `the CSV is of ${JSON.stringify(q)}, not of the passages shown`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+    const rows = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+    check(rows.length > 1, 'the CSV of the passages shown holds no figure');
+  });
   await context.close();
 }
 

@@ -219,7 +219,9 @@ function renderResults(state, result, facets, figures) {
   renderFacets(state, facets);
   renderStatus(state, result);
   renderNotice(state, result);
-  const csv = apiParams(state, { figures: true, format: 'csv' });
+  // The figures of the passages shown: of the query run in place of the typed one, if any.
+  const shown = result.corrected_query ? { ...state, q: result.corrected_query } : state;
+  const csv = apiParams(shown, { figures: true, format: 'csv' });
   $('csv').href = `/api/figures?${csv}`;
   $('descarga').hidden = false;
   renderFigureTable(state, figures);
