@@ -4,7 +4,9 @@ use cuentas::api::render::snippet_html;
 use cuentas::extract::{Extractor, FigureKind};
 use cuentas::ingest;
 use cuentas::search::export::write_figures_csv;
-use cuentas::search::{run_figures, FigureMode, FigureRequest, RawFigureRequest, RawRequest};
+use cuentas::search::{
+    run_figures, FigureMode, FigureOrder, FigureRequest, RawFigureRequest, RawRequest,
+};
 
 use crate::support::{corpus, engine, repo, search};
 
@@ -267,6 +269,31 @@ fn a_percentage_as_the_press_rounds_it_finds_the_percentages_that_round_to_it() 
     }
     // Quoted, the written form only.
     assert_eq!(figures("\"133 %\"", |_| {}).total, 0);
+}
+
+#[test]
+fn a_bound_on_amounts_lists_the_figures_within_largest_first() {
+    let r = figures("más de 4 millones", |_| {});
+    assert_eq!(
+        (r.mode, r.sort),
+        (FigureMode::Rounded, FigureOrder::Largest)
+    );
+    let values: Vec<f64> = r.figures.iter().map(|f| f.value).collect();
+    assert!(values.iter().all(|&v| v > 4e6), "{values:?}");
+    assert!(values.is_sorted_by(|a, b| a >= b), "{values:?}");
+    assert_eq!(r.figures[0].text, "USD 1.193.703.286");
+    let r = figures("entre 1 y 5 millones de dólares", |_| {});
+    let texts: Vec<&str> = r.figures.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(texts, ["USD 4'803.665,69", "USD 3'618.310,04"]);
+    let r = figures("hasta 15 %", |_| {});
+    assert!(r.total > 0);
+    assert!(
+        r.figures
+            .iter()
+            .all(|f| f.kind == FigureKind::Percent && f.value <= 15.0),
+        "{:#?}",
+        r.figures
+    );
 }
 
 #[test]

@@ -86,6 +86,58 @@ fn a_percentage_as_the_press_rounds_it_finds_the_passage_and_marks_the_figure() 
 }
 
 #[test]
+fn a_bound_on_amounts_finds_the_passages_with_a_figure_within() {
+    // The reports write `USD 4'803.665,69`, `USD 3'618.310,04`, `$45.000.000`,
+    // `USD 1.193.703.286`; and `15%`, `14%`.
+    let r = search("más de 4 millones de dólares", &[]);
+    assert_eq!(r.corrected_query, None);
+    let shown: Vec<String> = r.hits.iter().map(snippet_html).collect();
+    for marked in ["<mark>4&#x27;803.665,69</mark>", "<mark>45.000.000</mark>"] {
+        assert!(
+            shown.iter().any(|s| s.contains(marked)),
+            "{marked}: {shown:#?}"
+        );
+    }
+    assert!(
+        shown
+            .iter()
+            .all(|s| !s.contains("<mark>3&#x27;618.310,04</mark>")),
+        "{shown:#?}"
+    );
+    let r = search("entre 1 y 5 millones de dólares", &[]);
+    assert_eq!(r.total, 1, "{:#?}", r.hits);
+    let html = snippet_html(&r.hits[0]);
+    for marked in [
+        "<mark>3&#x27;618.310,04</mark>",
+        "<mark>4&#x27;803.665,69</mark>",
+    ] {
+        assert!(html.contains(marked), "{marked}: {html}");
+    }
+    assert!(!html.contains("<mark>132.76</mark>"), "{html}");
+    let r = search("mora patronal entre 1 y 5 millones de dólares", &[]);
+    assert_eq!(r.total, 1, "{:#?}", r.hits);
+    assert!(r.hits[0].text.contains("4'803.665,69"));
+    let r = search("menos de 20 %", &[]);
+    let html: Vec<String> = r.hits.iter().map(snippet_html).collect();
+    assert!(
+        html.iter().any(|s| s.contains("<mark>15</mark>%")),
+        "{html:#?}"
+    );
+    assert!(
+        html.iter().all(|s| !s.contains("<mark>40</mark>")),
+        "{html:#?}"
+    );
+    // A year is no amount: `más de 2020` looks for its words.
+    let r = search("más de 2020", &[]);
+    assert!(r.total > 0);
+    assert!(
+        r.hits.iter().all(|h| h.text.to_lowercase().contains("más")),
+        "{:#?}",
+        r.hits
+    );
+}
+
+#[test]
 fn a_figure_is_found_in_any_written_form() {
     for q in ["4803665.69", "4.803.665,69", "4'803.665,69", "4803665,69"] {
         let r = search(q, &[]);
@@ -886,6 +938,9 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     assert_eq!((r.total, r.corrected_query), (0, None));
     let r = search("salud zzzqqq -", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    // And a bound on amounts with its words.
+    let r = search("zzzqqq más de 4 millones", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("más de 4 millones"));
     // The first word typed is what is meant: it is never the one left out while it finds
     // something alone (both words find passages, none both: the second goes).
     let r = search("salud mora", &[]);

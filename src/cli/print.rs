@@ -10,7 +10,7 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
     let mode = match r.mode {
         search::FigureMode::All => "every figure",
         search::FigureMode::Value => "figures of that value, however written",
-        search::FigureMode::Rounded => "figures that round to what was asked",
+        search::FigureMode::Rounded => "figures within the amounts asked for",
         search::FigureMode::Exact => "that exact written form",
     };
     let order = match r.sort {

@@ -38,6 +38,9 @@ pub struct Rounded {
     pub in_words: bool,
     /// Whether it is a percentage (`91 %`): then only percentages round to it.
     pub percent: bool,
+    /// Whether it is a bound, not an amount (`más de 4 millones`, `entre 1 y 5 millones`:
+    /// [`compared_at`]): every value within holds it alike.
+    pub compared: bool,
 }
 
 /// How many units of its last digit an amount is at least, to be read as cut too: three digits.
@@ -123,6 +126,9 @@ impl Rounded {
     /// How near `value` is to the amount, when it rounds or cuts to it: 1 at a reading's
     /// value, ½ at the edge of its range.
     fn closeness(&self, value: f64) -> Option<Score> {
+        if self.compared {
+            return self.ranges.iter().any(|r| r.holds(value)).then_some(1.0);
+        }
         self.ranges
             .iter()
             .filter_map(|r| r.closeness(value))
@@ -167,6 +173,177 @@ pub fn percent(q: &str, start: usize, n: &Number) -> Option<Rounded> {
         money: false,
         in_words: false,
         percent: true,
+        compared: false,
+    })
+}
+
+/// Which side of an amount a comparison keeps, and whether the amount itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Side {
+    Above { inclusive: bool },
+    Below { inclusive: bool },
+    Between,
+}
+
+/// The words that compare an amount (`más de`, `hasta`, `entre`), as folded, and the side
+/// each keeps.
+const COMPARISONS: [(&str, Side); 24] = [
+    ("mas de", Side::Above { inclusive: false }),
+    ("mayor a", Side::Above { inclusive: false }),
+    ("mayor que", Side::Above { inclusive: false }),
+    ("mayores a", Side::Above { inclusive: false }),
+    ("mayores que", Side::Above { inclusive: false }),
+    ("superior a", Side::Above { inclusive: false }),
+    ("superiores a", Side::Above { inclusive: false }),
+    ("por encima de", Side::Above { inclusive: false }),
+    ("al menos", Side::Above { inclusive: true }),
+    ("como minimo", Side::Above { inclusive: true }),
+    ("desde", Side::Above { inclusive: true }),
+    ("menos de", Side::Below { inclusive: false }),
+    ("menor a", Side::Below { inclusive: false }),
+    ("menor que", Side::Below { inclusive: false }),
+    ("menores a", Side::Below { inclusive: false }),
+    ("menores que", Side::Below { inclusive: false }),
+    ("inferior a", Side::Below { inclusive: false }),
+    ("inferiores a", Side::Below { inclusive: false }),
+    ("por debajo de", Side::Below { inclusive: false }),
+    ("hasta", Side::Below { inclusive: true }),
+    ("como maximo", Side::Below { inclusive: true }),
+    ("no mas de", Side::Below { inclusive: true }),
+    ("entre", Side::Between),
+    ("de entre", Side::Between),
+];
+
+/// An amount that plainly is one, from `start` of `q` (its currency may stand before it): its
+/// value, scaled, with where it ends (its currency, scale and percent sign included), and
+/// whether it has a currency, a scale, a percent sign.
+struct Plain {
+    value: f64,
+    /// Its number's value, before its scale.
+    written: f64,
+    /// Its scale's factor (1 without).
+    factor: f64,
+    end: usize,
+    money: bool,
+    scaled: bool,
+    percent: bool,
+}
+
+/// The amount at the first digit after `from` in `q`, with only a currency, or nothing but
+/// spaces, between (`USD 4 millones`, `$1.5M`, `15 %`, `4`).
+fn plain_after(q: &str, from: usize) -> Option<Plain> {
+    let rest = q.get(from..)?;
+    let digit = from + rest.find(|c: char| c.is_ascii_digit())?;
+    let currency = numbers::currency_before(q, digit);
+    let gap = &q[from..currency.unwrap_or(digit)];
+    if !gap.trim().is_empty() {
+        return None;
+    }
+    let n = numbers::scan_number(q, digit)?;
+    let scale = numbers::amount_scale_after(q, digit, n.end);
+    let end = scale.map_or(n.end, |s| s.end);
+    let percent = crate::extract::figures::percent_after(q, end);
+    let after = currency_after(q, end);
+    let factor = scale.map_or(1.0, |s| s.factor);
+    Some(Plain {
+        value: numbers::scaled(n.value(), factor),
+        written: n.value(),
+        factor,
+        end: percent.unwrap_or(after),
+        money: currency.is_some() || after > end || q[digit..n.end].contains('$'),
+        scaled: scale.is_some(),
+        percent: percent.is_some(),
+    })
+}
+
+/// A bound on amounts written at `start` of `q`: `más de 4 millones`, `menos de USD 500 mil`,
+/// `hasta 10 %`, `entre 1 y 5 millones de dólares`. The amount must plainly be one, with a
+/// scale word, a currency or a percent sign (`más de 2020` and `entre 2020 y 2022` are not
+/// bounds on amounts); in `entre … y …`, the first number takes the second's scale when it has
+/// none (`entre 1 y 5 millones`). Every figure within holds it alike (`Rounded::compared`):
+/// money only with a currency, percentages only with a percent sign.
+pub fn compared_at(q: &str, start: usize) -> Option<Rounded> {
+    let rest = q.get(start..)?;
+    let words: Vec<(usize, &str)> = crate::analysis::text::words(rest).take(3).collect();
+    let folded: Vec<String> = words
+        .iter()
+        .map(|(_, w)| crate::analysis::text::fold_key(w))
+        .collect();
+    if words.first().is_none_or(|&(at, _)| at != 0) {
+        return None;
+    }
+    // The longest comparison that starts here.
+    let (side, after) = COMPARISONS
+        .iter()
+        .filter_map(|&(words_of, side)| {
+            let n = words_of.split(' ').count();
+            let matches =
+                folded.len() >= n && words_of.split(' ').zip(&folded).all(|(a, b)| a == b);
+            matches.then(|| (side, n, start + words[n - 1].0 + words[n - 1].1.len()))
+        })
+        .max_by_key(|&(_, n, _)| n)
+        .map(|(side, _, end)| (side, end))?;
+    let (lo, hi, last) = match side {
+        Side::Between => {
+            let first = plain_after(q, after)?;
+            let (gap, and) = crate::analysis::text::words(&q[first.end..]).next()?;
+            if !matches!(and, "y" | "Y" | "a") || !q[first.end..first.end + gap].trim().is_empty() {
+                return None;
+            }
+            let second = plain_after(q, first.end + gap + and.len())?;
+            // `entre 1 y 5 millones`: the first number is in the second's scale.
+            let from = if first.scaled {
+                first.value
+            } else {
+                numbers::scaled(first.written, second.factor)
+            };
+            let (lo, hi) = if from <= second.value {
+                (from, second.value)
+            } else {
+                (second.value, from)
+            };
+            let second = Plain {
+                money: second.money || first.money,
+                percent: second.percent || first.percent,
+                ..second
+            };
+            (lo, hi, second)
+        }
+        Side::Above { inclusive } => {
+            let amount = plain_after(q, after)?;
+            let lo = if inclusive {
+                amount.value
+            } else {
+                amount.value.next_up()
+            };
+            (lo, f64::MAX, amount)
+        }
+        Side::Below { inclusive } => {
+            let amount = plain_after(q, after)?;
+            let hi = if inclusive {
+                amount.value
+            } else {
+                amount.value.next_down()
+            };
+            (-f64::MAX, hi, amount)
+        }
+    };
+    if !(last.scaled || last.money || last.percent) {
+        return None;
+    }
+    let at = match side {
+        Side::Above { .. } => lo,
+        Side::Below { .. } => hi,
+        Side::Between => (lo + hi) / 2.0,
+    };
+    Some(Rounded {
+        start,
+        end: last.end,
+        ranges: vec![AmountRange { lo, at, hi }],
+        money: last.money,
+        in_words: false,
+        percent: last.percent,
+        compared: true,
     })
 }
 
@@ -193,6 +370,7 @@ fn with_currency(q: &str, at: Range<usize>, ranges: Vec<AmountRange>, in_words: 
         money: before.is_some() || end > at.end || symbol,
         in_words,
         percent: false,
+        compared: false,
     }
 }
 
@@ -269,7 +447,7 @@ pub fn rounded_in(q: &str) -> Vec<Rounded> {
         if at < next {
             continue;
         }
-        if let Some(amount) = rounded_at(q, at) {
+        if let Some(amount) = compared_at(q, at).or_else(|| rounded_at(q, at)) {
             next = amount.end;
             out.push(amount);
         } else if word.starts_with(|c: char| c.is_ascii_digit()) {
@@ -519,6 +697,52 @@ mod tests {
         );
         assert!(a.holds(&figure(91.37, FigureKind::Percent)));
         assert!(!a.holds(&figure(91.3, FigureKind::Percent)));
+    }
+
+    #[test]
+    fn a_bound_on_amounts_holds_what_lies_within_alike() {
+        let q = "más de 4 millones";
+        let a = compared_at(q, 0).expect("a bound");
+        assert_eq!(
+            (a.end, a.compared, a.money, a.percent),
+            (q.len(), true, false, false)
+        );
+        assert_eq!(ends(&a), [(4_000_000f64.next_up(), f64::MAX)]);
+        assert_eq!(a.closeness(4_803_665.69), Some(1.0));
+        assert_eq!(a.closeness(1.2e9), Some(1.0));
+        assert_eq!(a.closeness(4_000_000.0), None);
+        let a = compared_at("menos de USD 500 mil", 0).expect("a bound");
+        assert!(a.money);
+        assert_eq!(ends(&a), [(-f64::MAX, 500_000f64.next_down())]);
+        let a = compared_at("hasta 10 %", 0).expect("a bound");
+        assert!(a.percent && a.holds(&figure(10.0, FigureKind::Percent)));
+        assert!(!a.holds(&figure(9.0, FigureKind::Count)));
+        let q = "entre 1 y 5 millones de dólares";
+        let a = compared_at(q, 0).expect("a bound");
+        assert_eq!((a.end, a.money), (q.len(), true));
+        assert_eq!(ends(&a), [(1_000_000.0, 5_000_000.0)]);
+        let a = compared_at("entre 10 % y 20 %", 0).expect("a bound");
+        assert!(a.percent);
+        assert_eq!(ends(&a), [(10.0, 20.0)]);
+        let a = compared_at("al menos $ 2.500", 0).expect("a bound");
+        assert_eq!(ends(&a), [(2_500.0, f64::MAX)]);
+        // Not plainly an amount, or not a comparison.
+        for q in [
+            "más de 2020",
+            "entre 2020 y 2022",
+            "hasta 2022",
+            "desde 2019",
+            "más de la mitad",
+            "mora de 4 millones",
+            "entre 1 o 5 millones",
+        ] {
+            assert_eq!(compared_at(q, 0), None, "{q}");
+        }
+        // A query's bounds are read whole, their numbers not read again as amounts.
+        let found = rounded_in("recaudado más de 4 millones y 15%");
+        let spans: Vec<(usize, usize, bool)> =
+            found.iter().map(|a| (a.start, a.end, a.compared)).collect();
+        assert_eq!(spans, [(10, 28, true), (31, 34, false)]);
     }
 
     #[test]

@@ -231,17 +231,22 @@ impl FigureRequest {
         let kind = kind.or(percent.then_some(FigureKind::Percent));
         // Amounts as the press rounds them, outside a phrase: the rest of the query selects
         // the passages, the figure columns the values.
-        let rounded = rounded
-            .filter(|_| !q.contains('"'))
-            .and_then(|r| Some((Ranges::any_of(&r.ranges, min, max)?, r.without, r.money)));
+        let rounded = rounded.filter(|_| !q.contains('"')).and_then(|r| {
+            let ranges = Ranges::any_of(&r.ranges, min, max)?;
+            Some((ranges, r.without, r.money, r.compared))
+        });
         // Amounts with a currency ask for money, as passage search does (`search::amount`).
-        let money = rounded.as_ref().is_some_and(|(_, _, money)| *money);
+        let money = rounded.as_ref().is_some_and(|(_, _, money, _)| *money);
+        // A bound (`más de 4 millones`) lists the largest first: no value is nearer than another.
+        let compared = rounded
+            .as_ref()
+            .is_some_and(|(_, _, _, compared)| *compared);
         let kind = kind.or(money.then_some(FigureKind::Usd));
         let mut search = search;
         let between = Ranges::between(min, max);
         let (mode, exact, ranges) = if quoted && !query_values.is_empty() && is_one_figure(inner) {
             (FigureMode::Exact, Some(inner.to_string()), between)
-        } else if let Some((ranges, without, _)) = rounded {
+        } else if let Some((ranges, without, _, _)) = rounded {
             search.items = super::query::parse(&without)?;
             (FigureMode::Rounded, None, ranges)
         } else if !query_values.is_empty() {
@@ -261,6 +266,7 @@ impl FigureRequest {
             limit,
             offset,
             order: order.unwrap_or(match mode {
+                FigureMode::Rounded if compared => FigureOrder::Largest,
                 FigureMode::Rounded => FigureOrder::Nearest,
                 _ => FigureOrder::Passages,
             }),
@@ -390,6 +396,8 @@ struct RoundedAmounts {
     without: String,
     /// Whether every amount has a currency (`USD 4,8 millones`): only money rounds to it.
     money: bool,
+    /// Whether every amount is a bound (`más de 4 millones`): no value is nearer than another.
+    compared: bool,
 }
 
 fn values_in(q: &str) -> QueryFigures {
@@ -399,7 +407,21 @@ fn values_in(q: &str) -> QueryFigures {
     let (mut ranges, mut spans, mut all_scaled) = (Vec::new(), Vec::new(), true);
     let mut money = true;
     let mut any_percent = false;
+    // Bounds (`más de 4 millones`) hold what is within, their numbers are not read again.
+    let amounts = super::amount::rounded_in(q);
+    let compared: Vec<&super::amount::Rounded> = amounts.iter().filter(|a| a.compared).collect();
+    for amount in &compared {
+        out.extend(amount.ranges.iter().map(|r| r.at));
+        percent &= amount.percent;
+        any_percent |= amount.percent;
+        ranges.extend_from_slice(&amount.ranges);
+        spans.push((amount.start, amount.end));
+        money &= amount.money;
+    }
     for (i, n) in numbers::numbers_in(q) {
+        if compared.iter().any(|a| (a.start..a.end).contains(&i)) {
+            continue;
+        }
         let scale = numbers::amount_scale_after(q, i, n.end);
         let factors = scale.map_or([Some(1.0), None], |s| [Some(s.factor), s.alt_factor]);
         for factor in factors.into_iter().flatten() {
@@ -424,7 +446,7 @@ fn values_in(q: &str) -> QueryFigures {
         }
     }
     // Amounts in words (`cuatro millones`) are rounded by what they say.
-    for amount in super::amount::rounded_in(q) {
+    for amount in &amounts {
         if amount.in_words {
             out.extend(amount.ranges.iter().map(|r| r.at));
             percent = false;
@@ -441,6 +463,7 @@ fn values_in(q: &str) -> QueryFigures {
             without.replace_range(start..end, " ");
         }
         RoundedAmounts {
+            compared: !compared.is_empty() && spans.len() == compared.len(),
             ranges,
             without,
             money,

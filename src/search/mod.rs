@@ -165,7 +165,8 @@ const MANY_WORDS: usize = 5;
 /// left finds something alone, and each word more finds fewer passages. A number written in
 /// groups (`4 803 665`) is one word, and so is a number with its currency and scale (`USD 4,8
 /// millones`, `2 mil millones`): `4,8` alone is another figure; so is an amount in words
-/// (`cuatro millones`), and so is a percentage (`12,4 %`); a sign alone is no word.
+/// (`cuatro millones`), and so is a percentage (`12,4 %`) and a bound on amounts (`más de 4
+/// millones`); a sign alone is no word.
 /// `None` when nothing is found either, and for phrases, exclusions and `OR`, which say exactly
 /// what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
@@ -190,6 +191,12 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
             .flatten()
         {
             in_words_until = n.end;
+            words.push((token.to_string(), None));
+            continue;
+        }
+        // A bound on amounts (`más de 4 millones`) is one word too.
+        if let Some(bound) = amount::compared_at(text, at) {
+            in_words_until = bound.end;
             words.push((token.to_string(), None));
             continue;
         }

@@ -85,6 +85,36 @@ pub(super) fn rounded_amount(text: &str, here: &[&Token], fields: TextFields) ->
     Some(rounded_unit(Box::new(query)))
 }
 
+/// A bound on amounts from position `pos` (`más de 4 millones`, `entre 1 y 5 millones de
+/// dólares`, `hasta 10 %`: `amount::compared_at`): the passages with a figure within, with how
+/// many positions its words take.
+pub(super) fn compared_amount(
+    text: &str,
+    tokens: &[Token],
+    pos: usize,
+    fields: TextFields,
+) -> Option<(Unit, usize)> {
+    let first = single_at(tokens, pos)?;
+    if first.text.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let amount = amount::compared_at(text, first.offset_from)?;
+    let taken = positions_before(tokens, pos, amount.end);
+    let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
+    Some((rounded_unit(Box::new(query)), taken))
+}
+
+/// How many positions from `pos` hold tokens that start before byte `end` (at least one).
+fn positions_before(tokens: &[Token], pos: usize, end: usize) -> usize {
+    tokens
+        .iter()
+        .filter(|t| t.position >= pos && t.offset_from < end)
+        .map(|t| t.position + 1)
+        .max()
+        .unwrap_or(pos + 1)
+        - pos
+}
+
 /// The unit of an amount's [`AmountQuery`].
 fn rounded_unit(query: Box<dyn Query>) -> Unit {
     Unit {
@@ -116,16 +146,10 @@ pub(super) fn amount_in_words(
     let start = first.offset_from;
     let n = numbers::words_number_at(text, start)?;
     let amount = amount::rounded_at(text, start)?;
-    let through = |end: usize| {
-        tokens
-            .iter()
-            .filter(|t| t.position >= pos && t.offset_from < end)
-            .map(|t| t.position + 1)
-            .max()
-            .unwrap_or(pos + 1)
-            - pos
-    };
-    let (words, taken) = (through(n.end), through(amount.end));
+    let (words, taken) = (
+        positions_before(tokens, pos, n.end),
+        positions_before(tokens, pos, amount.end),
+    );
     let value = numbers::canonical(n.value);
     let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
     let mut alternatives: Vec<Unit> = phrase_unit(&parts(tokens, pos, words), fields)

@@ -530,6 +530,7 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
             continue;
         }
         if let Some((unit, words)) = context::year_range_unit(text, tokens, pos, fields)
+            .or_else(|| context::compared_amount(text, tokens, pos, fields))
             .or_else(|| context::report_context_unit(tokens, pos, fields))
         {
             units.push(unit);
