@@ -453,6 +453,38 @@ fn a_figure_search_that_finds_nothing_is_run_spelt_as_the_reports_spell_it() {
 }
 
 #[test]
+fn a_figure_search_with_a_slip_the_reports_also_make_offers_their_spelling() {
+    let mut text = String::from(
+        "INSTITUTO ECUATORIANO DE SEGURIDAD SOCIAL\nRendición de Cuentas 2021\n\
+         Dirección Provincial del Azuay\n\n",
+    );
+    for i in 1..=30 {
+        text += &format!(
+            "En la brigada de la semana se entregaron {} ayudas técnicas a personas con \
+             discapacidad.\n\n",
+            100 + i
+        );
+    }
+    text += "Por error se registraron 7 ayudas técnicas a personas con discapasidad.\n\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "2021_azuay_informe.txt", &text);
+    let r = figures_in(&engine, "discapasidad", |_| {});
+    let values: Vec<f64> = r.figures.iter().map(|f| f.value).collect();
+    assert_eq!(
+        values,
+        [7.0],
+        "the figures stay those of the query as typed"
+    );
+    assert_eq!(r.suggested_query.as_deref(), Some("discapacidad"));
+    assert_eq!(r.corrected_query, None);
+    let r = figures_in(&engine, "discapacidad", |_| {});
+    assert_eq!((r.total, r.suggested_query), (30, None));
+    // Not when the spelling would find fewer figures with the rest of the query.
+    let r = figures_in(&engine, "discapasidad 7", |_| {});
+    assert_eq!((r.total, r.suggested_query), (1, None));
+}
+
+#[test]
 fn the_csv_export_is_valid_and_holds_the_quoted_sentences() {
     let raw = RawFigureRequest {
         search: RawRequest {

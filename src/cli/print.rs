@@ -28,6 +28,9 @@ pub fn print_figures(out: &mut impl Write, r: &search::FigureResponse) -> std::i
     if let Some(corrected) = &r.corrected_query {
         writeln!(out, "(nothing for {:?}: showing {corrected:?})", r.query)?;
     }
+    if let Some(suggested) = &r.suggested_query {
+        writeln!(out, "(did you mean {suggested:?}?)")?;
+    }
     for f in &r.figures {
         let place = f.info.province.as_deref().unwrap_or("?");
         let year = f.info.year.map_or("?".to_string(), |y| y.to_string());

@@ -541,6 +541,11 @@ pub struct FigureResponse {
     /// slips spelt as the reports spell them, as a passage search does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_query: Option<String>,
+    /// When the query as typed found figures but holds a slip the reports also make: the
+    /// query spelt as they mostly spell it, which finds more figures (the figures listed stay
+    /// those of the query as typed), as a passage search offers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_query: Option<String>,
     /// Time the search took, in milliseconds.
     pub took_ms: f64,
     /// The page of figures.
@@ -550,7 +555,9 @@ pub struct FigureResponse {
 /// Runs `request` and returns one page (`limit`, `offset` of the request) with the total. A
 /// query that finds nothing is run again with the spelling the reports use for its unknown
 /// words and slips, when that finds figures, and says so in `corrected_query`
-/// (`super::suggest::correct`, as [`super::run`] does).
+/// (`super::suggest::correct`, as [`super::run`] does); a query that finds figures but holds
+/// a slip the reports also make offers their spelling in `suggested_query`, when that finds
+/// more.
 pub fn run_figures(
     engine: &Engine,
     request: &FigureRequest,
@@ -569,6 +576,15 @@ pub fn run_figures(
                     corrected_query: Some(corrected),
                     ..retry
                 };
+            }
+        }
+    } else if response.total > 0 && !typed.is_empty() {
+        if let Some(better) = super::suggest::better_spelling(engine, typed)? {
+            request.search.cancel.check()?;
+            let mut counts = request.with_query(&better)?;
+            (counts.limit, counts.offset) = (Some(0), 0);
+            if run_figures_as_typed(engine, &counts)?.total > response.total {
+                response.suggested_query = Some(better);
             }
         }
     }
@@ -642,6 +658,7 @@ pub(super) fn run_figures_as_typed(
         sort: request.order,
         total,
         corrected_query: None,
+        suggested_query: None,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         figures,
     })
