@@ -479,7 +479,14 @@ fn a_figure_search_with_a_slip_the_reports_also_make_offers_their_spelling() {
     assert_eq!(r.corrected_query, None);
     let r = figures_in(&engine, "discapacidad", |_| {});
     assert_eq!((r.total, r.suggested_query), (30, None));
-    // Not when the spelling would find fewer figures with the rest of the query.
+    // Not when the spelling would find no more figures with the rest of the request (7, and
+    // 101 of the 30 between 101 and 130).
+    let r = figures_in(&engine, "discapasidad", |r| {
+        r.min = Some("7".into());
+        r.max = Some("101".into());
+    });
+    assert_eq!((r.total, r.suggested_query), (1, None));
+    // Nor when the query holds a value: counting would read every passage found.
     let r = figures_in(&engine, "discapasidad 7", |_| {});
     assert_eq!((r.total, r.suggested_query), (1, None));
 }

@@ -557,7 +557,8 @@ pub struct FigureResponse {
 /// words and slips, when that finds figures, and says so in `corrected_query`
 /// (`super::suggest::correct`, as [`super::run`] does); a query that finds figures but holds
 /// a slip the reports also make offers their spelling in `suggested_query`, when that finds
-/// more.
+/// more (when the figure columns alone say which figures are asked for: no value in the
+/// query, or amounts to round).
 pub fn run_figures(
     engine: &Engine,
     request: &FigureRequest,
@@ -578,7 +579,9 @@ pub fn run_figures(
                 };
             }
         }
-    } else if response.total > 0 && !typed.is_empty() {
+    } else if response.total > 0 && !typed.is_empty() && request.mode.columns_decide() {
+        // Counted from the figure columns: in the other modes, counting the figures of the
+        // spelling offered would read every passage it finds.
         if let Some(better) = super::suggest::better_spelling(engine, typed)? {
             request.search.cancel.check()?;
             let mut counts = request.with_query(&better)?;
