@@ -72,7 +72,7 @@ fn wants_csv(p: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
         ("min" = Option<String>, Query, description = "Smallest value, in any format (1e6, 1'000.000, 1 millón)"),
         ("max" = Option<String>, Query, description = "Largest value"),
         ("kind" = Option<String>, Query, description = "usd, percent or count; percent when not given and every figure of `q` is written as a percentage (`15%`)"),
-        ("sort" = Option<String>, Query, description = "passages (default: the best passages first, each one's figures in their order), largest or smallest (by value; equal values in index order). A query of amounts with a scale word (4,8 millones) or of percentages (92 %), mode rounded, lists the nearest first by default"),
+        ("sort" = Option<String>, Query, description = "passages (default: the best passages first, each one's figures in their order), largest or smallest (by value; equal values in index order). A query of amounts with a scale word (4,8 millones) or of percentages (92 %), mode rounded, lists the nearest first by default; a bound (más de 4 millones), the largest"),
         ("limit" = Option<u32>, Query, description = "Figures per JSON page (default 100, at most 10000); CSV has every figure"),
         ("offset" = Option<u32>, Query),
         ("format" = Option<String>, Query, description = "json (default) or csv; or send Accept: text/csv"),

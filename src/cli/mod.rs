@@ -64,7 +64,9 @@ pub enum Command {
     /// A figure in the query finds every way of writing it (4803665.69 = USD 4'803.665,69);
     /// quoted ("4'803.665,69") it finds that exact form only. An amount with a scale word
     /// finds what rounds or cuts to it (4,8 millones: 4,750,000 to 4,850,000), the nearest first;
-    /// in words too (cinco millones de dólares); with a currency, only money. Words narrow to
+    /// in words too (cinco millones de dólares); with a currency, only money. A percentage finds
+    /// what rounds to it (92 % finds 91,8 %); a bound what lies within it (más de 4 millones,
+    /// entre 1 y 5 millones de dólares, hasta 10 %), the largest first. Words narrow to
     /// passages.
     /// Every figure is listed: no cap, also for CSV exports.
     ///
@@ -230,8 +232,8 @@ pub struct SearchArgs {
     /// Words must all match (accents and case don't matter, plurals match singulars), but for
     /// function words such as "de" or "la" beside other words; "double quotes" for a phrase;
     /// -word to exclude; a OR b; figures in any format. An amount with a scale word, as the
-    /// press rounds it (4,8 millones, cuatro millones), also finds the figures that round to
-    /// it, nearest first.
+    /// press rounds it (4,8 millones, cuatro millones, 92 %), also finds the figures that round
+    /// to it, nearest first; a bound (más de 4 millones), the figures within it.
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     /// Year, province and policy filters.
@@ -276,7 +278,7 @@ pub struct FiguresArgs {
     pub kind: Option<String>,
     /// Order: passages (the best passages first, each one's figures in their order), largest
     /// or smallest (by value). An amount rounded in the query (4,8 millones) lists the nearest
-    /// first unless this says otherwise
+    /// first, a bound (más de 4 millones) the largest, unless this says otherwise
     #[arg(long, value_name = "ORDER")]
     pub sort: Option<String>,
     /// Year, province and policy filters.
