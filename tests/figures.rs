@@ -104,6 +104,11 @@ fn figures_in(
     q: &str,
     set: impl FnOnce(&mut RawFigureRequest),
 ) -> cuentas::search::FigureResponse {
+    run_figures(engine, &figure_request(q, set)).expect("runs")
+}
+
+/// The figure search of `q`, with what `set` asks besides.
+fn figure_request(q: &str, set: impl FnOnce(&mut RawFigureRequest)) -> FigureRequest {
     let mut raw = RawFigureRequest {
         search: RawRequest {
             q: Some(q.to_string()),
@@ -112,8 +117,7 @@ fn figures_in(
         ..RawFigureRequest::default()
     };
     set(&mut raw);
-    let request = FigureRequest::from_raw(&raw).expect("valid figure request");
-    run_figures(engine, &request).expect("runs")
+    FigureRequest::from_raw(&raw).expect("valid figure request")
 }
 
 #[test]
@@ -437,14 +441,7 @@ fn a_figure_search_that_finds_nothing_is_run_spelt_as_the_reports_spell_it() {
     let r = figures("zzzqqq", |_| {});
     assert_eq!((r.total, r.corrected_query), (0, None));
     // An export holds what was asked: it has no place to say the query was changed.
-    let raw = RawFigureRequest {
-        search: RawRequest {
-            q: Some("discapasidad".into()),
-            ..RawRequest::default()
-        },
-        ..RawFigureRequest::default()
-    };
-    let request = FigureRequest::from_raw(&raw).expect("valid");
+    let request = figure_request("discapasidad", |_| {});
     let mut out = Vec::new();
     assert_eq!(
         write_figures_csv(engine(), &request, &mut out).expect("exports"),
@@ -493,14 +490,7 @@ fn a_figure_search_with_a_slip_the_reports_also_make_offers_their_spelling() {
 
 #[test]
 fn the_csv_export_is_valid_and_holds_the_quoted_sentences() {
-    let raw = RawFigureRequest {
-        search: RawRequest {
-            q: Some("mora patronal".into()),
-            ..RawRequest::default()
-        },
-        ..RawFigureRequest::default()
-    };
-    let request = FigureRequest::from_raw(&raw).expect("valid");
+    let request = figure_request("mora patronal", |_| {});
     let mut out = Vec::new();
     let n = write_figures_csv(engine(), &request, &mut out).expect("exports");
     let text = String::from_utf8(out).expect("utf-8");

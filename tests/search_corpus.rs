@@ -29,29 +29,39 @@ fn mora_patronal_in_2021_puts_the_recovered_amount_first() {
     assert!(r.hits.iter().all(|h| h.info.year == Some(2021)));
 }
 
+/// The excerpt of the first hit of `q`, which must find something, as the page shows it.
+fn first_snippet(q: &str) -> String {
+    let r = search(q, &[]);
+    let first = r
+        .hits
+        .first()
+        .unwrap_or_else(|| panic!("{q} finds nothing"));
+    snippet_html(first)
+}
+
+/// Asserts that no hit of `q` holds `text`.
+fn no_hit_holds(q: &str, text: &str) {
+    let r = search(q, &[]);
+    assert!(
+        r.hits.iter().all(|h| !h.text.contains(text)),
+        "{q}: {:#?}",
+        r.hits
+    );
+}
+
 #[test]
 fn an_amount_cited_without_its_cents_finds_the_figure_with_them() {
     // The press drops the cents: cut (`4.803.665`) or rounded (`4'803.666`).
     for q in ["USD 4.803.665", "4803665", "monto recaudado $ 4'803.666"] {
-        let r = search(q, &[]);
-        let first = r
-            .hits
-            .first()
-            .unwrap_or_else(|| panic!("{q} finds nothing"));
+        let html = first_snippet(q);
         assert!(
-            snippet_html(first).contains("<mark>4&#x27;803.665,69</mark>"),
-            "{q}: the figure must be found and marked as written: {}",
-            snippet_html(first)
+            html.contains("<mark>4&#x27;803.665,69</mark>"),
+            "{q}: the figure must be found and marked as written: {html}"
         );
     }
     // Another whole amount, or other cents, is another figure.
     for q in ["4.803.664", "4.803.667", "4.803.665,70"] {
-        let r = search(q, &[]);
-        assert!(
-            r.hits.iter().all(|h| !h.text.contains("4'803.665,69")),
-            "{q}: {:#?}",
-            r.hits
-        );
+        no_hit_holds(q, "4'803.665,69");
     }
 }
 
@@ -62,26 +72,13 @@ fn a_percentage_as_the_press_rounds_it_finds_the_passage_and_marks_the_figure() 
         ("mora 132,8 por ciento", "<mark>132.76</mark> %"),
         ("92%", "<mark>91,8</mark>%"),
     ] {
-        let r = search(q, &[]);
-        let first = r
-            .hits
-            .first()
-            .unwrap_or_else(|| panic!("{q} finds nothing"));
-        assert!(
-            snippet_html(first).contains(marked),
-            "{q}: {}",
-            snippet_html(first)
-        );
-        assert_eq!(r.corrected_query, None, "{q}");
+        let html = first_snippet(q);
+        assert!(html.contains(marked), "{q}: {html}");
+        assert_eq!(search(q, &[]).corrected_query, None, "{q}");
     }
     // Rounded to the digits written, not cut; in a phrase, the value written.
     for q in ["132 %", "132,7 %", "\"133 %\""] {
-        let r = search(q, &[]);
-        assert!(
-            r.hits.iter().all(|h| !h.text.contains("132.76 %")),
-            "{q}: {:#?}",
-            r.hits
-        );
+        no_hit_holds(q, "132.76 %");
     }
 }
 

@@ -234,23 +234,22 @@ struct Plain {
 fn plain_after(q: &str, from: usize) -> Option<Plain> {
     let rest = q.get(from..)?;
     let digit = from + rest.find(|c: char| c.is_ascii_digit())?;
-    let currency = numbers::currency_before(q, digit);
-    let gap = &q[from..currency.unwrap_or(digit)];
-    if !gap.trim().is_empty() {
-        return None;
-    }
     let n = numbers::scan_number(q, digit)?;
     let scale = numbers::amount_scale_after(q, digit, n.end);
     let end = scale.map_or(n.end, |s| s.end);
+    // Its currency, before or after it, as a rounded amount's.
+    let written = with_currency(q, digit..end, Vec::new(), false);
+    if !q[from..written.start].trim().is_empty() {
+        return None;
+    }
     let percent = crate::extract::figures::percent_after(q, end);
-    let after = currency_after(q, end);
     let factor = scale.map_or(1.0, |s| s.factor);
     Some(Plain {
         value: numbers::scaled(n.value(), factor),
         written: n.value(),
         factor,
-        end: percent.unwrap_or(after),
-        money: currency.is_some() || after > end || q[digit..n.end].contains('$'),
+        end: percent.unwrap_or(written.end),
+        money: written.money,
         scaled: scale.is_some(),
         percent: percent.is_some(),
     })
@@ -264,14 +263,21 @@ fn plain_after(q: &str, from: usize) -> Option<Plain> {
 /// money only with a currency, percentages only with a percent sign.
 pub fn compared_at(q: &str, start: usize) -> Option<Rounded> {
     let rest = q.get(start..)?;
+    let (at, first) = crate::analysis::text::words(rest).next()?;
+    // Nearly every word of a query starts no comparison: told by its first word alone.
+    let starts = crate::analysis::text::with_fold_key(first, |first| {
+        COMPARISONS
+            .iter()
+            .any(|(words_of, _)| words_of.split(' ').next() == Some(first))
+    });
+    if at != 0 || !starts {
+        return None;
+    }
     let words: Vec<(usize, &str)> = crate::analysis::text::words(rest).take(3).collect();
     let folded: Vec<String> = words
         .iter()
         .map(|(_, w)| crate::analysis::text::fold_key(w))
         .collect();
-    if words.first().is_none_or(|&(at, _)| at != 0) {
-        return None;
-    }
     // The longest comparison that starts here.
     let (side, after) = COMPARISONS
         .iter()
