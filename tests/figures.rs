@@ -260,6 +260,9 @@ fn a_percentage_as_the_press_rounds_it_finds_the_percentages_that_round_to_it() 
         ("132,8%", "132.76 %"),
         ("133 por ciento", "132.76 %"),
         ("92%", "91,8%"),
+        // In words, as it is said.
+        ("noventa y dos por ciento", "91,8%"),
+        ("ciento treinta y tres por ciento", "132.76 %"),
     ] {
         let r = figures(q, |_| {});
         assert_eq!(r.mode, FigureMode::Rounded, "{q}");
@@ -267,7 +270,7 @@ fn a_percentage_as_the_press_rounds_it_finds_the_percentages_that_round_to_it() 
         assert_eq!(texts, [text], "{q}");
     }
     // Rounded, not cut; and a figure of another kind is not a percentage.
-    for q in ["132 %", "132,7 %", "4803666 %"] {
+    for q in ["132 %", "132,7 %", "4803666 %", "noventa y uno por ciento"] {
         let r = figures(q, |_| {});
         assert_eq!(r.total, 0, "{q}: {r:#?}");
     }

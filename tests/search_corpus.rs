@@ -83,6 +83,43 @@ fn a_percentage_as_the_press_rounds_it_finds_the_passage_and_marks_the_figure() 
 }
 
 #[test]
+fn a_percentage_in_words_finds_the_percentages_that_round_to_it() {
+    // The reports write `91,8%` and `40%`, in digits.
+    for (q, marked) in [
+        ("noventa y dos por ciento", "<mark>91,8</mark>%"),
+        (
+            "operatividad del noventa y dos por ciento",
+            "<mark>91,8</mark>%",
+        ),
+        ("cuarenta por ciento", "<mark>40</mark>%"),
+    ] {
+        let html = first_snippet(q);
+        assert!(html.contains(marked), "{q}: {html}");
+        assert_eq!(search(q, &[]).corrected_query, None, "{q}");
+    }
+    // Rounded at its units: 91,8 % is not ninety-one per cent.
+    no_hit_holds("noventa y uno por ciento", "91,8%");
+    // A number in words is a percentage only with `por ciento`, whose `ciento` is no hundred.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(
+        tmp.path(),
+        "informe-2021.txt",
+        "Se contrató a 90 médicos.\n\nSe atendió a 100 personas.\n\n\
+         Se ejecutó un cincuenta por ciento (50%) del presupuesto.\n",
+    );
+    let texts = |q: &str| -> Vec<String> {
+        let r = crate::support::search_in(&engine, q, &[]);
+        r.hits.iter().map(|h| h.text.clone()).collect()
+    };
+    assert_eq!(
+        texts("por ciento"),
+        ["Se ejecutó un cincuenta por ciento (50%) del presupuesto."]
+    );
+    assert_eq!(texts("noventa"), ["Se contrató a 90 médicos."]);
+    assert!(texts("noventa por ciento").is_empty());
+}
+
+#[test]
 fn a_bound_on_amounts_finds_the_passages_with_a_figure_within() {
     // The reports write `USD 4'803.665,69`, `USD 3'618.310,04`, `$45.000.000`,
     // `USD 1.193.703.286`; and `15%`, `14%`.
@@ -911,8 +948,9 @@ fn a_row_of_neither_figures_nor_words_is_not_found_by_its_headers() {
 }
 
 #[test]
-fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
-    // No passage holds all three: the last word is left out, and the answer says so.
+fn a_query_that_finds_nothing_is_answered_for_fewer_words() {
+    // No passage holds all three: the word that finds nothing is left out, and the answer says
+    // so.
     let r = search("mora patronal zzzqqq", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("mora patronal"));
     assert!(r.total > 0);
@@ -931,6 +969,8 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     // And a percentage with its sign: a sign alone is no word, it would find every passage.
     let r = search("salud 97,3 %", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    let r = search("salud noventa y nueve por ciento", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("salud"));
     let r = search("97,3 %", &[]);
     assert_eq!((r.total, r.corrected_query), (0, None));
     let r = search("salud zzzqqq -", &[]);
@@ -938,10 +978,17 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     // And a bound on amounts with its words.
     let r = search("zzzqqq más de 4 millones", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("más de 4 millones"));
-    // The first word typed is what is meant: it is never the one left out while it finds
-    // something alone (both words find passages, none both: the second goes).
-    let r = search("salud mora", &[]);
-    assert_eq!(r.corrected_query.as_deref(), Some("salud"));
+    // Both words find passages, none both: the word kept is the one whose best passage
+    // scores highest, wherever it was typed.
+    for q in ["salud mora", "mora salud"] {
+        let r = search(q, &[]);
+        let kept = r.corrected_query.as_deref().expect("a word left out");
+        let other = if kept == "mora" { "salud" } else { "mora" };
+        assert!(
+            r.hits[0].score >= search(other, &[]).hits[0].score,
+            "{q}: {kept}"
+        );
+    }
     let r = search("rendición zzzqqq salud", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("rendición salud"));
     // A word that finds nothing alone, first or anywhere, is left out before the others.
@@ -969,6 +1016,51 @@ fn a_query_that_finds_nothing_is_answered_for_its_first_words() {
     // The words of a question are not what is meant, first as they stand.
     let r = search("cuántos zzzqqq afiliados", &[]);
     assert_eq!(r.corrected_query.as_deref(), Some("afiliados"));
+}
+
+#[test]
+fn a_query_that_finds_nothing_keeps_its_rare_words_not_its_first() {
+    // Spanish puts the generic word first (`número de atenciones`): kept first, it would show
+    // every count of anything.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(
+        tmp.path(),
+        "informe-2021.txt",
+        "El número de afiliados creció.\n\nEl número de convenios firmados creció.\n\n\
+         El número de empleadores creció.\n\nSe brindaron 9.000 atenciones médicas.\n\n\
+         Los pensionistas recibieron su pago.\n\n\
+         El plazo total para la ejecución de los trabajos es de noventa días.\n\n\
+         La obra se divide en etapas, cada una con su cronograma; el plazo de cada etapa se \
+         fija en el acta de inicio, con la forma de ejecución y de pago de los trabajos.\n\n\
+         El total de afiliados creció.\n\nEl total recaudado creció.\n\n\
+         El total de convenios se firmó.\n",
+    );
+    let answer = |q: &str| {
+        let r = crate::support::search_in(&engine, q, &[]);
+        (r.corrected_query, r.hits.first().map(|h| h.text.clone()))
+    };
+    let answered = |words: &str, text: &str| (Some(words.to_string()), Some(text.to_string()));
+    for q in ["número de atenciones", "atenciones número"] {
+        assert_eq!(
+            answer(q),
+            answered("atenciones", "Se brindaron 9.000 atenciones médicas."),
+            "{q}"
+        );
+    }
+    // No two of the words stand together: the rarest stays, wherever it was typed.
+    assert_eq!(
+        answer("número atenciones pensionistas"),
+        answered("atenciones", "Se brindaron 9.000 atenciones médicas."),
+    );
+    // Among the words but one, those whose best passage scores highest: the common `total`,
+    // next to `plazo`, is kept, and `obra` goes.
+    assert_eq!(
+        answer("plazo total ejecución obra"),
+        answered(
+            "plazo total ejecución",
+            "El plazo total para la ejecución de los trabajos es de noventa días."
+        )
+    );
 }
 
 #[test]

@@ -178,6 +178,28 @@ pub fn is_number_word(word: &str) -> bool {
 /// or more: `cuatro millones`, `mil millones`, not `cuatro` nor `mil`. Its words stand apart
 /// by spaces only; `y` joins tens and units (`treinta y cinco mil`).
 pub fn words_number_at(text: &str, start: usize) -> Option<WordsNumber> {
+    read_words(text, start)
+        .filter(|r| r.scaled && r.words >= 2)
+        .map(|r| r.number)
+}
+
+/// The number written in words from byte `start` of `text`, scale word or not, one word or
+/// more (`noventa`, `noventa y cinco`, `cuatro millones`): what stands before `por ciento`.
+/// `un` and `una` alone are articles; zero is no number here.
+pub fn words_value_at(text: &str, start: usize) -> Option<WordsNumber> {
+    read_words(text, start)
+        .map(|r| r.number)
+        .filter(|n| n.value > 0.0)
+}
+
+/// A number read in words, with how many words it took and whether a scale word was one.
+struct WordsRead {
+    number: WordsNumber,
+    words: usize,
+    scaled: bool,
+}
+
+fn read_words(text: &str, start: usize) -> Option<WordsRead> {
     let rest = text.get(start..)?;
     // Millions and more read, the thousands group being read, and what each counts in.
     let (mut total, mut group) = (0u64, 0u64);
@@ -251,14 +273,18 @@ pub fn words_number_at(text: &str, start: usize) -> Option<WordsNumber> {
             end = start + at;
         }
     }
-    if !scaled || words < 2 {
+    if words == 0 {
         return None;
     }
     let unit = if group > 0 { group_unit } else { total_unit };
-    Some(WordsNumber {
-        end,
-        value: total.saturating_add(group) as f64,
-        unit: unit as f64,
+    Some(WordsRead {
+        number: WordsNumber {
+            end,
+            value: total.saturating_add(group) as f64,
+            unit: unit as f64,
+        },
+        words,
+        scaled,
     })
 }
 
@@ -1024,5 +1050,27 @@ mod tests {
             assert_eq!(read(t), None, "{t}");
         }
         assert!(is_number_word("Cuatro") && is_number_word("mil") && !is_number_word("de"));
+    }
+
+    #[test]
+    fn numbers_in_words_without_a_scale_are_read_where_asked() {
+        fn read(t: &str) -> Option<(&str, f64, f64)> {
+            words_value_at(t, 0).map(|n| (&t[..n.end], n.value, n.unit))
+        }
+        assert_eq!(read("noventa por ciento"), Some(("noventa", 90.0, 1.0)));
+        assert_eq!(
+            read("Noventa y cinco por ciento"),
+            Some(("Noventa y cinco", 95.0, 1.0))
+        );
+        assert_eq!(read("cien por cien"), Some(("cien", 100.0, 1.0)));
+        assert_eq!(
+            read("ciento veinte días"),
+            Some(("ciento veinte", 120.0, 1.0))
+        );
+        assert_eq!(read("cuatro millones"), Some(("cuatro millones", 4e6, 1e6)));
+        // An article, a word of no number.
+        for t in ["un por ciento", "una vez", "por ciento"] {
+            assert_eq!(read(t), None, "{t}");
+        }
     }
 }

@@ -19,7 +19,7 @@ pub struct SearchJson {
     /// The query as typed (trimmed).
     pub query: String,
     /// Set when the query found nothing and these hits are for this query instead: its words
-    /// spelt as the reports spell them, or fewer of its words (never the first one).
+    /// spelt as the reports spell them, or fewer of its words (its rarest).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_query: Option<String>,
     /// Set when the query found these hits as typed, but a word of it is a slip the reports

@@ -353,8 +353,22 @@ pub fn compared_at(q: &str, start: usize) -> Option<Rounded> {
     })
 }
 
-/// The amount written in words from `start` of `q` (see [`rounded_at`]).
+/// The amount written in words from `start` of `q` (see [`rounded_at`]), or the percentage
+/// (`noventa por ciento`, `noventa y cinco por ciento`: rounded at its units, as `90 %`).
 fn in_words_at(q: &str, start: usize) -> Option<Rounded> {
+    if let Some((n, end)) = numbers::words_value_at(q, start)
+        .and_then(|n| Some((n, crate::extract::figures::percent_after(q, n.end)?)))
+    {
+        return Some(Rounded {
+            start,
+            end,
+            ranges: vec![AmountRange::rounding(n.value, n.unit)],
+            money: false,
+            in_words: true,
+            percent: true,
+            compared: false,
+        });
+    }
     let n = numbers::words_number_at(q, start)?;
     if n.value == 0.0 || crate::extract::figures::percent_after(q, n.end).is_some() {
         return None;
@@ -664,6 +678,25 @@ mod tests {
             (vec![(1_199_500.0, 1_201_000f64.next_down())], false)
         );
         assert_eq!(rounded_at("cuatro dispensarios", 0), None);
+    }
+
+    #[test]
+    fn a_percentage_in_words_rounds_at_its_units_and_holds_percentages_only() {
+        let q = "un noventa y cinco por ciento de ejecución";
+        let at = q.find("noventa").expect("a number");
+        let a = rounded_at(q, at).expect("a percentage");
+        assert_eq!(&q[a.start..a.end], "noventa y cinco por ciento");
+        assert!(a.percent && a.in_words && !a.money);
+        assert_eq!(ends(&a), [(94.5, 95.5)]);
+        assert!(a.holds(&figure(95.3, FigureKind::Percent)));
+        assert!(!a.holds(&figure(95.0, FigureKind::Count)));
+        assert!(!a.holds(&figure(95.6, FigureKind::Percent)));
+        // Read where the query's amounts are, the article left out.
+        let found = rounded_in(q);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].start, found[0].end), (a.start, a.end));
+        // Without `por ciento`, a number in words below a thousand is no amount.
+        assert_eq!(rounded_at("noventa días", 0), None);
     }
 
     #[test]

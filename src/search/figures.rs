@@ -445,11 +445,13 @@ fn values_in(q: &str) -> QueryFigures {
             None => all_scaled = false,
         }
     }
-    // Amounts in words (`cuatro millones`) are rounded by what they say.
+    // Amounts and percentages in words (`cuatro millones`, `noventa por ciento`) are rounded
+    // by what they say.
     for amount in &amounts {
         if amount.in_words {
             out.extend(amount.ranges.iter().map(|r| r.at));
-            percent = false;
+            percent &= amount.percent;
+            any_percent |= amount.percent;
             ranges.extend_from_slice(&amount.ranges);
             spans.push((amount.start, amount.end));
             money &= amount.money;

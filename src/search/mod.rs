@@ -155,18 +155,20 @@ const MANY_WORDS: usize = 5;
 
 /// A query of plain words that found nothing, run again with fewer words until something is
 /// found: first without the words that find nothing alone (a typing slip no spelling fixes, a
-/// word no report uses), then without one more of its words (the last, then the one before, …,
-/// never the first left), then with only its first words, fewer and fewer, each as typed and
-/// then spelt as the reports spell it. The first words typed are the ones meant, as in
-/// Meilisearch's `last` matching strategy: `plazo total ejecución obra` finds the contract's
-/// "plazo total para la ejecución" as `plazo total ejecución`, where no passage holds all four
-/// words. A query of more than [`MANY_WORDS`] words (a sentence pasted from a report or the
-/// press) is run with the most first words that find something, found by halving: every word
-/// left finds something alone, and each word more finds fewer passages. A number written in
-/// groups (`4 803 665`) is one word, and so is a number with its currency and scale (`USD 4,8
-/// millones`, `2 mil millones`): `4,8` alone is another figure; so is an amount in words
-/// (`cuatro millones`), and so is a percentage (`12,4 %`) and a bound on amounts (`más de 4
-/// millones`); a sign alone is no word.
+/// word no report uses), then without one more of its words, the one whose leaving out finds
+/// the passage that scores highest (what a ranking of passages by any of the words puts first
+/// among those with all words but one), then with only its rarest words, fewer and fewer, each
+/// as typed and then spelt as the reports spell it. Not its first words: Spanish puts the
+/// generic word first (`número de atenciones`), so the words that find fewest passages alone
+/// say the most of what is meant. `plazo total ejecución obra` finds the contract's "plazo
+/// total para la ejecución" as `plazo total ejecución`, where no passage holds all four words.
+/// A query of more than [`MANY_WORDS`] words (a sentence pasted from a report or the press) is
+/// run with the most first words that find something, found by halving: every word left finds
+/// something alone, and each word more finds fewer passages. A number written in groups (`4
+/// 803 665`) is one word, and so is a number with its currency and scale (`USD 4,8 millones`,
+/// `2 mil millones`): `4,8` alone is another figure; so is an amount in words (`cuatro
+/// millones`), and so is a percentage (`12,4 %`, `noventa por ciento`) and a bound on amounts
+/// (`más de 4 millones`); a sign alone is no word.
 /// `None` when nothing is found either, and for phrases, exclusions and `OR`, which say exactly
 /// what is wanted.
 fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, SearchError> {
@@ -187,7 +189,7 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
             continue;
         }
         if let Some(n) = crate::analysis::numbers::is_number_word(token)
-            .then(|| crate::analysis::numbers::words_number_at(text, at))
+            .then(|| amount::rounded_at(text, at))
             .flatten()
         {
             in_words_until = n.end;
@@ -246,11 +248,11 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     let mut found = Vec::with_capacity(typed);
     for (word, _) in words {
         request.cancel.check()?;
-        if finds_something(engine, request, &word)? {
-            found.push(word);
+        if let Some(count) = passages_alone(engine, request, &word)? {
+            found.push((word, count));
         }
     }
-    let words = found;
+    let words: Vec<String> = found.iter().map(|(word, _)| word.clone()).collect();
     let n = words.len();
     let mut tries = MAX_RELAXED;
     if n > 0 && n < typed {
@@ -262,21 +264,64 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     if n > MANY_WORDS {
         return first_words(engine, request, &words, tries);
     }
-    // The first word stays: the others narrow it.
-    let without_one = (1..n).rev().map(|i| {
-        let mut kept = words.clone();
-        kept.remove(i);
+    // The words that find the most passages alone first, the last typed first among equals.
+    let mut commonest: Vec<usize> = (0..n).collect();
+    commonest.sort_by_key(|&i| std::cmp::Reverse((found[i].1, i)));
+    let kept = |kept: &dyn Fn(usize) -> bool| -> String {
+        let kept: Vec<&str> = (0..n)
+            .filter(|&i| kept(i))
+            .map(|i| words[i].as_str())
+            .collect();
         kept.join(" ")
-    });
-    let first_ones = (1..n.saturating_sub(1))
+    };
+    // Each word left out in turn: the one whose best passage scores highest is answered, as
+    // a ranking of passages by any of the words would put it first among those with all
+    // words but one.
+    let without_one: Vec<String> = commonest
+        .iter()
+        .take(tries)
+        .map(|&left_out| kept(&|i| i != left_out))
+        .collect();
+    tries -= without_one.len();
+    if let Some(best) = best_scoring(engine, request, without_one)? {
+        return run_as(engine, request, best).map(Some);
+    }
+    // Then the rarest words alone, fewer and fewer: they say the most of what is meant.
+    let rarest = (1..n.saturating_sub(1))
         .rev()
-        .map(|keep| words[..keep].join(" "));
-    for shorter in without_one.chain(first_ones).take(tries) {
+        .map(|keep| kept(&|i| commonest[n - keep..].contains(&i)));
+    for shorter in rarest.take(tries) {
         if let Some(found) = run_instead(engine, request, shorter)? {
             return Ok(Some(found));
         }
     }
     Ok(None)
+}
+
+/// Of `candidates` (each run as typed or else spelt as the reports spell it), the one whose
+/// best passage scores highest; the first among equals.
+fn best_scoring(
+    engine: &Engine,
+    request: &Request,
+    candidates: Vec<String>,
+) -> Result<Option<String>, SearchError> {
+    let mut best: Option<(f32, String)> = None;
+    for candidate in candidates {
+        let Some(attempt) = what_finds(engine, request, candidate)? else {
+            continue;
+        };
+        let mut top = with_words(request, attempt.clone());
+        top.limit = 1;
+        top.offset = 0;
+        let score = run_once(engine, &top)?
+            .hits
+            .first()
+            .map_or(0.0, |h| h.score);
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, attempt));
+        }
+    }
+    Ok(best.map(|(_, attempt)| attempt))
 }
 
 /// The search of the most first words of `words` that find something, in at most `tries`
@@ -346,13 +391,21 @@ fn run_as(engine: &Engine, request: &Request, attempt: String) -> Result<Respons
     Ok(response)
 }
 
-/// Whether `word` alone, with the request's filters, finds a passage, or has a closer spelling
-/// that may.
-fn finds_something(engine: &Engine, request: &Request, word: &str) -> Result<bool, SearchError> {
-    if suggest::correct(engine, word)?.is_some() {
-        return Ok(true);
+/// How many passages `word` alone finds with the request's filters; 0 when it finds none but
+/// has a closer spelling that may (a slip is of a word meant); `None` when neither.
+fn passages_alone(
+    engine: &Engine,
+    request: &Request,
+    word: &str,
+) -> Result<Option<usize>, SearchError> {
+    let mut alone = with_words(request, word.to_string());
+    alone.limit = 0;
+    alone.offset = 0;
+    let total = run_once(engine, &alone)?.total;
+    if total > 0 {
+        return Ok(Some(total));
     }
-    matches_any(engine, &with_words(request, word.to_string()))
+    Ok(suggest::correct(engine, word)?.map(|_| 0))
 }
 
 /// Whether `request` matches a passage: what `run_once(request).total > 0` says, found at the

@@ -15,7 +15,7 @@ pub struct Response {
     /// The query as typed (trimmed).
     pub query: String,
     /// Set when the query found nothing and these hits are for this query instead: its words
-    /// spelt as the reports spell them, or fewer of its words (never the first one).
+    /// spelt as the reports spell them, or fewer of its words (its rarest).
     pub corrected_query: Option<String>,
     /// Set when the query found these hits as typed, but a word of it is a slip the reports
     /// also make: the query with that word spelt as the reports spell it far more often

@@ -132,7 +132,9 @@ fn rounded_unit(query: Box<dyn Query>) -> Unit {
 
 /// An amount written in words from position `pos` (`cuatro millones`, `dos mil millones de
 /// dólares`): its words as a phrase, its value as written in digits (`4000000`), or the
-/// passages whose figures round to it; with how many positions it takes, its currency too.
+/// passages whose figures round to it; with how many positions it takes, its currency too. A
+/// percentage in words (`noventa por ciento`): its words as a phrase, or the passages with a
+/// percentage that rounds to it.
 pub(super) fn amount_in_words(
     text: &str,
     tokens: &[Token],
@@ -144,18 +146,19 @@ pub(super) fn amount_in_words(
         return None;
     }
     let start = first.offset_from;
-    let n = numbers::words_number_at(text, start)?;
     let amount = amount::rounded_at(text, start)?;
-    let (words, taken) = (
-        positions_before(tokens, pos, n.end),
-        positions_before(tokens, pos, amount.end),
-    );
-    let value = numbers::canonical(n.value);
+    let taken = positions_before(tokens, pos, amount.end);
+    let mut alternatives: Vec<Unit> = Vec::new();
+    if amount.percent {
+        // `noventa por ciento` as the words say it, or any percentage that rounds to it.
+        alternatives.extend(phrase_unit(&parts(tokens, pos, taken), fields));
+    } else {
+        let n = numbers::words_number_at(text, start)?;
+        let words = positions_before(tokens, pos, n.end);
+        alternatives.extend(phrase_unit(&parts(tokens, pos, words), fields));
+        alternatives.push(word_unit(&numbers::canonical(n.value), fields));
+    }
     let query = AmountQuery::new(amount, |kind| fields.figure_column(kind));
-    let mut alternatives: Vec<Unit> = phrase_unit(&parts(tokens, pos, words), fields)
-        .into_iter()
-        .collect();
-    alternatives.push(word_unit(&value, fields));
     alternatives.push(rounded_unit(Box::new(query)));
     Some((Unit::either(alternatives), taken))
 }

@@ -570,10 +570,13 @@ fn word_units(text: &str, tokens: &[Token], fields: TextFields) -> Vec<Unit> {
                 here.first()
                     .and_then(|t| context::unit_name(&t.text, fields)),
             );
-            // `cuatro dispensarios` finds `4 dispensarios`.
+            // `cuatro dispensarios` finds `4 dispensarios`; the `ciento` of `por ciento` is
+            // no hundred.
+            let per_cent = pos > 0 && single_at(tokens, pos - 1).is_some_and(|t| t.text == "por");
             if let Some(v) = here
                 .first()
                 .and_then(|t| analysis::numbers::small_number_word(&t.text))
+                .filter(|&v| !(per_cent && v == 100))
             {
                 alternatives.push(word_unit(&v.to_string(), fields));
             }
