@@ -279,6 +279,44 @@ fn a_percentage_as_the_press_rounds_it_finds_the_percentages_that_round_to_it() 
 }
 
 #[test]
+fn a_percentage_written_in_words_is_listed_found_and_marked() {
+    let text = "Rendición de Cuentas 2021\nDirección Provincial IESS Loja\n\n\
+        La ejecución presupuestaria alcanzó el noventa y cinco por ciento del presupuesto.\n\n\
+        Se pagó el cincuenta por ciento (50%) del anticipo.\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "loja-2021.txt", text);
+    let listed = |q: &str| -> Vec<(String, f64)> {
+        let mut listed: Vec<(String, f64)> =
+            figures_in(&engine, q, |raw| raw.kind = Some("percent".into()))
+                .figures
+                .iter()
+                .map(|f| (f.text.clone(), f.value))
+                .collect();
+        listed.sort_by(|a, b| a.0.cmp(&b.0));
+        listed
+    };
+    // Restated in digits beside it, a percentage is the figure in digits alone.
+    assert_eq!(
+        listed(""),
+        [
+            ("50%".to_string(), 50.0),
+            ("noventa y cinco por ciento".to_string(), 95.0)
+        ]
+    );
+    assert_eq!(
+        listed("95 %"),
+        [("noventa y cinco por ciento".to_string(), 95.0)]
+    );
+    let r = crate::support::search_in(&engine, "ejecución del 95 %", &[]);
+    let first = r.hits.first().expect("a passage");
+    assert!(
+        snippet_html(first).contains("<mark>noventa y cinco por ciento</mark>"),
+        "{}",
+        snippet_html(first)
+    );
+}
+
+#[test]
 fn a_bound_on_amounts_lists_the_figures_within_largest_first() {
     let r = figures("más de 4 millones", |_| {});
     assert_eq!(

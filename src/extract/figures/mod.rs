@@ -8,6 +8,9 @@
 //!   `count`;
 //! - a scale word multiplies it (`187 mil`, `USD 550 millones`, `$ 12 millones 345 mil`).
 //!
+//! A percentage written in words (`el noventa y cinco por ciento`) is a figure too, unless the
+//! same percentage in digits restates it beside it (`cincuenta por ciento (50%)`).
+//!
 //! Numbers that are not figures are left out: years and dates (`2021`, `15 de marzo de 2022`,
 //! `14/05/2022`, `2018-2028`), identifiers and references (`RUC.0968599020001`,
 //! `artículo 90`, `Decreto Ejecutivo 111`, `Zona 9`, `Provincia 4`, `COVID-19`, `AS-400`,
@@ -33,6 +36,13 @@ use crate::analysis::{fold_key, numbers};
 
 /// Every figure of `text`, in order, labelled; offsets are byte offsets into `text`.
 pub fn extract_figures(text: &str) -> Vec<Figure> {
+    let mut out = in_digits(text);
+    in_words(text, &mut out);
+    out
+}
+
+/// The figures written in digits of `text`, in order.
+fn in_digits(text: &str) -> Vec<Figure> {
     if !text.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
     }
@@ -82,6 +92,91 @@ pub fn extract_figures(text: &str) -> Vec<Figure> {
         i = end;
     }
     out
+}
+
+/// Bytes between a percentage in words and the same percentage in digits that restates it
+/// (`cincuenta por ciento (50%)`, `(50%) cincuenta por ciento`).
+const RESTATED_WITHIN: usize = 8;
+
+/// Adds to `figures` (those of `text` in digits, in order) the percentages written in words
+/// (`el noventa y cinco por ciento`), unless restated in digits beside them, as contracts and
+/// ordinances write them: `cincuenta por ciento (50%)` is one figure, the one in digits.
+fn in_words(text: &str, figures: &mut Vec<Figure>) {
+    static CIEN: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+        std::sync::LazyLock::new(|| ["cien", "CIEN", "Cien"].map(memchr::memmem::Finder::new));
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for cien in CIEN.iter().flat_map(|finder| finder.find_iter(bytes)) {
+        let Some(por) = cien.checked_sub(4) else {
+            continue;
+        };
+        if !bytes[por..cien].eq_ignore_ascii_case(b"por ") {
+            continue;
+        }
+        let Some((start, n, end)) = words_before(text, por) else {
+            continue;
+        };
+        let restated = figures.iter().any(|f| {
+            f.kind == FigureKind::Percent
+                && f.value == n
+                && (f.end <= start && start - f.end <= RESTATED_WITHIN
+                    || f.start >= end && f.start - end <= RESTATED_WITHIN)
+        });
+        if restated {
+            continue;
+        }
+        found.push(Figure {
+            text: text[start..end].to_string(),
+            value: n,
+            kind: FigureKind::Percent,
+            alt_value: None,
+            label: label(text, start, end, FigureKind::Percent),
+            start,
+            end,
+            span: (0, 0),
+            table: None,
+        });
+    }
+    if !found.is_empty() {
+        figures.extend(found);
+        figures.sort_by_key(|f| f.start);
+    }
+}
+
+/// The number in words that ends right before ` por ciento` at byte `por` of `text` and reads
+/// as a percentage (`noventa y cinco`): where it starts, its value and where its `por ciento`
+/// ends. Its words are looked for at most `MAX_WORDS` back.
+fn words_before(text: &str, por: usize) -> Option<(usize, f64, usize)> {
+    const MAX_WORDS: usize = 8;
+    // The starts of the number words (and `y`) right before `por`, nearest first.
+    let mut starts = Vec::new();
+    let mut at = text[..por].trim_end().len();
+    while starts.len() < MAX_WORDS {
+        let Some((word_start, _)) = text[..at]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| c.is_alphabetic())
+            .last()
+        else {
+            break;
+        };
+        let word = &text[word_start..at];
+        if !(numbers::is_number_word(word) || word.eq_ignore_ascii_case("y")) {
+            break;
+        }
+        starts.push(word_start);
+        let before = text[..word_start].trim_end_matches([' ', '\u{a0}']);
+        if before.len() == word_start {
+            break;
+        }
+        at = before.len();
+    }
+    // The longest reading that ends at `por ciento`.
+    starts.iter().rev().find_map(|&start| {
+        let n = numbers::words_value_at(text, start)?;
+        let end = percent_after(text, n.end)?;
+        (text[..por].trim_end().len() == n.end).then_some((start, n.value, end))
+    })
 }
 
 /// Reads the figure whose number starts at `start`, labelled; `None` for a year.
@@ -1178,5 +1273,51 @@ mod tests {
         for f in extract_figures(text) {
             assert_eq!(&text[f.start..f.end], f.text);
         }
+    }
+
+    #[test]
+    fn a_percentage_in_words_is_a_figure_unless_restated_in_digits() {
+        let read = |t: &str| -> Vec<(String, f64, FigureKind)> {
+            extract_figures(t)
+                .into_iter()
+                .map(|f| (f.text, f.value, f.kind))
+                .collect()
+        };
+        let percent = |t: &str, v: f64| (t.to_string(), v, FigureKind::Percent);
+        assert_eq!(
+            read("Se ejecutó el noventa y cinco por ciento del presupuesto."),
+            [percent("noventa y cinco por ciento", 95.0)]
+        );
+        assert_eq!(
+            read("Cubre el CIEN POR CIENTO de la obra y un 3% de imprevistos."),
+            [percent("CIEN POR CIENTO", 100.0), percent("3%", 3.0)]
+        );
+        // Restated in digits before or after: the figure in digits alone.
+        for t in [
+            "el cincuenta por ciento (50%), se cancelará",
+            "un Derecho equivalente al (50%) cincuenta por ciento del importe",
+        ] {
+            assert_eq!(read(t), [percent("50%", 50.0)], "{t}");
+        }
+        // The words must be a number ending right at `por ciento`; `doscientos` and a
+        // `ciento` of its own are no percentage.
+        for t in [
+            "dos (2%) por ciento sobre el monto",
+            "pagado por cientos de afiliados",
+            "por ciento de los casos",
+            "los doscientos casos",
+            "un por ciento",
+        ] {
+            assert!(
+                read(t)
+                    .iter()
+                    .all(|(text, _, _)| !text.contains("por ciento")),
+                "{t}: {:?}",
+                read(t)
+            );
+        }
+        // A label as for digits: what the clause before says.
+        let f = extract_figures("Ejecución presupuestaria: noventa por ciento.");
+        assert_eq!(f[0].label.as_deref(), Some("Ejecución presupuestaria"));
     }
 }
