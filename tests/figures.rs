@@ -339,6 +339,43 @@ fn a_bound_on_amounts_lists_the_figures_within_largest_first() {
         "{:#?}",
         r.figures
     );
+    // As Spanish writes them: `de` and `a` joined to the article, an article before.
+    let percents = |q: &str| -> Vec<String> {
+        let r = figures(q, |_| {});
+        assert_eq!(r.mode, FigureMode::Rounded, "{q}");
+        r.figures.iter().map(|f| f.text.clone()).collect()
+    };
+    for q in ["más del 90 %", "superior al 90 %", "por encima del 90%"] {
+        assert_eq!(percents(q), ["132.76 %", "91,8%"], "{q}");
+    }
+    for q in ["entre el 14 y el 15 %", "por debajo del 15,5 %"] {
+        assert_eq!(percents(q), ["15%", "14%"], "{q}");
+    }
+}
+
+#[test]
+fn a_count_beside_a_percentage_in_a_flattened_table_is_two_figures() {
+    // Spaces of thousands before a percent sign: a table's cells, not a percentage in thousands.
+    let text = "Rendición de Cuentas 2011\nDirección Provincial IESS Los Ríos\n\n\
+        Servicio Atenciones 2011 Meta Cumplimiento\n\
+        Imagenología 425.998 841 130 %\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "los-rios-2011.txt", text);
+    let r = figures_in(&engine, "Imagenología", |_| {});
+    let read: Vec<(&str, f64, FigureKind)> = r
+        .figures
+        .iter()
+        .map(|f| (f.text.as_str(), f.value, f.kind))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("425.998", 425_998.0, FigureKind::Count),
+            ("841", 841.0, FigureKind::Count),
+            ("130 %", 130.0, FigureKind::Percent)
+        ]
+    );
+    assert_eq!(figures_in(&engine, "130 %", |_| {}).total, 1);
 }
 
 #[test]

@@ -161,6 +161,10 @@ fn a_bound_on_amounts_finds_the_passages_with_a_figure_within() {
         html.iter().all(|s| !s.contains("<mark>40</mark>")),
         "{html:#?}"
     );
+    // `de` joined to the article, as Spanish writes it.
+    let r = search("operatividad de más del 90 %", &[]);
+    assert_eq!(r.corrected_query, None);
+    assert!(snippet_html(&r.hits[0]).contains("<mark>91,8</mark>%"));
     // A year is no amount: `más de 2020` looks for its words.
     let r = search("más de 2020", &[]);
     assert!(r.total > 0);

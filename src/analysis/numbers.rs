@@ -349,7 +349,10 @@ pub fn scan_number(text: &str, start: usize) -> Option<Number> {
         && seps[0] == Sep::Space
         && matches!(seps[n - 2], Sep::Dot | Sep::Comma)
         && groups[n - 1].1 - groups[n - 1].0 == 3;
-    if mixed {
+    // Spaces of thousands before a percent sign (`841 130 %`): no percentage counts in
+    // thousands, where a flattened table sets a count and a percentage side by side.
+    let percent = n > 1 && seps[0] == Sep::Space && percent_follows(text, groups[n - 1].1);
+    if mixed || percent {
         n = 1;
     }
     let mut digits = [""; MAX_GROUPS];
@@ -366,6 +369,19 @@ pub fn scan_number(text: &str, start: usize) -> Option<Number> {
         }
     }
     None
+}
+
+/// Whether a percent sign, or `por ciento`, follows byte `end` of `text` after two spaces at
+/// most.
+fn percent_follows(text: &str, end: usize) -> bool {
+    let rest = &text[end..];
+    let rest = rest
+        .strip_prefix([' ', '\u{a0}'])
+        .map_or(rest, |r| r.strip_prefix([' ', '\u{a0}']).unwrap_or(r));
+    rest.starts_with('%')
+        || rest
+            .get(..8)
+            .is_some_and(|w| w.eq_ignore_ascii_case("por cien"))
 }
 
 /// Where the digit groups from `start` end, each after one separator of numbers (`.`, `,`, an
@@ -927,6 +943,11 @@ mod tests {
         assert_eq!(read("1 234 567,890"), (vec![1.0], 1));
         assert_eq!(read("1 234 567,89"), (vec![1_234_567.89], 12));
         assert_eq!(read("1 234.5"), (vec![1_234.5], 7));
+        // A count and a percentage side by side: no percentage counts in thousands.
+        assert_eq!(read("841 130 %"), (vec![841.0], 3));
+        assert_eq!(read("841 130%"), (vec![841.0], 3));
+        assert_eq!(read("841 130 por ciento"), (vec![841.0], 3));
+        assert_eq!(read("841 130 personas, 12 %"), (vec![841_130.0], 7));
     }
 
     #[test]

@@ -65,9 +65,9 @@ pub enum Command {
     /// quoted ("4'803.665,69") it finds that exact form only. An amount with a scale word
     /// finds what rounds or cuts to it (4,8 millones: 4,750,000 to 4,850,000), the nearest first;
     /// in words too (cinco millones de dólares); with a currency, only money. A percentage finds
-    /// what rounds to it (92 % finds 91,8 %); a bound what lies within it (más de 4 millones,
-    /// entre 1 y 5 millones de dólares, hasta 10 %), the largest first. Words narrow to
-    /// passages.
+    /// what rounds to it (92 % or noventa y dos por ciento finds 91,8 %); a bound what lies
+    /// within it (más de 4 millones, entre 1 y 5 millones de dólares, más del 90 %), the largest
+    /// first. Words narrow to passages.
     /// Every figure is listed: no cap, also for CSV exports.
     ///
     /// Examples:

@@ -186,30 +186,44 @@ enum Side {
 }
 
 /// The words that compare an amount (`más de`, `hasta`, `entre`), as folded, and the side
-/// each keeps.
-const COMPARISONS: [(&str, Side); 24] = [
+/// each keeps; with `de` and `a` joined to an article as Spanish writes them (`más del 90 %`,
+/// `superior al 95 %`).
+const COMPARISONS: [(&str, Side); 37] = [
     ("mas de", Side::Above { inclusive: false }),
+    ("mas del", Side::Above { inclusive: false }),
     ("mayor a", Side::Above { inclusive: false }),
+    ("mayor al", Side::Above { inclusive: false }),
     ("mayor que", Side::Above { inclusive: false }),
     ("mayores a", Side::Above { inclusive: false }),
+    ("mayores al", Side::Above { inclusive: false }),
     ("mayores que", Side::Above { inclusive: false }),
     ("superior a", Side::Above { inclusive: false }),
+    ("superior al", Side::Above { inclusive: false }),
     ("superiores a", Side::Above { inclusive: false }),
+    ("superiores al", Side::Above { inclusive: false }),
     ("por encima de", Side::Above { inclusive: false }),
+    ("por encima del", Side::Above { inclusive: false }),
     ("al menos", Side::Above { inclusive: true }),
     ("como minimo", Side::Above { inclusive: true }),
     ("desde", Side::Above { inclusive: true }),
     ("menos de", Side::Below { inclusive: false }),
+    ("menos del", Side::Below { inclusive: false }),
     ("menor a", Side::Below { inclusive: false }),
+    ("menor al", Side::Below { inclusive: false }),
     ("menor que", Side::Below { inclusive: false }),
     ("menores a", Side::Below { inclusive: false }),
+    ("menores al", Side::Below { inclusive: false }),
     ("menores que", Side::Below { inclusive: false }),
     ("inferior a", Side::Below { inclusive: false }),
+    ("inferior al", Side::Below { inclusive: false }),
     ("inferiores a", Side::Below { inclusive: false }),
+    ("inferiores al", Side::Below { inclusive: false }),
     ("por debajo de", Side::Below { inclusive: false }),
+    ("por debajo del", Side::Below { inclusive: false }),
     ("hasta", Side::Below { inclusive: true }),
     ("como maximo", Side::Below { inclusive: true }),
     ("no mas de", Side::Below { inclusive: true }),
+    ("no mas del", Side::Below { inclusive: true }),
     ("entre", Side::Between),
     ("de entre", Side::Between),
 ];
@@ -229,8 +243,8 @@ struct Plain {
     percent: bool,
 }
 
-/// The amount at the first digit after `from` in `q`, with only a currency, or nothing but
-/// spaces, between (`USD 4 millones`, `$1.5M`, `15 %`, `4`).
+/// The amount at the first digit after `from` in `q`, with only a currency, an article or
+/// nothing but spaces between (`USD 4 millones`, `$1.5M`, `15 %`, `el 15 %`, `4`).
 fn plain_after(q: &str, from: usize) -> Option<Plain> {
     let rest = q.get(from..)?;
     let digit = from + rest.find(|c: char| c.is_ascii_digit())?;
@@ -239,7 +253,13 @@ fn plain_after(q: &str, from: usize) -> Option<Plain> {
     let end = scale.map_or(n.end, |s| s.end);
     // Its currency, before or after it, as a rounded amount's.
     let written = with_currency(q, digit..end, Vec::new(), false);
-    if !q[from..written.start].trim().is_empty() {
+    let between = q[from..written.start].trim();
+    let article = || {
+        crate::analysis::text::with_fold_key(between, |w| {
+            matches!(w, "el" | "la" | "los" | "las" | "un" | "una")
+        })
+    };
+    if !between.is_empty() && !article() {
         return None;
     }
     let percent = crate::extract::figures::percent_after(q, end);
@@ -765,6 +785,18 @@ mod tests {
         assert_eq!(ends(&a), [(10.0, 20.0)]);
         let a = compared_at("al menos $ 2.500", 0).expect("a bound");
         assert_eq!(ends(&a), [(2_500.0, f64::MAX)]);
+        // `de` and `a` joined to the article, an article before the amount.
+        for (q, lo, hi) in [
+            ("más del 90 %", 90f64.next_up(), f64::MAX),
+            ("superior al 95 %", 95f64.next_up(), f64::MAX),
+            ("por debajo del 10%", -f64::MAX, 10f64.next_down()),
+            ("hasta el 10 %", -f64::MAX, 10.0),
+            ("entre el 10 y el 20 %", 10.0, 20.0),
+        ] {
+            let a = compared_at(q, 0).expect("a bound");
+            assert_eq!((a.end, a.percent), (q.len(), true), "{q}");
+            assert_eq!(ends(&a), [(lo, hi)], "{q}");
+        }
         // Not plainly an amount, or not a comparison.
         for q in [
             "más de 2020",
@@ -774,6 +806,9 @@ mod tests {
             "más de la mitad",
             "mora de 4 millones",
             "entre 1 o 5 millones",
+            "más del 2020",
+            "hasta el 2022",
+            "más de lo 4 millones",
         ] {
             assert_eq!(compared_at(q, 0), None, "{q}");
         }
