@@ -228,8 +228,18 @@ fn figure_at(text: &str, start: usize, number: &numbers::Number) -> Option<Figur
     } else {
         FigureKind::Count
     };
-    let end = percent_end.or(currency_end).unwrap_or(end);
     let plain = raw.bytes().all(|b| b.is_ascii_digit());
+    if let Some(after) = percent_end.filter(|_| plain && raw.len() == 4) {
+        // A year before the `%` of the next column's header (`Devengado 2019 % Ejecución`):
+        // the sign is the header's, the number a year.
+        let header = text[after..]
+            .trim_start()
+            .starts_with(|c: char| c.is_uppercase());
+        if header && (1990.0..=2100.0).contains(&number.value()) {
+            return None;
+        }
+    }
+    let end = percent_end.or(currency_end).unwrap_or(end);
     if kind == FigureKind::Count
         && factor == 1.0
         && plain
@@ -441,6 +451,7 @@ pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
                 && !lower[words.len()..].starts_with(|c: char| c.is_alphabetic())
         })
         .map(|words| words.chars().count())
+        .or_else(|| slip_of_dolares(lower))
     })?;
     // Folding keeps one character for one (`ó` → `o`): count characters, not bytes.
     let written = rest
@@ -448,6 +459,35 @@ pub(super) fn currency_after(text: &str, end: usize) -> Option<usize> {
         .nth(written)
         .map_or(rest.len(), |(i, _)| i);
     Some(end + written)
+}
+
+/// In `lower` (folded, from the space after a number), `dólares` or `de dólares` typed with a
+/// slip (`dóalres`, `dlares`, `dóólares`: one letter more, less, other or swapped), as typed
+/// and scanned reports have them: how many characters it takes. Not `dolores`.
+fn slip_of_dolares(lower: &str) -> Option<usize> {
+    let from = if lower.starts_with(" de ") { 4 } else { 1 };
+    let word_len = lower[from..]
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(lower.len() - from);
+    let word = &lower[from..from + word_len];
+    (word != "dolores" && within_one_edit(word, "dolares"))
+        .then(|| lower[..from + word_len].chars().count())
+}
+
+/// Whether ASCII `a` is `b` with one letter added, dropped, replaced, or two neighbours
+/// swapped (or is `b`).
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let swapped = a.len() >= 2 && b.len() >= 2 && a[0] == b[1] && a[1] == b[0];
+    a.get(1..) == b.get(1..)
+        || a.get(1..) == Some(b)
+        || Some(a) == b.get(1..)
+        || (swapped && a[2..] == b[2..])
 }
 
 /// Where the next part of a spoken amount starts: after one or two spaces from `end`.
@@ -1273,6 +1313,41 @@ mod tests {
         for f in extract_figures(text) {
             assert_eq!(&text[f.start..f.end], f.text);
         }
+    }
+
+    #[test]
+    fn dolares_typed_with_a_slip_is_a_currency() {
+        let kind = |t: &str| extract_figures(t).first().map(|f| (f.text.clone(), f.kind));
+        for t in [
+            "12579 mil dóalres",
+            "6,1 millones dlares",
+            "1229 mil de dólraes",
+            "300 dóólares",
+            "300 dólaes",
+        ] {
+            assert_eq!(kind(t), Some((t.to_string(), FigureKind::Usd)), "{t}");
+        }
+        for t in ["300 dolores", "300 dólmenes", "300 dos", "300 dosis"] {
+            assert_eq!(kind(t).map(|(_, k)| k), Some(FigureKind::Count), "{t}");
+        }
+        assert!(within_one_edit("dolares", "dolares"));
+        assert!(!within_one_edit("doalrse", "dolares"));
+    }
+
+    #[test]
+    fn a_year_before_a_headers_percent_sign_is_no_percentage() {
+        let read =
+            |t: &str| -> Vec<String> { extract_figures(t).into_iter().map(|f| f.text).collect() };
+        assert_eq!(
+            read("Grupo de gasto Devengado 2019 % Ejecución Personal 2.456.028,84 82.81 %"),
+            ["2.456.028,84", "82.81 %"]
+        );
+        // A percentage of that size in a sentence stays one.
+        assert_eq!(
+            read("las consultas crecieron 2000 % en dos años"),
+            ["2000 %"]
+        );
+        assert_eq!(read("un alza de 1250 % Total"), ["1250 %"]);
     }
 
     #[test]
