@@ -267,12 +267,13 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     // The words that find the most passages alone first, the last typed first among equals.
     let mut commonest: Vec<usize> = (0..n).collect();
     commonest.sort_by_key(|&i| std::cmp::Reverse((found[i].1, i)));
-    let kept = |kept: &dyn Fn(usize) -> bool| -> String {
-        let kept: Vec<&str> = (0..n)
-            .filter(|&i| kept(i))
+    // The words at the places `keep` accepts, in the order typed.
+    let kept = |keep: &dyn Fn(usize) -> bool| -> String {
+        let words: Vec<&str> = (0..n)
+            .filter(|&i| keep(i))
             .map(|i| words[i].as_str())
             .collect();
-        kept.join(" ")
+        words.join(" ")
     };
     // Each word left out in turn: the one whose best passage scores highest is answered, as
     // a ranking of passages by any of the words would put it first among those with all
