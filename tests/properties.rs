@@ -202,7 +202,7 @@ proptest! {
 }
 
 /// Text with what the parsers below care about: digits, separators, quotes, line breaks,
-/// accents, percent-escapes and odd characters.
+/// accents, percent-escapes, percentages and currencies in words, and odd characters.
 fn tricky_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         "[0-9]{1,4}",
@@ -221,6 +221,11 @@ fn tricky_text() -> impl Strategy<Value = String> {
         Just("USD".to_string()),
         Just("mil".to_string()),
         Just("Fuente:".to_string()),
+        Just(" por ciento".to_string()),
+        Just("POR CIEN".to_string()),
+        Just("noventa y cinco".to_string()),
+        Just(" dóalres".to_string()),
+        Just("\u{a0}".to_string()),
         Just("- ".to_string()),
         "[a-zñáéíóú]{1,8}",
         any::<char>().prop_map(String::from),
