@@ -529,6 +529,38 @@ fn a_query_word_may_name_the_reports_province_or_year() {
     );
 }
 
+#[test]
+fn a_year_asked_for_ranks_its_reports_above_the_plans_of_another_years() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("corpus folder");
+    for (year, done) in [
+        (
+            2019,
+            "Se entregaron 125 ayudas técnicas a personas con discapacidad; el programa se \
+             ampliará durante el año 2020.",
+        ),
+        (
+            2020,
+            "Se entregaron 140 ayudas técnicas a personas con discapacidad en la provincia.",
+        ),
+    ] {
+        let text = format!(
+            "INFORME DE RENDICIÓN DE CUENTAS {year}\nDirección Provincial de Loja\n\n{done}\n\n\
+             Se atendió a 400 afiliados en el dispensario de Catamayo.\n\n\
+             Se firmaron 12 convenios con prestadores externos.\n"
+        );
+        std::fs::write(corpus.join(format!("loja-{year}.txt")), text).expect("report written");
+    }
+    let index = tmp.path().join("index");
+    crate::support::build(&[corpus], &index).expect("indexes");
+    let engine =
+        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+    let r = crate::support::search_in(&engine, "discapacidad 2020", &[]);
+    let years: Vec<Option<i32>> = r.hits.iter().map(|h| h.info.year).collect();
+    assert_eq!(years, [Some(2020), Some(2019)], "{:#?}", r.hits);
+}
+
 /// Suggestions come from the exact forms of the one text field, never from its stems: every
 /// word offered is written in some passage.
 #[test]

@@ -169,19 +169,29 @@ fn year_of(word: &str) -> Option<u16> {
     ((1990..=2100).contains(&year) && word.len() == 4).then_some(year)
 }
 
-/// The report's facet `facet` (its year or province), weighed below the text.
+/// Weight of a year asked for as the year of the passage's report: about twice the year
+/// named in a passage's text. A report accounts for its year; the passages of other years'
+/// reports that name it mostly plan for it or compare with it (`durante el año 2020`).
+const YEAR_BOOST: f32 = 2.0;
+
+/// The report's facet `facet` (its province, its unit), weighed below the text.
 fn context_unit(facet: &Facet, fields: TextFields) -> Unit {
+    weighed_context_unit(facet, fields, CONTEXT_BOOST)
+}
+
+/// The report's facet `facet`, weighed `boost`.
+fn weighed_context_unit(facet: &Facet, fields: TextFields, boost: f32) -> Unit {
     let term = Term::from_facet(fields.facets, facet);
     Unit {
         required: Box::new(BoostQuery::new(
             Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-            CONTEXT_BOOST,
+            boost,
         )),
         boost: None,
         positional: false,
         together: None,
         sought: None,
-        scored: Some(vec![(term, CONTEXT_BOOST)]),
+        scored: Some(vec![(term, boost)]),
         alone: None,
         stem: None,
     }
@@ -190,7 +200,10 @@ fn context_unit(facet: &Facet, fields: TextFields) -> Unit {
 /// The year `year` (its digits) in the text, or as the report's year.
 fn year_unit(year: &str, fields: TextFields) -> Unit {
     let facet = Facet::from_path(["year", year]);
-    Unit::either(vec![word_unit(year, fields), context_unit(&facet, fields)])
+    Unit::either(vec![
+        word_unit(year, fields),
+        weighed_context_unit(&facet, fields, YEAR_BOOST),
+    ])
 }
 
 /// Most years a range of years in a query may hold.

@@ -41,7 +41,7 @@ use crate::index::stem_sets::LazyStemSets;
 
 /// Boost of a match on a word's exact form over a stemmed-only match.
 const EXACT_BOOST: f32 = 1.5;
-/// Weight of words matching the report's province or year rather than the passage's text.
+/// Weight of words matching the report's province or unit rather than the passage's text.
 const CONTEXT_BOOST: f32 = 0.3;
 /// Longest province name, in words, looked for in a query.
 const MAX_PLACE_WORDS: usize = 5;
