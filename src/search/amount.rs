@@ -247,6 +247,9 @@ struct Plain {
 /// nothing but spaces between (`USD 4 millones`, `$1.5M`, `15 %`, `el 15 %`, `4`).
 fn plain_after(q: &str, from: usize) -> Option<Plain> {
     let rest = q.get(from..)?;
+    if let Some(in_words) = in_words_after(q, from) {
+        return Some(in_words);
+    }
     let digit = from + rest.find(|c: char| c.is_ascii_digit())?;
     let n = numbers::scan_number(q, digit)?;
     let scale = numbers::amount_scale_after(q, digit, n.end);
@@ -254,12 +257,7 @@ fn plain_after(q: &str, from: usize) -> Option<Plain> {
     // Its currency, before or after it, as a rounded amount's.
     let written = with_currency(q, digit..end, Vec::new(), false);
     let between = q[from..written.start].trim();
-    let article = || {
-        crate::analysis::text::with_fold_key(between, |w| {
-            matches!(w, "el" | "la" | "los" | "las" | "un" | "una")
-        })
-    };
-    if !between.is_empty() && !article() {
+    if !between.is_empty() && !is_article(between) {
         return None;
     }
     let percent = crate::extract::figures::percent_after(q, end);
@@ -275,9 +273,41 @@ fn plain_after(q: &str, from: usize) -> Option<Plain> {
     })
 }
 
+/// The amount or percentage written in words right after `from` in `q`, an article apart
+/// (`cuatro millones de dólares`, `el noventa por ciento`): see [`in_words_at`].
+fn in_words_after(q: &str, from: usize) -> Option<Plain> {
+    let mut words = crate::analysis::text::words(&q[from..]);
+    let (mut at, mut word) = words.next()?;
+    if is_article(word) {
+        (at, word) = words.next()?;
+    }
+    let between = q[from..from + at].trim();
+    if !(between.is_empty() || is_article(between)) || !numbers::is_number_word(word) {
+        return None;
+    }
+    let amount = in_words_at(q, from + at)?;
+    let value = amount.ranges.first()?.at;
+    Some(Plain {
+        value,
+        written: value,
+        factor: 1.0,
+        end: amount.end,
+        money: amount.money,
+        scaled: !amount.percent,
+        percent: amount.percent,
+    })
+}
+
+/// Whether `word` is an article (`el`, `la`, `un`), in any case.
+fn is_article(word: &str) -> bool {
+    crate::analysis::text::with_fold_key(word, |w| {
+        matches!(w, "el" | "la" | "los" | "las" | "un" | "una")
+    })
+}
+
 /// A bound on amounts written at `start` of `q`: `más de 4 millones`, `menos de USD 500 mil`,
-/// `hasta 10 %`, `entre 1 y 5 millones de dólares`. The amount must plainly be one, with a
-/// scale word, a currency or a percent sign (`más de 2020` and `entre 2020 y 2022` are not
+/// `hasta 10 %`, `entre 1 y 5 millones de dólares`, `más del noventa por ciento`. The amount
+/// must plainly be one, with a scale word, a currency or a percent sign (`más de 2020` and `entre 2020 y 2022` are not
 /// bounds on amounts); in `entre … y …`, the first number takes the second's scale when it has
 /// none (`entre 1 y 5 millones`). Every figure within holds it alike (`Rounded::compared`):
 /// money only with a currency, percentages only with a percent sign.
@@ -785,6 +815,11 @@ mod tests {
         assert_eq!(ends(&a), [(10.0, 20.0)]);
         let a = compared_at("al menos $ 2.500", 0).expect("a bound");
         assert_eq!(ends(&a), [(2_500.0, f64::MAX)]);
+        // In words too.
+        let q = "más de cuatro millones de dólares";
+        let a = compared_at(q, 0).expect("a bound");
+        assert_eq!((a.end, a.money, a.percent), (q.len(), true, false));
+        assert_eq!(ends(&a), [(4_000_000f64.next_up(), f64::MAX)]);
         // `de` and `a` joined to the article, an article before the amount.
         for (q, lo, hi) in [
             ("más del 90 %", 90f64.next_up(), f64::MAX),
@@ -792,6 +827,7 @@ mod tests {
             ("por debajo del 10%", -f64::MAX, 10f64.next_down()),
             ("hasta el 10 %", -f64::MAX, 10.0),
             ("entre el 10 y el 20 %", 10.0, 20.0),
+            ("más del noventa por ciento", 90f64.next_up(), f64::MAX),
         ] {
             let a = compared_at(q, 0).expect("a bound");
             assert_eq!((a.end, a.percent), (q.len(), true), "{q}");
@@ -809,6 +845,8 @@ mod tests {
             "más del 2020",
             "hasta el 2022",
             "más de lo 4 millones",
+            "más de cuatro",
+            "más de noventa",
         ] {
             assert_eq!(compared_at(q, 0), None, "{q}");
         }
