@@ -307,10 +307,11 @@ fn is_article(word: &str) -> bool {
 
 /// A bound on amounts written at `start` of `q`: `más de 4 millones`, `menos de USD 500 mil`,
 /// `hasta 10 %`, `entre 1 y 5 millones de dólares`, `más del noventa por ciento`. The amount
-/// must plainly be one, with a scale word, a currency or a percent sign (`más de 2020` and `entre 2020 y 2022` are not
-/// bounds on amounts); in `entre … y …`, the first number takes the second's scale when it has
-/// none (`entre 1 y 5 millones`). Every figure within holds it alike (`Rounded::compared`):
-/// money only with a currency, percentages only with a percent sign.
+/// must plainly be one, with a scale word, a currency or a percent sign (`más de 2020` and
+/// `entre 2020 y 2022` are not bounds on amounts); in `entre … y …`, the first number takes
+/// the second's scale when it has none (`entre 1 y 5 millones`). Every figure within holds it
+/// alike (`Rounded::compared`): money only with a currency, percentages only with a percent
+/// sign.
 pub fn compared_at(q: &str, start: usize) -> Option<Rounded> {
     let rest = q.get(start..)?;
     let (at, first) = crate::analysis::text::words(rest).next()?;
@@ -419,10 +420,8 @@ fn in_words_at(q: &str, start: usize) -> Option<Rounded> {
             compared: false,
         });
     }
+    // With a scale, not a percentage (read above).
     let n = numbers::words_number_at(q, start)?;
-    if n.value == 0.0 || crate::extract::figures::percent_after(q, n.end).is_some() {
-        return None;
-    }
     let ranges = vec![AmountRange::around(n.value, n.unit)];
     Some(with_currency(q, start..n.end, ranges, true))
 }
