@@ -531,31 +531,27 @@ fn a_query_word_may_name_the_reports_province_or_year() {
 
 #[test]
 fn a_year_asked_for_ranks_its_reports_above_the_plans_of_another_years() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let corpus = tmp.path().join("corpus");
-    std::fs::create_dir(&corpus).expect("corpus folder");
-    for (year, done) in [
-        (
-            2019,
-            "Se entregaron 125 ayudas técnicas a personas con discapacidad; el programa se \
-             ampliará durante el año 2020.",
-        ),
-        (
-            2020,
-            "Se entregaron 140 ayudas técnicas a personas con discapacidad en la provincia.",
-        ),
-    ] {
+    let report = |year: u16, done: &str| {
         let text = format!(
             "INFORME DE RENDICIÓN DE CUENTAS {year}\nDirección Provincial de Loja\n\n{done}\n\n\
              Se atendió a 400 afiliados en el dispensario de Catamayo.\n\n\
              Se firmaron 12 convenios con prestadores externos.\n"
         );
-        std::fs::write(corpus.join(format!("loja-{year}.txt")), text).expect("report written");
-    }
-    let index = tmp.path().join("index");
-    crate::support::build(&[corpus], &index).expect("indexes");
-    let engine =
-        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+        (format!("loja-{year}.txt"), text)
+    };
+    let reports = [
+        report(
+            2019,
+            "Se entregaron 125 ayudas técnicas a personas con discapacidad; el programa se \
+             ampliará durante el año 2020.",
+        ),
+        report(
+            2020,
+            "Se entregaron 140 ayudas técnicas a personas con discapacidad en la provincia.",
+        ),
+    ];
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_reports(tmp.path(), reports);
     let r = crate::support::search_in(&engine, "discapacidad 2020", &[]);
     let years: Vec<Option<i32>> = r.hits.iter().map(|h| h.info.year).collect();
     assert_eq!(years, [Some(2020), Some(2019)], "{:#?}", r.hits);
@@ -1508,24 +1504,20 @@ fn a_word_of_a_unit_s_name_finds_the_unit_s_passages_a_kind_of_unit_does_not() {
     // Four hospitals, each report naming its unit once: its passages name neither the hospital
     // nor its town.
     let tmp = tempfile::tempdir().expect("tempdir");
-    let corpus = tmp.path().join("corpus");
-    std::fs::create_dir(&corpus).expect("corpus folder");
-    for (file, unit) in [
+    let reports = [
         ("chone.txt", "Hospital Básico Chone"),
         ("jipijapa.txt", "Hospital Básico Jipijapa"),
         ("portoviejo.txt", "Hospital General Portoviejo"),
         ("manta.txt", "Hospital del Día Manta"),
-    ] {
+    ]
+    .map(|(file, unit)| {
         let text = format!(
             "Rendición de Cuentas 2021\n{unit}\n\n\
              Durante el año se realizaron 1.200 atenciones de emergencia a los afiliados.\n"
         );
-        std::fs::write(corpus.join(file), text).expect("report written");
-    }
-    let index = tmp.path().join("index");
-    crate::support::build(&[corpus], &index).expect("indexes");
-    let engine =
-        cuentas::index::Engine::open(&cuentas::index::IndexDir::new(&index)).expect("opens");
+        (file, text)
+    });
+    let engine = crate::support::engine_of_reports(tmp.path(), reports);
     let sources = |q: &str| -> Vec<String> {
         let r = crate::support::search_in(&engine, q, &[]);
         assert!(r.corrected_query.is_none(), "{q}: {r:#?}");

@@ -112,7 +112,19 @@ pub fn one_report(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// The opened index of one text report, `name`, of `text`, built under `dir`.
 pub fn engine_of_report(dir: &Path, name: &str, text: &str) -> Engine {
-    let corpus = one_report(dir, name, text);
+    engine_of_reports(dir, [(name, text)])
+}
+
+/// The opened index of text reports, each a name and its text, built under `dir`.
+pub fn engine_of_reports<N: AsRef<str>, T: AsRef<str>>(
+    dir: &Path,
+    reports: impl IntoIterator<Item = (N, T)>,
+) -> Engine {
+    let corpus = dir.join("corpus");
+    std::fs::create_dir(&corpus).expect("corpus folder");
+    for (name, text) in reports {
+        std::fs::write(corpus.join(name.as_ref()), text.as_ref()).expect("report written");
+    }
     let index = dir.join("index");
     build(&[corpus], &index).expect("indexes");
     Engine::open(&IndexDir::new(&index)).expect("opens")
