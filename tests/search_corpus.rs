@@ -65,6 +65,13 @@ fn an_amount_cited_without_its_cents_finds_the_figure_with_them() {
     }
 }
 
+/// Whether `q`, run as typed, shows first a passage whose excerpt holds `marked`.
+fn marks_first_as_typed(q: &str, marked: &str) {
+    let html = first_snippet(q);
+    assert!(html.contains(marked), "{q}: {html}");
+    assert_eq!(search(q, &[]).corrected_query, None, "{q}");
+}
+
 #[test]
 fn a_percentage_as_the_press_rounds_it_finds_the_passage_and_marks_the_figure() {
     for (q, marked) in [
@@ -72,9 +79,7 @@ fn a_percentage_as_the_press_rounds_it_finds_the_passage_and_marks_the_figure() 
         ("mora 132,8 por ciento", "<mark>132.76</mark> %"),
         ("92%", "<mark>91,8</mark>%"),
     ] {
-        let html = first_snippet(q);
-        assert!(html.contains(marked), "{q}: {html}");
-        assert_eq!(search(q, &[]).corrected_query, None, "{q}");
+        marks_first_as_typed(q, marked);
     }
     // Rounded to the digits written, not cut; in a phrase, the value written.
     for q in ["132 %", "132,7 %", "\"133 %\""] {
@@ -93,9 +98,7 @@ fn a_percentage_in_words_finds_the_percentages_that_round_to_it() {
         ),
         ("cuarenta por ciento", "<mark>40</mark>%"),
     ] {
-        let html = first_snippet(q);
-        assert!(html.contains(marked), "{q}: {html}");
-        assert_eq!(search(q, &[]).corrected_query, None, "{q}");
+        marks_first_as_typed(q, marked);
     }
     // Rounded at its units: 91,8 % is not ninety-one per cent.
     no_hit_holds("noventa y uno por ciento", "91,8%");
@@ -162,9 +165,7 @@ fn a_bound_on_amounts_finds_the_passages_with_a_figure_within() {
         "{html:#?}"
     );
     // `de` joined to the article, as Spanish writes it.
-    let r = search("operatividad de más del 90 %", &[]);
-    assert_eq!(r.corrected_query, None);
-    assert!(snippet_html(&r.hits[0]).contains("<mark>91,8</mark>%"));
+    marks_first_as_typed("operatividad de más del 90 %", "<mark>91,8</mark>%");
     // A year is no amount: `más de 2020` looks for its words.
     let r = search("más de 2020", &[]);
     assert!(r.total > 0);

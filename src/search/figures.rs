@@ -407,10 +407,11 @@ fn values_in(q: &str) -> QueryFigures {
     let (mut ranges, mut spans, mut all_scaled) = (Vec::new(), Vec::new(), true);
     let mut money = true;
     let mut any_percent = false;
-    // Bounds (`más de 4 millones`) hold what is within, their numbers are not read again.
+    // Bounds (`más de 4 millones`) hold what is within, their numbers are not read again;
+    // amounts and percentages in words (`cuatro millones`, `noventa por ciento`) are rounded by
+    // what they say.
     let amounts = super::amount::rounded_in(q);
-    let compared: Vec<&super::amount::Rounded> = amounts.iter().filter(|a| a.compared).collect();
-    for amount in &compared {
+    for amount in amounts.iter().filter(|a| a.compared || a.in_words) {
         out.extend(amount.ranges.iter().map(|r| r.at));
         percent &= amount.percent;
         any_percent |= amount.percent;
@@ -418,6 +419,7 @@ fn values_in(q: &str) -> QueryFigures {
         spans.push((amount.start, amount.end));
         money &= amount.money;
     }
+    let compared: Vec<&super::amount::Rounded> = amounts.iter().filter(|a| a.compared).collect();
     for (i, n) in numbers::numbers_in(q) {
         if compared.iter().any(|a| (a.start..a.end).contains(&i)) {
             continue;
@@ -443,18 +445,6 @@ fn values_in(q: &str) -> QueryFigures {
                 money &= amount.money;
             }
             None => all_scaled = false,
-        }
-    }
-    // Amounts and percentages in words (`cuatro millones`, `noventa por ciento`) are rounded
-    // by what they say.
-    for amount in &amounts {
-        if amount.in_words {
-            out.extend(amount.ranges.iter().map(|r| r.at));
-            percent &= amount.percent;
-            any_percent |= amount.percent;
-            ranges.extend_from_slice(&amount.ranges);
-            spans.push((amount.start, amount.end));
-            money &= amount.money;
         }
     }
     spans.sort_unstable_by_key(|&(start, _)| start);

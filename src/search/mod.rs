@@ -245,14 +245,15 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     // A word that finds nothing alone, spelt as typed or as the index spells it, can only
     // empty the query: it is left out first, wherever it stands.
     let typed = words.len();
-    let mut found = Vec::with_capacity(typed);
+    let (mut found, mut counts) = (Vec::with_capacity(typed), Vec::with_capacity(typed));
     for (word, _) in words {
         request.cancel.check()?;
         if let Some(count) = passages_alone(engine, request, &word)? {
-            found.push((word, count));
+            found.push(word);
+            counts.push(count);
         }
     }
-    let words: Vec<String> = found.iter().map(|(word, _)| word.clone()).collect();
+    let words = found;
     let n = words.len();
     let mut tries = MAX_RELAXED;
     if n > 0 && n < typed {
@@ -266,7 +267,7 @@ fn relaxed(engine: &Engine, request: &Request) -> Result<Option<Response>, Searc
     }
     // The words that find the most passages alone first, the last typed first among equals.
     let mut commonest: Vec<usize> = (0..n).collect();
-    commonest.sort_by_key(|&i| std::cmp::Reverse((found[i].1, i)));
+    commonest.sort_by_key(|&i| std::cmp::Reverse((counts[i], i)));
     // The words at the places `keep` accepts, in the order typed.
     let kept = |keep: &dyn Fn(usize) -> bool| -> String {
         let words: Vec<&str> = (0..n)
