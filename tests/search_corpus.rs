@@ -558,6 +558,51 @@ fn a_year_asked_for_ranks_its_reports_above_the_plans_of_another_years() {
     assert_eq!(years, [Some(2020), Some(2019)], "{:#?}", r.hits);
 }
 
+#[test]
+fn suggestions_follow_the_word_before_and_leave_out_the_reports_slips() {
+    let mut text =
+        String::from("INFORME DE RENDICIÓN DE CUENTAS 2021\nDirección Provincial de Loja\n\n");
+    for i in 0..30 {
+        text += &format!(
+            "Se registraron {} atenciones médicas en el dispensario {i}.\n\n",
+            100 + i
+        );
+    }
+    for i in 0..40 {
+        text += &format!(
+            "Cuando se tomaron medidas de pago a los jubilados del cantón {i}, se \
+             informó al afiliado.\n\n"
+        );
+    }
+    text += "Hubo 3 jubilaados nuevos en el cantón.\n\nUn jubilado recibió su pensión.\n\n";
+    text += "Las cuentas del programa se publicaron.\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "loja-2021.txt", &text);
+    let words = |q: &str| -> Vec<String> {
+        let s = cuentas::search::suggest(&engine, q, 10).expect("suggests");
+        s.suggestions.into_iter().map(|s| s.word).collect()
+    };
+    let count = |word: &str| engine.words().passages(word);
+    assert!(
+        count("medidas") > count("medicas"),
+        "the test holds a more frequent word"
+    );
+    // Alone, the most frequent completion first; after a word, the one that follows it.
+    assert_eq!(words("med").first().map(String::as_str), Some("medidas"));
+    assert_eq!(
+        words("atenciones med").first().map(String::as_str),
+        Some("médicas")
+    );
+    // A slip of one passage beside a word in twenty times more is not offered; a form is.
+    let jubil = words("jubil");
+    assert!(jubil.contains(&"jubilados".to_string()), "{jubil:?}");
+    assert!(jubil.contains(&"jubilado".to_string()), "{jubil:?}");
+    assert!(!jubil.contains(&"jubilaados".to_string()), "{jubil:?}");
+    // A word a query leaves out comes after the others, however frequent.
+    assert!(count("cuando") > count("cuentas"));
+    assert_eq!(words("cu").first().map(String::as_str), Some("cuentas"));
+}
+
 /// Suggestions come from the exact forms of the one text field, never from its stems: every
 /// word offered is written in some passage.
 #[test]

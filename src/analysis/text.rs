@@ -200,6 +200,29 @@ pub fn is_year(word: &str) -> bool {
         && (word.starts_with("19") || word.starts_with("20"))
 }
 
+/// Whether `a` is `b` with one letter added, dropped, replaced, or two neighbours swapped (or
+/// is `b`): a slip of one keystroke.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let swapped = a.len() >= 2 && b.len() >= 2 && a[0] == b[1] && a[1] == b[0];
+    a.get(1..) == b.get(1..)
+        || a.get(1..) == Some(b)
+        || Some(a) == b.get(1..)
+        || (swapped && a[2..] == b[2..])
+}
+
 /// Whether `word` is one of `list`: a plain scan that compares lengths and first bytes before
 /// any bytes (these lists are short, and most words fail at once).
 #[inline]
@@ -388,6 +411,30 @@ impl<'a> Iterator for Words<'a> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn one_edit_is_a_letter_added_dropped_replaced_or_two_swapped() {
+        for (a, b) in [
+            ("dolares", "dolares"),
+            ("dolares", "dolres"),
+            ("dolares", "dolaress"),
+            ("dolares", "dolaris"),
+            ("dolares", "dolaers"),
+            ("jubilacion", "jubilcion"),
+            ("año", "ano"),
+            ("niño", "nino"),
+        ] {
+            assert!(within_one_edit(a, b), "{a} {b}");
+            assert!(within_one_edit(b, a), "{b} {a}");
+        }
+        for (a, b) in [
+            ("doalrse", "dolares"),
+            ("dolares", "dolor"),
+            ("año", "anos"),
+        ] {
+            assert!(!within_one_edit(a, b), "{a} {b}");
+        }
+    }
 
     #[test]
     fn a_wrapped_line_is_joined_with_a_space_or_mends_a_broken_word() {

@@ -5,6 +5,7 @@
 //! letters), so they only ever offer words that really occur, and show them as the reports
 //! spell them (`atencion` → `atención`).
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -13,7 +14,10 @@ use tantivy::Term;
 use utoipa::ToSchema;
 
 use super::SearchError;
-use crate::analysis::{fold_keep_enye, normalize_query};
+use crate::analysis::pairs::{pair_term, pairs_word};
+use crate::analysis::stem::stem_spanish;
+use crate::analysis::text::within_one_edit;
+use crate::analysis::{fold_keep_enye, is_query_filler, normalize_query};
 use crate::index::Engine;
 
 /// Completions offered at most.
@@ -41,7 +45,8 @@ const MIN_SLIP_PASSAGES: u64 = 2;
 pub struct Suggestions {
     /// The query as given, in Unicode NFC.
     pub query: String,
-    /// Completions, most frequent first.
+    /// Completions, those that most often follow the word before first, then the most
+    /// frequent; words a query leaves out (`de`, `cual`) last.
     pub suggestions: Vec<Suggestion>,
 }
 
@@ -56,7 +61,30 @@ pub struct Suggestion {
     pub count: u64,
 }
 
-/// Completes the last word of `q` from the index vocabulary, most frequent first.
+/// Completions ranked by how often they follow the word before: the most frequent ones, enough
+/// for a page of suggestions whatever the word before (each is one lookup of a word pair).
+const PAIRED_CANDIDATES: usize = 32;
+
+/// Passages in which a completion must follow the word before to be ranked by them.
+const MIN_PAIRED: u64 = 2;
+
+/// A completion of the last word, as [`suggest`] ranks it.
+struct Candidate {
+    /// Folded, as the index has it.
+    folded: String,
+    display: String,
+    count: u64,
+    /// A word a query of bare words leaves out (`analysis::is_query_filler`).
+    filler: bool,
+    /// Passages where it follows the word before, as a pair of stems.
+    after_previous: u64,
+}
+
+/// Completes the last word of `q` from the index vocabulary. Completions that follow the
+/// query's word before in the reports, side by side, come first, most often first
+/// (`atenciones med` → `médicas` before the more frequent `medicamentos`); then the most
+/// frequent. A word a query leaves out comes last, and a slip the reports make (`jubilción`
+/// beside `jubilación`) is not offered.
 pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, SearchError> {
     let q = normalize_query(q);
     let (head, last) = match q.rfind(char::is_whitespace) {
@@ -71,26 +99,130 @@ pub fn suggest(engine: &Engine, q: &str, limit: usize) -> Result<Suggestions, Se
     if prefix.chars().count() < 2 || !prefix.chars().all(char::is_alphabetic) {
         return Ok(out);
     }
-    let freq = engine.words().with_prefix(&prefix, PREFIX_SCAN);
-    // `año` and its twin `ano` show as one word: keep the larger count.
-    let mut by_display: HashMap<String, u64> = HashMap::new();
-    for (word, count) in freq {
-        let display = engine.display_word(&word);
-        let entry = by_display.entry(display).or_default();
-        *entry = (*entry).max(count);
+    let mut ranked = candidates(engine, &prefix);
+    if let Some(previous) = previous_word(head, last) {
+        let searcher = engine.searcher();
+        let previous = stem_spanish(&previous);
+        for candidate in ranked.iter_mut().take(PAIRED_CANDIDATES) {
+            if !candidate.filler {
+                let pair = pair_term(&previous, &stem_spanish(&candidate.folded));
+                let term = Term::from_field_text(engine.fields.pairs, &pair);
+                // Pairs are of stems: the word itself follows in its passages at most; and
+                // once may be chance.
+                let after = searcher.doc_freq(&term)?.min(candidate.count);
+                candidate.after_previous = if after >= MIN_PAIRED { after } else { 0 };
+            }
+        }
+        ranked.sort_by_key(|c| (c.filler, Reverse(c.after_previous)));
     }
-    let mut ranked: Vec<(String, u64)> = by_display.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.suggestions = ranked
         .into_iter()
         .take(limit.min(MAX_SUGGESTIONS))
-        .map(|(word, count)| Suggestion {
-            text: format!("{head}{word}"),
-            word,
-            count,
+        .map(|c| Suggestion {
+            text: format!("{head}{}", c.display),
+            word: c.display,
+            count: c.count,
         })
         .collect();
     Ok(out)
+}
+
+/// The index words beginning with `prefix`, as the reports spell them, words a query leaves
+/// out last and the most frequent first, without the slips the reports make ([`is_slip`]).
+fn candidates(engine: &Engine, prefix: &str) -> Vec<Candidate> {
+    let freq = engine.words().with_prefix(prefix, PREFIX_SCAN);
+    // `año` and its twin `ano` show as one word: keep the larger count.
+    let mut by_display: HashMap<String, (String, u64)> = HashMap::new();
+    for (word, count) in freq {
+        let display = engine.display_word(&word);
+        let entry = by_display.entry(display).or_default();
+        if count > entry.1 || entry.0.is_empty() {
+            *entry = (word, count.max(entry.1));
+        }
+    }
+    let mut all: Vec<Candidate> = by_display
+        .into_iter()
+        .map(|(display, (folded, count))| Candidate {
+            filler: is_query_filler(&folded),
+            folded,
+            display,
+            count,
+            after_previous: 0,
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.display.cmp(&b.display))
+    });
+    // Only the first ones may be shown, whatever the word before: slips are looked for
+    // among them.
+    let slip = slip_passages(engine);
+    let mut kept: Vec<usize> = Vec::new();
+    let mut words = 0;
+    for i in 0..all.len() {
+        if words >= PAIRED_CANDIDATES {
+            break;
+        }
+        if !is_slip(&all[i], &all[..i], slip) {
+            kept.push(i);
+            words += usize::from(!all[i].filler);
+        }
+    }
+    let mut kept: Vec<Candidate> = all
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, candidate)| kept.binary_search(&i).is_ok().then_some(candidate))
+        .collect();
+    kept.sort_by_key(|c| c.filler);
+    kept
+}
+
+/// Whether `candidate`, in `slip` passages at most, is one edit from one of `more_frequent`
+/// in [`BETTER_SPELLING_RATIO`] times more passages that is not one of its own forms: a slip
+/// the reports make, as [`slip_spelling`] tells it.
+fn is_slip(candidate: &Candidate, more_frequent: &[Candidate], slip: u64) -> bool {
+    if candidate.count > slip {
+        return false;
+    }
+    let wanted = candidate.count.saturating_mul(BETTER_SPELLING_RATIO);
+    more_frequent
+        .iter()
+        .take_while(|other| other.count >= wanted)
+        .any(|other| slip_of(&candidate.folded, &other.folded))
+}
+
+/// Whether the folded word `word` may be a slip in writing `other`: one edit away, and not a
+/// form of the same word. Words of one stem are forms when they differ in a last letter added
+/// (`afiliado`, `afiliados`) or in one of their last two letters (`médico`, `médica`;
+/// `generados`, `generadas`); elsewhere they are slips (`generaas`, `jubilaad`, `socialees`).
+fn slip_of(word: &str, other: &str) -> bool {
+    if !within_one_edit(word, other) || word == other {
+        return false;
+    }
+    if stem_spanish(word) != stem_spanish(other) {
+        return true;
+    }
+    let (word, other): (Vec<char>, Vec<char>) = (word.chars().collect(), other.chars().collect());
+    let same = word.iter().zip(&other).take_while(|(a, b)| a == b).count();
+    if word.len() != other.len() {
+        return same + 1 < word.len().max(other.len());
+    }
+    let swapped = word.get(same + 1) != other.get(same + 1);
+    swapped || same + 2 < word.len()
+}
+
+/// The word before the last of a query (`head` and `last`), folded, when the two stand side
+/// by side as plain words that the index pairs (`analysis::pairs`): not a function word, not
+/// a number, not across a quote.
+fn previous_word(head: &str, last: &str) -> Option<String> {
+    if last.starts_with('"') {
+        return None;
+    }
+    let word = head.split_whitespace().next_back()?;
+    let word = word.trim_start_matches(['-', '"', '+']);
+    let folded = fold_keep_enye(word);
+    (folded.chars().all(char::is_alphabetic) && pairs_word(&folded)).then_some(folded)
 }
 
 /// `q` with each word of five letters or more that the index lacks replaced by the most
@@ -177,8 +309,7 @@ fn slip_spelling(
     word: &str,
     passages: u64,
 ) -> Result<Option<String>, SearchError> {
-    let slip = (engine.searcher().num_docs() / SLIP_SHARE).max(MIN_SLIP_PASSAGES);
-    if !(1..=slip).contains(&passages) {
+    if !(1..=slip_passages(engine)).contains(&passages) {
         return Ok(None);
     }
     let wanted = passages.saturating_mul(BETTER_SPELLING_RATIO);
@@ -186,6 +317,11 @@ fn slip_spelling(
     near(engine, word, |candidate, passages| {
         passages >= wanted && crate::analysis::stem::stem_spanish(candidate) != stem
     })
+}
+
+/// Passages a word may be in and be a slip the reports make ([`SLIP_SHARE`]).
+fn slip_passages(engine: &Engine) -> u64 {
+    (engine.searcher().num_docs() / SLIP_SHARE).max(MIN_SLIP_PASSAGES)
 }
 
 /// The most frequent index word at edit distance 1 from `word` (a transposition counts as
@@ -217,4 +353,34 @@ fn most_frequent(candidates: Vec<(String, u64)>, word: &str) -> Option<String> {
         .filter(|(candidate, _)| candidate != word)
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
         .map(|(w, _)| w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slip_is_one_edit_from_another_word_or_within_its_stem() {
+        for (slip, word) in [
+            ("jubilción", "jubilación"),
+            ("jubilaados", "jubilados"),
+            ("socialees", "sociales"),
+            ("jubilaad", "jubilada"),
+            ("generaas", "generadas"),
+            ("medis", "medios"),
+            ("discapacidd", "discapacidad"),
+        ] {
+            assert!(slip_of(slip, word), "{slip} {word}");
+        }
+        for (form, word) in [
+            ("afiliado", "afiliados"),
+            ("medica", "medico"),
+            ("generadas", "generados"),
+            ("jubilada", "jubilado"),
+            ("sociales", "sociales"),
+            ("soce", "social"),
+        ] {
+            assert!(!slip_of(form, word), "{form} {word}");
+        }
+    }
 }
