@@ -108,18 +108,32 @@ fn a_percentage_in_words_finds_the_percentages_that_round_to_it() {
         tmp.path(),
         "informe-2021.txt",
         "Se contrató a 90 médicos.\n\nSe atendió a 100 personas.\n\n\
-         Se ejecutó un cincuenta por ciento (50%) del presupuesto.\n",
+         Se ejecutó un cincuenta por ciento (50%) del presupuesto.\n\n\
+         La mora bajó al uno por ciento de los empleadores.\n",
     );
     let texts = |q: &str| -> Vec<String> {
         let r = crate::support::search_in(&engine, q, &[]);
         r.hits.iter().map(|h| h.text.clone()).collect()
     };
+    let mut per_cent = texts("por ciento");
+    per_cent.sort();
     assert_eq!(
-        texts("por ciento"),
-        ["Se ejecutó un cincuenta por ciento (50%) del presupuesto."]
+        per_cent,
+        [
+            "La mora bajó al uno por ciento de los empleadores.",
+            "Se ejecutó un cincuenta por ciento (50%) del presupuesto."
+        ]
     );
     assert_eq!(texts("noventa"), ["Se contrató a 90 médicos."]);
     assert!(texts("noventa por ciento").is_empty());
+    // `uno por ciento` is one per cent, in the reports and in queries; `un` is an article.
+    for q in ["1 %", "uno por ciento"] {
+        assert_eq!(
+            texts(q),
+            ["La mora bajó al uno por ciento de los empleadores."],
+            "{q}"
+        );
+    }
 }
 
 #[test]

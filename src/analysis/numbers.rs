@@ -185,7 +185,7 @@ pub fn words_number_at(text: &str, start: usize) -> Option<WordsNumber> {
 
 /// The number written in words from byte `start` of `text`, scale word or not, one word or
 /// more (`noventa`, `noventa y cinco`, `cuatro millones`): what stands before `por ciento`.
-/// `un` and `una` alone are articles; zero is no number here.
+/// `un` and `una` alone are articles (`uno` is the number); zero is no number here.
 pub fn words_value_at(text: &str, start: usize) -> Option<WordsNumber> {
     read_words(text, start)
         .map(|r| r.number)
@@ -244,8 +244,12 @@ fn read_words(text: &str, start: usize) -> Option<WordsRead> {
                     // `doscientos cincuenta`, `ciento veinte`
                     Some(prev) => prev % 100 == 0 && !hundreds,
                 };
-                // `un`, `una` are articles unless a scale follows (`un millón`).
-                let article = v == 1 && next_scale(rest, from + len).is_none();
+                // `un`, `una` are articles unless a scale follows (`un millón`) or they are
+                // the units of tens (`treinta y una`); `uno` is the number.
+                let article = v == 1
+                    && !pending_y
+                    && !crate::analysis::text::folds_to_one_of(&rest[from..from + len], &["uno"])
+                    && next_scale(rest, from + len).is_none();
                 if !fits || article {
                     break;
                 }
@@ -1089,6 +1093,16 @@ mod tests {
             Some(("ciento veinte", 120.0, 1.0))
         );
         assert_eq!(read("cuatro millones"), Some(("cuatro millones", 4e6, 1e6)));
+        // `uno` is the number, and `un`, `una` the units of tens.
+        assert_eq!(read("uno por ciento"), Some(("uno", 1.0, 1.0)));
+        assert_eq!(
+            read("noventa y uno por ciento"),
+            Some(("noventa y uno", 91.0, 1.0))
+        );
+        assert_eq!(
+            read("treinta y una personas"),
+            Some(("treinta y una", 31.0, 1.0))
+        );
         // An article, a word of no number.
         for t in ["un por ciento", "una vez", "por ciento"] {
             assert_eq!(read(t), None, "{t}");

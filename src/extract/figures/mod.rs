@@ -94,9 +94,10 @@ fn in_digits(text: &str) -> Vec<Figure> {
     out
 }
 
-/// Bytes between a percentage in words and the same percentage in digits that restates it
-/// (`cincuenta por ciento (50%)`, `(50%) cincuenta por ciento`).
-const RESTATED_WITHIN: usize = 8;
+/// Bytes at most between a percentage in words and the same percentage in digits that
+/// restates it in the same sentence (`cincuenta por ciento (50%)`, `(50%) cincuenta por
+/// ciento`, `el uno por ciento del presupuesto (1 %)`).
+const RESTATED_WITHIN: usize = 40;
 
 /// Adds to `figures` (those of `text` in digits, in order) the percentages written in words
 /// (`el noventa y cinco por ciento`), unless restated in digits beside them, as contracts and
@@ -119,8 +120,8 @@ fn in_words(text: &str, figures: &mut Vec<Figure>) {
         let restated = figures.iter().any(|f| {
             f.kind == FigureKind::Percent
                 && f.value == n
-                && (f.end <= start && start - f.end <= RESTATED_WITHIN
-                    || f.start >= end && f.start - end <= RESTATED_WITHIN)
+                && (f.end <= start && restates(&text[f.end..start])
+                    || f.start >= end && restates(&text[end..f.start]))
         });
         if restated {
             continue;
@@ -141,6 +142,15 @@ fn in_words(text: &str, figures: &mut Vec<Figure>) {
         figures.extend(found);
         figures.sort_by_key(|f| f.start);
     }
+}
+
+/// Whether two figures with `between` between them stand close in one sentence: no full stop,
+/// semicolon or line between.
+fn restates(between: &str) -> bool {
+    between.len() <= RESTATED_WITHIN
+        && !between.contains(['\n', ';'])
+        && !between.contains(". ")
+        && !between.ends_with('.')
 }
 
 /// The number in words that ends right before ` por ciento` at byte `por` of `text` and reads
@@ -1349,13 +1359,19 @@ mod tests {
             read("Cubre el CIEN POR CIENTO de la obra y un 3% de imprevistos."),
             [percent("CIEN POR CIENTO", 100.0), percent("3%", 3.0)]
         );
-        // Restated in digits before or after: the figure in digits alone.
+        // Restated in digits before or after, in the same sentence: the figure in digits
+        // alone.
         for t in [
             "el cincuenta por ciento (50%), se cancelará",
             "un Derecho equivalente al (50%) cincuenta por ciento del importe",
+            "Se asignó el cincuenta por ciento del presupuesto (50%) a capacitación.",
         ] {
             assert_eq!(read(t), [percent("50%", 50.0)], "{t}");
         }
+        assert_eq!(
+            read("La meta fue 50 %. Se ejecutó el cincuenta por ciento de la obra."),
+            [percent("50 %", 50.0), percent("cincuenta por ciento", 50.0)]
+        );
         // The words must be a number ending right at `por ciento`; `doscientos` and a
         // `ciento` of its own are no percentage.
         for t in [
