@@ -166,7 +166,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// Raised whenever the schema or extraction changes what an index holds.
-    pub const VERSION: u32 = 35;
+    pub const VERSION: u32 = 36;
 }
 
 /// A passage as stored in the index, with its figures.
