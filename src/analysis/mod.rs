@@ -56,6 +56,14 @@ const FUNCTION_WORDS: [&str; 25] = [
     "que", "se", "su", "sus", "u", "un", "una", "unas", "unos", "y",
 ];
 
+/// The definite articles, folded.
+pub const DEFINITE_ARTICLES: [&str; 4] = ["el", "la", "los", "las"];
+
+/// Whether `word` is an article (`el`, `la`, `un`), in any case and accents.
+pub fn is_article(word: &str) -> bool {
+    text::folds_to_one_of(word, &DEFINITE_ARTICLES) || text::folds_to_one_of(word, &["un", "una"])
+}
+
 /// Whether the folded word `folded` is a function word ([`FUNCTION_WORDS`]).
 pub fn is_function_word(folded: &str) -> bool {
     // None is longer than four bytes: most words are told apart by their length alone.

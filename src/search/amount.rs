@@ -17,6 +17,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
 use super::union::explained;
+use crate::analysis::is_article;
 use crate::analysis::numbers::{self, AmountScale, Number};
 use crate::extract::{Figure, FigureKind};
 
@@ -295,13 +296,6 @@ fn in_words_after(q: &str, from: usize) -> Option<Plain> {
         money: amount.money,
         scaled: !amount.percent,
         percent: amount.percent,
-    })
-}
-
-/// Whether `word` is an article (`el`, `la`, `un`), in any case.
-fn is_article(word: &str) -> bool {
-    crate::analysis::text::with_fold_key(word, |w| {
-        matches!(w, "el" | "la" | "los" | "las" | "un" | "una")
     })
 }
 

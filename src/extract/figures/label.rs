@@ -6,6 +6,7 @@ use super::FigureKind;
 use crate::analysis::text::{
     find_char, floor_boundary, folds_to_one_of, is_one_of, whitespace_words, with_fold_key,
 };
+use crate::analysis::{is_article, DEFINITE_ARTICLES};
 
 const STOP: [&str; 42] = [
     "y", "e", "o", "u", "que", "en", "por", "para", "con", "a", "al", "durante", "desde", "hasta",
@@ -170,9 +171,9 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
     // After `de`/`en`, an article may stand before the noun: `35% de los cargos`.
     let after_label = |skip: usize| {
         let rest = &after[skip.min(after.len())..];
-        let article = rest.first().is_some_and(|w| {
-            skip > 0 && folds_to_one_of(w, &["el", "la", "los", "las", "un", "una", "sus", "su"])
-        });
+        let article = rest
+            .first()
+            .is_some_and(|w| skip > 0 && (is_article(w) || folds_to_one_of(w, &["sus", "su"])));
         let rest = &rest[usize::from(article)..];
         // `USD 1.234,56 en el año`, `por mes`: when the money went, not what it went to.
         if skip > 0 && says_when(rest) {
@@ -416,9 +417,8 @@ fn phrase_back(words: &[&str], classes: &mut Classes, end: usize) -> Option<(usi
     let link = |w: &str| folds_to_one_of(w, &["de", "del", "por", "y", "a"]);
     let small_number = |w: &str| w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
     // An article between links (`de la provincia`) joins the words too.
-    let article = |i: usize| {
-        folds_to_one_of(words[i], &["el", "la", "los", "las"]) && i > 0 && link(words[i - 1])
-    };
+    let article =
+        |i: usize| folds_to_one_of(words[i], &DEFINITE_ARTICLES) && i > 0 && link(words[i - 1]);
     // Content words back, with links and small numbers between them, up to a verb, or up to
     // a unit once they name something else: in `1.234,56 USD y la variación de -2,3 %`, `USD`
     // is the unit of the amount before.
@@ -473,7 +473,7 @@ fn subject_before_year(words: &[&str], year: usize) -> Option<String> {
     }
     // The sentence starts at the clause's first word, or at a capitalised article after a
     // heading that ends with no stop (`3. Gestión financiera El presupuesto …`).
-    let article = |w: &str| folds_to_one_of(w, &["el", "la", "los", "las"]);
+    let article = |w: &str| folds_to_one_of(w, &DEFINITE_ARTICLES);
     let start = words[..year]
         .iter()
         .enumerate()
