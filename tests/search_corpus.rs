@@ -1040,6 +1040,30 @@ fn a_row_of_neither_figures_nor_words_is_not_found_by_its_headers() {
 }
 
 #[test]
+fn a_query_cut_short_while_typing_is_completed_before_it_loses_a_word() {
+    // The reports write `Seguro Social Campesino`; `soc` is no word of theirs.
+    let r = search("seguro soc", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("seguro social"));
+    assert!(
+        r.hits
+            .first()
+            .is_some_and(|h| h.text.contains("Seguro Social")),
+        "{:#?}",
+        r.hits.first()
+    );
+    // A word of the reports is not completed into another, however more frequent.
+    let engine = crate::support::engine();
+    assert!(engine.words().passages("publicas") > engine.words().passages("publica"));
+    assert!(engine.words().passages("publica") > 0);
+    let completed = |q: &str| cuentas::search::suggest::completed(engine, q).expect("completes");
+    assert_eq!(completed("politica publica"), None);
+    assert_eq!(
+        completed("politica publ").as_deref(),
+        Some("politica públicas")
+    );
+}
+
+#[test]
 fn a_query_that_finds_nothing_is_answered_for_fewer_words() {
     // No passage holds all three: the word that finds nothing is left out, and the answer says
     // so.

@@ -96,15 +96,17 @@ impl SearchError {
 }
 
 /// Runs `request` against `engine`. When a query finds nothing, runs it again with the closest
-/// spelling of its unknown words, or else with fewer of its words ([`relaxed`]), and says so in
-/// `corrected_query`.
+/// spelling of its unknown words and its last word completed if cut short, or else with fewer
+/// of its words ([`relaxed`]), and says so in `corrected_query`.
 pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> {
     let _running = engine.running_search();
     let started = Instant::now();
     let mut response = run_once(engine, request)?;
     if response.total == 0 && !request.query.is_empty() {
         request.cancel.check()?;
-        if let Some(corrected) = suggest::correct(engine, &request.query)? {
+        let respelt = suggest::correct(engine, &request.query)?;
+        let typed = respelt.as_deref().unwrap_or(&request.query);
+        if let Some(corrected) = suggest::completed(engine, typed)?.or(respelt) {
             let mut again = request.clone();
             again.items = query::parse(&corrected)?;
             let mut retry = run_once(engine, &again)?;

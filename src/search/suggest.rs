@@ -225,6 +225,30 @@ fn previous_word(head: &str, last: &str) -> Option<String> {
     (folded.chars().all(char::is_alphabetic) && pairs_word(&folded)).then_some(folded)
 }
 
+/// Shortest last word that is completed when a query finds nothing.
+const MIN_COMPLETED_CHARS: usize = 3;
+
+/// `q` with its last word, a plain word of [`MIN_COMPLETED_CHARS`] letters or more in a few
+/// passages at most (as a slip is, [`SLIP_SHARE`]), completed as [`suggest`] would first
+/// complete it (`seguro soc` → `seguro social`): a query cut short while typing. `None` for a
+/// word of the reports, or one without a completion.
+pub fn completed(engine: &Engine, q: &str) -> Result<Option<String>, SearchError> {
+    let Some(last) = q.split_whitespace().next_back() else {
+        return Ok(None);
+    };
+    let folded = fold_keep_enye(last);
+    if folded.chars().count() < MIN_COMPLETED_CHARS
+        || !folded.chars().all(char::is_alphabetic)
+        || engine.words().passages(&folded) > slip_passages(engine)
+    {
+        return Ok(None);
+    }
+    let first = suggest(engine, q, 1)?.suggestions.into_iter().next();
+    Ok(first
+        .filter(|s| fold_keep_enye(&s.word) != folded)
+        .map(|s| s.text))
+}
+
 /// `q` with each word of five letters or more that the index lacks replaced by the most
 /// frequent index word one edit away, or else by the most frequent word derived from its stem
 /// ([`derived`]), and each slip the reports also make by the spelling they use
