@@ -137,7 +137,7 @@ fn candidates(engine: &Engine, prefix: &str) -> Vec<Candidate> {
         let display = engine.display_word(&word);
         let entry = by_display.entry(display).or_default();
         if count > entry.1 || entry.0.is_empty() {
-            *entry = (word, count.max(entry.1));
+            *entry = (word, count);
         }
     }
     let mut all: Vec<Candidate> = by_display
@@ -158,29 +158,28 @@ fn candidates(engine: &Engine, prefix: &str) -> Vec<Candidate> {
     // Only the first ones may be shown, whatever the word before: slips are looked for
     // among them.
     let slip = slip_passages(engine);
-    let mut kept: Vec<usize> = Vec::new();
+    let mut keep = vec![false; all.len()];
     let mut words = 0;
     for i in 0..all.len() {
         if words >= PAIRED_CANDIDATES {
             break;
         }
         if !is_slip(&all[i], &all[..i], slip) {
-            kept.push(i);
+            keep[i] = true;
             words += usize::from(!all[i].filler);
         }
     }
     let mut kept: Vec<Candidate> = all
         .into_iter()
-        .enumerate()
-        .filter_map(|(i, candidate)| kept.binary_search(&i).is_ok().then_some(candidate))
+        .zip(keep)
+        .filter_map(|(candidate, keep)| keep.then_some(candidate))
         .collect();
     kept.sort_by_key(|c| c.filler);
     kept
 }
 
-/// Whether `candidate`, in `slip` passages at most, is one edit from one of `more_frequent`
-/// in [`BETTER_SPELLING_RATIO`] times more passages that is not one of its own forms: a slip
-/// the reports make, as [`slip_spelling`] tells it.
+/// Whether `candidate`, in `slip` passages at most, is a slip ([`slip_of`]) in writing one of
+/// `more_frequent` that is in [`BETTER_SPELLING_RATIO`] times more passages.
 fn is_slip(candidate: &Candidate, more_frequent: &[Candidate], slip: u64) -> bool {
     if candidate.count > slip {
         return false;
