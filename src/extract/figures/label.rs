@@ -152,6 +152,9 @@ impl<'a, const N: usize> Few<'a, N> {
 
 /// What the figure at `start..end` counts, when the sentence says it.
 pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> Option<String> {
+    if is_listed_value(text, start, end) {
+        return label_backward(text, start);
+    }
     if kind == FigureKind::Count {
         // A count in parentheses restates the number written in words before it, as contracts
         // and ordinances write them (`noventa (90) días`): what it counts comes after.
@@ -189,6 +192,26 @@ pub(super) fn label(text: &str, start: usize, end: usize, kind: FigureKind) -> O
         FigureKind::Usd | FigureKind::Percent => None,
     }
     .or_else(|| label_backward(text, start))
+}
+
+/// Whether the figure at `start..end` is a value of a flattened list of labels and values
+/// (`Afiliados activos: 898640 Jubilados y pensionistas: 21.526`): a colon before it, and the
+/// words after it, six at most, ending at the colon of the next label, which they are.
+fn is_listed_value(text: &str, start: usize, end: usize) -> bool {
+    if !text[..start].trim_end().ends_with(':') {
+        return false;
+    }
+    let rest = &text[end..floor_boundary(text, end + 80)];
+    let stop = find_char(rest, 0, is_label_stop, |c| matches!(c, '“' | '”'));
+    rest[stop..].starts_with(':') && (1..=6).contains(&rest[..stop].split_whitespace().count())
+}
+
+/// The punctuation that ends the words of a label read forward.
+fn is_label_stop(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b',' | b';' | b':' | b'(' | b')' | b'=' | b'\n' | b'"'
+    )
 }
 
 /// Where the text goes on after a number in words in parentheses right after `end`: the
@@ -266,17 +289,7 @@ fn says_when(words: &[&str]) -> bool {
 /// Up to six words after `end`, stopping at punctuation.
 pub(super) fn words_after(text: &str, end: usize) -> Few<'_, 6> {
     let rest = &text[end..floor_boundary(text, end + 80)];
-    let stop = find_char(
-        rest,
-        0,
-        |b| {
-            matches!(
-                b,
-                b'.' | b',' | b';' | b':' | b'(' | b')' | b'=' | b'\n' | b'"'
-            )
-        },
-        |c| matches!(c, '“' | '”'),
-    );
+    let stop = find_char(rest, 0, is_label_stop, |c| matches!(c, '“' | '”'));
     Few::of(whitespace_words(&rest[..stop]))
 }
 

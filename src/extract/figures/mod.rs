@@ -1049,6 +1049,28 @@ mod tests {
             label("Atenciones por enfermedades catastróficas: 394.173").as_deref(),
             Some("Atenciones por enfermedades catastróficas")
         );
+        // A list of labels and values flattened into one line: the words after a value are
+        // the next value's label.
+        let labels = |s: &str| -> Vec<Option<String>> {
+            extract_figures(s).into_iter().map(|f| f.label).collect()
+        };
+        assert_eq!(
+            labels(
+                "Afiliados activos: 898640 Jubilados y pensionistas: 21.526 Afiliados del Seguro \
+                 Social Campesino: 1 mil Empleadores activos: 1.042"
+            ),
+            [
+                Some("Afiliados activos".to_string()),
+                Some("Jubilados y pensionistas".to_string()),
+                Some("Afiliados del Seguro Social Campesino".to_string()),
+                Some("Empleadores activos".to_string()),
+            ]
+        );
+        // After a colon that introduces a list, what a count counts still follows it.
+        assert_eq!(
+            label("Resultados: 45 pacientes con discapacidad atendidos.").as_deref(),
+            Some("pacientes")
+        );
         assert_eq!(
             label("$45.000.000 en recaudaciones, 600").as_deref(),
             Some("recaudaciones")
