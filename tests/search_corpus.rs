@@ -1064,6 +1064,23 @@ fn a_query_cut_short_while_typing_is_completed_before_it_loses_a_word() {
 }
 
 #[test]
+fn a_completion_that_finds_nothing_leaves_the_query_as_spelt() {
+    let mut text =
+        String::from("INFORME DE RENDICIÓN DE CUENTAS 2021\nDirección Provincial de Loja\n\n");
+    for i in 0..20 {
+        text += &format!("Se pagó la pensión número {i} del cantón.\n\n");
+    }
+    text += "Los afiliados recibieron los datos en un pen drive.\n";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engine = crate::support::engine_of_report(tmp.path(), "loja-2021.txt", &text);
+    // `afilaidos` is spelt `afiliados`; `pen`, in one passage, would be completed as
+    // `pensión`, which no passage holds beside `afiliados`.
+    let r = crate::support::search_in(&engine, "afilaidos pen", &[]);
+    assert_eq!(r.corrected_query.as_deref(), Some("afiliados pen"));
+    assert_eq!(r.total, 1);
+}
+
+#[test]
 fn a_query_that_finds_nothing_is_answered_for_fewer_words() {
     // No passage holds all three: the word that finds nothing is left out, and the answer says
     // so.

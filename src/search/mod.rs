@@ -106,7 +106,9 @@ pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> 
         request.cancel.check()?;
         let respelt = suggest::correct(engine, &request.query)?;
         let typed = respelt.as_deref().unwrap_or(&request.query);
-        if let Some(corrected) = suggest::completed(engine, typed)?.or(respelt) {
+        // Completed first; spelt alone when the completion finds nothing.
+        let completed = suggest::completed(engine, typed)?;
+        for corrected in completed.into_iter().chain(respelt) {
             let mut again = request.clone();
             again.items = query::parse(&corrected)?;
             let mut retry = run_once(engine, &again)?;
@@ -114,6 +116,7 @@ pub fn run(engine: &Engine, request: &Request) -> Result<Response, SearchError> 
                 retry.query = request.query.clone();
                 retry.corrected_query = Some(corrected);
                 response = retry;
+                break;
             }
         }
         if response.total == 0 {
