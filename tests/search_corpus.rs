@@ -109,7 +109,8 @@ fn a_percentage_in_words_finds_the_percentages_that_round_to_it() {
         "informe-2021.txt",
         "Se contrató a 90 médicos.\n\nSe atendió a 100 personas.\n\n\
          Se ejecutó un cincuenta por ciento (50%) del presupuesto.\n\n\
-         La mora bajó al uno por ciento de los empleadores.\n",
+         La mora bajó al uno por ciento de los empleadores.\n\n\
+         El avance de la obra fue del cero por ciento.\n",
     );
     let texts = |q: &str| -> Vec<String> {
         let r = crate::support::search_in(&engine, q, &[]);
@@ -120,17 +121,26 @@ fn a_percentage_in_words_finds_the_percentages_that_round_to_it() {
     assert_eq!(
         per_cent,
         [
+            "El avance de la obra fue del cero por ciento.",
             "La mora bajó al uno por ciento de los empleadores.",
             "Se ejecutó un cincuenta por ciento (50%) del presupuesto."
         ]
     );
     assert_eq!(texts("noventa"), ["Se contrató a 90 médicos."]);
     assert!(texts("noventa por ciento").is_empty());
-    // `uno por ciento` is one per cent, in the reports and in queries; `un` is an article.
+    // `uno por ciento` is one per cent, in the reports and in queries (`un` is an article), and
+    // `cero por ciento` none.
     for q in ["1 %", "uno por ciento"] {
         assert_eq!(
             texts(q),
             ["La mora bajó al uno por ciento de los empleadores."],
+            "{q}"
+        );
+    }
+    for q in ["0 %", "cero por ciento"] {
+        assert_eq!(
+            texts(q),
+            ["El avance de la obra fue del cero por ciento."],
             "{q}"
         );
     }

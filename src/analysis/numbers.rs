@@ -170,7 +170,9 @@ pub fn small_number_word(word: &str) -> Option<u64> {
 
 /// Whether `word` is a number word that may start a [`WordsNumber`] (`cuatro`, `un`, `mil`).
 pub fn is_number_word(word: &str) -> bool {
-    crate::analysis::text::with_fold_key(word, |k| small_number(k).is_some() || k == "mil")
+    crate::analysis::text::with_fold_key(word, |k| {
+        small_number(k).is_some() || k == "mil" || k == "cero"
+    })
 }
 
 /// The number written in words from byte `start` of `text` (the start of a word), when a scale
@@ -185,11 +187,21 @@ pub fn words_number_at(text: &str, start: usize) -> Option<WordsNumber> {
 
 /// The number written in words from byte `start` of `text`, scale word or not, one word or
 /// more (`noventa`, `noventa y cinco`, `cuatro millones`): what stands before `por ciento`.
-/// `un` and `una` alone are articles (`uno` is the number); zero is no number here.
+/// `un` and `una` alone are articles (`uno` is the number); `cero` is a number alone.
 pub fn words_value_at(text: &str, start: usize) -> Option<WordsNumber> {
-    read_words(text, start)
-        .map(|r| r.number)
-        .filter(|n| n.value > 0.0)
+    let rest = text.get(start..)?;
+    let len = rest
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(rest.len(), |(i, _)| i);
+    if crate::analysis::text::folds_to_one_of(&rest[..len], &["cero"]) {
+        return Some(WordsNumber {
+            end: start + len,
+            value: 0.0,
+            unit: 1.0,
+        });
+    }
+    read_words(text, start).map(|r| r.number)
 }
 
 /// A number read in words, with how many words it took and whether a scale word was one.
@@ -1093,8 +1105,10 @@ mod tests {
             Some(("ciento veinte", 120.0, 1.0))
         );
         assert_eq!(read("cuatro millones"), Some(("cuatro millones", 4e6, 1e6)));
-        // `uno` is the number, and `un`, `una` the units of tens.
+        // `uno` is the number, and `un`, `una` the units of tens; `cero` stands alone.
         assert_eq!(read("uno por ciento"), Some(("uno", 1.0, 1.0)));
+        assert_eq!(read("Cero por ciento"), Some(("Cero", 0.0, 1.0)));
+        assert_eq!(read("cerote"), None);
         assert_eq!(
             read("noventa y uno por ciento"),
             Some(("noventa y uno", 91.0, 1.0))

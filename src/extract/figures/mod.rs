@@ -1391,6 +1391,10 @@ mod tests {
             assert_eq!(read(t), [percent("50%", 50.0)], "{t}");
         }
         assert_eq!(
+            read("El avance fue del cero por ciento."),
+            [percent("cero por ciento", 0.0)]
+        );
+        assert_eq!(
             read("La meta fue 50 %. Se ejecutó el cincuenta por ciento de la obra."),
             [percent("50 %", 50.0), percent("cincuenta por ciento", 50.0)]
         );
