@@ -189,14 +189,11 @@ pub fn words_number_at(text: &str, start: usize) -> Option<WordsNumber> {
 /// more (`noventa`, `noventa y cinco`, `cuatro millones`): what stands before `por ciento`.
 /// `un` and `una` alone are articles (`uno` is the number); `cero` is a number alone.
 pub fn words_value_at(text: &str, start: usize) -> Option<WordsNumber> {
-    let rest = text.get(start..)?;
-    let len = rest
-        .char_indices()
-        .find(|&(_, c)| !c.is_alphabetic())
-        .map_or(rest.len(), |(i, _)| i);
-    if crate::analysis::text::folds_to_one_of(&rest[..len], &["cero"]) {
+    let zero = word_after(text, start)
+        .filter(|(word, _)| crate::analysis::text::folds_to_one_of(word, &["cero"]));
+    if let Some((_, end)) = zero {
         return Some(WordsNumber {
-            end: start + len,
+            end,
             value: 0.0,
             unit: 1.0,
         });
